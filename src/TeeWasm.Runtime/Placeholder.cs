@@ -1,0 +1,1 @@
+namespace TeeWasm.Runtime; internal static class Placeholder { }

@@ -1,0 +1,1 @@
+namespace TeeWasm.Runtime.Tests; public class Smoke { [Fact] public void Builds() => Assert.True(true); }
