@@ -1,0 +1,72 @@
+using System.Text;
+using System.Text.Json;
+
+namespace TeeWasm.Attestation;
+
+/// <summary>
+/// The outcome of one attestation, as the guest ABI returns it: JSON with the keys
+/// <c>success, token, evidence, error, timestamp</c>, then <c>tee_type</c> (omitted when unknown)
+/// and <c>simulated</c> (present only when the evidence came from the simulator).
+/// </summary>
+public sealed record AttestationResult
+{
+    /// <summary>The error text of the original host when no TEE is present; guests match on it.</summary>
+    public const string NoTeeError =
+        "No TEE attestation available. Not running in a Confidential VM (Intel TDX or AMD SEV-SNP)?";
+
+    /// <summary>True when evidence was collected and verified and a token issued.</summary>
+    public required bool Success { get; init; }
+
+    /// <summary>The attestation token (a JWT), or null on failure.</summary>
+    public string? Token { get; init; }
+
+    /// <summary>The evidence as a JSON text, or null.</summary>
+    public string? Evidence { get; init; }
+
+    /// <summary>Why the attestation failed, or null on success.</summary>
+    public string? Error { get; init; }
+
+    /// <summary>When the result was made, in Unix seconds.</summary>
+    public required long Timestamp { get; init; }
+
+    /// <summary>The ABI name of the TEE ("AMD SEV-SNP", "Intel TDX", "NVIDIA GPU"…), or null when unknown.</summary>
+    public string? TeeType { get; init; }
+
+    /// <summary>True when the evidence came from the simulator rather than hardware.</summary>
+    public bool Simulated { get; init; }
+
+    /// <summary>When the token stops being valid; results are cached no longer than this.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+
+    /// <summary>A failed result with the given error.</summary>
+    public static AttestationResult Failure(string error, long timestamp, string? teeType = null, bool simulated = false) =>
+        new() { Success = false, Error = error, Timestamp = timestamp, TeeType = teeType, Simulated = simulated };
+
+    /// <summary>Serialises to the ABI's JSON (UTF-8, keys in ABI order).</summary>
+    public byte[] ToJsonUtf8()
+    {
+        using var buffer = new MemoryStream(256);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteBoolean("success", Success);
+            WriteNullable(w, "token", Token);
+            WriteNullable(w, "evidence", Evidence);
+            WriteNullable(w, "error", Error);
+            w.WriteNumber("timestamp", Timestamp);
+            if (TeeType is not null) w.WriteString("tee_type", TeeType);
+            if (Simulated) w.WriteBoolean("simulated", true);
+            w.WriteEndObject();
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>The ABI JSON as a string.</summary>
+    public string ToJson() => Encoding.UTF8.GetString(ToJsonUtf8());
+
+    private static void WriteNullable(Utf8JsonWriter w, string name, string? value)
+    {
+        if (value is null) w.WriteNull(name);
+        else w.WriteString(name, value);
+    }
+}

@@ -1,0 +1,192 @@
+using System.Security.Cryptography;
+using TeeWasm.Attestation.Detection;
+using TeeWasm.Attestation.Tokens;
+
+namespace TeeWasm.Attestation;
+
+/// <summary>
+/// The attestation facade the host functions call: detects the platform, collects and verifies evidence bound to the
+/// running module and host key, issues tokens, verifies tokens, and caches results until their tokens expire.
+/// </summary>
+public sealed class Attester : IDisposable
+{
+    private readonly AttesterOptions _options;
+    private readonly TeeDetector _detector;
+    private readonly AttestationTokenIssuer _issuer;
+    private readonly Dictionary<(string Kind, int Index, string Nonce), AttestationResult> _cache = new();
+    private readonly Lock _gate = new();
+    private readonly Func<TeeDetection, IVmEvidenceSource?> _vmSourceFactory;
+    private readonly Func<IGpuEvidenceSource?> _gpuSourceFactory;
+    private TeeDetection? _detected;
+    private IVmEvidenceSource? _vmSource;
+    private IGpuEvidenceSource? _gpuSource;
+    private byte[] _moduleHash = new byte[32];
+
+    /// <summary>Creates an attester; <paramref name="hostKey"/> defaults to a fresh ephemeral key it owns.</summary>
+    public Attester(AttesterOptions? options = null, HostAttestationKey? hostKey = null)
+        : this(options ?? new AttesterOptions(), hostKey, null, null) { }
+
+    /// <summary>Creates an attester with explicit evidence sources (tests, or platforms the built-in factory does not know).</summary>
+    public Attester(AttesterOptions options, HostAttestationKey? hostKey,
+        Func<TeeDetection, IVmEvidenceSource?>? vmSources, Func<IGpuEvidenceSource?>? gpuSources)
+    {
+        _options = options;
+        HostKey = hostKey ?? HostAttestationKey.Create();
+        _detector = new TeeDetector(options.Probe);
+        _issuer = new AttestationTokenIssuer(HostKey, options.TokenLifetime, options.Time);
+        Validator = new AttestationTokenValidator(options.Time);
+        Validator.TrustLocalVerifier(HostKey);
+        _vmSourceFactory = vmSources ?? (d => EvidenceSources.ForVm(d, options));
+        _gpuSourceFactory = gpuSources ?? (() => EvidenceSources.ForGpus(options));
+    }
+
+    /// <summary>The host's attestation key (bound into reports, signs local tokens).</summary>
+    public HostAttestationKey HostKey { get; }
+
+    /// <summary>The token validator (trusts the local verifier; add issuers for remote services).</summary>
+    public AttestationTokenValidator Validator { get; }
+
+    /// <summary>The mode this attester runs in.</summary>
+    public AttestationMode Mode => _options.Mode;
+
+    /// <summary>SHA-256 of the guest module, bound into every report.</summary>
+    public byte[] ModuleHash
+    {
+        get => _moduleHash;
+        set
+        {
+            if (value.Length != 32) throw new ArgumentException("module hash must be a 32-byte SHA-256", nameof(value));
+            lock (_gate) { _moduleHash = value.ToArray(); _cache.Clear(); }
+        }
+    }
+
+    /// <summary>The platform (cached until <see cref="ClearCache"/>).</summary>
+    public TeeDetection DetectTee()
+    {
+        lock (_gate)
+        {
+            return _detected ??= _options.Mode switch
+            {
+                AttestationMode.None => new TeeDetection(TeeType.None, Source: "--tee none"),
+                AttestationMode.Simulate => new TeeDetection(TeeType.AmdSevSnp, Simulated: true, Source: "simulator"),
+                _ => _detector.Detect(),
+            };
+        }
+    }
+
+    /// <summary>Attests the VM with report_data bound to module, host key and <paramref name="nonce"/> (≤ 64 bytes).</summary>
+    public AttestationResult AttestVm(ReadOnlySpan<byte> nonce = default)
+    {
+        long now = _options.Time.GetUtcNow().ToUnixTimeSeconds();
+        if (nonce.Length > ReportDataBinding.MaxNonceLength)
+            return AttestationResult.Failure($"nonce is {nonce.Length} bytes; at most {ReportDataBinding.MaxNonceLength} allowed", now);
+        var key = ("vm", 0, Convert.ToHexStringLower(nonce));
+        lock (_gate)
+        {
+            if (TryCached(key, out var cached)) return cached;
+            var detection = DetectTee();
+            string teeName = detection.Type.ToAbiName();
+            switch (detection.Type)
+            {
+                case TeeType.None:
+                    return AttestationResult.Failure(AttestationResult.NoTeeError, now);
+                case TeeType.AmdSev:
+                    return AttestationResult.Failure(
+                        "AMD SEV detected (memory encrypted) but SEV-SNP not available for attestation. This VM may not be a full Confidential VM with attestation support.",
+                        now, teeName);
+            }
+            try
+            {
+                _vmSource ??= _vmSourceFactory(detection)
+                    ?? throw new AttestationException($"no evidence source for {teeName} via {detection.Source}");
+                byte[] reportData = ReportDataBinding.Compute(_moduleHash, HostKey.PublicPoint, nonce);
+                var collected = _vmSource.Attest(reportData, nonce, _moduleHash);
+                return Remember(key, Issue(collected, teeName, now));
+            }
+            catch (AttestationException e)
+            {
+                return AttestationResult.Failure($"{teeName} attestation failed: {e.Message}", now, teeName, detection.Simulated);
+            }
+        }
+    }
+
+    /// <summary>Attests GPU <paramref name="index"/> with a nonce derived from module, host key and <paramref name="nonce"/>.</summary>
+    public AttestationResult AttestGpu(int index, ReadOnlySpan<byte> nonce = default)
+    {
+        long now = _options.Time.GetUtcNow().ToUnixTimeSeconds();
+        const string GpuTee = "NVIDIA GPU";
+        if (nonce.Length > ReportDataBinding.MaxNonceLength)
+            return AttestationResult.Failure($"nonce is {nonce.Length} bytes; at most {ReportDataBinding.MaxNonceLength} allowed", now);
+        var key = ("gpu", index, Convert.ToHexStringLower(nonce));
+        lock (_gate)
+        {
+            if (TryCached(key, out var cached)) return cached;
+            if (_options.Mode == AttestationMode.None)
+                return AttestationResult.Failure("GPU attestation disabled (--tee none)", now);
+            try
+            {
+                _gpuSource ??= _gpuSourceFactory() ?? throw new AttestationException("no NVIDIA GPU found");
+                if (index < 0 || index >= _gpuSource.GpuCount)
+                    return AttestationResult.Failure(
+                        $"GPU index {index} out of range: {_gpuSource.GpuCount} GPU(s) present", now, GpuTee, _gpuSource.Simulated);
+                // GPU reports carry a 32-byte nonce: the first half of the same binding the VM report carries.
+                byte[] binding = ReportDataBinding.Compute(_moduleHash, HostKey.PublicPoint, nonce);
+                var collected = _gpuSource.Attest(index, binding.AsSpan(0, 32), nonce, _moduleHash);
+                return Remember(key, Issue(collected, GpuTee, now));
+            }
+            catch (AttestationException e)
+            {
+                return AttestationResult.Failure($"GPU attestation failed: {e.Message}", now, GpuTee, _gpuSource?.Simulated ?? false);
+            }
+        }
+    }
+
+    /// <summary>Verifies a token against the trusted issuers (see <see cref="AttestationTokenValidator"/>).</summary>
+    public TokenVerification VerifyToken(string token) => Validator.Verify(token);
+
+    /// <summary>Drops cached results and the detected platform.</summary>
+    public void ClearCache()
+    {
+        lock (_gate)
+        {
+            _cache.Clear();
+            _detected = null;
+            _vmSource = null;
+        }
+    }
+
+    private AttestationResult Issue(CollectedEvidence collected, string teeName, long now)
+    {
+        var (token, expires) = _issuer.Issue(collected.Verified);
+        return new AttestationResult
+        {
+            Success = true,
+            Token = token,
+            Evidence = collected.EvidenceJson,
+            Timestamp = now,
+            TeeType = teeName,
+            Simulated = collected.Verified.Simulated,
+            ExpiresAt = expires,
+        };
+    }
+
+    private bool TryCached((string, int, string) key, out AttestationResult result)
+    {
+        if (_cache.TryGetValue(key, out result!) && result.ExpiresAt > _options.Time.GetUtcNow() + TimeSpan.FromSeconds(30))
+            return true;
+        _cache.Remove(key);
+        return false;
+    }
+
+    private AttestationResult Remember((string, int, string) key, AttestationResult result)
+    {
+        _cache[key] = result;
+        return result;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => HostKey.Dispose();
+
+    /// <summary>SHA-256 of a module's bytes.</summary>
+    public static byte[] HashModule(ReadOnlySpan<byte> wasm) => SHA256.HashData(wasm);
+}

@@ -1,0 +1,38 @@
+using TeeWasm.Attestation.Detection;
+
+namespace TeeWasm.Attestation;
+
+/// <summary>Settings of an <see cref="Attester"/>.</summary>
+public sealed record AttesterOptions
+{
+    /// <summary>Where evidence comes from.</summary>
+    public AttestationMode Mode { get; init; } = AttestationMode.Auto;
+
+    /// <summary>Paths of the platform probes and evidence sources.</summary>
+    public TeeProbeOptions Probe { get; init; } = new();
+
+    /// <summary>Where the simulator keeps its keys and certificates; null for the user's data directory.</summary>
+    public string? SimulatorDirectory { get; init; }
+
+    /// <summary>How many GPUs the simulator pretends to have.</summary>
+    public int SimulatedGpuCount { get; init; } = 1;
+
+    /// <summary>Lifetime of tokens the local verifier issues; cached results live no longer.</summary>
+    public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The clock (tests inject one).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>The user's data directory for TeeWasm ($XDG_DATA_HOME/tee-wasm or ~/.local/share/tee-wasm).</summary>
+    public static string DefaultDataDirectory
+    {
+        get
+        {
+            string? xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+            string baseDir = !string.IsNullOrEmpty(xdg)
+                ? xdg
+                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
+            return Path.Combine(baseDir, "tee-wasm");
+        }
+    }
+}

@@ -1,0 +1,161 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace TeeWasm.Attestation.Tokens;
+
+/// <summary>
+/// Verifies attestation tokens for real: signature against the trusted issuers' keys (never a key named by the token
+/// itself), <c>exp</c>/<c>nbf</c>, issuer, an allow-list of algorithms (no <c>alg:none</c>), and for tokens of the host's
+/// local verifier the report_data binding of module hash, signing key and nonce.
+/// </summary>
+public sealed class AttestationTokenValidator
+{
+    private static readonly string[] s_algorithms =
+    [
+        SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384, SecurityAlgorithms.RsaSha256,
+        SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSsaPssSha384,
+    ];
+
+    private readonly JsonWebTokenHandler _handler = new();
+    private readonly Dictionary<string, List<SecurityKey>> _issuers = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private TokenValidationParameters _parameters;
+
+    /// <summary>Creates a validator that trusts no one yet.</summary>
+    public AttestationTokenValidator(TimeProvider? time = null)
+    {
+        _time = time ?? TimeProvider.System;
+        _parameters = BuildParameters();
+    }
+
+    /// <summary>Allowed clock difference when checking <c>exp</c> and <c>nbf</c>.</summary>
+    public TimeSpan ClockSkew { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Trusts tokens of <paramref name="issuer"/> signed by <paramref name="key"/>.</summary>
+    public void TrustIssuer(string issuer, SecurityKey key)
+    {
+        if (!_issuers.TryGetValue(issuer, out var keys)) _issuers[issuer] = keys = [];
+        keys.Add(key);
+        _parameters = BuildParameters();
+    }
+
+    /// <summary>Trusts the host's own local verifier (tokens signed by this host key).</summary>
+    public void TrustLocalVerifier(HostAttestationKey hostKey) =>
+        TrustIssuer(AttestationClaims.LocalIssuer, new ECDsaSecurityKey(hostKey.ExportPublic()) { KeyId = hostKey.KeyId });
+
+    /// <summary>Trusts the keys of a JWKS document for an issuer (e.g. NRAS, MAA).</summary>
+    public void TrustJwks(string issuer, string jwksJson)
+    {
+        foreach (var key in new JsonWebKeySet(jwksJson).GetSigningKeys()) TrustIssuer(issuer, key);
+    }
+
+    /// <summary>Verifies a token. Never throws for a bad token: the reason says what is wrong.</summary>
+    public TokenVerification Verify(string token)
+    {
+        if (string.IsNullOrWhiteSpace(token)) return TokenVerification.Reject("empty token");
+        JsonWebToken jwt;
+        try
+        {
+            jwt = new JsonWebToken(token);
+        }
+        catch (Exception e) when (e is ArgumentException or SecurityTokenMalformedException)
+        {
+            return TokenVerification.Reject("malformed token: not a compact JWS");
+        }
+        string? issuer = jwt.TryGetPayloadValue("iss", out string iss) ? iss : null;
+        string? claims = DecodePayload(jwt);
+        if (string.IsNullOrEmpty(jwt.Alg) || jwt.Alg.Equals("none", StringComparison.OrdinalIgnoreCase) || string.IsNullOrEmpty(jwt.EncodedSignature))
+            return TokenVerification.Reject("unsigned token (alg none) rejected", issuer, claims);
+        if (issuer is null || !_issuers.ContainsKey(issuer))
+            return TokenVerification.Reject($"untrusted issuer '{issuer ?? "(none)"}'", issuer, claims);
+
+        var result = _handler.ValidateTokenAsync(jwt, _parameters).GetAwaiter().GetResult();
+        if (!result.IsValid) return TokenVerification.Reject(Describe(result.Exception, jwt), issuer, claims);
+
+        if (issuer == AttestationClaims.LocalIssuer && CheckLocalBinding(jwt, result.SecurityToken as JsonWebToken) is { } bindingError)
+            return TokenVerification.Reject(bindingError, issuer, claims);
+        return new TokenVerification { Valid = true, Issuer = issuer, ClaimsJson = claims };
+    }
+
+    private TokenValidationParameters BuildParameters() => new()
+    {
+        ValidIssuers = _issuers.Keys.ToArray(),
+        IssuerSigningKeys = _issuers.Values.SelectMany(k => k).ToArray(),
+        ValidateIssuer = true,
+        ValidateAudience = false,
+        ValidateLifetime = true,
+        RequireExpirationTime = true,
+        RequireSignedTokens = true,
+        ValidateIssuerSigningKey = true,
+        ValidAlgorithms = s_algorithms,
+        ClockSkew = ClockSkew,
+        LifetimeValidator = ValidateLifetime,
+        TryAllIssuerSigningKeys = true,
+    };
+
+    // Uses the injectable clock rather than DateTime.UtcNow.
+    private bool ValidateLifetime(DateTime? notBefore, DateTime? expires, SecurityToken token, TokenValidationParameters p)
+    {
+        var now = _time.GetUtcNow().UtcDateTime;
+        if (expires is null) throw new SecurityTokenNoExpirationException("token has no exp claim");
+        if (notBefore is { } nbf && nbf > now + p.ClockSkew)
+            throw new SecurityTokenNotYetValidException($"token not valid before {nbf:u}") { NotBefore = nbf };
+        if (expires.Value < now - p.ClockSkew)
+            throw new SecurityTokenExpiredException($"token expired at {expires:u}") { Expires = expires.Value };
+        return true;
+    }
+
+    private static string Describe(Exception? e, JsonWebToken jwt) => e switch
+    {
+        SecurityTokenExpiredException x => $"token expired at {x.Expires:u}",
+        SecurityTokenNotYetValidException x => $"token not valid before {x.NotBefore:u}",
+        SecurityTokenNoExpirationException => "token has no exp claim",
+        SecurityTokenInvalidAlgorithmException => $"algorithm '{jwt.Alg}' not allowed",
+        SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException =>
+            "signature does not verify with any trusted key",
+        SecurityTokenInvalidIssuerException => "untrusted issuer",
+        null => "token rejected",
+        _ => "token rejected: " + e.Message,
+    };
+
+    // The report_data a local token carries must be SHA-512(module_hash ‖ signing key ‖ nonce).
+    private static string? CheckLocalBinding(JsonWebToken jwt, JsonWebToken? validated)
+    {
+        if (!jwt.TryGetPayloadValue(AttestationClaims.ReportData, out string reportData) ||
+            !jwt.TryGetPayloadValue(AttestationClaims.ModuleHash, out string moduleHash) ||
+            !jwt.TryGetPayloadValue(AttestationClaims.Nonce, out string nonce) ||
+            !jwt.TryGetPayloadValue(AttestationClaims.HostKey, out string hostKey))
+            return "local token lacks report_data/module_hash/nonce/host_key claims";
+        if (validated?.SigningKey is not ECDsaSecurityKey signer) return "local token not signed by an EC key";
+        var p = signer.ECDsa.ExportParameters(false);
+        byte[] signerPoint = [0x04, .. p.Q.X!, .. p.Q.Y!];
+        try
+        {
+            if (!Base64UrlEncoder.DecodeBytes(hostKey).AsSpan().SequenceEqual(signerPoint))
+                return "host_key claim is not the key that signed the token";
+            if (!ReportDataBinding.Matches(Convert.FromHexString(reportData), Convert.FromHexString(moduleHash), signerPoint, Convert.FromHexString(nonce)))
+                return "report_data does not bind module hash, host key and nonce";
+        }
+        catch (FormatException)
+        {
+            return "local token claims are not well-formed hex/base64url";
+        }
+        return null;
+    }
+
+    private static string? DecodePayload(JsonWebToken jwt)
+    {
+        try
+        {
+            string json = Encoding.UTF8.GetString(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload));
+            using var _ = JsonDocument.Parse(json);
+            return json;
+        }
+        catch (Exception e) when (e is FormatException or JsonException or ArgumentException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using TeeWasm.Attestation;
+
+namespace TeeWasm.Runtime.Hosting;
+
+/// <summary>How to run one guest module.</summary>
+public sealed record RunOptions
+{
+    /// <summary>Arguments after the program name (the guest sees the module file name as argv[0]).</summary>
+    public IReadOnlyList<string> Arguments { get; init; } = [];
+
+    /// <summary>Environment variables given to the guest (nothing is inherited).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
+
+    /// <summary>Directories preopened for the guest.</summary>
+    public IReadOnlyList<DirectoryMapping> Directories { get; init; } = [];
+
+    /// <summary>Instruction budget (Wasmtime fuel); null for none.</summary>
+    public ulong? Fuel { get; init; }
+
+    /// <summary>Wall-clock limit for guest code; null for none. Host calls are not interrupted.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Largest linear memory the guest may grow to, in bytes; null for the Wasmtime default.</summary>
+    public long? MaxMemoryBytes { get; init; }
+
+    /// <summary>The compiled-module cache directory; null disables the cache.</summary>
+    public string? CacheDirectory { get; init; } = Modules.ModuleCache.DefaultDirectory;
+
+    /// <summary>Where the guest's stdout goes: null inherits the host's; otherwise a file path.</summary>
+    public string? StdoutPath { get; init; }
+
+    /// <summary>Where the guest's stderr goes: null inherits the host's; otherwise a file path.</summary>
+    public string? StderrPath { get; init; }
+
+    /// <summary>Host diagnostics (one line each); defaults to stderr with a "[tee-wasm]" prefix.</summary>
+    public Action<string>? Log { get; init; }
+
+    /// <summary>Attestation settings for the guest's <c>wasmtime:attestation</c> imports.</summary>
+    public AttesterOptions Attestation { get; init; } = new();
+}

@@ -1,0 +1,205 @@
+using System.Text.RegularExpressions;
+using TeeWasm.Attestation;
+using TeeWasm.Runtime.Interfaces;
+using TeeWasm.Runtime.Modules;
+using Wasmtime;
+
+namespace TeeWasm.Runtime.Hosting;
+
+/// <summary>Runs a WASI preview 1 module with the TeeWasm host interfaces, on Wasmtime.</summary>
+public static partial class WasmRunner
+{
+    /// <summary>
+    /// Loads, links and runs <paramref name="modulePath"/> (binary <c>.wasm</c>, or <c>.wat</c> text).
+    /// Guest failures (trap, missing import, limits) become a <see cref="RunResult"/> with one clear line;
+    /// a missing or invalid module file throws <see cref="WasmRuntimeException"/>.
+    /// </summary>
+    public static RunResult Run(string modulePath, RunOptions options, Attester? attester = null)
+    {
+        var log = options.Log ?? (line => Console.Error.WriteLine("[tee-wasm] " + line));
+        byte[] wasm = ReadModuleFile(modulePath);
+        string name = Path.GetFileName(modulePath);
+        bool isText = modulePath.EndsWith(".wat", StringComparison.OrdinalIgnoreCase);
+
+        using var config = new Config().WithEpochInterruption(true).WithFuelConsumption(options.Fuel is not null);
+        using var engine = new Engine(config);
+        string settings = $"epoch=1;fuel={(options.Fuel is null ? 0 : 1)}";
+
+        bool cacheHit = false;
+        Module module;
+        try
+        {
+            if (isText)
+            {
+                module = Module.FromText(engine, name, System.Text.Encoding.UTF8.GetString(wasm));
+            }
+            else if (options.CacheDirectory is { } dir)
+            {
+                var cache = new ModuleCache(dir, log);
+                module = cache.Load(engine, settings, name, wasm);
+                cacheHit = cache.LastWasHit;
+            }
+            else
+            {
+                module = Module.FromBytes(engine, name, wasm);
+            }
+        }
+        catch (WasmtimeException e)
+        {
+            throw new WasmRuntimeException($"'{modulePath}' is not a valid WebAssembly module: {FirstLine(e.Message)}", e);
+        }
+
+        using (module)
+        {
+            bool ownsAttester = attester is null;
+            attester ??= new Attester(options.Attestation);
+            try
+            {
+                attester.ModuleHash = Attester.HashModule(wasm);
+                return Execute(engine, module, name, options, attester, log, cacheHit);
+            }
+            finally
+            {
+                if (ownsAttester) attester.Dispose();
+            }
+        }
+    }
+
+    private static RunResult Execute(Engine engine, Module module, string name, RunOptions options, Attester attester,
+        Action<string> log, bool cacheHit)
+    {
+        using var linker = new Linker(engine);
+        using var store = new Store(engine);
+        var guest = new GuestContext(log);
+
+        linker.DefineWasi();
+        AttestationImports.Define(linker, attester, guest);
+        store.SetWasiConfiguration(BuildWasi(name, options));
+        if (options.MaxMemoryBytes is long max) store.SetLimits(memorySize: max, tableElements: null, instances: null, tables: null, memories: null);
+        if (options.Fuel is ulong fuel) store.Fuel = fuel;
+        store.SetEpochDeadline(1);
+
+        Instance instance;
+        try
+        {
+            instance = linker.Instantiate(store, module);
+        }
+        catch (WasmtimeException e)
+        {
+            return new RunResult(1, DescribeLinkError(name, module, e), cacheHit);
+        }
+        guest.Bind(instance);
+
+        var start = instance.GetAction("_start");
+        if (start is null) return new RunResult(1, $"'{name}' exports no _start function (not a WASI command module)", cacheHit);
+
+        using var timer = options.Timeout is { } timeout
+            ? new Timer(_ => engine.IncrementEpoch(), null, timeout, System.Threading.Timeout.InfiniteTimeSpan)
+            : null;
+        try
+        {
+            start();
+            return new RunResult(0, null, cacheHit);
+        }
+        catch (WasmtimeException e) when (e.ExitCode is int code)
+        {
+            return new RunResult(code, null, cacheHit);
+        }
+        catch (TrapException e)
+        {
+            return new RunResult(1, DescribeTrap(name, e, options, instance), cacheHit);
+        }
+        catch (WasmtimeException e)
+        {
+            return new RunResult(1, $"'{name}' failed: {UsefulLine(e.Message)}", cacheHit);
+        }
+    }
+
+    private static WasiConfiguration BuildWasi(string name, RunOptions options)
+    {
+        var wasi = new WasiConfiguration()
+            .WithArgs([name, .. options.Arguments])
+            .WithEnvironmentVariables(options.Environment.Select(kv => (kv.Key, kv.Value)));
+        wasi = options.StdoutPath is { } o ? wasi.WithStandardOutput(o) : wasi.WithInheritedStandardOutput();
+        wasi = options.StderrPath is { } e ? wasi.WithStandardError(e) : wasi.WithInheritedStandardError();
+        wasi = wasi.WithInheritedStandardInput();
+        foreach (var dir in options.Directories)
+        {
+            if (!Directory.Exists(dir.HostPath))
+                throw new WasmRuntimeException($"--dir: directory '{dir.HostPath}' does not exist");
+            wasi = wasi.WithPreopenedDirectory(dir.HostPath, dir.GuestPath, mutable: true);
+        }
+        return wasi;
+    }
+
+    private static byte[] ReadModuleFile(string path)
+    {
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (FileNotFoundException) { throw new WasmRuntimeException($"module file '{path}' not found"); }
+        catch (DirectoryNotFoundException) { throw new WasmRuntimeException($"module file '{path}' not found"); }
+        catch (UnauthorizedAccessException) { throw new WasmRuntimeException($"module file '{path}' is not readable"); }
+        catch (IOException e) { throw new WasmRuntimeException($"cannot read module file '{path}': {e.Message}"); }
+    }
+
+    private static string DescribeLinkError(string name, Module module, WasmtimeException e)
+    {
+        var m = UnknownImport().Match(e.Message);
+        if (m.Success)
+        {
+            string mod = m.Groups["module"].Value, field = m.Groups["name"].Value;
+            string kind = module.Imports.FirstOrDefault(i => i.ModuleName == mod && i.Name == field) switch
+            {
+                FunctionImport => "function",
+                MemoryImport => "memory",
+                GlobalImport => "global",
+                TableImport => "table",
+                _ => "item",
+            };
+            return $"cannot instantiate '{name}': it imports {kind} '{field}' from module '{mod}', which this host does not provide";
+        }
+        return $"cannot instantiate '{name}': {UsefulLine(e.Message)}";
+    }
+
+    private static string DescribeTrap(string name, TrapException e, RunOptions options, Instance instance)
+    {
+        string line = UsefulLine(e.Message);
+        if (e.Type == TrapCode.OutOfFuel)
+            return $"'{name}' stopped: fuel exhausted (--fuel {options.Fuel})";
+        if (e.Type == TrapCode.Interrupt)
+            return $"'{name}' stopped: time limit of {options.Timeout?.TotalSeconds:0.###} s exceeded (--timeout)";
+        // Wasmtime reports a refused memory.grow to the guest, not to us: a guest that then aborts near the limit
+        // almost surely ran out of memory, so say so.
+        if (options.MaxMemoryBytes is long max && instance.GetMemory("memory") is { } mem && mem.GetLength() * 4 >= max * 3)
+            return $"'{name}' trapped: {line} (its memory, {mem.GetLength() / (1024.0 * 1024):0.#} MB, is near the --max-memory limit of {max / (1024.0 * 1024):0.#} MB: likely out of memory)";
+        return $"'{name}' trapped: {line}";
+    }
+
+    /// <summary>The line that says what happened: the "Caused by" line when there is one, else the first line.</summary>
+    internal static string UsefulLine(string message)
+    {
+        var lines = message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        for (int i = 0; i < lines.Length; i++)
+        {
+            if (lines[i].StartsWith("Caused by", StringComparison.Ordinal))
+            {
+                for (int j = i + 1; j < lines.Length; j++)
+                {
+                    string candidate = CausePrefix().Replace(lines[j], "");
+                    if (candidate.Length > 0) return candidate;
+                }
+            }
+        }
+        return lines.Length > 0 ? lines[0] : message;
+    }
+
+    private static string FirstLine(string s) => s.Split('\n', 2)[0].Trim();
+
+    [GeneratedRegex(@"unknown import: `(?<module>[^`]*?)::(?<name>[^`]*)`")]
+    private static partial Regex UnknownImport();
+
+    [GeneratedRegex(@"^\d+:\s*")]
+    private static partial Regex CausePrefix();
+}

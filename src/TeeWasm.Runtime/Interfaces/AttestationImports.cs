@@ -1,0 +1,77 @@
+using System.Text;
+using TeeWasm.Attestation;
+using TeeWasm.Runtime.Hosting;
+using Wasmtime;
+
+namespace TeeWasm.Runtime.Interfaces;
+
+/// <summary>
+/// The <c>wasmtime:attestation</c> host interface, registered under that name and the original guests'
+/// <c>wasmtime_attestation</c>. Results go to guest memory allocated by the guest's <c>cabi_realloc</c>.
+/// </summary>
+public static class AttestationImports
+{
+    /// <summary>Module name of the design document.</summary>
+    public const string ModuleName = "wasmtime:attestation";
+
+    /// <summary>Module name the original guests import.</summary>
+    public const string LegacyModuleName = "wasmtime_attestation";
+
+    /// <summary>The longest token or nonce the host reads from a guest.</summary>
+    public const int MaxTokenLength = 256 * 1024;
+
+    /// <summary>Defines every function of the interface under both module names.</summary>
+    public static void Define(Linker linker, Attester attester, GuestContext guest)
+    {
+        foreach (var module in new[] { ModuleName, LegacyModuleName })
+        {
+            linker.DefineFunction(module, "attest_vm", (Caller c) =>
+                guest.WriteLengthPrefixed(c, "attest_vm", attester.AttestVm().ToJsonUtf8()));
+
+            linker.DefineFunction(module, "attest_gpu", (Caller c, int index) =>
+                guest.WriteLengthPrefixed(c, "attest_gpu", attester.AttestGpu(index).ToJsonUtf8()));
+
+            linker.DefineFunction(module, "attest_vm_nonce", (Caller c, int ptr, int len) =>
+                guest.ReadBytes(c, "attest_vm_nonce", ptr, len, ReportDataBinding.MaxNonceLength) is { } nonce
+                    ? guest.WriteLengthPrefixed(c, "attest_vm_nonce", attester.AttestVm(nonce).ToJsonUtf8())
+                    : 0);
+
+            linker.DefineFunction(module, "attest_gpu_nonce", (Caller c, int index, int ptr, int len) =>
+                guest.ReadBytes(c, "attest_gpu_nonce", ptr, len, ReportDataBinding.MaxNonceLength) is { } nonce
+                    ? guest.WriteLengthPrefixed(c, "attest_gpu_nonce", attester.AttestGpu(index, nonce).ToJsonUtf8())
+                    : 0);
+
+            linker.DefineFunction(module, "verify_token", (Caller c, int ptr, int len) =>
+                ReadToken(c, guest, "verify_token", ptr, len) is { } token && attester.VerifyToken(token).Valid ? 1 : 0);
+
+            linker.DefineFunction(module, "verify_token_json", (Caller c, int ptr, int len) =>
+            {
+                var verdict = ReadToken(c, guest, "verify_token_json", ptr, len) is { } token
+                    ? attester.VerifyToken(token)
+                    : Attestation.Tokens.TokenVerification.Reject("token could not be read from guest memory (bad pointer, length or UTF-8)");
+                return guest.WriteLengthPrefixed(c, "verify_token_json", verdict.ToJsonUtf8());
+            });
+
+            linker.DefineFunction(module, "clear_cache", () => attester.ClearCache());
+
+            linker.DefineFunction(module, "detect_tee", (Caller c) =>
+                guest.WriteLengthPrefixed(c, "detect_tee", attester.DetectTee().ToJsonUtf8()));
+        }
+    }
+
+    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private static string? ReadToken(Caller caller, GuestContext guest, string function, int ptr, int len)
+    {
+        if (guest.ReadBytes(caller, function, ptr, len, MaxTokenLength) is not { } bytes) return null;
+        try
+        {
+            return s_strictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            guest.Log($"{function}: token is not valid UTF-8; returning 0");
+            return null;
+        }
+    }
+}

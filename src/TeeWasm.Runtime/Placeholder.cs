@@ -1,1 +1,0 @@
-namespace TeeWasm.Runtime; internal static class Placeholder { }

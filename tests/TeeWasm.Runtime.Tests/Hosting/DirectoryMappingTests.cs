@@ -1,0 +1,21 @@
+using TeeWasm.Runtime.Hosting;
+
+namespace TeeWasm.Runtime.Tests.Hosting;
+
+public sealed class DirectoryMappingTests
+{
+    [Theory]
+    [InlineData("../data", "../data", "data")]
+    [InlineData("data/", "data/", "data")]
+    [InlineData(".", ".", ".")]
+    [InlineData("/srv/in::/input", "/srv/in", "/input")]
+    [InlineData("/srv/in::.", "/srv/in", ".")]
+    public void ParsesHostAndGuest(string spec, string host, string guest) =>
+        Assert.Equal(new DirectoryMapping(host, guest), DirectoryMapping.Parse(spec));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("::x")]
+    [InlineData("/a::")]
+    public void RejectsMalformed(string spec) => Assert.Throws<FormatException>(() => DirectoryMapping.Parse(spec));
+}
