@@ -1,1 +1,3 @@
-return 0;
+using TeeWasm.Cli;
+
+return TeeWasmCli.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,52 @@
+using System.CommandLine;
+using TeeWasm.Attestation;
+using TeeWasm.Attestation.Detection;
+
+namespace TeeWasm.Cli;
+
+/// <summary>Options shared by the commands that attest.</summary>
+internal sealed class CliOptions
+{
+    public Option<string> Tee { get; } = new("--tee")
+    {
+        Description = "Evidence source: auto (detect the hardware), none (never attest), simulate (local simulator; never for production)",
+        DefaultValueFactory = _ => "auto",
+        HelpName = "auto|none|simulate",
+    };
+
+    public Option<string?> SimulatorDir { get; } = new("--simulator-dir")
+    {
+        Description = "Where the simulator keeps its keys and certificates [default: $XDG_DATA_HOME/tee-wasm/simulator]",
+        HelpName = "DIR",
+    };
+
+    public Option<string?> TpmSocket { get; } = new("--tpm-socket")
+    {
+        Description = "Use a TPM at HOST:PORT (e.g. swtpm) instead of /dev/tpmrm0",
+        HelpName = "HOST:PORT",
+    };
+
+    public CliOptions()
+    {
+        Tee.AcceptOnlyFromAmong("auto", "none", "simulate");
+    }
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Tee);
+        command.Options.Add(SimulatorDir);
+        command.Options.Add(TpmSocket);
+    }
+
+    public AttesterOptions ToAttesterOptions(ParseResult parse) => new()
+    {
+        Mode = parse.GetValue(Tee) switch
+        {
+            "none" => AttestationMode.None,
+            "simulate" => AttestationMode.Simulate,
+            _ => AttestationMode.Auto,
+        },
+        SimulatorDirectory = parse.GetValue(SimulatorDir),
+        Probe = new TeeProbeOptions { TpmSocket = parse.GetValue(TpmSocket) },
+    };
+}

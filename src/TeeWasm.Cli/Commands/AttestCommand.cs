@@ -1,0 +1,73 @@
+using System.CommandLine;
+using System.Text.Json;
+using TeeWasm.Attestation;
+
+namespace TeeWasm.Cli.Commands;
+
+/// <summary><c>tee-wasm attest vm|gpu</c>: collect, verify and print evidence and a token.</summary>
+internal static class AttestCommand
+{
+    public static Command Create(CliOptions shared, TextWriter stdout, TextWriter stderr)
+    {
+        var target = new Argument<string>("TARGET") { Description = "vm: the confidential VM; gpu: an NVIDIA GPU" };
+        target.AcceptOnlyFromAmong("vm", "gpu");
+        var nonce = new Option<string?>("--nonce") { Description = "A relying party's nonce to bind, in hex (at most 64 bytes)", HelpName = "HEX" };
+        var outFile = new Option<string?>("--out") { Description = "Write the result JSON (token and evidence) to FILE instead of stdout", HelpName = "FILE" };
+        var gpuIndex = new Option<int>("--index") { Description = "Which GPU to attest (gpu only)", DefaultValueFactory = _ => 0, HelpName = "N" };
+        var module = new Option<string?>("--module") { Description = "Bind this module's SHA-256 into the report (default: 32 zero bytes)", HelpName = "FILE" };
+
+        var command = new Command("attest", "Attest the VM or a GPU and print the result JSON; exit 1 when attestation fails")
+        {
+            target, nonce, outFile, gpuIndex, module,
+        };
+        shared.AddTo(command);
+        command.SetAction(parse =>
+        {
+            byte[] nonceBytes = ParseNonce(parse.GetValue(nonce));
+            using var attester = new Attester(shared.ToAttesterOptions(parse));
+            if (parse.GetValue(module) is { } modulePath)
+            {
+                if (!File.Exists(modulePath)) throw new UsageException($"--module: file '{modulePath}' not found");
+                attester.ModuleHash = Attester.HashModule(File.ReadAllBytes(modulePath));
+            }
+            var result = parse.GetValue(target) == "gpu"
+                ? attester.AttestGpu(parse.GetValue(gpuIndex), nonceBytes)
+                : attester.AttestVm(nonceBytes);
+            string json = Pretty(result.ToJsonUtf8());
+            if (parse.GetValue(outFile) is { } path)
+            {
+                File.WriteAllText(path, json + "\n");
+                stdout.WriteLine(result.Success ? $"attestation OK: wrote {path} (token: {result.Token!.Length} chars)" : $"wrote {path}");
+            }
+            else
+            {
+                stdout.WriteLine(json);
+            }
+            if (!result.Success) stderr.WriteLine("error: " + result.Error);
+            return result.Success ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static byte[] ParseNonce(string? hex)
+    {
+        if (string.IsNullOrEmpty(hex)) return [];
+        try
+        {
+            byte[] bytes = Convert.FromHexString(hex);
+            if (bytes.Length > ReportDataBinding.MaxNonceLength)
+                throw new UsageException($"--nonce is {bytes.Length} bytes; at most {ReportDataBinding.MaxNonceLength}");
+            return bytes;
+        }
+        catch (FormatException)
+        {
+            throw new UsageException($"--nonce '{hex}' is not hex (an even number of 0-9a-f digits)");
+        }
+    }
+
+    private static string Pretty(byte[] json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        return JsonSerializer.Serialize(doc.RootElement, new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    }
+}

@@ -1,0 +1,83 @@
+using System.CommandLine;
+using TeeWasm.Runtime.Hosting;
+using TeeWasm.Runtime.Modules;
+
+namespace TeeWasm.Cli.Commands;
+
+/// <summary><c>tee-wasm run MODULE [options] [-- ARGS]</c>.</summary>
+internal static class RunCommand
+{
+    public static Command Create(CliOptions shared, TextWriter stdout, TextWriter stderr)
+    {
+        var module = new Argument<string>("MODULE") { Description = "The guest: a WASI command module (.wasm, or .wat text)" };
+        var guestArgs = new Argument<string[]>("ARGS")
+        {
+            Description = "Arguments for the guest: everything after MODULE (use -- before ones that look like options)",
+            Arity = ArgumentArity.ZeroOrMore,
+            CaptureRemainingTokens = true,
+        };
+        var dir = new Option<string[]>("--dir")
+        {
+            Description = "Preopen a host directory for the guest as HOST[::GUEST]; GUEST defaults to HOST's last component (../data -> data). Repeatable; --dir X and --dir=X both work",
+            HelpName = "HOST[::GUEST]",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var env = new Option<string[]>("--env") { Description = "Set an environment variable for the guest (repeatable); nothing is inherited", HelpName = "K=V" };
+        var fuel = new Option<ulong?>("--fuel") { Description = "Stop the guest after N units of fuel (about one per instruction)", HelpName = "N" };
+        var timeout = new Option<double?>("--timeout") { Description = "Stop the guest after S seconds of wall-clock time", HelpName = "S" };
+        var maxMemory = new Option<int?>("--max-memory") { Description = "Largest linear memory the guest may grow to, in MiB", HelpName = "MB" };
+        var noCache = new Option<bool>("--no-cache") { Description = "Compile the module afresh; do not read or write the compiled-module cache" };
+        var cacheDir = new Option<string?>("--cache-dir") { Description = $"Compiled-module cache [default: {ModuleCache.DefaultDirectory}]", HelpName = "DIR" };
+
+        var command = new Command("run", "Run a WASI guest with wasmtime:attestation; the exit code is the guest's (1 when it traps or cannot start, 2 for usage errors)")
+        {
+            module, guestArgs, dir, env, fuel, timeout, maxMemory, noCache, cacheDir,
+        };
+        shared.AddTo(command);
+
+        command.SetAction(parse =>
+        {
+            var options = new RunOptions
+            {
+                Arguments = parse.GetValue(guestArgs) ?? [],
+                Environment = (parse.GetValue(env) ?? []).Select(ParseEnv).ToArray(),
+                Directories = (parse.GetValue(dir) ?? []).Select(ParseDir).ToArray(),
+                Fuel = parse.GetValue(fuel),
+                Timeout = parse.GetValue(timeout) is double s ? Positive(s, "--timeout", TimeSpan.FromSeconds) : null,
+                MaxMemoryBytes = parse.GetValue(maxMemory) is int mb ? Positive(mb, "--max-memory", v => (long)v * 1024 * 1024) : null,
+                CacheDirectory = parse.GetValue(noCache) ? null : parse.GetValue(cacheDir) ?? ModuleCache.DefaultDirectory,
+                Attestation = shared.ToAttesterOptions(parse),
+                Log = line => stderr.WriteLine("[tee-wasm] " + line),
+            };
+            var result = WasmRunner.Run(parse.GetValue(module)!, options);
+            if (result.Error is not null) stderr.WriteLine("error: " + result.Error);
+            return result.ExitCode;
+        });
+        return command;
+    }
+
+    private static KeyValuePair<string, string> ParseEnv(string spec)
+    {
+        int eq = spec.IndexOf('=');
+        if (eq <= 0) throw new UsageException($"--env '{spec}': expected K=V");
+        return new(spec[..eq], spec[(eq + 1)..]);
+    }
+
+    private static DirectoryMapping ParseDir(string spec)
+    {
+        try
+        {
+            return DirectoryMapping.Parse(spec);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
+    private static T Positive<TIn, T>(TIn value, string option, Func<TIn, T> convert) where TIn : IComparable<TIn>
+    {
+        if (value.CompareTo(default!) <= 0) throw new UsageException($"{option} must be positive");
+        return convert(value);
+    }
+}
