@@ -167,9 +167,19 @@ pub unsafe fn take_host_string(ptr: i32) -> Result<String, String> {
         });
     }
     let base = ptr as u32 as usize as *mut u8;
+    #[cfg(target_arch = "wasm32")]
+    let mem_end = core::arch::wasm32::memory_size(0).saturating_mul(65536);
+    #[cfg(not(target_arch = "wasm32"))]
+    let mem_end = usize::MAX;
+    if (base as usize) > mem_end || mem_end - (base as usize) < 4 {
+        return Err("Host returned an out-of-bounds pointer".to_string());
+    }
     let mut len_bytes = [0u8; 4];
     std::ptr::copy_nonoverlapping(base, len_bytes.as_mut_ptr(), 4);
     let len = u32::from_le_bytes(len_bytes) as usize;
+    if len > mem_end - (base as usize) - 4 {
+        return Err("Host returned an out-of-bounds length".to_string());
+    }
     let bytes = std::slice::from_raw_parts(base.add(4), len).to_vec();
     release_block(base, 4 + len);
     String::from_utf8(bytes).map_err(|_| "Host returned invalid UTF-8".to_string())
