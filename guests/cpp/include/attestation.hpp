@@ -1,0 +1,593 @@
+// attestation.hpp — header-only C++17 guest bindings for the TeeWasm host module `wasmtime_attestation`.
+//
+// No third-party dependencies; compiles with -fno-exceptions.
+//
+// Host ABI: the JSON-returning imports return a pointer to `[u32 LE length][UTF-8 JSON]` that the host
+// allocated in guest memory through the guest's exported `cabi_realloc(0, 0, align, 4 + len)`; 0 means
+// the host could not write a result. The guest owns that block; these bindings copy the JSON out and
+// free() it (only when the pointer lies in the malloc heap, i.e. >= __heap_base, so a result an old host
+// wrote at a fixed offset is never passed to free()).
+//
+// The guest must export `cabi_realloc`: compile guests/cpp/src/cabi_realloc.c into it, OR define
+// WASMTIME_ATTESTATION_DEFINE_CABI_REALLOC before including this header in exactly one translation
+// unit (never both).
+//
+// Only the imports a guest actually uses end up in its .wasm. attest_vm/attest_gpu/verify_token/
+// clear_cache/detect_tee exist in the original host too; the nonce variants and verify_token_json are
+// TeeWasm extensions. attest_all() uses only the original imports.
+#ifndef WASMTIME_ATTESTATION_HPP
+#define WASMTIME_ATTESTATION_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace wasmtime_attestation {
+
+// ------------------------------------------------------------------------------------------------
+// Raw host imports
+// ------------------------------------------------------------------------------------------------
+namespace raw {
+#if defined(__wasm__)
+#define WASMTIME_ATTESTATION_IMPORT(name) \
+    __attribute__((import_module("wasmtime_attestation"), import_name(#name)))
+extern "C" {
+WASMTIME_ATTESTATION_IMPORT(attest_vm) int32_t __wasmtime_attestation_attest_vm(void);
+WASMTIME_ATTESTATION_IMPORT(attest_gpu) int32_t __wasmtime_attestation_attest_gpu(int32_t gpu_index);
+WASMTIME_ATTESTATION_IMPORT(verify_token) int32_t __wasmtime_attestation_verify_token(const char* ptr, int32_t len);
+WASMTIME_ATTESTATION_IMPORT(clear_cache) void __wasmtime_attestation_clear_cache(void);
+WASMTIME_ATTESTATION_IMPORT(detect_tee) int32_t __wasmtime_attestation_detect_tee(void);
+WASMTIME_ATTESTATION_IMPORT(attest_vm_nonce) int32_t __wasmtime_attestation_attest_vm_nonce(const uint8_t* ptr, int32_t len);
+WASMTIME_ATTESTATION_IMPORT(attest_gpu_nonce) int32_t __wasmtime_attestation_attest_gpu_nonce(int32_t gpu_index, const uint8_t* ptr, int32_t len);
+WASMTIME_ATTESTATION_IMPORT(verify_token_json) int32_t __wasmtime_attestation_verify_token_json(const char* ptr, int32_t len);
+extern unsigned char __heap_base;  // provided by wasm-ld
+}
+#undef WASMTIME_ATTESTATION_IMPORT
+inline int32_t attest_vm() { return __wasmtime_attestation_attest_vm(); }
+inline int32_t attest_gpu(uint32_t i) { return __wasmtime_attestation_attest_gpu(static_cast<int32_t>(i)); }
+inline int32_t verify_token(const char* p, int32_t n) { return __wasmtime_attestation_verify_token(p, n); }
+inline void clear_cache() { __wasmtime_attestation_clear_cache(); }
+inline int32_t detect_tee() { return __wasmtime_attestation_detect_tee(); }
+inline int32_t attest_vm_nonce(const uint8_t* p, int32_t n) { return __wasmtime_attestation_attest_vm_nonce(p, n); }
+inline int32_t attest_gpu_nonce(uint32_t i, const uint8_t* p, int32_t n) {
+    return __wasmtime_attestation_attest_gpu_nonce(static_cast<int32_t>(i), p, n);
+}
+inline int32_t verify_token_json(const char* p, int32_t n) { return __wasmtime_attestation_verify_token_json(p, n); }
+#else
+// Native stand-ins (for unit tests of the JSON reader): every call fails.
+inline int32_t attest_vm() { return 0; }
+inline int32_t attest_gpu(uint32_t) { return 0; }
+inline int32_t verify_token(const char*, int32_t) { return 0; }
+inline void clear_cache() {}
+inline int32_t detect_tee() { return 0; }
+inline int32_t attest_vm_nonce(const uint8_t*, int32_t) { return 0; }
+inline int32_t attest_gpu_nonce(uint32_t, const uint8_t*, int32_t) { return 0; }
+inline int32_t verify_token_json(const char*, int32_t) { return 0; }
+#endif
+}  // namespace raw
+
+constexpr const char* kNullPointerError = "Host returned null pointer";
+
+// ------------------------------------------------------------------------------------------------
+// Minimal JSON reader (RFC 8259). Objects keep document order; numbers are double.
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+struct JsonValue {
+    enum class Kind { Null, Bool, Number, String, Array, Object };
+    Kind kind = Kind::Null;
+    bool boolean = false;
+    double number = 0.0;
+    std::string string;
+    std::vector<JsonValue> items;       // Array elements, or Object values
+    std::vector<std::string> keys;      // Object keys (parallel to items)
+
+    bool is_null() const { return kind == Kind::Null; }
+    bool is_bool() const { return kind == Kind::Bool; }
+    bool is_number() const { return kind == Kind::Number; }
+    bool is_string() const { return kind == Kind::String; }
+    bool is_array() const { return kind == Kind::Array; }
+    bool is_object() const { return kind == Kind::Object; }
+
+    // Member `key` of an object (first match), nullptr otherwise.
+    const JsonValue* get(const std::string& key) const {
+        if (kind != Kind::Object) return nullptr;
+        for (size_t i = 0; i < keys.size(); ++i)
+            if (keys[i] == key) return &items[i];
+        return nullptr;
+    }
+    std::optional<bool> get_bool(const std::string& key) const {
+        const JsonValue* v = get(key);
+        if (v && v->is_bool()) return v->boolean;
+        return std::nullopt;
+    }
+    std::optional<std::string> get_string(const std::string& key) const {
+        const JsonValue* v = get(key);
+        if (v && v->is_string()) return v->string;
+        return std::nullopt;
+    }
+    std::optional<int64_t> get_int(const std::string& key) const {
+        const JsonValue* v = get(key);
+        if (v && v->is_number() && v->number == static_cast<double>(static_cast<int64_t>(v->number)) &&
+            v->number >= -9.2233720368547758e18 && v->number < 9.2233720368547758e18)
+            return static_cast<int64_t>(v->number);
+        return std::nullopt;
+    }
+};
+
+class JsonParser {
+public:
+    static constexpr int kMaxDepth = 128;
+
+    JsonParser(const char* s, size_t n) : s_(s), n_(n) {}
+
+    bool parse(JsonValue& out, std::string* error) {
+        ws();
+        if (!value(out, 0)) return fail_out(error);
+        ws();
+        if (i_ != n_) {
+            err_ = "trailing characters after JSON value";
+            return fail_out(error);
+        }
+        return true;
+    }
+
+private:
+    const char* s_;
+    size_t n_;
+    size_t i_ = 0;
+    std::string err_;
+
+    bool fail_out(std::string* error) {
+        if (error) *error = "JSON parse error at byte " + std::to_string(i_) + ": " + err_;
+        return false;
+    }
+    bool fail(const char* m) {
+        err_ = m;
+        return false;
+    }
+    int peek() const { return i_ < n_ ? static_cast<unsigned char>(s_[i_]) : -1; }
+    void ws() {
+        while (i_ < n_ && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) ++i_;
+    }
+    bool literal(const char* w) {
+        size_t len = std::strlen(w);
+        if (n_ - i_ >= len && std::memcmp(s_ + i_, w, len) == 0) {
+            i_ += len;
+            return true;
+        }
+        return fail("invalid literal");
+    }
+    static bool digit(int c) { return c >= '0' && c <= '9'; }
+
+    bool value(JsonValue& v, int depth) {
+        int c = peek();
+        switch (c) {
+            case -1: return fail("unexpected end of input");
+            case 'n': v.kind = JsonValue::Kind::Null; return literal("null");
+            case 't': v.kind = JsonValue::Kind::Bool; v.boolean = true; return literal("true");
+            case 'f': v.kind = JsonValue::Kind::Bool; v.boolean = false; return literal("false");
+            case '"': v.kind = JsonValue::Kind::String; return string(v.string);
+            case '[': return array(v, depth + 1);
+            case '{': return object(v, depth + 1);
+            default:
+                if (c == '-' || digit(c)) return number(v);
+                return fail("unexpected character");
+        }
+    }
+
+    bool array(JsonValue& v, int depth) {
+        if (depth > kMaxDepth) return fail("nesting too deep");
+        v.kind = JsonValue::Kind::Array;
+        ++i_;
+        ws();
+        if (peek() == ']') { ++i_; return true; }
+        for (;;) {
+            ws();
+            v.items.emplace_back();
+            if (!value(v.items.back(), depth)) return false;
+            ws();
+            int c = peek();
+            if (c == ',') { ++i_; continue; }
+            if (c == ']') { ++i_; return true; }
+            return fail("expected ',' or ']' in array");
+        }
+    }
+
+    bool object(JsonValue& v, int depth) {
+        if (depth > kMaxDepth) return fail("nesting too deep");
+        v.kind = JsonValue::Kind::Object;
+        ++i_;
+        ws();
+        if (peek() == '}') { ++i_; return true; }
+        for (;;) {
+            ws();
+            if (peek() != '"') return fail("expected string key in object");
+            v.keys.emplace_back();
+            if (!string(v.keys.back())) return false;
+            ws();
+            if (peek() != ':') return fail("expected ':' after object key");
+            ++i_;
+            ws();
+            v.items.emplace_back();
+            if (!value(v.items.back(), depth)) return false;
+            ws();
+            int c = peek();
+            if (c == ',') { ++i_; continue; }
+            if (c == '}') { ++i_; return true; }
+            return fail("expected ',' or '}' in object");
+        }
+    }
+
+    bool number(JsonValue& v) {
+        size_t start = i_;
+        if (peek() == '-') ++i_;
+        if (peek() == '0') {
+            ++i_;
+        } else if (digit(peek())) {
+            while (digit(peek())) ++i_;
+        } else {
+            return fail("invalid number");
+        }
+        if (peek() == '.') {
+            ++i_;
+            if (!digit(peek())) return fail("expected digit after decimal point");
+            while (digit(peek())) ++i_;
+        }
+        if (peek() == 'e' || peek() == 'E') {
+            ++i_;
+            if (peek() == '+' || peek() == '-') ++i_;
+            if (!digit(peek())) return fail("expected digit in exponent");
+            while (digit(peek())) ++i_;
+        }
+        std::string text(s_ + start, i_ - start);
+        v.kind = JsonValue::Kind::Number;
+        v.number = std::strtod(text.c_str(), nullptr);
+        return true;
+    }
+
+    bool hex4(uint32_t& out) {
+        if (n_ - i_ < 4) return fail("truncated \\u escape");
+        out = 0;
+        for (int k = 0; k < 4; ++k) {
+            int c = static_cast<unsigned char>(s_[i_]);
+            uint32_t d;
+            if (c >= '0' && c <= '9') d = static_cast<uint32_t>(c - '0');
+            else if (c >= 'a' && c <= 'f') d = static_cast<uint32_t>(c - 'a' + 10);
+            else if (c >= 'A' && c <= 'F') d = static_cast<uint32_t>(c - 'A' + 10);
+            else return fail("invalid hex digit in \\u escape");
+            out = out * 16 + d;
+            ++i_;
+        }
+        return true;
+    }
+
+    static void put_utf8(std::string& o, uint32_t cp) {
+        if (cp < 0x80) {
+            o += static_cast<char>(cp);
+        } else if (cp < 0x800) {
+            o += static_cast<char>(0xC0 | (cp >> 6));
+            o += static_cast<char>(0x80 | (cp & 0x3F));
+        } else if (cp < 0x10000) {
+            o += static_cast<char>(0xE0 | (cp >> 12));
+            o += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            o += static_cast<char>(0x80 | (cp & 0x3F));
+        } else {
+            o += static_cast<char>(0xF0 | (cp >> 18));
+            o += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+            o += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            o += static_cast<char>(0x80 | (cp & 0x3F));
+        }
+    }
+
+    bool string(std::string& o) {
+        ++i_;  // opening quote
+        o.clear();
+        for (;;) {
+            int c = peek();
+            if (c < 0) return fail("unterminated string");
+            if (c == '"') { ++i_; return true; }
+            if (c < 0x20) return fail("unescaped control character in string");
+            if (c != '\\') { o += static_cast<char>(c); ++i_; continue; }
+            ++i_;
+            int e = peek();
+            if (e < 0) return fail("unterminated escape");
+            ++i_;
+            switch (e) {
+                case '"': o += '"'; break;
+                case '\\': o += '\\'; break;
+                case '/': o += '/'; break;
+                case 'b': o += '\b'; break;
+                case 'f': o += '\f'; break;
+                case 'n': o += '\n'; break;
+                case 'r': o += '\r'; break;
+                case 't': o += '\t'; break;
+                case 'u': {
+                    uint32_t hi;
+                    if (!hex4(hi)) return false;
+                    uint32_t cp = hi;
+                    if (hi >= 0xD800 && hi < 0xDC00) {
+                        if (n_ - i_ < 2 || s_[i_] != '\\' || s_[i_ + 1] != 'u')
+                            return fail("lone high surrogate in \\u escape");
+                        i_ += 2;
+                        uint32_t lo;
+                        if (!hex4(lo)) return false;
+                        if (lo < 0xDC00 || lo >= 0xE000) return fail("invalid low surrogate in \\u escape");
+                        cp = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                    } else if (hi >= 0xDC00 && hi < 0xE000) {
+                        return fail("lone low surrogate in \\u escape");
+                    }
+                    put_utf8(o, cp);
+                    break;
+                }
+                default:
+                    --i_;
+                    return fail("invalid escape character");
+            }
+        }
+    }
+};
+
+inline bool parse_json(const std::string& text, JsonValue& out, std::string* error = nullptr) {
+    out = JsonValue();
+    JsonParser p(text.data(), text.size());
+    return p.parse(out, error);
+}
+
+// Copy the host result `[u32 LE len][bytes]` at `ptr` and release the block. nullopt + *error on failure.
+inline std::optional<std::string> take_host_string(int32_t ptr, std::string* error) {
+    if (ptr == 0) {
+        if (error) *error = kNullPointerError;
+        return std::nullopt;
+    }
+#if defined(__wasm__)
+    uintptr_t base = static_cast<uintptr_t>(static_cast<uint32_t>(ptr));
+    uintptr_t mem_end = static_cast<uintptr_t>(__builtin_wasm_memory_size(0)) * 65536u;
+    if (base > mem_end || mem_end - base < 4) {
+        if (error) *error = "Host returned an out-of-bounds pointer";
+        return std::nullopt;
+    }
+    uint32_t len;
+    std::memcpy(&len, reinterpret_cast<const void*>(base), 4);  // wasm32 is little-endian
+    if (static_cast<uintptr_t>(len) > mem_end - base - 4) {
+        if (error) *error = "Host returned an out-of-bounds length";
+        return std::nullopt;
+    }
+    std::string s(reinterpret_cast<const char*>(base + 4), len);
+    if (base >= reinterpret_cast<uintptr_t>(&raw::__heap_base)) std::free(reinterpret_cast<void*>(base));
+    return s;
+#else
+    if (error) *error = "wasmtime_attestation is only available to wasm32 guests";
+    return std::nullopt;
+#endif
+}
+
+inline int32_t clamp_len(size_t n) { return n > 0x7FFFFFFFu ? 0x7FFFFFFF : static_cast<int32_t>(n); }
+
+}  // namespace detail
+
+using JsonValue = detail::JsonValue;
+
+// ------------------------------------------------------------------------------------------------
+// Typed results
+// ------------------------------------------------------------------------------------------------
+
+struct AttestationResult {
+    bool success = false;
+    std::optional<std::string> token;
+    std::optional<std::string> evidence;  // itself a JSON text
+    std::optional<std::string> error;
+    int64_t timestamp = 0;                // Unix seconds
+    std::optional<std::string> tee_type;
+    bool simulated = false;               // produced by the host's simulator
+
+    static AttestationResult failure(std::string message) {
+        AttestationResult r;
+        r.error = std::move(message);
+        return r;
+    }
+
+    // Parse the host's JSON. Malformed JSON or a missing `success` gives success=false with an error.
+    static AttestationResult from_json(const std::string& json) {
+        JsonValue v;
+        std::string err;
+        if (!detail::parse_json(json, v, &err)) return failure("Invalid JSON from host: " + err);
+        std::optional<bool> ok = v.get_bool("success");
+        if (!ok) return failure("Invalid AttestationResult: missing boolean 'success'");
+        AttestationResult r;
+        r.success = *ok;
+        r.token = v.get_string("token");
+        r.evidence = v.get_string("evidence");
+        r.error = v.get_string("error");
+        r.timestamp = v.get_int("timestamp").value_or(0);
+        r.tee_type = v.get_string("tee_type");
+        r.simulated = v.get_bool("simulated").value_or(false);
+        if (!r.success && !r.error) r.error = "Attestation failed (host gave no reason)";
+        return r;
+    }
+};
+
+struct TeeInfo {
+    std::string tee_type = "None";  // "None" | "Intel TDX" | "AMD SEV-SNP" | "AMD SEV"
+    bool supports_attestation = false;
+    bool simulated = false;
+    std::optional<std::string> error;  // set when detection itself failed (tee_type is then "Unknown")
+};
+
+struct TokenVerification {
+    bool valid = false;
+    std::optional<std::string> reason;
+    std::optional<std::string> issuer;
+    JsonValue claims;                   // an object, or null
+    std::optional<std::string> error;   // set when the host gave no usable answer (valid is false)
+};
+
+namespace detail {
+inline AttestationResult attestation_from_ptr(int32_t ptr) {
+    std::string err;
+    std::optional<std::string> s = take_host_string(ptr, &err);
+    if (!s) return AttestationResult::failure(err);
+    return AttestationResult::from_json(*s);
+}
+}  // namespace detail
+
+// ------------------------------------------------------------------------------------------------
+// API
+// ------------------------------------------------------------------------------------------------
+
+inline TeeInfo detect_tee_type() {
+    TeeInfo info;
+    std::string err;
+    std::optional<std::string> s = detail::take_host_string(raw::detect_tee(), &err);
+    JsonValue v;
+    if (s && !detail::parse_json(*s, v, &err)) s.reset();
+    std::optional<std::string> type;
+    if (s) {
+        type = v.get_string("tee_type");
+        if (!type) err = "Invalid TEE detection: missing 'tee_type'";
+    }
+    if (!type) {
+        info.tee_type = "Unknown";
+        info.error = err;
+        return info;
+    }
+    info.tee_type = *type;
+    info.supports_attestation = v.get_bool("supports_attestation").value_or(false);
+    info.simulated = v.get_bool("simulated").value_or(false);
+    return info;
+}
+
+inline AttestationResult attest_vm() { return detail::attestation_from_ptr(raw::attest_vm()); }
+
+inline AttestationResult attest_gpu(uint32_t gpu_index = 0) {
+    return detail::attestation_from_ptr(raw::attest_gpu(gpu_index));
+}
+
+// TeeWasm extension: bind a relying party's nonce into the evidence.
+inline AttestationResult attest_vm(const std::vector<uint8_t>& nonce) {
+    return detail::attestation_from_ptr(raw::attest_vm_nonce(nonce.data(), detail::clamp_len(nonce.size())));
+}
+
+// TeeWasm extension.
+inline AttestationResult attest_gpu(uint32_t gpu_index, const std::vector<uint8_t>& nonce) {
+    return detail::attestation_from_ptr(
+        raw::attest_gpu_nonce(gpu_index, nonce.data(), detail::clamp_len(nonce.size())));
+}
+
+// 1 from the host => true.
+inline bool verify_token(const std::string& token) {
+    return raw::verify_token(token.data(), detail::clamp_len(token.size())) == 1;
+}
+
+// TeeWasm extension: verification with reason, issuer and claims.
+inline TokenVerification verify_token_json(const std::string& token) {
+    TokenVerification r;
+    std::string err;
+    std::optional<std::string> s =
+        detail::take_host_string(raw::verify_token_json(token.data(), detail::clamp_len(token.size())), &err);
+    JsonValue v;
+    if (s && !detail::parse_json(*s, v, &err)) s.reset();
+    std::optional<bool> valid;
+    if (s) {
+        valid = v.get_bool("valid");
+        if (!valid) err = "Invalid token verification: missing boolean 'valid'";
+    }
+    if (!valid) {
+        r.error = err;
+        return r;
+    }
+    r.valid = *valid;
+    r.reason = v.get_string("reason");
+    r.issuer = v.get_string("issuer");
+    if (const JsonValue* c = v.get("claims")) r.claims = *c;
+    return r;
+}
+
+inline void clear_cache() { raw::clear_cache(); }
+
+// VM -> GPU -> verify both tokens, printing progress. true only if all four steps passed.
+// Failures are printed to stderr as "❌ ...". Uses only the original host's imports.
+inline bool attest_all(uint32_t gpu_index = 0) {
+    std::printf("🔐 [1/4] Attesting VM (TDX/SEV-SNP)...\n");
+    AttestationResult vm = attest_vm();
+    if (!vm.success || !vm.token || vm.token->empty()) {
+        std::fflush(stdout);
+        std::fprintf(stderr, "❌ VM attestation failed: %s\n",
+                     vm.success ? "host returned no token" : vm.error.value_or("unknown error").c_str());
+        return false;
+    }
+    std::printf("✓ VM attestation OK (token: %zu chars)\n", vm.token->size());
+    std::printf("  Timestamp: %lld\n", static_cast<long long>(vm.timestamp));
+    if (vm.tee_type) std::printf("  TEE type: %s\n", vm.tee_type->c_str());
+    if (vm.simulated) std::printf("  ⚠ SIMULATED evidence (not a real TEE)\n");
+
+    std::printf("\n🔐 [2/4] Attesting GPU %u...\n", static_cast<unsigned>(gpu_index));
+    AttestationResult gpu = attest_gpu(gpu_index);
+    if (!gpu.success || !gpu.token || gpu.token->empty()) {
+        std::fflush(stdout);
+        std::fprintf(stderr, "❌ GPU attestation failed: %s\n",
+                     gpu.success ? "host returned no token" : gpu.error.value_or("unknown error").c_str());
+        return false;
+    }
+    std::printf("✓ GPU attestation OK (token: %zu chars)\n", gpu.token->size());
+    std::printf("  Timestamp: %lld\n", static_cast<long long>(gpu.timestamp));
+    if (gpu.simulated) std::printf("  ⚠ SIMULATED evidence (not a real TEE)\n");
+
+    std::printf("\n🔍 [3/4] Verifying VM token...\n");
+    if (!verify_token(*vm.token)) {
+        std::fflush(stdout);
+        std::fprintf(stderr, "❌ VM token verification failed!\n");
+        return false;
+    }
+    std::printf("✓ VM token verified!\n");
+
+    std::printf("\n🔍 [4/4] Verifying GPU token...\n");
+    if (!verify_token(*gpu.token)) {
+        std::fflush(stdout);
+        std::fprintf(stderr, "❌ GPU token verification failed!\n");
+        return false;
+    }
+    std::printf("✓ GPU token verified!\n");
+    std::printf("\n✅ All attestations passed!\n\n");
+    return true;
+}
+
+}  // namespace wasmtime_attestation
+
+// ------------------------------------------------------------------------------------------------
+// Optional single-header cabi_realloc (define the macro in exactly ONE translation unit, and do not
+// also link src/cabi_realloc.c).
+// ------------------------------------------------------------------------------------------------
+#if defined(WASMTIME_ATTESTATION_DEFINE_CABI_REALLOC) && defined(__wasm__)
+#ifndef WASMTIME_ATTESTATION_CABI_REALLOC_DEFINED
+#define WASMTIME_ATTESTATION_CABI_REALLOC_DEFINED
+#include <cstddef>
+// Same semantics as guests/cpp/src/cabi_realloc.c.
+extern "C" __attribute__((export_name("cabi_realloc"))) void* cabi_realloc(void* old_ptr, size_t old_size,
+                                                                            size_t align, size_t new_size) {
+    if (align == 0) align = 1;
+    if ((align & (align - 1)) != 0) return nullptr;  // not a power of two
+    if (new_size == 0) {
+        std::free(old_ptr);
+        return reinterpret_cast<void*>(align);  // non-null, aligned, never dereferenced
+    }
+    if (align <= alignof(std::max_align_t)) return std::realloc(old_ptr, new_size);
+    size_t rounded = (new_size + align - 1) & ~(align - 1);
+    if (rounded < new_size) return nullptr;
+    void* p = std::aligned_alloc(align, rounded);
+    if (p && old_ptr) {
+        std::memcpy(p, old_ptr, old_size < new_size ? old_size : new_size);
+        std::free(old_ptr);
+    }
+    return p;
+}
+#endif
+#endif
+
+#endif  // WASMTIME_ATTESTATION_HPP

@@ -1,0 +1,59 @@
+// Native unit test of the header's JSON reader and result parsing:
+//   clang++-14 -std=c++17 -fno-exceptions -I ../include json_test.cpp -o /tmp/json_test && /tmp/json_test
+#include <cstdio>
+#include <cstring>
+
+#include "attestation.hpp"
+
+using namespace wasmtime_attestation;
+static int failures = 0;
+#define CHECK(c) do { if (!(c)) { std::printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #c); ++failures; } } while (0)
+
+static bool ok(const char* s) { JsonValue v; return detail::parse_json(s, v); }
+
+int main() {
+    JsonValue v;
+    CHECK(detail::parse_json(R"({"z":1,"a":[1,-2.5e1,{"x":null}],"t":true,"f":false,"e":{}})", v));
+    CHECK(v.is_object() && v.keys.size() == 5 && v.keys[0] == "z" && v.keys[1] == "a");
+    CHECK(v.get_int("z") == 1);
+    CHECK(v.get("a")->items[1].number == -25.0);
+    CHECK(v.get("a")->items[2].get("x")->is_null());
+    CHECK(v.get_bool("t") == true && v.get_bool("f") == false && !v.get_bool("z"));
+
+    CHECK(detail::parse_json(R"("a\"b\\c\/d\b\f\n\r\t\u0041\u00e9\u20ac\ud83d\ude00")", v));
+    CHECK(v.string == "a\"b\\c/d\b\f\n\r\tA\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");
+    CHECK(detail::parse_json("\"\xE2\x9C\x93 ok\"", v) && v.string == "\xE2\x9C\x93 ok");
+
+    const char* bad[] = {"", " ", "{", "[1,]", "{\"a\":1,}", "{a:1}", "[1 2]", "nul", "true false", "01", "-", "1.",
+                         ".5", "1e", "+1", "\"\\ud83d\"", "\"\\ude00\"", "\"\\ud83d\\u0041\"", "\"\\x\"", "\"\\u12G4\"",
+                         "\"a\nb\"", "\"abc", "{\"a\":}", "NaN"};
+    for (const char* b : bad) {
+        if (ok(b)) { std::printf("FAIL: accepted %s\n", b); ++failures; }
+    }
+    std::string deep(129, '['), close(129, ']');
+    CHECK(!ok((deep + close).c_str()));
+    CHECK(ok((std::string(128, '[') + std::string(128, ']')).c_str()));
+
+    AttestationResult r = AttestationResult::from_json(
+        R"({"success":false,"token":null,"evidence":null,"error":"No TEE attestation available. Not running in a Confidential VM (Intel TDX or AMD SEV-SNP)?","timestamp":1763735568})");
+    CHECK(!r.success && !r.token && r.timestamp == 1763735568 && !r.tee_type && !r.simulated);
+    CHECK(r.error && r.error->rfind("No TEE attestation available.", 0) == 0);
+
+    r = AttestationResult::from_json(
+        R"({"success":true,"token":"a.b.c","evidence":"{\"quote_size\":1}","error":null,"timestamp":5,"tee_type":"Intel TDX","simulated":true})");
+    CHECK(r.success && r.token == std::string("a.b.c") && r.tee_type == std::string("Intel TDX") && r.simulated);
+    CHECK(detail::parse_json(*r.evidence, v) && v.get_int("quote_size") == 1);
+
+    r = AttestationResult::from_json("{\"token\":\"x\"}");
+    CHECK(!r.success && r.error);
+    r = AttestationResult::from_json("not json");
+    CHECK(!r.success && r.error && r.error->rfind("Invalid JSON from host", 0) == 0);
+
+    // Native stubs: everything fails cleanly.
+    CHECK(!attest_vm().success && !attest_gpu(0).success && !verify_token("a.b.c"));
+    CHECK(detect_tee_type().error.has_value());
+    CHECK(verify_token_json("a.b.c").error.has_value());
+
+    std::printf(failures ? "%d FAILED\n" : "all JSON tests passed\n", failures);
+    return failures ? 1 : 0;
+}

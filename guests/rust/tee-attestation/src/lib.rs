@@ -1,0 +1,430 @@
+//! Guest bindings for the TeeWasm host module `wasmtime_attestation` (no dependencies).
+//!
+//! # Host ABI (wasm32)
+//! Every function that returns JSON returns a pointer to `[u32 LE length][UTF-8 JSON]` that the host
+//! allocated in this guest's memory by calling the guest's exported `cabi_realloc(0, 0, align, 4 + len)`;
+//! `0` means the host could not write a result. The guest owns that memory: the bindings copy the JSON
+//! out and release the block (see [`take_host_string`]).
+//!
+//! Only the imports a guest actually calls end up in its `.wasm` (the linker drops unused ones). The
+//! original host only knows `attest_vm`, `attest_gpu`, `verify_token`, `clear_cache` and `detect_tee`;
+//! the `*_nonce` and `verify_token_json` extensions need the TeeWasm host.
+//!
+//! On targets other than wasm32 the host functions are stubs that report "not available", so the
+//! JSON reader and result parsing can be unit-tested natively.
+
+pub mod json;
+
+use json::Value;
+
+/// Error text when the host returns pointer 0.
+pub const NULL_POINTER_ERROR: &str = "Host returned null pointer";
+
+/// Raw imports from the host module `wasmtime_attestation` (wasm32 only).
+#[cfg(target_arch = "wasm32")]
+pub mod raw {
+    #[link(wasm_import_module = "wasmtime_attestation")]
+    extern "C" {
+        pub fn attest_vm() -> i32;
+        pub fn attest_gpu(gpu_index: u32) -> i32;
+        pub fn verify_token(token_ptr: *const u8, token_len: i32) -> i32;
+        pub fn clear_cache();
+        pub fn detect_tee() -> i32;
+        // TeeWasm extensions
+        pub fn attest_vm_nonce(nonce_ptr: *const u8, nonce_len: i32) -> i32;
+        pub fn attest_gpu_nonce(gpu_index: u32, nonce_ptr: *const u8, nonce_len: i32) -> i32;
+        pub fn verify_token_json(token_ptr: *const u8, token_len: i32) -> i32;
+    }
+}
+
+/// Native stand-ins with the same signatures: every call "fails" (pointer 0 / invalid).
+#[cfg(not(target_arch = "wasm32"))]
+pub mod raw {
+    #![allow(clippy::missing_safety_doc)]
+    pub unsafe fn attest_vm() -> i32 {
+        0
+    }
+    pub unsafe fn attest_gpu(_gpu_index: u32) -> i32 {
+        0
+    }
+    pub unsafe fn verify_token(_token_ptr: *const u8, _token_len: i32) -> i32 {
+        0
+    }
+    pub unsafe fn clear_cache() {}
+    pub unsafe fn detect_tee() -> i32 {
+        0
+    }
+    pub unsafe fn attest_vm_nonce(_nonce_ptr: *const u8, _nonce_len: i32) -> i32 {
+        0
+    }
+    pub unsafe fn attest_gpu_nonce(_gpu_index: u32, _nonce_ptr: *const u8, _nonce_len: i32) -> i32 {
+        0
+    }
+    pub unsafe fn verify_token_json(_token_ptr: *const u8, _token_len: i32) -> i32 {
+        0
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// cabi_realloc and ownership of host results
+// ---------------------------------------------------------------------------------------------
+
+#[cfg(feature = "cabi-realloc")]
+mod alloc_export {
+    use std::alloc::{alloc, dealloc, realloc, Layout};
+    use std::cell::Cell;
+
+    // The last block handed out, so that `take_host_string` can free exactly that block with the
+    // exact layout it was allocated with (and never a pointer that did not come from here).
+    thread_local! {
+        static LAST: Cell<(usize, usize, usize)> = Cell::new((0, 0, 0));
+    }
+
+    fn layout(size: usize, align: usize) -> Option<Layout> {
+        let align = if align == 0 { 1 } else { align };
+        Layout::from_size_align(size, align).ok()
+    }
+
+    /// Canonical-ABI style allocator used by the host to return results.
+    /// `old_ptr == 0` allocates; `new_size == 0` frees and returns `align` (a non-null dangling
+    /// pointer); otherwise reallocates. Returns 0 on failure or an invalid alignment.
+    ///
+    /// # Safety
+    /// `old_ptr`/`old_size`/`align` must describe a block obtained from this function.
+    #[no_mangle]
+    pub unsafe extern "C" fn cabi_realloc(old_ptr: *mut u8, old_size: usize, align: usize, new_size: usize) -> *mut u8 {
+        let new_layout = match layout(new_size, align) {
+            Some(l) => l,
+            None => return std::ptr::null_mut(),
+        };
+        let p = if new_size == 0 {
+            if !old_ptr.is_null() && old_size != 0 {
+                if let Some(old) = layout(old_size, align) {
+                    dealloc(old_ptr, old);
+                }
+            }
+            return new_layout.align() as *mut u8;
+        } else if old_ptr.is_null() || old_size == 0 {
+            alloc(new_layout)
+        } else {
+            match layout(old_size, align) {
+                Some(old) => realloc(old_ptr, old, new_size),
+                None => return std::ptr::null_mut(),
+            }
+        };
+        if !p.is_null() {
+            LAST.with(|c| c.set((p as usize, new_size, new_layout.align())));
+        }
+        p
+    }
+
+    /// Free `ptr` if it is the block `cabi_realloc` handed out last and its size matches.
+    pub(crate) unsafe fn release(ptr: *mut u8, size: usize) {
+        let (p, s, a) = LAST.with(|c| c.get());
+        if p == ptr as usize && s == size && p != 0 {
+            LAST.with(|c| c.set((0, 0, 0)));
+            dealloc(ptr, Layout::from_size_align_unchecked(s, a));
+        }
+    }
+}
+
+#[cfg(feature = "cabi-realloc")]
+pub use alloc_export::cabi_realloc;
+
+/// Without our `cabi_realloc`, the guest's own allocator served the host: release with the layout
+/// the TeeWasm host requests (align 4, size 4+len) — but only for heap pointers, so a result that
+/// an old host wrote at a fixed offset (1024 or 1 MiB, below `__heap_base`) is never freed.
+#[cfg(all(not(feature = "cabi-realloc"), target_arch = "wasm32"))]
+unsafe fn release_block(ptr: *mut u8, size: usize) {
+    extern "C" {
+        static __heap_base: u8;
+    }
+    if (ptr as usize) >= (&__heap_base as *const u8 as usize) {
+        std::alloc::dealloc(ptr, std::alloc::Layout::from_size_align_unchecked(size, 4));
+    }
+}
+
+#[cfg(all(not(feature = "cabi-realloc"), not(target_arch = "wasm32")))]
+unsafe fn release_block(_ptr: *mut u8, _size: usize) {}
+
+#[cfg(feature = "cabi-realloc")]
+unsafe fn release_block(ptr: *mut u8, size: usize) {
+    alloc_export::release(ptr, size)
+}
+
+/// Read a host result `[u32 LE length][UTF-8 bytes]` at `ptr`, copy it into a `String`, and
+/// release the block (it was allocated through `cabi_realloc` on the host's behalf).
+///
+/// # Safety
+/// `ptr` must be 0 or a pointer returned by one of the `wasmtime_attestation` JSON functions,
+/// not yet taken.
+pub unsafe fn take_host_string(ptr: i32) -> Result<String, String> {
+    if ptr == 0 {
+        return Err(if cfg!(target_arch = "wasm32") {
+            NULL_POINTER_ERROR.to_string()
+        } else {
+            "wasmtime_attestation is only available to wasm32 guests".to_string()
+        });
+    }
+    let base = ptr as u32 as usize as *mut u8;
+    #[cfg(target_arch = "wasm32")]
+    let mem_end = core::arch::wasm32::memory_size(0).saturating_mul(65536);
+    #[cfg(not(target_arch = "wasm32"))]
+    let mem_end = usize::MAX;
+    if (base as usize) > mem_end || mem_end - (base as usize) < 4 {
+        return Err("Host returned an out-of-bounds pointer".to_string());
+    }
+    let mut len_bytes = [0u8; 4];
+    std::ptr::copy_nonoverlapping(base, len_bytes.as_mut_ptr(), 4);
+    let len = u32::from_le_bytes(len_bytes) as usize;
+    if len > mem_end - (base as usize) - 4 {
+        return Err("Host returned an out-of-bounds length".to_string());
+    }
+    let bytes = std::slice::from_raw_parts(base.add(4), len).to_vec();
+    release_block(base, 4 + len);
+    String::from_utf8(bytes).map_err(|_| "Host returned invalid UTF-8".to_string())
+}
+
+fn call_json(f: impl FnOnce() -> i32) -> Result<Value, String> {
+    let text = unsafe { take_host_string(f()) }?;
+    json::parse(&text).map_err(|e| format!("Invalid JSON from host: {}", e))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Typed results
+// ---------------------------------------------------------------------------------------------
+
+fn opt_string(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+fn bool_or(v: &Value, key: &str, default: bool) -> bool {
+    v.get(key).and_then(Value::as_bool).unwrap_or(default)
+}
+
+/// `AttestationResult` as the host returns it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttestationResult {
+    pub success: bool,
+    pub token: Option<String>,
+    /// JSON text (itself a JSON document) describing the evidence.
+    pub evidence: Option<String>,
+    pub error: Option<String>,
+    /// Unix seconds.
+    pub timestamp: i64,
+    pub tee_type: Option<String>,
+    /// True when the host's simulator produced the result (never trust it for production).
+    pub simulated: bool,
+}
+
+impl AttestationResult {
+    /// Parse the host's JSON. `success` must be present; other keys default (null/0/false).
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        let v = json::parse(text).map_err(|e| format!("Invalid JSON from host: {}", e))?;
+        Self::from_value(&v)
+    }
+
+    pub fn from_value(v: &Value) -> Result<Self, String> {
+        let success = v
+            .get("success")
+            .and_then(Value::as_bool)
+            .ok_or_else(|| "Invalid AttestationResult: missing boolean 'success'".to_string())?;
+        Ok(AttestationResult {
+            success,
+            token: opt_string(v, "token"),
+            evidence: opt_string(v, "evidence"),
+            error: opt_string(v, "error"),
+            timestamp: v.get("timestamp").and_then(Value::as_i64).unwrap_or(0),
+            tee_type: opt_string(v, "tee_type"),
+            simulated: bool_or(v, "simulated", false),
+        })
+    }
+
+    /// The parsed `evidence` document, if any.
+    pub fn evidence_json(&self) -> Option<Value> {
+        self.evidence.as_deref().and_then(|e| json::parse(e).ok())
+    }
+
+    /// `Ok(self)` when `success`, otherwise `Err(error text)`.
+    pub fn into_result(self) -> Result<Self, String> {
+        if self.success {
+            Ok(self)
+        } else {
+            Err(self.error.unwrap_or_else(|| "Attestation failed (host gave no reason)".to_string()))
+        }
+    }
+}
+
+/// Result of `detect_tee`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeeDetectionResult {
+    /// "None" | "Intel TDX" | "AMD SEV-SNP" | "AMD SEV"
+    pub tee_type: String,
+    pub supports_attestation: bool,
+    pub simulated: bool,
+}
+
+impl TeeDetectionResult {
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        let v = json::parse(text).map_err(|e| format!("Invalid JSON from host: {}", e))?;
+        Self::from_value(&v)
+    }
+
+    pub fn from_value(v: &Value) -> Result<Self, String> {
+        let tee_type = opt_string(v, "tee_type").ok_or_else(|| "Invalid TEE detection: missing 'tee_type'".to_string())?;
+        Ok(TeeDetectionResult {
+            tee_type,
+            supports_attestation: bool_or(v, "supports_attestation", false),
+            simulated: bool_or(v, "simulated", false),
+        })
+    }
+}
+
+/// Result of `verify_token_json`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenVerification {
+    pub valid: bool,
+    pub reason: Option<String>,
+    pub issuer: Option<String>,
+    /// The token's claims (an object; `Null` if the host sent none).
+    pub claims: Value,
+}
+
+impl TokenVerification {
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        let v = json::parse(text).map_err(|e| format!("Invalid JSON from host: {}", e))?;
+        Self::from_value(&v)
+    }
+
+    pub fn from_value(v: &Value) -> Result<Self, String> {
+        let valid = v
+            .get("valid")
+            .and_then(Value::as_bool)
+            .ok_or_else(|| "Invalid token verification: missing boolean 'valid'".to_string())?;
+        Ok(TokenVerification {
+            valid,
+            reason: opt_string(v, "reason"),
+            issuer: opt_string(v, "issuer"),
+            claims: v.get("claims").cloned().unwrap_or(Value::Null),
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// API
+// ---------------------------------------------------------------------------------------------
+
+fn clamp_len(len: usize) -> i32 {
+    // wasm32 memory is < 4 GiB, so lengths of real slices fit; never wrap silently.
+    if len > i32::MAX as usize {
+        i32::MAX
+    } else {
+        len as i32
+    }
+}
+
+/// Detect the TEE the host runs in.
+pub fn detect_tee_type() -> Result<TeeDetectionResult, String> {
+    TeeDetectionResult::from_value(&call_json(|| unsafe { raw::detect_tee() })?)
+}
+
+/// Attest the confidential VM. `Err(error text)` when the host reports `success: false`.
+pub fn attest_vm_token() -> Result<AttestationResult, String> {
+    AttestationResult::from_value(&call_json(|| unsafe { raw::attest_vm() })?)?.into_result()
+}
+
+/// Attest GPU `gpu_index`. `Err(error text)` when the host reports `success: false`.
+pub fn attest_gpu_token(gpu_index: u32) -> Result<AttestationResult, String> {
+    AttestationResult::from_value(&call_json(|| unsafe { raw::attest_gpu(gpu_index) })?)?.into_result()
+}
+
+/// Attest the VM with a relying party's nonce bound into the evidence (TeeWasm extension).
+pub fn attest_vm_token_with_nonce(nonce: &[u8]) -> Result<AttestationResult, String> {
+    AttestationResult::from_value(&call_json(|| unsafe { raw::attest_vm_nonce(nonce.as_ptr(), clamp_len(nonce.len())) })?)?
+        .into_result()
+}
+
+/// Attest GPU `gpu_index` with a nonce (TeeWasm extension).
+pub fn attest_gpu_token_with_nonce(gpu_index: u32, nonce: &[u8]) -> Result<AttestationResult, String> {
+    AttestationResult::from_value(&call_json(|| unsafe {
+        raw::attest_gpu_nonce(gpu_index, nonce.as_ptr(), clamp_len(nonce.len()))
+    })?)?
+    .into_result()
+}
+
+/// Ask the host to verify a token (signature, expiry, issuer). `true` only for host answer 1.
+pub fn verify_attestation_token(token: &str) -> bool {
+    unsafe { raw::verify_token(token.as_ptr(), clamp_len(token.len())) == 1 }
+}
+
+/// Verify a token and get the details (TeeWasm extension). `Ok` also for invalid tokens
+/// (`valid: false`, `reason`); `Err` only when the host gave no usable answer.
+pub fn verify_attestation_token_detailed(token: &str) -> Result<TokenVerification, String> {
+    TokenVerification::from_value(&call_json(|| unsafe { raw::verify_token_json(token.as_ptr(), clamp_len(token.len())) })?)
+}
+
+/// Drop the host's cached VM/GPU results and detected TEE type.
+pub fn clear_attestation_cache() {
+    unsafe { raw::clear_cache() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NO_TEE: &str = r#"{"success":false,"token":null,"evidence":null,"error":"No TEE attestation available. Not running in a Confidential VM (Intel TDX or AMD SEV-SNP)?","timestamp":1763735568}"#;
+
+    #[test]
+    fn parses_failure_result() {
+        let r = AttestationResult::from_json(NO_TEE).unwrap();
+        assert!(!r.success);
+        assert_eq!(r.token, None);
+        assert_eq!(r.timestamp, 1763735568);
+        assert_eq!(r.tee_type, None);
+        assert!(!r.simulated);
+        assert_eq!(
+            r.into_result().unwrap_err(),
+            "No TEE attestation available. Not running in a Confidential VM (Intel TDX or AMD SEV-SNP)?"
+        );
+    }
+
+    #[test]
+    fn parses_success_result() {
+        let t = r#"{"success":true,"token":"a.b.c","evidence":"{\"quote\":\"00\",\"quote_size\":1,\"tee_type\":\"TDX\"}","error":null,"timestamp":5,"tee_type":"Intel TDX","simulated":true}"#;
+        let r = AttestationResult::from_json(t).unwrap().into_result().unwrap();
+        assert_eq!(r.token.as_deref(), Some("a.b.c"));
+        assert_eq!(r.tee_type.as_deref(), Some("Intel TDX"));
+        assert!(r.simulated);
+        assert_eq!(r.evidence_json().unwrap().get("tee_type").unwrap().as_str(), Some("TDX"));
+    }
+
+    #[test]
+    fn serialization_failure_fallback_parses() {
+        let r = AttestationResult::from_json(r#"{"success":false,"error":"JSON serialization failed"}"#).unwrap();
+        assert_eq!(r.into_result().unwrap_err(), "JSON serialization failed");
+        assert!(AttestationResult::from_json(r#"{"token":"x"}"#).is_err());
+    }
+
+    #[test]
+    fn parses_detection_and_verification() {
+        let d = TeeDetectionResult::from_json(r#"{"supports_attestation":true,"tee_type":"AMD SEV-SNP","simulated":true}"#).unwrap();
+        assert_eq!(d.tee_type, "AMD SEV-SNP");
+        assert!(d.supports_attestation && d.simulated);
+        let d = TeeDetectionResult::from_json(r#"{"supports_attestation":false,"tee_type":"None"}"#).unwrap();
+        assert!(!d.supports_attestation && !d.simulated);
+        let v = TokenVerification::from_json(r#"{"valid":false,"reason":"expired","issuer":null,"claims":{"exp":1}}"#).unwrap();
+        assert!(!v.valid);
+        assert_eq!(v.reason.as_deref(), Some("expired"));
+        assert_eq!(v.issuer, None);
+        assert_eq!(v.claims.get("exp").unwrap().as_i64(), Some(1));
+    }
+
+    #[test]
+    fn native_stubs_fail_cleanly() {
+        assert!(detect_tee_type().is_err());
+        assert!(attest_vm_token().is_err());
+        assert!(attest_gpu_token(0).is_err());
+        assert!(!verify_attestation_token("a.b.c"));
+        clear_attestation_cache();
+    }
+}
