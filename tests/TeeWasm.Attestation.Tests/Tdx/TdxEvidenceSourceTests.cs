@@ -61,3 +61,45 @@ public sealed class TdxEvidenceSourceTests : IDisposable
         Assert.Throws<TdxException>(() => TdxTdReport.Parse(new byte[100]));
     }
 }
+
+public sealed class TdxCollateralTests
+{
+    [Fact]
+    public void Loads_a_collateral_directory_by_file_names()
+    {
+        string dir = Directory.CreateTempSubdirectory("coll-").FullName;
+        try
+        {
+            File.Copy(TdxTestData.Path("sample_tcbinfo_response_v5"), Path.Combine(dir, "tcbinfo.json"));
+            File.Copy(TdxTestData.Path("sample_qeIdentity_response"), Path.Combine(dir, "qeidentity.json"));
+            File.Copy(TdxTestData.Path("pckcrl"), Path.Combine(dir, "pckcrl.der"));
+            TdxCollateral c = TdxCollateral.LoadDirectory(dir);
+            Assert.Equal("90c06f000000", c.TcbInfo!.Fmspc);
+            Assert.Equal(3, c.TcbInfo.TcbLevels.Count);
+            Assert.Equal(["TDX_03", "TDX_01"], c.TcbInfo.TdxModuleIdentities.Select(m => m.Id));
+            Assert.Equal("TD_QE", c.QeIdentity!.Id);
+            Assert.Equal(2, c.QeIdentity.IsvProdId);
+            Assert.Single(c.Crls);
+            Assert.Equal(44, c.Crls[0].RevokedSerialNumbers.Count);
+            Assert.Null(c.TcbSigningChain);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Signed_body_is_the_exact_served_bytes()
+    {
+        byte[] json = File.ReadAllBytes(TdxTestData.Path("sample_qeIdentity_response"));
+        TdxQeIdentity q = TdxQeIdentity.Parse(json);
+        string text = System.Text.Encoding.UTF8.GetString(json);
+        int start = text.IndexOf("{\"id\"", StringComparison.Ordinal);
+        int end = text.IndexOf(",\"signature\"", StringComparison.Ordinal);
+        Assert.Equal(text[start..end], System.Text.Encoding.UTF8.GetString(q.SignedBody.Span));
+        Assert.Equal(64, q.Signature.Length);
+        Assert.Throws<TdxException>(() => TdxTcbInfo.Parse("{\"tcbInfo\":{\"id\":\"SGX\"}}"u8));
+        Assert.Throws<TdxException>(() => TdxTcbInfo.Parse("not json"u8));
+    }
+}
