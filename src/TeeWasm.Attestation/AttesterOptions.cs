@@ -20,6 +20,12 @@ public sealed record AttesterOptions
     /// <summary>Lifetime of tokens the local verifier issues; cached results live no longer.</summary>
     public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Certificate files (DER or PEM: VCEK/VLEK, ASK, ARK) to use besides those the platform returns.</summary>
+    public IReadOnlyList<string> VmCertificateFiles { get; init; } = [];
+
+    /// <summary>A directory of TDX collateral (TCB info, QE identity, CRLs); null skips the TCB status check.</summary>
+    public string? TdxCollateralDirectory { get; init; }
+
     /// <summary>The clock (tests inject one).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -135,7 +136,10 @@ public sealed class AttestationTokenValidator
         {
             if (!Base64UrlEncoder.DecodeBytes(hostKey).AsSpan().SequenceEqual(signerPoint))
                 return "host_key claim is not the key that signed the token";
-            if (!ReportDataBinding.Matches(Convert.FromHexString(reportData), Convert.FromHexString(moduleHash), signerPoint, Convert.FromHexString(nonce)))
+            // VM reports carry the whole 64-byte binding; GPU reports carry its first 32 bytes as their nonce.
+            byte[] expected = ReportDataBinding.Compute(Convert.FromHexString(moduleHash), signerPoint, Convert.FromHexString(nonce));
+            byte[] actual = Convert.FromHexString(reportData);
+            if (actual.Length is not (32 or 64) || !CryptographicOperations.FixedTimeEquals(actual, expected.AsSpan(0, actual.Length)))
                 return "report_data does not bind module hash, host key and nonce";
         }
         catch (FormatException)
