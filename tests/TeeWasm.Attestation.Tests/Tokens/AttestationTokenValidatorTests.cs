@@ -81,6 +81,20 @@ public sealed class AttestationTokenValidatorTests
     }
 
     [Fact]
+    public void CachedVerdictDoesNotOutliveTheToken()
+    {
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        using var key = HostAttestationKey.Create();
+        var validator = new AttestationTokenValidator(clock);
+        validator.TrustLocalVerifier(key);
+        var (token, _) = new AttestationTokenIssuer(key, TimeSpan.FromMinutes(5), clock).Issue(Evidence(key));
+        Assert.True(validator.Verify(token).Valid);
+        Assert.True(validator.Verify(token).Valid); // served from the verdict cache
+        clock.Advance(TimeSpan.FromMinutes(6));
+        Assert.StartsWith("token expired at", validator.Verify(token).Reason);
+    }
+
+    [Fact]
     public void UnsignedAlgNoneTokenIsRejected()
     {
         using var key = HostAttestationKey.Create();
