@@ -26,6 +26,18 @@ internal sealed class CliOptions
         HelpName = "HOST:PORT",
     };
 
+    public Option<string[]> VmCertificates { get; } = new("--vm-cert")
+    {
+        Description = "A VCEK/VLEK/ASK/ARK certificate (DER or PEM) for SEV-SNP attestation when the platform returns none (repeatable)",
+        HelpName = "FILE",
+    };
+
+    public Option<string?> TdxCollateral { get; } = new("--tdx-collateral")
+    {
+        Description = "A directory of Intel collateral (TCB info, QE identity, CRLs) to evaluate the TDX TCB status",
+        HelpName = "DIR",
+    };
+
     public CliOptions()
     {
         Tee.AcceptOnlyFromAmong("auto", "none", "simulate");
@@ -36,6 +48,8 @@ internal sealed class CliOptions
         command.Options.Add(Tee);
         command.Options.Add(SimulatorDir);
         command.Options.Add(TpmSocket);
+        command.Options.Add(VmCertificates);
+        command.Options.Add(TdxCollateral);
     }
 
     public AttesterOptions ToAttesterOptions(ParseResult parse) => new()
@@ -48,5 +62,18 @@ internal sealed class CliOptions
         },
         SimulatorDirectory = parse.GetValue(SimulatorDir),
         Probe = new TeeProbeOptions { TpmSocket = parse.GetValue(TpmSocket) },
+        VmCertificateFiles = ExistingFiles(parse.GetValue(VmCertificates) ?? [], "--vm-cert"),
+        TdxCollateralDirectory = parse.GetValue(TdxCollateral) is { } dir
+            ? (Directory.Exists(dir) ? dir : throw new UsageException($"--tdx-collateral: directory '{dir}' not found"))
+            : null,
     };
+
+    private static string[] ExistingFiles(string[] files, string option)
+    {
+        foreach (var f in files)
+        {
+            if (!File.Exists(f)) throw new UsageException($"{option}: file '{f}' not found");
+        }
+        return files;
+    }
 }

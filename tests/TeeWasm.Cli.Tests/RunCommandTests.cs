@@ -86,6 +86,8 @@ public sealed class RunCommandTests : IDisposable
     [InlineData("attest", "everything")]
     [InlineData("attest", "vm", "--nonce", "xyz")]
     [InlineData("frobnicate")]
+    [InlineData("attest", "vm", "--vm-cert", "/nonexistent/vcek.pem")]
+    [InlineData("attest", "vm", "--tdx-collateral", "/nonexistent/dir")]
     public void UsageErrorsExitTwoWithAClearMessage(params string[] args)
     {
         var (code, _, stderr) = CliProcess.Run(args);

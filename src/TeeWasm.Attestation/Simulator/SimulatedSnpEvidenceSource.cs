@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using TeeWasm.Attestation.Snp;
-using TeeWasm.Attestation.Tokens;
 
 namespace TeeWasm.Attestation.Simulator;
 
@@ -88,19 +87,9 @@ public sealed class SimulatedSnpEvidenceSource : IVmEvidenceSource
             VerificationTime = _time.GetUtcNow(),
         });
         if (!verdict.IsValid) throw new AttestationException($"simulated report rejected by the verifier: {verdict.Message}");
-        var parsed = verdict.Report!;
         return new CollectedEvidence(
-            new VerifiedEvidence
-            {
-                Platform = TeeType.AmdSevSnp.ToAbiName(),
-                Subject = "vm",
-                Measurement = parsed.Measurement,
-                ReportData = parsed.ReportData,
-                Nonce = nonce.ToArray(),
-                ModuleHash = moduleHash.ToArray(),
-                Simulated = true,
-                VerifierNote = "simulated SNP report: signature by VCEK, chain VCEK->ASK->ARK to the simulator root",
-            },
-            EvidenceJson.ForSnp("simulator", simulated: true, bytes, parsed, chain));
+            SnpVmEvidenceSource.ToVerifiedEvidence(verdict.Report!, nonce, moduleHash, simulated: true,
+                "simulated SNP report: signature by VCEK, chain VCEK->ASK->ARK to the simulator root"),
+            EvidenceJson.ForSnp("simulator", simulated: true, bytes, verdict.Report!, chain));
     }
 }

@@ -40,7 +40,7 @@ public sealed class SnpVmEvidenceSource : IVmEvidenceSource
         var evidence = _collector.GetEvidence(reportData);
         X509Certificate2[] certificates = [.. evidence.Certificates?.GetCertificates() ?? [], .. _extraCertificates];
         if (certificates.Length == 0)
-            throw new AttestationException("the platform returned no VCEK/VLEK and none was given (--vcek FILE)");
+            throw new AttestationException("the platform returned no VCEK/VLEK and none was given (--vm-cert FILE)");
         var verdict = new SnpVerifier().Verify(evidence.Report, new SnpVerificationOptions
         {
             Certificates = certificates,
@@ -52,16 +52,22 @@ public sealed class SnpVmEvidenceSource : IVmEvidenceSource
         var report = verdict.Report!;
         byte[] raw = evidence.Report.AsSpan(0, SnpReport.Size).ToArray();
         return new CollectedEvidence(
-            new VerifiedEvidence
-            {
-                Platform = TeeType.AmdSevSnp.ToAbiName(),
-                Subject = "vm",
-                Measurement = report.Measurement,
-                ReportData = report.ReportData,
-                Nonce = nonce.ToArray(),
-                ModuleHash = moduleHash.ToArray(),
-                VerifierNote = $"SNP report signed by {report.SigningKey}, chain to the AMD {verdict.Product} root",
-            },
+            ToVerifiedEvidence(report, nonce, moduleHash, simulated: false,
+                $"SNP report signed by {report.SigningKey}, chain to the AMD {verdict.Product} root"),
             EvidenceJson.ForSnp(evidence.Source, simulated: false, raw, report, certificates));
     }
+
+    /// <summary>What a verified SNP report establishes, as token claims.</summary>
+    internal static VerifiedEvidence ToVerifiedEvidence(SnpReport report, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> moduleHash,
+        bool simulated, string note) => new()
+    {
+        Platform = TeeType.AmdSevSnp.ToAbiName(),
+        Subject = "vm",
+        Measurement = report.Measurement,
+        ReportData = report.ReportData,
+        Nonce = nonce.ToArray(),
+        ModuleHash = moduleHash.ToArray(),
+        Simulated = simulated,
+        VerifierNote = note,
+    };
 }
