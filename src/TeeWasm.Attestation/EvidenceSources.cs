@@ -5,5 +5,5 @@ internal static class EvidenceSources
 {
     public static IVmEvidenceSource? ForVm(TeeDetection detection, AttesterOptions options) => null;
 
-    public static IGpuEvidenceSource? ForGpus(AttesterOptions options) => null;
+    public static IGpuEvidenceSource? ForGpus(AttesterOptions options) => Nvidia.NvidiaGpuEvidenceSource.TryCreate(options);
 }

@@ -62,7 +62,7 @@ public sealed class GpuReportVerifier
             fwidChecked = true;
         }
 
-        string note = $"SPDM measurement report signed by '{leaf.GetNameInfo(X509NameType.SimpleName, false)}', chain to NVIDIA Device Identity CA, nonce bound"
+        string note = $"SPDM measurement report signed by '{leaf.GetNameInfo(X509NameType.SimpleName, false)}', chain to {_root.GetNameInfo(X509NameType.SimpleName, false)}, nonce bound"
             + (fwidChecked ? ", FWID matches" : ", no FWID in report");
         return new GpuReportVerification(report, leaf, fwidChecked, note);
     }

@@ -15,7 +15,7 @@ namespace TeeWasm.Attestation.Tests.Nvidia;
 public sealed class FakeNrasServer : IDisposable
 {
     public const string Issuer = "https://nras.test.local";
-    private readonly HttpListener _listener = new();
+    private HttpListener _listener = null!;
     private readonly Task _loop;
     private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP384);
     private readonly ECDsa _otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
@@ -26,14 +26,19 @@ public sealed class FakeNrasServer : IDisposable
         {
             int port = FreePort();
             BaseUrl = $"http://127.0.0.1:{port}";
-            _listener.Prefixes.Clear();
-            _listener.Prefixes.Add(BaseUrl + "/");
+            var listener = new HttpListener();
+            listener.Prefixes.Add(BaseUrl + "/");
             try
             {
-                _listener.Start();
+                listener.Start();
+                _listener = listener;
                 break;
             }
-            catch (HttpListenerException) when (tries < 5) { }
+            catch (HttpListenerException) when (tries < 10)
+            {
+                // Another test took the port between probing and binding: try another.
+                try { listener.Abort(); } catch (HttpListenerException) { }
+            }
         }
         _loop = Task.Run(ServeAsync);
     }
@@ -180,8 +185,14 @@ public sealed class FakeNrasServer : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
-        _listener.Close();
+        try
+        {
+            _listener.Stop();
+            _listener.Close();
+        }
+        catch (HttpListenerException)
+        {
+        }
         try { _loop.Wait(TimeSpan.FromSeconds(2)); } catch (AggregateException) { }
         _key.Dispose();
         _otherKey.Dispose();
