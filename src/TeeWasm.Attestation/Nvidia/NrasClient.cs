@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -164,16 +165,20 @@ public sealed class NrasClient : IDisposable
                 if (k.TryGetProperty("kty", out var kty) && kty.GetString() != "EC") continue;
                 if (!k.TryGetProperty("crv", out var crv) || crv.GetString() != "P-384") continue;
                 if (!k.TryGetProperty("kid", out var kid) || kid.GetString() is not { } id) continue;
-                var p = new ECParameters
+                if (k.TryGetProperty("x", out var x) && k.TryGetProperty("y", out var y))
                 {
-                    Curve = ECCurve.NamedCurves.nistP384,
-                    Q = new ECPoint
+                    keys[id] = ECDsa.Create(new ECParameters
                     {
-                        X = Base64Url.DecodeFromChars(k.GetProperty("x").GetString()),
-                        Y = Base64Url.DecodeFromChars(k.GetProperty("y").GetString()),
-                    },
-                };
-                keys[id] = ECDsa.Create(p);
+                        Curve = ECCurve.NamedCurves.nistP384,
+                        Q = new ECPoint { X = Base64Url.DecodeFromChars(x.GetString()), Y = Base64Url.DecodeFromChars(y.GetString()) },
+                    });
+                }
+                else if (k.TryGetProperty("x5c", out var x5c) && x5c.GetArrayLength() > 0)
+                {
+                    // A key given only by its certificate (x5c[0], standard base64 DER).
+                    using var cert = X509CertificateLoader.LoadCertificate(Convert.FromBase64String(x5c[0].GetString()!));
+                    keys[id] = cert.GetECDsaPublicKey() ?? throw new FormatException($"x5c of key {id} is not an EC certificate");
+                }
             }
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or CryptographicException)

@@ -6,8 +6,14 @@ public sealed record NrasOptions
     /// <summary>NVIDIA's production NRAS.</summary>
     public const string ProductionBase = "https://nras.attestation.nvidia.com";
 
-    /// <summary>The GPU attestation endpoint (NRAS v3).</summary>
-    public Uri Endpoint { get; init; } = new(ProductionBase + "/v3/attest/gpu");
+    /// <summary>NRAS v3 GPU attestation (the endpoint the original system used).</summary>
+    public const string V3GpuEndpoint = ProductionBase + "/v3/attest/gpu";
+
+    /// <summary>NRAS v4 GPU attestation: same request (nonce, arch, evidence_list, claims_version "3.0") and detached EAT.</summary>
+    public const string V4GpuEndpoint = ProductionBase + "/v4/attest/gpu";
+
+    /// <summary>The GPU attestation endpoint (default NRAS v3; <see cref="V4GpuEndpoint"/> speaks the same protocol).</summary>
+    public Uri Endpoint { get; init; } = new(V3GpuEndpoint);
 
     /// <summary>Where NRAS publishes its token signing keys.</summary>
     public Uri JwksUrl { get; init; } = new(ProductionBase + "/.well-known/jwks.json");

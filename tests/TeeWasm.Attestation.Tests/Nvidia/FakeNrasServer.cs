@@ -46,6 +46,8 @@ public sealed class FakeNrasServer : IDisposable
     public string BaseUrl { get; }
     public Uri Endpoint => new(BaseUrl + "/v3/attest/gpu");
     public Uri JwksUrl => new(BaseUrl + "/.well-known/jwks.json");
+    public Uri V4Endpoint => new(BaseUrl + "/v4/attest/gpu");
+    public bool JwksAsX5c { get; set; }
 
     public string Kid { get; set; } = "test-kid-1";
     public string? NonceOverride { get; set; }
@@ -89,7 +91,7 @@ public sealed class FakeNrasServer : IDisposable
                 await WriteAsync(ctx, 200, Jwks());
                 return;
             }
-            if (ctx.Request.HttpMethod == "POST" && path == "/v3/attest/gpu")
+            if (ctx.Request.HttpMethod == "POST" && path is "/v3/attest/gpu" or "/v4/attest/gpu")
             {
                 int n = Interlocked.Increment(ref AttestCalls);
                 LastAuthorization = ctx.Request.Headers["Authorization"];
@@ -129,11 +131,18 @@ public sealed class FakeNrasServer : IDisposable
     public string Jwks()
     {
         ECParameters p = _key.ExportParameters(false);
-        var jwk = new JsonObject
+        var jwk = new JsonObject { ["kty"] = "EC", ["crv"] = "P-384", ["alg"] = "ES384", ["kid"] = Kid };
+        if (JwksAsX5c)
         {
-            ["kty"] = "EC", ["crv"] = "P-384", ["alg"] = "ES384", ["kid"] = Kid,
-            ["x"] = Base64Url.EncodeToString(p.Q.X), ["y"] = Base64Url.EncodeToString(p.Q.Y),
-        };
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=Test NRAS signer", _key, HashAlgorithmName.SHA384);
+            using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+            jwk["x5c"] = new JsonArray(Convert.ToBase64String(cert.RawData));
+        }
+        else
+        {
+            jwk["x"] = Base64Url.EncodeToString(p.Q.X);
+            jwk["y"] = Base64Url.EncodeToString(p.Q.Y);
+        }
         return new JsonObject { ["keys"] = new JsonArray(jwk) }.ToJsonString();
     }
 

@@ -161,6 +161,19 @@ public sealed class NrasClientTests : IDisposable
     }
 
     [Fact]
+    public async Task V4Endpoint_AndX5cOnlyJwks_Work()
+    {
+        _server.JwksAsX5c = true;
+        using var client = new NrasClient(new NrasOptions
+        {
+            Endpoint = _server.V4Endpoint, JwksUrl = _server.JwksUrl, Issuer = FakeNrasServer.Issuer, ApiKey = null,
+        });
+        await client.AttestAsync(Evidence(), s_nonce);
+        Assert.Equal(1, _server.AttestCalls);
+        Assert.EndsWith("/v4/attest/gpu", NrasOptions.V4GpuEndpoint);
+    }
+
+    [Fact]
     public async Task StagingIssuer_IsRefusedByProductionConfig()
     {
         using var client = new NrasClient(new NrasOptions { Endpoint = _server.Endpoint, JwksUrl = _server.JwksUrl, RetryDelay = TimeSpan.Zero });
