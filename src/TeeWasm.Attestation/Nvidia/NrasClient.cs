@@ -214,7 +214,7 @@ public sealed class NrasClient : IDisposable
                 lastProblem = $"HTTP {code} {response.ReasonPhrase}{(text.Length > 0 ? ": " + Truncate(text) : "")}";
                 if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
                     throw Error($"NRAS {what} request to {request.RequestUri} was refused ({lastProblem}) - "
-                        + (string.IsNullOrEmpty(_options.ApiKey) ? "NVIDIA_API_KEY is not set" : "the API key may not have attestation permissions"));
+                        + (string.IsNullOrEmpty(_options.ApiKey) ? "NVIDIA_API_KEY is not set (get a key at https://org.ngc.nvidia.com/setup/api-key)" : "the API key may not have attestation permissions"));
                 if (code != 429 && code < 500) throw Error($"NRAS {what} request to {request.RequestUri} failed: {lastProblem}");
             }
             catch (OperationCanceledException e) when (!ct.IsCancellationRequested)

@@ -123,6 +123,9 @@ public sealed class NrasClientTests : IDisposable
         var e = await Assert.ThrowsAsync<NvidiaAttestationException>(() => client.AttestAsync(Evidence(), s_nonce));
         Assert.Equal(1, _server.AttestCalls);
         Assert.Contains("API key may not have attestation permissions", e.Message);
+        using var anonymous = Client(apiKey: null);
+        e = await Assert.ThrowsAsync<NvidiaAttestationException>(() => anonymous.AttestAsync(Evidence(), s_nonce));
+        Assert.Contains("NVIDIA_API_KEY is not set", e.Message);
     }
 
     [Fact]
