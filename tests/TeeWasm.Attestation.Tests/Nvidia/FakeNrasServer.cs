@@ -6,7 +6,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace TeeWasm.Attestation.Tests.Nvidia;
+namespace TeeWasm.Attestation.Tests.NvidiaGpu;
 
 /// <summary>
 /// A real HTTP server on 127.0.0.1 speaking NRAS's protocol: POST /v3/attest/gpu answers a detached EAT signed ES384 with a

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using TeeWasm.Tests.Shared;
 
-namespace TeeWasm.Attestation.Tests.Nvidia;
+namespace TeeWasm.Attestation.Tests.NvidiaGpu;
 
 /// <summary>Compiles FakeNvml/fake_nvml.c into a shared library once per test run.</summary>
 public sealed class FakeNvmlFixture : IDisposable

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using TeeWasm.Attestation.Nvidia;
 
-namespace TeeWasm.Attestation.Tests.Nvidia;
+namespace TeeWasm.Attestation.Tests.NvidiaGpu;
 
 public class GpuAttestationReportTests
 {

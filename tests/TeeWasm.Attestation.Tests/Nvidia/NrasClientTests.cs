@@ -2,7 +2,7 @@ using System.Text.Json;
 using TeeWasm.Attestation.Nvidia;
 using TeeWasm.Tests.Shared;
 
-namespace TeeWasm.Attestation.Tests.Nvidia;
+namespace TeeWasm.Attestation.Tests.NvidiaGpu;
 
 public sealed class NrasClientTests : IDisposable
 {

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using TeeWasm.Attestation.Nvidia;
 
-namespace TeeWasm.Attestation.Tests.Nvidia;
+namespace TeeWasm.Attestation.Tests.NvidiaGpu;
 
 [Collection(FakeNvmlCollection.Name)]
 public sealed class NvidiaGpuEvidenceSourceTests(FakeNvmlFixture fake) : IDisposable

@@ -3,7 +3,7 @@ using System.Text.Json;
 using TeeWasm.Attestation.Nvidia;
 using TeeWasm.Tests.Shared;
 
-namespace TeeWasm.Attestation.Tests.Nvidia;
+namespace TeeWasm.Attestation.Tests.NvidiaGpu;
 
 internal static class NvidiaVectors
 {

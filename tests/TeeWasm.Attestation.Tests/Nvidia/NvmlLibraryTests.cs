@@ -1,6 +1,6 @@
 using TeeWasm.Attestation.Nvidia;
 
-namespace TeeWasm.Attestation.Tests.Nvidia;
+namespace TeeWasm.Attestation.Tests.NvidiaGpu;
 
 [Collection(FakeNvmlCollection.Name)]
 public class NvmlLibraryTests(FakeNvmlFixture fake)

@@ -1,7 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using TeeWasm.Attestation.Nvidia;
 
-namespace TeeWasm.Attestation.Tests.Nvidia;
+namespace TeeWasm.Attestation.Tests.NvidiaGpu;
 
 public class RimVerifierTests
 {

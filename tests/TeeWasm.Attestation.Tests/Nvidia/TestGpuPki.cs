@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using TeeWasm.Attestation.Nvidia;
 
-namespace TeeWasm.Attestation.Tests.Nvidia;
+namespace TeeWasm.Attestation.Tests.NvidiaGpu;
 
 /// <summary>
 /// A test device PKI (P-384 root → leaf with a TCG DICE FWID) and a re-signer that turns a real NVIDIA report into one
