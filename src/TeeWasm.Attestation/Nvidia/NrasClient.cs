@@ -140,9 +140,8 @@ public sealed class NrasClient : IDisposable
             if (!stale && _keys.TryGetValue(kid, out ECDsa? key)) return key;
             // Unknown kid (NRAS rotated its keys) or stale cache: refetch once.
             string jwks = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, _options.JwksUrl), "JWKS", ct).ConfigureAwait(false);
-            Dictionary<string, ECDsa> keys = ParseJwks(jwks);
-            ClearKeys();
-            _keys = keys;
+            // Replace, don't dispose: a verification on another thread may still hold a previous key.
+            _keys = ParseJwks(jwks);
             _keysFetched = _options.Time.GetUtcNow();
             return _keys.TryGetValue(kid, out key) ? key
                 : throw Error($"NRAS token key '{kid}' is not in the NRAS key set at {_options.JwksUrl} (unknown kid)");
