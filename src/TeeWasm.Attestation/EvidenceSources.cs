@@ -32,5 +32,5 @@ internal static class EvidenceSources
     public static IGpuEvidenceSource? ForGpus(AttesterOptions options) =>
         options.Mode == AttestationMode.Simulate
             ? new SimulatedGpuEvidenceSource(SimulatorAuthority.LoadOrCreate(options.SimulatorDirectory), options.SimulatedGpuCount, options.Time)
-            : null;
+            : Nvidia.NvidiaGpuEvidenceSource.TryCreate(options);
 }
