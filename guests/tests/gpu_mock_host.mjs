@@ -6,6 +6,8 @@
 //
 // --gpu mock (default): a device "Mock GPU (node)", backend "mock", 1 GiB; every kernel computed in JS.
 // --gpu none:           empty device-info, every call Err(DeviceUnavailable) — the guest takes its CPU path.
+// --gpu fail-predict:   like mock, but kernel-batch-predict answers Err(KernelError) (tests the fallback).
+// --gpu fail-split:     like mock, but kernel-find-split answers Err(KernelError) from its 1000th call on.
 // --data DIR:           preopened as the guest directory `data` (default ./data).
 // On exit prints `[gpu-mock] ...` call counts on stderr and exits with the guest's exit code.
 // This is NOT the TeeWasm host (no Wasmtime, no SIMD backend): its timings say nothing about the host's.
@@ -24,8 +26,8 @@ while (argv.length) {
   else if (a === '--') { guestArgs.push(...argv.splice(0)); }
   else throw new Error(`unknown option ${a}`);
 }
-if (!file || !['mock', 'none'].includes(gpuMode)) {
-  console.error('usage: gpu_mock_host.mjs <guest.wasm> [--gpu mock|none] [--data DIR] [-- args]');
+if (!file || !['mock', 'none', 'fail-predict', 'fail-split'].includes(gpuMode)) {
+  console.error('usage: gpu_mock_host.mjs <guest.wasm> [--gpu mock|none|fail-predict|fail-split] [--data DIR] [-- args]');
   process.exit(2);
 }
 
@@ -110,7 +112,7 @@ const compute = {
   'get-device-info': (ret) => {
     count('get-device-info');
     ret >>>= 0;
-    const on = gpuMode === 'mock';
+    const on = gpuMode !== 'none';
     putStr(on ? 'Mock GPU (node)' : '', ret);
     putStr(on ? 'mock' : '', ret + 8);
     dv().setBigUint64(ret + 16, on ? BigInt(MEMORY_LIMIT) : 0n, true);
@@ -161,6 +163,7 @@ const kernels = {
     need(nf > 0 && feat < nf);
     const X = f32(data), Y = f32(labels), I = u32(indices), T = f32(thresholds), S = f32(scores);
     const rows = Math.floor(X.length / nf);
+    if (gpuMode === 'fail-split' && counts['kernel-find-split'] >= 1000) fail(E.KernelError);
     need(n <= I.length && nt <= T.length && nt <= S.length);
     // Sort the node's (value, label) pairs once (insertion sort on scratch arrays: nodes are small),
     // prefix sums in double, one binary search per threshold.
@@ -219,6 +222,7 @@ const kernels = {
     O[0] = [s, Math.max(...A), Math.min(...A), mean, A.reduce((v, x) => v + (x - mean) ** 2, 0) / (n || 1)][opc];
   }),
   'kernel-batch-predict': op('kernel-batch-predict', (batch, nf, nTrees, maxDepth, samples, nodes, offsets, out) => {
+    if (gpuMode === 'fail-predict') fail(E.KernelError);
     batch >>>= 0; nf >>>= 0; nTrees >>>= 0; maxDepth >>>= 0;
     const X = f32(samples), nb = buf(nodes), Off = u32(offsets), O = f32(out);
     const N = new DataView(nb.buffer), nNodes = nb.length >> 4;
