@@ -261,6 +261,10 @@ echo "check: C++ JSON reader test (native)"
 mkdir -p "$CPP_DIR/build"
 "$CXX" -std=c++17 -fno-exceptions -Wall -Wextra -Werror -I "$CPP_DIR/include" "$CPP_DIR/tests/json_test.cpp" \
   -o "$CPP_DIR/build/json_test" && "$CPP_DIR/build/json_test" || { echo "CHECK FAIL: C++ JSON test"; fail=1; }
+echo "check: C++ random-forest test (native)"
+"$CXX" -std=c++17 -O1 -fno-exceptions -Wall -Wextra -Werror -I "$CPP_DIR/include" -I "$WML_DIR/src" "$CPP_DIR/tests/rf_test.cpp" \
+  "$WML_DIR/src/dataset.cpp" "$WML_DIR/src/random_forest.cpp" -o "$CPP_DIR/build/rf_test" && "$CPP_DIR/build/rf_test" ||
+  { echo "CHECK FAIL: C++ RF test"; fail=1; }
 if command -v node >/dev/null 2>&1; then
   echo "check: guests against the mock host (node guests/tests/mock_host.mjs)"
   for g in attestation_example main_with_attestation; do
