@@ -173,6 +173,16 @@ fi
 fail=0
 imports() { wasm-objdump -x -j Import "$1" | sed -n 's/.* <- \([^ ]*\)$/\1/p' | sort; }
 exports() { wasm-objdump -x -j Export "$1" | sed -n 's/.* -> "\([^"]*\)"$/\1/p' | sort; }
+# A command-export wrapper calls __wasm_call_ctors at the top of cabi_realloc (see guests/README.md): the
+# guest must run its constructors itself (run_constructors_once() in both bindings).
+no_ctor_wrapper() {  # FILE
+  local f="$OUT/$1" ci
+  ci="$(wasm-objdump -x -j Export "$f" | sed -n 's/.*func\[\([0-9]*\)\].*-> "cabi_realloc"$/\1/p')"
+  if [ -n "$ci" ] && wasm-objdump -d "$f" | awk -v h="func[$ci]" '/^ *[0-9a-f]+ func\[/ {on = (index($0, h " ") > 0 || index($0, h ":") > 0)} on' | sed -n '2p' | grep -q 'call '; then
+    echo "CHECK FAIL $1: cabi_realloc begins with a call: a command-export wrapper that re-runs the constructors on every host call"
+    return 1
+  fi
+}
 check_module() {  # FILE "expected wasmtime_attestation imports" "expected wasi imports or *"
   local f="$OUT/$1" want_att="$2" want_wasi="$3" got_att got_other e
   got_att="$(imports "$f" | sed -n 's/^wasmtime_attestation\.//p' | tr '\n' ' ' | sed 's/ $//')"
@@ -191,6 +201,7 @@ check_module() {  # FILE "expected wasmtime_attestation imports" "expected wasi 
 check_module attestation_example.wasm "attest_gpu attest_vm detect_tee verify_token verify_token_json" "*"
 check_module main_with_attestation.wasm "attest_gpu attest_vm detect_tee verify_token" "*"
 check_module compat_original.wasm "attest_gpu attest_vm clear_cache detect_tee verify_token" "fd_write"
+for m in attestation_example.wasm main_with_attestation.wasm; do no_ctor_wrapper "$m" || fail=1; done
 
 # The RF benchmarks: only the four host modules, the right flat signatures (wasm2wat), the imports the
 # GPU and attestation paths need, and no command-export wrapper around cabi_realloc.
@@ -238,11 +249,7 @@ check_bench_module() {  # FILE
   for e in memory cabi_realloc _start; do
     exports "$f" | grep -qx "$e" || { echo "CHECK FAIL $1: missing export $e"; bad=1; }
   done
-  # A command-export wrapper calls __wasm_call_ctors at the top of cabi_realloc (see guests/README.md).
-  local ci; ci="$(wasm-objdump -x -j Export "$f" | sed -n 's/.*func\[\([0-9]*\)\].*-> "cabi_realloc"$/\1/p')"
-  if [ -n "$ci" ] && wasm-objdump -d "$f" | awk -v h="func[$ci]" '/^ *[0-9a-f]+ func\[/ {on = (index($0, h " ") > 0 || index($0, h ":") > 0)} on' | sed -n '2p' | grep -q 'call '; then
-    echo "CHECK FAIL $1: cabi_realloc begins with a call: a command-export wrapper that re-runs the constructors on every host call"; bad=1
-  fi
+  no_ctor_wrapper "$1" || bad=1
   [ "$bad" = 0 ] || fail=1
   echo "check $1: imports $(grep -c . <<<"$imp") (wasi_snapshot_preview1, wasmtime_attestation, wasi:gpu/compute@0.1.0, wasi:gpu/ml-kernels@0.1.0), flat signatures as documented; exports memory, cabi_realloc, _start"
 }

@@ -511,6 +511,24 @@ inline TokenVerification verify_token_json(const std::string& token) {
 
 inline void clear_cache() { raw::clear_cache(); }
 
+#if defined(__wasm32__)
+extern "C" void __wasm_call_ctors(void);
+#endif
+
+// Runs the C/C++ constructors once; call it first thing in main(). Debian's wasi-libc (2022-05) _start does not
+// call __wasm_call_ctors, so wasm-ld wraps every export of a command module -- cabi_realloc included -- in a
+// wrapper that re-runs the constructors on each host call that returns a result. A program that calls
+// __wasm_call_ctors itself gets no wrappers. Later calls do nothing.
+inline void run_constructors_once() {
+#if defined(__wasm32__)
+    static bool done = false;
+    if (!done) {
+        done = true;
+        __wasm_call_ctors();
+    }
+#endif
+}
+
 // VM -> GPU -> verify both tokens, printing progress. true only if all four steps passed.
 // Failures are printed to stderr as "❌ ...". Uses only the original host's imports.
 inline bool attest_all(uint32_t gpu_index = 0) {

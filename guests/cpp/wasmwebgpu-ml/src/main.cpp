@@ -70,18 +70,8 @@ size_t token_len(const wasmtime_attestation::AttestationResult& r) {
 
 }  // namespace
 
-#if defined(__wasm32__)
-// Debian's wasi-libc (2022-05) _start does not call __wasm_call_ctors, so wasm-ld wraps every export of a
-// command module -- cabi_realloc included -- in a wrapper that re-runs the constructors on each call (each
-// host buffer-read re-registered the preopens: a growing table, quadratic checks). Calling it here, once,
-// tells wasm-ld that the program runs its constructors itself, and it creates no wrappers.
-extern "C" void __wasm_call_ctors(void);
-#endif
-
 int main(int argc, char** argv) {
-#if defined(__wasm32__)
-    __wasm_call_ctors();
-#endif
+    wasmtime_attestation::run_constructors_once();
     uint32_t seed = kDefaultSeed;
     std::string data_dir = "data";
     bool force_cpu = false;

@@ -13,6 +13,7 @@ use tee_attestation::{
 };
 
 fn main() {
+    tee_attestation::run_constructors_once();
     println!("╔════════════════════════════════════════════════╗");
     println!("║  Confidential ML with TEE Attestation          ║");
     println!("╚════════════════════════════════════════════════╝\n");

@@ -363,6 +363,25 @@ pub fn verify_attestation_token_detailed(token: &str) -> Result<TokenVerificatio
     TokenVerification::from_value(&call_json(|| unsafe { raw::verify_token_json(token.as_ptr(), clamp_len(token.len())) })?)
 }
 
+/// Runs the C constructors (wasi-libc's preopen table and friends) once; call it first thing in `main`.
+///
+/// Debian's wasi-libc (2022-05) `_start` does not call `__wasm_call_ctors`, so wasm-ld wraps *every* export of
+/// a command module, `cabi_realloc` included, in a wrapper that re-runs the constructors on each call: each
+/// host call that returns a result re-registered the preopens. A program that calls `__wasm_call_ctors`
+/// itself gets no wrappers (newer wasi-libc's `_start` does exactly this). Later calls do nothing.
+pub fn run_constructors_once() {
+    #[cfg(target_arch = "wasm32")]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| unsafe {
+            extern "C" {
+                fn __wasm_call_ctors();
+            }
+            __wasm_call_ctors();
+        });
+    }
+}
+
 /// Drop the host's cached VM/GPU results and detected TEE type.
 pub fn clear_attestation_cache() {
     unsafe { raw::clear_cache() }

@@ -75,26 +75,8 @@ fn token_len(r: &tee_attestation::AttestationResult) -> usize {
     r.token.as_ref().or(r.evidence.as_ref()).map_or(0, |t| t.len())
 }
 
-/// Run the C/C++ constructors (wasi-libc's preopen table) exactly once, here.
-///
-/// With Debian's wasi-libc (2022-05) `_start` does not call `__wasm_call_ctors` itself, so wasm-ld wraps
-/// *every* export of a command module — including `cabi_realloc` — in a "command export" that re-runs
-/// the constructors on each call: every host `buffer-read` then re-registered the preopens (the table
-/// grows, a quadratic invariant check), ~0.5 ms per call after 100k calls. Referencing
-/// `__wasm_call_ctors` from an object tells wasm-ld that the program runs the constructors itself, so
-/// it creates no wrappers (newer wasi-libc's `_start` does exactly this).
-fn run_constructors_once() {
-    #[cfg(target_arch = "wasm32")]
-    unsafe {
-        extern "C" {
-            fn __wasm_call_ctors();
-        }
-        __wasm_call_ctors();
-    }
-}
-
 fn main() {
-    run_constructors_once();
+    tee_attestation::run_constructors_once();
     let args = parse_args();
     println!("╔════════════════════════════════════════════════════════════╗");
     println!("║   WASM ML Benchmark (Rust) - RandomForest on Diabetes      ║");
