@@ -5,6 +5,7 @@
 #   compat_original.wasm        WAT (guests/wat/compat_original.wat, the original host's exact imports)
 #   webgpu_matmul_rust.wasm     Rust (guests/rust/tee-webgpu, --example webgpu_matmul): wasi:webgpu WGSL matmul
 #   webgpu_matmul_cpp.wasm      C++17 (guests/cpp, include/webgpu.hpp + src/cabi_realloc.c): the same checks
+#   webgpu_bench_rust.wasm      Rust (--example webgpu_bench): guest side of bench/TeeWasm.WebGpuBench
 #
 # Usage: scripts/build-guests.sh [--force] [--check]
 #   --force  rebuild even when the inputs are unchanged (default: skip an artifact whose inputs,
@@ -136,6 +137,17 @@ else
   (cd "$WEBGPU_RUST_DIR" && "$CARGO" build --offline --quiet --release --target wasm32-wasi --example webgpu_matmul) ||
     die "cargo build of $name failed"
   cp "$WEBGPU_RUST_DIR/target/wasm32-wasi/release/examples/webgpu_matmul.wasm" "$OUT/$name"
+  echo "$s" > "$OUT/.$name.stamp"
+  report "$name" "(built)"
+fi
+name=webgpu_bench_rust.wasm
+s="$(stamp "$name" "${rust_inputs[@]}")"
+if up_to_date "$name" "$s"; then
+  report "$name" "(unchanged)"
+else
+  (cd "$WEBGPU_RUST_DIR" && "$CARGO" build --offline --quiet --release --target wasm32-wasi --example webgpu_bench) ||
+    die "cargo build of $name failed"
+  cp "$WEBGPU_RUST_DIR/target/wasm32-wasi/release/examples/webgpu_bench.wasm" "$OUT/$name"
   echo "$s" > "$OUT/.$name.stamp"
   report "$name" "(built)"
 fi
