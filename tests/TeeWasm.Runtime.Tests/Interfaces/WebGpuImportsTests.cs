@@ -98,6 +98,25 @@ public sealed class WebGpuImportsTests
         Assert.Null(h.LastError());
         Assert.Equal(a.Zip(b, (x, y) => x + 0.5f * y), ToFloats(h.ReadBuffer(rb, bytes)));
 
+        // Released layout: its id is gone, but the pipeline (and a bind group made through the pipeline id) still work.
+        Assert.Equal(1, h.Call("release-bind-group-layout", layout));
+        Assert.Equal(0, h.Call("release-bind-group-layout", layout));
+        Assert.Contains("not a live bind group layout", h.LastError());
+        Assert.Equal(0, h.BindGroup(layout, ba, bb, bo, bu));
+        Assert.Contains("not a live", h.LastError());
+        Assert.Equal(1, h.Call("release-bind-group", group));
+        int group2 = h.BindGroup(pipeline, bb, ba, bo, bu); // a and b swapped
+        Assert.True(group2 != 0, h.LastError());
+        int encoder2 = h.Call("create-command-encoder", h.Device);
+        h.Call("dispatch-compute", encoder2, pipeline, group2, 2, 1, 1);
+        h.Call("copy-buffer-to-buffer", encoder2, bo, 0L, rb, 0L, (long)bytes);
+        h.Call("submit-commands", h.Queue, encoder2);
+        Assert.Null(h.LastError());
+        Assert.Equal(b.Zip(a, (x, y) => x + 0.5f * y), ToFloats(h.ReadBuffer(rb, bytes)));
+        Assert.Equal(1, h.Call("release-compute-pipeline", pipeline));
+        Assert.Equal(0, h.Call("release-compute-pipeline", pipeline));
+        h.LastError();
+
         // A layout whose kinds do not match the shader is refused with Dawn's reason.
         var (wrong, _) = h.PutU32(0, 0, 0, 1, 0, 0, 2, 0, 0, 3, 0, 0);
         int wrongLayout = h.Call("create-bind-group-layout", h.Device, 4, wrong);

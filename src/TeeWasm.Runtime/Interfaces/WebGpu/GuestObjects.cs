@@ -15,19 +15,22 @@ internal sealed class GuestLayout(WebGpuBindGroupLayout? explicitLayout) : IDisp
     public void Dispose() => Explicit?.Dispose();
 }
 
-/// <summary>A guest's compute pipeline and, when its layout is automatic, its group-0 layout (fetched once).</summary>
-internal sealed class GuestPipeline(WebGpuComputePipeline pipeline, WebGpuBindGroupLayout? explicitLayout) : IDisposable
+/// <summary>
+/// A guest's compute pipeline and its group-0 layout, fetched from Dawn once (for an explicit layout Dawn returns that
+/// layout, so this works even after the guest released its own layout id).
+/// </summary>
+internal sealed class GuestPipeline(WebGpuComputePipeline pipeline) : IDisposable
 {
-    private WebGpuBindGroupLayout? _auto;
+    private WebGpuBindGroupLayout? _group0;
 
     public WebGpuComputePipeline Pipeline { get; } = pipeline;
 
     /// <summary>The layout bind groups for this pipeline must use.</summary>
-    public WebGpuBindGroupLayout Group0Layout => explicitLayout ?? (_auto ??= Pipeline.GetBindGroupLayout(0));
+    public WebGpuBindGroupLayout Group0Layout => _group0 ??= Pipeline.GetBindGroupLayout(0);
 
     public void Dispose()
     {
-        _auto?.Dispose();
+        _group0?.Dispose();
         Pipeline.Dispose();
     }
 }

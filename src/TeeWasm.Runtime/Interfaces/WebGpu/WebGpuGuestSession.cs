@@ -168,7 +168,7 @@ public sealed class WebGpuGuestSession : IDisposable
             }
             GuestLayout? guestLayout = layout == 0 ? null : _table.Get<GuestLayout>(layout, K.BindGroupLayout);
             var explicitLayout = guestLayout?.Explicit;
-            var pipeline = new GuestPipeline(d.CreateComputePipeline(module, entry, explicitLayout), explicitLayout);
+            var pipeline = new GuestPipeline(d.CreateComputePipeline(module, entry, explicitLayout));
             int id = AddOrDispose(K.ComputePipeline, pipeline);
             if (guestLayout is { Explicit: null }) guestLayout.AutoPipeline = pipeline;
             return id;
