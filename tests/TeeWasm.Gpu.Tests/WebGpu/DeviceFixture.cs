@@ -22,6 +22,19 @@ public sealed class DeviceFixture : IDisposable
 
     public WebGpuDevice Device => _device.Value;
 
+    /// <summary>Fails the calling test with a clear message when the Dawn library cannot be found.</summary>
+    public static void RequireDawn()
+    {
+        try
+        {
+            WebGpuLibrary.Resolve();
+        }
+        catch (WebGpuUnavailableException e)
+        {
+            throw new InvalidOperationException("WebGPU is not set up on this machine (run scripts/setup-webgpu.sh): " + e.Message, e);
+        }
+    }
+
     public void Dispose()
     {
         if (_device.IsValueCreated) _device.Value.Dispose();

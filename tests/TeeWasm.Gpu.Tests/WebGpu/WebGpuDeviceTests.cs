@@ -16,7 +16,10 @@ public sealed class WebGpuDeviceTests(DeviceFixture fixture) : IClassFixture<Dev
         }
         """;
 
-    private WebGpuDevice Device => fixture.Device;
+    private WebGpuDevice? _device;
+
+    // Resolved outside any Assert.Throws, so a missing WebGPU set-up fails with its own message.
+    private WebGpuDevice Device => _device ??= fixture.Device;
 
     [Fact]
     public void Adapter_is_a_real_vulkan_adapter_not_dawns_null_adapter()
@@ -106,6 +109,7 @@ public sealed class WebGpuDeviceTests(DeviceFixture fixture) : IClassFixture<Dev
     public void Wgsl_compilation_error_has_line_and_column()
     {
         const string broken = "@compute @workgroup_size(1)\nfn main() {\n    let x: u32 = undefined_name + 1u;\n}\n";
+        _ = Device;
         var e = Assert.Throws<WebGpuShaderCompilationException>(() => Device.CreateShaderModule(broken));
         var error = Assert.Single(e.Messages, m => m.IsError);
         Assert.Equal(3UL, error.Line);
@@ -117,6 +121,7 @@ public sealed class WebGpuDeviceTests(DeviceFixture fixture) : IClassFixture<Dev
     [Fact]
     public void Validation_errors_throw_with_daws_message_and_leave_the_device_usable()
     {
+        _ = Device;
         // MapRead may only be combined with CopyDst.
         var e = Assert.Throws<WebGpuException>(() => Device.CreateBuffer(64, WebGpuBufferUsage.MapRead | WebGpuBufferUsage.Storage));
         Assert.Contains("creating a buffer", e.Message);
