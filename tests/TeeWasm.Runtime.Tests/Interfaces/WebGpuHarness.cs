@@ -51,11 +51,11 @@ internal sealed class WebGpuHarness : IDisposable
     private readonly Module _module;
     private int _scratch = 1024;
 
-    public WebGpuHarness(WebGpuGuestLimits? limits = null)
+    public WebGpuHarness(WebGpuGuestLimits? limits = null, bool exportRealloc = true)
     {
         _linker = new Linker(_engine);
         _store = new Store(_engine);
-        _module = Module.FromText(_engine, "webgpu-harness", Wat());
+        _module = Module.FromText(_engine, "webgpu-harness", Wat(exportRealloc));
         var guest = new GuestContext(Log.Add);
         Session = WebGpuImports.Define(_linker, guest, limits);
         Instance = _linker.Instantiate(_store, _module);
@@ -148,7 +148,7 @@ internal sealed class WebGpuHarness : IDisposable
         return Memory.GetSpan(dest, size).ToArray();
     }
 
-    private static string Wat()
+    private static string Wat(bool exportRealloc)
     {
         var sb = new StringBuilder("(module\n");
         foreach (var (name, ps, r) in s_imports)
@@ -157,7 +157,7 @@ internal sealed class WebGpuHarness : IDisposable
         }
         sb.Append($"  (memory (export \"memory\") {MemoryPages})\n");
         sb.Append($"  (global $heap (mut i32) (i32.const {HeapStart}))\n");
-        sb.Append("""
+        if (exportRealloc) sb.Append("""
               (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
                 (local $p i32)
                 (local.set $p (i32.and (i32.add (global.get $heap) (i32.const 7)) (i32.const -8)))

@@ -250,6 +250,50 @@ public sealed class WebGpuImportsTests
     }
 
     [Fact]
+    public void Map_and_unmap_in_the_wrong_state_fail_cleanly()
+    {
+        using var h = new WebGpuHarness().Setup();
+        int rb = h.Call("create-buffer", h.Device, 64L, MapRead | CopyDst);
+        h.Call("buffer-unmap", rb); // not mapped: Dawn accepts it (no-op) or reports it; never a crash
+        h.LastError();
+        h.Call("buffer-map-async", rb, 1, 0L, 64L, 0, 0);
+        Assert.Null(h.LastError());
+        h.Call("buffer-map-async", rb, 1, 0L, 64L, 0, 0); // already mapped
+        Assert.Contains("buffer-map-async", h.LastError());
+        h.Call("buffer-map-async", rb, 2, 0L, 64L, 0, 0); // map for writing without MAP_WRITE
+        Assert.NotNull(h.LastError());
+        h.Call("buffer-unmap", rb);
+        Assert.Null(h.LastError());
+        int storage = h.Call("create-buffer", h.Device, 64L, Storage);
+        h.Call("buffer-map-async", storage, 1, 0L, 64L, 0, 0); // not mappable
+        Assert.Contains("buffer-map-async", h.LastError());
+        Assert.Equal(1, h.Call("destroy-buffer", rb));
+        h.Call("buffer-get-mapped-range", rb, 0L, 4L, 1024);
+        Assert.Contains("not a live buffer", h.LastError());
+    }
+
+    [Fact]
+    public void Without_cabi_realloc_get_last_error_returns_0_and_the_host_says_why()
+    {
+        using var h = new WebGpuHarness(exportRealloc: false);
+        Assert.Equal(0, h.Call("create-buffer", 12345, 64L, Storage));
+        Assert.Equal(0, h.Call("get-last-error"));
+        Assert.Contains(h.Log, l => l.Contains("cabi_realloc", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Oversized_dispatches_are_refused()
+    {
+        using var h = new WebGpuHarness(new WebGpuGuestLimits { MaxWorkgroupsPerDispatch = 1000 }).Setup();
+        int pipeline = h.Pipeline(h.Shader(Doubler), "main");
+        int encoder = h.Call("create-command-encoder", h.Device);
+        h.Call("dispatch-compute", encoder, pipeline, 0, 100, 100, 1);
+        Assert.Contains("exceeds the limit of 1000 per dispatch", h.LastError());
+        h.Call("dispatch-compute", encoder, pipeline, 0, 65535, 65535, 65535);
+        Assert.Contains("per dispatch", h.LastError());
+    }
+
+    [Fact]
     public void Resource_bounds_are_enforced_per_guest()
     {
         using var h = new WebGpuHarness(new WebGpuGuestLimits { MaxResources = 10, MaxTotalBufferBytes = 4096 }).Setup();

@@ -14,6 +14,12 @@ public sealed record WebGpuGuestLimits
     /// <summary>Longest WGSL source read from the guest, in bytes.</summary>
     public int MaxShaderSourceBytes { get; init; } = 1 << 20;
 
+    /// <summary>
+    /// Most workgroups in one dispatch (x·y·z). Host calls are not interrupted by the run's time limit, and a CPU
+    /// adapter (lavapipe) would run an absurd dispatch for hours; map waits also end after <see cref="WebGpuOptions.Timeout"/>.
+    /// </summary>
+    public long MaxWorkgroupsPerDispatch { get; init; } = 1L << 22;
+
     /// <summary>Most entries in one bind group layout or bind group.</summary>
     public int MaxBindings { get; init; } = 64;
 

@@ -209,6 +209,9 @@ public sealed class WebGpuGuestSession : IDisposable
         {
             if (n < 0 || (uint)n > max) throw new GuestCallException($"workgroup count {n} must be 0..{max}");
         }
+        long total = (long)x * y * z; // each ≤ 65535-ish: no overflow in 64 bits
+        if (total > _limits.MaxWorkgroupsPerDispatch)
+            throw new GuestCallException($"{x}x{y}x{z} = {total} workgroups exceeds the limit of {_limits.MaxWorkgroupsPerDispatch} per dispatch");
         e.Dispatch(p.Pipeline, g, (uint)x, (uint)y, (uint)z);
         return 1;
     });
