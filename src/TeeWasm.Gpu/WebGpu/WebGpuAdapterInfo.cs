@@ -18,5 +18,5 @@ public sealed record WebGpuAdapterInfo(
 
     /// <summary>One line: device, backend, type, vendor.</summary>
     public override string ToString() =>
-        $"{(Device.Length > 0 ? Device : "(unnamed)")} — {Backend}, {AdapterType}{(IsHardware ? "" : " (software)")}, vendor {(Vendor.Length > 0 ? Vendor : "?")} (0x{VendorId:x4}:0x{DeviceId:x4}){(Description.Length > 0 ? ", " + Description : "")}";
+        $"{(Device.Length > 0 ? Device : "(unnamed)")} — {Backend}, {AdapterType}{(IsHardware ? "" : " (software)")}, vendor {(Vendor.Length > 0 ? Vendor : "?")} (0x{VendorId:x4}:0x{DeviceId:x4}){(Architecture.Length > 0 ? ", architecture " + Architecture : "")}{(Description.Length > 0 ? ", " + Description : "")}";
 }

@@ -24,7 +24,11 @@ public sealed unsafe class WebGpuDevice : IDisposable
     private readonly ulong _timeoutNs;
     private readonly TimeSpan _timeout;
     private readonly WebGpuBackendType _requestedBackend;
-    private GCHandle _self;
+    // Device-lost and uncaptured-error callbacks can come at any time, even after Dispose (objects a caller still
+    // holds keep Dawn's device alive): they carry this number, not a GCHandle, and find the device here or nothing.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<nint, WebGpuDevice> s_live = new();
+    private static long s_nextId;
+    private readonly nint _callbackId;
     private bool _disposed;
 
     private WebGpuDevice(WgpuApi api, nint instance, WebGpuOptions options, string libraryPath, string driverSelection)
@@ -36,7 +40,8 @@ public sealed unsafe class WebGpuDevice : IDisposable
         _timeoutNs = (ulong)Math.Max(1, options.Timeout.Ticks) * 100;
         LibraryPath = libraryPath;
         DriverSelection = driverSelection;
-        _self = GCHandle.Alloc(this);
+        _callbackId = (nint)Interlocked.Increment(ref s_nextId);
+        s_live[_callbackId] = this;
     }
 
     /// <summary>The Dawn library in use.</summary>
@@ -158,7 +163,7 @@ public sealed unsafe class WebGpuDevice : IDisposable
         required.MaxComputeWorkgroupSizeZ = adapterLimits.MaxComputeWorkgroupSizeZ;
         required.MaxStorageBuffersPerShaderStage = adapterLimits.MaxStorageBuffersPerShaderStage;
 
-        var self = (void*)GCHandle.ToIntPtr(_self);
+        var self = (void*)_callbackId;
         var desc = new WGPUDeviceDescriptor { RequiredLimits = &required };
         desc.DeviceLostCallbackInfo = new WGPUCallbackInfo { Mode = CallbackModeAllowSpontaneous, Callback = WgpuCallbacks.DeviceLost, Userdata1 = self };
         desc.UncapturedErrorCallbackInfo = new WGPUUncapturedErrorCallbackInfo { Callback = WgpuCallbacks.UncapturedError, Userdata1 = self };
@@ -424,6 +429,9 @@ public sealed unsafe class WebGpuDevice : IDisposable
         if (LostReason is not null) throw new WebGpuException("the WebGPU device was lost: " + LostReason);
     }
 
+    /// <summary>The live device a device-level callback refers to, or null once it was disposed.</summary>
+    internal static WebGpuDevice? FromCallbackId(void* id) => s_live.TryGetValue((nint)id, out var d) ? d : null;
+
     internal void OnLost(uint reason, string? message)
     {
         if (_disposed) return;
@@ -446,9 +454,7 @@ public sealed unsafe class WebGpuDevice : IDisposable
         if (AdapterHandle != 0) Api.AdapterRelease(AdapterHandle);
         Api.InstanceProcessEvents(InstanceHandle);
         Api.InstanceRelease(InstanceHandle);
-        // Objects the caller still holds keep Dawn's device alive and may report its loss later: never free the
-        // handle the callbacks use while that can happen (a GCHandle per device is a small, bounded cost).
-        if (QueueHandle == 0 && Handle == 0) _self.Free();
+        s_live.TryRemove(_callbackId, out _);
     }
 }
 

@@ -16,7 +16,8 @@ internal sealed class CallbackResult
 
 /// <summary>
 /// The unmanaged callbacks Dawn calls. <c>userdata1</c> is a <see cref="GCHandle"/> to a <see cref="CallbackResult"/>
-/// (or, for device events, to the <see cref="WebGpuDevice"/>). They never throw into native code.
+/// (for device events, the device's callback number: see <see cref="WebGpuDevice.FromCallbackId"/>). They never
+/// throw into native code.
 /// </summary>
 internal static unsafe class WgpuCallbacks
 {
@@ -100,8 +101,7 @@ internal static unsafe class WgpuCallbacks
     {
         try
         {
-            if (userdata1 is not null && GCHandle.FromIntPtr((nint)userdata1).Target is WebGpuDevice d)
-                d.OnLost(reason, message.ToManaged());
+            WebGpuDevice.FromCallbackId(userdata1)?.OnLost(reason, message.ToManaged());
         }
         catch { /* never unwind into Dawn */ }
     }
@@ -111,8 +111,7 @@ internal static unsafe class WgpuCallbacks
     {
         try
         {
-            if (userdata1 is not null && GCHandle.FromIntPtr((nint)userdata1).Target is WebGpuDevice d)
-                d.OnUncapturedError(type, message.ToManaged());
+            WebGpuDevice.FromCallbackId(userdata1)?.OnUncapturedError(type, message.ToManaged());
         }
         catch { /* never unwind into Dawn */ }
     }
