@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Set up the WebGPU engine: Dawn (libwebgpu_wrapper.so from the npm package bun-webgpu-linux-x64, pinned version and
 # SHA-256) in .cache/webgpu/, and Mesa's lavapipe (software Vulkan) from bookworm-backports when no lavapipe ICD is
-# installed. Idempotent: prints one line per piece and does nothing when both are already in place.
+# installed. Idempotent: silent and does nothing when both are already in place; one line per piece it installs.
 #
-# Usage: scripts/setup-webgpu.sh [--no-mesa]
+# Usage: scripts/setup-webgpu.sh [--no-mesa] [-v]
 #   --no-mesa   only fetch Dawn (e.g. on a machine whose GPU has its own Vulkan driver)
+#   -v          also say what is already in place
 # Needs: npm (registry access) for the first run; root (or sudo) and apt for Mesa.
 # The host finds the library at .cache/webgpu/package/libwebgpu_wrapper.so (or $TEEWASM_WEBGPU_LIB).
 set -euo pipefail
@@ -24,25 +25,30 @@ LVP_ICDS=(/usr/share/vulkan/icd.d/lvp_icd.json /usr/share/vulkan/icd.d/lvp_icd.x
 BACKPORTS_LINE="deb http://deb.debian.org/debian bookworm-backports main"
 
 MESA=1
+VERBOSE=0
 for a in "$@"; do
   case "$a" in
     --no-mesa) MESA=0 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -v|--verbose) VERBOSE=1 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "setup-webgpu: unknown option '$a' (try --help)" >&2; exit 2 ;;
   esac
 done
 
 die() { echo "setup-webgpu: error: $*" >&2; exit 1; }
+verbose() { [ "$VERBOSE" = 0 ] || echo "$*"; }
 
 # --- Dawn ---------------------------------------------------------------------------------------
 if [ -f "$LIB" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$SHA256" ]; then
-  echo "dawn: $LIB (already in place)"
+  verbose "dawn: $LIB (already in place)"
 else
   command -v npm >/dev/null 2>&1 || die "npm not found (apt-get install npm, or nodejs from nodesource)"
   mkdir -p "$DIR"
+  how="extracted from the cached tarball"
   if [ ! -f "$TGZ" ] || [ "$(sha256sum "$TGZ" | cut -d' ' -f1)" != "$SHA256" ]; then
     rm -f "$TGZ"
     (cd "$DIR" && npm pack --silent "$PKG@$VERSION" >/dev/null 2>&1) || die "npm pack $PKG@$VERSION failed"
+    how="fetched $PKG@$VERSION"
   fi
   got="$(sha256sum "$TGZ" | cut -d' ' -f1)"
   if [ "$got" != "$SHA256" ]; then
@@ -53,7 +59,7 @@ else
   tar -xzf "$TGZ" -C "$DIR" package/libwebgpu_wrapper.so package/LICENSE package/package.json ||
     die "extracting libwebgpu_wrapper.so from $TGZ failed"
   echo "$SHA256" > "$STAMP"
-  echo "dawn: $LIB (fetched $PKG@$VERSION, sha256 verified)"
+  echo "dawn: $LIB ($how, sha256 verified)"
 fi
 
 # --- Mesa lavapipe ------------------------------------------------------------------------------
@@ -66,7 +72,7 @@ mesa_ok() {
   [ -n "$v" ] && dpkg --compare-versions "$v" ge 25 2>/dev/null
 }
 if mesa_ok; then
-  echo "mesa: lavapipe $(dpkg-query -W -f='${Version}' mesa-vulkan-drivers) at $(lvp_icd) (already in place)"
+  verbose "mesa: lavapipe $(dpkg-query -W -f='${Version}' mesa-vulkan-drivers) at $(lvp_icd) (already in place)"
   exit 0
 fi
 SUDO=""
