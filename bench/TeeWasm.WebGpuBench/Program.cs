@@ -1,6 +1,7 @@
 // WGSL matmul on the Dawn engine, driven by the host directly and by a guest through wasi:webgpu, so the cost of
 // crossing the WASM boundary is visible. Each round: write A and B → dispatch → copy → map and read C (the same
-// steps on both sides). Wall-clock medians; lavapipe is slow, so rounds are few.
+// steps on both sides). Wall-clock medians; lavapipe is slow, so rounds are few. Then the per-call cost: 2000 4-byte
+// queue writes from the host and from the guest (each guest write is two host calls: the write and get-last-error).
 //
 // Usage: dotnet run -c Release --project bench/TeeWasm.WebGpuBench -- [N...] [--rounds R] [--guest PATH]
 //   default N = 256 512, R = 5, guest = artifacts/guests/webgpu_bench_rust.wasm (scripts/build-guests.sh)
@@ -45,13 +46,14 @@ using (var device = WebGpuDevice.Create())
     Console.WriteLine($"adapter: {device.AdapterInfo}");
     Console.WriteLine($"start-up: instance {device.Timings.InstanceMs:0.0} ms, adapter {device.Timings.AdapterMs:0.0} ms, device {device.Timings.DeviceMs:0.0} ms");
     foreach (uint n in sizes) HostRun(device, n, rounds);
+    HostSmallWrites(device);
 }
 if (!File.Exists(guest))
 {
     Console.WriteLine($"guest module {guest} not found: run scripts/build-guests.sh");
     return 1;
 }
-foreach (uint n in sizes)
+foreach (uint n in sizes.Append(0u)) // 0: the guest's small-write timing
 {
     var result = WasmRunner.Run(guest, new RunOptions { Arguments = [n.ToString(), rounds.ToString()], CacheDirectory = null });
     if (result.ExitCode != 0) Console.WriteLine($"guest n={n} failed: {result.Error}");
@@ -97,6 +99,18 @@ static void HostRun(WebGpuDevice device, uint n, int rounds)
     times.Sort();
     double median = times[times.Count / 2];
     Console.WriteLine($"host  n={n} median_ms={median:0.00} gflops={2.0 * n * n * (double)n / (median / 1000) / 1e9:0.00} checksum={c[^1]}");
+}
+
+// The host side of the per-call comparison: 2000 4-byte queue writes.
+static void HostSmallWrites(WebGpuDevice device)
+{
+    using var buffer = device.CreateBuffer(256, WebGpuBufferUsage.Storage | WebGpuBufferUsage.CopyDst);
+    byte[] data = [1, 2, 3, 4];
+    for (int i = 0; i < 200; i++) device.WriteBuffer(buffer, 0, data);
+    const int calls = 2000;
+    var sw = Stopwatch.StartNew();
+    for (int i = 0; i < calls; i++) device.WriteBuffer(buffer, 0, data);
+    Console.WriteLine($"host  write4_us={sw.Elapsed.TotalMilliseconds * 1000 / calls:0.00} (WebGpuDevice.WriteBuffer)");
 }
 
 static string FindRoot()

@@ -1,6 +1,7 @@
 //! Guest-driven WGSL matmul timing (the guest side of bench/TeeWasm.WebGpuBench).
 //! Usage: `webgpu_bench N ITERATIONS` — one warm-up round, then ITERATIONS rounds of
 //! write A and B → dispatch → copy → map and read C; prints `guest n=N median_ms=... gflops=...`.
+//! With N = 0 it instead times 2000 4-byte `queue-write-buffer` calls (the per-call cost of the boundary).
 
 use std::time::Instant;
 use tee_webgpu::{bytes_f32, f32_bytes, u32_bytes, usage, Gpu, Result};
@@ -28,13 +29,30 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let n: u32 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(256);
     let iterations: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(5);
-    match run(n, iterations) {
+    let result = if n == 0 { small_writes() } else { run(n, iterations) };
+    match result {
         Ok(()) => {}
         Err(e) => {
             eprintln!("error: {}", e);
             std::process::exit(1);
         }
     }
+}
+
+fn small_writes() -> Result<()> {
+    let gpu = Gpu::new()?;
+    let buffer = gpu.create_buffer(256, usage::STORAGE | usage::COPY_DST)?;
+    let data = [1u8, 2, 3, 4];
+    for _ in 0..200 {
+        gpu.write_buffer(&buffer, 0, &data)?;
+    }
+    let calls = 2000;
+    let start = Instant::now();
+    for _ in 0..calls {
+        gpu.write_buffer(&buffer, 0, &data)?;
+    }
+    println!("guest write4_us={:.2} (queue-write-buffer + get-last-error)", start.elapsed().as_secs_f64() * 1e6 / calls as f64);
+    Ok(())
 }
 
 fn run(n: u32, iterations: usize) -> Result<()> {
