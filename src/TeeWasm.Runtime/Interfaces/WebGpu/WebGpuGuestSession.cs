@@ -121,7 +121,7 @@ public sealed class WebGpuGuestSession : IDisposable
             {
                 throw new GuestCallException("WGSL source is not valid UTF-8");
             }
-            return AddOrDispose(K.ShaderModule, d.CreateShaderModule(code.ToArray()));
+            return AddOrDispose(K.ShaderModule, d.CreateShaderModule((ReadOnlySpan<byte>)code)); // no guest code runs meanwhile: the span stays valid
         });
     }
 
