@@ -5,6 +5,9 @@
 #   compat_original.wasm        WAT (guests/wat/compat_original.wat, the original host's exact imports)
 #   wasm-ml-benchmark.wasm      Rust RF benchmark (guests/rust/wasm-ml, wasi:gpu + attestation)
 #   wasmwebgpu-ml-benchmark.wasm  C++17 RF benchmark (guests/cpp/wasmwebgpu-ml, include/wasi_gpu.h)
+#   webgpu_matmul_rust.wasm     Rust (guests/rust/tee-webgpu, --example webgpu_matmul): wasi:webgpu WGSL matmul
+#   webgpu_matmul_cpp.wasm      C++17 (guests/cpp, include/webgpu.hpp + src/cabi_realloc.c): the same checks
+#   webgpu_bench_rust.wasm      Rust (--example webgpu_bench): guest side of bench/TeeWasm.WebGpuBench
 #
 # Usage: scripts/build-guests.sh [--force] [--check]
 #   --force  rebuild even when the inputs are unchanged (default: skip an artifact whose inputs,
@@ -167,6 +170,49 @@ else
   report "$name" "(built)"
 fi
 
+# --- wasi:webgpu guests (Rust, C++) ---------------------------------------------------------------
+WEBGPU_RUST_DIR="$ROOT/guests/rust/tee-webgpu"
+name=webgpu_matmul_rust.wasm
+mapfile -t rust_inputs < <(find "$WEBGPU_RUST_DIR" -path "$WEBGPU_RUST_DIR/target" -prune -o -type f \( -name '*.rs' -o -name 'Cargo.toml' -o -name 'Cargo.lock' \) -print | sort)
+s="$(stamp "$name" "${rust_inputs[@]}")"
+if up_to_date "$name" "$s"; then
+  report "$name" "(unchanged)"
+else
+  (cd "$WEBGPU_RUST_DIR" && "$CARGO" build --offline --quiet --release --target wasm32-wasi --example webgpu_matmul) ||
+    die "cargo build of $name failed"
+  cp "$WEBGPU_RUST_DIR/target/wasm32-wasi/release/examples/webgpu_matmul.wasm" "$OUT/$name"
+  echo "$s" > "$OUT/.$name.stamp"
+  report "$name" "(built)"
+fi
+name=webgpu_bench_rust.wasm
+s="$(stamp "$name" "${rust_inputs[@]}")"
+if up_to_date "$name" "$s"; then
+  report "$name" "(unchanged)"
+else
+  (cd "$WEBGPU_RUST_DIR" && "$CARGO" build --offline --quiet --release --target wasm32-wasi --example webgpu_bench) ||
+    die "cargo build of $name failed"
+  cp "$WEBGPU_RUST_DIR/target/wasm32-wasi/release/examples/webgpu_bench.wasm" "$OUT/$name"
+  echo "$s" > "$OUT/.$name.stamp"
+  report "$name" "(built)"
+fi
+
+name=webgpu_matmul_cpp.wasm
+s="$(stamp "$name" "$CPP_DIR/include/webgpu.hpp" "$CPP_DIR/src/cabi_realloc.c" "$CPP_DIR/examples/webgpu_matmul.cpp")"
+if up_to_date "$name" "$s"; then
+  report "$name" "(unchanged)"
+else
+  BUILD="$CPP_DIR/build"
+  mkdir -p "$BUILD"
+  "$CC" --target=wasm32-wasi --sysroot="$SYSROOT" -std=c11 -O2 -Wall -Wextra -Werror \
+    -c "$CPP_DIR/src/cabi_realloc.c" -o "$BUILD/cabi_realloc.o" || die "compiling cabi_realloc.c failed"
+  "$CXX" --target=wasm32-wasi --sysroot="$SYSROOT" -std=c++17 -O2 -fno-exceptions -Wall -Wextra -Werror \
+    -I "$CPP_DIR/include" "$CPP_DIR/examples/webgpu_matmul.cpp" "$BUILD/cabi_realloc.o" \
+    -Wl,--strip-all -o "$BUILD/$name" || die "compiling $name failed"
+  cp "$BUILD/$name" "$OUT/$name"
+  echo "$s" > "$OUT/.$name.stamp"
+  report "$name" "(built)"
+fi
+
 [ "$CHECK" = 1 ] || exit 0
 
 # --- Checks -------------------------------------------------------------------------------------
@@ -255,6 +301,23 @@ check_bench_module() {  # FILE
 }
 check_bench_module wasm-ml-benchmark.wasm
 check_bench_module wasmwebgpu-ml-benchmark.wasm
+check_webgpu_module() {  # FILE: imports only wasi:webgpu.* and wasi_snapshot_preview1.*, the 17 originals used
+  local f="$OUT/$1" other got e
+  other="$(imports "$f" | grep -v -e '^wasi:webgpu\.' -e '^wasi_snapshot_preview1\.' || true)"
+  if [ -n "$other" ]; then echo "CHECK FAIL $1: unexpected imports: $other"; fail=1; fi
+  got="$(imports "$f" | sed -n 's/^wasi:webgpu\.//p' | tr '\n' ' ' | sed 's/ $//')"
+  for e in create-instance request-adapter request-device get-queue create-buffer queue-write-buffer create-shader-module \
+           create-bind-group-layout create-compute-pipeline create-bind-group create-command-encoder dispatch-compute \
+           submit-commands copy-buffer-to-buffer buffer-map-async buffer-get-mapped-range buffer-unmap get-last-error; do
+    grep -qw -- "$e" <<<"$got" || { echo "CHECK FAIL $1: does not import wasi:webgpu.$e"; fail=1; }
+  done
+  for e in memory cabi_realloc _start; do
+    exports "$f" | grep -qx "$e" || { echo "CHECK FAIL $1: missing export $e"; fail=1; }
+  done
+  echo "check $1: imports wasi:webgpu.{$(wc -w <<<"$got") functions} + wasi_snapshot_preview1.*; exports memory, cabi_realloc, _start"
+}
+check_webgpu_module webgpu_matmul_rust.wasm
+check_webgpu_module webgpu_matmul_cpp.wasm
 
 echo "check: cargo test (native) of tee-attestation"
 rc=0; out="$(cd "$RUST_DIR" && CARGO_TARGET_DIR="$RUST_DIR/target/native" "$CARGO" test --offline --quiet --lib 2>&1)" || rc=$?
@@ -264,6 +327,13 @@ echo "check: cargo test (native) of wasm-ml"
 rc=0; out="$(cd "$ML_DIR" && CARGO_TARGET_DIR="$ML_DIR/target/native" "$CARGO" test --offline --quiet --lib 2>&1)" || rc=$?
 grep -E '^test result|FAILED|panicked|^error' <<<"$out" || true
 [ "$rc" = 0 ] || { echo "CHECK FAIL: cargo test wasm-ml"; fail=1; }
+echo "check: cargo test (native) of tee-webgpu"
+rc=0; out="$(cd "$WEBGPU_RUST_DIR" && CARGO_TARGET_DIR="$WEBGPU_RUST_DIR/target/native" "$CARGO" test --offline --quiet --lib 2>&1)" || rc=$?
+grep -E '^test result|FAILED|panicked|^error' <<<"$out" || true
+[ "$rc" = 0 ] || { echo "CHECK FAIL: cargo test (tee-webgpu)"; fail=1; }
+echo "check: webgpu.hpp compiles natively (stubs)"
+"$CXX" -std=c++17 -fno-exceptions -Wall -Wextra -Werror -fsyntax-only -x c++ "$CPP_DIR/include/webgpu.hpp" ||
+  { echo "CHECK FAIL: webgpu.hpp (native)"; fail=1; }
 echo "check: C++ JSON reader test (native)"
 mkdir -p "$CPP_DIR/build"
 "$CXX" -std=c++17 -fno-exceptions -Wall -Wextra -Werror -I "$CPP_DIR/include" "$CPP_DIR/tests/json_test.cpp" \

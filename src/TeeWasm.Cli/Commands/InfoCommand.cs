@@ -11,7 +11,7 @@ internal static class InfoCommand
 {
     public static Command Create(CliOptions shared, TextWriter stdout)
     {
-        var command = new Command("info", "Show versions, the detected platform, GPUs, and the cache and simulator directories");
+        var command = new Command("info", "Show versions, the detected platform, GPUs, the WebGPU adapter, and the cache and simulator directories");
         shared.AddTo(command);
         command.SetAction(parse =>
         {
@@ -25,6 +25,7 @@ internal static class InfoCommand
             stdout.WriteLine($"TEE               {detection.Type.ToAbiName()}{(detection.Simulated ? " (simulated)" : "")}{(detection.Source is null ? "" : " via " + detection.Source)}");
             var gpus = options.Mode == AttestationMode.Simulate ? [] : NvmlGpuDiscovery.Discover(options.Probe.NvmlLibrary, out string? reason);
             stdout.WriteLine($"NVIDIA GPUs       {(options.Mode == AttestationMode.Simulate ? $"{options.SimulatedGpuCount} simulated" : gpus.Count.ToString())}");
+            foreach (string line in TeeWasm.Gpu.WebGpu.WebGpuInfo.Describe()) stdout.WriteLine(line);
             stdout.WriteLine($"Host key          P-256, kid {attester.HostKey.KeyId} (ephemeral, made at start-up)");
             stdout.WriteLine($"Module cache      {ModuleCache.DefaultDirectory}");
             stdout.WriteLine($"Simulator data    {options.SimulatorDirectory ?? Path.Combine(AttesterOptions.DefaultDataDirectory, "simulator")}");

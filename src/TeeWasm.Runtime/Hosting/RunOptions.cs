@@ -37,4 +37,7 @@ public sealed record RunOptions
 
     /// <summary>Attestation settings for the guest's <c>wasmtime:attestation</c> imports.</summary>
     public AttesterOptions Attestation { get; init; } = new();
+
+    /// <summary>Bounds and engine settings for the guest's <c>wasi:webgpu</c> imports.</summary>
+    public Interfaces.WebGpu.WebGpuGuestLimits WebGpu { get; init; } = new();
 }

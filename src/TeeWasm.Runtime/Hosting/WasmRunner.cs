@@ -74,6 +74,7 @@ public static partial class WasmRunner
 
         linker.DefineWasi();
         AttestationImports.Define(linker, attester, guest);
+        using var webgpu = WebGpuImports.Define(linker, guest, options.WebGpu);
         store.SetWasiConfiguration(BuildWasi(name, options));
         if (options.MaxMemoryBytes is long max) store.SetLimits(memorySize: max, tableElements: null, instances: null, tables: null, memories: null);
         if (options.Fuel is ulong fuel) store.Fuel = fuel;
