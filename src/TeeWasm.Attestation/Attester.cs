@@ -141,6 +141,24 @@ public sealed class Attester : IDisposable
         }
     }
 
+    /// <summary>How many GPUs can be attested (0 when there are none or GPU attestation is off).</summary>
+    public int GpuCount()
+    {
+        if (_options.Mode == AttestationMode.None) return 0;
+        lock (_gate)
+        {
+            try
+            {
+                _gpuSource ??= _gpuSourceFactory();
+            }
+            catch (AttestationException)
+            {
+                return 0;
+            }
+            return _gpuSource?.GpuCount ?? 0;
+        }
+    }
+
     /// <summary>Verifies a token against the trusted issuers (see <see cref="AttestationTokenValidator"/>).</summary>
     public TokenVerification VerifyToken(string token) => Validator.Verify(token);
 

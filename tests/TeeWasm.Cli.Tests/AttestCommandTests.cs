@@ -42,6 +42,27 @@ public sealed class AttestCommandTests : IDisposable
     }
 
     [Fact]
+    public void AllGpusAreAttestedEachByItsIndex()
+    {
+        var (code, stdout, stderr) = CliProcess.Run("attest", "gpu", "--all", "--tee", "simulate", "--simulator-dir", s_sim);
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var results = json.RootElement.EnumerateArray().ToArray();
+        Assert.Single(results); // the simulator's default: one GPU
+        Assert.True(results[0].GetProperty("success").GetBoolean());
+        using var evidence = JsonDocument.Parse(results[0].GetProperty("evidence").GetString()!);
+        Assert.Equal(0, evidence.RootElement.GetProperty("fields").GetProperty("gpu_index").GetInt32());
+    }
+
+    [Fact]
+    public void AllGpusWithoutGpusFails()
+    {
+        var (code, _, stderr) = CliProcess.Run("attest", "gpu", "--all", "--tee", "none");
+        Assert.Equal(1, code);
+        Assert.Equal("error: no GPU to attest\n", stderr);
+    }
+
+    [Fact]
     public void DetectJsonIsWhatAGuestGets()
     {
         var (code, stdout, _) = CliProcess.Run("detect", "--tee", "simulate", "--json");

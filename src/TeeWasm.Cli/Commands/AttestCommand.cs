@@ -14,11 +14,12 @@ internal static class AttestCommand
         var nonce = new Option<string?>("--nonce") { Description = "A relying party's nonce to bind, in hex (at most 64 bytes)", HelpName = "HEX" };
         var outFile = new Option<string?>("--out") { Description = "Write the result JSON (token and evidence) to FILE instead of stdout", HelpName = "FILE" };
         var gpuIndex = new Option<int>("--index") { Description = "Which GPU to attest (gpu only)", DefaultValueFactory = _ => 0, HelpName = "N" };
+        var allGpus = new Option<bool>("--all") { Description = "Attest every GPU (gpu only): a JSON array, exit 0 only when all pass" };
         var module = new Option<string?>("--module") { Description = "Bind this module's SHA-256 into the report (default: 32 zero bytes)", HelpName = "FILE" };
 
         var command = new Command("attest", "Attest the VM or a GPU and print the result JSON; exit 1 when attestation fails")
         {
-            target, nonce, outFile, gpuIndex, module,
+            target, nonce, outFile, gpuIndex, allGpus, module,
         };
         shared.AddTo(command);
         command.SetAction(parse =>
@@ -30,9 +31,13 @@ internal static class AttestCommand
                 if (!File.Exists(modulePath)) throw new UsageException($"--module: file '{modulePath}' not found");
                 attester.ModuleHash = Attester.HashModule(File.ReadAllBytes(modulePath));
             }
-            var result = parse.GetValue(target) == "gpu"
-                ? attester.AttestGpu(parse.GetValue(gpuIndex), nonceBytes)
-                : attester.AttestVm(nonceBytes);
+            bool gpu = parse.GetValue(target) == "gpu";
+            if (parse.GetValue(allGpus))
+            {
+                if (!gpu) throw new UsageException("--all applies to 'attest gpu' only");
+                return AttestAllGpus(attester, nonceBytes, parse.GetValue(outFile), stdout, stderr);
+            }
+            var result = gpu ? attester.AttestGpu(parse.GetValue(gpuIndex), nonceBytes) : attester.AttestVm(nonceBytes);
             string json = Pretty(result.ToJsonUtf8());
             if (parse.GetValue(outFile) is { } path)
             {
@@ -47,6 +52,32 @@ internal static class AttestCommand
             return result.Success ? 0 : 1;
         });
         return command;
+    }
+
+    private static int AttestAllGpus(Attester attester, byte[] nonce, string? outFile, TextWriter stdout, TextWriter stderr)
+    {
+        int count = attester.GpuCount();
+        if (count == 0)
+        {
+            stderr.WriteLine("error: no GPU to attest");
+            return 1;
+        }
+        var results = Enumerable.Range(0, count).Select(i => attester.AttestGpu(i, nonce)).ToArray();
+        string json = Pretty(System.Text.Encoding.UTF8.GetBytes("[" + string.Join(",", results.Select(r => r.ToJson())) + "]"));
+        if (outFile is not null)
+        {
+            File.WriteAllText(outFile, json + "\n");
+            stdout.WriteLine($"wrote {outFile}");
+        }
+        else
+        {
+            stdout.WriteLine(json);
+        }
+        for (int i = 0; i < count; i++)
+        {
+            if (!results[i].Success) stderr.WriteLine($"error: GPU {i}: {results[i].Error}");
+        }
+        return results.All(r => r.Success) ? 0 : 1;
     }
 
     private static byte[] ParseNonce(string? hex)
