@@ -1,0 +1,92 @@
+using System.Buffers;
+
+namespace TeeWasm.Gpu.Cpu;
+
+/// <summary>
+/// Split scoring: the node's rows are sorted once by the feature value, with prefix sums of label and label² (in
+/// double), so each threshold costs one binary search: SSE(side) = Σy² − (Σy)²/n. O((rows + thresholds)·log rows).
+/// </summary>
+internal static class CpuFindSplit
+{
+    /// <summary>
+    /// Scores every threshold. <paramref name="data"/> is the full row-major matrix (whole rows only);
+    /// a row index outside it or outside <paramref name="labels"/> gives InvalidParams and writes nothing.
+    /// </summary>
+    public static GpuResult Score(ReadOnlySpan<float> data, int nFeatures, int featureIdx, ReadOnlySpan<float> labels,
+        ReadOnlySpan<uint> indices, ReadOnlySpan<float> thresholds, Span<float> scores)
+    {
+        int n = indices.Length;
+        long rows = data.Length / nFeatures;
+        float[] xs = ArrayPool<float>.Shared.Rent(n);
+        float[] ys = ArrayPool<float>.Shared.Rent(n);
+        double[] sums = ArrayPool<double>.Shared.Rent(n + 1);
+        double[] squares = ArrayPool<double>.Shared.Rent(n + 1);
+        try
+        {
+            int ordered = 0;
+            double nanSum = 0, nanSquares = 0; // rows whose value is NaN never go left
+            foreach (uint row in indices)
+            {
+                if (row >= rows || row >= (uint)labels.Length) return GpuError.InvalidParams;
+                float x = data[(int)((row * nFeatures) + featureIdx)];
+                float y = labels[(int)row];
+                if (float.IsNaN(x))
+                {
+                    nanSum += y;
+                    nanSquares += (double)y * y;
+                }
+                else
+                {
+                    xs[ordered] = x;
+                    ys[ordered] = y;
+                    ordered++;
+                }
+            }
+            Array.Sort(xs, ys, 0, ordered);
+            sums[0] = 0;
+            squares[0] = 0;
+            for (int i = 0; i < ordered; i++)
+            {
+                sums[i + 1] = sums[i] + ys[i];
+                squares[i + 1] = squares[i] + ((double)ys[i] * ys[i]);
+            }
+            double totalSum = sums[ordered] + nanSum, totalSquares = squares[ordered] + nanSquares;
+            for (int t = 0; t < thresholds.Length; t++)
+            {
+                int left = CountAtMost(xs.AsSpan(0, ordered), thresholds[t]);
+                int right = n - left;
+                if (left == 0 || right == 0)
+                {
+                    scores[t] = float.PositiveInfinity;
+                    continue;
+                }
+                double sl = sums[left], sr = totalSum - sl;
+                double sse = Sse(squares[left], sl, left) + Sse(totalSquares - squares[left], sr, right);
+                scores[t] = (float)sse;
+            }
+            return GpuResult.Ok;
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(xs);
+            ArrayPool<float>.Shared.Return(ys);
+            ArrayPool<double>.Shared.Return(sums);
+            ArrayPool<double>.Shared.Return(squares);
+        }
+    }
+
+    private static double Sse(double squares, double sum, int count) => Math.Max(0, squares - (sum * sum / count));
+
+    /// <summary>How many sorted values are <c>&lt;= t</c> (none when t is NaN).</summary>
+    private static int CountAtMost(ReadOnlySpan<float> sorted, float t)
+    {
+        int lo = 0, hi = sorted.Length;
+        while (lo < hi)
+        {
+            int mid = (int)((uint)(lo + hi) >> 1);
+            if (sorted[mid] <= t) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
+    }
+}
