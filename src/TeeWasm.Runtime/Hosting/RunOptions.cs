@@ -37,4 +37,7 @@ public sealed record RunOptions
 
     /// <summary>Attestation settings for the guest's <c>wasmtime:attestation</c> imports.</summary>
     public AttesterOptions Attestation { get; init; } = new();
+
+    /// <summary>Which backend serves the guest's <c>wasi:gpu</c> imports (<c>--gpu</c>).</summary>
+    public TeeWasm.Gpu.GpuBackendKind Gpu { get; init; } = TeeWasm.Gpu.GpuBackendKind.Auto;
 }
