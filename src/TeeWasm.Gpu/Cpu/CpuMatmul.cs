@@ -16,6 +16,7 @@ internal static class CpuMatmul
     private const int MR = 6;
     private const int NR = 16;
     private const int KC = 256;
+    private const int ChunksPerWorker = 4;
     private const long ParallelThreshold = 1L << 21; // multiply-adds below which one thread is faster
 
     /// <summary>
@@ -53,8 +54,10 @@ internal static class CpuMatmul
                 var options = new ParallelOptions { MaxDegreeOfParallelism = workers };
                 int kChunk = (k + workers - 1) / workers;
                 Parallel.For(0, workers, options, w => job.PackB(w * kChunk, Math.Min(k, (w + 1) * kChunk)));
-                int chunk = (rowPanels + workers - 1) / workers;
-                Parallel.For(0, workers, options, w => job.Run(w * chunk, Math.Min(rowPanels, (w + 1) * chunk)));
+                // Several chunks per worker, scheduled dynamically: a worker whose core is busy elsewhere holds up less.
+                int chunk = Math.Max(1, (rowPanels + (workers * ChunksPerWorker) - 1) / (workers * ChunksPerWorker));
+                int chunks = (rowPanels + chunk - 1) / chunk;
+                Parallel.For(0, chunks, options, w => job.Run(w * chunk, Math.Min(rowPanels, (w + 1) * chunk)));
             }
             return GpuResult.Ok;
         }
