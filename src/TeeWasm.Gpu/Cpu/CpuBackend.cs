@@ -14,6 +14,7 @@ public sealed class CpuBackend : IGpuBackend
 {
     private readonly CpuBufferTable _buffers;
     private readonly int _parallelism;
+    private readonly Action<string>? _log;
 
     /// <summary>Creates the backend with <paramref name="options"/> (defaults when null).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A limit is not positive.</exception>
@@ -26,6 +27,7 @@ public sealed class CpuBackend : IGpuBackend
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("the CPU backend needs a little-endian machine");
         _buffers = new CpuBufferTable(options.MemoryLimit, options.MaxBuffers);
         _parallelism = Math.Max(1, options.MaxDegreeOfParallelism);
+        _log = options.Log;
         DeviceInfo = new DeviceInfo(DescribeCpu(), "cpu", (ulong)options.MemoryLimit, IsHardware: false, ComputeCapability: "");
     }
 
@@ -82,8 +84,7 @@ public sealed class CpuBackend : IGpuBackend
         // Kernels run synchronously: nothing is ever pending.
     }
 
-    /// <inheritdoc/>
-    public GpuResult BootstrapSample(in BootstrapParams p, uint output)
+    private GpuResult BootstrapSampleCore(in BootstrapParams p, uint output)
     {
         if (Floats(output, p.NSamples, out var dst) is { } error) return error;
         if (p.MaxIndex == 0) return GpuError.InvalidParams;
@@ -91,8 +92,7 @@ public sealed class CpuBackend : IGpuBackend
         return GpuResult.Ok;
     }
 
-    /// <inheritdoc/>
-    public GpuResult FindSplit(in FindSplitParams p, uint data, uint labels, uint indices, uint thresholds, uint outputScores)
+    private GpuResult FindSplitCore(in FindSplitParams p, uint data, uint labels, uint indices, uint thresholds, uint outputScores)
     {
         if (Floats(data, 0, out var x) is { } e1) return e1;
         if (Floats(labels, 0, out var y) is { } e2) return e2;
@@ -112,8 +112,7 @@ public sealed class CpuBackend : IGpuBackend
         return result;
     }
 
-    /// <inheritdoc/>
-    public GpuResult Average(in AverageParams p, uint treePredictions, uint output)
+    private GpuResult AverageCore(in AverageParams p, uint treePredictions, uint output)
     {
         if (Floats(treePredictions, (ulong)p.NTrees * p.NSamples, out var input) is { } e1) return e1;
         if (Floats(output, p.NSamples, out var dst) is { } e2) return e2;
@@ -127,8 +126,7 @@ public sealed class CpuBackend : IGpuBackend
         return GpuResult.Ok;
     }
 
-    /// <inheritdoc/>
-    public GpuResult Matmul(in MatmulParams p, uint a, uint b, uint c)
+    private GpuResult MatmulCore(in MatmulParams p, uint a, uint b, uint c)
     {
         if (Floats(a, (ulong)p.M * p.K, out var aBytes) is { } e1) return e1;
         if (Floats(b, (ulong)p.K * p.N, out var bBytes) is { } e2) return e2;
@@ -139,8 +137,7 @@ public sealed class CpuBackend : IGpuBackend
         return CpuMatmul.Multiply(p, aBytes, bBytes, cBytes, _parallelism);
     }
 
-    /// <inheritdoc/>
-    public GpuResult Elementwise(in ElementwiseParams p, uint inputA, uint? inputB, uint output)
+    private GpuResult ElementwiseCore(in ElementwiseParams p, uint inputA, uint? inputB, uint output)
     {
         if (Floats(inputA, p.NElements, out var a) is { } e1) return e1;
         if (Floats(output, p.NElements, out var dst) is { } e2) return e2;
@@ -156,8 +153,7 @@ public sealed class CpuBackend : IGpuBackend
         return GpuResult.Ok;
     }
 
-    /// <inheritdoc/>
-    public GpuResult Reduce(in ReduceParams p, uint input, uint output)
+    private GpuResult ReduceCore(in ReduceParams p, uint input, uint output)
     {
         if (Floats(input, p.NElements, out var x) is { } e1) return e1;
         if (Floats(output, 1, out var dst) is { } e2) return e2;
@@ -167,8 +163,7 @@ public sealed class CpuBackend : IGpuBackend
         return GpuResult.Ok;
     }
 
-    /// <inheritdoc/>
-    public GpuResult BatchPredict(in BatchPredictParams p, uint samples, uint treeNodes, uint treeOffsets, uint output)
+    private GpuResult BatchPredictCore(in BatchPredictParams p, uint samples, uint treeNodes, uint treeOffsets, uint output)
     {
         if (Floats(samples, (ulong)p.BatchSize * p.NFeatures, out var x) is { } e1) return e1;
         if (Floats(treeNodes, 0, out var nodes) is { } e2) return e2;
@@ -177,6 +172,108 @@ public sealed class CpuBackend : IGpuBackend
         if (p.NTrees == 0) return GpuError.InvalidParams;
         uint[] roots = MemoryMarshal.Cast<byte, uint>(offsets.AsSpan())[..(int)p.NTrees].ToArray();
         return CpuBatchPredict.Predict(p, x, nodes, nodes.Length / TreeNodeLayout.NodeSize, roots, dst, _parallelism);
+    }
+
+    /// <inheritdoc/>
+    public GpuResult BootstrapSample(in BootstrapParams p, uint output)
+    {
+        try
+        {
+            return BootstrapSampleCore(p, output);
+        }
+        catch (Exception e)
+        {
+            return Failed(nameof(BootstrapSample), e);
+        }
+    }
+
+    /// <inheritdoc/>
+    public GpuResult FindSplit(in FindSplitParams p, uint data, uint labels, uint indices, uint thresholds, uint outputScores)
+    {
+        try
+        {
+            return FindSplitCore(p, data, labels, indices, thresholds, outputScores);
+        }
+        catch (Exception e)
+        {
+            return Failed(nameof(FindSplit), e);
+        }
+    }
+
+    /// <inheritdoc/>
+    public GpuResult Average(in AverageParams p, uint treePredictions, uint output)
+    {
+        try
+        {
+            return AverageCore(p, treePredictions, output);
+        }
+        catch (Exception e)
+        {
+            return Failed(nameof(Average), e);
+        }
+    }
+
+    /// <inheritdoc/>
+    public GpuResult Matmul(in MatmulParams p, uint a, uint b, uint c)
+    {
+        try
+        {
+            return MatmulCore(p, a, b, c);
+        }
+        catch (Exception e)
+        {
+            return Failed(nameof(Matmul), e);
+        }
+    }
+
+    /// <inheritdoc/>
+    public GpuResult Elementwise(in ElementwiseParams p, uint inputA, uint? inputB, uint output)
+    {
+        try
+        {
+            return ElementwiseCore(p, inputA, inputB, output);
+        }
+        catch (Exception e)
+        {
+            return Failed(nameof(Elementwise), e);
+        }
+    }
+
+    /// <inheritdoc/>
+    public GpuResult Reduce(in ReduceParams p, uint input, uint output)
+    {
+        try
+        {
+            return ReduceCore(p, input, output);
+        }
+        catch (Exception e)
+        {
+            return Failed(nameof(Reduce), e);
+        }
+    }
+
+    /// <inheritdoc/>
+    public GpuResult BatchPredict(in BatchPredictParams p, uint samples, uint treeNodes, uint treeOffsets, uint output)
+    {
+        try
+        {
+            return BatchPredictCore(p, samples, treeNodes, treeOffsets, output);
+        }
+        catch (Exception e)
+        {
+            return Failed(nameof(BatchPredict), e);
+        }
+    }
+
+    /// <summary>
+    /// A kernel threw (a bug, or memory for a temporary ran out): the guest gets KernelError (OutOfMemory) instead of a
+    /// trap, and the host log says what happened.
+    /// </summary>
+    private GpuError Failed(string kernel, Exception e)
+    {
+        if (e is OutOfMemoryException) return GpuError.OutOfMemory;
+        _log?.Invoke($"wasi:gpu {kernel}: the CPU backend failed: {e.GetType().Name}: {e.Message}");
+        return GpuError.KernelError;
     }
 
     /// <summary>Destroys every buffer.</summary>

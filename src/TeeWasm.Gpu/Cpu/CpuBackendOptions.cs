@@ -14,4 +14,7 @@ public sealed record CpuBackendOptions
 
     /// <summary>Worker threads for the kernels; defaults to the processor count.</summary>
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Host diagnostics (a kernel that failed unexpectedly); null for none.</summary>
+    public Action<string>? Log { get; init; }
 }

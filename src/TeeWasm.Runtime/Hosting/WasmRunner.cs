@@ -71,7 +71,7 @@ public static partial class WasmRunner
         using var linker = new Linker(engine);
         using var store = new Store(engine);
         var guest = new GuestContext(log);
-        using var gpu = GpuImports.CreateBackend(options.Gpu);
+        using var gpu = GpuImports.CreateBackend(options.Gpu, log);
 
         linker.DefineWasi();
         AttestationImports.Define(linker, attester, guest);

@@ -28,14 +28,14 @@ public static class GpuImports
     private const int ListResultSize = 12;
 
     /// <summary>
-    /// Creates the backend for <c>--gpu</c>; a kind this build cannot provide throws <see cref="WasmRuntimeException"/>
-    /// with a clear message.
+    /// Creates the backend for <c>--gpu</c>, logging its failures to <paramref name="log"/>; a kind this build cannot
+    /// provide throws <see cref="WasmRuntimeException"/> with a clear message.
     /// </summary>
-    public static IGpuBackend CreateBackend(GpuBackendKind kind)
+    public static IGpuBackend CreateBackend(GpuBackendKind kind, Action<string>? log = null)
     {
         try
         {
-            return GpuBackendSelector.Create(kind);
+            return GpuBackendSelector.Create(kind, new TeeWasm.Gpu.Cpu.CpuBackendOptions { Log = log });
         }
         catch (NotSupportedException e)
         {
