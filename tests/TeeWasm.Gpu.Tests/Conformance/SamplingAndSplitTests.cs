@@ -1,11 +1,16 @@
-namespace TeeWasm.Gpu.Tests.Cpu;
+using TeeWasm.Gpu.Cpu;
+namespace TeeWasm.Gpu.Tests.Conformance;
 
-public sealed class BootstrapTests
+/// <summary>Conformance tests every backend passes; the CPU backend runs them in Cpu/CpuConformanceTests.cs.</summary>
+public abstract class BootstrapTests
 {
+    /// <summary>A fresh backend under test whose buffers may hold <paramref name="memoryLimit"/> bytes in all.</summary>
+    protected abstract IGpuBackend NewBackend(long memoryLimit = CpuBackendOptions.DefaultMemoryLimit);
+
     [Fact]
     public void FollowsTheWgslShaderFormula()
     {
-        using var gpu = TestData.Cpu();
+        using var gpu = NewBackend();
         uint output = gpu.Zeros(8);
         gpu.BootstrapSample(new BootstrapParams(8, 42, 353), output).Ok();
         // Computed independently (Python) from state = seed + i*747796405 + 2891336453, xorshift(13,17,5) twice.
@@ -17,7 +22,7 @@ public sealed class BootstrapTests
     [Fact]
     public void IsDeterministicInRangeAndSeedDependent()
     {
-        using var gpu = TestData.Cpu();
+        using var gpu = NewBackend();
         uint o1 = gpu.Zeros(1001), o2 = gpu.Zeros(1001);
         gpu.BootstrapSample(new BootstrapParams(1001, 7, 13), o1).Ok();
         gpu.BootstrapSample(new BootstrapParams(1001, 7, 13), o2).Ok();
@@ -32,7 +37,7 @@ public sealed class BootstrapTests
     [Fact]
     public void RejectsBadParams()
     {
-        using var gpu = TestData.Cpu();
+        using var gpu = NewBackend();
         uint output = gpu.Zeros(4);
         gpu.BootstrapSample(new BootstrapParams(4, 1, 0), output).Fails(GpuError.InvalidParams);
         gpu.BootstrapSample(new BootstrapParams(5, 1, 10), output).Fails(GpuError.InvalidParams);
@@ -40,8 +45,12 @@ public sealed class BootstrapTests
     }
 }
 
-public sealed class FindSplitTests
+/// <summary>Conformance tests every backend passes; the CPU backend runs them in Cpu/CpuConformanceTests.cs.</summary>
+public abstract class FindSplitTests
 {
+    /// <summary>A fresh backend under test whose buffers may hold <paramref name="memoryLimit"/> bytes in all.</summary>
+    protected abstract IGpuBackend NewBackend(long memoryLimit = CpuBackendOptions.DefaultMemoryLimit);
+
     private static double[] Reference(float[] data, int nFeatures, int feature, float[] labels, uint[] indices, float[] thresholds)
     {
         var scores = new double[thresholds.Length];
@@ -76,7 +85,7 @@ public sealed class FindSplitTests
         var thresholds = values.Zip(values.Skip(1), (x, y) => (x + y) / 2)
             .Concat([-2f, 2f, float.NaN, float.PositiveInfinity, values[0]]).ToArray();
 
-        using var gpu = TestData.Cpu();
+        using var gpu = NewBackend();
         uint d = gpu.Upload(data), l = gpu.Upload(labels), i = gpu.Upload(indices), t = gpu.Upload(thresholds), o = gpu.Zeros(thresholds.Length);
         gpu.FindSplit(new FindSplitParams((uint)nIndices, (uint)nFeatures, (uint)feature, (uint)thresholds.Length), d, l, i, t, o).Ok();
         float[] actual = gpu.Download<float>(o, thresholds.Length);
@@ -91,7 +100,7 @@ public sealed class FindSplitTests
         // The original read only the first n_samples rows: rows 3..5 of a 6-row set were out of its reach.
         float[] data = [0, 0, 0, 1, 2, 3];
         float[] labels = [0, 0, 0, 10, 20, 100];
-        using var gpu = TestData.Cpu();
+        using var gpu = NewBackend();
         uint d = gpu.Upload(data), l = gpu.Upload(labels), i = gpu.Upload(new uint[] { 3, 4, 5 }), t = gpu.Upload(new[] { 2.5f }), o = gpu.Zeros(1);
         gpu.FindSplit(new FindSplitParams(3, 1, 0, 1), d, l, i, t, o).Ok();
         Assert.Equal(50f, gpu.Download<float>(o, 1)[0]); // left {10, 20}: SSE 50; right {100}: 0
@@ -102,7 +111,7 @@ public sealed class FindSplitTests
     [InlineData(uint.MaxValue)]
     public void RejectsRowIndicesOutsideTheData(uint badRow)
     {
-        using var gpu = TestData.Cpu();
+        using var gpu = NewBackend();
         uint d = gpu.Upload(new float[12]), l = gpu.Upload(new float[6]), i = gpu.Upload(new uint[] { 0, badRow }), t = gpu.Upload(new[] { 0.5f });
         uint o = gpu.Upload(new[] { 42f });
         gpu.FindSplit(new FindSplitParams(2, 2, 1, 1), d, l, i, t, o).Fails(GpuError.InvalidParams);
@@ -112,7 +121,7 @@ public sealed class FindSplitTests
     [Fact]
     public void RejectsBadShapes()
     {
-        using var gpu = TestData.Cpu();
+        using var gpu = NewBackend();
         uint d = gpu.Upload(new float[12]), l = gpu.Upload(new float[3]), i = gpu.Upload(new uint[] { 0, 5 }), t = gpu.Upload(new[] { 0.5f }), o = gpu.Zeros(1);
         gpu.FindSplit(new FindSplitParams(2, 2, 2, 1), d, l, i, t, o).Fails(GpuError.InvalidParams);  // feature >= n_features
         gpu.FindSplit(new FindSplitParams(2, 0, 0, 1), d, l, i, t, o).Fails(GpuError.InvalidParams);  // no features
@@ -125,7 +134,7 @@ public sealed class FindSplitTests
     [Fact]
     public void EmptyNodeScoresInfinity()
     {
-        using var gpu = TestData.Cpu();
+        using var gpu = NewBackend();
         uint d = gpu.Zeros(4), l = gpu.Zeros(4), i = gpu.Zeros(0), t = gpu.Upload(new[] { 0f, 1f }), o = gpu.Zeros(2);
         gpu.FindSplit(new FindSplitParams(0, 1, 0, 2), d, l, i, t, o).Ok();
         Assert.All(gpu.Download<float>(o, 2), s => Assert.Equal(float.PositiveInfinity, s));

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using TeeWasm.Gpu.Cpu;
 
-namespace TeeWasm.Gpu.Tests.Cpu;
+namespace TeeWasm.Gpu.Tests;
 
 /// <summary>Helpers that move typed arrays in and out of a backend's buffers, asserting success.</summary>
 internal static class BackendExtensions

@@ -1,7 +1,12 @@
-namespace TeeWasm.Gpu.Tests.Cpu;
+using TeeWasm.Gpu.Cpu;
+namespace TeeWasm.Gpu.Tests.Conformance;
 
-public sealed class MatmulTests
+/// <summary>Conformance tests every backend passes; the CPU backend runs them in Cpu/CpuConformanceTests.cs.</summary>
+public abstract class MatmulTests
 {
+    /// <summary>A fresh backend under test whose buffers may hold <paramref name="memoryLimit"/> bytes in all.</summary>
+    protected abstract IGpuBackend NewBackend(long memoryLimit = CpuBackendOptions.DefaultMemoryLimit);
+
     [Theory]
     [InlineData(1, 1, 1, false, false, 1f, 0f)]
     [InlineData(7, 5, 3, false, false, 1f, 0f)]
@@ -18,7 +23,7 @@ public sealed class MatmulTests
     {
         var rng = new Random(m * 1000 + k * 10 + n);
         float[] a = TestData.Random(rng, m * k), b = TestData.Random(rng, k * n), c = TestData.Random(rng, m * n);
-        using var gpu = TestData.Cpu();
+        using var gpu = NewBackend();
         uint ia = gpu.Upload(a), ib = gpu.Upload(b), ic = gpu.Upload(c);
         gpu.Matmul(new MatmulParams((uint)m, (uint)k, (uint)n, transA, transB, alpha, beta), ia, ib, ic).Ok();
         float[] actual = gpu.Download<float>(ic, m * n);
@@ -43,7 +48,7 @@ public sealed class MatmulTests
     [Fact]
     public void BetaZeroDoesNotReadC()
     {
-        using var gpu = TestData.Cpu();
+        using var gpu = NewBackend();
         uint a = gpu.Upload(new float[] { 1, 2, 3, 4 }), b = gpu.Upload(new float[] { 1, 0, 0, 1 });
         uint c = gpu.Upload(new[] { float.NaN, float.NaN, float.NaN, float.NaN });
         gpu.Matmul(new MatmulParams(2, 2, 2, false, false, 1f, 0f), a, b, c).Ok();
@@ -53,7 +58,7 @@ public sealed class MatmulTests
     [Fact]
     public void OutputMayAliasAnInput()
     {
-        using var gpu = TestData.Cpu();
+        using var gpu = NewBackend();
         uint a = gpu.Upload(new float[] { 1, 2, 3, 4 }), b = gpu.Upload(new float[] { 2, 0, 0, 2 });
         gpu.Matmul(new MatmulParams(2, 2, 2, false, false, 1f, 1f), a, b, a).Ok(); // A = A*B + A = 3A
         Assert.Equal(new float[] { 3, 6, 9, 12 }, gpu.Download<float>(a, 4));
@@ -62,7 +67,7 @@ public sealed class MatmulTests
     [Fact]
     public void RejectsBadBuffersAndShapes()
     {
-        using var gpu = TestData.Cpu();
+        using var gpu = NewBackend();
         uint a = gpu.Zeros(6), b = gpu.Zeros(6), c = gpu.Zeros(4);
         gpu.Matmul(new MatmulParams(2, 3, 2, false, false, 1, 0), a, b, c).Ok();
         gpu.Matmul(new MatmulParams(2, 4, 2, false, false, 1, 0), a, b, c).Fails(GpuError.InvalidParams);

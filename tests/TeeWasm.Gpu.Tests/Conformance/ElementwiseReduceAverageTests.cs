@@ -1,7 +1,12 @@
-namespace TeeWasm.Gpu.Tests.Cpu;
+using TeeWasm.Gpu.Cpu;
+namespace TeeWasm.Gpu.Tests.Conformance;
 
-public sealed class ElementwiseTests
+/// <summary>Conformance tests every backend passes; the CPU backend runs them in Cpu/CpuConformanceTests.cs.</summary>
+public abstract class ElementwiseTests
 {
+    /// <summary>A fresh backend under test whose buffers may hold <paramref name="memoryLimit"/> bytes in all.</summary>
+    protected abstract IGpuBackend NewBackend(long memoryLimit = CpuBackendOptions.DefaultMemoryLimit);
+
     private static double Reference(ElementwiseOp op, float a, float b) => op switch
     {
         ElementwiseOp.Relu => Math.Max(a, 0),
@@ -32,7 +37,7 @@ public sealed class ElementwiseTests
         var rng = new Random(n + (int)op);
         bool positive = op is ElementwiseOp.Sqrt or ElementwiseOp.Log;
         float[] a = TestData.Random(rng, n, positive ? 0.001f : -5f, 5f), b = TestData.Random(rng, n, -5f, 5f);
-        using var gpu = TestData.Cpu();
+        using var gpu = NewBackend();
         uint ia = gpu.Upload(a), ib = gpu.Upload(b), o = gpu.Zeros(n);
         gpu.Elementwise(new ElementwiseParams((uint)n, op), ia, ib, o).Ok();
         float[] actual = gpu.Download<float>(o, n);
@@ -46,7 +51,7 @@ public sealed class ElementwiseTests
     [Fact]
     public void InPlaceWorks()
     {
-        using var gpu = TestData.Cpu();
+        using var gpu = NewBackend();
         uint a = gpu.Upload(new[] { -1f, 4f, 9f });
         gpu.Elementwise(new ElementwiseParams(3, ElementwiseOp.Relu), a, null, a).Ok();
         gpu.Elementwise(new ElementwiseParams(3, ElementwiseOp.Sqrt), a, null, a).Ok();
@@ -57,7 +62,7 @@ public sealed class ElementwiseTests
     [Fact]
     public void RejectsBadParams()
     {
-        using var gpu = TestData.Cpu();
+        using var gpu = NewBackend();
         uint a = gpu.Zeros(4), o = gpu.Zeros(4), small = gpu.Zeros(2);
         gpu.Elementwise(new ElementwiseParams(4, ElementwiseOp.Add), a, null, o).Fails(GpuError.InvalidParams);
         gpu.Elementwise(new ElementwiseParams(4, ElementwiseOp.Mul), a, null, o).Fails(GpuError.InvalidParams);
@@ -70,8 +75,12 @@ public sealed class ElementwiseTests
     }
 }
 
-public sealed class ReduceTests
+/// <summary>Conformance tests every backend passes; the CPU backend runs them in Cpu/CpuConformanceTests.cs.</summary>
+public abstract class ReduceTests
 {
+    /// <summary>A fresh backend under test whose buffers may hold <paramref name="memoryLimit"/> bytes in all.</summary>
+    protected abstract IGpuBackend NewBackend(long memoryLimit = CpuBackendOptions.DefaultMemoryLimit);
+
     [Theory]
     [InlineData(ReduceOp.Sum)]
     [InlineData(ReduceOp.Max)]
@@ -93,7 +102,7 @@ public sealed class ReduceTests
                 ReduceOp.Mean => mean,
                 _ => x.Sum(v => (v - mean) * (v - mean)) / n,
             };
-            using var gpu = TestData.Cpu();
+            using var gpu = NewBackend();
             uint input = gpu.Upload(x), output = gpu.Upload(new[] { 0f, 123f });
             gpu.Reduce(new ReduceParams((uint)n, op), input, output).Ok();
             float[] actual = gpu.Download<float>(output, 2);
@@ -105,7 +114,7 @@ public sealed class ReduceTests
     [Fact]
     public void EmptyInput()
     {
-        using var gpu = TestData.Cpu();
+        using var gpu = NewBackend();
         uint input = gpu.Zeros(0), output = gpu.Upload(new[] { 5f });
         gpu.Reduce(new ReduceParams(0, ReduceOp.Sum), input, output).Ok();
         Assert.Equal(0f, gpu.Download<float>(output, 1)[0]);
@@ -116,7 +125,7 @@ public sealed class ReduceTests
     [Fact]
     public void RejectsBadParams()
     {
-        using var gpu = TestData.Cpu();
+        using var gpu = NewBackend();
         uint input = gpu.Zeros(4), output = gpu.Zeros(1), none = gpu.Zeros(0);
         gpu.Reduce(new ReduceParams(4, (ReduceOp)5), input, output).Fails(GpuError.InvalidParams);
         gpu.Reduce(new ReduceParams(5, ReduceOp.Sum), input, output).Fails(GpuError.InvalidParams);
@@ -125,8 +134,12 @@ public sealed class ReduceTests
     }
 }
 
-public sealed class AverageTests
+/// <summary>Conformance tests every backend passes; the CPU backend runs them in Cpu/CpuConformanceTests.cs.</summary>
+public abstract class AverageTests
 {
+    /// <summary>A fresh backend under test whose buffers may hold <paramref name="memoryLimit"/> bytes in all.</summary>
+    protected abstract IGpuBackend NewBackend(long memoryLimit = CpuBackendOptions.DefaultMemoryLimit);
+
     [Theory]
     [InlineData(1, 1)]
     [InlineData(200, 89)]
@@ -135,7 +148,7 @@ public sealed class AverageTests
     {
         var rng = new Random(trees * samples);
         float[] x = TestData.Random(rng, trees * samples, 0, 300);
-        using var gpu = TestData.Cpu();
+        using var gpu = NewBackend();
         uint input = gpu.Upload(x), output = gpu.Zeros(samples);
         gpu.Average(new AverageParams((uint)trees, (uint)samples), input, output).Ok();
         float[] actual = gpu.Download<float>(output, samples);
@@ -149,7 +162,7 @@ public sealed class AverageTests
     [Fact]
     public void RejectsBadParams()
     {
-        using var gpu = TestData.Cpu();
+        using var gpu = NewBackend();
         uint input = gpu.Zeros(6), output = gpu.Zeros(2);
         gpu.Average(new AverageParams(0, 2), input, output).Fails(GpuError.InvalidParams);
         gpu.Average(new AverageParams(4, 2), input, output).Fails(GpuError.InvalidParams);

@@ -1,9 +1,14 @@
+using TeeWasm.Gpu.Cpu;
 using System.Buffers.Binary;
 
-namespace TeeWasm.Gpu.Tests.Cpu;
+namespace TeeWasm.Gpu.Tests.Conformance;
 
-public sealed class BatchPredictTests
+/// <summary>Conformance tests every backend passes; the CPU backend runs them in Cpu/CpuConformanceTests.cs.</summary>
+public abstract class BatchPredictTests
 {
+    /// <summary>A fresh backend under test whose buffers may hold <paramref name="memoryLimit"/> bytes in all.</summary>
+    protected abstract IGpuBackend NewBackend(long memoryLimit = CpuBackendOptions.DefaultMemoryLimit);
+
     private readonly record struct Node(int Feature, float Value, int Left, int Right);
 
     /// <summary>Builds a random tree (children relative to its root) of at most <paramref name="depth"/> levels.</summary>
@@ -63,7 +68,7 @@ public sealed class BatchPredictTests
         for (int t = 1; t < nTrees; t++) offsets[t] = offsets[t - 1] + (uint)trees[t - 1].Count;
         float[] samples = TestData.Random(rng, batch * nFeatures);
 
-        using var gpu = TestData.Cpu();
+        using var gpu = NewBackend();
         uint s = gpu.Upload(samples), n = gpu.Upload(Encode(trees.SelectMany(t => t))), o = gpu.Upload(offsets), output = gpu.Zeros(batch);
         gpu.BatchPredict(new BatchPredictParams((uint)batch, (uint)nFeatures, (uint)nTrees, (uint)maxDepth), s, n, o, output).Ok();
         float[] actual = gpu.Download<float>(output, batch);
@@ -79,7 +84,7 @@ public sealed class BatchPredictTests
     {
         // Tree 0: x0 <= 0.5 ? 10 : 20. Tree 1 (root at node 3): a single leaf 40.
         byte[] nodes = Encode([new Node(0, 0.5f, 1, 2), new Node(-1, 10, 0, 0), new Node(-1, 20, 0, 0), new Node(-1, 40, 0, 0)]);
-        using var gpu = TestData.Cpu();
+        using var gpu = NewBackend();
         uint s = gpu.Upload(new[] { 0.2f, 0.9f, float.NaN }), n = gpu.Upload(nodes), o = gpu.Upload(new uint[] { 0, 3 }), output = gpu.Zeros(3);
         gpu.BatchPredict(new BatchPredictParams(3, 1, 2, 1), s, n, o, output).Ok();
         Assert.Equal(new[] { 25f, 30f, 30f }, gpu.Download<float>(output, 3));
@@ -88,7 +93,7 @@ public sealed class BatchPredictTests
     [Fact]
     public void RejectsMalformedForests()
     {
-        using var gpu = TestData.Cpu();
+        using var gpu = NewBackend();
         uint s = gpu.Upload(new[] { 0.2f }), output = gpu.Upload(new[] { 7f });
         void Expect(GpuError error, uint maxDepth, uint[] roots, params Node[] nodes)
         {
