@@ -101,14 +101,16 @@ public sealed class CpuBackend : IGpuBackend
         if (Floats(outputScores, p.NThresholds, out var o) is { } e5) return e5;
         if (p.NFeatures == 0 || p.FeatureIdx >= p.NFeatures) return GpuError.InvalidParams;
         long rows = x.Length / 4 / p.NFeatures;
-        var scores = new float[p.NThresholds];
+        // Scores go straight to the output unless it is also an input (then through a copy).
+        bool aliased = ReferenceEquals(o, x) || ReferenceEquals(o, y) || ReferenceEquals(o, idx) || ReferenceEquals(o, t);
+        float[]? staged = aliased ? new float[p.NThresholds] : null;
         var result = CpuFindSplit.Score(
             MemoryMarshal.Cast<byte, float>(x.AsSpan())[..(int)(rows * p.NFeatures)], (int)p.NFeatures, (int)p.FeatureIdx,
             MemoryMarshal.Cast<byte, float>(y.AsSpan()),
             MemoryMarshal.Cast<byte, uint>(idx.AsSpan())[..(int)p.NSamples],
             MemoryMarshal.Cast<byte, float>(t.AsSpan())[..(int)p.NThresholds],
-            scores);
-        if (result.IsOk) MemoryMarshal.AsBytes(scores.AsSpan()).CopyTo(o);
+            staged ?? MemoryMarshal.Cast<byte, float>(o.AsSpan())[..(int)p.NThresholds]);
+        if (result.IsOk && staged is not null) MemoryMarshal.AsBytes(staged.AsSpan()).CopyTo(o);
         return result;
     }
 

@@ -8,63 +8,29 @@ namespace TeeWasm.Gpu.Cpu;
 /// </summary>
 internal static class CpuFindSplit
 {
+    private const int StackLimit = 256; // rows whose scratch (24 bytes each) lives on the stack
+
     /// <summary>
     /// Scores every threshold. <paramref name="data"/> is the full row-major matrix (whole rows only);
-    /// a row index outside it or outside <paramref name="labels"/> gives InvalidParams and writes nothing.
+    /// a row index outside it or outside <paramref name="labels"/> gives InvalidParams and writes nothing (all rows are
+    /// checked before the first score is written, so <paramref name="scores"/> may be a view of the output buffer).
     /// </summary>
     public static GpuResult Score(ReadOnlySpan<float> data, int nFeatures, int featureIdx, ReadOnlySpan<float> labels,
         ReadOnlySpan<uint> indices, ReadOnlySpan<float> thresholds, Span<float> scores)
     {
         int n = indices.Length;
-        long rows = data.Length / nFeatures;
+        if (n <= StackLimit)
+        {
+            return Score(data, nFeatures, featureIdx, labels, indices, thresholds, scores,
+                stackalloc float[n], stackalloc float[n], stackalloc double[n + 1], stackalloc double[n + 1]);
+        }
         float[] xs = ArrayPool<float>.Shared.Rent(n);
         float[] ys = ArrayPool<float>.Shared.Rent(n);
         double[] sums = ArrayPool<double>.Shared.Rent(n + 1);
         double[] squares = ArrayPool<double>.Shared.Rent(n + 1);
         try
         {
-            int ordered = 0;
-            double nanSum = 0, nanSquares = 0; // rows whose value is NaN never go left
-            foreach (uint row in indices)
-            {
-                if (row >= rows || row >= (uint)labels.Length) return GpuError.InvalidParams;
-                float x = data[(int)((row * nFeatures) + featureIdx)];
-                float y = labels[(int)row];
-                if (float.IsNaN(x))
-                {
-                    nanSum += y;
-                    nanSquares += (double)y * y;
-                }
-                else
-                {
-                    xs[ordered] = x;
-                    ys[ordered] = y;
-                    ordered++;
-                }
-            }
-            Array.Sort(xs, ys, 0, ordered);
-            sums[0] = 0;
-            squares[0] = 0;
-            for (int i = 0; i < ordered; i++)
-            {
-                sums[i + 1] = sums[i] + ys[i];
-                squares[i + 1] = squares[i] + ((double)ys[i] * ys[i]);
-            }
-            double totalSum = sums[ordered] + nanSum, totalSquares = squares[ordered] + nanSquares;
-            for (int t = 0; t < thresholds.Length; t++)
-            {
-                int left = CountAtMost(xs.AsSpan(0, ordered), thresholds[t]);
-                int right = n - left;
-                if (left == 0 || right == 0)
-                {
-                    scores[t] = float.PositiveInfinity;
-                    continue;
-                }
-                double sl = sums[left], sr = totalSum - sl;
-                double sse = Sse(squares[left], sl, left) + Sse(totalSquares - squares[left], sr, right);
-                scores[t] = (float)sse;
-            }
-            return GpuResult.Ok;
+            return Score(data, nFeatures, featureIdx, labels, indices, thresholds, scores, xs, ys, sums, squares);
         }
         finally
         {
@@ -73,6 +39,56 @@ internal static class CpuFindSplit
             ArrayPool<double>.Shared.Return(sums);
             ArrayPool<double>.Shared.Return(squares);
         }
+    }
+
+    private static GpuResult Score(ReadOnlySpan<float> data, int nFeatures, int featureIdx, ReadOnlySpan<float> labels,
+        ReadOnlySpan<uint> indices, ReadOnlySpan<float> thresholds, Span<float> scores,
+        Span<float> xs, Span<float> ys, Span<double> sums, Span<double> squares)
+    {
+        int n = indices.Length;
+        long rows = data.Length / nFeatures;
+        int ordered = 0;
+        double nanSum = 0, nanSquares = 0; // rows whose value is NaN never go left
+        foreach (uint row in indices)
+        {
+            if (row >= rows || row >= (uint)labels.Length) return GpuError.InvalidParams;
+            float x = data[(int)((row * nFeatures) + featureIdx)];
+            float y = labels[(int)row];
+            if (float.IsNaN(x))
+            {
+                nanSum += y;
+                nanSquares += (double)y * y;
+            }
+            else
+            {
+                xs[ordered] = x;
+                ys[ordered] = y;
+                ordered++;
+            }
+        }
+        xs = xs[..ordered];
+        xs.Sort(ys[..ordered]);
+        sums[0] = 0;
+        squares[0] = 0;
+        for (int i = 0; i < ordered; i++)
+        {
+            sums[i + 1] = sums[i] + ys[i];
+            squares[i + 1] = squares[i] + ((double)ys[i] * ys[i]);
+        }
+        double totalSum = sums[ordered] + nanSum, totalSquares = squares[ordered] + nanSquares;
+        for (int t = 0; t < thresholds.Length; t++)
+        {
+            int left = CountAtMost(xs, thresholds[t]);
+            int right = n - left;
+            if (left == 0 || right == 0)
+            {
+                scores[t] = float.PositiveInfinity;
+                continue;
+            }
+            double sl = sums[left], sr = totalSum - sl;
+            scores[t] = (float)(Sse(squares[left], sl, left) + Sse(totalSquares - squares[left], sr, right));
+        }
+        return GpuResult.Ok;
     }
 
     private static double Sse(double squares, double sum, int count) => Math.Max(0, squares - (sum * sum / count));

@@ -106,6 +106,17 @@ public abstract class FindSplitTests
         Assert.Equal(50f, gpu.Download<float>(o, 1)[0]); // left {10, 20}: SSE 50; right {100}: 0
     }
 
+    [Fact]
+    public void OutputMayBeTheThresholdBuffer()
+    {
+        float[] data = [0, 0, 0, 1, 2, 3];
+        float[] labels = [0, 0, 0, 10, 20, 100];
+        using var gpu = NewBackend();
+        uint d = gpu.Upload(data), l = gpu.Upload(labels), i = gpu.Upload(new uint[] { 3, 4, 5 }), t = gpu.Upload(new[] { 2.5f, 0.5f });
+        gpu.FindSplit(new FindSplitParams(3, 1, 0, 2), d, l, i, t, t).Ok();
+        Assert.Equal(new[] { 50f, float.PositiveInfinity }, gpu.Download<float>(t, 2));
+    }
+
     [Theory]
     [InlineData(6u)]
     [InlineData(uint.MaxValue)]
