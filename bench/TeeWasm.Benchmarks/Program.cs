@@ -1,3 +1,4 @@
 using BenchmarkDotNet.Running;
 
+// dotnet run -c Release --project bench/TeeWasm.Benchmarks -- --filter '*' [--job short]
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

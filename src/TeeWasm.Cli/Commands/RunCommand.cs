@@ -27,11 +27,13 @@ internal static class RunCommand
         var timeout = new Option<double?>("--timeout") { Description = "Stop the guest after S seconds of wall-clock time", HelpName = "S" };
         var maxMemory = new Option<int?>("--max-memory") { Description = "Largest linear memory the guest may grow to, in MiB", HelpName = "MB" };
         var noCache = new Option<bool>("--no-cache") { Description = "Compile the module afresh; do not read or write the compiled-module cache" };
+        var gpu = new Option<string>("--gpu") { Description = "Backend of the guest's wasi:gpu imports: auto (WebGPU when available, else cpu), cpu, webgpu, or none (guests see no GPU)", DefaultValueFactory = _ => "auto" };
+        gpu.AcceptOnlyFromAmong("auto", "cpu", "webgpu", "none");
         var cacheDir = new Option<string?>("--cache-dir") { Description = $"Compiled-module cache [default: {ModuleCache.DefaultDirectory}]", HelpName = "DIR" };
 
         var command = new Command("run", "Run a WASI guest with wasmtime:attestation; the exit code is the guest's (1 when it traps or cannot start, 2 for usage errors)")
         {
-            module, guestArgs, dir, env, fuel, timeout, maxMemory, noCache, cacheDir,
+            module, guestArgs, dir, env, fuel, timeout, maxMemory, noCache, cacheDir, gpu,
         };
         shared.AddTo(command);
 
@@ -47,6 +49,7 @@ internal static class RunCommand
                 MaxMemoryBytes = parse.GetValue(maxMemory) is int mb ? Positive(mb, "--max-memory", v => (long)v * 1024 * 1024) : null,
                 CacheDirectory = parse.GetValue(noCache) ? null : parse.GetValue(cacheDir) ?? ModuleCache.DefaultDirectory,
                 Attestation = shared.ToAttesterOptions(parse),
+                Gpu = Enum.Parse<TeeWasm.Gpu.GpuBackendKind>(parse.GetValue(gpu)!, ignoreCase: true),
                 Log = line => stderr.WriteLine("[tee-wasm] " + line),
             };
             var result = WasmRunner.Run(parse.GetValue(module)!, options);

@@ -40,4 +40,7 @@ public sealed record RunOptions
 
     /// <summary>Bounds and engine settings for the guest's <c>wasi:webgpu</c> imports.</summary>
     public Interfaces.WebGpu.WebGpuGuestLimits WebGpu { get; init; } = new();
+
+    /// <summary>Which backend serves the guest's <c>wasi:gpu</c> imports (<c>--gpu</c>).</summary>
+    public TeeWasm.Gpu.GpuBackendKind Gpu { get; init; } = TeeWasm.Gpu.GpuBackendKind.Auto;
 }

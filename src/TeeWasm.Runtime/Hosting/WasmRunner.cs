@@ -71,10 +71,12 @@ public static partial class WasmRunner
         using var linker = new Linker(engine);
         using var store = new Store(engine);
         var guest = new GuestContext(log);
+        using var gpu = GpuImports.CreateBackend(options.Gpu, log);
 
         linker.DefineWasi();
         AttestationImports.Define(linker, attester, guest);
         using var webgpu = WebGpuImports.Define(linker, guest, options.WebGpu);
+        GpuImports.Define(linker, gpu, guest);
         store.SetWasiConfiguration(BuildWasi(name, options));
         if (options.MaxMemoryBytes is long max) store.SetLimits(memorySize: max, tableElements: null, instances: null, tables: null, memories: null);
         if (options.Fuel is ulong fuel) store.Fuel = fuel;
