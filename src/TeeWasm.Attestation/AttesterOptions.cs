@@ -20,6 +20,9 @@ public sealed record AttesterOptions
     /// <summary>Lifetime of tokens the local verifier issues; cached results live no longer.</summary>
     public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Azure confidential-VM (vTPM) evidence settings: VCEK files, AK handle, PCRs, opt-in IMDS fetch.</summary>
+    public AzureVtpm.AzureVtpmOptions AzureVtpm { get; init; } = new();
+
     /// <summary>The clock (tests inject one).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
