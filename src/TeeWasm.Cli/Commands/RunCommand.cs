@@ -27,11 +27,13 @@ internal static class RunCommand
         var timeout = new Option<double?>("--timeout") { Description = "Stop the guest after S seconds of wall-clock time", HelpName = "S" };
         var maxMemory = new Option<int?>("--max-memory") { Description = "Largest linear memory the guest may grow to, in MiB", HelpName = "MB" };
         var noCache = new Option<bool>("--no-cache") { Description = "Compile the module afresh; do not read or write the compiled-module cache" };
+        var policy = new Option<string?>("--policy") { Description = "Attestation policy (JSON, see docs/policy.md): checked by --require-attestation and applied to the guest's attest_vm results", HelpName = "FILE" };
+        var requireAttestation = new Option<bool>("--require-attestation") { Description = "Attest the VM and check the policy before the guest starts; refuse to start it otherwise (exit 1)" };
         var cacheDir = new Option<string?>("--cache-dir") { Description = $"Compiled-module cache [default: {ModuleCache.DefaultDirectory}]", HelpName = "DIR" };
 
         var command = new Command("run", "Run a WASI guest with wasmtime:attestation; the exit code is the guest's (1 when it traps or cannot start, 2 for usage errors)")
         {
-            module, guestArgs, dir, env, fuel, timeout, maxMemory, noCache, cacheDir,
+            module, guestArgs, dir, env, fuel, timeout, maxMemory, noCache, cacheDir, policy, requireAttestation,
         };
         shared.AddTo(command);
 
@@ -47,6 +49,8 @@ internal static class RunCommand
                 MaxMemoryBytes = parse.GetValue(maxMemory) is int mb ? Positive(mb, "--max-memory", v => (long)v * 1024 * 1024) : null,
                 CacheDirectory = parse.GetValue(noCache) ? null : parse.GetValue(cacheDir) ?? ModuleCache.DefaultDirectory,
                 Attestation = shared.ToAttesterOptions(parse),
+                Policy = parse.GetValue(policy) is { } policyPath ? LoadPolicy(policyPath) : null,
+                RequireAttestation = parse.GetValue(requireAttestation),
                 Log = line => stderr.WriteLine("[tee-wasm] " + line),
             };
             var result = WasmRunner.Run(parse.GetValue(module)!, options);
@@ -54,6 +58,18 @@ internal static class RunCommand
             return result.ExitCode;
         });
         return command;
+    }
+
+    private static TeeWasm.Attestation.Policy.AttestationPolicy LoadPolicy(string path)
+    {
+        try
+        {
+            return TeeWasm.Attestation.Policy.AttestationPolicy.Load(path);
+        }
+        catch (TeeWasm.Attestation.Policy.PolicyException e)
+        {
+            throw new UsageException("--policy: " + e.Message);
+        }
     }
 
     private static KeyValuePair<string, string> ParseEnv(string spec)

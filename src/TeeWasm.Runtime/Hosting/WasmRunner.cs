@@ -56,6 +56,12 @@ public static partial class WasmRunner
             try
             {
                 attester.ModuleHash = Attester.HashModule(wasm);
+                if (options.RequireAttestation)
+                {
+                    var (ok, reason) = AttestationGate.Check(attester, options.Policy ?? new Attestation.Policy.AttestationPolicy());
+                    if (!ok) return new RunResult(1, $"attestation required but {reason}; guest not started", cacheHit);
+                    log(reason);
+                }
                 return Execute(engine, module, name, options, attester, log, cacheHit);
             }
             finally
@@ -73,7 +79,7 @@ public static partial class WasmRunner
         var guest = new GuestContext(log);
 
         linker.DefineWasi();
-        AttestationImports.Define(linker, attester, guest);
+        AttestationImports.Define(linker, attester, guest, options.Policy);
         store.SetWasiConfiguration(BuildWasi(name, options));
         if (options.MaxMemoryBytes is long max) store.SetLimits(memorySize: max, tableElements: null, instances: null, tables: null, memories: null);
         if (options.Fuel is ulong fuel) store.Fuel = fuel;
