@@ -26,6 +26,17 @@ internal sealed class CliOptions
         HelpName = "HOST:PORT",
     };
 
+    public Option<string[]> Vcek { get; } = new("--vcek")
+    {
+        Description = "Azure CVM: the VCEK (and optionally ASK/ARK), DER or PEM, for the SNP report inside the vTPM's HCL report; repeatable",
+        HelpName = "FILE",
+    };
+
+    public Option<bool> ImdsVcek { get; } = new("--imds-vcek")
+    {
+        Description = "Azure CVM: fetch the VCEK from the Azure IMDS (169.254.169.254) when no --vcek is given (off by default: no network)",
+    };
+
     public CliOptions()
     {
         Tee.AcceptOnlyFromAmong("auto", "none", "simulate");
@@ -36,6 +47,8 @@ internal sealed class CliOptions
         command.Options.Add(Tee);
         command.Options.Add(SimulatorDir);
         command.Options.Add(TpmSocket);
+        command.Options.Add(Vcek);
+        command.Options.Add(ImdsVcek);
     }
 
     public AttesterOptions ToAttesterOptions(ParseResult parse) => new()
@@ -48,5 +61,10 @@ internal sealed class CliOptions
         },
         SimulatorDirectory = parse.GetValue(SimulatorDir),
         Probe = new TeeProbeOptions { TpmSocket = parse.GetValue(TpmSocket) },
+        AzureVtpm = new Attestation.AzureVtpm.AzureVtpmOptions
+        {
+            CertificateFiles = parse.GetValue(Vcek) ?? [],
+            FetchVcekFromImds = parse.GetValue(ImdsVcek),
+        },
     };
 }

@@ -93,7 +93,17 @@ public sealed class AzureVtpmEvidenceSource : IVmEvidenceSource
     private List<X509Certificate2> LoadCertificates()
     {
         var list = new List<X509Certificate2>(_options.Certificates);
-        foreach (string file in _options.CertificateFiles) list.AddRange(SnpCertificateLoader.LoadFile(file));
+        foreach (string file in _options.CertificateFiles)
+        {
+            try
+            {
+                list.AddRange(SnpCertificateLoader.LoadFile(file));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new AttestationException($"cannot read VCEK file {file}: {e.Message}", e);
+            }
+        }
         if (list.Count == 0 && _options.FetchVcekFromImds)
             list.AddRange(ImdsVcekClient.Fetch(_options.ImdsEndpoint, _options.ImdsTimeout));
         return list;
