@@ -15,6 +15,7 @@ public sealed class Swtpm : IDisposable
 {
     public const uint AkHandle = 0x81000003;
     public const uint OtherAkHandle = 0x81000004;
+    public const uint PssAkHandle = 0x81000005;
     public const uint HclIndex = 0x01400001;
 
     private readonly Process _process;
@@ -43,6 +44,7 @@ public sealed class Swtpm : IDisposable
             Flush();
             AkPublic = CreateAk("ak", AkHandle);
             OtherAkPublic = CreateAk("ak2", OtherAkHandle);
+            PssAkPublic = CreateAk("ak3", PssAkHandle, "rsa2048:rsapss-sha256:null");
         }
         catch
         {
@@ -60,6 +62,9 @@ public sealed class Swtpm : IDisposable
     /// <summary>Another AK at 0x81000004 (for "signed by another key").</summary>
     public RSA OtherAkPublic { get; } = null!;
 
+    /// <summary>An AK with the RSA-PSS scheme at 0x81000005.</summary>
+    public RSA PssAkPublic { get; } = null!;
+
     public TpmSocketTransport Connect() => new("127.0.0.1", Port);
 
     /// <summary>(Re)defines NV index 0x01400001 with exactly these bytes (swtpm caps NV indices at 2048 bytes).</summary>
@@ -75,9 +80,9 @@ public sealed class Swtpm : IDisposable
     /// <summary>Extends PCR 16 (debug PCR) so that PCR values change.</summary>
     public void ExtendPcr16() => Tool("tpm2_pcrextend", "16:sha256=" + new string('a', 64));
 
-    private RSA CreateAk(string name, uint handle)
+    private RSA CreateAk(string name, uint handle, string algorithm = "rsa2048:rsassa-sha256:null")
     {
-        Tool("tpm2_create", "-C", P("primary.ctx"), "-G", "rsa2048:rsassa-sha256:null", "-g", "sha256",
+        Tool("tpm2_create", "-C", P("primary.ctx"), "-G", algorithm, "-g", "sha256",
             "-a", "fixedtpm|fixedparent|sensitivedataorigin|userwithauth|restricted|sign", "-u", P(name + ".pub"), "-r", P(name + ".priv"));
         Flush();
         Tool("tpm2_load", "-C", P("primary.ctx"), "-u", P(name + ".pub"), "-r", P(name + ".priv"), "-c", P(name + ".ctx"));
@@ -171,6 +176,7 @@ public sealed class Swtpm : IDisposable
     {
         AkPublic?.Dispose();
         OtherAkPublic?.Dispose();
+        PssAkPublic?.Dispose();
         try { if (!_process.HasExited) { _process.Kill(); _process.WaitForExit(5000); } } catch (InvalidOperationException) { }
         _process.Dispose();
         try { Directory.Delete(_dir, true); } catch (IOException) { }

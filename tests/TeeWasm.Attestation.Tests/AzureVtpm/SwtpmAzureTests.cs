@@ -97,6 +97,20 @@ public sealed class SwtpmAzureTests : IClassFixture<SwtpmAzureTests.Fixture>
     }
 
     [Fact]
+    public void PssQuote_Verifies()
+    {
+        byte[] claims = _f.Claims(_f.Tpm.PssAkPublic);
+        byte[] hcl = _f.Hcl(_f.SignedSnp(claims), claims);
+        using var tpm = new Tpm2Client(_f.Tpm.Connect());
+        byte[] nonce = RandomNumberGenerator.GetBytes(32);
+        var quote = tpm.Quote(Swtpm.PssAkHandle, nonce);
+        Assert.Equal(TpmSignature.AlgRsaPss, quote.Signature.SignatureAlgorithm);
+        var result = AzureVtpmVerifier.Verify(hcl, Options(quote, tpm.ReadPcrs(), nonce));
+        Assert.True(result.IsValid, result.ToString());
+        Assert.True(result.QuoteVerified);
+    }
+
+    [Fact]
     public void WrongNonce_IsRejected()
     {
         byte[] claims = _f.Claims(_f.Tpm.AkPublic);
