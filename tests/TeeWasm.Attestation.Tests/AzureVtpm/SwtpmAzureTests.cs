@@ -233,6 +233,15 @@ public sealed class SwtpmAttesterTests : IClassFixture<SwtpmAzureTests.Fixture>
         Assert.True(result.Success, result.Error);
         Assert.Equal("AMD SEV-SNP", result.TeeType);
         Assert.Contains("\"source\":\"azure-vtpm\"", result.Evidence);
+
+        // The policy sees the SNP report inside, and the binding through the quote's nonce.
+        byte[] binding = ReportDataBinding.Compute(attester.ModuleHash, attester.HostKey.PublicPoint, [9, 9]);
+        var input = Attestation.Policy.PolicyInputs.FromResult(result, binding);
+        Assert.True(input.ReportDataBound);
+        var policy = Attestation.Policy.AttestationPolicy.Parse("{\"snp\": {\"min_tcb\": {\"snp\": 8}, \"allowed_measurements\": [\"" + new string('1', 96) + "\"]}}");
+        var verdict = Attestation.Policy.PolicyEvaluator.Evaluate(policy, input);
+        Assert.True(verdict.Allowed, verdict.ToString());
+        Assert.False(Attestation.Policy.PolicyInputs.FromResult(result, new byte[64]).ReportDataBound);
     }
 
     [Fact]
