@@ -124,7 +124,9 @@ internal static class EvidenceVerification
         var o = new Outcome
         {
             Valid = r.IsValid, Kind = $"Azure HCL report ({inner})", Reason = r.Reason.ToString(), Verdict = verdict,
-            PolicyInput = r.Snp?.Report is { } rep ? PolicyInput.FromSnp(rep, r.BindingValid, null, evidence.Simulated) : null,
+            // As for bare SNP/TDX evidence, verify knows no expected report_data binding: the runtime-claims binding is a
+            // different thing (it binds the AK, not a relying party's nonce), so the policy's binding rule stays unchecked.
+            PolicyInput = r.Snp?.Report is { } rep ? PolicyInput.FromSnp(rep, null, null, evidence.Simulated) : null,
         };
         if (r.Report is { } hcl)
         {
