@@ -126,9 +126,10 @@ public sealed class Swtpm : IDisposable
         return (p.ExitCode, stdout.Result + stderr.Result);
     }
 
-    private static void RequireTool(string name)
+    /// <summary>Throws a clear error when <paramref name="name"/> is not on <paramref name="path"/> (default: $PATH).</summary>
+    public static void RequireTool(string name, string? path = null)
     {
-        bool found = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
+        bool found = (path ?? Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
             .Any(d => d.Length > 0 && File.Exists(Path.Combine(d, name)));
         if (!found)
             throw new InvalidOperationException($"'{name}' not found on PATH: these tests need a real software TPM (apt-get install swtpm swtpm-tools tpm2-tools)");

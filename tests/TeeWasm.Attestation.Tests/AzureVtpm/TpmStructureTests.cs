@@ -104,4 +104,13 @@ public class TpmStructureTests
         Assert.Throws<AttestationException>(() => RuntimeClaims.Parse("not json"u8));
         Assert.Throws<AttestationException>(() => RuntimeClaims.Parse("[1]"u8));
     }
+
+    [Fact]
+    public void MissingSwtpm_FailsWithAClearMessage()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => Swtpm.RequireTool("swtpm", "/nonexistent"));
+        Assert.Contains("'swtpm' not found on PATH", e.Message);
+        Assert.Contains("apt-get install swtpm", e.Message);
+        Swtpm.RequireTool("swtpm"); // CI and this machine have it
+    }
 }
