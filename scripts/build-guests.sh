@@ -3,12 +3,16 @@
 #   attestation_example.wasm    Rust (guests/rust/tee-attestation, --example attestation_example)
 #   main_with_attestation.wasm  C++17 (guests/cpp, header-only bindings + src/cabi_realloc.c)
 #   compat_original.wasm        WAT (guests/wat/compat_original.wat, the original host's exact imports)
+#   wasm-ml-benchmark.wasm      Rust RF benchmark (guests/rust/wasm-ml, wasi:gpu + attestation)
+#   wasmwebgpu-ml-benchmark.wasm  C++17 RF benchmark (guests/cpp/wasmwebgpu-ml, include/wasi_gpu.h)
 #
 # Usage: scripts/build-guests.sh [--force] [--check]
 #   --force  rebuild even when the inputs are unchanged (default: skip an artifact whose inputs,
 #            tool versions and this script hash to the same stamp as last time)
 #   --check  afterwards verify each module's imports/exports with wasm-objdump and run the native
-#            unit tests (cargo test of the Rust crate, the C++ JSON reader test)
+#            unit tests (cargo test of the Rust crates, the C++ JSON reader test); with node, also run
+#            the guests against guests/tests/*mock_host.mjs (the RF benchmarks need the diabetes CSVs
+#            in $RF_DATA_DIR, default data/; skipped with a message when they are absent)
 # Toolchains (Debian packages; scripts/setup.sh installs them): clang-14 lld-14 wasi-libc
 # libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 libclang-rt-14-dev-wasm32 rustc cargo
 # libstd-rust-dev-wasm32 wabt. Debian's /usr/bin/cargo and /usr/bin/rustc are used explicitly (a rustup
@@ -110,6 +114,46 @@ else
   report "$name" "(built)"
 fi
 
+# --- RF benchmark guests --------------------------------------------------------------------------
+ML_DIR="$ROOT/guests/rust/wasm-ml"
+name=wasm-ml-benchmark.wasm
+mapfile -t ml_inputs < <(find "$ML_DIR" "$RUST_DIR" \( -path "$ML_DIR/target" -o -path "$RUST_DIR/target" \) -prune -o -type f \( -name '*.rs' -o -name 'Cargo.toml' -o -name 'Cargo.lock' \) -print | sort)
+s="$(stamp "$name" "${ml_inputs[@]}")"
+if up_to_date "$name" "$s"; then
+  report "$name" "(unchanged)"
+else
+  (cd "$ML_DIR" && "$CARGO" build --offline --quiet --release --target wasm32-wasi --bin wasm-ml-benchmark) ||
+    die "cargo build of $name failed"
+  cp "$ML_DIR/target/wasm32-wasi/release/$name" "$OUT/$name"
+  echo "$s" > "$OUT/.$name.stamp"
+  report "$name" "(built)"
+fi
+
+WML_DIR="$CPP_DIR/wasmwebgpu-ml"
+name=wasmwebgpu-ml-benchmark.wasm
+mapfile -t wml_inputs < <(find "$WML_DIR/src" -type f \( -name '*.cpp' -o -name '*.hpp' \) | sort)
+s="$(stamp "$name" "${wml_inputs[@]}" "$CPP_DIR/include/attestation.hpp" "$CPP_DIR/include/wasi_gpu.h" "$CPP_DIR/src/cabi_realloc.c")"
+if up_to_date "$name" "$s"; then
+  report "$name" "(unchanged)"
+else
+  BUILD="$WML_DIR/build"
+  mkdir -p "$BUILD"
+  "$CC" --target=wasm32-wasi --sysroot="$SYSROOT" -std=c11 -O2 -Wall -Wextra -Werror \
+    -c "$CPP_DIR/src/cabi_realloc.c" -o "$BUILD/cabi_realloc.o" || die "compiling cabi_realloc.c failed"
+  objs=("$BUILD/cabi_realloc.o")
+  for src in "$WML_DIR"/src/*.cpp; do   # one TU at a time: lean on the 2 shared cores
+    o="$BUILD/$(basename "${src%.cpp}").o"
+    "$CXX" --target=wasm32-wasi --sysroot="$SYSROOT" -std=c++17 -O2 -fno-exceptions -Wall -Wextra -Werror \
+      -I "$CPP_DIR/include" -I "$WML_DIR/src" -c "$src" -o "$o" || die "compiling $src failed"
+    objs+=("$o")
+  done
+  "$CXX" --target=wasm32-wasi --sysroot="$SYSROOT" -fno-exceptions "${objs[@]}" -Wl,--strip-all -Wl,--gc-sections \
+    -o "$BUILD/$name" || die "linking $name failed"
+  cp "$BUILD/$name" "$OUT/$name"
+  echo "$s" > "$OUT/.$name.stamp"
+  report "$name" "(built)"
+fi
+
 # --- WAT ----------------------------------------------------------------------------------------
 name=compat_original.wasm
 src="$ROOT/guests/wat/compat_original.wat"
@@ -148,14 +192,79 @@ check_module attestation_example.wasm "attest_gpu attest_vm detect_tee verify_to
 check_module main_with_attestation.wasm "attest_gpu attest_vm detect_tee verify_token" "*"
 check_module compat_original.wasm "attest_gpu attest_vm clear_cache detect_tee verify_token" "fd_write"
 
+# The RF benchmarks: only the four host modules, the right flat signatures (wasm2wat), the imports the
+# GPU and attestation paths need, and no command-export wrapper around cabi_realloc.
+declare -A WANT_SIG=(
+  [wasmtime_attestation.detect_tee]="(result i32)" [wasmtime_attestation.attest_vm]="(result i32)"
+  [wasmtime_attestation.attest_gpu]="(param i32) (result i32)"
+  [wasi:gpu/compute@0.1.0.get-device-info]="(param i32)" [wasi:gpu/compute@0.1.0.buffer-create]="(param i64 i32 i32)"
+  [wasi:gpu/compute@0.1.0.buffer-write]="(param i32 i64 i32 i32 i32)" [wasi:gpu/compute@0.1.0.buffer-read]="(param i32 i64 i32 i32)"
+  [wasi:gpu/compute@0.1.0.buffer-copy]="(param i32 i64 i32 i64 i64 i32)" [wasi:gpu/compute@0.1.0.buffer-destroy]="(param i32 i32)"
+  [wasi:gpu/compute@0.1.0.sync]=""
+  [wasi:gpu/ml-kernels@0.1.0.kernel-bootstrap-sample]="(param i32 i32 i32 i32 i32)"
+  [wasi:gpu/ml-kernels@0.1.0.kernel-find-split]="(param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)"
+  [wasi:gpu/ml-kernels@0.1.0.kernel-average]="(param i32 i32 i32 i32 i32)"
+  [wasi:gpu/ml-kernels@0.1.0.kernel-matmul]="(param i32 i32 i32 i32 i32 f32 f32 i32 i32 i32 i32)"
+  [wasi:gpu/ml-kernels@0.1.0.kernel-elementwise]="(param i32 i32 i32 i32 i32 i32 i32)"
+  [wasi:gpu/ml-kernels@0.1.0.kernel-reduce]="(param i32 i32 i32 i32 i32)"
+  [wasi:gpu/ml-kernels@0.1.0.kernel-batch-predict]="(param i32 i32 i32 i32 i32 i32 i32 i32 i32)"
+)
+BENCH_NEEDS="wasmtime_attestation.detect_tee wasmtime_attestation.attest_vm wasmtime_attestation.attest_gpu
+wasi:gpu/compute@0.1.0.get-device-info wasi:gpu/compute@0.1.0.buffer-create wasi:gpu/compute@0.1.0.buffer-write
+wasi:gpu/compute@0.1.0.buffer-read wasi:gpu/compute@0.1.0.buffer-destroy wasi:gpu/ml-kernels@0.1.0.kernel-bootstrap-sample
+wasi:gpu/ml-kernels@0.1.0.kernel-find-split wasi:gpu/ml-kernels@0.1.0.kernel-batch-predict wasi:gpu/ml-kernels@0.1.0.kernel-average"
+check_bench_module() {  # FILE
+  local f="$OUT/$1" wat imp n sig want e bad=0
+  wat="$(wasm2wat "$f")" || { echo "CHECK FAIL $1: wasm2wat failed"; fail=1; return; }
+  # "module.name<TAB>signature" for every function import
+  imp="$(awk '
+    /^ *\(type \(;[0-9]+;\) \(func/ { n=$0; sub(/^ *\(type \(;/, "", n); id=n; sub(/;.*/, "", id)
+      s=$0; sub(/^ *\(type \(;[0-9]+;\) \(func ?/, "", s); sub(/\)\)$/, "", s); t[id]=s }
+    /^ *\(import "/ { split($0, q, "\""); ty=$0; sub(/.*\(type /, "", ty); sub(/\).*/, "", ty)
+      print q[2] "." q[4] "\t" t[ty] }' <<<"$wat")"
+  while IFS=$'\t' read -r n sig; do
+    [ -n "$n" ] || continue
+    case "$n" in
+      wasi_snapshot_preview1.*) ;;
+      wasmtime_attestation.*|wasi:gpu/compute@0.1.0.*|wasi:gpu/ml-kernels@0.1.0.*)
+        if [ -z "${WANT_SIG[$n]+x}" ]; then echo "CHECK FAIL $1: unknown import $n"; bad=1
+        elif [ "$sig" != "${WANT_SIG[$n]}" ]; then echo "CHECK FAIL $1: $n has ($sig), want (${WANT_SIG[$n]})"; bad=1; fi ;;
+      *) echo "CHECK FAIL $1: unexpected import module in $n"; bad=1 ;;
+    esac
+  done <<<"$imp"
+  for n in $BENCH_NEEDS; do
+    grep -q "^$n"$'\t' <<<"$imp" || { echo "CHECK FAIL $1: missing import $n"; bad=1; }
+  done
+  for e in memory cabi_realloc _start; do
+    exports "$f" | grep -qx "$e" || { echo "CHECK FAIL $1: missing export $e"; bad=1; }
+  done
+  # A command-export wrapper calls __wasm_call_ctors at the top of cabi_realloc (see guests/README.md).
+  local ci; ci="$(wasm-objdump -x -j Export "$f" | sed -n 's/.*func\[\([0-9]*\)\].*-> "cabi_realloc"$/\1/p')"
+  if [ -n "$ci" ] && wasm-objdump -d "$f" | awk -v h="func[$ci]" '/^ *[0-9a-f]+ func\[/ {on = (index($0, h " ") > 0 || index($0, h ":") > 0)} on' | sed -n '2p' | grep -q 'call '; then
+    echo "CHECK FAIL $1: cabi_realloc begins with a call: a command-export wrapper that re-runs the constructors on every host call"; bad=1
+  fi
+  [ "$bad" = 0 ] || fail=1
+  echo "check $1: imports $(grep -c . <<<"$imp") (wasi_snapshot_preview1, wasmtime_attestation, wasi:gpu/compute@0.1.0, wasi:gpu/ml-kernels@0.1.0), flat signatures as documented; exports memory, cabi_realloc, _start"
+}
+check_bench_module wasm-ml-benchmark.wasm
+check_bench_module wasmwebgpu-ml-benchmark.wasm
+
 echo "check: cargo test (native) of tee-attestation"
 rc=0; out="$(cd "$RUST_DIR" && CARGO_TARGET_DIR="$RUST_DIR/target/native" "$CARGO" test --offline --quiet --lib 2>&1)" || rc=$?
 grep -E '^test result|FAILED|panicked|^error' <<<"$out" || true
 [ "$rc" = 0 ] || { echo "CHECK FAIL: cargo test"; fail=1; }
+echo "check: cargo test (native) of wasm-ml"
+rc=0; out="$(cd "$ML_DIR" && CARGO_TARGET_DIR="$ML_DIR/target/native" "$CARGO" test --offline --quiet --lib 2>&1)" || rc=$?
+grep -E '^test result|FAILED|panicked|^error' <<<"$out" || true
+[ "$rc" = 0 ] || { echo "CHECK FAIL: cargo test wasm-ml"; fail=1; }
 echo "check: C++ JSON reader test (native)"
 mkdir -p "$CPP_DIR/build"
 "$CXX" -std=c++17 -fno-exceptions -Wall -Wextra -Werror -I "$CPP_DIR/include" "$CPP_DIR/tests/json_test.cpp" \
   -o "$CPP_DIR/build/json_test" && "$CPP_DIR/build/json_test" || { echo "CHECK FAIL: C++ JSON test"; fail=1; }
+echo "check: C++ random-forest test (native)"
+"$CXX" -std=c++17 -O1 -fno-exceptions -Wall -Wextra -Werror -I "$CPP_DIR/include" -I "$WML_DIR/src" "$CPP_DIR/tests/rf_test.cpp" \
+  "$WML_DIR/src/dataset.cpp" "$WML_DIR/src/random_forest.cpp" -o "$CPP_DIR/build/rf_test" && "$CPP_DIR/build/rf_test" ||
+  { echo "CHECK FAIL: C++ RF test"; fail=1; }
 if command -v node >/dev/null 2>&1; then
   echo "check: guests against the mock host (node guests/tests/mock_host.mjs)"
   for g in attestation_example main_with_attestation; do
@@ -169,6 +278,13 @@ if command -v node >/dev/null 2>&1; then
   done
   rc=0; out="$(node --no-warnings "$ROOT/guests/tests/mock_host.mjs" "$OUT/compat_original.wasm" ok 2>&1)" || rc=$?
   if [ "$rc" != 0 ] || ! grep -q "verify_token=1" <<<"$out"; then echo "CHECK FAIL compat_original: $out"; fail=1; else echo "  compat_original: ok"; fi
+  RF_DATA="${RF_DATA_DIR:-$ROOT/data}"
+  if [ -f "$RF_DATA/diabetes_train.csv" ] && [ -f "$RF_DATA/diabetes_test.csv" ]; then
+    echo "check: RF benchmarks against the wasi:gpu mock (node guests/tests/rf_check.mjs $RF_DATA; timings are Node's, not the host's)"
+    node --no-warnings "$ROOT/guests/tests/rf_check.mjs" "$RF_DATA" "$OUT/wasm-ml-benchmark.wasm" "$OUT/wasmwebgpu-ml-benchmark.wasm" || fail=1
+  else
+    echo "check: $RF_DATA/diabetes_{train,test}.csv not found; skipping the RF benchmark runs (set RF_DATA_DIR)"
+  fi
 else
   echo "check: node not found; skipping the mock-host runs"
 fi

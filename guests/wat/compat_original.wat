@@ -93,12 +93,25 @@
              (call $same16 (i32.const 1048576) (i32.const 144))))
 
   ;; write(ptr,len) then newline to stdout
+  ;; (one iovec per fd_write: WASI may write fewer bytes than asked, and Wasmtime writes one iovec per call)
   (func $write_line (param $ptr i32) (param $len i32)
-    (i32.store (i32.const 16) (local.get $ptr))
-    (i32.store (i32.const 20) (local.get $len))
-    (i32.store (i32.const 24) (i32.const 72))
-    (i32.store (i32.const 28) (i32.const 1))
-    (drop (call $fd_write (i32.const 1) (i32.const 16) (i32.const 2) (i32.const 48))))
+    (call $write_all (local.get $ptr) (local.get $len))
+    (call $write_all (i32.const 72) (i32.const 1)))
+
+  ;; write(ptr,len) to stdout, looping over partial writes
+  (func $write_all (param $ptr i32) (param $len i32)
+    (local $n i32)
+    (block $done
+      (loop $more
+        (br_if $done (i32.le_s (local.get $len) (i32.const 0)))
+        (i32.store (i32.const 16) (local.get $ptr))
+        (i32.store (i32.const 20) (local.get $len))
+        (br_if $done (i32.ne (call $fd_write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 48)) (i32.const 0)))
+        (local.set $n (i32.load (i32.const 48)))
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $ptr (i32.add (local.get $ptr) (local.get $n)))
+        (local.set $len (i32.sub (local.get $len) (local.get $n)))
+        (br $more))))
 
   ;; print the [u32 len][json] result at $p, or "null" for 0
   (func $print_result (param $p i32)

@@ -10,6 +10,24 @@ namespace TeeWasm.Attestation;
 /// </summary>
 public sealed record AttestationResult
 {
+    private byte[]? _json; // the serialised form, made once (a cached result is returned many times)
+
+    /// <summary>Creates an empty result (use the object initializer).</summary>
+    public AttestationResult() { }
+
+    // `with` copies must not inherit the serialised form of the original.
+    private AttestationResult(AttestationResult original)
+    {
+        Success = original.Success;
+        Token = original.Token;
+        Evidence = original.Evidence;
+        Error = original.Error;
+        Timestamp = original.Timestamp;
+        TeeType = original.TeeType;
+        Simulated = original.Simulated;
+        ExpiresAt = original.ExpiresAt;
+    }
+
     /// <summary>The error text of the original host when no TEE is present; guests match on it.</summary>
     public const string NoTeeError =
         "No TEE attestation available. Not running in a Confidential VM (Intel TDX or AMD SEV-SNP)?";
@@ -42,7 +60,10 @@ public sealed record AttestationResult
     public static AttestationResult Failure(string error, long timestamp, string? teeType = null, bool simulated = false) =>
         new() { Success = false, Error = error, Timestamp = timestamp, TeeType = teeType, Simulated = simulated };
 
-    /// <summary>Serialises to the ABI's JSON (UTF-8, keys in ABI order).</summary>
+    /// <summary>The ABI's JSON (UTF-8, keys in ABI order); made once per result. Do not modify the returned bytes.</summary>
+    public ReadOnlySpan<byte> JsonUtf8 => _json ??= ToJsonUtf8();
+
+    /// <summary>Serialises to the ABI's JSON (UTF-8, keys in ABI order) into a new array.</summary>
     public byte[] ToJsonUtf8()
     {
         using var buffer = new MemoryStream(256);

@@ -101,7 +101,7 @@ public sealed class Attester : IDisposable
                     ?? throw new AttestationException($"no evidence source for {teeName} via {detection.Source}");
                 byte[] reportData = ReportDataBinding.Compute(_moduleHash, HostKey.PublicPoint, nonce);
                 var collected = _vmSource.Attest(reportData, nonce, _moduleHash);
-                return Remember(key, Issue(collected, teeName, now));
+                return Remember(key, Issue(collected, teeName, now, nonce));
             }
             catch (AttestationException e)
             {
@@ -132,7 +132,7 @@ public sealed class Attester : IDisposable
                 // GPU reports carry a 32-byte nonce: the first half of the same binding the VM report carries.
                 byte[] binding = ReportDataBinding.Compute(_moduleHash, HostKey.PublicPoint, nonce);
                 var collected = _gpuSource.Attest(index, binding.AsSpan(0, 32), nonce, _moduleHash);
-                return Remember(key, Issue(collected, GpuTee, now));
+                return Remember(key, Issue(collected, GpuTee, now, nonce));
             }
             catch (AttestationException e)
             {
@@ -155,14 +155,14 @@ public sealed class Attester : IDisposable
         }
     }
 
-    private AttestationResult Issue(CollectedEvidence collected, string teeName, long now)
+    private AttestationResult Issue(CollectedEvidence collected, string teeName, long now, ReadOnlySpan<byte> nonce)
     {
         var (token, expires) = _issuer.Issue(collected.Verified);
         return new AttestationResult
         {
             Success = true,
             Token = token,
-            Evidence = collected.EvidenceJson,
+            Evidence = EvidenceJson.WithBinding(collected.EvidenceJson, _moduleHash, HostKey.PublicPoint, nonce),
             Timestamp = now,
             TeeType = teeName,
             Simulated = collected.Verified.Simulated,

@@ -20,7 +20,13 @@ public sealed record AttesterOptions
     /// <summary>Lifetime of tokens the local verifier issues; cached results live no longer.</summary>
     public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Azure confidential-VM (vTPM) evidence settings: VCEK files, AK handle, PCRs, opt-in IMDS fetch.</summary>
+    /// <summary>Certificate files (DER or PEM: VCEK/VLEK, ASK, ARK) to use besides those the platform returns.</summary>
+    public IReadOnlyList<string> VmCertificateFiles { get; init; } = [];
+
+    /// <summary>A directory of TDX collateral (TCB info, QE identity, CRLs); null skips the TCB status check.</summary>
+    public string? TdxCollateralDirectory { get; init; }
+
+    /// <summary>Azure confidential-VM (vTPM) settings: AK handle, PCRs, extra VCEK files, opt-in IMDS fetch. <see cref="VmCertificateFiles"/> apply too.</summary>
     public AzureVtpm.AzureVtpmOptions AzureVtpm { get; init; } = new();
 
     /// <summary>The clock (tests inject one).</summary>

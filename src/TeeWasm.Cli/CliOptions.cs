@@ -26,15 +26,21 @@ internal sealed class CliOptions
         HelpName = "HOST:PORT",
     };
 
-    public Option<string[]> Vcek { get; } = new("--vcek")
+    public Option<string[]> VmCertificates { get; } = new("--vm-cert")
     {
-        Description = "Azure CVM: the VCEK (and optionally ASK/ARK), DER or PEM, for the SNP report inside the vTPM's HCL report; repeatable",
+        Description = "A VCEK/VLEK/ASK/ARK certificate (DER or PEM) for SEV-SNP attestation when the platform returns none (repeatable)",
         HelpName = "FILE",
+    };
+
+    public Option<string?> TdxCollateral { get; } = new("--tdx-collateral")
+    {
+        Description = "A directory of Intel collateral (TCB info, QE identity, CRLs) to evaluate the TDX TCB status",
+        HelpName = "DIR",
     };
 
     public Option<bool> ImdsVcek { get; } = new("--imds-vcek")
     {
-        Description = "Azure CVM: fetch the VCEK from the Azure IMDS (169.254.169.254) when no --vcek is given (off by default: no network)",
+        Description = "Azure CVM: fetch the VCEK from the Azure IMDS (169.254.169.254) when no --vm-cert is given (off by default: no network)",
     };
 
     public CliOptions()
@@ -47,7 +53,8 @@ internal sealed class CliOptions
         command.Options.Add(Tee);
         command.Options.Add(SimulatorDir);
         command.Options.Add(TpmSocket);
-        command.Options.Add(Vcek);
+        command.Options.Add(VmCertificates);
+        command.Options.Add(TdxCollateral);
         command.Options.Add(ImdsVcek);
     }
 
@@ -61,10 +68,19 @@ internal sealed class CliOptions
         },
         SimulatorDirectory = parse.GetValue(SimulatorDir),
         Probe = new TeeProbeOptions { TpmSocket = parse.GetValue(TpmSocket) },
-        AzureVtpm = new Attestation.AzureVtpm.AzureVtpmOptions
-        {
-            CertificateFiles = parse.GetValue(Vcek) ?? [],
-            FetchVcekFromImds = parse.GetValue(ImdsVcek),
-        },
+        VmCertificateFiles = ExistingFiles(parse.GetValue(VmCertificates) ?? [], "--vm-cert"),
+        TdxCollateralDirectory = parse.GetValue(TdxCollateral) is { } dir
+            ? (Directory.Exists(dir) ? dir : throw new UsageException($"--tdx-collateral: directory '{dir}' not found"))
+            : null,
+        AzureVtpm = new Attestation.AzureVtpm.AzureVtpmOptions { FetchVcekFromImds = parse.GetValue(ImdsVcek) },
     };
+
+    private static string[] ExistingFiles(string[] files, string option)
+    {
+        foreach (var f in files)
+        {
+            if (!File.Exists(f)) throw new UsageException($"{option}: file '{f}' not found");
+        }
+        return files;
+    }
 }

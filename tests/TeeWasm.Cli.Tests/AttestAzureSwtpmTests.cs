@@ -26,7 +26,7 @@ public sealed class AttestAzureSwtpmTests : IDisposable
         var o = new StringWriter();
         var e = new StringWriter();
         int code = TeeWasmCli.Run(["attest", "vm", "--tpm-socket", "127.0.0.1:" + _tpm.Port,
-            "--vcek", RepoPaths.Vector("azure", "constellation-azure-vcek.pem")], o, e);
+            "--vm-cert", RepoPaths.Vector("azure", "constellation-azure-vcek.pem")], o, e);
 
         Assert.Equal(1, code);
         Assert.Contains("\"tee_type\": \"AMD SEV-SNP\"", o.ToString());

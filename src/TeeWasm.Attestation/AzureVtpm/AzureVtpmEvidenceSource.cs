@@ -37,7 +37,9 @@ public sealed class AzureVtpmEvidenceSource : IVmEvidenceSource
         var detector = new TeeDetector(options.Probe);
         return new AzureVtpmEvidenceSource(
             () => detector.OpenTpm() ?? throw new TpmException($"no TPM at {options.Probe.TpmSocket ?? options.Probe.TpmDevice}"),
-            detection.Type, options.AzureVtpm, options.Time);
+            detection.Type,
+            options.AzureVtpm with { CertificateFiles = [.. options.AzureVtpm.CertificateFiles, .. options.VmCertificateFiles] },
+            options.Time);
     }
 
     /// <inheritdoc/>

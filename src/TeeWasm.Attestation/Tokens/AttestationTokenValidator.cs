@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -21,7 +22,12 @@ public sealed class AttestationTokenValidator
     private readonly JsonWebTokenHandler _handler = new();
     private readonly Dictionary<string, List<SecurityKey>> _issuers = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (TokenVerification Verdict, DateTime Expires)> _validCache = new(StringComparer.Ordinal);
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ECDsaSecurityKey, byte[]> _points = new();
     private TokenValidationParameters _parameters;
+
+    /// <summary>Most valid verdicts remembered (a token's verdict is reused until its <c>exp</c>).</summary>
+    public const int VerdictCacheSize = 1024;
 
     /// <summary>Creates a validator that trusts no one yet.</summary>
     public AttestationTokenValidator(TimeProvider? time = null)
@@ -29,6 +35,9 @@ public sealed class AttestationTokenValidator
         _time = time ?? TimeProvider.System;
         _parameters = BuildParameters();
     }
+
+    /// <summary>Whether valid verdicts are remembered until the token expires (on by default).</summary>
+    public bool CacheVerdicts { get; init; } = true;
 
     /// <summary>Allowed clock difference when checking <c>exp</c> and <c>nbf</c>.</summary>
     public TimeSpan ClockSkew { get; init; } = TimeSpan.FromSeconds(30);
@@ -39,6 +48,7 @@ public sealed class AttestationTokenValidator
         if (!_issuers.TryGetValue(issuer, out var keys)) _issuers[issuer] = keys = [];
         keys.Add(key);
         _parameters = BuildParameters();
+        _validCache.Clear();
     }
 
     /// <summary>Trusts the host's own local verifier (tokens signed by this host key).</summary>
@@ -55,6 +65,12 @@ public sealed class AttestationTokenValidator
     public TokenVerification Verify(string token)
     {
         if (string.IsNullOrWhiteSpace(token)) return TokenVerification.Reject("empty token");
+        // A token that verified once verifies again until it expires: identical bytes, identical signature.
+        if (CacheVerdicts && _validCache.TryGetValue(token, out var cached))
+        {
+            if (cached.Expires > _time.GetUtcNow().UtcDateTime - ClockSkew) return cached.Verdict;
+            _validCache.TryRemove(token, out _);
+        }
         JsonWebToken jwt;
         try
         {
@@ -76,7 +92,13 @@ public sealed class AttestationTokenValidator
 
         if (issuer == AttestationClaims.LocalIssuer && CheckLocalBinding(jwt, result.SecurityToken as JsonWebToken) is { } bindingError)
             return TokenVerification.Reject(bindingError, issuer, claims);
-        return new TokenVerification { Valid = true, Issuer = issuer, ClaimsJson = claims };
+        var verdict = new TokenVerification { Valid = true, Issuer = issuer, ClaimsJson = claims };
+        if (CacheVerdicts)
+        {
+            if (_validCache.Count >= VerdictCacheSize) _validCache.Clear();
+            _validCache[token] = (verdict, jwt.ValidTo);
+        }
+        return verdict;
     }
 
     private TokenValidationParameters BuildParameters() => new()
@@ -121,7 +143,7 @@ public sealed class AttestationTokenValidator
     };
 
     // The report_data a local token carries must be SHA-512(module_hash ‖ signing key ‖ nonce).
-    private static string? CheckLocalBinding(JsonWebToken jwt, JsonWebToken? validated)
+    private string? CheckLocalBinding(JsonWebToken jwt, JsonWebToken? validated)
     {
         if (!jwt.TryGetPayloadValue(AttestationClaims.ReportData, out string reportData) ||
             !jwt.TryGetPayloadValue(AttestationClaims.ModuleHash, out string moduleHash) ||
@@ -129,13 +151,19 @@ public sealed class AttestationTokenValidator
             !jwt.TryGetPayloadValue(AttestationClaims.HostKey, out string hostKey))
             return "local token lacks report_data/module_hash/nonce/host_key claims";
         if (validated?.SigningKey is not ECDsaSecurityKey signer) return "local token not signed by an EC key";
-        var p = signer.ECDsa.ExportParameters(false);
-        byte[] signerPoint = [0x04, .. p.Q.X!, .. p.Q.Y!];
+        byte[] signerPoint = _points.GetValue(signer, static k =>
+        {
+            var p = k.ECDsa.ExportParameters(false);
+            return [0x04, .. p.Q.X!, .. p.Q.Y!];
+        });
         try
         {
             if (!Base64UrlEncoder.DecodeBytes(hostKey).AsSpan().SequenceEqual(signerPoint))
                 return "host_key claim is not the key that signed the token";
-            if (!ReportDataBinding.Matches(Convert.FromHexString(reportData), Convert.FromHexString(moduleHash), signerPoint, Convert.FromHexString(nonce)))
+            // VM reports carry the whole 64-byte binding; GPU reports carry its first 32 bytes as their nonce.
+            byte[] expected = ReportDataBinding.Compute(Convert.FromHexString(moduleHash), signerPoint, Convert.FromHexString(nonce));
+            byte[] actual = Convert.FromHexString(reportData);
+            if (actual.Length is not (32 or 64) || !CryptographicOperations.FixedTimeEquals(actual, expected.AsSpan(0, actual.Length)))
                 return "report_data does not bind module hash, host key and nonce";
         }
         catch (FormatException)
@@ -147,13 +175,12 @@ public sealed class AttestationTokenValidator
 
     private static string? DecodePayload(JsonWebToken jwt)
     {
+        // JsonWebToken has already parsed the payload as a JSON object; this only recovers its text.
         try
         {
-            string json = Encoding.UTF8.GetString(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload));
-            using var _ = JsonDocument.Parse(json);
-            return json;
+            return Encoding.UTF8.GetString(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload));
         }
-        catch (Exception e) when (e is FormatException or JsonException or ArgumentException)
+        catch (Exception e) when (e is FormatException or ArgumentException)
         {
             return null;
         }

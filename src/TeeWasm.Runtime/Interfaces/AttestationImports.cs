@@ -29,19 +29,19 @@ public static class AttestationImports
         foreach (var module in new[] { ModuleName, LegacyModuleName })
         {
             linker.DefineFunction(module, "attest_vm", (Caller c) =>
-                guest.WriteLengthPrefixed(c, "attest_vm", AttestationGate.Apply(attester, policy, attester.AttestVm(), []).ToJsonUtf8()));
+                guest.WriteLengthPrefixed(c, "attest_vm", AttestationGate.Apply(attester, policy, attester.AttestVm(), []).JsonUtf8));
 
             linker.DefineFunction(module, "attest_gpu", (Caller c, int index) =>
-                guest.WriteLengthPrefixed(c, "attest_gpu", attester.AttestGpu(index).ToJsonUtf8()));
+                guest.WriteLengthPrefixed(c, "attest_gpu", attester.AttestGpu(index).JsonUtf8));
 
             linker.DefineFunction(module, "attest_vm_nonce", (Caller c, int ptr, int len) =>
                 guest.ReadBytes(c, "attest_vm_nonce", ptr, len, ReportDataBinding.MaxNonceLength) is { } nonce
-                    ? guest.WriteLengthPrefixed(c, "attest_vm_nonce", AttestationGate.Apply(attester, policy, attester.AttestVm(nonce), nonce).ToJsonUtf8())
+                    ? guest.WriteLengthPrefixed(c, "attest_vm_nonce", AttestationGate.Apply(attester, policy, attester.AttestVm(nonce), nonce).JsonUtf8)
                     : 0);
 
             linker.DefineFunction(module, "attest_gpu_nonce", (Caller c, int index, int ptr, int len) =>
                 guest.ReadBytes(c, "attest_gpu_nonce", ptr, len, ReportDataBinding.MaxNonceLength) is { } nonce
-                    ? guest.WriteLengthPrefixed(c, "attest_gpu_nonce", attester.AttestGpu(index, nonce).ToJsonUtf8())
+                    ? guest.WriteLengthPrefixed(c, "attest_gpu_nonce", attester.AttestGpu(index, nonce).JsonUtf8)
                     : 0);
 
             linker.DefineFunction(module, "verify_token", (Caller c, int ptr, int len) =>

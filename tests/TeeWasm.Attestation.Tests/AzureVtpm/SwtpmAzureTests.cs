@@ -217,7 +217,7 @@ public sealed class SwtpmAttesterTests : IClassFixture<SwtpmAzureTests.Fixture>
         _f.Tpm.ProvisionHcl(_f.Hcl(_f.SignedSnp(claims), claims));
         var options = new AttesterOptions
         {
-            Probe = new Detection.TeeProbeOptions
+            Probe = new TeeWasm.Attestation.Detection.TeeProbeOptions
             {
                 TpmSocket = "127.0.0.1:" + _f.Tpm.Port,
                 TsmReportRoot = "/nonexistent", SevGuestDevice = "/nonexistent", TdxGuestDevices = [], SevFirmwareDirectory = "/nonexistent",
@@ -251,7 +251,7 @@ public sealed class SwtpmAttesterTests : IClassFixture<SwtpmAzureTests.Fixture>
         _f.Tpm.ProvisionHcl(_f.Hcl(_f.SignedSnp(claims), claims));
         var options = new AttesterOptions
         {
-            Probe = new Detection.TeeProbeOptions { TpmSocket = "127.0.0.1:" + _f.Tpm.Port },
+            Probe = new TeeWasm.Attestation.Detection.TeeProbeOptions { TpmSocket = "127.0.0.1:" + _f.Tpm.Port },
         };
         using var attester = new Attester(options);
         var result = attester.AttestVm();

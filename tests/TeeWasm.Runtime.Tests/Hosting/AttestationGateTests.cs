@@ -4,6 +4,7 @@ using TeeWasm.Attestation.Policy;
 using TeeWasm.Attestation.Snp;
 using TeeWasm.Attestation.Tokens;
 using TeeWasm.Runtime.Hosting;
+using TeeWasm.Tests.Shared;
 
 namespace TeeWasm.Runtime.Tests.Hosting;
 

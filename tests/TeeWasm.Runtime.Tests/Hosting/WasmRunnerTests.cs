@@ -1,6 +1,7 @@
 using TeeWasm.Attestation;
 using TeeWasm.Runtime.Hosting;
 
+using TeeWasm.Tests.Shared;
 namespace TeeWasm.Runtime.Tests.Hosting;
 
 public sealed class WasmRunnerTests : IDisposable

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using TeeWasm.Attestation;
 
+using TeeWasm.Tests.Shared;
 namespace TeeWasm.Runtime.Tests.Interfaces;
 
 /// <summary>The host functions on a machine with no TEE, and against hostile or broken guests.</summary>

@@ -1,6 +1,7 @@
 using TeeWasm.Runtime.Modules;
 using Wasmtime;
 
+using TeeWasm.Tests.Shared;
 namespace TeeWasm.Runtime.Tests.Modules;
 
 public sealed class ModuleCacheTests : IDisposable

@@ -1,4 +1,4 @@
-namespace TeeWasm.Runtime.Tests;
+namespace TeeWasm.Tests.Shared;
 
 /// <summary>A temporary directory removed on dispose.</summary>
 internal sealed class TempDir : IDisposable

@@ -1,4 +1,4 @@
-namespace TeeWasm.Runtime.Tests;
+namespace TeeWasm.Tests.Shared;
 
 /// <summary>Small WAT guests used by the runtime tests.</summary>
 internal static class GuestModules

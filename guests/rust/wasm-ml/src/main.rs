@@ -1,0 +1,259 @@
+//! wasm-ml-benchmark: random-forest regression on the diabetes set, GPU path through `wasi:gpu` when a
+//! device is present, TEE attestation through `wasmtime_attestation`, the original benchmark output.
+//!
+//! Usage: wasm-ml-benchmark [--seed N] [--data DIR] [--cpu]
+//!   --seed N    RNG seed (u64, default 42): the same seed gives the same forest and MSE
+//!   --data DIR  directory holding diabetes_train.csv / diabetes_test.csv (default: data)
+//!   --cpu       take the CPU path even when a device is present
+
+use std::io::Write;
+use std::process::exit;
+use std::time::Instant;
+
+use wasm_ml::data::Dataset;
+use wasm_ml::forest::{self, CpuTrainer, GpuTrainer, Params, RandomForest};
+use wasm_ml::json_escape;
+use wasm_ml::rng::Xoshiro256pp;
+use wasm_ml::wasi_gpu;
+
+const DEFAULT_SEED: u64 = 42;
+const N_FEATURES: usize = 10;
+
+struct Args {
+    seed: u64,
+    data_dir: String,
+    force_cpu: bool,
+}
+
+fn usage() -> ! {
+    eprintln!("usage: wasm-ml-benchmark [--seed N] [--data DIR] [--cpu]");
+    exit(2)
+}
+
+fn parse_args() -> Args {
+    let mut a = Args { seed: DEFAULT_SEED, data_dir: "data".to_string(), force_cpu: false };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--seed" => match it.next().and_then(|v| v.parse().ok()) {
+                Some(s) => a.seed = s,
+                None => {
+                    eprintln!("--seed needs an unsigned integer");
+                    usage()
+                }
+            },
+            "--data" => a.data_dir = it.next().unwrap_or_else(|| usage()),
+            "--cpu" => a.force_cpu = true,
+            "-h" | "--help" => {
+                println!("usage: wasm-ml-benchmark [--seed N] [--data DIR] [--cpu]   (default seed {})", DEFAULT_SEED);
+                exit(0)
+            }
+            _ => {
+                eprintln!("unknown argument '{}'", arg);
+                usage()
+            }
+        }
+    }
+    a
+}
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+fn load(path: &str) -> Dataset {
+    match Dataset::load_csv(path, N_FEATURES) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("❌ Failed to load dataset: {}", e);
+            exit(1)
+        }
+    }
+}
+
+fn token_len(r: &tee_attestation::AttestationResult) -> usize {
+    r.token.as_ref().or(r.evidence.as_ref()).map_or(0, |t| t.len())
+}
+
+/// Run the C/C++ constructors (wasi-libc's preopen table) exactly once, here.
+///
+/// With Debian's wasi-libc (2022-05) `_start` does not call `__wasm_call_ctors` itself, so wasm-ld wraps
+/// *every* export of a command module — including `cabi_realloc` — in a "command export" that re-runs
+/// the constructors on each call: every host `buffer-read` then re-registered the preopens (the table
+/// grows, a quadratic invariant check), ~0.5 ms per call after 100k calls. Referencing
+/// `__wasm_call_ctors` from an object tells wasm-ld that the program runs the constructors itself, so
+/// it creates no wrappers (newer wasi-libc's `_start` does exactly this).
+fn run_constructors_once() {
+    #[cfg(target_arch = "wasm32")]
+    unsafe {
+        extern "C" {
+            fn __wasm_call_ctors();
+        }
+        __wasm_call_ctors();
+    }
+}
+
+fn main() {
+    run_constructors_once();
+    let args = parse_args();
+    println!("╔════════════════════════════════════════════════════════════╗");
+    println!("║   WASM ML Benchmark (Rust) - RandomForest on Diabetes      ║");
+    println!("╚════════════════════════════════════════════════════════════╝");
+
+    // --- GPU information ---------------------------------------------------------------------
+    println!("\n=== GPU INFORMATION ===");
+    let dev = wasi_gpu::get_device_info();
+    let gpu_available = dev.is_available();
+    if gpu_available {
+        println!("[GPU] Device: {}", dev.name);
+        println!("[GPU] Backend: {}", dev.backend);
+        println!("[GPU] Memory: {} MB", dev.total_memory / (1024 * 1024));
+        println!("[GPU] Hardware: {}", if dev.is_hardware { "YES ✓" } else { "NO (software/CPU backend)" });
+        if !dev.compute_capability.is_empty() {
+            println!("[GPU] Compute capability: {}", dev.compute_capability);
+        }
+    } else {
+        println!("[GPU] No GPU device available (CPU mode)");
+    }
+    let use_gpu = gpu_available && !args.force_cpu;
+    if gpu_available && args.force_cpu {
+        println!("[GPU] --cpu given: the device is not used");
+    }
+    let (gpu_device, gpu_backend) =
+        if gpu_available { (dev.name.clone(), dev.backend.clone()) } else { ("N/A".to_string(), "N/A".to_string()) };
+
+    // --- TEE attestation (failures are reported, never fatal) ---------------------------------
+    println!("\n=== TEE ATTESTATION ===");
+    let t_att = Instant::now();
+    let (tee_type, tee_available) = match tee_attestation::detect_tee_type() {
+        Ok(t) => (t.tee_type, t.supports_attestation),
+        Err(e) => {
+            println!("[TEE] Detection failed: {}", e);
+            ("Unknown".to_string(), false)
+        }
+    };
+    println!("[TEE] Type: {}", tee_type);
+    println!("[TEE] Supports attestation: {}", if tee_available { "YES" } else { "NO" });
+    match tee_attestation::attest_vm_token() {
+        Ok(r) => println!("[TEE] VM attestation: OK (token: {} chars)", token_len(&r)),
+        Err(e) => println!("[TEE] VM attestation: SKIPPED ({})", e),
+    }
+    match tee_attestation::attest_gpu_token(0) {
+        Ok(r) => println!("[TEE] GPU attestation: OK (token: {} chars)", token_len(&r)),
+        Err(e) => println!("[TEE] GPU attestation: SKIPPED ({})", e),
+    }
+    let attestation_ms = ms(t_att);
+    println!("[TIMING] Attestation: {:.2} ms", attestation_ms);
+
+    // --- Training -----------------------------------------------------------------------------
+    println!("\n=== TRAINING ===");
+    let train = load(&format!("{}/diabetes_train.csv", args.data_dir));
+    let params = Params::benchmark(train.n_features);
+    println!("[TRAIN] Dataset: {} samples, {} features", train.n_samples, train.n_features);
+    println!("[TRAIN] Model: RandomForest ({} trees, depth {})", params.n_trees, params.max_depth);
+    println!("[TRAIN] Features per split: {} of {}", params.max_features, train.n_features);
+    println!("[TRAIN] Seed: {}", args.seed);
+    let _ = std::io::stdout().flush();
+    let t_train = Instant::now();
+    let mut train_on_gpu = false;
+    let mut model: Option<RandomForest> = None;
+    if use_gpu {
+        let mut rng = Xoshiro256pp::seed_from_u64(args.seed);
+        let r = GpuTrainer::new(&train).and_then(|mut g| {
+            let m = RandomForest::train(&train, params, &mut g, &mut rng, |n| {
+                if n % 10 == 0 {
+                    eprintln!("Trained {}/{} trees (GPU)", n, params.n_trees)
+                }
+            })?;
+            Ok((m, g.kernel_calls))
+        });
+        match r {
+            Ok((m, calls)) => {
+                println!("[TRAIN] Accelerator: GPU");
+                println!("[TRAIN] Kernel launches: {}", calls);
+                train_on_gpu = true;
+                model = Some(m);
+            }
+            Err(e) => println!("[TRAIN] GPU training failed ({}); falling back to CPU", e),
+        }
+    }
+    let model = match model {
+        Some(m) => m,
+        None => {
+            println!("[TRAIN] Accelerator: CPU");
+            let mut rng = Xoshiro256pp::seed_from_u64(args.seed);
+            RandomForest::train(&train, params, &mut CpuTrainer::default(), &mut rng, |n| {
+                if n % 10 == 0 {
+                    eprintln!("Trained {}/{} trees (CPU)", n, params.n_trees)
+                }
+            })
+            .expect("the CPU trainer does not fail")
+        }
+    };
+    let training_ms = ms(t_train);
+    let nodes: usize = model.trees.iter().map(|t| t.nodes.len()).sum();
+    println!("[TRAIN] Nodes: {} (max depth reached: {})", nodes, model.trees.iter().map(|t| t.depth()).max().unwrap_or(0));
+    println!("[TIMING] Training: {:.2} ms", training_ms);
+
+    // --- Inference ----------------------------------------------------------------------------
+    println!("\n=== INFERENCE ===");
+    let test = load(&format!("{}/diabetes_test.csv", args.data_dir));
+    println!("[INFER] Test set: {} samples", test.n_samples);
+    let t_inf = Instant::now();
+    let mut how = "CPU";
+    let mut preds = None;
+    if use_gpu {
+        match model.predict_gpu(&test.data) {
+            Ok(p) => {
+                how = "GPU";
+                preds = Some(p)
+            }
+            Err(e) => {
+                println!("[INFER] kernel-batch-predict failed ({}); trying kernel-average", e);
+                match model.predict_gpu_average(&test.data) {
+                    Ok(p) => {
+                        how = "GPU (kernel-average)";
+                        preds = Some(p)
+                    }
+                    Err(e) => println!("[INFER] kernel-average failed ({}); CPU inference", e),
+                }
+            }
+        }
+    }
+    let preds = preds.unwrap_or_else(|| model.predict_cpu(&test.data));
+    let inference_ms = ms(t_inf);
+    let mse = forest::mse(&preds, &test.labels);
+    println!("[INFER] Accelerator: {}", how);
+    println!("[TIMING] Inference: {:.2} ms", inference_ms);
+    println!("[INFER] MSE: {:.4}", mse);
+
+    // --- Report -------------------------------------------------------------------------------
+    println!("\n╔════════════════════════════════════════════════════════════╗");
+    println!("║                     BENCHMARK RESULTS                      ║");
+    println!("╚════════════════════════════════════════════════════════════╝");
+    println!("  Language:     Rust");
+    println!("  GPU:          {} ({})", gpu_device, gpu_backend);
+    println!("  TEE:          {} (attestation: {})", tee_type, if tee_available { "yes" } else { "no" });
+    println!("  Training:     {:.2} ms ({})", training_ms, if train_on_gpu { "GPU" } else { "CPU" });
+    println!("  Inference:    {:.2} ms ({})", inference_ms, how);
+    println!("  Attestation:  {:.2} ms", attestation_ms);
+    println!("  MSE:          {:.4}", mse);
+    println!();
+    println!("### BENCHMARK_JSON ###");
+    println!(
+        "{{\"language\":\"rust\",\"gpu_device\":{},\"gpu_backend\":{},\"tee_type\":{},\"gpu_available\":{},\"tee_available\":{},\"attestation_ms\":{:.2},\"training_ms\":{:.2},\"inference_ms\":{:.2},\"mse\":{:.4},\"train_samples\":{},\"test_samples\":{}}}",
+        json_escape(&gpu_device),
+        json_escape(&gpu_backend),
+        json_escape(&tee_type),
+        gpu_available,
+        tee_available,
+        attestation_ms,
+        training_ms,
+        inference_ms,
+        mse,
+        train.n_samples,
+        test.n_samples
+    );
+    println!("### END_BENCHMARK_JSON ###");
+    println!("\n✅ Benchmark completed successfully!");
+}

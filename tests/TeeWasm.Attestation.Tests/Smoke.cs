@@ -1,1 +1,0 @@
-namespace TeeWasm.Attestation.Tests; public class Smoke { [Fact] public void Builds() => Assert.True(true); }

@@ -1,0 +1,29 @@
+using System.Diagnostics;
+
+namespace TeeWasm.Cli.Tests;
+
+/// <summary>Runs the built <c>tee-wasm</c> as a real process, as a user would.</summary>
+internal static class CliProcess
+{
+    public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "tee-wasm.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["XDG_CACHE_HOME"] = Path.Combine(Path.GetTempPath(), "teewasm-cli-tests-cache");
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException("tee-wasm " + string.Join(' ', args) + " did not finish");
+        }
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+}
