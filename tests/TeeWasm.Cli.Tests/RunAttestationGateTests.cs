@@ -47,4 +47,18 @@ public sealed class RunAttestationGateTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("allow_debgu", err);
     }
+
+    [Fact]
+    public void Simulator_NeedsAllowSimulated_ThenTheGuestRuns()
+    {
+        string sim = Path.Combine(_tmp, "sim");
+        string guest = Write("g.wat", Exit42);
+        var refused = Run("run", "--no-cache", "--tee", "simulate", "--simulator-dir", sim, "--require-attestation", guest);
+        Assert.Equal(1, refused.Code);
+        Assert.Contains("error: attestation required but policy refused the platform: evidence comes from the simulator", refused.Err);
+
+        var allowed = Run("run", "--no-cache", "--tee", "simulate", "--simulator-dir", sim, "--require-attestation",
+            "--policy", Write("p.json", "{\"allow_simulated\": true, \"max_evidence_age_seconds\": 60}"), guest);
+        Assert.Equal(42, allowed.Code);
+    }
 }

@@ -24,11 +24,17 @@ internal static class VerifyCommand
         var allowUnsigned = new Option<bool>("--allow-unsigned-collateral") { Description = "Accept TDX collateral whose signing chain is not supplied (its signature cannot be checked)" };
         var policy = new Option<string?>("--policy") { Description = "Also apply this policy (see docs/policy.md)", HelpName = "FILE" };
         var json = new Option<bool>("--json") { Description = "Print a machine-readable JSON verdict" };
+        var trustSimulator = new Option<string?>("--trust-simulator")
+        {
+            Description = "Also trust the TeeWasm simulator's root in DIR (default: the user's simulator directory); results say SIMULATED",
+            HelpName = "DIR",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
         var at = new Option<string?>("--at") { Description = "Verify as of this time (ISO 8601, e.g. 2025-06-01) instead of now", HelpName = "TIME" };
 
         var command = new Command("verify", "Verify evidence from a file; exit 0 valid, 1 rejected, 2 usage error")
         {
-            file, certs, collateral, allowUnsigned, policy, json, at,
+            file, certs, collateral, allowUnsigned, policy, json, at, trustSimulator,
         };
         command.SetAction(parse =>
         {
@@ -55,6 +61,14 @@ internal static class VerifyCommand
                 catch (PolicyException e) { throw new UsageException(e.Message); }
             }
 
+            X509Certificate2? simulatorArk = null;
+            if (parse.GetResult(trustSimulator) is not null)
+            {
+                string simDir = parse.GetValue(trustSimulator) ?? TeeWasm.Attestation.Simulator.SimulatorAuthority.DefaultDirectory;
+                if (!Directory.Exists(simDir)) throw new UsageException($"--trust-simulator: no simulator directory at '{simDir}'");
+                using var authority = TeeWasm.Attestation.Simulator.SimulatorAuthority.LoadOrCreate(simDir);
+                simulatorArk = X509CertificateLoader.LoadCertificate(authority.Ark.RawData);
+            }
             var evidence = EvidenceFile.Read(File.ReadAllBytes(path));
             var outcome = EvidenceVerification.Verify(evidence, new EvidenceVerification.Settings
             {
@@ -62,6 +76,7 @@ internal static class VerifyCommand
                 Collateral = tdxCollateral,
                 AllowUnsignedCollateral = parse.GetValue(allowUnsigned),
                 Time = time,
+                SimulatorArk = simulatorArk,
             });
             PolicyVerdict? verdict = null;
             if (pol is not null && outcome.Valid)

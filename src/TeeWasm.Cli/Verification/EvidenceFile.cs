@@ -38,6 +38,12 @@ internal sealed class EvidenceFile
 
     public byte[]? QuoteNonce { get; init; }
 
+    /// <summary>
+    /// The report_data the JSON's <c>binding</c> (module_sha256, host_key, nonce; see <c>EvidenceJson.WithBinding</c>)
+    /// says the report must carry, or null when the JSON has none.
+    /// </summary>
+    public byte[]? ExpectedReportData { get; init; }
+
     /// <summary>The evidence time the JSON gives ("timestamp"), when any.</summary>
     public DateTimeOffset? Timestamp { get; init; }
 
@@ -143,14 +149,23 @@ internal sealed class EvidenceFile
                     }
                     if (q.TryGetProperty("nonce", out var n)) nonce = Convert.FromHexString(n.GetString()!);
                 }
+                byte[]? expected = null;
+                if (evidence.TryGetProperty("binding", out var bind) && bind.ValueKind == JsonValueKind.Object)
+                {
+                    expected = TeeWasm.Attestation.ReportDataBinding.Compute(
+                        Convert.FromHexString(bind.GetProperty("module_sha256").GetString()!),
+                        Convert.FromHexString(bind.GetProperty("host_key").GetString()!),
+                        Convert.FromHexString(bind.GetProperty("nonce").GetString()!));
+                }
                 return new EvidenceFile
                 {
+                    ExpectedReportData = expected,
                     Kind = kind.Kind, Report = kind.Report, Note = kind.Note, Certificates = certs, Timestamp = timestamp, Simulated = simulated,
                     Quote = quote, PcrValues = pcrs, PcrSelection = selection, QuoteNonce = nonce,
                 };
             }
         }
-        catch (Exception ex) when (ex is JsonException or FormatException or KeyNotFoundException or InvalidOperationException or TeeWasm.Attestation.AttestationException)
+        catch (Exception ex) when (ex is JsonException or FormatException or KeyNotFoundException or InvalidOperationException or ArgumentException or TeeWasm.Attestation.AttestationException)
         {
             throw new UsageException("malformed evidence JSON: " + ex.Message);
         }

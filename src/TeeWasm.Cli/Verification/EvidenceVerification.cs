@@ -16,6 +16,9 @@ internal static class EvidenceVerification
         public TdxCollateral? Collateral { get; init; }
         public bool AllowUnsignedCollateral { get; init; }
         public DateTimeOffset? Time { get; init; }
+
+        /// <summary>The simulator's ARK, trusted beside AMD's when --trust-simulator is given.</summary>
+        public X509Certificate2? SimulatorArk { get; init; }
     }
 
     public sealed class Outcome
@@ -38,18 +41,36 @@ internal static class EvidenceVerification
 
     private static Outcome Snp(EvidenceFile evidence, Settings settings)
     {
-        var r = new SnpVerifier().Verify(evidence.Report, new SnpVerificationOptions { Certificates = settings.Certificates, VerificationTime = settings.Time });
+        var r = new SnpVerifier().Verify(evidence.Report, new SnpVerificationOptions
+        {
+            Certificates = settings.Certificates,
+            VerificationTime = settings.Time,
+            TrustedRoots = Roots(settings),
+            ExpectedReportData = evidence.ExpectedReportData,
+        });
+        bool simulated = evidence.Simulated || IsSimulatorChain(r, settings, evidence);
         string verdict = r.IsValid
-            ? $"AMD SEV-SNP report, {r.Product}, signed by {SignerName(r)}, chain to the AMD {r.Product} ARK"
+            ? (simulated
+                ? $"AMD SEV-SNP report (SIMULATED: chain to the trusted simulator root), signed by {SignerName(r)}"
+                : $"AMD SEV-SNP report, {r.Product}, signed by {SignerName(r)}, chain to the AMD {r.Product} ARK")
+              + (evidence.ExpectedReportData is null ? "" : "; report_data matches the binding")
             : r.Message;
         var o = new Outcome
         {
             Valid = r.IsValid, Kind = "AMD SEV-SNP report", Reason = r.Reason.ToString(), Verdict = verdict,
-            PolicyInput = r.Report is { } rep ? PolicyInput.FromSnp(rep, null, null, evidence.Simulated) : null,
+            PolicyInput = r.Report is { } rep ? PolicyInput.FromSnp(rep, evidence.ExpectedReportData is null ? null : r.IsValid, null, simulated) : null,
         };
         if (r.Report is { } report) AddSnpFields(o, report, r.Product);
         return o;
     }
+
+    private static IReadOnlyList<X509Certificate2>? Roots(Settings settings) =>
+        settings.SimulatorArk is { } sim ? [.. AmdRootCertificates.Arks, sim] : null;
+
+    /// <summary>True when the report verified only because the simulator root was trusted (AMD's roots alone refuse it).</summary>
+    private static bool IsSimulatorChain(SnpVerificationResult r, Settings settings, EvidenceFile evidence) =>
+        settings.SimulatorArk is not null && r.IsValid &&
+        !new SnpVerifier().Verify(evidence.Report, new SnpVerificationOptions { Certificates = settings.Certificates, VerificationTime = settings.Time }).IsValid;
 
     private static string SignerName(SnpVerificationResult r)
     {
@@ -79,6 +100,18 @@ internal static class EvidenceVerification
             Collateral = settings.Collateral,
             AllowUnverifiedCollateralSignature = settings.AllowUnsignedCollateral,
         });
+        bool? bound = null;
+        if (r.IsValid && evidence.ExpectedReportData is { } expected && r.Quote is { } bq)
+        {
+            bound = System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(bq.Body.ReportData.Span, expected);
+            if (bound == false)
+            {
+                return new Outcome
+                {
+                    Valid = false, Kind = "Intel TDX quote", Reason = "ReportDataMismatch", Verdict = "REPORT_DATA differs from the evidence's binding",
+                };
+            }
+        }
         string version = r.Quote is { } q ? $"v{q.Version}" : "";
         string verdict = r.IsValid
             ? $"Intel TDX quote {version}, PCK chain to Intel SGX Root CA" + (r.TcbStatus is { } s ? $", TCB {s}" : ", TCB status not evaluated (no collateral)")
@@ -86,7 +119,7 @@ internal static class EvidenceVerification
         var o = new Outcome
         {
             Valid = r.IsValid, Kind = "Intel TDX quote", Reason = r.Reason.ToString(), Verdict = verdict, Warnings = r.Warnings,
-            PolicyInput = r.Quote is { } quote ? PolicyInput.FromTdx(quote, null, null, evidence.Simulated) : null,
+            PolicyInput = r.Quote is { } quote ? PolicyInput.FromTdx(quote, bound, null, evidence.Simulated) : null,
         };
         if (r.Quote is { } qq)
         {
@@ -108,9 +141,12 @@ internal static class EvidenceVerification
         var r = AzureVtpmVerifier.Verify(evidence.Report, new AzureVtpmVerificationOptions
         {
             Certificates = settings.Certificates,
+            TrustedRoots = Roots(settings),
             VerificationTime = settings.Time,
             Quote = evidence.Quote,
-            ExpectedNonce = evidence.QuoteNonce,
+            // With a binding, the quote must carry SHA-256 of it (AzureVtpmEvidenceSource.QuoteNonce); otherwise only
+            // the evidence's own nonce can be compared (self-consistency).
+            ExpectedNonce = evidence.ExpectedReportData is { } binding ? AzureVtpmEvidenceSource.QuoteNonce(binding) : evidence.QuoteNonce,
             PcrValues = evidence.PcrValues,
             PcrSelection = evidence.PcrSelection ?? TeeWasm.Attestation.Tpm.TpmPcrSelection.AllSha256,
         });
@@ -124,9 +160,11 @@ internal static class EvidenceVerification
         var o = new Outcome
         {
             Valid = r.IsValid, Kind = $"Azure HCL report ({inner})", Reason = r.Reason.ToString(), Verdict = verdict,
-            // As for bare SNP/TDX evidence, verify knows no expected report_data binding: the runtime-claims binding is a
-            // different thing (it binds the AK, not a relying party's nonce), so the policy's binding rule stays unchecked.
-            PolicyInput = r.Snp?.Report is { } rep ? PolicyInput.FromSnp(rep, null, null, evidence.Simulated) : null,
+            // The runtime-claims binding binds the AK, not our report_data: only a quote over SHA-256 of the evidence's
+            // binding counts for the policy's binding rule.
+            PolicyInput = r.Snp?.Report is { } rep
+                ? PolicyInput.FromSnp(rep, evidence.ExpectedReportData is not null && r.QuoteVerified ? true : null, null, evidence.Simulated)
+                : null,
         };
         if (r.Report is { } hcl)
         {
