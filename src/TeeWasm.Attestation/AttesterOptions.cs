@@ -26,6 +26,9 @@ public sealed record AttesterOptions
     /// <summary>A directory of TDX collateral (TCB info, QE identity, CRLs); null skips the TCB status check.</summary>
     public string? TdxCollateralDirectory { get; init; }
 
+    /// <summary>Azure confidential-VM (vTPM) settings: AK handle, PCRs, extra VCEK files, opt-in IMDS fetch. <see cref="VmCertificateFiles"/> apply too.</summary>
+    public AzureVtpm.AzureVtpmOptions AzureVtpm { get; init; } = new();
+
     /// <summary>The clock (tests inject one).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 

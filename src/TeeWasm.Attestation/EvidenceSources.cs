@@ -11,6 +11,8 @@ internal static class EvidenceSources
     {
         if (options.Mode == AttestationMode.Simulate)
             return new SimulatedSnpEvidenceSource(SimulatorAuthority.LoadOrCreate(options.SimulatorDirectory), options.Time);
+        if (detection.Source?.StartsWith("vTPM", StringComparison.Ordinal) == true)
+            return AzureVtpm.AzureVtpmEvidenceSource.Create(detection, options);
         return detection.Type switch
         {
             TeeType.AmdSevSnp => new SnpVmEvidenceSource(

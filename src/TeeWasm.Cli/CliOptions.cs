@@ -38,6 +38,11 @@ internal sealed class CliOptions
         HelpName = "DIR",
     };
 
+    public Option<bool> ImdsVcek { get; } = new("--imds-vcek")
+    {
+        Description = "Azure CVM: fetch the VCEK from the Azure IMDS (169.254.169.254) when no --vm-cert is given (off by default: no network)",
+    };
+
     public CliOptions()
     {
         Tee.AcceptOnlyFromAmong("auto", "none", "simulate");
@@ -50,6 +55,7 @@ internal sealed class CliOptions
         command.Options.Add(TpmSocket);
         command.Options.Add(VmCertificates);
         command.Options.Add(TdxCollateral);
+        command.Options.Add(ImdsVcek);
     }
 
     public AttesterOptions ToAttesterOptions(ParseResult parse) => new()
@@ -66,6 +72,7 @@ internal sealed class CliOptions
         TdxCollateralDirectory = parse.GetValue(TdxCollateral) is { } dir
             ? (Directory.Exists(dir) ? dir : throw new UsageException($"--tdx-collateral: directory '{dir}' not found"))
             : null,
+        AzureVtpm = new Attestation.AzureVtpm.AzureVtpmOptions { FetchVcekFromImds = parse.GetValue(ImdsVcek) },
     };
 
     private static string[] ExistingFiles(string[] files, string option)

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace TeeWasm.Attestation.Tpm;
 
 /// <summary>The few TPM 2.0 commands the host speaks itself (TPM 2.0 Part 3), over any <see cref="ITpmTransport"/>.</summary>
-public sealed class Tpm2Client : IDisposable
+public sealed partial class Tpm2Client : IDisposable
 {
     private const uint CcNvRead = 0x0000014E;
     private const uint CcNvReadPublic = 0x00000169;

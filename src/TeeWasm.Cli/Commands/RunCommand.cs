@@ -29,11 +29,13 @@ internal static class RunCommand
         var noCache = new Option<bool>("--no-cache") { Description = "Compile the module afresh; do not read or write the compiled-module cache" };
         var gpu = new Option<string>("--gpu") { Description = "Backend of the guest's wasi:gpu imports: auto (WebGPU when available, else cpu), cpu, webgpu, or none (guests see no GPU)", DefaultValueFactory = _ => "auto" };
         gpu.AcceptOnlyFromAmong("auto", "cpu", "webgpu", "none");
+        var policy = new Option<string?>("--policy") { Description = "Attestation policy (JSON, see docs/policy.md): checked by --require-attestation and applied to the guest's attest_vm results", HelpName = "FILE" };
+        var requireAttestation = new Option<bool>("--require-attestation") { Description = "Attest the VM and check the policy before the guest starts; refuse to start it otherwise (exit 1)" };
         var cacheDir = new Option<string?>("--cache-dir") { Description = $"Compiled-module cache [default: {ModuleCache.DefaultDirectory}]", HelpName = "DIR" };
 
         var command = new Command("run", "Run a WASI guest with wasmtime:attestation; the exit code is the guest's (1 when it traps or cannot start, 2 for usage errors)")
         {
-            module, guestArgs, dir, env, fuel, timeout, maxMemory, noCache, cacheDir, gpu,
+            module, guestArgs, dir, env, fuel, timeout, maxMemory, noCache, cacheDir, gpu, policy, requireAttestation,
         };
         shared.AddTo(command);
 
@@ -50,6 +52,8 @@ internal static class RunCommand
                 CacheDirectory = parse.GetValue(noCache) ? null : parse.GetValue(cacheDir) ?? ModuleCache.DefaultDirectory,
                 Attestation = shared.ToAttesterOptions(parse),
                 Gpu = Enum.Parse<TeeWasm.Gpu.GpuBackendKind>(parse.GetValue(gpu)!, ignoreCase: true),
+                Policy = parse.GetValue(policy) is { } policyPath ? LoadPolicy(policyPath) : null,
+                RequireAttestation = parse.GetValue(requireAttestation),
                 Log = line => stderr.WriteLine("[tee-wasm] " + line),
             };
             var result = WasmRunner.Run(parse.GetValue(module)!, options);
@@ -57,6 +61,18 @@ internal static class RunCommand
             return result.ExitCode;
         });
         return command;
+    }
+
+    private static TeeWasm.Attestation.Policy.AttestationPolicy LoadPolicy(string path)
+    {
+        try
+        {
+            return TeeWasm.Attestation.Policy.AttestationPolicy.Load(path);
+        }
+        catch (TeeWasm.Attestation.Policy.PolicyException e)
+        {
+            throw new UsageException("--policy: " + e.Message);
+        }
     }
 
     private static KeyValuePair<string, string> ParseEnv(string spec)

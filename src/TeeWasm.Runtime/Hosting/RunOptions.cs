@@ -35,6 +35,12 @@ public sealed record RunOptions
     /// <summary>Host diagnostics (one line each); defaults to stderr with a "[tee-wasm]" prefix.</summary>
     public Action<string>? Log { get; init; }
 
+    /// <summary>The policy applied by <see cref="RequireAttestation"/> and to the guest's <c>attest_vm</c> results; null for none.</summary>
+    public TeeWasm.Attestation.Policy.AttestationPolicy? Policy { get; init; }
+
+    /// <summary>Attest the VM and check <see cref="Policy"/> (default policy when null) before the guest starts; refuse to start it otherwise.</summary>
+    public bool RequireAttestation { get; init; }
+
     /// <summary>Attestation settings for the guest's <c>wasmtime:attestation</c> imports.</summary>
     public AttesterOptions Attestation { get; init; } = new();
 

@@ -56,6 +56,12 @@ public static partial class WasmRunner
             try
             {
                 attester.ModuleHash = Attester.HashModule(wasm);
+                if (options.RequireAttestation)
+                {
+                    var (ok, reason) = AttestationGate.Check(attester, options.Policy ?? new Attestation.Policy.AttestationPolicy());
+                    if (!ok) return new RunResult(1, $"attestation required but {reason}; guest not started", cacheHit);
+                    log(reason);
+                }
                 return Execute(engine, module, name, options, attester, log, cacheHit);
             }
             finally
@@ -74,7 +80,7 @@ public static partial class WasmRunner
         using var gpu = GpuImports.CreateBackend(options.Gpu, log);
 
         linker.DefineWasi();
-        AttestationImports.Define(linker, attester, guest);
+        AttestationImports.Define(linker, attester, guest, options.Policy);
         using var webgpu = WebGpuImports.Define(linker, guest, options.WebGpu);
         GpuImports.Define(linker, gpu, guest);
         store.SetWasiConfiguration(BuildWasi(name, options));

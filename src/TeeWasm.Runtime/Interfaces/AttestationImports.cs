@@ -20,20 +20,23 @@ public static class AttestationImports
     /// <summary>The longest token or nonce the host reads from a guest.</summary>
     public const int MaxTokenLength = 256 * 1024;
 
-    /// <summary>Defines every function of the interface under both module names.</summary>
-    public static void Define(Linker linker, Attester attester, GuestContext guest)
+    /// <summary>
+    /// Defines every function of the interface under both module names. With a <paramref name="policy"/>, VM results
+    /// the policy refuses reach the guest as failures naming the violations.
+    /// </summary>
+    public static void Define(Linker linker, Attester attester, GuestContext guest, Attestation.Policy.AttestationPolicy? policy = null)
     {
         foreach (var module in new[] { ModuleName, LegacyModuleName })
         {
             linker.DefineFunction(module, "attest_vm", (Caller c) =>
-                guest.WriteLengthPrefixed(c, "attest_vm", attester.AttestVm().JsonUtf8));
+                guest.WriteLengthPrefixed(c, "attest_vm", AttestationGate.Apply(attester, policy, attester.AttestVm(), []).JsonUtf8));
 
             linker.DefineFunction(module, "attest_gpu", (Caller c, int index) =>
                 guest.WriteLengthPrefixed(c, "attest_gpu", attester.AttestGpu(index).JsonUtf8));
 
             linker.DefineFunction(module, "attest_vm_nonce", (Caller c, int ptr, int len) =>
                 guest.ReadBytes(c, "attest_vm_nonce", ptr, len, ReportDataBinding.MaxNonceLength) is { } nonce
-                    ? guest.WriteLengthPrefixed(c, "attest_vm_nonce", attester.AttestVm(nonce).JsonUtf8)
+                    ? guest.WriteLengthPrefixed(c, "attest_vm_nonce", AttestationGate.Apply(attester, policy, attester.AttestVm(nonce), nonce).JsonUtf8)
                     : 0);
 
             linker.DefineFunction(module, "attest_gpu_nonce", (Caller c, int index, int ptr, int len) =>

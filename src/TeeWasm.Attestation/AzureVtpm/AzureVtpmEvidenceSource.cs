@@ -1,0 +1,141 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using TeeWasm.Attestation.Detection;
+using TeeWasm.Attestation.Snp;
+using TeeWasm.Attestation.Tokens;
+using TeeWasm.Attestation.Tpm;
+
+namespace TeeWasm.Attestation.AzureVtpm;
+
+/// <summary>
+/// Evidence from an Azure confidential VM's vTPM: the HCL report from NV index 0x01400001 and a TPM2_Quote over the
+/// configured PCRs by the attestation key (0x81000003). The quote's qualifyingData is <b>SHA-256 of our 64-byte
+/// report_data binding</b> (module hash, host key, nonce): on Azure the hardware report's report_data binds the HCL's
+/// runtime claims (which carry the AK), not our nonce, so freshness and the binding to this module come from the quote.
+/// Verification: <see cref="AzureVtpmVerifier"/> (SNP inside: full VCEK chain; TDX inside: rejected, since a TDREPORT
+/// cannot be verified alone).
+/// </summary>
+public sealed class AzureVtpmEvidenceSource : IVmEvidenceSource
+{
+    private readonly Func<ITpmTransport> _openTpm;
+    private readonly AzureVtpmOptions _options;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates the source over a TPM transport factory (a device or a swtpm socket).</summary>
+    public AzureVtpmEvidenceSource(Func<ITpmTransport> openTpm, TeeType teeType, AzureVtpmOptions? options = null, TimeProvider? time = null)
+    {
+        _openTpm = openTpm;
+        TeeType = teeType;
+        _options = options ?? new AzureVtpmOptions();
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>The source for a platform the detector found through the vTPM (its Source starts with "vTPM").</summary>
+    internal static AzureVtpmEvidenceSource Create(TeeDetection detection, AttesterOptions options)
+    {
+        var detector = new TeeDetector(options.Probe);
+        return new AzureVtpmEvidenceSource(
+            () => detector.OpenTpm() ?? throw new TpmException($"no TPM at {options.Probe.TpmSocket ?? options.Probe.TpmDevice}"),
+            detection.Type,
+            options.AzureVtpm with { CertificateFiles = [.. options.AzureVtpm.CertificateFiles, .. options.VmCertificateFiles] },
+            options.Time);
+    }
+
+    /// <inheritdoc/>
+    public TeeType TeeType { get; }
+
+    /// <inheritdoc/>
+    public bool Simulated => false;
+
+    /// <summary>The nonce passed to TPM2_Quote for a given report_data binding: SHA-256(reportData).</summary>
+    public static byte[] QuoteNonce(ReadOnlySpan<byte> reportData) => SHA256.HashData(reportData);
+
+    /// <inheritdoc/>
+    public CollectedEvidence Attest(ReadOnlySpan<byte> reportData, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> moduleHash)
+    {
+        byte[] quoteNonce = QuoteNonce(reportData);
+        byte[] hcl;
+        TpmQuote quote;
+        IReadOnlyList<byte[]> pcrs;
+        using (var tpm = new Tpm2Client(_openTpm()))
+        {
+            hcl = tpm.ReadNv(TeeProbeOptions.AzureHclReportNvIndex);
+            quote = tpm.Quote(_options.AttestationKeyHandle, quoteNonce, _options.PcrSelection);
+            pcrs = tpm.ReadPcrs(_options.PcrSelection);
+        }
+        var certificates = LoadCertificates();
+        var result = AzureVtpmVerifier.Verify(hcl, new AzureVtpmVerificationOptions
+        {
+            Certificates = certificates,
+            TrustedRoots = _options.TrustedRoots,
+            VerificationTime = _time.GetUtcNow(),
+            Quote = quote,
+            RequireQuote = true,
+            ExpectedNonce = quoteNonce,
+            PcrValues = pcrs,
+            PcrSelection = _options.PcrSelection,
+        });
+        if (!result.IsValid) throw new AttestationException("Azure vTPM evidence rejected: " + result.Message);
+
+        var snp = result.Snp!.Report!;
+        var verified = new VerifiedEvidence
+        {
+            Platform = TeeType.AmdSevSnp.ToAbiName(),
+            Subject = "vm",
+            Measurement = snp.Measurement,
+            ReportData = reportData.ToArray(),
+            Nonce = nonce.ToArray(),
+            ModuleHash = moduleHash.ToArray(),
+            VerifierNote = result.Message + "; report_data bound through the TPM quote's nonce (SHA-256 of it)",
+        };
+        return new CollectedEvidence(verified, EvidenceJson(hcl, quote, quoteNonce, pcrs, certificates));
+    }
+
+    private List<X509Certificate2> LoadCertificates()
+    {
+        var list = new List<X509Certificate2>(_options.Certificates);
+        foreach (string file in _options.CertificateFiles)
+        {
+            try
+            {
+                list.AddRange(SnpCertificateLoader.LoadFile(file));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new AttestationException($"cannot read VCEK file {file}: {e.Message}", e);
+            }
+        }
+        if (list.Count == 0 && _options.FetchVcekFromImds)
+            list.AddRange(ImdsVcekClient.Fetch(_options.ImdsEndpoint, _options.ImdsTimeout));
+        return list;
+    }
+
+    private string EvidenceJson(byte[] hcl, TpmQuote quote, byte[] quoteNonce, IReadOnlyList<byte[]> pcrs, List<X509Certificate2> certificates)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("tee_type", TeeType.ToAbiName());
+            w.WriteString("source", "azure-vtpm");
+            w.WriteString("report", Convert.ToBase64String(hcl));
+            w.WriteStartArray("certificates");
+            foreach (var c in certificates) w.WriteStringValue(c.ExportCertificatePem());
+            w.WriteEndArray();
+            w.WriteStartObject("tpm_quote");
+            w.WriteString("attest", Convert.ToBase64String(quote.Attest));
+            w.WriteString("signature", Convert.ToBase64String(quote.Signature.Raw));
+            w.WriteString("nonce", Convert.ToHexStringLower(quoteNonce));
+            w.WriteStartArray("pcr_selection");
+            foreach (int p in _options.PcrSelection.Pcrs) w.WriteNumberValue(p);
+            w.WriteEndArray();
+            w.WriteStartArray("pcrs");
+            foreach (var p in pcrs) w.WriteStringValue(Convert.ToHexStringLower(p));
+            w.WriteEndArray();
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}

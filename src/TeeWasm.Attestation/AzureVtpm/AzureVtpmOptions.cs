@@ -1,0 +1,38 @@
+using System.Security.Cryptography.X509Certificates;
+using TeeWasm.Attestation.Tpm;
+
+namespace TeeWasm.Attestation.AzureVtpm;
+
+/// <summary>Settings of the Azure confidential-VM (vTPM) evidence source.</summary>
+public sealed record AzureVtpmOptions
+{
+    /// <summary>Default Azure IMDS (THIM) endpoint that serves the VCEK and its chain.</summary>
+    public const string DefaultImdsEndpoint = "http://169.254.169.254/metadata/THIM/amd/certification";
+
+    /// <summary>Files (PEM or DER) holding the VCEK and optionally ASK/ARK for an SNP report inside the HCL report.</summary>
+    public IReadOnlyList<string> CertificateFiles { get; init; } = [];
+
+    /// <summary>Certificates given directly (in addition to <see cref="CertificateFiles"/>).</summary>
+    public IReadOnlyList<X509Certificate2> Certificates { get; init; } = [];
+
+    /// <summary>ARKs to trust; null trusts AMD's (tests pass their own).</summary>
+    public IReadOnlyList<X509Certificate2>? TrustedRoots { get; init; }
+
+    /// <summary>The persistent handle of the attestation key (Azure: 0x81000003).</summary>
+    public uint AttestationKeyHandle { get; init; } = Tpm2Client.AzureAkHandle;
+
+    /// <summary>The PCRs to quote (default SHA-256 PCRs 0..23).</summary>
+    public TpmPcrSelection PcrSelection { get; init; } = TpmPcrSelection.AllSha256;
+
+    /// <summary>
+    /// Opt-in: when no VCEK is configured, fetch it from the Azure IMDS (<see cref="ImdsEndpoint"/>, header Metadata:true).
+    /// Off by default: the host makes no network calls unless told to.
+    /// </summary>
+    public bool FetchVcekFromImds { get; init; }
+
+    /// <summary>The IMDS THIM endpoint.</summary>
+    public string ImdsEndpoint { get; init; } = DefaultImdsEndpoint;
+
+    /// <summary>Timeout of the IMDS request.</summary>
+    public TimeSpan ImdsTimeout { get; init; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,203 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace TeeWasm.Attestation.Policy;
+
+/// <summary>
+/// A verification policy read from JSON (documented in docs/policy.md). Unknown keys are an error, so a typo cannot
+/// silently weaken a policy. Every rule left out imposes nothing, except the safe defaults: debug forbidden, simulated
+/// evidence refused, report_data binding required.
+/// </summary>
+public sealed record AttestationPolicy
+{
+    /// <summary>Platforms accepted ("AMD SEV-SNP", "Intel TDX", "NVIDIA GPU"; "simulated" also admits simulator evidence).</summary>
+    [JsonPropertyName("accepted_platforms")]
+    public IReadOnlyList<string> AcceptedPlatforms { get; init; } = ["AMD SEV-SNP", "Intel TDX"];
+
+    /// <summary>Accept evidence from the simulator (also enabled by listing "simulated" in <see cref="AcceptedPlatforms"/>).</summary>
+    [JsonPropertyName("allow_simulated")]
+    public bool AllowSimulated { get; init; }
+
+    /// <summary>Accept a guest whose TEE allows debugging (SNP policy DEBUG bit, TDX TD attributes DEBUG).</summary>
+    [JsonPropertyName("allow_debug")]
+    public bool AllowDebug { get; init; }
+
+    /// <summary>Require that report_data was checked against our binding (module, host key, nonce).</summary>
+    [JsonPropertyName("require_report_data_binding")]
+    public bool RequireReportDataBinding { get; init; } = true;
+
+    /// <summary>Oldest acceptable evidence, in seconds; null for no limit.</summary>
+    [JsonPropertyName("max_evidence_age_seconds")]
+    public long? MaxEvidenceAgeSeconds { get; init; }
+
+    /// <summary>Rules for AMD SEV-SNP reports.</summary>
+    [JsonPropertyName("snp")]
+    public SnpPolicy? Snp { get; init; }
+
+    /// <summary>Rules for Intel TDX quotes.</summary>
+    [JsonPropertyName("tdx")]
+    public TdxPolicy? Tdx { get; init; }
+
+    /// <summary>Rules for NVIDIA GPUs (parsed and kept; evaluated by the GPU verifier).</summary>
+    [JsonPropertyName("gpu")]
+    public GpuPolicy? Gpu { get; init; }
+
+    /// <summary>The platform name for simulator evidence in <see cref="AcceptedPlatforms"/>.</summary>
+    public const string SimulatedPlatform = "simulated";
+
+    private static readonly JsonSerializerOptions s_json = new()
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        RespectNullableAnnotations = true,
+    };
+
+    /// <summary>Parses a policy; throws <see cref="PolicyException"/> on bad JSON, unknown keys or bad values.</summary>
+    public static AttestationPolicy Parse(string json)
+    {
+        AttestationPolicy? policy;
+        try
+        {
+            policy = JsonSerializer.Deserialize<AttestationPolicy>(json, s_json);
+        }
+        catch (JsonException e)
+        {
+            throw new PolicyException($"invalid policy{(e.Path is { } p ? " at " + p : "")}: {e.Message}", e);
+        }
+        if (policy is null) throw new PolicyException("invalid policy: null");
+        policy.Validate();
+        return policy;
+    }
+
+    /// <summary>Reads and parses a policy file.</summary>
+    public static AttestationPolicy Load(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new PolicyException($"cannot read policy {path}: {e.Message}", e);
+        }
+        try
+        {
+            return Parse(text);
+        }
+        catch (PolicyException e)
+        {
+            throw new PolicyException($"{path}: {e.Message}", e);
+        }
+    }
+
+    private void Validate()
+    {
+        string[] known = ["AMD SEV-SNP", "Intel TDX", "NVIDIA GPU", SimulatedPlatform];
+        foreach (string p in AcceptedPlatforms)
+            if (!known.Contains(p, StringComparer.Ordinal)) throw new PolicyException($"accepted_platforms: unknown platform '{p}' (known: {string.Join(", ", known)})");
+        if (MaxEvidenceAgeSeconds is < 0) throw new PolicyException("max_evidence_age_seconds must not be negative");
+        Snp?.Validate();
+        Tdx?.Validate();
+    }
+
+    internal static void ValidateHexList(IReadOnlyList<string>? list, string name, int bytes)
+    {
+        if (list is null) return;
+        foreach (string h in list)
+        {
+            if (h.Length != 2 * bytes || !h.All(Uri.IsHexDigit))
+                throw new PolicyException($"{name}: '{h}' is not {bytes} bytes of hex");
+        }
+    }
+}
+
+/// <summary>AMD SEV-SNP rules.</summary>
+public sealed record SnpPolicy
+{
+    /// <summary>Minimum REPORTED_TCB, component by component.</summary>
+    [JsonPropertyName("min_tcb")]
+    public SnpMinTcb? MinTcb { get; init; }
+
+    /// <summary>Accepted MEASUREMENT values (48-byte hex); null or empty accepts any.</summary>
+    [JsonPropertyName("allowed_measurements")]
+    public IReadOnlyList<string>? AllowedMeasurements { get; init; }
+
+    /// <summary>Minimum GUEST_SVN.</summary>
+    [JsonPropertyName("min_guest_svn")]
+    public uint? MinGuestSvn { get; init; }
+
+    /// <summary>Highest (least privileged is higher) VMPL accepted: a report from VMPL above this is refused.</summary>
+    [JsonPropertyName("max_vmpl")]
+    public uint? MaxVmpl { get; init; }
+
+    internal void Validate()
+    {
+        AttestationPolicy.ValidateHexList(AllowedMeasurements, "snp.allowed_measurements", 48);
+        if (MaxVmpl is > 3) throw new PolicyException("snp.max_vmpl must be 0..3");
+    }
+}
+
+/// <summary>Minimum SNP TCB components (each 0..255).</summary>
+public sealed record SnpMinTcb
+{
+    /// <summary>Boot loader SPL.</summary>
+    [JsonPropertyName("bootloader")] public byte Bootloader { get; init; }
+
+    /// <summary>PSP OS (TEE) SPL.</summary>
+    [JsonPropertyName("tee")] public byte Tee { get; init; }
+
+    /// <summary>SNP firmware SPL.</summary>
+    [JsonPropertyName("snp")] public byte Snp { get; init; }
+
+    /// <summary>Microcode SPL.</summary>
+    [JsonPropertyName("microcode")] public byte Microcode { get; init; }
+}
+
+/// <summary>Intel TDX rules.</summary>
+public sealed record TdxPolicy
+{
+    /// <summary>Accepted MRTD values (48-byte hex); null or empty accepts any.</summary>
+    [JsonPropertyName("allowed_mrtd")]
+    public IReadOnlyList<string>? AllowedMrtd { get; init; }
+
+    /// <summary>Accepted values per RTMR index ("0".."3" → list of 48-byte hex); indices left out accept any.</summary>
+    [JsonPropertyName("allowed_rtmr")]
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? AllowedRtmr { get; init; }
+
+    /// <summary>Minimum TEE_TCB_SVN (16-byte hex), compared byte by byte.</summary>
+    [JsonPropertyName("min_tee_tcb_svn")]
+    public string? MinTeeTcbSvn { get; init; }
+
+    internal void Validate()
+    {
+        AttestationPolicy.ValidateHexList(AllowedMrtd, "tdx.allowed_mrtd", 48);
+        foreach (var (index, values) in AllowedRtmr ?? new Dictionary<string, IReadOnlyList<string>>())
+        {
+            if (index is not ("0" or "1" or "2" or "3")) throw new PolicyException($"tdx.allowed_rtmr: index '{index}' is not 0..3");
+            AttestationPolicy.ValidateHexList(values, $"tdx.allowed_rtmr.{index}", 48);
+        }
+        if (MinTeeTcbSvn is not null) AttestationPolicy.ValidateHexList([MinTeeTcbSvn], "tdx.min_tee_tcb_svn", 16);
+    }
+}
+
+/// <summary>NVIDIA GPU rules: parsed and kept here; the GPU verifier evaluates them.</summary>
+public sealed record GpuPolicy
+{
+    /// <summary>Require confidential-computing mode on.</summary>
+    [JsonPropertyName("cc_mode_required")]
+    public bool CcModeRequired { get; init; } = true;
+
+    /// <summary>Minimum driver version (e.g. "550.54.15").</summary>
+    [JsonPropertyName("min_driver_version")]
+    public string? MinDriverVersion { get; init; }
+
+    /// <summary>Minimum VBIOS version (e.g. "96.00.74.00.01").</summary>
+    [JsonPropertyName("min_vbios_version")]
+    public string? MinVbiosVersion { get; init; }
+
+    /// <summary>Accepted measurement digests (hex); null accepts what the RIMs accept.</summary>
+    [JsonPropertyName("allowed_measurements")]
+    public IReadOnlyList<string>? AllowedMeasurements { get; init; }
+}

@@ -1,0 +1,145 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using TeeWasm.Attestation;
+using TeeWasm.Attestation.Policy;
+using TeeWasm.Attestation.Snp;
+using TeeWasm.Attestation.Tdx;
+using TeeWasm.Cli.Verification;
+
+namespace TeeWasm.Cli.Commands;
+
+/// <summary>
+/// <c>tee-wasm verify FILE [--cert CERT]... [--collateral DIR] [--policy F] [--json] [--at TIME]</c>: verify evidence
+/// on disk (SNP report, TDX quote, Azure HCL report, or attestation JSON). Exit 0 valid, 1 rejected, 2 usage.
+/// </summary>
+internal static class VerifyCommand
+{
+    public static Command Create(TextWriter stdout)
+    {
+        var file = new Argument<string>("FILE") { Description = "Evidence: SNP report (1184/1204 bytes), TDX quote (v4/v5), Azure HCL report, base64 of one, or the JSON 'tee-wasm attest' writes" };
+        var certs = new Option<string[]>("--cert") { Description = "Add certificates (DER or PEM; VCEK/VLEK, ASK/ASVK, ARK); repeatable", HelpName = "CERT" };
+        var collateral = new Option<string?>("--collateral") { Description = "TDX collateral folder (files named *tcbinfo*, *qeidentity*, *crl*)", HelpName = "DIR" };
+        var allowUnsigned = new Option<bool>("--allow-unsigned-collateral") { Description = "Accept TDX collateral whose signing chain is not supplied (its signature cannot be checked)" };
+        var policy = new Option<string?>("--policy") { Description = "Also apply this policy (see docs/policy.md)", HelpName = "FILE" };
+        var json = new Option<bool>("--json") { Description = "Print a machine-readable JSON verdict" };
+        var trustSimulator = new Option<string?>("--trust-simulator")
+        {
+            Description = "Also trust the TeeWasm simulator's root in DIR (default: the user's simulator directory); results say SIMULATED",
+            HelpName = "DIR",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var at = new Option<string?>("--at") { Description = "Verify as of this time (ISO 8601, e.g. 2025-06-01) instead of now", HelpName = "TIME" };
+
+        var command = new Command("verify", "Verify evidence from a file; exit 0 valid, 1 rejected, 2 usage error")
+        {
+            file, certs, collateral, allowUnsigned, policy, json, at, trustSimulator,
+        };
+        command.SetAction(parse =>
+        {
+            string path = parse.GetValue(file)!;
+            if (!File.Exists(path)) throw new UsageException($"evidence file '{path}' not found");
+            DateTimeOffset? time = ParseTime(parse.GetValue(at));
+            var extra = new List<X509Certificate2>();
+            foreach (string c in parse.GetValue(certs) ?? [])
+            {
+                if (!File.Exists(c)) throw new UsageException($"--cert: file '{c}' not found");
+                try { extra.AddRange(SnpCertificateLoader.LoadFile(c)); }
+                catch (SnpException e) { throw new UsageException($"--cert {c}: {e.Message}"); }
+            }
+            TdxCollateral? tdxCollateral = null;
+            if (parse.GetValue(collateral) is { } dir)
+            {
+                if (!Directory.Exists(dir)) throw new UsageException($"--collateral: folder '{dir}' not found");
+                tdxCollateral = TdxCollateral.LoadDirectory(dir);
+            }
+            AttestationPolicy? pol = null;
+            if (parse.GetValue(policy) is { } policyPath)
+            {
+                try { pol = AttestationPolicy.Load(policyPath); }
+                catch (PolicyException e) { throw new UsageException(e.Message); }
+            }
+
+            X509Certificate2? simulatorArk = null;
+            if (parse.GetResult(trustSimulator) is not null)
+            {
+                string simDir = parse.GetValue(trustSimulator) ?? TeeWasm.Attestation.Simulator.SimulatorAuthority.DefaultDirectory;
+                if (!Directory.Exists(simDir)) throw new UsageException($"--trust-simulator: no simulator directory at '{simDir}'");
+                using var authority = TeeWasm.Attestation.Simulator.SimulatorAuthority.LoadOrCreate(simDir);
+                simulatorArk = X509CertificateLoader.LoadCertificate(authority.Ark.RawData);
+            }
+            var evidence = EvidenceFile.Read(File.ReadAllBytes(path));
+            var outcome = EvidenceVerification.Verify(evidence, new EvidenceVerification.Settings
+            {
+                Certificates = [.. evidence.Certificates, .. extra],
+                Collateral = tdxCollateral,
+                AllowUnsignedCollateral = parse.GetValue(allowUnsigned),
+                Time = time,
+                SimulatorArk = simulatorArk,
+            });
+            PolicyVerdict? verdict = null;
+            if (pol is not null && outcome.Valid)
+            {
+                verdict = PolicyEvaluator.Evaluate(pol, outcome.PolicyInput! with { EvidenceTime = evidence.Timestamp }, time ?? DateTimeOffset.UtcNow);
+            }
+            bool ok = outcome.Valid && verdict?.Allowed != false;
+            if (parse.GetValue(json)) WriteJson(stdout, outcome, verdict, ok);
+            else WriteText(stdout, outcome, verdict, ok, evidence.Note);
+            return ok ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static DateTimeOffset? ParseTime(string? text)
+    {
+        if (text is null) return null;
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t)) return t;
+        throw new UsageException($"--at '{text}' is not a date/time (e.g. 2025-06-01 or 2025-06-01T12:00:00Z)");
+    }
+
+    private static void WriteText(TextWriter o, EvidenceVerification.Outcome outcome, PolicyVerdict? verdict, bool ok, string? note)
+    {
+        if (!outcome.Valid) o.WriteLine("REJECTED: " + outcome.Verdict);
+        else if (verdict is { Allowed: false }) o.WriteLine($"REJECTED: {outcome.Verdict}; policy: {verdict}");
+        else o.WriteLine("VALID: " + outcome.Verdict + (verdict is not null ? "; policy allows it" : ""));
+        if (note is not null) o.WriteLine("  note: " + note);
+        foreach (string w in outcome.Warnings) o.WriteLine("  warning: " + w);
+        int width = outcome.Fields.Count == 0 ? 0 : outcome.Fields.Max(f => f.Key.Length);
+        foreach (var (k, v) in outcome.Fields) o.WriteLine($"  {k.PadRight(width)}  {v}");
+        if (verdict is { Allowed: false })
+            foreach (string v in verdict.Violations) o.WriteLine("  policy violation: " + v);
+        _ = ok;
+    }
+
+    private static void WriteJson(TextWriter o, EvidenceVerification.Outcome outcome, PolicyVerdict? verdict, bool ok)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteString("verdict", ok ? "valid" : "rejected");
+            w.WriteString("kind", outcome.Kind);
+            w.WriteBoolean("evidence_valid", outcome.Valid);
+            w.WriteString("reason", outcome.Reason);
+            w.WriteString("message", outcome.Verdict);
+            w.WriteStartArray("warnings");
+            foreach (string s in outcome.Warnings) w.WriteStringValue(s);
+            w.WriteEndArray();
+            w.WriteStartObject("fields");
+            foreach (var (k, v) in outcome.Fields) w.WriteString(k, v);
+            w.WriteEndObject();
+            if (verdict is not null)
+            {
+                w.WriteStartObject("policy");
+                w.WriteBoolean("allowed", verdict.Allowed);
+                w.WriteStartArray("violations");
+                foreach (string s in verdict.Violations) w.WriteStringValue(s);
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+        }
+        o.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+}

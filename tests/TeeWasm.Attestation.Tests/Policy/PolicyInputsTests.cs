@@ -1,0 +1,47 @@
+using TeeWasm.Attestation.Policy;
+using TeeWasm.Tests.Shared;
+
+namespace TeeWasm.Attestation.Tests.Policy;
+
+public class PolicyInputsTests
+{
+    private static AttestationResult Ok(string evidence) => new() { Success = true, Evidence = evidence, Timestamp = 1_700_000_000 };
+
+    [Fact]
+    public void TdxQuoteEvidence_IsDecoded_AndBindingChecked()
+    {
+        byte[] quote = File.ReadAllBytes(RepoPaths.Vector("tdx", "quote_v5_sample.dat"));
+        var result = Ok("{\"report\":\"" + Convert.ToBase64String(quote) + "\"}");
+        var input = PolicyInputs.FromResult(result, new byte[64]);
+        Assert.Equal("Intel TDX", input.Platform);
+        Assert.NotNull(input.Tdx);
+        Assert.False(input.ReportDataBound);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), input.EvidenceTime);
+
+        var tdx = TeeWasm.Attestation.Tdx.TdxQuote.Parse(quote);
+        Assert.True(PolicyInputs.FromResult(result, tdx.Body.ReportData.ToArray()).ReportDataBound);
+    }
+
+    [Fact]
+    public void AzureTdxHclEvidence_IsRefused()
+    {
+        byte[] hcl = File.ReadAllBytes(RepoPaths.Vector("azure", "cvmtools-tdx-hcl-report.bin"));
+        var e = Assert.Throws<AttestationException>(() => PolicyInputs.FromResult(Ok("{\"report\":\"" + Convert.ToBase64String(hcl) + "\"}"), new byte[64]));
+        Assert.Contains("does not carry an SNP report", e.Message);
+    }
+
+    [Theory]
+    [InlineData("{}", "no \"report\"")]
+    [InlineData("{\"report\":\"AAAA\"}", "neither")]
+    [InlineData("{\"report\":\"***\"}", "cannot be decoded")]
+    [InlineData("nope", "cannot be decoded")]
+    public void BadEvidence_Throws(string evidence, string message)
+    {
+        var e = Assert.Throws<AttestationException>(() => PolicyInputs.FromResult(Ok(evidence), new byte[64]));
+        Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void FailedResult_Throws() =>
+        Assert.Throws<AttestationException>(() => PolicyInputs.FromResult(AttestationResult.Failure("boom", 0), new byte[64]));
+}

@@ -1,0 +1,161 @@
+using System.Text.Json;
+using TeeWasm.Tests.Shared;
+
+namespace TeeWasm.Cli.Tests;
+
+public sealed class VerifyCommandTests : IDisposable
+{
+    private readonly string _tmp = Directory.CreateTempSubdirectory("teewasm-verify-").FullName;
+
+    public void Dispose() => Directory.Delete(_tmp, true);
+
+    private static string V(string folder, string file) => RepoPaths.Vector(folder, file);
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = TeeWasmCli.Run(["verify", .. args], o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    private string Temp(string name, byte[] content)
+    {
+        string path = Path.Combine(_tmp, name);
+        File.WriteAllBytes(path, content);
+        return path;
+    }
+
+    [Fact]
+    public void Snp_Valid()
+    {
+        var (code, o, _) = Run(V("snp", "attestation.bin"), "--cert", V("snp", "vcek.testcer"), "--cert", V("snp", "amd-root-ask_ark_milan.pem"));
+        Assert.Equal(0, code);
+        Assert.StartsWith("VALID: AMD SEV-SNP report, Milan, signed by VCEK", o);
+        Assert.Contains("measurement   b07af9620f3b839b", o);
+    }
+
+    [Fact]
+    public void Snp_FlippedByte_Rejected()
+    {
+        byte[] report = File.ReadAllBytes(V("snp", "attestation.bin"));
+        report[0x90] ^= 0x01;
+        var (code, o, _) = Run(Temp("flipped.bin", report), "--cert", V("snp", "vcek.testcer"));
+        Assert.Equal(1, code);
+        Assert.StartsWith("REJECTED: report signature does not verify", o);
+    }
+
+    [Fact]
+    public void Snp_WrongChain_Rejected()
+    {
+        var (code, o, _) = Run(V("snp", "attestation.bin"), "--cert", V("snp", "vcek.testcer"), "--cert", V("snp", "amd-root-ask_ark_genoa.pem"));
+        Assert.Equal(1, code);
+        Assert.StartsWith("REJECTED:", o);
+    }
+
+    [Fact]
+    public void Vlek_ExpiredToday_ValidAtMid2025()
+    {
+        string[] certs = ["--cert", V("snp", "aws-vlek.pem"), "--cert", V("snp", "amd-root-ask_ark_milan_vlek.pem")];
+        var today = Run([V("snp", "aws-vlek-report.b64"), .. certs]);
+        Assert.Equal(1, today.Code);
+        Assert.StartsWith("REJECTED: VLEK expired on 2025-12-10", today.Out);
+
+        var past = Run([V("snp", "aws-vlek-report.b64"), .. certs, "--at", "2025-06-01"]);
+        Assert.Equal(0, past.Code);
+        Assert.StartsWith("VALID: AMD SEV-SNP report, Milan, signed by VLEK", past.Out);
+    }
+
+    [Fact]
+    public void Vlek_BadSignature_Rejected()
+    {
+        var (code, o, _) = Run(V("snp", "constellation-vlek-report-badsig.bin"), "--cert", V("snp", "constellation-vlek.pem"),
+            "--cert", V("snp", "amd-root-ask_ark_milan_vlek.pem"), "--at", "2024-01-01");
+        Assert.Equal(1, code);
+        Assert.Contains("signature does not verify", o);
+    }
+
+    [Fact]
+    public void TdxV5_WithCollateral_UpToDate()
+    {
+        string dir = Path.Combine(_tmp, "collateral");
+        Directory.CreateDirectory(dir);
+        File.Copy(V("tdx", "sample_tcbinfo_response_v5"), Path.Combine(dir, "tcbinfo.json"));
+        var (code, o, _) = Run(V("tdx", "quote_v5_sample.dat"), "--collateral", dir, "--at", "2026-02-15", "--allow-unsigned-collateral");
+        Assert.Equal(0, code);
+        Assert.StartsWith("VALID: Intel TDX quote v5, PCK chain to Intel SGX Root CA, TCB UpToDate", o);
+        Assert.Contains("collateral signature not checked", o);
+    }
+
+    [Fact]
+    public void Tdx_FlippedBodyByte_Rejected()
+    {
+        byte[] quote = File.ReadAllBytes(V("tdx", "quote_v5_sample.dat"));
+        quote[48 + 200] ^= 0x01;
+        var (code, o, _) = Run(Temp("q.dat", quote));
+        Assert.Equal(1, code);
+        Assert.StartsWith("REJECTED:", o);
+    }
+
+    [Fact]
+    public void AzureSnpReport_WithVcek_Valid()
+    {
+        var (code, o, _) = Run(V("azure", "constellation-azure-snp-report+igvm-header.bin"), "--cert", V("azure", "constellation-azure-vcek.der"));
+        Assert.Equal(0, code);
+        Assert.StartsWith("VALID: AMD SEV-SNP report, Milan, signed by VCEK", o);
+        Assert.Contains("IGVM", o);
+    }
+
+    [Theory]
+    [InlineData("cvmtools-tdx-hcl-report.bin")]
+    [InlineData("constellation-azure-tdx-hcl-report.bin")]
+    public void AzureTdxHcl_BindingValid_ButCannotBeVerifiedAlone(string file)
+    {
+        var (code, o, _) = Run(V("azure", file));
+        Assert.Equal(1, code);
+        Assert.StartsWith("REJECTED: runtime-claims binding valid, but TDREPORT is MACed, not signed: cannot be verified alone", o);
+        Assert.Contains("runtime_claims_bound  yes", o);
+    }
+
+    [Fact]
+    public void EvidenceJson_AsAttestWritesIt_IsRead()
+    {
+        string inner = JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["tee_type"] = "AMD SEV-SNP",
+            ["report"] = Convert.ToBase64String(File.ReadAllBytes(V("snp", "attestation.bin"))),
+            ["certificates"] = new[] { File.ReadAllText(V("snp", "amd-root-ask_ark_milan.pem")) },
+        });
+        string outer = JsonSerializer.Serialize(new Dictionary<string, object?> { ["success"] = true, ["token"] = null, ["evidence"] = inner, ["timestamp"] = 1700000000 });
+        var (code, o, _) = Run(Temp("result.json", System.Text.Encoding.UTF8.GetBytes(outer)), "--cert", V("snp", "vcek.testcer"), "--json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(o);
+        Assert.Equal("valid", doc.RootElement.GetProperty("verdict").GetString());
+        Assert.Equal("AMD SEV-SNP report", doc.RootElement.GetProperty("kind").GetString());
+        Assert.Equal("0", doc.RootElement.GetProperty("fields").GetProperty("vmpl").GetString());
+    }
+
+    [Fact]
+    public void Policy_IsApplied()
+    {
+        string[] args = [V("snp", "attestation.bin"), "--cert", V("snp", "vcek.testcer")];
+        // This report's guest policy (0xb0000) has the DEBUG bit set, and verify has no expected report_data.
+        var strict = Run([.. args, "--policy", Temp("strict.json", "{}"u8.ToArray())]);
+        Assert.Equal(1, strict.Code);
+        Assert.Contains("policy violation: SEV-SNP guest policy allows debugging", strict.Out);
+        Assert.Contains("policy violation: report_data binding was not checked", strict.Out);
+
+        var lax = Run([.. args, "--policy", Temp("lax.json", "{\"allow_debug\": true, \"require_report_data_binding\": false, \"snp\": {\"min_tcb\": {\"snp\": 5}}}"u8.ToArray())]);
+        Assert.Equal(0, lax.Code);
+        Assert.Contains("policy allows it", lax.Out);
+    }
+
+    [Fact]
+    public void UsageErrors_Exit2()
+    {
+        Assert.Equal(2, Run(Path.Combine(_tmp, "missing.bin")).Code);
+        Assert.Equal(2, Run(V("snp", "attestation.bin"), "--at", "yesterday-ish").Code);
+        Assert.Equal(2, Run(V("snp", "attestation.bin"), "--policy", Temp("typo.json", "{\"allow_debgu\": true}"u8.ToArray())).Code);
+        Assert.Equal(2, Run(Temp("junk.bin", new byte[10])).Code);
+    }
+}
