@@ -26,6 +26,9 @@ public sealed record AttesterOptions
     /// <summary>A directory of TDX collateral (TCB info, QE identity, CRLs); null skips the TCB status check.</summary>
     public string? TdxCollateralDirectory { get; init; }
 
+    /// <summary>Where attestation events are recorded (one JSON line each); nothing by default.</summary>
+    public Audit.IAttestationAuditLog AuditLog { get; init; } = Audit.NullAuditLog.Instance;
+
     /// <summary>The clock (tests inject one).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 

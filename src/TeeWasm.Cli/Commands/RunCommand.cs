@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TeeWasm.Attestation.Audit;
 using TeeWasm.Runtime.Hosting;
 using TeeWasm.Runtime.Modules;
 
@@ -28,15 +29,21 @@ internal static class RunCommand
         var maxMemory = new Option<int?>("--max-memory") { Description = "Largest linear memory the guest may grow to, in MiB", HelpName = "MB" };
         var noCache = new Option<bool>("--no-cache") { Description = "Compile the module afresh; do not read or write the compiled-module cache" };
         var cacheDir = new Option<string?>("--cache-dir") { Description = $"Compiled-module cache [default: {ModuleCache.DefaultDirectory}]", HelpName = "DIR" };
+        var auditLog = new Option<string?>("--audit-log")
+        {
+            Description = "Append one JSON line per attestation event (detect, attest, token issued/verified, secrets) to FILE; never secrets or whole tokens [default: off]",
+            HelpName = "FILE",
+        };
 
         var command = new Command("run", "Run a WASI guest with wasmtime:attestation; the exit code is the guest's (1 when it traps or cannot start, 2 for usage errors)")
         {
-            module, guestArgs, dir, env, fuel, timeout, maxMemory, noCache, cacheDir,
+            module, guestArgs, dir, env, fuel, timeout, maxMemory, noCache, cacheDir, auditLog,
         };
         shared.AddTo(command);
 
         command.SetAction(parse =>
         {
+            using var audit = parse.GetValue(auditLog) is { } auditPath ? new JsonLinesAuditLog(auditPath) : null;
             var options = new RunOptions
             {
                 Arguments = parse.GetValue(guestArgs) ?? [],
@@ -46,7 +53,7 @@ internal static class RunCommand
                 Timeout = parse.GetValue(timeout) is double s ? Positive(s, "--timeout", TimeSpan.FromSeconds) : null,
                 MaxMemoryBytes = parse.GetValue(maxMemory) is int mb ? Positive(mb, "--max-memory", v => (long)v * 1024 * 1024) : null,
                 CacheDirectory = parse.GetValue(noCache) ? null : parse.GetValue(cacheDir) ?? ModuleCache.DefaultDirectory,
-                Attestation = shared.ToAttesterOptions(parse),
+                Attestation = shared.ToAttesterOptions(parse) with { AuditLog = (IAttestationAuditLog?)audit ?? NullAuditLog.Instance },
                 Log = line => stderr.WriteLine("[tee-wasm] " + line),
             };
             var result = WasmRunner.Run(parse.GetValue(module)!, options);
