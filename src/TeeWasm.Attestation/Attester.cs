@@ -149,7 +149,9 @@ public sealed class Attester : IDisposable
     /// <summary>Verifies a token against the trusted issuers (see <see cref="AttestationTokenValidator"/>).</summary>
     public TokenVerification VerifyToken(string token)
     {
-        var verdict = Validator.Verify(token);
+        var verdict = _options.VmTokenService is { } service && IssuerOf(token) == service.Issuer
+            ? service.Verify(token)
+            : Validator.Verify(token);
         Audit(AuditEvents.TokenVerified, null, verdict.Valid ? "ok" : "failed", verdict.Reason,
             token: token, subject: verdict.Issuer);
         return verdict;
@@ -163,17 +165,17 @@ public sealed class Attester : IDisposable
         Audit(AuditEvents.Attest, result.TeeType, result.Success ? "ok" : "failed", result.Error, simulated: result.Simulated);
         if (result.Success && result.Token is { } token)
             Audit(AuditEvents.TokenIssued, result.TeeType, "ok", null, token: token, simulated: result.Simulated,
-                subject: AttestationTokenIssuerName(token));
+                subject: IssuerOf(token));
         return result;
     }
 
-    private static string? AttestationTokenIssuerName(string token)
+    private static string? IssuerOf(string token)
     {
         try
         {
             return new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(token).Issuer;
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or Microsoft.IdentityModel.Tokens.SecurityTokenMalformedException)
         {
             return null;
         }
@@ -211,11 +213,19 @@ public sealed class Attester : IDisposable
     private AttestationResult Issue(CollectedEvidence collected, string teeName, long now, ReadOnlySpan<byte> nonce)
     {
         var (token, expires) = _issuer.Issue(collected.Verified);
+        string evidence = EvidenceJson.WithBinding(collected.EvidenceJson, _moduleHash, HostKey.PublicPoint, nonce);
+        if (_options.VmTokenService is { } service && collected.Verified.Subject == "vm")
+        {
+            // A configured VM token service's token replaces the local one (the local verification still had to pass).
+            token = service.Attest(Services.ServiceEvidence.FromEvidenceJson(evidence));
+            expires = new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(token).ValidTo is var exp && exp > DateTime.MinValue
+                ? new DateTimeOffset(exp, TimeSpan.Zero) : expires;
+        }
         return new AttestationResult
         {
             Success = true,
             Token = token,
-            Evidence = EvidenceJson.WithBinding(collected.EvidenceJson, _moduleHash, HostKey.PublicPoint, nonce),
+            Evidence = evidence,
             Timestamp = now,
             TeeType = teeName,
             Simulated = collected.Verified.Simulated,
