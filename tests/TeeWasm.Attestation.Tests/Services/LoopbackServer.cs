@@ -16,6 +16,7 @@ internal sealed class LoopbackServer : IAsyncDisposable, IDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(200));
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         _app = builder.Build();
         routes(_app);
