@@ -24,6 +24,7 @@ public static class TeeWasmCli
             DetectCommand.Create(shared, stdout),
             AttestCommand.Create(shared, stdout, stderr),
             InfoCommand.Create(shared, stdout),
+            KbsCommand.Create(stdout, stderr),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)

@@ -28,7 +28,7 @@ public sealed record SecretResult
     public byte[] ToJsonUtf8()
     {
         using var buffer = new MemoryStream(128);
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteBoolean("success", Success);

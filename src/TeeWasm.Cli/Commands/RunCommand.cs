@@ -1,5 +1,6 @@
 using System.CommandLine;
 using TeeWasm.Attestation.Audit;
+using TeeWasm.Attestation.KeyBroker;
 using TeeWasm.Runtime.Hosting;
 using TeeWasm.Runtime.Modules;
 
@@ -29,6 +30,11 @@ internal static class RunCommand
         var maxMemory = new Option<int?>("--max-memory") { Description = "Largest linear memory the guest may grow to, in MiB", HelpName = "MB" };
         var noCache = new Option<bool>("--no-cache") { Description = "Compile the module afresh; do not read or write the compiled-module cache" };
         var cacheDir = new Option<string?>("--cache-dir") { Description = $"Compiled-module cache [default: {ModuleCache.DefaultDirectory}]", HelpName = "DIR" };
+        var kbs = new Option<string?>("--kbs")
+        {
+            Description = "Key broker (Trustee KBS protocol) for the guest's get_secret: the host attests to it and it releases secrets per its policy [default: none; get_secret fails]",
+            HelpName = "URL",
+        };
         var auditLog = new Option<string?>("--audit-log")
         {
             Description = "Append one JSON line per attestation event (detect, attest, token issued/verified, secrets) to FILE; never secrets or whole tokens [default: off]",
@@ -37,7 +43,7 @@ internal static class RunCommand
 
         var command = new Command("run", "Run a WASI guest with wasmtime:attestation; the exit code is the guest's (1 when it traps or cannot start, 2 for usage errors)")
         {
-            module, guestArgs, dir, env, fuel, timeout, maxMemory, noCache, cacheDir, auditLog,
+            module, guestArgs, dir, env, fuel, timeout, maxMemory, noCache, cacheDir, kbs, auditLog,
         };
         shared.AddTo(command);
 
@@ -55,6 +61,9 @@ internal static class RunCommand
                 CacheDirectory = parse.GetValue(noCache) ? null : parse.GetValue(cacheDir) ?? ModuleCache.DefaultDirectory,
                 Attestation = shared.ToAttesterOptions(parse) with { AuditLog = (IAttestationAuditLog?)audit ?? NullAuditLog.Instance },
                 Log = line => stderr.WriteLine("[tee-wasm] " + line),
+                KeyBroker = parse.GetValue(kbs) is { } url
+                    ? new KbsClientOptions { Endpoint = CliOptions.Absolute(url, "--kbs"), Calls = shared.ToServiceCallOptions(parse) }
+                    : null,
             };
             var result = WasmRunner.Run(parse.GetValue(module)!, options);
             if (result.Error is not null) stderr.WriteLine("error: " + result.Error);

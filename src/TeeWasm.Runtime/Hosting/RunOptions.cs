@@ -35,6 +35,9 @@ public sealed record RunOptions
     /// <summary>Host diagnostics (one line each); defaults to stderr with a "[tee-wasm]" prefix.</summary>
     public Action<string>? Log { get; init; }
 
+    /// <summary>The key broker <c>get_secret</c> asks (after attesting the host to it); null: no broker, every request fails.</summary>
+    public Attestation.KeyBroker.KbsClientOptions? KeyBroker { get; init; }
+
     /// <summary>Attestation settings for the guest's <c>wasmtime:attestation</c> imports.</summary>
     public AttesterOptions Attestation { get; init; } = new();
 }

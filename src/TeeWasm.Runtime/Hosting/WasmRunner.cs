@@ -73,7 +73,8 @@ public static partial class WasmRunner
         var guest = new GuestContext(log);
 
         linker.DefineWasi();
-        AttestationImports.Define(linker, attester, guest);
+        using var broker = options.KeyBroker is { } kbs ? new Attestation.KeyBroker.KbsClient(kbs, attester) : null;
+        AttestationImports.Define(linker, attester, guest, broker);
         store.SetWasiConfiguration(BuildWasi(name, options));
         if (options.MaxMemoryBytes is long max) store.SetLimits(memorySize: max, tableElements: null, instances: null, tables: null, memories: null);
         if (options.Fuel is ulong fuel) store.Fuel = fuel;
