@@ -1,6 +1,5 @@
 using System.Net;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
 using TeeWasm.Attestation.Audit;
@@ -169,17 +168,18 @@ public sealed class KbsClient : ISecretProvider, IDisposable
     private void Audit(string evt, string name, string verdict, string? reason)
     {
         if (_attester.AuditLog is NullAuditLog) return;
+        var detection = _attester.DetectTee();
         _attester.AuditLog.Write(new AuditEvent
         {
             Time = DateTimeOffset.UtcNow,
             Event = evt,
             ModuleHash = Convert.ToHexStringLower(_attester.ModuleHash),
-            Platform = _attester.DetectTee().Type.ToAbiName(),
+            Platform = detection.Type.ToAbiName(),
             Verdict = verdict,
             Reason = reason,
             Service = Service,
             Subject = name,
-            Simulated = _attester.DetectTee().Simulated,
+            Simulated = detection.Simulated,
         });
     }
 
