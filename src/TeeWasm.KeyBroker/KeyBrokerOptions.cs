@@ -19,6 +19,12 @@ public sealed record KeyBrokerOptions
     /// <summary>The simulator's directory, whose root is trusted only when some policy rule allows simulated platforms.</summary>
     public string? SimulatorDirectory { get; init; }
 
+    /// <summary>A directory of TDX collateral (TCB info, QE identity, CRLs) for the TCB status of TDX quotes; null skips it.</summary>
+    public string? TdxCollateralDirectory { get; init; }
+
+    /// <summary>Most sessions held at once (older expired ones are dropped first); beyond it /auth answers 503.</summary>
+    public int MaxSessions { get; init; } = 10_000;
+
     /// <summary>How long an attested session (cookie) stays valid.</summary>
     public TimeSpan SessionLifetime { get; init; } = TimeSpan.FromMinutes(5);
 

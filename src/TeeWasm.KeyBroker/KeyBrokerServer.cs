@@ -54,6 +54,7 @@ public sealed class KeyBrokerServer : IAsyncDisposable
         _appraisal = new AppraisalOptions
         {
             SimulatorRoot = options.Policy.AnyAllowsSimulated ? SimulatorAuthority.LoadOrCreate(options.SimulatorDirectory).Ark : null,
+            TdxCollateral = options.TdxCollateralDirectory is { } dir ? Attestation.Tdx.TdxCollateral.LoadDirectory(dir) : null,
             Time = options.Time,
         };
         app.MapPost(KbsProtocol.AuthPath, (Delegate)Auth);
@@ -77,6 +78,7 @@ public sealed class KeyBrokerServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
         builder.WebHost.UseUrls(ListenUrl(options.Listen));
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024); // evidence is a few KiB
         var server = new KeyBrokerServer(options, builder.Build());
         try
         {
@@ -127,6 +129,8 @@ public sealed class KeyBrokerServer : IAsyncDisposable
         if (tee is not ("snp" or "tdx" or "amd-sev-snp" or "intel-tdx"))
             return Problem(400, "UnsupportedTee", $"tee '{tee}' not supported (snp, tdx)");
         Sweep();
+        if (_sessions.Count >= _options.MaxSessions)
+            return Problem(503, "Busy", "too many open sessions; try again later");
         string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         string nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         _sessions[id] = new Session { Nonce = nonce, Expires = _options.Time.GetUtcNow() + _options.SessionLifetime };

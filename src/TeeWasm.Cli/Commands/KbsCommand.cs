@@ -44,9 +44,10 @@ internal static class KbsCommand
             HelpName = "DIR",
         };
         var auditLog = new Option<string?>("--audit-log") { Description = "Append one JSON line per verify/token/secret event to FILE (never secrets)", HelpName = "FILE" };
+        var tdxCollateral = new Option<string?>("--tdx-collateral") { Description = "TDX collateral directory (TCB info, QE identity, CRLs) for the TCB status of TDX quotes", HelpName = "DIR" };
         var command = new Command("serve", "Run the key broker until Ctrl-C: verifies evidence with TeeWasm's verifiers, releases secrets per policy, encrypted to the TEE's key")
         {
-            listen, secrets, policy, simulatorDir, auditLog,
+            listen, secrets, policy, simulatorDir, auditLog, tdxCollateral,
         };
         command.SetAction(parse =>
         {
@@ -58,6 +59,7 @@ internal static class KbsCommand
                 SecretsDirectory = parse.GetValue(secrets)!,
                 Policy = rules,
                 SimulatorDirectory = parse.GetValue(simulatorDir),
+                TdxCollateralDirectory = parse.GetValue(tdxCollateral),
                 AuditLog = (IAttestationAuditLog?)audit ?? NullAuditLog.Instance,
             }).GetAwaiter().GetResult();
             stdout.WriteLine($"kbs: listening on {server.Address.GetLeftPart(UriPartial.Authority)} (simulated platforms: {(server.AcceptsSimulated ? "accepted where the policy allows" : "refused")})");

@@ -184,6 +184,25 @@ public sealed class KeyBrokerTests : IDisposable
         Assert.Equal(_secret, JweEnvelope.Decrypt(await r6.Content.ReadAsStringAsync(), key));
     }
 
+    [Fact]
+    public async Task Session_table_is_bounded()
+    {
+        await using var broker = await KeyBrokerServer.StartAsync(new KeyBrokerOptions
+        {
+            Listen = "127.0.0.1:0",
+            SecretsDirectory = Path.Combine(_dir.Path, "secrets"),
+            Policy = Policy("""{"default":{}}"""),
+            MaxSessions = 2,
+        });
+        using var http = new HttpClient { BaseAddress = broker.Address };
+        var request = new Dictionary<string, string> { ["version"] = "0.1.0", ["tee"] = "snp", ["extra-params"] = "" };
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync("/kbs/v0/auth", request)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync("/kbs/v0/auth", request)).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.PostAsJsonAsync("/kbs/v0/auth", request)).StatusCode);
+        var bad = await http.PostAsJsonAsync("/kbs/v0/auth", new Dictionary<string, string> { ["version"] = "9.0", ["tee"] = "snp" });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
     private static StringContent Attestation(string n, string e, string evidenceJson) => new(
         $$"""{"tee-pubkey":{"kty":"RSA","alg":"RSA-OAEP-256","n":"{{n}}","e":"{{e}}"},"tee-evidence":{{evidenceJson}}}""",
         Encoding.UTF8, "application/json");
