@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using TeeWasm.Attestation.Audit;
 using TeeWasm.Attestation.Detection;
 using TeeWasm.Attestation.Tokens;
 
@@ -65,12 +66,16 @@ public sealed class Attester : IDisposable
     {
         lock (_gate)
         {
-            return _detected ??= _options.Mode switch
+            if (_detected is not null) return _detected;
+            _detected = _options.Mode switch
             {
                 AttestationMode.None => new TeeDetection(TeeType.None, Source: "--tee none"),
                 AttestationMode.Simulate => new TeeDetection(TeeType.AmdSevSnp, Simulated: true, Source: "simulator"),
                 _ => _detector.Detect(),
             };
+            Audit(AuditEvents.Detect, _detected.Type.ToAbiName(), _detected.Type == TeeType.None ? "none" : "ok",
+                _detected.Source, simulated: _detected.Simulated);
+            return _detected;
         }
     }
 
@@ -89,11 +94,11 @@ public sealed class Attester : IDisposable
             switch (detection.Type)
             {
                 case TeeType.None:
-                    return AttestationResult.Failure(AttestationResult.NoTeeError, now);
+                    return Audited(AttestationResult.Failure(AttestationResult.NoTeeError, now));
                 case TeeType.AmdSev:
-                    return AttestationResult.Failure(
+                    return Audited(AttestationResult.Failure(
                         "AMD SEV detected (memory encrypted) but SEV-SNP not available for attestation. This VM may not be a full Confidential VM with attestation support.",
-                        now, teeName);
+                        now, teeName));
             }
             try
             {
@@ -101,11 +106,11 @@ public sealed class Attester : IDisposable
                     ?? throw new AttestationException($"no evidence source for {teeName} via {detection.Source}");
                 byte[] reportData = ReportDataBinding.Compute(_moduleHash, HostKey.PublicPoint, nonce);
                 var collected = _vmSource.Attest(reportData, nonce, _moduleHash);
-                return Remember(key, Issue(collected, teeName, now, nonce));
+                return Remember(key, Audited(Issue(collected, teeName, now, nonce)));
             }
             catch (AttestationException e)
             {
-                return AttestationResult.Failure($"{teeName} attestation failed: {e.Message}", now, teeName, detection.Simulated);
+                return Audited(AttestationResult.Failure($"{teeName} attestation failed: {e.Message}", now, teeName, detection.Simulated));
             }
         }
     }
@@ -127,16 +132,16 @@ public sealed class Attester : IDisposable
             {
                 _gpuSource ??= _gpuSourceFactory() ?? throw new AttestationException("no NVIDIA GPU found");
                 if (index < 0 || index >= _gpuSource.GpuCount)
-                    return AttestationResult.Failure(
-                        $"GPU index {index} out of range: {_gpuSource.GpuCount} GPU(s) present", now, GpuTee, _gpuSource.Simulated);
+                    return Audited(AttestationResult.Failure(
+                        $"GPU index {index} out of range: {_gpuSource.GpuCount} GPU(s) present", now, GpuTee, _gpuSource.Simulated));
                 // GPU reports carry a 32-byte nonce: the first half of the same binding the VM report carries.
                 byte[] binding = ReportDataBinding.Compute(_moduleHash, HostKey.PublicPoint, nonce);
                 var collected = _gpuSource.Attest(index, binding.AsSpan(0, 32), nonce, _moduleHash);
-                return Remember(key, Issue(collected, GpuTee, now, nonce));
+                return Remember(key, Audited(Issue(collected, GpuTee, now, nonce)));
             }
             catch (AttestationException e)
             {
-                return AttestationResult.Failure($"GPU attestation failed: {e.Message}", now, GpuTee, _gpuSource?.Simulated ?? false);
+                return Audited(AttestationResult.Failure($"GPU attestation failed: {e.Message}", now, GpuTee, _gpuSource?.Simulated ?? false));
             }
         }
     }
@@ -160,7 +165,57 @@ public sealed class Attester : IDisposable
     }
 
     /// <summary>Verifies a token against the trusted issuers (see <see cref="AttestationTokenValidator"/>).</summary>
-    public TokenVerification VerifyToken(string token) => Validator.Verify(token);
+    public TokenVerification VerifyToken(string token)
+    {
+        var verdict = _options.VmTokenService is { } service && IssuerOf(token) == service.Issuer
+            ? service.Verify(token)
+            : Validator.Verify(token);
+        Audit(AuditEvents.TokenVerified, null, verdict.Valid ? "ok" : "failed", verdict.Reason,
+            token: token, subject: verdict.Issuer);
+        return verdict;
+    }
+
+    /// <summary>Where audit events go (<see cref="AttesterOptions.AuditLog"/>).</summary>
+    public IAttestationAuditLog AuditLog => _options.AuditLog;
+
+    private AttestationResult Audited(AttestationResult result)
+    {
+        Audit(AuditEvents.Attest, result.TeeType, result.Success ? "ok" : "failed", result.Error, simulated: result.Simulated);
+        if (result.Success && result.Token is { } token)
+            Audit(AuditEvents.TokenIssued, result.TeeType, "ok", null, token: token, simulated: result.Simulated,
+                subject: IssuerOf(token));
+        return result;
+    }
+
+    private static string? IssuerOf(string token)
+    {
+        try
+        {
+            return new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(token).Issuer;
+        }
+        catch (Exception e) when (e is ArgumentException or Microsoft.IdentityModel.Tokens.SecurityTokenMalformedException)
+        {
+            return null;
+        }
+    }
+
+    private void Audit(string evt, string? platform, string verdict, string? reason, string? token = null,
+        bool simulated = false, string? subject = null)
+    {
+        if (_options.AuditLog is NullAuditLog) return;
+        _options.AuditLog.Write(new AuditEvent
+        {
+            Time = _options.Time.GetUtcNow(),
+            Event = evt,
+            ModuleHash = Convert.ToHexStringLower(_moduleHash),
+            Platform = platform,
+            Verdict = verdict,
+            Reason = reason,
+            Subject = subject,
+            TokenSha256 = token is null ? null : AuditEvent.Fingerprint(token),
+            Simulated = simulated,
+        });
+    }
 
     /// <summary>Drops cached results and the detected platform.</summary>
     public void ClearCache()
@@ -176,11 +231,19 @@ public sealed class Attester : IDisposable
     private AttestationResult Issue(CollectedEvidence collected, string teeName, long now, ReadOnlySpan<byte> nonce)
     {
         var (token, expires) = _issuer.Issue(collected.Verified);
+        string evidence = EvidenceJson.WithBinding(collected.EvidenceJson, _moduleHash, HostKey.PublicPoint, nonce);
+        if (_options.VmTokenService is { } service && collected.Verified.Subject == "vm")
+        {
+            // A configured VM token service's token replaces the local one (the local verification still had to pass).
+            token = service.Attest(Services.ServiceEvidence.FromEvidenceJson(evidence));
+            expires = new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(token).ValidTo is var exp && exp > DateTime.MinValue
+                ? new DateTimeOffset(exp, TimeSpan.Zero) : expires;
+        }
         return new AttestationResult
         {
             Success = true,
             Token = token,
-            Evidence = EvidenceJson.WithBinding(collected.EvidenceJson, _moduleHash, HostKey.PublicPoint, nonce),
+            Evidence = evidence,
             Timestamp = now,
             TeeType = teeName,
             Simulated = collected.Verified.Simulated,

@@ -29,6 +29,15 @@ public sealed record AttesterOptions
     /// <summary>Azure confidential-VM (vTPM) settings: AK handle, PCRs, extra VCEK files, opt-in IMDS fetch. <see cref="VmCertificateFiles"/> apply too.</summary>
     public AzureVtpm.AzureVtpmOptions AzureVtpm { get; init; } = new();
 
+    /// <summary>Where attestation events are recorded (one JSON line each); nothing by default.</summary>
+    public Audit.IAttestationAuditLog AuditLog { get; init; } = Audit.NullAuditLog.Instance;
+
+    /// <summary>
+    /// A remote VM verifier (Azure Attestation, Intel Trust Authority) whose token the guest gets instead of the local
+    /// one, and whose keys <see cref="Attester.VerifyToken"/> trusts for its issuer; null (the default) makes no remote call.
+    /// </summary>
+    public Services.IVmTokenService? VmTokenService { get; init; }
+
     /// <summary>The clock (tests inject one).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.Detection;
+using TeeWasm.Attestation.Services;
 
 namespace TeeWasm.Cli;
 
@@ -43,6 +44,37 @@ internal sealed class CliOptions
         Description = "Azure CVM: fetch the VCEK from the Azure IMDS (169.254.169.254) when no --vm-cert is given (off by default: no network)",
     };
 
+    public Option<string?> MaaEndpoint { get; } = new("--maa-endpoint")
+    {
+        Description = "Send VM evidence to this Azure Attestation instance and hand the guest its token (verified against the instance's /certs) [default: none, no remote call]",
+        HelpName = "URL",
+    };
+
+    public Option<string?> ItaEndpoint { get; } = new("--ita-endpoint")
+    {
+        Description = "Send TDX evidence to this Intel Trust Authority API (e.g. https://api.trustauthority.intel.com) and hand the guest its token [default: none]",
+        HelpName = "URL",
+    };
+
+    public Option<string?> ItaApiKey { get; } = new("--ita-api-key")
+    {
+        Description = $"Intel Trust Authority API key [default: ${ItaOptions.ApiKeyVariable}]",
+        HelpName = "KEY",
+    };
+
+    public Option<string?> ItaJwks { get; } = new("--ita-jwks-url")
+    {
+        Description = "Intel Trust Authority token signing keys [default: https://portal.<domain>/certs for an api.<domain> endpoint, else ENDPOINT/certs]",
+        HelpName = "URL",
+    };
+
+    public Option<double> ServiceTimeout { get; } = new("--service-timeout")
+    {
+        Description = "Seconds allowed per attempt of each remote call (MAA, ITA, KBS); each is tried at most 3 times",
+        DefaultValueFactory = _ => 10,
+        HelpName = "S",
+    };
+
     public CliOptions()
     {
         Tee.AcceptOnlyFromAmong("auto", "none", "simulate");
@@ -56,7 +88,46 @@ internal sealed class CliOptions
         command.Options.Add(VmCertificates);
         command.Options.Add(TdxCollateral);
         command.Options.Add(ImdsVcek);
+        command.Options.Add(MaaEndpoint);
+        command.Options.Add(ItaEndpoint);
+        command.Options.Add(ItaApiKey);
+        command.Options.Add(ItaJwks);
+        command.Options.Add(ServiceTimeout);
     }
+
+    public ServiceCallOptions ToServiceCallOptions(ParseResult parse) =>
+        parse.GetValue(ServiceTimeout) is var s && s > 0
+            ? new ServiceCallOptions { Timeout = TimeSpan.FromSeconds(s) }
+            : throw new UsageException("--service-timeout must be positive");
+
+    /// <summary>The VM token service the flags configure, or null (no remote call).</summary>
+    public IVmTokenService? ToVmTokenService(ParseResult parse)
+    {
+        var maa = parse.GetValue(MaaEndpoint);
+        var ita = parse.GetValue(ItaEndpoint);
+        if (maa is not null && ita is not null) throw new UsageException("--maa-endpoint and --ita-endpoint exclude each other");
+        if (maa is not null)
+            return new MaaClient(new MaaOptions { Endpoint = Absolute(maa, "--maa-endpoint"), Calls = ToServiceCallOptions(parse) });
+        if (ita is not null)
+        {
+            string? key = parse.GetValue(ItaApiKey) ?? Environment.GetEnvironmentVariable(ItaOptions.ApiKeyVariable);
+            if (string.IsNullOrWhiteSpace(key))
+                throw new UsageException($"--ita-endpoint needs an API key: --ita-api-key KEY or ${ItaOptions.ApiKeyVariable}");
+            return new ItaClient(new ItaOptions
+            {
+                Endpoint = Absolute(ita, "--ita-endpoint"),
+                ApiKey = key,
+                JwksUri = parse.GetValue(ItaJwks) is { } jwks ? Absolute(jwks, "--ita-jwks-url") : null,
+                Calls = ToServiceCallOptions(parse),
+            });
+        }
+        return null;
+    }
+
+    internal static Uri Absolute(string url, string option) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            ? uri
+            : throw new UsageException($"{option} '{url}': expected an absolute http(s) URL");
 
     public AttesterOptions ToAttesterOptions(ParseResult parse) => new()
     {
@@ -73,6 +144,7 @@ internal sealed class CliOptions
             ? (Directory.Exists(dir) ? dir : throw new UsageException($"--tdx-collateral: directory '{dir}' not found"))
             : null,
         AzureVtpm = new Attestation.AzureVtpm.AzureVtpmOptions { FetchVcekFromImds = parse.GetValue(ImdsVcek) },
+        VmTokenService = ToVmTokenService(parse),
     };
 
     private static string[] ExistingFiles(string[] files, string option)

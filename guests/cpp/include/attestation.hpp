@@ -46,6 +46,7 @@ WASMTIME_ATTESTATION_IMPORT(detect_tee) int32_t __wasmtime_attestation_detect_te
 WASMTIME_ATTESTATION_IMPORT(attest_vm_nonce) int32_t __wasmtime_attestation_attest_vm_nonce(const uint8_t* ptr, int32_t len);
 WASMTIME_ATTESTATION_IMPORT(attest_gpu_nonce) int32_t __wasmtime_attestation_attest_gpu_nonce(int32_t gpu_index, const uint8_t* ptr, int32_t len);
 WASMTIME_ATTESTATION_IMPORT(verify_token_json) int32_t __wasmtime_attestation_verify_token_json(const char* ptr, int32_t len);
+WASMTIME_ATTESTATION_IMPORT(get_secret) int32_t __wasmtime_attestation_get_secret(const char* ptr, int32_t len);
 extern unsigned char __heap_base;  // provided by wasm-ld
 }
 #undef WASMTIME_ATTESTATION_IMPORT
@@ -59,6 +60,7 @@ inline int32_t attest_gpu_nonce(uint32_t i, const uint8_t* p, int32_t n) {
     return __wasmtime_attestation_attest_gpu_nonce(static_cast<int32_t>(i), p, n);
 }
 inline int32_t verify_token_json(const char* p, int32_t n) { return __wasmtime_attestation_verify_token_json(p, n); }
+inline int32_t get_secret(const char* p, int32_t n) { return __wasmtime_attestation_get_secret(p, n); }
 #else
 // Native stand-ins (for unit tests of the JSON reader): every call fails.
 inline int32_t attest_vm() { return 0; }
@@ -69,6 +71,7 @@ inline int32_t detect_tee() { return 0; }
 inline int32_t attest_vm_nonce(const uint8_t*, int32_t) { return 0; }
 inline int32_t attest_gpu_nonce(uint32_t, const uint8_t*, int32_t) { return 0; }
 inline int32_t verify_token_json(const char*, int32_t) { return 0; }
+inline int32_t get_secret(const char*, int32_t) { return 0; }
 #endif
 }  // namespace raw
 
@@ -428,7 +431,73 @@ struct TokenVerification {
     std::optional<std::string> error;   // set when the host gave no usable answer (valid is false)
 };
 
+// Result of get_secret. `secret` holds the released bytes; never print it.
+struct SecretResult {
+    bool success = false;
+    std::string name;
+    std::vector<uint8_t> secret;
+    std::optional<std::string> error;  // why it was not released (or why the host's answer was unusable)
+};
+
 namespace detail {
+// Standard base64 (padding optional) to bytes; false on any other character.
+inline bool base64_decode(const std::string& in, std::vector<uint8_t>& out) {
+    auto val = [](char c) -> int {
+        if (c >= 'A' && c <= 'Z') return c - 'A';
+        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+        if (c >= '0' && c <= '9') return c - '0' + 52;
+        if (c == '+') return 62;
+        if (c == '/') return 63;
+        return -1;
+    };
+    size_t n = in.size();
+    while (n > 0 && in[n - 1] == '=') --n;
+    if (n % 4 == 1) return false;
+    out.clear();
+    out.reserve(n * 3 / 4);
+    for (size_t i = 0; i < n; i += 4) {
+        uint32_t acc = 0;
+        size_t k = 0;
+        for (; k < 4 && i + k < n; ++k) {
+            int v = val(in[i + k]);
+            if (v < 0) return false;
+            acc |= static_cast<uint32_t>(v) << (18 - 6 * k);
+        }
+        out.push_back(static_cast<uint8_t>(acc >> 16));
+        if (k > 2) out.push_back(static_cast<uint8_t>(acc >> 8));
+        if (k > 3) out.push_back(static_cast<uint8_t>(acc));
+    }
+    return true;
+}
+
+inline SecretResult secret_from_json(const std::string& text) {
+    SecretResult r;
+    std::string err;
+    JsonValue v;
+    if (!parse_json(text, v, &err)) {
+        r.error = err;
+        return r;
+    }
+    std::optional<bool> ok = v.get_bool("success");
+    if (!ok) {
+        r.error = "Invalid secret result: missing boolean 'success'";
+        return r;
+    }
+    r.name = v.get_string("name").value_or("");
+    if (*ok) {
+        std::optional<std::string> b64 = v.get_string("secret");
+        if (!b64 || !base64_decode(*b64, r.secret)) {
+            r.secret.clear();
+            r.error = "Invalid secret result: 'secret' missing or not base64";
+            return r;
+        }
+        r.success = true;
+    } else {
+        r.error = v.get_string("error").value_or("secret not released (host gave no reason)");
+    }
+    return r;
+}
+
 inline AttestationResult attestation_from_ptr(int32_t ptr) {
     std::string err;
     std::optional<std::string> s = take_host_string(ptr, &err);
@@ -507,6 +576,22 @@ inline TokenVerification verify_token_json(const std::string& token) {
     r.issuer = v.get_string("issuer");
     if (const JsonValue* c = v.get("claims")) r.claims = *c;
     return r;
+}
+
+// TeeWasm extension: ask the host for the secret `name` ("repository/type/tag", or a bare tag for
+// "default/secret/tag"). The host attests to its key broker (tee-wasm run --kbs URL), which releases the secret only
+// when its policy accepts the attestation.
+inline SecretResult get_secret(const std::string& name) {
+    std::string err;
+    std::optional<std::string> s =
+        detail::take_host_string(raw::get_secret(name.data(), detail::clamp_len(name.size())), &err);
+    if (!s) {
+        SecretResult r;
+        r.name = name;
+        r.error = err;
+        return r;
+    }
+    return detail::secret_from_json(*s);
 }
 
 inline void clear_cache() { raw::clear_cache(); }

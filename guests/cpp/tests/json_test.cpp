@@ -54,6 +54,18 @@ int main() {
     CHECK(detect_tee_type().error.has_value());
     CHECK(verify_token_json("a.b.c").error.has_value());
 
+    // get_secret results.
+    SecretResult sr = detail::secret_from_json(R"({"success":true,"name":"demo","secret":"AQID+w==","length":4})");
+    CHECK(sr.success && sr.secret == (std::vector<uint8_t>{1, 2, 3, 0xfb}) && sr.name == "demo" && !sr.error);
+    sr = detail::secret_from_json(R"({"success":false,"name":"demo","error":"policy forbids simulated platforms"})");
+    CHECK(!sr.success && sr.secret.empty() && sr.error == std::string("policy forbids simulated platforms"));
+    sr = detail::secret_from_json(R"({"success":true,"name":"demo","secret":"a$"})");
+    CHECK(!sr.success && sr.error);
+    std::vector<uint8_t> b;
+    CHECK(detail::base64_decode("aGVsbG8", b) && std::string(b.begin(), b.end()) == "hello");
+    CHECK(!detail::base64_decode("a", b));
+    CHECK(!get_secret("demo").success && get_secret("demo").error);
+
     std::printf(failures ? "%d FAILED\n" : "all JSON tests passed\n", failures);
     return failures ? 1 : 0;
 }

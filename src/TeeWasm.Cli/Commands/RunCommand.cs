@@ -1,4 +1,6 @@
 using System.CommandLine;
+using TeeWasm.Attestation.Audit;
+using TeeWasm.Attestation.KeyBroker;
 using TeeWasm.Runtime.Hosting;
 using TeeWasm.Runtime.Modules;
 
@@ -32,15 +34,26 @@ internal static class RunCommand
         var policy = new Option<string?>("--policy") { Description = "Attestation policy (JSON, see docs/policy.md): checked by --require-attestation and applied to the guest's attest_vm results", HelpName = "FILE" };
         var requireAttestation = new Option<bool>("--require-attestation") { Description = "Attest the VM and check the policy before the guest starts; refuse to start it otherwise (exit 1)" };
         var cacheDir = new Option<string?>("--cache-dir") { Description = $"Compiled-module cache [default: {ModuleCache.DefaultDirectory}]", HelpName = "DIR" };
+        var kbs = new Option<string?>("--kbs")
+        {
+            Description = "Key broker (Trustee KBS protocol) for the guest's get_secret: the host attests to it and it releases secrets per its policy [default: none; get_secret fails]",
+            HelpName = "URL",
+        };
+        var auditLog = new Option<string?>("--audit-log")
+        {
+            Description = "Append one JSON line per attestation event (detect, attest, token issued/verified, secrets) to FILE; never secrets or whole tokens [default: off]",
+            HelpName = "FILE",
+        };
 
         var command = new Command("run", "Run a WASI guest with wasmtime:attestation; the exit code is the guest's (1 when it traps or cannot start, 2 for usage errors)")
         {
-            module, guestArgs, dir, env, fuel, timeout, maxMemory, noCache, cacheDir, gpu, policy, requireAttestation,
+            module, guestArgs, dir, env, fuel, timeout, maxMemory, noCache, cacheDir, gpu, policy, requireAttestation, kbs, auditLog,
         };
         shared.AddTo(command);
 
         command.SetAction(parse =>
         {
+            using var audit = parse.GetValue(auditLog) is { } auditPath ? new JsonLinesAuditLog(auditPath) : null;
             var options = new RunOptions
             {
                 Arguments = parse.GetValue(guestArgs) ?? [],
@@ -50,11 +63,14 @@ internal static class RunCommand
                 Timeout = parse.GetValue(timeout) is double s ? Positive(s, "--timeout", TimeSpan.FromSeconds) : null,
                 MaxMemoryBytes = parse.GetValue(maxMemory) is int mb ? Positive(mb, "--max-memory", v => (long)v * 1024 * 1024) : null,
                 CacheDirectory = parse.GetValue(noCache) ? null : parse.GetValue(cacheDir) ?? ModuleCache.DefaultDirectory,
-                Attestation = shared.ToAttesterOptions(parse),
+                Attestation = shared.ToAttesterOptions(parse) with { AuditLog = (IAttestationAuditLog?)audit ?? NullAuditLog.Instance },
                 Gpu = Enum.Parse<TeeWasm.Gpu.GpuBackendKind>(parse.GetValue(gpu)!, ignoreCase: true),
                 Policy = parse.GetValue(policy) is { } policyPath ? LoadPolicy(policyPath) : null,
                 RequireAttestation = parse.GetValue(requireAttestation),
                 Log = line => stderr.WriteLine("[tee-wasm] " + line),
+                KeyBroker = parse.GetValue(kbs) is { } url
+                    ? new KbsClientOptions { Endpoint = CliOptions.Absolute(url, "--kbs"), Calls = shared.ToServiceCallOptions(parse) }
+                    : null,
             };
             var result = WasmRunner.Run(parse.GetValue(module)!, options);
             if (result.Error is not null) stderr.WriteLine("error: " + result.Error);

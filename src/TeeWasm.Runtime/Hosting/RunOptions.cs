@@ -41,6 +41,9 @@ public sealed record RunOptions
     /// <summary>Attest the VM and check <see cref="Policy"/> (default policy when null) before the guest starts; refuse to start it otherwise.</summary>
     public bool RequireAttestation { get; init; }
 
+    /// <summary>The key broker <c>get_secret</c> asks (after attesting the host to it); null: no broker, every request fails.</summary>
+    public Attestation.KeyBroker.KbsClientOptions? KeyBroker { get; init; }
+
     /// <summary>Attestation settings for the guest's <c>wasmtime:attestation</c> imports.</summary>
     public AttesterOptions Attestation { get; init; } = new();
 

@@ -80,7 +80,8 @@ public static partial class WasmRunner
         using var gpu = GpuImports.CreateBackend(options.Gpu, log);
 
         linker.DefineWasi();
-        AttestationImports.Define(linker, attester, guest, options.Policy);
+        using var broker = options.KeyBroker is { } kbs ? new Attestation.KeyBroker.KbsClient(kbs, attester) : null;
+        AttestationImports.Define(linker, attester, guest, options.Policy, broker);
         using var webgpu = WebGpuImports.Define(linker, guest, options.WebGpu);
         GpuImports.Define(linker, gpu, guest);
         store.SetWasiConfiguration(BuildWasi(name, options));

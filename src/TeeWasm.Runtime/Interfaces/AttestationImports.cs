@@ -1,5 +1,6 @@
 using System.Text;
 using TeeWasm.Attestation;
+using TeeWasm.Attestation.KeyBroker;
 using TeeWasm.Runtime.Hosting;
 using Wasmtime;
 
@@ -20,12 +21,19 @@ public static class AttestationImports
     /// <summary>The longest token or nonce the host reads from a guest.</summary>
     public const int MaxTokenLength = 256 * 1024;
 
-    /// <summary>
-    /// Defines every function of the interface under both module names. With a <paramref name="policy"/>, VM results
-    /// the policy refuses reach the guest as failures naming the violations.
-    /// </summary>
-    public static void Define(Linker linker, Attester attester, GuestContext guest, Attestation.Policy.AttestationPolicy? policy = null)
+    /// <summary>The longest secret name the host reads from a guest.</summary>
+    public const int MaxSecretNameLength = 512;
+
+    /// <summary>Defines every function of the interface under both module names.</summary>
+    /// <param name="linker">The linker to define them in.</param>
+    /// <param name="attester">Attestation for the guest.</param>
+    /// <param name="guest">Guest memory access.</param>
+    /// <param name="policy">With a policy, VM results the policy refuses reach the guest as failures naming the violations.</param>
+    /// <param name="secrets">Where <c>get_secret</c> gets secrets (the key broker client); null answers every request with "no key broker configured".</param>
+    public static void Define(Linker linker, Attester attester, GuestContext guest,
+        Attestation.Policy.AttestationPolicy? policy = null, ISecretProvider? secrets = null)
     {
+        secrets ??= NoSecretProvider.Instance;
         foreach (var module in new[] { ModuleName, LegacyModuleName })
         {
             linker.DefineFunction(module, "attest_vm", (Caller c) =>
@@ -55,6 +63,14 @@ public static class AttestationImports
                 return guest.WriteLengthPrefixed(c, "verify_token_json", verdict.ToJsonUtf8());
             });
 
+            linker.DefineFunction(module, "get_secret", (Caller c, int ptr, int len) =>
+            {
+                var result = ReadToken(c, guest, "get_secret", ptr, len, MaxSecretNameLength) is { } name
+                    ? secrets.GetSecret(name)
+                    : SecretResult.Failure("", "secret name could not be read from guest memory (bad pointer, length or UTF-8)");
+                return guest.WriteLengthPrefixed(c, "get_secret", result.ToJsonUtf8());
+            });
+
             linker.DefineFunction(module, "clear_cache", () => attester.ClearCache());
 
             linker.DefineFunction(module, "detect_tee", (Caller c) =>
@@ -64,9 +80,9 @@ public static class AttestationImports
 
     private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    private static string? ReadToken(Caller caller, GuestContext guest, string function, int ptr, int len)
+    private static string? ReadToken(Caller caller, GuestContext guest, string function, int ptr, int len, int max = MaxTokenLength)
     {
-        if (guest.ReadBytes(caller, function, ptr, len, MaxTokenLength) is not { } bytes) return null;
+        if (guest.ReadBytes(caller, function, ptr, len, max) is not { } bytes) return null;
         try
         {
             return s_strictUtf8.GetString(bytes);

@@ -18,7 +18,7 @@ internal sealed class AttestationHarness : IDisposable
     private readonly Store _store;
     private readonly Module _module;
 
-    public AttestationHarness(string wat, Attester attester)
+    public AttestationHarness(string wat, Attester attester, Attestation.KeyBroker.ISecretProvider? secrets = null)
     {
         Attester = attester;
         _linker = new Linker(_engine);
@@ -26,7 +26,7 @@ internal sealed class AttestationHarness : IDisposable
         _module = Module.FromText(_engine, "harness", wat);
         var guest = new GuestContext(Log.Add);
         _linker.DefineWasi();
-        AttestationImports.Define(_linker, attester, guest);
+        AttestationImports.Define(_linker, attester, guest, secrets: secrets);
         _store.SetWasiConfiguration(new WasiConfiguration());
         Instance = _linker.Instantiate(_store, _module);
         guest.Bind(Instance);

@@ -34,6 +34,7 @@ pub mod raw {
         pub fn attest_vm_nonce(nonce_ptr: *const u8, nonce_len: i32) -> i32;
         pub fn attest_gpu_nonce(gpu_index: u32, nonce_ptr: *const u8, nonce_len: i32) -> i32;
         pub fn verify_token_json(token_ptr: *const u8, token_len: i32) -> i32;
+        pub fn get_secret(name_ptr: *const u8, name_len: i32) -> i32;
     }
 }
 
@@ -61,6 +62,9 @@ pub mod raw {
         0
     }
     pub unsafe fn verify_token_json(_token_ptr: *const u8, _token_len: i32) -> i32 {
+        0
+    }
+    pub unsafe fn get_secret(_name_ptr: *const u8, _name_len: i32) -> i32 {
         0
     }
 }
@@ -310,6 +314,84 @@ impl TokenVerification {
     }
 }
 
+/// Result of `get_secret`: `{"success":true,"name":…,"secret":"<base64>","length":N}` or
+/// `{"success":false,"name":…,"error":…}`.
+#[derive(Clone, PartialEq)]
+pub struct SecretResult {
+    pub success: bool,
+    pub name: String,
+    /// The secret's bytes (decoded from base64), when released.
+    pub secret: Option<Vec<u8>>,
+    pub error: Option<String>,
+}
+
+// Never print a secret by accident: Debug shows only its length.
+impl core::fmt::Debug for SecretResult {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SecretResult")
+            .field("success", &self.success)
+            .field("name", &self.name)
+            .field("secret_len", &self.secret.as_ref().map(Vec::len))
+            .field("error", &self.error)
+            .finish()
+    }
+}
+
+impl SecretResult {
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        let v = json::parse(text).map_err(|e| format!("Invalid JSON from host: {}", e))?;
+        Self::from_value(&v)
+    }
+
+    pub fn from_value(v: &Value) -> Result<Self, String> {
+        let success = v
+            .get("success")
+            .and_then(Value::as_bool)
+            .ok_or_else(|| "Invalid secret result: missing boolean 'success'".to_string())?;
+        let secret = match v.get("secret").and_then(Value::as_str) {
+            Some(b64) => Some(base64_decode(b64).ok_or_else(|| "Invalid secret result: 'secret' is not base64".to_string())?),
+            None => None,
+        };
+        if success && secret.is_none() {
+            return Err("Invalid secret result: success without 'secret'".to_string());
+        }
+        Ok(SecretResult { success, name: opt_string(v, "name").unwrap_or_default(), secret, error: opt_string(v, "error") })
+    }
+}
+
+/// Standard base64 (with or without padding) to bytes; `None` on any other character.
+pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    fn val(c: u8) -> Option<u32> {
+        match c {
+            b'A'..=b'Z' => Some((c - b'A') as u32),
+            b'a'..=b'z' => Some((c - b'a' + 26) as u32),
+            b'0'..=b'9' => Some((c - b'0' + 52) as u32),
+            b'+' => Some(62),
+            b'/' => Some(63),
+            _ => None,
+        }
+    }
+    let bytes = text.trim_end_matches('=').as_bytes();
+    if bytes.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
+    for chunk in bytes.chunks(4) {
+        let mut acc = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            acc |= val(c)? << (18 - 6 * i as u32);
+        }
+        out.push((acc >> 16) as u8);
+        if chunk.len() > 2 {
+            out.push((acc >> 8) as u8);
+        }
+        if chunk.len() > 3 {
+            out.push(acc as u8);
+        }
+    }
+    Some(out)
+}
+
 // ---------------------------------------------------------------------------------------------
 // API
 // ---------------------------------------------------------------------------------------------
@@ -382,6 +464,18 @@ pub fn run_constructors_once() {
     }
 }
 
+/// Ask the host for the secret `name` (`repository/type/tag`, or a bare tag for `default/secret/tag`).
+/// The host attests to its configured key broker (`tee-wasm run --kbs URL`), which releases the secret only when
+/// its policy accepts the attestation. `Ok(bytes)` when released, `Err(reason)` otherwise (TeeWasm extension).
+pub fn get_secret(name: &str) -> Result<Vec<u8>, String> {
+    let r = SecretResult::from_value(&call_json(|| unsafe { raw::get_secret(name.as_ptr(), clamp_len(name.len())) })?)?;
+    if r.success {
+        Ok(r.secret.unwrap_or_default())
+    } else {
+        Err(r.error.unwrap_or_else(|| "secret not released (host gave no reason)".to_string()))
+    }
+}
+
 /// Drop the host's cached VM/GPU results and detected TEE type.
 pub fn clear_attestation_cache() {
     unsafe { raw::clear_cache() }
@@ -436,6 +530,21 @@ mod tests {
         assert_eq!(v.reason.as_deref(), Some("expired"));
         assert_eq!(v.issuer, None);
         assert_eq!(v.claims.get("exp").unwrap().as_i64(), Some(1));
+    }
+
+    #[test]
+    fn parses_secret_results() {
+        let r = SecretResult::from_json(r#"{"success":true,"name":"demo","secret":"AQID+w==","length":4}"#).unwrap();
+        assert_eq!(r.secret.as_deref(), Some(&[1u8, 2, 3, 0xfb][..]));
+        assert!(!format!("{:?}", r).contains("AQID"));
+        let r = SecretResult::from_json(r#"{"success":false,"name":"demo","error":"policy forbids simulated platforms"}"#).unwrap();
+        assert_eq!(r.error.as_deref(), Some("policy forbids simulated platforms"));
+        assert!(SecretResult::from_json(r#"{"success":true,"name":"x"}"#).is_err());
+        assert_eq!(base64_decode("aGVsbG8"), Some(b"hello".to_vec()));
+        assert_eq!(base64_decode("aGVsbG8="), Some(b"hello".to_vec()));
+        assert_eq!(base64_decode("a"), None);
+        assert_eq!(base64_decode("a$bc"), None);
+        assert!(get_secret("demo").is_err());
     }
 
     #[test]

@@ -1,0 +1,93 @@
+using System.CommandLine;
+using TeeWasm.Attestation;
+using TeeWasm.Attestation.Audit;
+using TeeWasm.Attestation.KeyBroker;
+using TeeWasm.KeyBroker;
+
+namespace TeeWasm.Cli.Commands;
+
+/// <summary><c>tee-wasm kbs serve|encrypt</c>: the embedded key broker and the encrypted-file helper.</summary>
+internal static class KbsCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var command = new Command("kbs", "The embedded key broker (Trustee KBS protocol) and its helpers")
+        {
+            Serve(stdout),
+            Encrypt(stdout),
+        };
+        return command;
+    }
+
+    private static Command Serve(TextWriter stdout)
+    {
+        var listen = new Option<string>("--listen")
+        {
+            Description = "Address to listen on, HOST:PORT or a URL (port 0 picks a free port)",
+            DefaultValueFactory = _ => "127.0.0.1:8080",
+            HelpName = "HOST:PORT",
+        };
+        var secrets = new Option<string>("--secrets")
+        {
+            Description = "Directory of secrets: the file DIR/REPO/TYPE/TAG is the secret REPO/TYPE/TAG (a bare name N is default/secret/N)",
+            Required = true,
+            HelpName = "DIR",
+        };
+        var policy = new Option<string?>("--policy")
+        {
+            Description = "Policy file: {\"default\":RULE,\"secrets\":{\"repo/type/tag\":RULE}}, RULE = {allow_simulated, allow_debug, platforms, module_hashes, measurements} [default: release to any real, non-debug SNP/TDX platform; never to the simulator]",
+            HelpName = "FILE",
+        };
+        var simulatorDir = new Option<string?>("--simulator-dir")
+        {
+            Description = "The simulator's directory, whose root is trusted only when a policy rule allows simulated platforms [default: $XDG_DATA_HOME/tee-wasm/simulator]",
+            HelpName = "DIR",
+        };
+        var auditLog = new Option<string?>("--audit-log") { Description = "Append one JSON line per verify/token/secret event to FILE (never secrets)", HelpName = "FILE" };
+        var tdxCollateral = new Option<string?>("--tdx-collateral") { Description = "TDX collateral directory (TCB info, QE identity, CRLs) for the TCB status of TDX quotes", HelpName = "DIR" };
+        var command = new Command("serve", "Run the key broker until Ctrl-C: verifies evidence with TeeWasm's verifiers, releases secrets per policy, encrypted to the TEE's key")
+        {
+            listen, secrets, policy, simulatorDir, auditLog, tdxCollateral,
+        };
+        command.SetAction(parse =>
+        {
+            var rules = parse.GetValue(policy) is { } p ? SecretPolicy.Load(p) : new SecretPolicy { Default = new SecretRule() };
+            using var audit = parse.GetValue(auditLog) is { } a ? new JsonLinesAuditLog(a) : null;
+            var server = KeyBrokerServer.StartAsync(new KeyBrokerOptions
+            {
+                Listen = parse.GetValue(listen)!,
+                SecretsDirectory = parse.GetValue(secrets)!,
+                Policy = rules,
+                SimulatorDirectory = parse.GetValue(simulatorDir),
+                TdxCollateralDirectory = parse.GetValue(tdxCollateral),
+                AuditLog = (IAttestationAuditLog?)audit ?? NullAuditLog.Instance,
+            }).GetAwaiter().GetResult();
+            stdout.WriteLine($"kbs: listening on {server.Address.GetLeftPart(UriPartial.Authority)} (simulated platforms: {(server.AcceptsSimulated ? "accepted where the policy allows" : "refused")})");
+            stdout.Flush();
+            server.WaitForShutdownAsync().GetAwaiter().GetResult();
+            server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Encrypt(TextWriter stdout)
+    {
+        var keyFile = new Option<string>("--key-file") { Description = "The 32-byte AES-256 key (raw, 64 hex digits or base64); put the same file in the broker's secrets directory", Required = true, HelpName = "K" };
+        var input = new Option<string>("--in") { Description = "File to encrypt", Required = true, HelpName = "F" };
+        var output = new Option<string>("--out") { Description = "Encrypted file: 12-byte nonce || AES-256-GCM ciphertext || 16-byte tag", Required = true, HelpName = "F.enc" };
+        var command = new Command("encrypt", "Encrypt a file for a guest that gets its key from the key broker (AES-256-GCM: nonce || ciphertext || tag)")
+        {
+            keyFile, input, output,
+        };
+        command.SetAction(parse =>
+        {
+            byte[] key = SecretFile.ReadKeyFile(parse.GetValue(keyFile)!);
+            byte[] plain = File.ReadAllBytes(parse.GetValue(input)!);
+            File.WriteAllBytes(parse.GetValue(output)!, SecretFile.Encrypt(key, plain));
+            stdout.WriteLine($"wrote {parse.GetValue(output)} ({plain.Length} bytes encrypted, {SecretFile.NonceSize + plain.Length + SecretFile.TagSize} bytes written)");
+            return 0;
+        });
+        return command;
+    }
+}

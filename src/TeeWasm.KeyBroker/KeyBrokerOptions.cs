@@ -1,0 +1,36 @@
+using TeeWasm.Attestation;
+using TeeWasm.Attestation.Audit;
+using TeeWasm.Attestation.KeyBroker;
+
+namespace TeeWasm.KeyBroker;
+
+/// <summary>Settings of the embedded key broker.</summary>
+public sealed record KeyBrokerOptions
+{
+    /// <summary>Where to listen: <c>HOST:PORT</c> or a URL; port 0 picks a free one. Loopback by default.</summary>
+    public string Listen { get; init; } = "127.0.0.1:8080";
+
+    /// <summary>The secrets: the file <c>DIR/repository/type/tag</c> is the secret <c>repository/type/tag</c>.</summary>
+    public required string SecretsDirectory { get; init; }
+
+    /// <summary>Who gets which secret.</summary>
+    public required SecretPolicy Policy { get; init; }
+
+    /// <summary>The simulator's directory, whose root is trusted only when some policy rule allows simulated platforms.</summary>
+    public string? SimulatorDirectory { get; init; }
+
+    /// <summary>A directory of TDX collateral (TCB info, QE identity, CRLs) for the TCB status of TDX quotes; null skips it.</summary>
+    public string? TdxCollateralDirectory { get; init; }
+
+    /// <summary>Most sessions held at once (older expired ones are dropped first); beyond it /auth answers 503.</summary>
+    public int MaxSessions { get; init; } = 10_000;
+
+    /// <summary>How long an attested session (cookie) stays valid.</summary>
+    public TimeSpan SessionLifetime { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Where verify/token/secret events go.</summary>
+    public IAttestationAuditLog AuditLog { get; init; } = NullAuditLog.Instance;
+
+    /// <summary>The clock.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}

@@ -1,0 +1,27 @@
+namespace TeeWasm.Cli.Tests;
+
+public sealed class ServiceOptionsTests
+{
+    [Fact]
+    public void MaaEndpointThatIsDownFailsAttestationNamingTheService()
+    {
+        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        int port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        var (code, _, stderr) = CliProcess.Run("attest", "vm", "--tee", "simulate", "--maa-endpoint", $"http://127.0.0.1:{port}", "--service-timeout", "2");
+        Assert.Equal(1, code);
+        Assert.Contains($"Azure Attestation (MAA) at http://127.0.0.1:{port}: attest: cannot connect", stderr);
+    }
+
+    [Theory]
+    [InlineData("--maa-endpoint", "http://127.0.0.1:1", "--ita-endpoint", "http://127.0.0.1:2", "exclude each other")]
+    [InlineData("--ita-endpoint", "http://127.0.0.1:2", "--tee", "simulate", "needs an API key")]
+    [InlineData("--maa-endpoint", "http://maa.example.com", "--tee", "simulate", "must use https")]
+    public void BadServiceFlagsAreClearErrors(string a, string b, string c, string d, string expected)
+    {
+        var (code, _, stderr) = CliProcess.Run("attest", "vm", a, b, c, d);
+        Assert.NotEqual(0, code);
+        Assert.Contains(expected, stderr);
+    }
+}
