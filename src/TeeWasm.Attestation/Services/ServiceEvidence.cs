@@ -27,6 +27,27 @@ public sealed record ServiceEvidence
     /// <summary>True for simulator evidence.</summary>
     public bool Simulated { get; init; }
 
+    /// <summary>
+    /// The evidence for Azure Attestation's <c>SevSnpVm</c> API from an Azure SNP CVM's HCL report: the SNP report with
+    /// <paramref name="vcekChainPem"/> and the runtime claims as runtime data (MAA checks their hash against report_data).
+    /// </summary>
+    /// <exception cref="AttestationException">Not an SNP HCL report, or the claims are not bound.</exception>
+    public static ServiceEvidence FromHclReport(AzureVtpm.HclReport hcl, IReadOnlyList<string> vcekChainPem, ReadOnlySpan<byte> nonce)
+    {
+        if (hcl.ReportType != AzureVtpm.HclReportType.Snp)
+            throw new AttestationException("HCL report holds a TDREPORT, not an SNP report (TDX CVMs need a TD quote)");
+        if (!AzureVtpm.HclBinding.IsBound(hcl))
+            throw new AttestationException("HCL runtime claims are not bound: their hash differs from report_data");
+        return new ServiceEvidence
+        {
+            TeeType = "AMD_SEV_SNP",
+            Report = hcl.HardwareReport.ToArray(),
+            CertificatesPem = vcekChainPem,
+            RuntimeData = hcl.RuntimeClaimsBytes.ToArray(),
+            Nonce = nonce.ToArray(),
+        };
+    }
+
     /// <summary>Reads the evidence JSON of an <see cref="AttestationResult"/>.</summary>
     /// <exception cref="AttestationException">The JSON lacks the report or binding.</exception>
     public static ServiceEvidence FromEvidenceJson(string evidenceJson)

@@ -59,7 +59,7 @@ public sealed class ItaClientTests : IDisposable
     {
         Endpoint = endpoint ?? _server.Uri,
         ApiKey = apiKey,
-        Calls = new ServiceCallOptions { Timeout = TimeSpan.FromSeconds(5), MaxAttempts = 2, RetryDelay = TimeSpan.FromMilliseconds(10) },
+        Calls = new ServiceCallOptions { Timeout = TimeSpan.FromSeconds(30), MaxAttempts = 2, RetryDelay = TimeSpan.FromMilliseconds(10) },
         KeyRefreshInterval = TimeSpan.Zero,
     });
 

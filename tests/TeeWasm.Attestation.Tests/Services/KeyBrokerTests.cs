@@ -14,7 +14,7 @@ namespace TeeWasm.Attestation.Tests.Services;
 
 public sealed class KeyBrokerTests : IDisposable
 {
-    private static readonly ServiceCallOptions s_fast = new() { Timeout = TimeSpan.FromSeconds(10), MaxAttempts = 2, RetryDelay = TimeSpan.FromMilliseconds(10) };
+    private static readonly ServiceCallOptions s_fast = new() { Timeout = TimeSpan.FromSeconds(30), MaxAttempts = 2, RetryDelay = TimeSpan.FromMilliseconds(10) };
     private readonly TempDir _dir = new();
     private readonly byte[] _secret = RandomNumberGenerator.GetBytes(32);
 

@@ -9,7 +9,7 @@ namespace TeeWasm.Attestation.Tests.Services;
 
 public sealed class MaaClientTests : IDisposable
 {
-    private static readonly ServiceCallOptions s_fast = new() { Timeout = TimeSpan.FromSeconds(5), MaxAttempts = 2, RetryDelay = TimeSpan.FromMilliseconds(10) };
+    private static readonly ServiceCallOptions s_fast = new() { Timeout = TimeSpan.FromSeconds(30), MaxAttempts = 2, RetryDelay = TimeSpan.FromMilliseconds(10) };
     private readonly FakeMaa _maa = new();
 
     public void Dispose() => _maa.Dispose();
