@@ -13,7 +13,7 @@
 #   --force  rebuild even when the inputs are unchanged (default: skip an artifact whose inputs,
 #            tool versions and this script hash to the same stamp as last time)
 #   --check  afterwards verify each module's imports/exports with wasm-objdump and run the native
-#            unit tests (cargo test of the Rust crates, the C++ JSON reader test); with node, also run
+#            unit tests (cargo test of the Rust crates, the C++ JSON reader, RF and AES-256-GCM tests); with node, also run
 #            the guests against guests/tests/*mock_host.mjs (the RF benchmarks need the diabetes CSVs
 #            in $RF_DATA_DIR, default data/; skipped with a message when they are absent)
 # Toolchains (Debian packages; scripts/setup.sh installs them): clang-14 lld-14 wasi-libc
@@ -254,6 +254,7 @@ for m in attestation_example.wasm main_with_attestation.wasm; do no_ctor_wrapper
 declare -A WANT_SIG=(
   [wasmtime_attestation.detect_tee]="(result i32)" [wasmtime_attestation.attest_vm]="(result i32)"
   [wasmtime_attestation.attest_gpu]="(param i32) (result i32)"
+  [wasmtime_attestation.get_secret]="(param i32 i32) (result i32)"
   [wasi:gpu/compute@0.1.0.get-device-info]="(param i32)" [wasi:gpu/compute@0.1.0.buffer-create]="(param i64 i32 i32)"
   [wasi:gpu/compute@0.1.0.buffer-write]="(param i32 i64 i32 i32 i32)" [wasi:gpu/compute@0.1.0.buffer-read]="(param i32 i64 i32 i32)"
   [wasi:gpu/compute@0.1.0.buffer-copy]="(param i32 i64 i32 i64 i64 i32)" [wasi:gpu/compute@0.1.0.buffer-destroy]="(param i32 i32)"
@@ -266,7 +267,7 @@ declare -A WANT_SIG=(
   [wasi:gpu/ml-kernels@0.1.0.kernel-reduce]="(param i32 i32 i32 i32 i32)"
   [wasi:gpu/ml-kernels@0.1.0.kernel-batch-predict]="(param i32 i32 i32 i32 i32 i32 i32 i32 i32)"
 )
-BENCH_NEEDS="wasmtime_attestation.detect_tee wasmtime_attestation.attest_vm wasmtime_attestation.attest_gpu
+BENCH_NEEDS="wasmtime_attestation.detect_tee wasmtime_attestation.attest_vm wasmtime_attestation.attest_gpu wasmtime_attestation.get_secret
 wasi:gpu/compute@0.1.0.get-device-info wasi:gpu/compute@0.1.0.buffer-create wasi:gpu/compute@0.1.0.buffer-write
 wasi:gpu/compute@0.1.0.buffer-read wasi:gpu/compute@0.1.0.buffer-destroy wasi:gpu/ml-kernels@0.1.0.kernel-bootstrap-sample
 wasi:gpu/ml-kernels@0.1.0.kernel-find-split wasi:gpu/ml-kernels@0.1.0.kernel-batch-predict wasi:gpu/ml-kernels@0.1.0.kernel-average"
@@ -342,6 +343,9 @@ echo "check: C++ random-forest test (native)"
 "$CXX" -std=c++17 -O1 -fno-exceptions -Wall -Wextra -Werror -I "$CPP_DIR/include" -I "$WML_DIR/src" "$CPP_DIR/tests/rf_test.cpp" \
   "$WML_DIR/src/dataset.cpp" "$WML_DIR/src/random_forest.cpp" -o "$CPP_DIR/build/rf_test" && "$CPP_DIR/build/rf_test" ||
   { echo "CHECK FAIL: C++ RF test"; fail=1; }
+echo "check: C++ AES-256-GCM test (native; FIPS 197 + NIST GCM vectors, the --data-key file format)"
+"$CXX" -std=c++17 -O1 -fno-exceptions -Wall -Wextra -Werror -I "$WML_DIR/src" "$CPP_DIR/tests/aes_gcm_test.cpp" \
+  -o "$CPP_DIR/build/aes_gcm_test" && "$CPP_DIR/build/aes_gcm_test" || { echo "CHECK FAIL: C++ AES-GCM test"; fail=1; }
 if command -v node >/dev/null 2>&1; then
   echo "check: guests against the mock host (node guests/tests/mock_host.mjs)"
   for g in attestation_example main_with_attestation; do

@@ -2,7 +2,9 @@
 # The TeeWasm demo: installs what is missing, builds the host and the example guests, then runs
 #   1. the Rust guest and the C++ guest under --tee simulate: detect, attest VM and GPU 0, verify both
 #      tokens, and only then a small training step;
-#   2. the same guests with no TEE (--tee none): they stop with "No TEE attestation available…" and exit 1.
+#   2. the same guests with no TEE (--tee none): they stop with "No TEE attestation available…" and exit 1;
+#   3. scripts/demo-secure-training.sh: the RF guest trains on an encrypted data set once the embedded key broker
+#      releases its key to the simulated TEE, and is refused under a policy that forbids simulated platforms.
 # Exits non-zero if any step does not behave as described.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -40,4 +42,7 @@ for guest in "$RUST" "$CPP"; do
   echo "(guest exited with code $code, as it should without a TEE)"
 done
 
-banner "demo complete: attested guests ran; unattested guests refused"
+banner "secure training: scripts/demo-secure-training.sh"
+TEE_WASM="${TEE_WASM[*]}" "$ROOT/scripts/demo-secure-training.sh"
+
+banner "demo complete: attested guests ran; unattested guests refused; the data key went only to an accepted TEE"

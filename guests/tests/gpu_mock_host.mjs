@@ -9,6 +9,8 @@
 // --gpu fail-predict:   like mock, but kernel-batch-predict answers Err(KernelError) (tests the fallback).
 // --gpu fail-split:     like mock, but kernel-find-split answers Err(KernelError) from its 1000th call on.
 // --data DIR:           preopened as the guest directory `data` (default ./data).
+// --secret NAME=HEX:    get_secret(NAME) releases these bytes; any other name (and every name without it) is refused
+//                       with the host's "no key broker configured" answer (for --data-key runs).
 // On exit prints `[gpu-mock] ...` call counts on stderr and exits with the guest's exit code.
 // This is NOT the TeeWasm host (no Wasmtime, no SIMD backend): its timings say nothing about the host's.
 import { readFileSync } from 'node:fs';
@@ -18,16 +20,18 @@ import { resolve } from 'node:path';
 const argv = process.argv.slice(2);
 const file = argv.shift();
 let gpuMode = 'mock', dataDir = 'data';
+const secrets = new Map();
 const guestArgs = [];
 while (argv.length) {
   const a = argv.shift();
   if (a === '--gpu') gpuMode = argv.shift();
   else if (a === '--data') dataDir = argv.shift();
+  else if (a === '--secret') { const [n, h] = argv.shift().split('='); secrets.set(n, Buffer.from(h, 'hex')); }
   else if (a === '--') { guestArgs.push(...argv.splice(0)); }
   else throw new Error(`unknown option ${a}`);
 }
 if (!file || !['mock', 'none', 'fail-predict', 'fail-split'].includes(gpuMode)) {
-  console.error('usage: gpu_mock_host.mjs <guest.wasm> [--gpu mock|none|fail-predict|fail-split] [--data DIR] [-- args]');
+  console.error('usage: gpu_mock_host.mjs <guest.wasm> [--gpu mock|none|fail-predict|fail-split] [--data DIR] [--secret NAME=HEX] [-- args]');
   process.exit(2);
 }
 
@@ -62,6 +66,13 @@ const attestation = {
   verify_token: () => 0,
   verify_token_json: () => putJson({ valid: false, reason: 'no TEE', issuer: null, claims: {} }),
   clear_cache: () => {},
+  get_secret: (ptr, len) => {
+    count('get_secret');
+    const name = new TextDecoder().decode(new Uint8Array(mem(), ptr >>> 0, len >>> 0));
+    const s = secrets.get(name);
+    return putJson(s ? { success: true, name, secret: s.toString('base64'), length: s.length }
+                     : { success: false, name, error: 'no key broker configured (tee-wasm run --kbs URL)' });
+  },
 };
 
 // --- wasi:gpu ---------------------------------------------------------------------------------

@@ -8,8 +8,13 @@
 // between the markers with the 12 keys, 353/89 samples); MSE within [2700, 3100]; the same seed gives
 // the same MSE; the JSON agrees with the text. Then the fallbacks: kernel-batch-predict failing =>
 // kernel-average with the same forest (same MSE as GPU mode), find-split failing mid-training => CPU
-// training (same MSE as CPU mode).
+// training (same MSE as CPU mode). Then --data-key: the CSVs encrypted with Node's AES-256-GCM (the
+// `tee-wasm kbs encrypt` format) decrypt in the guest to the same MSE as CPU mode; a refused key, a wrong key and
+// an altered file each exit 1 before training, saying why.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, basename } from 'node:path';
 
@@ -26,8 +31,24 @@ const SECTIONS = ['=== GPU INFORMATION ===', '=== TEE ATTESTATION ===', '=== TRA
 let failures = 0;
 const fail = (msg) => { failures++; console.log(`CHECK FAIL ${msg}`); };
 
-function run(wasm, gpu, seed) {
-  const r = spawnSync(process.execPath, ['--no-warnings', host, wasm, '--gpu', gpu, '--data', dataDir, '--', '--seed', String(seed)],
+// The encrypted copies of the data set (nonce || AES-256-GCM ciphertext || tag) and a copy with one flipped bit.
+const KEY = randomBytes(32);
+const encDir = mkdtempSync(join(tmpdir(), 'rf-enc-')), badDir = mkdtempSync(join(tmpdir(), 'rf-bad-'));
+process.on('exit', () => { rmSync(encDir, { recursive: true, force: true }); rmSync(badDir, { recursive: true, force: true }); });
+for (const f of ['diabetes_train.csv', 'diabetes_test.csv']) {
+  const iv = randomBytes(12), c = createCipheriv('aes-256-gcm', KEY, iv);
+  const file = Buffer.concat([iv, c.update(readFileSync(join(dataDir, f))), c.final(), c.getAuthTag()]);
+  writeFileSync(join(encDir, f + '.enc'), file);
+  if (f === 'diabetes_test.csv') file[100] ^= 1;
+  writeFileSync(join(badDir, f + '.enc'), file);
+}
+
+function runRaw(wasm, hostArgs, guestArgs) {
+  return spawnSync(process.execPath, ['--no-warnings', host, wasm, ...hostArgs, '--', ...guestArgs], { encoding: 'utf8', maxBuffer: 64 << 20 });
+}
+
+function run(wasm, gpu, seed, dir = dataDir, extraHost = [], extraGuest = []) {
+  const r = spawnSync(process.execPath, ['--no-warnings', host, wasm, '--gpu', gpu, '--data', dir, ...extraHost, '--', '--seed', String(seed), ...extraGuest],
     { encoding: 'utf8', maxBuffer: 64 << 20 });
   const name = `${basename(wasm)} gpu=${gpu} seed=${seed}`;
   const out = r.stdout || '';
@@ -93,6 +114,24 @@ for (const wasm of guests) {
     if (fs.mse !== res['none:1']) fail(`${basename(wasm)} fail-split: MSE ${fs.mse} != CPU ${res['none:1']}`);
   }
   console.log(`  ${basename(wasm)}: fallbacks ok (batch-predict error -> kernel-average; find-split error -> CPU training)`);
+
+  const secret = ['--secret', `data-key=${KEY.toString('hex')}`];
+  const dk = run(wasm, 'none', 1, encDir, secret, ['--data-key', 'data-key']);
+  if (dk) {
+    if (dk.mse !== res['none:1']) fail(`${basename(wasm)} --data-key: MSE ${dk.mse} != plain CPU ${res['none:1']}`);
+    if (!/decrypted, tag verified \(353 samples\)/.test(dk.out)) fail(`${basename(wasm)} --data-key: no decryption line`);
+  }
+  const wrongKey = ['--secret', `data-key=${Buffer.alloc(32, 7).toString('hex')}`];
+  for (const [what, dir, hostArgs, want] of [
+    ['refused', encDir, [], /did not release the data key 'data-key': no key broker configured/],
+    ['wrong key', encDir, wrongKey, /authentication tag mismatch/],
+    ['altered file', badDir, secret, /diabetes_test\.csv\.enc: authentication tag mismatch/]]) {
+    const r = runRaw(wasm, ['--gpu', 'none', '--data', dir, ...hostArgs], ['--data-key', 'data-key']);
+    if (r.status !== 1) fail(`${basename(wasm)} --data-key ${what}: exit ${r.status}, want 1`);
+    if (!want.test(r.stderr || '')) fail(`${basename(wasm)} --data-key ${what}: stderr lacks ${want}: ${(r.stderr || '').slice(-300)}`);
+    if (/=== TRAINING ===/.test(r.stdout || '')) fail(`${basename(wasm)} --data-key ${what}: trained anyway`);
+  }
+  console.log(`  ${basename(wasm)}: --data-key ok (decrypts to the plain MSE; refused key, wrong key, altered file exit 1 untrained)`);
 }
 if (failures) { console.log(`rf_check: ${failures} failure(s)`); process.exit(1); }
 console.log('rf_check: all random-forest guest checks passed');

@@ -1,16 +1,21 @@
 // wasmwebgpu-ml-benchmark: random-forest regression on the diabetes set; GPU path through wasi:gpu
 // when a device is present, TEE attestation through wasmtime_attestation, the original benchmark output.
 //
-// Usage: wasmwebgpu-ml-benchmark [--seed N] [--data DIR] [--cpu]
-//   --seed N    std::mt19937 seed (u32, default 42): the same seed gives the same forest and MSE
-//   --data DIR  directory holding diabetes_train.csv / diabetes_test.csv (default: data)
-//   --cpu       take the CPU path even when a device is present
+// Usage: wasmwebgpu-ml-benchmark [--seed N] [--data DIR] [--cpu] [--data-key NAME]
+//   --seed N          std::mt19937 seed (u32, default 42): the same seed gives the same forest and MSE
+//   --data DIR        directory holding diabetes_train.csv / diabetes_test.csv (default: data)
+//   --cpu             take the CPU path even when a device is present
+//   --data-key NAME   read DIR/diabetes_{train,test}.csv.enc instead (`tee-wasm kbs encrypt`: 12-byte nonce ||
+//                     AES-256-GCM ciphertext || 16-byte tag) and decrypt them in the guest with the 32-byte key
+//                     get_secret(NAME) returns. A refused key, a wrong key or an altered file stops the guest
+//                     (exit 1, before any training): unlike attestation failures, which the benchmark only reports.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 
+#include "aes_gcm.hpp"
 #include "attestation.hpp"
 #include "dataset.hpp"
 #include "gpu_executor.hpp"
@@ -47,7 +52,7 @@ std::string json_escape(const std::string& s) {
 }
 
 [[noreturn]] void usage(int code) {
-    std::fprintf(code ? stderr : stdout, "usage: wasmwebgpu-ml-benchmark [--seed N] [--data DIR] [--cpu]   (default seed %u)\n",
+    std::fprintf(code ? stderr : stdout, "usage: wasmwebgpu-ml-benchmark [--seed N] [--data DIR] [--cpu] [--data-key NAME]   (default seed %u)\n",
                  kDefaultSeed);
     std::exit(code);
 }
@@ -60,6 +65,31 @@ ml::Dataset load(const std::string& path) {
         std::exit(1);
     }
     return d;
+}
+
+// --data-key NAME: the key from the broker, then one encrypted file decrypted (tag checked) and parsed; exits 1 on
+// any failure.
+ml::Dataset load_encrypted(const std::string& path, const std::vector<uint8_t>& key) {
+    std::vector<uint8_t> file, plain;
+    std::string err;
+    ml::Dataset d;
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) {
+        err = "cannot open " + path;
+    } else {
+        uint8_t buf[8192];
+        size_t n;
+        while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) file.insert(file.end(), buf, buf + n);
+        std::fclose(f);
+        if (aes_gcm::open_secret_file(key, file, plain, &err) &&
+            ml::Dataset::parse_csv(std::string(plain.begin(), plain.end()), kFeatures, d, &err)) {
+            std::printf("[DATA] %s: decrypted, tag verified (%zu samples)\n", path.c_str(), d.n_samples);
+            return d;
+        }
+        err = path + ": " + err;
+    }
+    std::fprintf(stderr, "❌ Failed to load encrypted dataset: %s\n", err.c_str());
+    std::exit(1);
 }
 
 size_t token_len(const wasmtime_attestation::AttestationResult& r) {
@@ -75,6 +105,7 @@ int main(int argc, char** argv) {
     uint32_t seed = kDefaultSeed;
     std::string data_dir = "data";
     bool force_cpu = false;
+    std::string data_key;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a == "--seed" && i + 1 < argc) {
@@ -87,6 +118,8 @@ int main(int argc, char** argv) {
             seed = (uint32_t)v;
         } else if (a == "--data" && i + 1 < argc) {
             data_dir = argv[++i];
+        } else if (a == "--data-key" && i + 1 < argc) {
+            data_key = argv[++i];
         } else if (a == "--cpu") {
             force_cpu = true;
         } else if (a == "-h" || a == "--help") {
@@ -136,9 +169,32 @@ int main(int argc, char** argv) {
     const double attestation_ms = ms_since(t_att);
     std::printf("[TIMING] Attestation: %.2f ms\n", attestation_ms);
 
+    // --- Encrypted data (--data-key): before any training; a refusal is fatal ----------------------
+    ml::Dataset train, test;
+    bool have_test = false;
+    if (!data_key.empty()) {
+        std::printf("\n=== ENCRYPTED DATA ===\n");
+        wasmtime_attestation::SecretResult key = wasmtime_attestation::get_secret(data_key);
+        if (!key.success) {
+            std::printf("[DATA] Key '%s': REFUSED\n", data_key.c_str());
+            std::fflush(stdout);
+            std::fprintf(stderr, "❌ The key broker did not release the data key '%s': %s\n", data_key.c_str(),
+                         key.error ? key.error->c_str() : "no reason given");
+            std::exit(1);
+        }
+        std::printf("[DATA] Key '%s': released by the key broker (%zu bytes)\n", data_key.c_str(), key.secret.size());
+        std::fflush(stdout);
+        train = load_encrypted(data_dir + "/diabetes_train.csv.enc", key.secret);
+        test = load_encrypted(data_dir + "/diabetes_test.csv.enc", key.secret);
+        have_test = true;
+        volatile uint8_t* k = key.secret.data();
+        for (size_t i = 0; i < key.secret.size(); ++i) k[i] = 0;
+    } else {
+        train = load(data_dir + "/diabetes_train.csv");
+    }
+
     // --- Training -----------------------------------------------------------------------------
     std::printf("\n=== TRAINING ===\n");
-    ml::Dataset train = load(data_dir + "/diabetes_train.csv");
     ml::Params params = ml::Params::benchmark(train.n_features);
     std::printf("[TRAIN] Dataset: %zu samples, %zu features\n", train.n_samples, train.n_features);
     std::printf("[TRAIN] Model: RandomForest (%d trees, depth %d)\n", params.n_trees, params.max_depth);
@@ -178,7 +234,7 @@ int main(int argc, char** argv) {
 
     // --- Inference ----------------------------------------------------------------------------
     std::printf("\n=== INFERENCE ===\n");
-    ml::Dataset test = load(data_dir + "/diabetes_test.csv");
+    if (!have_test) test = load(data_dir + "/diabetes_test.csv");
     std::printf("[INFER] Test set: %zu samples\n", test.n_samples);
     auto t_inf = Clock::now();
     const char* how = "CPU";

@@ -1,4 +1,5 @@
 //! `wasm-ml`: the random-forest benchmark guest (library part; the binary is `wasm-ml-benchmark`).
+pub mod aes_gcm;
 pub mod data;
 pub mod forest;
 pub mod rng;

@@ -1,15 +1,20 @@
 //! wasm-ml-benchmark: random-forest regression on the diabetes set, GPU path through `wasi:gpu` when a
 //! device is present, TEE attestation through `wasmtime_attestation`, the original benchmark output.
 //!
-//! Usage: wasm-ml-benchmark [--seed N] [--data DIR] [--cpu]
-//!   --seed N    RNG seed (u64, default 42): the same seed gives the same forest and MSE
-//!   --data DIR  directory holding diabetes_train.csv / diabetes_test.csv (default: data)
-//!   --cpu       take the CPU path even when a device is present
+//! Usage: wasm-ml-benchmark [--seed N] [--data DIR] [--cpu] [--data-key NAME]
+//!   --seed N          RNG seed (u64, default 42): the same seed gives the same forest and MSE
+//!   --data DIR        directory holding diabetes_train.csv / diabetes_test.csv (default: data)
+//!   --cpu             take the CPU path even when a device is present
+//!   --data-key NAME   read DIR/diabetes_{train,test}.csv.enc instead (`tee-wasm kbs encrypt`: 12-byte nonce ‖
+//!                     AES-256-GCM ciphertext ‖ 16-byte tag) and decrypt them in the guest with the 32-byte key
+//!                     `get_secret(NAME)` returns. A refused key, a wrong key or an altered file stops the guest
+//!                     (exit 1, before any training): unlike attestation failures, which the benchmark only reports.
 
 use std::io::Write;
 use std::process::exit;
 use std::time::Instant;
 
+use wasm_ml::aes_gcm;
 use wasm_ml::data::Dataset;
 use wasm_ml::forest::{self, CpuTrainer, GpuTrainer, Params, RandomForest};
 use wasm_ml::json_escape;
@@ -23,15 +28,16 @@ struct Args {
     seed: u64,
     data_dir: String,
     force_cpu: bool,
+    data_key: Option<String>,
 }
 
 fn usage() -> ! {
-    eprintln!("usage: wasm-ml-benchmark [--seed N] [--data DIR] [--cpu]");
+    eprintln!("usage: wasm-ml-benchmark [--seed N] [--data DIR] [--cpu] [--data-key NAME]");
     exit(2)
 }
 
 fn parse_args() -> Args {
-    let mut a = Args { seed: DEFAULT_SEED, data_dir: "data".to_string(), force_cpu: false };
+    let mut a = Args { seed: DEFAULT_SEED, data_dir: "data".to_string(), force_cpu: false, data_key: None };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -44,8 +50,9 @@ fn parse_args() -> Args {
             },
             "--data" => a.data_dir = it.next().unwrap_or_else(|| usage()),
             "--cpu" => a.force_cpu = true,
+            "--data-key" => a.data_key = Some(it.next().unwrap_or_else(|| usage())),
             "-h" | "--help" => {
-                println!("usage: wasm-ml-benchmark [--seed N] [--data DIR] [--cpu]   (default seed {})", DEFAULT_SEED);
+                println!("usage: wasm-ml-benchmark [--seed N] [--data DIR] [--cpu] [--data-key NAME]   (default seed {})", DEFAULT_SEED);
                 exit(0)
             }
             _ => {
@@ -69,6 +76,44 @@ fn load(path: &str) -> Dataset {
             exit(1)
         }
     }
+}
+
+/// `--data-key NAME`: the key from the broker, then both encrypted files decrypted (tag checked) and parsed.
+fn load_encrypted(dir: &str, name: &str) -> (Dataset, Dataset) {
+    println!("\n=== ENCRYPTED DATA ===");
+    let mut key = match tee_attestation::get_secret(name) {
+        Ok(k) => k,
+        Err(reason) => {
+            println!("[DATA] Key '{}': REFUSED", name);
+            eprintln!("❌ The key broker did not release the data key '{}': {}", name, reason);
+            exit(1)
+        }
+    };
+    println!("[DATA] Key '{}': released by the key broker ({} bytes)", name, key.len());
+    let open = |file: &str| -> Dataset {
+        let path = format!("{}/{}.enc", dir, file);
+        let r = std::fs::read(&path)
+            .map_err(|e| format!("cannot read {}: {}", path, e))
+            .and_then(|bytes| aes_gcm::open_secret_file(&key, &bytes).map_err(|e| format!("{}: {}", path, e)))
+            .and_then(|plain| String::from_utf8(plain).map_err(|_| format!("{}: the decrypted data is not UTF-8", path)))
+            .and_then(|text| Dataset::parse_csv(&text, N_FEATURES).map_err(|e| format!("{}: {}", path, e)));
+        match r {
+            Ok(d) => {
+                println!("[DATA] {}: decrypted, tag verified ({} samples)", path, d.n_samples);
+                d
+            }
+            Err(e) => {
+                eprintln!("❌ Failed to load encrypted dataset: {}", e);
+                exit(1)
+            }
+        }
+    };
+    let train = open("diabetes_train.csv");
+    let test = open("diabetes_test.csv");
+    for b in key.iter_mut() {
+        *b = 0;
+    }
+    (train, test)
 }
 
 fn token_len(r: &tee_attestation::AttestationResult) -> usize {
@@ -127,9 +172,17 @@ fn main() {
     let attestation_ms = ms(t_att);
     println!("[TIMING] Attestation: {:.2} ms", attestation_ms);
 
+    // --- Encrypted data (--data-key): before any training; a refusal is fatal ----------------------
+    let (train, test) = match &args.data_key {
+        Some(name) => {
+            let (tr, te) = load_encrypted(&args.data_dir, name);
+            (tr, Some(te))
+        }
+        None => (load(&format!("{}/diabetes_train.csv", args.data_dir)), None),
+    };
+
     // --- Training -----------------------------------------------------------------------------
     println!("\n=== TRAINING ===");
-    let train = load(&format!("{}/diabetes_train.csv", args.data_dir));
     let params = Params::benchmark(train.n_features);
     println!("[TRAIN] Dataset: {} samples, {} features", train.n_samples, train.n_features);
     println!("[TRAIN] Model: RandomForest ({} trees, depth {})", params.n_trees, params.max_depth);
@@ -179,7 +232,7 @@ fn main() {
 
     // --- Inference ----------------------------------------------------------------------------
     println!("\n=== INFERENCE ===");
-    let test = load(&format!("{}/diabetes_test.csv", args.data_dir));
+    let test = test.unwrap_or_else(|| load(&format!("{}/diabetes_test.csv", args.data_dir)));
     println!("[INFER] Test set: {} samples", test.n_samples);
     let t_inf = Instant::now();
     let mut how = "CPU";

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Secure training demo (loopback only): the random-forest guest trains on an encrypted data set whose key only the
+# key broker hands out, and only to a TEE its policy accepts.
+#   1. encrypts data/diabetes_{train,test}.csv with a fresh random AES-256 key (`tee-wasm kbs encrypt`: 12-byte
+#      nonce || AES-256-GCM ciphertext || 16-byte tag) and puts the key in the broker's secrets as `data-key`;
+#   2. starts `tee-wasm kbs serve` on 127.0.0.1 (a free port) with a policy that allows simulated platforms, and runs
+#      the Rust RF guest under --tee simulate with --data-key data-key: the host attests to the broker, the broker
+#      releases the key, the guest decrypts (tag checked) and trains, and prints its MSE;
+#   3. restarts the broker with a policy that forbids simulated platforms: the same run is refused before any
+#      training, exits non-zero and prints the broker's reason.
+# Exits non-zero if any step does not behave as described. Set TEE_WASM to use an already built tee-wasm.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+if [ -n "${TEE_WASM:-}" ]; then
+  read -r -a TW <<<"$TEE_WASM"
+else
+  echo "==> building the host (Release)"
+  dotnet build src/TeeWasm.Cli -c Release -nologo -v quiet -clp:ErrorsOnly
+  TW=(dotnet "$ROOT/src/TeeWasm.Cli/bin/Release/net10.0/tee-wasm.dll")
+fi
+GUEST="$ROOT/artifacts/guests/wasm-ml-benchmark.wasm"
+"$ROOT/scripts/build-guests.sh" >/dev/null   # up to date: a no-op
+WORK="$(mktemp -d)"
+SERVER_PID=""
+cleanup() {
+  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+banner() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+fail() { echo "demo-secure-training: FAILED: $*" >&2; exit 1; }
+
+banner "tee-wasm kbs encrypt: the data set under a fresh AES-256 key"
+mkdir -p "$WORK/secrets/default/secret" "$WORK/enc"
+head -c 32 /dev/urandom >"$WORK/secrets/default/secret/data-key"   # the secret "data-key"; never printed
+for f in diabetes_train.csv diabetes_test.csv; do
+  "${TW[@]}" kbs encrypt --key-file "$WORK/secrets/default/secret/data-key" --in "data/$f" --out "$WORK/enc/$f.enc"
+done
+cat >"$WORK/allow-simulated.json" <<'JSON'
+{ "default": { "allow_simulated": false }, "secrets": { "default/secret/data-key": { "allow_simulated": true, "allow_debug": false } } }
+JSON
+cat >"$WORK/forbid-simulated.json" <<'JSON'
+{ "default": { "allow_simulated": false, "allow_debug": false } }
+JSON
+
+start_broker() { # $1 = policy file; sets SERVER_PID and URL
+  "${TW[@]}" kbs serve --listen 127.0.0.1:0 --secrets "$WORK/secrets" --policy "$1" >"$WORK/kbs.out" 2>"$WORK/kbs.err" &
+  SERVER_PID=$!
+  URL=""
+  for _ in $(seq 1 120); do   # at most 60 s
+    URL="$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$WORK/kbs.out" 2>/dev/null || true)"
+    [ -n "$URL" ] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/kbs.err" >&2; fail "kbs serve did not start"; }
+    sleep 0.5
+  done
+  [ -n "$URL" ] || fail "kbs serve did not report its address"
+  cat "$WORK/kbs.out"
+}
+stop_broker() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""; }
+run_guest() { # sets OUT and CODE; bounded by timeout
+  set +e
+  OUT="$(timeout 300 "${TW[@]}" run --tee simulate --kbs "$URL" --dir "$WORK/enc::data" "$GUEST" -- --data-key data-key 2>&1)"
+  CODE=$?
+  set -e
+}
+
+banner "tee-wasm kbs serve --policy allow-simulated.json"
+start_broker "$WORK/allow-simulated.json"
+
+banner "tee-wasm run --tee simulate --kbs $URL --dir <encrypted>::data wasm-ml-benchmark.wasm -- --data-key data-key"
+run_guest
+grep -v '^Trained ' <<<"$OUT" | sed -n '/=== TEE ATTESTATION ===/,/\[INFER\] MSE/p'
+[ "$CODE" -eq 0 ] || { echo "$OUT" | tail -5; fail "guest exited $CODE; the broker should have released the key"; }
+grep -q "tag verified (353 samples)" <<<"$OUT" || fail "the training set was not decrypted"
+grep -qE '^\[INFER\] MSE: [0-9.]+$' <<<"$OUT" || fail "no MSE"
+stop_broker
+
+banner "tee-wasm kbs serve --policy forbid-simulated.json"
+start_broker "$WORK/forbid-simulated.json"
+
+banner "the same run   (must be refused, before any training)"
+run_guest
+grep -v '^Trained ' <<<"$OUT" | sed -n '/=== ENCRYPTED DATA ===/,$p'
+[ "$CODE" -ne 0 ] || fail "the broker released the data key to a simulated platform against its policy"
+grep -q "did not release the data key 'data-key': .*simulated platform refused" <<<"$OUT" || fail "the refusal does not say why"
+! grep -q "=== TRAINING ===" <<<"$OUT" || fail "the guest trained without the key"
+echo "(guest exited with code $CODE, as it should)"
+stop_broker
+
+printf '\n\033[1mdemo-secure-training: OK\033[0m\n'
