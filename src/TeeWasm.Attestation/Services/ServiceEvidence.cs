@@ -56,12 +56,20 @@ public sealed record ServiceEvidence
         {
             var root = JsonDocument.Parse(evidenceJson).RootElement;
             var binding = root.GetProperty("binding");
+            string[] certificates = root.TryGetProperty("certificates", out var c)
+                ? c.EnumerateArray().Select(p => p.GetString()!).ToArray() : [];
+            // On an Azure CVM the paravisor, not we, chose report_data: it binds the HCL runtime claims, so those are
+            // the runtime data a remote verifier can check. Freshness comes from our nonce (and the TPM quote).
+            if (root.TryGetProperty("source", out var source) && source.GetString() == "azure-vtpm")
+            {
+                var hcl = AzureVtpm.HclReport.Parse(Convert.FromBase64String(root.GetProperty("report").GetString()!));
+                return FromHclReport(hcl, certificates, Convert.FromHexString(binding.GetProperty("nonce").GetString()!));
+            }
             return new ServiceEvidence
             {
                 TeeType = root.GetProperty("tee_type").GetString()!,
                 Report = Convert.FromBase64String(root.GetProperty("report").GetString()!),
-                CertificatesPem = root.TryGetProperty("certificates", out var certs)
-                    ? certs.EnumerateArray().Select(c => c.GetString()!).ToArray() : [],
+                CertificatesPem = certificates,
                 RuntimeData = Encoding.UTF8.GetBytes(binding.GetRawText()),
                 Nonce = Convert.FromHexString(binding.GetProperty("nonce").GetString()!),
                 Simulated = root.TryGetProperty("simulated", out var s) && s.ValueKind == JsonValueKind.True,

@@ -30,6 +30,26 @@ public sealed class MaaHclEvidenceTests
         Assert.Contains("not bound", Assert.Throws<AttestationException>(() => ServiceEvidence.FromHclReport(hcl, [], [])).Message);
     }
 
+    [Fact]
+    public void AzureVtpmEvidenceJsonSendsTheHclClaimsAsRuntimeData()
+    {
+        byte[] report = File.ReadAllBytes(RepoPaths.Vector("azure", "constellation-azure-snp-report+igvm-header.bin"))[..1184];
+        byte[] claims = File.ReadAllBytes(RepoPaths.Vector("azure", "constellation-azure-snp-runtimedata.json"));
+        byte[] hcl = HclReport.Build(HclReportType.Snp, report, claims);
+        string json = new System.Text.Json.Nodes.JsonObject
+        {
+            ["tee_type"] = "AMD SEV-SNP",
+            ["source"] = "azure-vtpm",
+            ["report"] = Convert.ToBase64String(hcl),
+            ["certificates"] = new System.Text.Json.Nodes.JsonArray(),
+            ["binding"] = new System.Text.Json.Nodes.JsonObject { ["nonce"] = "0a0b" },
+        }.ToJsonString();
+        var evidence = ServiceEvidence.FromEvidenceJson(json);
+        Assert.Equal(claims, evidence.RuntimeData);
+        Assert.Equal(report, evidence.Report);
+        Assert.Equal(new byte[] { 0x0a, 0x0b }, evidence.Nonce);
+    }
+
     /// <summary>The Azure SNP CVM report + its runtime claims, assembled into an HCL report, go to MAA's SevSnpVm.</summary>
     [Fact]
     public void AzureSnpEvidenceGoesToSevSnpVmWithTheClaimsAsRuntimeData()
