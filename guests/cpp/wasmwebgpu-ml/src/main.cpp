@@ -1,10 +1,11 @@
 // wasmwebgpu-ml-benchmark: random-forest regression on the diabetes set; GPU path through wasi:gpu
 // when a device is present, TEE attestation through wasmtime_attestation, the original benchmark output.
 //
-// Usage: wasmwebgpu-ml-benchmark [--seed N] [--data DIR] [--cpu]
+// Usage: wasmwebgpu-ml-benchmark [--seed N] [--data DIR] [--cpu] [--gpu-min-rows N]
 //   --seed N    std::mt19937 seed (u32, default 42): the same seed gives the same forest and MSE
 //   --data DIR  directory holding diabetes_train.csv / diabetes_test.csv (default: data)
 //   --cpu       take the CPU path even when a device is present
+//   --gpu-min-rows N  GPU path: nodes with fewer rows are split in the guest (default 128; 0 = all on the device)
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -47,7 +48,7 @@ std::string json_escape(const std::string& s) {
 }
 
 [[noreturn]] void usage(int code) {
-    std::fprintf(code ? stderr : stdout, "usage: wasmwebgpu-ml-benchmark [--seed N] [--data DIR] [--cpu]   (default seed %u)\n",
+    std::fprintf(code ? stderr : stdout, "usage: wasmwebgpu-ml-benchmark [--seed N] [--data DIR] [--cpu] [--gpu-min-rows N]   (default seed %u)\n",
                  kDefaultSeed);
     std::exit(code);
 }
@@ -75,6 +76,7 @@ int main(int argc, char** argv) {
     uint32_t seed = kDefaultSeed;
     std::string data_dir = "data";
     bool force_cpu = false;
+    size_t gpu_min_rows = ml::kDefaultMinDeviceRows;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a == "--seed" && i + 1 < argc) {
@@ -87,6 +89,14 @@ int main(int argc, char** argv) {
             seed = (uint32_t)v;
         } else if (a == "--data" && i + 1 < argc) {
             data_dir = argv[++i];
+        } else if (a == "--gpu-min-rows" && i + 1 < argc) {
+            char* end = nullptr;
+            unsigned long long v = std::strtoull(argv[++i], &end, 10);
+            if (!*argv[i] || *end) {
+                std::fprintf(stderr, "--gpu-min-rows needs an unsigned integer\n");
+                usage(2);
+            }
+            gpu_min_rows = (size_t)v;
         } else if (a == "--cpu") {
             force_cpu = true;
         } else if (a == "-h" || a == "--help") {
@@ -151,6 +161,7 @@ int main(int argc, char** argv) {
     if (use_gpu) {
         std::mt19937 rng(seed);
         ml::GpuTrainer trainer;
+        trainer.min_device_rows = gpu_min_rows;
         wasi_gpu::Error e = trainer.init(train);
         if (e == wasi_gpu::Error::None)
             e = model.train(train, params, trainer, rng, [&](int n) {
@@ -158,7 +169,8 @@ int main(int argc, char** argv) {
             });
         if (e == wasi_gpu::Error::None) {
             std::printf("[TRAIN] Accelerator: GPU\n");
-            std::printf("[TRAIN] Kernel launches: %llu\n", (unsigned long long)trainer.kernel_calls);
+            std::printf("[TRAIN] Kernel launches: %llu (nodes of >= %zu rows on the device)\n", (unsigned long long)trainer.kernel_calls,
+                        gpu_min_rows);
             train_on_gpu = true;
         } else {
             std::printf("[TRAIN] GPU training failed (%s); falling back to CPU\n", wasi_gpu::error_name(e));

@@ -1,10 +1,11 @@
 //! wasm-ml-benchmark: random-forest regression on the diabetes set, GPU path through `wasi:gpu` when a
 //! device is present, TEE attestation through `wasmtime_attestation`, the original benchmark output.
 //!
-//! Usage: wasm-ml-benchmark [--seed N] [--data DIR] [--cpu]
+//! Usage: wasm-ml-benchmark [--seed N] [--data DIR] [--cpu] [--gpu-min-rows N]
 //!   --seed N    RNG seed (u64, default 42): the same seed gives the same forest and MSE
 //!   --data DIR  directory holding diabetes_train.csv / diabetes_test.csv (default: data)
 //!   --cpu       take the CPU path even when a device is present
+//!   --gpu-min-rows N  GPU path: nodes with fewer rows are split in the guest (default 128; 0 = all on the device)
 
 use std::io::Write;
 use std::process::exit;
@@ -23,15 +24,16 @@ struct Args {
     seed: u64,
     data_dir: String,
     force_cpu: bool,
+    gpu_min_rows: usize,
 }
 
 fn usage() -> ! {
-    eprintln!("usage: wasm-ml-benchmark [--seed N] [--data DIR] [--cpu]");
+    eprintln!("usage: wasm-ml-benchmark [--seed N] [--data DIR] [--cpu] [--gpu-min-rows N]");
     exit(2)
 }
 
 fn parse_args() -> Args {
-    let mut a = Args { seed: DEFAULT_SEED, data_dir: "data".to_string(), force_cpu: false };
+    let mut a = Args { seed: DEFAULT_SEED, data_dir: "data".to_string(), force_cpu: false, gpu_min_rows: forest::DEFAULT_MIN_DEVICE_ROWS };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -44,8 +46,15 @@ fn parse_args() -> Args {
             },
             "--data" => a.data_dir = it.next().unwrap_or_else(|| usage()),
             "--cpu" => a.force_cpu = true,
+            "--gpu-min-rows" => match it.next().and_then(|v| v.parse().ok()) {
+                Some(n) => a.gpu_min_rows = n,
+                None => {
+                    eprintln!("--gpu-min-rows needs an unsigned integer");
+                    usage()
+                }
+            },
             "-h" | "--help" => {
-                println!("usage: wasm-ml-benchmark [--seed N] [--data DIR] [--cpu]   (default seed {})", DEFAULT_SEED);
+                println!("usage: wasm-ml-benchmark [--seed N] [--data DIR] [--cpu] [--gpu-min-rows N]   (default seed {})", DEFAULT_SEED);
                 exit(0)
             }
             _ => {
@@ -142,6 +151,7 @@ fn main() {
     if use_gpu {
         let mut rng = Xoshiro256pp::seed_from_u64(args.seed);
         let r = GpuTrainer::new(&train).and_then(|mut g| {
+            g.min_device_rows = args.gpu_min_rows;
             let m = RandomForest::train(&train, params, &mut g, &mut rng, |n| {
                 if n % 10 == 0 {
                     eprintln!("Trained {}/{} trees (GPU)", n, params.n_trees)
@@ -152,7 +162,7 @@ fn main() {
         match r {
             Ok((m, calls)) => {
                 println!("[TRAIN] Accelerator: GPU");
-                println!("[TRAIN] Kernel launches: {}", calls);
+                println!("[TRAIN] Kernel launches: {} (nodes of >= {} rows on the device)", calls, args.gpu_min_rows);
                 train_on_gpu = true;
                 model = Some(m);
             }
