@@ -518,6 +518,75 @@ mod tests {
         assert!(s.abs() < 1e-6);
     }
 
+    /// The sort-per-node builder the presorted one replaces (same RNG use), for the equivalence test.
+    fn reference_build(
+        ds: &Dataset, p: Params, rng: &mut Xoshiro256pp, feats: &mut Vec<usize>, nodes: &mut Vec<Node>, rows: &mut [u32],
+        depth: usize,
+    ) -> i32 {
+        let idx = nodes.len();
+        let sum: f64 = rows.iter().map(|&r| ds.labels[r as usize] as f64).sum();
+        nodes.push(Node { feature: -1, value: (sum / rows.len().max(1) as f64) as f32, left: 0, right: 0 });
+        if depth >= p.max_depth || rows.len() < 2 {
+            return idx as i32;
+        }
+        let nf = feats.len();
+        let k = p.max_features.min(nf);
+        for i in 0..k {
+            let j = i + rng.below((nf - i) as u32) as usize;
+            feats.swap(i, j);
+        }
+        let mut best: Option<(usize, f32, f64)> = None;
+        for fi in 0..k {
+            if let Some((t, s)) = CpuTrainer.best_split(ds, rows, feats[fi]) {
+                if best.map_or(true, |(_, _, b)| s < b) {
+                    best = Some((feats[fi], t, s));
+                }
+            }
+        }
+        let (f, t) = match best {
+            Some((f, t, _)) => (f, t),
+            None => return idx as i32,
+        };
+        let mut split = 0;
+        for i in 0..rows.len() {
+            if ds.data[rows[i] as usize * ds.n_features + f] <= t {
+                rows.swap(i, split);
+                split += 1;
+            }
+        }
+        let (l, r) = rows.split_at_mut(split);
+        let left = reference_build(ds, p, rng, feats, nodes, l, depth + 1);
+        let right = reference_build(ds, p, rng, feats, nodes, r, depth + 1);
+        nodes[idx] = Node { feature: f as i32, value: t, left, right };
+        idx as i32
+    }
+
+    #[test]
+    fn presorted_builder_grows_the_sort_per_node_trees() {
+        // Integer labels (as the diabetes targets), repeated feature values, 5 features.
+        let mut x = 12345u32;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x
+        };
+        let (n, nf) = (120, 5);
+        let data: Vec<f32> = (0..n * nf).map(|_| (next() % 37) as f32 / 10.0).collect();
+        let labels: Vec<f32> = (0..n).map(|_| (next() % 300) as f32).collect();
+        let ds = Dataset { data, labels, n_samples: n, n_features: nf };
+        let p = Params { n_trees: 15, max_depth: 6, max_features: 2 };
+        let forest = RandomForest::train(&ds, p, &mut CpuTrainer, &mut Xoshiro256pp::seed_from_u64(7), |_| {}).unwrap();
+        let mut rng = Xoshiro256pp::seed_from_u64(7);
+        let mut feats: Vec<usize> = (0..nf).collect();
+        for tree in &forest.trees {
+            let mut rows: Vec<u32> = (0..n).map(|_| rng.below(n as u32)).collect();
+            let mut nodes = Vec::new();
+            reference_build(&ds, p, &mut rng, &mut feats, &mut nodes, &mut rows, 0);
+            assert_eq!(tree.nodes, nodes);
+        }
+    }
+
     #[test]
     fn forest_learns_toy_and_flattens() {
         let ds = toy();
