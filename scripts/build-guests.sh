@@ -8,6 +8,7 @@
 #   webgpu_matmul_rust.wasm     Rust (guests/rust/tee-webgpu, --example webgpu_matmul): wasi:webgpu WGSL matmul
 #   webgpu_matmul_cpp.wasm      C++17 (guests/cpp, include/webgpu.hpp + src/cabi_realloc.c): the same checks
 #   webgpu_bench_rust.wasm      Rust (--example webgpu_bench): guest side of bench/TeeWasm.WebGpuBench
+#   gpu_matmul_bench.wasm       C++17 (guests/cpp/examples/gpu_matmul_bench.cpp): kernel-matmul GFLOP/s through wasi:gpu
 #
 # Usage: scripts/build-guests.sh [--force] [--check]
 #   --force  rebuild even when the inputs are unchanged (default: skip an artifact whose inputs,
@@ -30,7 +31,7 @@ for a in "$@"; do
   case "$a" in
     --force) FORCE=1 ;;
     --check) CHECK=1 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "build-guests: unknown option '$a' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -111,6 +112,23 @@ else
     -c "$CPP_DIR/src/cabi_realloc.c" -o "$BUILD/cabi_realloc.o" || die "compiling cabi_realloc.c failed"
   "$CXX" --target=wasm32-wasi --sysroot="$SYSROOT" -std=c++17 -O2 -fno-exceptions -Wall -Wextra -Werror \
     -I "$CPP_DIR/include" "$CPP_DIR/examples/main_with_attestation.cpp" "$BUILD/cabi_realloc.o" \
+    -Wl,--strip-all -o "$BUILD/$name" || die "compiling $name failed"
+  cp "$BUILD/$name" "$OUT/$name"
+  echo "$s" > "$OUT/.$name.stamp"
+  report "$name" "(built)"
+fi
+
+name=gpu_matmul_bench.wasm
+s="$(stamp "$name" "$CPP_DIR/include/attestation.hpp" "$CPP_DIR/include/wasi_gpu.h" "$CPP_DIR/src/cabi_realloc.c" "$CPP_DIR/examples/gpu_matmul_bench.cpp")"
+if up_to_date "$name" "$s"; then
+  report "$name" "(unchanged)"
+else
+  BUILD="$CPP_DIR/build"
+  mkdir -p "$BUILD"
+  "$CC" --target=wasm32-wasi --sysroot="$SYSROOT" -std=c11 -O2 -Wall -Wextra -Werror \
+    -c "$CPP_DIR/src/cabi_realloc.c" -o "$BUILD/cabi_realloc.o" || die "compiling cabi_realloc.c failed"
+  "$CXX" --target=wasm32-wasi --sysroot="$SYSROOT" -std=c++17 -O2 -fno-exceptions -Wall -Wextra -Werror \
+    -I "$CPP_DIR/include" "$CPP_DIR/examples/gpu_matmul_bench.cpp" "$BUILD/cabi_realloc.o" \
     -Wl,--strip-all -o "$BUILD/$name" || die "compiling $name failed"
   cp "$BUILD/$name" "$OUT/$name"
   echo "$s" > "$OUT/.$name.stamp"

@@ -55,20 +55,18 @@ Error GpuTrainer::begin_node(const uint32_t* rows, size_t n) {
     return wasi_gpu::buffer_write_u32(indices_.id(), 0, rows, n).error;
 }
 
-Error GpuTrainer::best_split(const Dataset& ds, const uint32_t* rows, size_t n, size_t feature, Split& out) {
+Error GpuTrainer::device_split(size_t n, size_t feature, const std::vector<float>& thr, Split& out) {
     out = Split{};
-    midpoints(ds, rows, n, feature, thr_);
-    if (thr_.empty()) return Error::None;
-    TRY(wasi_gpu::buffer_write_f32(thresholds_.id(), 0, thr_).error);
-    TRY(wasi_gpu::kernel_find_split((uint32_t)n, (uint32_t)n_features_, (uint32_t)feature, (uint32_t)thr_.size(), data_.id(),
+    TRY(wasi_gpu::buffer_write_f32(thresholds_.id(), 0, thr).error);
+    TRY(wasi_gpu::kernel_find_split((uint32_t)n, (uint32_t)n_features_, (uint32_t)feature, (uint32_t)thr.size(), data_.id(),
                                     labels_.id(), indices_.id(), thresholds_.id(), scores_.id())
             .error);
     ++kernel_calls;
-    auto r = wasi_gpu::buffer_read_f32(scores_.id(), 0, thr_.size());
+    auto r = wasi_gpu::buffer_read_f32(scores_.id(), 0, thr.size());
     if (!r.ok()) return r.error;
-    for (size_t i = 0; i < thr_.size(); ++i) {
+    for (size_t i = 0; i < thr.size(); ++i) {
         float s = r.value[i];
-        if (std::isfinite(s) && (!out.found || (double)s < out.score)) out = Split{true, thr_[i], (double)s};
+        if (std::isfinite(s) && (!out.found || (double)s < out.score)) out = Split{true, thr[i], (double)s};
     }
     return Error::None;
 }

@@ -34,19 +34,24 @@ private:
     wasi_gpu::DeviceInfo info_;
 };
 
+// Nodes with fewer rows are swept in the guest on the GPU path (GpuTrainer::min_device_rows): below it,
+// three host calls per tried feature cost more than the sweep over the presorted rows.
+constexpr size_t kDefaultMinDeviceRows = 128;
+
 class GpuTrainer : public Trainer {
 public:
     // Uploads the training data and labels once; prints nothing.
     wasi_gpu::Error init(const Dataset& ds);
     wasi_gpu::Error bootstrap(size_t n, std::mt19937& rng, std::vector<uint32_t>& rows) override;
+    bool use_device(size_t m) const override { return m >= min_device_rows; }
     wasi_gpu::Error begin_node(const uint32_t* rows, size_t n) override;
-    wasi_gpu::Error best_split(const Dataset& ds, const uint32_t* rows, size_t n, size_t feature, Split& out) override;
+    wasi_gpu::Error device_split(size_t n_rows, size_t feature, const std::vector<float>& thresholds, Split& out) override;
     uint64_t kernel_calls = 0;
+    size_t min_device_rows = kDefaultMinDeviceRows;  // 0 = every node on the device (the original's behaviour)
 
 private:
     GpuBuffer data_, labels_, indices_, thresholds_, scores_, boot_;
     size_t n_rows_ = 0, n_features_ = 0;
-    std::vector<float> thr_;
 };
 
 // Forest inference on the device: one kernel-batch-predict launch.

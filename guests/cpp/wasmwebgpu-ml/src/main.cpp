@@ -1,7 +1,7 @@
 // wasmwebgpu-ml-benchmark: random-forest regression on the diabetes set; GPU path through wasi:gpu
 // when a device is present, TEE attestation through wasmtime_attestation, the original benchmark output.
 //
-// Usage: wasmwebgpu-ml-benchmark [--seed N] [--data DIR] [--cpu] [--data-key NAME]
+// Usage: wasmwebgpu-ml-benchmark [--seed N] [--data DIR] [--cpu] [--gpu-min-rows N] [--data-key NAME]
 //   --seed N          std::mt19937 seed (u32, default 42): the same seed gives the same forest and MSE
 //   --data DIR        directory holding diabetes_train.csv / diabetes_test.csv (default: data)
 //   --cpu             take the CPU path even when a device is present
@@ -9,6 +9,7 @@
 //                     AES-256-GCM ciphertext || 16-byte tag) and decrypt them in the guest with the 32-byte key
 //                     get_secret(NAME) returns. A refused key, a wrong key or an altered file stops the guest
 //                     (exit 1, before any training): unlike attestation failures, which the benchmark only reports.
+//   --gpu-min-rows N  GPU path: nodes with fewer rows are split in the guest (default 128; 0 = all on the device)
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -52,7 +53,7 @@ std::string json_escape(const std::string& s) {
 }
 
 [[noreturn]] void usage(int code) {
-    std::fprintf(code ? stderr : stdout, "usage: wasmwebgpu-ml-benchmark [--seed N] [--data DIR] [--cpu] [--data-key NAME]   (default seed %u)\n",
+    std::fprintf(code ? stderr : stdout, "usage: wasmwebgpu-ml-benchmark [--seed N] [--data DIR] [--cpu] [--gpu-min-rows N] [--data-key NAME]   (default seed %u)\n",
                  kDefaultSeed);
     std::exit(code);
 }
@@ -106,6 +107,7 @@ int main(int argc, char** argv) {
     std::string data_dir = "data";
     bool force_cpu = false;
     std::string data_key;
+    size_t gpu_min_rows = ml::kDefaultMinDeviceRows;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a == "--seed" && i + 1 < argc) {
@@ -120,6 +122,14 @@ int main(int argc, char** argv) {
             data_dir = argv[++i];
         } else if (a == "--data-key" && i + 1 < argc) {
             data_key = argv[++i];
+        } else if (a == "--gpu-min-rows" && i + 1 < argc) {
+            char* end = nullptr;
+            unsigned long long v = std::strtoull(argv[++i], &end, 10);
+            if (!*argv[i] || *end) {
+                std::fprintf(stderr, "--gpu-min-rows needs an unsigned integer\n");
+                usage(2);
+            }
+            gpu_min_rows = (size_t)v;
         } else if (a == "--cpu") {
             force_cpu = true;
         } else if (a == "-h" || a == "--help") {
@@ -207,6 +217,7 @@ int main(int argc, char** argv) {
     if (use_gpu) {
         std::mt19937 rng(seed);
         ml::GpuTrainer trainer;
+        trainer.min_device_rows = gpu_min_rows;
         wasi_gpu::Error e = trainer.init(train);
         if (e == wasi_gpu::Error::None)
             e = model.train(train, params, trainer, rng, [&](int n) {
@@ -214,7 +225,8 @@ int main(int argc, char** argv) {
             });
         if (e == wasi_gpu::Error::None) {
             std::printf("[TRAIN] Accelerator: GPU\n");
-            std::printf("[TRAIN] Kernel launches: %llu\n", (unsigned long long)trainer.kernel_calls);
+            std::printf("[TRAIN] Kernel launches: %llu (nodes of >= %zu rows on the device)\n", (unsigned long long)trainer.kernel_calls,
+                        gpu_min_rows);
             train_on_gpu = true;
         } else {
             std::printf("[TRAIN] GPU training failed (%s); falling back to CPU\n", wasi_gpu::error_name(e));

@@ -52,26 +52,45 @@ struct Split {
     double score = INFINITY;
 };
 
-// Where bootstrap samples and split scores come from. Methods return a wasi_gpu error (None = ok).
+// Where bootstrap samples come from, and optionally a device that scores a node's thresholds. Methods
+// return a wasi_gpu error (None = ok).
 class Trainer {
 public:
     virtual ~Trainer() = default;
     virtual wasi_gpu::Error bootstrap(size_t n, std::mt19937& rng, std::vector<uint32_t>& rows) = 0;
-    virtual wasi_gpu::Error begin_node(const uint32_t* rows, size_t n) = 0;
-    virtual wasi_gpu::Error best_split(const Dataset& ds, const uint32_t* rows, size_t n, size_t feature, Split& out) = 0;
+    // True when a node of m rows is scored on the device (begin_node, then device_split per tried
+    // feature); otherwise the builder sweeps the node's presorted values itself.
+    virtual bool use_device(size_t /*m*/) const { return false; }
+    // The node's rows (indices into the full training set), before its device_split calls.
+    virtual wasi_gpu::Error begin_node(const uint32_t*, size_t) { return wasi_gpu::Error::None; }
+    // Best split among `thresholds` (ascending, non-empty) for `feature` over the rows of the last begin_node.
+    virtual wasi_gpu::Error device_split(size_t /*n_rows*/, size_t /*feature*/, const std::vector<float>& /*thresholds*/,
+                                         Split& out) {
+        out = Split{};
+        return wasi_gpu::Error::None;
+    }
 };
 
 // Midpoints between the distinct sorted values of `feature` over `rows`.
 void midpoints(const Dataset& ds, const uint32_t* rows, size_t n, size_t feature, std::vector<float>& out);
 
+// One row of a node in one feature's presorted list: the value, the label, the row.
+struct Entry {
+    float v;
+    float y;
+    uint32_t r;
+};
+
+// Best midpoint split of m entries sorted by v: running sums (double) over the ascending thresholds,
+// score SSE(left) + SSE(right), empty sides skipped, the first lowest score wins.
+Split sweep(const Entry* p, size_t m);
+
+// CPU path: bootstrap from the guest's RNG; every node swept in the guest.
 class CpuTrainer : public Trainer {
 public:
     wasi_gpu::Error bootstrap(size_t n, std::mt19937& rng, std::vector<uint32_t>& rows) override;
-    wasi_gpu::Error begin_node(const uint32_t*, size_t) override { return wasi_gpu::Error::None; }
-    wasi_gpu::Error best_split(const Dataset& ds, const uint32_t* rows, size_t n, size_t feature, Split& out) override;
-
-private:
-    std::vector<std::pair<float, float>> pairs_;
+    // Best split of `feature` over `rows` (sorts them; the builder uses presorted lists instead).
+    wasi_gpu::Error best_split(const Dataset& ds, const uint32_t* rows, size_t n, size_t feature, Split& out);
 };
 
 class RandomForest {

@@ -1,7 +1,7 @@
 //! wasm-ml-benchmark: random-forest regression on the diabetes set, GPU path through `wasi:gpu` when a
 //! device is present, TEE attestation through `wasmtime_attestation`, the original benchmark output.
 //!
-//! Usage: wasm-ml-benchmark [--seed N] [--data DIR] [--cpu] [--data-key NAME]
+//! Usage: wasm-ml-benchmark [--seed N] [--data DIR] [--cpu] [--gpu-min-rows N] [--data-key NAME]
 //!   --seed N          RNG seed (u64, default 42): the same seed gives the same forest and MSE
 //!   --data DIR        directory holding diabetes_train.csv / diabetes_test.csv (default: data)
 //!   --cpu             take the CPU path even when a device is present
@@ -9,6 +9,7 @@
 //!                     AES-256-GCM ciphertext ‖ 16-byte tag) and decrypt them in the guest with the 32-byte key
 //!                     `get_secret(NAME)` returns. A refused key, a wrong key or an altered file stops the guest
 //!                     (exit 1, before any training): unlike attestation failures, which the benchmark only reports.
+//!   --gpu-min-rows N  GPU path: nodes with fewer rows are split in the guest (default 128; 0 = all on the device)
 
 use std::io::Write;
 use std::process::exit;
@@ -29,15 +30,22 @@ struct Args {
     data_dir: String,
     force_cpu: bool,
     data_key: Option<String>,
+    gpu_min_rows: usize,
 }
 
 fn usage() -> ! {
-    eprintln!("usage: wasm-ml-benchmark [--seed N] [--data DIR] [--cpu] [--data-key NAME]");
+    eprintln!("usage: wasm-ml-benchmark [--seed N] [--data DIR] [--cpu] [--gpu-min-rows N] [--data-key NAME]");
     exit(2)
 }
 
 fn parse_args() -> Args {
-    let mut a = Args { seed: DEFAULT_SEED, data_dir: "data".to_string(), force_cpu: false, data_key: None };
+    let mut a = Args {
+        seed: DEFAULT_SEED,
+        data_dir: "data".to_string(),
+        force_cpu: false,
+        data_key: None,
+        gpu_min_rows: forest::DEFAULT_MIN_DEVICE_ROWS,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -51,8 +59,15 @@ fn parse_args() -> Args {
             "--data" => a.data_dir = it.next().unwrap_or_else(|| usage()),
             "--cpu" => a.force_cpu = true,
             "--data-key" => a.data_key = Some(it.next().unwrap_or_else(|| usage())),
+            "--gpu-min-rows" => match it.next().and_then(|v| v.parse().ok()) {
+                Some(n) => a.gpu_min_rows = n,
+                None => {
+                    eprintln!("--gpu-min-rows needs an unsigned integer");
+                    usage()
+                }
+            },
             "-h" | "--help" => {
-                println!("usage: wasm-ml-benchmark [--seed N] [--data DIR] [--cpu] [--data-key NAME]   (default seed {})", DEFAULT_SEED);
+                println!("usage: wasm-ml-benchmark [--seed N] [--data DIR] [--cpu] [--gpu-min-rows N] [--data-key NAME]   (default seed {})", DEFAULT_SEED);
                 exit(0)
             }
             _ => {
@@ -195,6 +210,7 @@ fn main() {
     if use_gpu {
         let mut rng = Xoshiro256pp::seed_from_u64(args.seed);
         let r = GpuTrainer::new(&train).and_then(|mut g| {
+            g.min_device_rows = args.gpu_min_rows;
             let m = RandomForest::train(&train, params, &mut g, &mut rng, |n| {
                 if n % 10 == 0 {
                     eprintln!("Trained {}/{} trees (GPU)", n, params.n_trees)
@@ -205,7 +221,7 @@ fn main() {
         match r {
             Ok((m, calls)) => {
                 println!("[TRAIN] Accelerator: GPU");
-                println!("[TRAIN] Kernel launches: {}", calls);
+                println!("[TRAIN] Kernel launches: {} (nodes of >= {} rows on the device)", calls, args.gpu_min_rows);
                 train_on_gpu = true;
                 model = Some(m);
             }
