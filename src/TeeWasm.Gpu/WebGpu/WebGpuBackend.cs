@@ -128,7 +128,17 @@ public sealed class WebGpuBackend : IGpuBackend
         if (data.IsEmpty) return GpuResult.Ok;
         try
         {
-            Write(e, offset, data);
+            _device.BeginBatch();
+            try
+            {
+                Write(e, offset, data);
+            }
+            catch
+            {
+                _device.AbortBatch();
+                throw;
+            }
+            _device.EndBatch(nameof(BufferWrite));
             return GpuResult.Ok;
         }
         catch (Exception x)
@@ -145,8 +155,22 @@ public sealed class WebGpuBackend : IGpuBackend
         if (destination.IsEmpty) return GpuResult.Ok;
         try
         {
-            if (e.Storage.Shadow is { } shadow) shadow.AsSpan((int)offset, destination.Length).CopyTo(destination);
-            else ReadGpu(e.Storage.Gpu, offset, destination);
+            if (e.Storage.Shadow is { } shadow)
+            {
+                shadow.AsSpan((int)offset, destination.Length).CopyTo(destination);
+                return GpuResult.Ok;
+            }
+            _device.BeginBatch();
+            try
+            {
+                ReadGpu(e.Storage.Gpu, offset, destination);
+            }
+            catch
+            {
+                _device.AbortBatch();
+                throw;
+            }
+            _device.EndBatch(nameof(BufferRead));
             return GpuResult.Ok;
         }
         catch (Exception x)
@@ -162,7 +186,7 @@ public sealed class WebGpuBackend : IGpuBackend
         if (!GpuBufferTable<Buffer>.Fits(src.Size, sourceOffset, size) || !GpuBufferTable<Buffer>.Fits(dst.Size, destinationOffset, size))
             return GpuError.InvalidParams;
         if (size == 0) return GpuResult.Ok;
-        try
+        return Guard(nameof(BufferCopy), () =>
         {
             bool aligned = (sourceOffset | destinationOffset | size) % 4 == 0;
             if (aligned && !ReferenceEquals(src, dst))
@@ -183,11 +207,7 @@ public sealed class WebGpuBackend : IGpuBackend
             else ReadGpu(src.Storage.Gpu, sourceOffset, bytes);
             Write(dst, destinationOffset, bytes);
             return GpuResult.Ok;
-        }
-        catch (Exception x)
-        {
-            return Failed(nameof(BufferCopy), x);
-        }
+        });
     }
 
     /// <inheritdoc/>
@@ -568,7 +588,7 @@ public sealed class WebGpuBackend : IGpuBackend
     {
         try
         {
-            return body();
+            return Batched(kernel, body);
         }
         catch (Exception e)
         {
@@ -580,12 +600,30 @@ public sealed class WebGpuBackend : IGpuBackend
     {
         try
         {
-            return body();
+            return Batched(what, body);
         }
         catch (Exception e)
         {
             return Failed(what, e);
         }
+    }
+
+    /// <summary>Runs <paramref name="body"/> under one set of Dawn error scopes (one round trip instead of one per call).</summary>
+    private T Batched<T>(string what, Func<T> body)
+    {
+        _device.BeginBatch();
+        T result;
+        try
+        {
+            result = body();
+        }
+        catch
+        {
+            _device.AbortBatch();
+            throw;
+        }
+        _device.EndBatch(what);
+        return result;
     }
 
     /// <summary>
