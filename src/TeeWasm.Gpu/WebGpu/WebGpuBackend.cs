@@ -78,7 +78,7 @@ public sealed class WebGpuBackend : IGpuBackend
             _kernels = s_kernels.GetValue(device, _ => []);
             _uniform = device.CreateBuffer(256, WebGpuBufferUsage.Uniform | WebGpuBufferUsage.CopyDst);
             _partials = device.CreateBuffer(ReduceGroups * 4, WebGpuBufferUsage.Storage);
-            _stats = device.CreateBuffer(16, WebGpuBufferUsage.Storage);
+            _stats = device.CreateBuffer(16, WebGpuBufferUsage.Storage | WebGpuBufferUsage.CopySrc);
             var adapter = device.AdapterInfo;
             string name = adapter.Device.Length > 0 ? adapter.Device : adapter.Description.Length > 0 ? adapter.Description : "WebGPU adapter";
             DeviceInfo = new DeviceInfo(name, "webgpu-" + adapter.Backend.ToString().ToLowerInvariant(), (ulong)options.MemoryLimit,
@@ -223,7 +223,11 @@ public sealed class WebGpuBackend : IGpuBackend
     {
         try
         {
-            WaitIdle();
+            Batched(nameof(Sync), () =>
+            {
+                WaitIdle();
+                return 0;
+            });
         }
         catch (Exception x)
         {
@@ -569,10 +573,17 @@ public sealed class WebGpuBackend : IGpuBackend
         return _staging;
     }
 
-    /// <summary>Waits for all submitted work (by mapping a small buffer after it) and frees retired buffers.</summary>
+    /// <summary>
+    /// Waits for all submitted work and frees retired buffers: a 4-byte copy into the staging buffer is submitted last
+    /// and the buffer mapped (Dawn maps a buffer once the last submission using it is done, and submissions complete
+    /// in order).
+    /// </summary>
     private void WaitIdle()
     {
         var staging = Staging(4);
+        var encoder = _device.CreateCommandEncoder();
+        encoder.CopyBufferToBuffer(_stats, 0, staging, 0, 4);
+        _device.Submit(encoder);
         staging.Map(WebGpuMapMode.Read, 0, 4);
         staging.Unmap();
         ReleaseRetired();
