@@ -152,4 +152,33 @@ public sealed class WebGpuBackendTests
         cpu.BootstrapSample(new BootstrapParams(n, seed, maxIndex), c).Ok();
         Assert.Equal(cpu.Download<uint>(c, (int)n), gpu.Download<uint>(g, (int)n));
     }
+
+    [Fact]
+    public void OutputsMayAliasInputsInEveryKernel()
+    {
+        // WebGPU forbids a writable binding that aliases another: such inputs are bound as copies.
+        using var gpu = SharedDevice.Backend(1 << 20);
+        uint x = gpu.Upload(new[] { 1f, 2f, 3f, 6f });
+        gpu.Reduce(new ReduceParams(4, ReduceOp.Mean), x, x).Ok();
+        Assert.Equal(new[] { 3f, 2f, 3f, 6f }, gpu.Download<float>(x, 4));
+        gpu.Average(new AverageParams(2, 2), x, x).Ok();
+        Assert.Equal(new[] { 2.5f, 4.5f, 3f, 6f }, gpu.Download<float>(x, 4));
+        uint y = gpu.Upload(new[] { 1f, 2f, 3f, 4f });
+        gpu.Matmul(new MatmulParams(2, 2, 2, false, false, 1f, 0f), y, y, y).Ok(); // Y = Y*Y
+        Assert.Equal(new[] { 7f, 10f, 15f, 22f }, gpu.Download<float>(y, 4));
+    }
+
+    [Fact]
+    public void SyncWaitsAndHostileSizesAreRejected()
+    {
+        using var gpu = SharedDevice.Backend(1 << 20);
+        uint o = gpu.Zeros(4);
+        gpu.BootstrapSample(new BootstrapParams(uint.MaxValue, 1, 10), o).Fails(GpuError.InvalidParams);
+        gpu.Elementwise(new ElementwiseParams(uint.MaxValue, ElementwiseOp.Exp), o, null, o).Fails(GpuError.InvalidParams);
+        gpu.Reduce(new ReduceParams(uint.MaxValue, ReduceOp.Sum), o, o).Fails(GpuError.InvalidParams);
+        gpu.BatchPredict(new BatchPredictParams(uint.MaxValue, uint.MaxValue, 1, 1), o, o, o, o).Fails(GpuError.InvalidParams);
+        Assert.Equal(GpuResult<uint>.Fail(GpuError.OutOfMemory), gpu.BufferCreate((1 << 20) + 1, BufferUsage.Storage));
+        gpu.Sync();
+        Assert.Equal(new float[4], gpu.Download<float>(o, 4));
+    }
 }
