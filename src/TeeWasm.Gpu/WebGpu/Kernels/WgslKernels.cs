@@ -11,8 +11,8 @@ internal static class WgslKernels
     /// <summary>Invocations per workgroup of the one-dimensional kernels.</summary>
     public const uint WorkgroupSize = 256;
 
-    /// <summary>Side of a matmul tile (and of its 16×16 workgroup).</summary>
-    public const uint Tile = 16;
+    /// <summary>Side of the block of C one matmul workgroup (16×16 invocations, 4×4 each) computes.</summary>
+    public const uint Tile = 64;
 
 
     /// <summary>Bindings: uniform (n, seed, max_index), output u32.</summary>
@@ -99,9 +99,12 @@ internal static class WgslKernels
         """;
 
     /// <summary>
-    /// Row-major <c>C = alpha*op(A)*op(B) + beta*C</c> in 16×16 tiles staged in workgroup memory; transposes are index
-    /// math on the loads. Bindings: uniform (m, k, n, trans_a, trans_b, alpha, beta, row0), a, b, c. The grid is
-    /// (⌈n/16⌉, rows/16) from row <c>row0</c>.
+    /// Row-major <c>C = alpha*op(A)*op(B) + beta*C</c>. A 16×16 workgroup computes a 64×64 block of C, each invocation a
+    /// 4×4 register block (rows <c>ly + 16i</c>, columns <c>lx + 16j</c>); 64×16 slices of op(A) and 16×64 of op(B) are
+    /// staged in workgroup memory per 16-deep k step, so a barrier serves 16 times the multiply-adds of a plain
+    /// 16×16 tile (barriers are what software adapters such as lavapipe are slow at). Transposes are index math on
+    /// the loads. Bindings: uniform (m, k, n, trans_a, trans_b, alpha, beta, row0), a, b, c. The grid is (⌈n/64⌉,
+    /// rows/64) from row <c>row0</c>.
     /// </summary>
     public const string Matmul = """
         struct P { m: u32, k: u32, n: u32, trans_a: u32, trans_b: u32, alpha: f32, beta: f32, row0: u32 }
@@ -110,45 +113,63 @@ internal static class WgslKernels
         @group(0) @binding(2) var<storage, read> b: array<f32>;
         @group(0) @binding(3) var<storage, read_write> c: array<f32>;
 
-        var<workgroup> ta: array<array<f32, 16>, 16>;
-        var<workgroup> tb: array<array<f32, 16>, 16>;
+        var<workgroup> ta: array<array<f32, 16>, 64>;
+        var<workgroup> tb: array<array<f32, 64>, 16>;
+
+        fn load_a(row: u32, kk: u32) -> f32 {
+            if (row >= p.m || kk >= p.k) { return 0.0; }
+            if (p.trans_a != 0u) { return a[kk * p.m + row]; }
+            return a[row * p.k + kk];
+        }
+
+        fn load_b(kk: u32, col: u32) -> f32 {
+            if (col >= p.n || kk >= p.k) { return 0.0; }
+            if (p.trans_b != 0u) { return b[col * p.k + kk]; }
+            return b[kk * p.n + col];
+        }
+
+        fn store(row: u32, col0: u32, acc: vec4<f32>) {
+            if (row >= p.m) { return; }
+            for (var j = 0u; j < 4u; j = j + 1u) {
+                let col = col0 + 16u * j;
+                if (col < p.n) {
+                    let o = row * p.n + col;
+                    var r = p.alpha * acc[j];
+                    if (p.beta != 0.0) { r = r + p.beta * c[o]; }
+                    c[o] = r;
+                }
+            }
+        }
 
         @compute @workgroup_size(16, 16)
         fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) l: vec3<u32>) {
-            let row = p.row0 + wg.y * 16u + l.y;
-            let col = wg.x * 16u + l.x;
-            var acc = 0.0;
+            let row0 = p.row0 + wg.y * 64u;
+            let col0 = wg.x * 64u;
+            var acc0 = vec4<f32>(0.0);
+            var acc1 = vec4<f32>(0.0);
+            var acc2 = vec4<f32>(0.0);
+            var acc3 = vec4<f32>(0.0);
             var tiles = (p.k + 15u) / 16u;
             if (p.alpha == 0.0) { tiles = 0u; }
             for (var t = 0u; t < tiles; t = t + 1u) {
-                let ka = t * 16u + l.x;
-                var va = 0.0;
-                if (row < p.m && ka < p.k) {
-                    var ia = row * p.k + ka;
-                    if (p.trans_a != 0u) { ia = ka * p.m + row; }
-                    va = a[ia];
+                for (var i = 0u; i < 4u; i = i + 1u) {
+                    ta[l.y + 16u * i][l.x] = load_a(row0 + l.y + 16u * i, t * 16u + l.x);
+                    tb[l.y][l.x + 16u * i] = load_b(t * 16u + l.y, col0 + l.x + 16u * i);
                 }
-                ta[l.y][l.x] = va;
-                let kb = t * 16u + l.y;
-                var vb = 0.0;
-                if (col < p.n && kb < p.k) {
-                    var ib = kb * p.n + col;
-                    if (p.trans_b != 0u) { ib = col * p.k + kb; }
-                    vb = b[ib];
-                }
-                tb[l.y][l.x] = vb;
                 workgroupBarrier();
-                for (var i = 0u; i < 16u; i = i + 1u) {
-                    acc = fma(ta[l.y][i], tb[i][l.x], acc);
+                for (var kk = 0u; kk < 16u; kk = kk + 1u) {
+                    let bv = vec4<f32>(tb[kk][l.x], tb[kk][l.x + 16u], tb[kk][l.x + 32u], tb[kk][l.x + 48u]);
+                    acc0 = fma(vec4<f32>(ta[l.y][kk]), bv, acc0);
+                    acc1 = fma(vec4<f32>(ta[l.y + 16u][kk]), bv, acc1);
+                    acc2 = fma(vec4<f32>(ta[l.y + 32u][kk]), bv, acc2);
+                    acc3 = fma(vec4<f32>(ta[l.y + 48u][kk]), bv, acc3);
                 }
                 workgroupBarrier();
             }
-            if (row < p.m && col < p.n) {
-                let o = row * p.n + col;
-                var r = p.alpha * acc;
-                if (p.beta != 0.0) { r = r + p.beta * c[o]; }
-                c[o] = r;
-            }
+            store(row0 + l.y, col0 + l.x, acc0);
+            store(row0 + l.y + 16u, col0 + l.x, acc1);
+            store(row0 + l.y + 32u, col0 + l.x, acc2);
+            store(row0 + l.y + 48u, col0 + l.x, acc3);
         }
         """;
 
