@@ -17,6 +17,7 @@ public sealed class WebGpuBackend : IGpuBackend
     private const WebGpuBufferUsage StorageUsage = WebGpuBufferUsage.Storage | WebGpuBufferUsage.CopySrc | WebGpuBufferUsage.CopyDst;
     private const uint MaxWorkgroupsPerDimension = 65535;
     private const int ReduceGroups = 256;
+    private const int MaxRetired = 64;
 
     private static readonly ConditionalWeakTable<WebGpuDevice, Dictionary<string, Kernel>> s_kernels = new();
 
@@ -215,6 +216,8 @@ public sealed class WebGpuBackend : IGpuBackend
     {
         if (!_buffers.Destroy(buffer, out var storage)) return GpuError.InvalidBuffer;
         _retired.Add(storage!.Gpu); // freed once the work already submitted is done
+        // A guest that destroys buffers without ever reading must not pile up GPU memory the limit no longer counts.
+        if (_retired.Count >= MaxRetired) Sync();
         return GpuResult.Ok;
     }
 

@@ -181,4 +181,17 @@ public sealed class WebGpuBackendTests
         gpu.Sync();
         Assert.Equal(new float[4], gpu.Download<float>(o, 4));
     }
+
+    [Fact]
+    public void ManyCreateDestroyCyclesStayWithinTheLimit()
+    {
+        using var gpu = SharedDevice.Backend(1 << 16);
+        for (int i = 0; i < 300; i++)
+        {
+            uint b = gpu.BufferCreate(1 << 15, BufferUsage.Storage).Value;
+            gpu.Elementwise(new ElementwiseParams(8, ElementwiseOp.Relu), b, null, b).Ok();
+            gpu.BufferDestroy(b).Ok();
+        }
+        Assert.Equal(0, gpu.MemoryUsed);
+    }
 }
