@@ -3,7 +3,7 @@ namespace TeeWasm.Gpu;
 /// <summary>Which backend serves <c>wasi:gpu</c> (<c>tee-wasm run --gpu</c>).</summary>
 public enum GpuBackendKind
 {
-    /// <summary>The best one that works: WebGPU when this build has it and it finds an adapter, else the CPU.</summary>
+    /// <summary>WebGPU when Dawn finds a hardware adapter, else the CPU (a software adapter is slower than the CPU backend).</summary>
     Auto = 0,
 
     /// <summary>The SIMD CPU backend.</summary>

@@ -12,15 +12,14 @@ public sealed class RunGpuOptionTests
     }
 
     [Fact]
-    public void WebGpuIsRefusedWithAClearMessage()
+    public void EveryBackendRuns()
     {
         string wat = Path.Combine(Path.GetTempPath(), "teewasm-gpu-" + Guid.NewGuid().ToString("N")[..8] + ".wat");
         File.WriteAllText(wat, "(module (memory (export \"memory\") 1) (func (export \"_start\")))");
         try
         {
-            var (code, err) = Run("run", "--no-cache", "--tee", "none", "--gpu", "webgpu", wat);
-            Assert.Equal(TeeWasmCli.HostError, code);
-            Assert.Contains("WebGPU backend not available in this build", err);
+            var (code, err) = Run("run", "--no-cache", "--tee", "none", "--gpu", "webgpu", wat); // lavapipe here
+            Assert.True(code == 0, err);
             Assert.Equal(0, Run("run", "--no-cache", "--tee", "none", "--gpu", "cpu", wat).Code);
             Assert.Equal(0, Run("run", "--no-cache", "--tee", "none", "--gpu", "none", wat).Code);
         }

@@ -12,7 +12,7 @@ namespace TeeWasm.Gpu.Cpu;
 /// </summary>
 public sealed class CpuBackend : IGpuBackend
 {
-    private readonly CpuBufferTable _buffers;
+    private readonly GpuBufferTable<byte[]> _buffers;
     private readonly int _parallelism;
     private readonly Action<string>? _log;
 
@@ -25,7 +25,7 @@ public sealed class CpuBackend : IGpuBackend
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MemoryLimit);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxBuffers);
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("the CPU backend needs a little-endian machine");
-        _buffers = new CpuBufferTable(options.MemoryLimit, options.MaxBuffers);
+        _buffers = new GpuBufferTable<byte[]>(options.MemoryLimit, options.MaxBuffers);
         _parallelism = Math.Max(1, options.MaxDegreeOfParallelism);
         _log = options.Log;
         DeviceInfo = new DeviceInfo(DescribeCpu(), "cpu", (ulong)options.MemoryLimit, IsHardware: false, ComputeCapability: "");
@@ -42,16 +42,16 @@ public sealed class CpuBackend : IGpuBackend
 
     /// <inheritdoc/>
     public GpuResult<uint> BufferCreate(ulong size, BufferUsage usage) =>
-        (usage & ~BufferUsage.All) != 0 ? GpuError.InvalidParams : _buffers.Create(size);
+        (usage & ~BufferUsage.All) != 0 ? GpuError.InvalidParams : _buffers.Create(size, (ulong)Array.MaxLength, n => new byte[n]);
 
     /// <inheritdoc/>
     public GpuResult<ulong> BufferSize(uint buffer) =>
-        _buffers.Get(buffer) is { } bytes ? (ulong)bytes.Length : GpuError.InvalidBuffer;
+        _buffers.Get(buffer) is { } entry ? entry.Size : GpuError.InvalidBuffer;
 
     /// <inheritdoc/>
     public GpuResult BufferWrite(uint buffer, ulong offset, ReadOnlySpan<byte> data)
     {
-        if (_buffers.Get(buffer) is not { } bytes) return GpuError.InvalidBuffer;
+        if (_buffers.Get(buffer)?.Storage is not { } bytes) return GpuError.InvalidBuffer;
         if (!Fits(bytes, offset, (ulong)data.Length)) return GpuError.InvalidParams;
         data.CopyTo(bytes.AsSpan((int)offset));
         return GpuResult.Ok;
@@ -60,7 +60,7 @@ public sealed class CpuBackend : IGpuBackend
     /// <inheritdoc/>
     public GpuResult BufferRead(uint buffer, ulong offset, Span<byte> destination)
     {
-        if (_buffers.Get(buffer) is not { } bytes) return GpuError.InvalidBuffer;
+        if (_buffers.Get(buffer)?.Storage is not { } bytes) return GpuError.InvalidBuffer;
         if (!Fits(bytes, offset, (ulong)destination.Length)) return GpuError.InvalidParams;
         bytes.AsSpan((int)offset, destination.Length).CopyTo(destination);
         return GpuResult.Ok;
@@ -69,14 +69,14 @@ public sealed class CpuBackend : IGpuBackend
     /// <inheritdoc/>
     public GpuResult BufferCopy(uint source, ulong sourceOffset, uint destination, ulong destinationOffset, ulong size)
     {
-        if (_buffers.Get(source) is not { } src || _buffers.Get(destination) is not { } dst) return GpuError.InvalidBuffer;
+        if (_buffers.Get(source)?.Storage is not { } src || _buffers.Get(destination)?.Storage is not { } dst) return GpuError.InvalidBuffer;
         if (!Fits(src, sourceOffset, size) || !Fits(dst, destinationOffset, size)) return GpuError.InvalidParams;
         src.AsSpan((int)sourceOffset, (int)size).CopyTo(dst.AsSpan((int)destinationOffset)); // memmove: overlap is fine
         return GpuResult.Ok;
     }
 
     /// <inheritdoc/>
-    public GpuResult BufferDestroy(uint buffer) => _buffers.Destroy(buffer) ? GpuResult.Ok : GpuError.InvalidBuffer;
+    public GpuResult BufferDestroy(uint buffer) => _buffers.Destroy(buffer, out _) ? GpuResult.Ok : GpuError.InvalidBuffer;
 
     /// <inheritdoc/>
     public void Sync()
@@ -287,13 +287,12 @@ public sealed class CpuBackend : IGpuBackend
     /// </summary>
     private GpuError? Floats(uint id, ulong count, out byte[] bytes)
     {
-        bytes = _buffers.Get(id)!;
-        if (bytes is null) return GpuError.InvalidBuffer;
-        return count > (ulong)bytes.Length / 4 ? GpuError.InvalidParams : null;
+        var error = _buffers.Elements(id, count, out var entry);
+        bytes = entry?.Storage!;
+        return error;
     }
 
-    private static bool Fits(byte[] bytes, ulong offset, ulong length) =>
-        offset <= (ulong)bytes.Length && length <= (ulong)bytes.Length - offset;
+    private static bool Fits(byte[] bytes, ulong offset, ulong length) => GpuBufferTable<byte[]>.Fits((ulong)bytes.Length, offset, length);
 
     private static string DescribeCpu()
     {

@@ -365,14 +365,56 @@ public sealed unsafe class WebGpuDevice : IDisposable
 
     private static readonly uint[] s_filters = [ErrorFilterInternal, ErrorFilterOutOfMemory, ErrorFilterValidation];
 
+    private int _batchDepth;
+
     internal void PushErrorScopes()
     {
+        if (_batchDepth > 0) return; // the batch's scopes catch it
+        PushScopes();
+    }
+
+    private void PushScopes()
+    {
         foreach (uint f in s_filters) Api.DevicePushErrorScope(Handle, f);
+    }
+
+    /// <summary>
+    /// Starts a batch: until <see cref="EndBatch"/>, operations share one set of error scopes instead of pushing and
+    /// waiting for their own (each pop is a round trip to Dawn), so an error surfaces at <see cref="EndBatch"/>.
+    /// Batches nest; only the outermost pushes and pops.
+    /// </summary>
+    internal void BeginBatch()
+    {
+        ThrowIfUnusable();
+        if (_batchDepth++ == 0) PushScopes();
+    }
+
+    /// <summary>Ends a batch; throws <see cref="WebGpuException"/> with the first error inside it, if any.</summary>
+    internal void EndBatch(string what)
+    {
+        if (--_batchDepth > 0) return;
+        string? error = PopErrorScopes();
+        if (error is not null) throw new WebGpuException($"{what}: {error}");
+    }
+
+    /// <summary>Ends a batch after an exception, without throwing.</summary>
+    internal void AbortBatch()
+    {
+        if (--_batchDepth > 0 || _disposed) return;
+        try
+        {
+            PopErrorScopes();
+        }
+        catch (WebGpuException)
+        {
+            // The operation already failed; its exception is the one that matters.
+        }
     }
 
     /// <summary>Pops the scopes pushed by <see cref="PushErrorScopes"/>; the first error's text, or null.</summary>
     internal string? PopErrorScopes()
     {
+        if (_batchDepth > 0) return null;
         string? first = null;
         for (int i = 0; i < s_filters.Length; i++)
         {
