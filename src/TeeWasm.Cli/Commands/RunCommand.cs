@@ -29,7 +29,7 @@ internal static class RunCommand
         var timeout = new Option<double?>("--timeout") { Description = "Stop the guest after S seconds of wall-clock time", HelpName = "S" };
         var maxMemory = new Option<int?>("--max-memory") { Description = "Largest linear memory the guest may grow to, in MiB", HelpName = "MB" };
         var noCache = new Option<bool>("--no-cache") { Description = "Compile the module afresh; do not read or write the compiled-module cache" };
-        var gpu = new Option<string>("--gpu") { Description = "Backend of the guest's wasi:gpu imports: auto (WebGPU when available, else cpu), cpu, webgpu, or none (guests see no GPU)", DefaultValueFactory = _ => "auto" };
+        var gpu = new Option<string>("--gpu") { Description = "Backend of the guest's wasi:gpu imports: auto (WebGPU on a hardware GPU adapter, else cpu), cpu, webgpu (also on lavapipe), or none (guests see no GPU)", DefaultValueFactory = _ => "auto" };
         gpu.AcceptOnlyFromAmong("auto", "cpu", "webgpu", "none");
         var policy = new Option<string?>("--policy") { Description = "Attestation policy (JSON, see docs/policy.md): checked by --require-attestation and applied to the guest's attest_vm results", HelpName = "FILE" };
         var requireAttestation = new Option<bool>("--require-attestation") { Description = "Attest the VM and check the policy before the guest starts; refuse to start it otherwise (exit 1)" };
