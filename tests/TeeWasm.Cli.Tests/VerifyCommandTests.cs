@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using TeeWasm.Tests.Shared;
 
@@ -27,12 +28,72 @@ public sealed class VerifyCommandTests : IDisposable
     }
 
     [Fact]
-    public void Snp_Valid()
+    public void Snp_SignatureAndChainPass_ButDebugFailsUnderTheDefaultPolicy()
     {
+        // attestation.bin's guest policy is 0xb0000: bit 19 (DEBUG) is set, so the default policy (debug forbidden,
+        // VMPL 0) rejects it although its signature and VCEK -> ASK -> ARK chain are valid.
         var (code, o, _) = Run(V("snp", "attestation.bin"), "--cert", V("snp", "vcek.testcer"), "--cert", V("snp", "amd-root-ask_ark_milan.pem"));
+        Assert.Equal(1, code);
+        Assert.StartsWith("REJECTED: AMD SEV-SNP report, Milan, signed by VCEK", o);
+        Assert.Contains(", but debug: guest policy 0xb0000 has DEBUG (bit 19) set", o);
+        Assert.Matches(@"\n  PASS  signature and chain  AMD SEV-SNP report, Milan, signed by VCEK .*chain to the AMD Milan ARK", o);
+        Assert.Matches(@"\n  FAIL  debug +guest policy 0xb0000 has DEBUG \(bit 19\) set: the host may debug this guest and read its memory; debug is forbidden", o);
+        Assert.Matches(@"\n  PASS  vmpl +report requested at VMPL 0; the default policy requires VMPL 0", o);
+        Assert.Contains("measurement   b07af9620f3b839b", o);
+    }
+
+    [Fact]
+    public void Snp_AllChecksPass_WhenThePolicyAllowsDebug()
+    {
+        var (code, o, _) = Run(V("snp", "attestation.bin"), "--cert", V("snp", "vcek.testcer"),
+            "--policy", Temp("debug-ok.json", "{\"allow_debug\": true, \"require_report_data_binding\": false, \"snp\": {\"max_vmpl\": 0}}"u8.ToArray()));
         Assert.Equal(0, code);
         Assert.StartsWith("VALID: AMD SEV-SNP report, Milan, signed by VCEK", o);
-        Assert.Contains("measurement   b07af9620f3b839b", o);
+        Assert.Matches(@"\n  PASS  debug +guest policy 0xb0000 has DEBUG \(bit 19\) set: the host may debug this guest; the policy allows it", o);
+        Assert.Matches(@"\n  PASS  policy +every other rule of the policy holds", o);
+        Assert.DoesNotContain("FAIL", o);
+    }
+
+    [Fact]
+    public void Snp_VmplAboveTheDefaultIsRejected()
+    {
+        // A report requested at VMPL 2 is refused by the default policy; the signature check comes first, so the
+        // report must verify: the simulator signs one at the VMPL we ask for.
+        string sim = Directory.CreateTempSubdirectory("teewasm-sim-").FullName;
+        try
+        {
+            using var authority = TeeWasm.Attestation.Simulator.SimulatorAuthority.LoadOrCreate(sim);
+            byte[] signed = new TeeWasm.Attestation.Simulator.SimulatedSnpEvidenceSource(authority).CreateReport(new byte[64]);
+            signed[TeeWasm.Attestation.Snp.SnpReport.VmplOffset] = 2;
+            using (var key = authority.Vcek.GetECDsaPrivateKey()!)
+            {
+                TeeWasm.Attestation.Snp.SnpSignature.SignInPlace(signed, key);
+            }
+            string vcek = Temp("sim-vcek.der", authority.Vcek.RawData);
+            string ask = Temp("sim-ask.der", authority.Ask.RawData);
+            var (code, o, _) = Run(Temp("vmpl2.bin", signed), "--cert", vcek, "--cert", ask, "--trust-simulator", sim);
+            Assert.Equal(1, code);
+            Assert.Matches(@"\n  FAIL  vmpl +report requested at VMPL 2, a less privileged level than the default policy allows \(VMPL 0\)", o);
+            Assert.Matches(@"\n  PASS  debug ", o);
+        }
+        finally
+        {
+            Directory.Delete(sim, true);
+        }
+    }
+
+    [Fact]
+    public void Snp_FlippedReport_SkipsTheFieldChecks()
+    {
+        byte[] report = File.ReadAllBytes(V("snp", "attestation.bin"));
+        report[0x90] ^= 1;
+        var (code, o, _) = Run(Temp("flip.bin", report), "--cert", V("snp", "vcek.testcer"), "--json");
+        Assert.Equal(1, code);
+        using var doc = JsonDocument.Parse(o);
+        JsonElement checks = doc.RootElement.GetProperty("checks");
+        Assert.Equal("fail", checks[0].GetProperty("status").GetString());
+        Assert.Equal("report signature does not verify with the VCEK key", checks[0].GetProperty("reason").GetString());
+        Assert.Equal("skip", checks[1].GetProperty("status").GetString());
     }
 
     [Fact]
@@ -128,9 +189,12 @@ public sealed class VerifyCommandTests : IDisposable
         });
         string outer = JsonSerializer.Serialize(new Dictionary<string, object?> { ["success"] = true, ["token"] = null, ["evidence"] = inner, ["timestamp"] = 1700000000 });
         var (code, o, _) = Run(Temp("result.json", System.Text.Encoding.UTF8.GetBytes(outer)), "--cert", V("snp", "vcek.testcer"), "--json");
-        Assert.Equal(0, code);
+        Assert.Equal(1, code); // DEBUG bit set: the default policy refuses it
         using var doc = JsonDocument.Parse(o);
-        Assert.Equal("valid", doc.RootElement.GetProperty("verdict").GetString());
+        Assert.Equal("rejected", doc.RootElement.GetProperty("verdict").GetString());
+        Assert.True(doc.RootElement.GetProperty("evidence_valid").GetBoolean());
+        JsonElement debug = doc.RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "debug");
+        Assert.Equal("fail", debug.GetProperty("status").GetString());
         Assert.Equal("AMD SEV-SNP report", doc.RootElement.GetProperty("kind").GetString());
         Assert.Equal("0", doc.RootElement.GetProperty("fields").GetProperty("vmpl").GetString());
     }
@@ -142,7 +206,8 @@ public sealed class VerifyCommandTests : IDisposable
         // This report's guest policy (0xb0000) has the DEBUG bit set, and verify has no expected report_data.
         var strict = Run([.. args, "--policy", Temp("strict.json", "{}"u8.ToArray())]);
         Assert.Equal(1, strict.Code);
-        Assert.Contains("policy violation: SEV-SNP guest policy allows debugging", strict.Out);
+        Assert.Matches(@"\n  FAIL  debug +guest policy 0xb0000 has DEBUG", strict.Out);
+        Assert.Matches(@"\n  PASS  vmpl +VMPL 0; the policy sets no snp.max_vmpl", strict.Out);
         Assert.Contains("policy violation: report_data binding was not checked", strict.Out);
 
         var lax = Run([.. args, "--policy", Temp("lax.json", "{\"allow_debug\": true, \"require_report_data_binding\": false, \"snp\": {\"min_tcb\": {\"snp\": 5}}}"u8.ToArray())]);

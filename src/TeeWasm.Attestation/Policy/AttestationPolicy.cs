@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -100,6 +101,7 @@ public sealed record AttestationPolicy
         if (MaxEvidenceAgeSeconds is < 0) throw new PolicyException("max_evidence_age_seconds must not be negative");
         Snp?.Validate();
         Tdx?.Validate();
+        Gpu?.Validate();
     }
 
     internal static void ValidateHexList(IReadOnlyList<string>? list, string name, int bytes)
@@ -182,22 +184,69 @@ public sealed record TdxPolicy
     }
 }
 
-/// <summary>NVIDIA GPU rules: parsed and kept here; the GPU verifier evaluates them.</summary>
+/// <summary>
+/// NVIDIA GPU rules, evaluated by <see cref="PolicyEvaluator"/> on verified GPU evidence (<c>attest_gpu</c> under
+/// <c>--policy</c>). The versions and the measurement digest come from the signed SPDM report, not from NVML's word.
+/// </summary>
 public sealed record GpuPolicy
 {
     /// <summary>Require confidential-computing mode on.</summary>
     [JsonPropertyName("cc_mode_required")]
     public bool CcModeRequired { get; init; } = true;
 
-    /// <summary>Minimum driver version (e.g. "550.54.15").</summary>
+    /// <summary>Minimum driver version (e.g. "550.54.15"): dot-separated decimal components, compared numerically one by one.</summary>
     [JsonPropertyName("min_driver_version")]
     public string? MinDriverVersion { get; init; }
 
-    /// <summary>Minimum VBIOS version (e.g. "96.00.74.00.01").</summary>
+    /// <summary>Minimum VBIOS version (e.g. "96.00.74.00.01"): dot-separated hexadecimal components, compared numerically one by one.</summary>
     [JsonPropertyName("min_vbios_version")]
     public string? MinVbiosVersion { get; init; }
 
-    /// <summary>Accepted measurement digests (hex); null accepts what the RIMs accept.</summary>
+    /// <summary>
+    /// Accepted measurement digests: 48 bytes of hex each, compared with SHA-384 over the SPDM measurement record
+    /// (every measurement block of the signed GET_MEASUREMENTS response, <see cref="Nvidia.GpuAttestationReport.ComputeMeasurementDigest"/>);
+    /// null or empty accepts any (the RIM comparison still applies where RIMs are given).
+    /// </summary>
     [JsonPropertyName("allowed_measurements")]
     public IReadOnlyList<string>? AllowedMeasurements { get; init; }
+
+    internal void Validate()
+    {
+        AttestationPolicy.ValidateHexList(AllowedMeasurements, "gpu.allowed_measurements", 48);
+        if (MinDriverVersion is not null && !GpuVersion.TryParse(MinDriverVersion, 10, out _))
+            throw new PolicyException($"gpu.min_driver_version: '{MinDriverVersion}' is not a version of dot-separated decimal numbers (e.g. 550.54.15)");
+        if (MinVbiosVersion is not null && !GpuVersion.TryParse(MinVbiosVersion, 16, out _))
+            throw new PolicyException($"gpu.min_vbios_version: '{MinVbiosVersion}' is not a version of dot-separated hex numbers (e.g. 96.00.74.00.01)");
+    }
+}
+
+/// <summary>Dot-separated GPU versions (driver: decimal components; VBIOS: hexadecimal), compared component by component.</summary>
+public static class GpuVersion
+{
+    /// <summary>Parses <paramref name="text"/> into its components in base 10 or 16; false when a component is not a number.</summary>
+    public static bool TryParse(string? text, int radix, out long[] components)
+    {
+        components = [];
+        if (string.IsNullOrWhiteSpace(text)) return false;
+        string[] parts = text.Trim().Split('.');
+        var values = new long[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            NumberStyles style = radix == 16 ? NumberStyles.AllowHexSpecifier : NumberStyles.None;
+            if (parts[i].Length is 0 or > 12 || !long.TryParse(parts[i], style, CultureInfo.InvariantCulture, out values[i])) return false;
+        }
+        components = values;
+        return true;
+    }
+
+    /// <summary>Compares two parsed versions numerically by component; a missing trailing component counts as 0.</summary>
+    public static int Compare(IReadOnlyList<long> a, IReadOnlyList<long> b)
+    {
+        for (int i = 0; i < Math.Max(a.Count, b.Count); i++)
+        {
+            long x = i < a.Count ? a[i] : 0, y = i < b.Count ? b[i] : 0;
+            if (x != y) return x.CompareTo(y);
+        }
+        return 0;
+    }
 }

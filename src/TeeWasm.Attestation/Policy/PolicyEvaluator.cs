@@ -45,6 +45,7 @@ public static class PolicyEvaluator
         {
             case "AMD SEV-SNP": CheckSnp(policy, input, v); break;
             case "Intel TDX": CheckTdx(policy, input, v); break;
+            case "NVIDIA GPU": CheckGpu(policy, input, v); break;
         }
         return new PolicyVerdict(v.Count == 0, v);
     }
@@ -106,6 +107,38 @@ public static class PolicyEvaluator
                     break;
                 }
             }
+        }
+    }
+
+    private static void CheckGpu(AttestationPolicy policy, PolicyInput input, List<string> v)
+    {
+        if (input.Gpu is not { } report)
+        {
+            v.Add("no NVIDIA GPU measurement report to check the policy against");
+            return;
+        }
+        GpuPolicy p = policy.Gpu ?? new GpuPolicy();
+        if (p.CcModeRequired && !string.Equals(input.GpuCcMode, "on", StringComparison.OrdinalIgnoreCase))
+        {
+            v.Add(input.GpuCcMode is null
+                ? "GPU confidential-computing mode is unknown; gpu.cc_mode_required is true"
+                : $"GPU confidential-computing mode is '{input.GpuCcMode}', not 'on'; gpu.cc_mode_required is true");
+        }
+        MinVersion("driver", report.OpaqueData.DriverVersion, p.MinDriverVersion, 10, "gpu.min_driver_version");
+        MinVersion("VBIOS", report.OpaqueData.VbiosVersion, p.MinVbiosVersion, 16, "gpu.min_vbios_version");
+        if (p.AllowedMeasurements is { Count: > 0 } ms && !ContainsHex(ms, report.ComputeMeasurementDigest()))
+            v.Add($"GPU measurement digest {Convert.ToHexStringLower(report.ComputeMeasurementDigest())} (SHA-384 of the SPDM measurement record) is not in gpu.allowed_measurements");
+
+        void MinVersion(string what, string? actual, string? minimum, int radix, string key)
+        {
+            if (minimum is null) return;
+            if (!GpuVersion.TryParse(actual, radix, out long[] a))
+            {
+                v.Add($"GPU {what} version {(actual is null ? "is absent from the report" : $"'{actual}' cannot be read")}; {key} {minimum} cannot be checked");
+                return;
+            }
+            GpuVersion.TryParse(minimum, radix, out long[] min);
+            if (GpuVersion.Compare(a, min) < 0) v.Add($"GPU {what} version {actual} is below {key} {minimum}");
         }
     }
 

@@ -18,6 +18,12 @@ public sealed record PolicyInput
     /// <summary>The TD report body, for TDX evidence.</summary>
     public TdReportBody? Tdx { get; init; }
 
+    /// <summary>The verified SPDM measurement report, for NVIDIA GPU evidence.</summary>
+    public Nvidia.GpuAttestationReport? Gpu { get; init; }
+
+    /// <summary>The GPU's confidential-computing mode as its evidence states it ("on", "off", "devtools"); null when unknown.</summary>
+    public string? GpuCcMode { get; init; }
+
     /// <summary>True when report_data was checked against the expected binding; false when it did not match; null when unchecked.</summary>
     public bool? ReportDataBound { get; init; }
 
@@ -34,5 +40,11 @@ public sealed record PolicyInput
     public static PolicyInput FromTdx(TdxQuote quote, bool? reportDataBound, DateTimeOffset? evidenceTime, bool simulated = false) => new()
     {
         Platform = "Intel TDX", Tdx = quote.Body, ReportDataBound = reportDataBound, EvidenceTime = evidenceTime, Simulated = simulated,
+    };
+
+    /// <summary>Input from a verified NVIDIA GPU report; <paramref name="ccMode"/> as NVML (or the simulator) reports it.</summary>
+    public static PolicyInput FromGpu(Nvidia.GpuAttestationReport report, string? ccMode, bool? reportDataBound, DateTimeOffset? evidenceTime, bool simulated = false) => new()
+    {
+        Platform = "NVIDIA GPU", Gpu = report, GpuCcMode = ccMode, ReportDataBound = reportDataBound, EvidenceTime = evidenceTime, Simulated = simulated,
     };
 }

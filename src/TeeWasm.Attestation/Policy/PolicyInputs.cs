@@ -27,6 +27,7 @@ public static class PolicyInputs
         {
             using var doc = JsonDocument.Parse(json);
             var root = doc.RootElement;
+            if (IsGpu(root)) return FromGpuEvidence(root, expectedReportData, time, result.Simulated);
             if (!root.TryGetProperty("report", out var r) || r.GetString() is not { } b64)
                 throw new AttestationException("the evidence JSON has no \"report\"");
             byte[] report = Convert.FromBase64String(b64);
@@ -61,5 +62,31 @@ public static class PolicyInputs
         {
             throw new AttestationException("the evidence JSON cannot be decoded: " + e.Message, e);
         }
+    }
+
+    private static bool IsGpu(JsonElement root) =>
+        (root.TryGetProperty("platform", out var p) && p.ValueKind == JsonValueKind.String && p.GetString() == "NVIDIA GPU")
+        || (root.TryGetProperty("tee_type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == "NVIDIA_GPU");
+
+    /// <summary>
+    /// GPU evidence as the NVML source (<c>report.spdm_base64</c>, <c>cc.mode</c>) or the simulator (<c>report</c>,
+    /// <c>fields.cc_mode</c>) writes it. The report was verified by the source; bound when its request nonce is the first
+    /// 32 bytes of the expected binding (what <see cref="Attester.AttestGpu"/> asks the GPU to sign).
+    /// </summary>
+    private static PolicyInput FromGpuEvidence(JsonElement root, ReadOnlySpan<byte> expectedReportData, DateTimeOffset time, bool simulated)
+    {
+        string? b64 = root.TryGetProperty("report", out var r)
+            ? r.ValueKind == JsonValueKind.String ? r.GetString()
+              : r.ValueKind == JsonValueKind.Object && r.TryGetProperty("spdm_base64", out var s) ? s.GetString() : null
+            : null;
+        if (b64 is null) throw new AttestationException("the GPU evidence JSON carries no SPDM measurement report");
+        if (!Nvidia.GpuAttestationReport.TryParse(Convert.FromBase64String(b64), out var report, out string? error))
+            throw new AttestationException("the GPU evidence's SPDM report does not parse: " + error);
+        string? cc = root.TryGetProperty("cc", out var c) && c.ValueKind == JsonValueKind.Object && c.TryGetProperty("mode", out var m) ? m.GetString()
+            : root.TryGetProperty("fields", out var f) && f.ValueKind == JsonValueKind.Object && f.TryGetProperty("cc_mode", out var cm) ? cm.GetString()
+            : null;
+        bool bound = expectedReportData.Length >= 32
+            && CryptographicOperations.FixedTimeEquals(report!.RequestNonce.Span, expectedReportData[..32]);
+        return PolicyInput.FromGpu(report!, cc, bound, time, simulated);
     }
 }

@@ -23,4 +23,10 @@ public sealed class SnpVerificationOptions
 
     /// <summary>For VCEK-signed reports, require the VCEK's hwID to equal the report's CHIP_ID (VLEKs carry none).</summary>
     public bool RequireChipIdMatch { get; init; } = true;
+
+    /// <summary>
+    /// A cache of VCEK/VLEK → ASK/ASVK → ARK chains already verified; null (default) verifies the chain every time.
+    /// The report's signature, TCB, CHIP_ID and REPORT_DATA checks always run. See <see cref="CertificateChainCache"/>.
+    /// </summary>
+    public CertificateChainCache? ChainCache { get; init; }
 }

@@ -67,8 +67,26 @@ public sealed class SnpVerifier
         string leafName = wantVlek ? "VLEK" : "VCEK";
         string askName = wantVlek ? "ASVK" : "ASK";
 
-        // 3. Chain: leaf -> ASK/ASVK -> trusted ARK.
+        // 3. Chain: leaf -> ASK/ASVK -> trusted ARK (or a chain the cache verified earlier, valid at this time).
         var supplied = options.Certificates.Where(c => !ReferenceEquals(c, leaf) && !IsEndorsementKey(c)).ToList();
+        DateTimeOffset now = options.VerificationTime ?? DateTimeOffset.UtcNow;
+        string? cacheKey = null;
+        if (options.ChainCache is { } cache)
+        {
+            List<ReadOnlyMemory<byte>> parts = [leaf.RawDataMemory, .. supplied.Select(c => c.RawDataMemory)];
+            if (options.TrustedRoots is { } roots) parts.AddRange(roots.Select(c => c.RawDataMemory));
+            else parts.Add("embedded AMD ARKs"u8.ToArray());
+            cacheKey = CertificateChainCache.Key(wantVlek ? "snp-vlek" : "snp-vcek", [.. parts]);
+            if (cache.TryGet(cacheKey, now, out SnpChain cached))
+            {
+                SnpProduct cachedProduct = AmdRootCertificates.ProductOf(cached.Ark);
+                if (report.Product != SnpProduct.Unknown && cachedProduct != SnpProduct.Unknown && report.Product != cachedProduct)
+                {
+                    return Fail(SnpFailureReason.WrongRoot, $"report comes from a {report.Product} CPU but the chain ends at the {cachedProduct} root", report, leaf, cachedProduct);
+                }
+                return VerifySignedReport(data, report, options, leaf, leafName, wantVlek, cachedProduct);
+            }
+        }
         var intermediates = supplied.Where(c => !IsSelfIssued(c)).ToList();
         if (intermediates.Count == 0) intermediates = [.. AmdRootCertificates.Intermediates];
         X509Certificate2? ask = null;
@@ -106,7 +124,6 @@ public sealed class SnpVerifier
         }
 
         // 4. Validity windows.
-        DateTimeOffset now = options.VerificationTime ?? DateTimeOffset.UtcNow;
         foreach ((X509Certificate2 cert, string name) in (ReadOnlySpan<(X509Certificate2, string)>)[(leaf, leafName), (ask, askName), (ark, "ARK")])
         {
             DateTimeOffset notBefore = new(cert.NotBefore.ToUniversalTime(), TimeSpan.Zero);
@@ -121,6 +138,19 @@ public sealed class SnpVerifier
             }
         }
 
+        if (cacheKey is not null)
+        {
+            DateTimeOffset from = new[] { leaf, ask, ark }.Max(c => new DateTimeOffset(c.NotBefore.ToUniversalTime(), TimeSpan.Zero));
+            DateTimeOffset to = new[] { leaf, ask, ark }.Min(c => new DateTimeOffset(c.NotAfter.ToUniversalTime(), TimeSpan.Zero));
+            options.ChainCache!.Add(cacheKey, from, to, new SnpChain(ask, ark));
+        }
+        return VerifySignedReport(data, report, options, leaf, leafName, wantVlek, product);
+    }
+
+    /// <summary>Steps after the chain: the report signature, TCB extensions, CHIP_ID and REPORT_DATA.</summary>
+    private static SnpVerificationResult VerifySignedReport(ReadOnlySpan<byte> data, SnpReport report, SnpVerificationOptions options,
+        X509Certificate2 leaf, string leafName, bool wantVlek, SnpProduct product)
+    {
         // 5. Report signature.
         using (ECDsa? key = leaf.GetECDsaPublicKey())
         {
@@ -174,6 +204,8 @@ public sealed class SnpVerifier
         return new SnpVerificationResult(SnpFailureReason.None,
             $"valid {leafName}-signed SEV-SNP report (version {report.Version}, {product} root, TCB {tcb})", report, product, leaf);
     }
+
+    private sealed record SnpChain(X509Certificate2 Ask, X509Certificate2 Ark);
 
     private static string? TcbMismatch(AmdCertificateExtensions ext, SnpTcb tcb)
     {

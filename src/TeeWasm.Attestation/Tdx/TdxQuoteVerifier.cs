@@ -73,34 +73,52 @@ public static class TdxQuoteVerifier
             return;
         }
 
-        // 3. PCK chain to the pinned root.
-        string? pem = sig.PckCertificateChainPem;
-        if (pem is null)
-        {
-            Fail(result, TdxFailureReason.PckChainMissing, $"certification data type {sig.PckCertificationDataType} carries no PCK certificate chain (type 5 expected)");
-            return;
-        }
-        var collection = new X509Certificate2Collection();
-        try
-        {
-            collection.ImportFromPem(pem);
-        }
-        catch (CryptographicException e)
-        {
-            Fail(result, TdxFailureReason.PckChainMissing, "PCK certificate chain PEM does not parse: " + e.Message);
-            return;
-        }
-        if (collection.Count == 0)
-        {
-            Fail(result, TdxFailureReason.PckChainMissing, "PCK certificate chain is empty");
-            return;
-        }
-
+        // 3. PCK chain to the pinned root (or a chain the cache verified earlier, valid at this time), then
+        // 4. the PCK signed the QE report, 5. the PCK SGX extension.
         using X509Certificate2 root = options.TrustedRootOverride is { } over ? X509CertificateLoader.LoadCertificate(over.RawData) : IntelSgxRootCa.Create();
-        List<X509Certificate2> chain = [.. collection.Cast<X509Certificate2>()];
+        string? cacheKey = null;
+        PckChain? verified = null;
+        if (options.ChainCache is { } cache && sig.PckCertificationDataType == TdxQuoteSignatureData.CertificationDataTypePckChain)
+        {
+            cacheKey = CertificateChainCache.Key("tdx-pck", sig.PckCertificationData, root.RawDataMemory);
+            if (cache.TryGet(cacheKey, time, out PckChain hit))
+            {
+                verified = hit;
+            }
+        }
+        List<X509Certificate2> chain;
+        if (verified is null)
+        {
+            string? pem = sig.PckCertificateChainPem;
+            if (pem is null)
+            {
+                Fail(result, TdxFailureReason.PckChainMissing, $"certification data type {sig.PckCertificationDataType} carries no PCK certificate chain (type 5 expected)");
+                return;
+            }
+            var collection = new X509Certificate2Collection();
+            try
+            {
+                collection.ImportFromPem(pem);
+            }
+            catch (CryptographicException e)
+            {
+                Fail(result, TdxFailureReason.PckChainMissing, "PCK certificate chain PEM does not parse: " + e.Message);
+                return;
+            }
+            if (collection.Count == 0)
+            {
+                Fail(result, TdxFailureReason.PckChainMissing, "PCK certificate chain is empty");
+                return;
+            }
+            chain = [.. collection.Cast<X509Certificate2>()];
+        }
+        else
+        {
+            chain = [.. verified.Chain];
+        }
         try
         {
-            if (!ChainValidator.TryValidate(chain, root, time, "PCK", out TdxFailureReason chainReason, out string? chainError))
+            if (verified is null && !ChainValidator.TryValidate(chain, root, time, "PCK", out TdxFailureReason chainReason, out string? chainError))
             {
                 Fail(result, chainReason, chainError);
                 return;
@@ -118,12 +136,21 @@ public static class TdxQuoteVerifier
             }
 
             // 5. PCK SGX extension.
-            if (!PckCertificateExtensions.TryRead(leaf, out PckCertificateExtensions? pck, out string? extError))
+            PckCertificateExtensions? pck = verified?.Extensions;
+            if (pck is null && !PckCertificateExtensions.TryRead(leaf, out pck, out string? extError))
             {
                 Fail(result, TdxFailureReason.PckExtensionInvalid, extError);
                 return;
             }
             result.Pck = pck;
+            if (cacheKey is not null && verified is null)
+            {
+                // Cached certificates are owned by the cache from now on: copies, so the disposal below leaves them intact.
+                X509Certificate2[] owned = [.. chain.Select(c => X509CertificateLoader.LoadCertificate(c.RawDataMemory.Span))];
+                DateTimeOffset from = owned.Max(c => new DateTimeOffset(c.NotBefore.ToUniversalTime(), TimeSpan.Zero));
+                DateTimeOffset to = owned.Min(c => new DateTimeOffset(c.NotAfter.ToUniversalTime(), TimeSpan.Zero));
+                options.ChainCache!.Add(cacheKey, from, to, new PckChain(owned, pck));
+            }
 
             TdxCollateral? collateral = options.Collateral;
             if (collateral is null)
@@ -155,12 +182,18 @@ public static class TdxQuoteVerifier
         }
         finally
         {
-            foreach (X509Certificate2 c in chain)
+            if (verified is null)
             {
-                c.Dispose();
+                foreach (X509Certificate2 c in chain)
+                {
+                    c.Dispose();
+                }
             }
         }
     }
+
+    /// <summary>A PCK chain (leaf first, root last) that verified, with its leaf's SGX extension.</summary>
+    private sealed record PckChain(X509Certificate2[] Chain, PckCertificateExtensions Extensions);
 
     private static bool CheckCrls(IReadOnlyList<SgxCertificateRevocationList> crls, List<X509Certificate2> chain, DateTimeOffset time, TdxVerificationOptions options, TdxVerificationResult result, List<string> warnings)
     {

@@ -26,4 +26,11 @@ public sealed class TdxVerificationOptions
 
     /// <summary>Test hook: a root to trust instead of the pinned Intel SGX Root CA. Never set in production.</summary>
     internal X509Certificate2? TrustedRootOverride { get; init; }
+
+    /// <summary>
+    /// A cache of PCK chains (PCK → Platform/Processor CA → Intel SGX Root CA) already verified, keyed by the quote's
+    /// certification data and the trusted root; null (default) verifies the chain every time. The quote signature, QE
+    /// report binding and signature, CRLs and TCB evaluation always run. See <see cref="CertificateChainCache"/>.
+    /// </summary>
+    public CertificateChainCache? ChainCache { get; init; }
 }

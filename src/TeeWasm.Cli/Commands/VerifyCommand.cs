@@ -78,14 +78,10 @@ internal static class VerifyCommand
                 Time = time,
                 SimulatorArk = simulatorArk,
             });
-            PolicyVerdict? verdict = null;
-            if (pol is not null && outcome.Valid)
-            {
-                verdict = PolicyEvaluator.Evaluate(pol, outcome.PolicyInput! with { EvidenceTime = evidence.Timestamp }, time ?? DateTimeOffset.UtcNow);
-            }
-            bool ok = outcome.Valid && verdict?.Allowed != false;
-            if (parse.GetValue(json)) WriteJson(stdout, outcome, verdict, ok);
-            else WriteText(stdout, outcome, verdict, ok, evidence.Note);
+            IReadOnlyList<VerifyCheck> checks = VerifyChecks.Evaluate(outcome, pol, evidence.Timestamp, time ?? DateTimeOffset.UtcNow, out PolicyVerdict? verdict);
+            bool ok = outcome.Valid && checks.All(c => c.Status == CheckStatus.Pass);
+            if (parse.GetValue(json)) WriteJson(stdout, outcome, checks, verdict, ok);
+            else WriteText(stdout, outcome, checks, verdict, ok, evidence.Note);
             return ok ? 0 : 1;
         });
         return command;
@@ -98,21 +94,29 @@ internal static class VerifyCommand
         throw new UsageException($"--at '{text}' is not a date/time (e.g. 2025-06-01 or 2025-06-01T12:00:00Z)");
     }
 
-    private static void WriteText(TextWriter o, EvidenceVerification.Outcome outcome, PolicyVerdict? verdict, bool ok, string? note)
+    private static void WriteText(TextWriter o, EvidenceVerification.Outcome outcome, IReadOnlyList<VerifyCheck> checks, PolicyVerdict? verdict, bool ok, string? note)
     {
         if (!outcome.Valid) o.WriteLine("REJECTED: " + outcome.Verdict);
-        else if (verdict is { Allowed: false }) o.WriteLine($"REJECTED: {outcome.Verdict}; policy: {verdict}");
+        else if (!ok)
+        {
+            o.WriteLine($"REJECTED: {outcome.Verdict}, but "
+                + string.Join("; ", checks.Where(c => c.Status == CheckStatus.Fail).Select(c => $"{c.Name}: {c.Reason}")));
+        }
         else o.WriteLine("VALID: " + outcome.Verdict + (verdict is not null ? "; policy allows it" : ""));
         if (note is not null) o.WriteLine("  note: " + note);
+        int nameWidth = checks.Max(c => c.Name.Length);
+        foreach (VerifyCheck c in checks)
+        {
+            o.WriteLine($"  {c.Status.ToString().ToUpperInvariant(),-4}  {c.Name.PadRight(nameWidth)}  {c.Reason}");
+        }
         foreach (string w in outcome.Warnings) o.WriteLine("  warning: " + w);
         int width = outcome.Fields.Count == 0 ? 0 : outcome.Fields.Max(f => f.Key.Length);
         foreach (var (k, v) in outcome.Fields) o.WriteLine($"  {k.PadRight(width)}  {v}");
         if (verdict is { Allowed: false })
             foreach (string v in verdict.Violations) o.WriteLine("  policy violation: " + v);
-        _ = ok;
     }
 
-    private static void WriteJson(TextWriter o, EvidenceVerification.Outcome outcome, PolicyVerdict? verdict, bool ok)
+    private static void WriteJson(TextWriter o, EvidenceVerification.Outcome outcome, IReadOnlyList<VerifyCheck> checks, PolicyVerdict? verdict, bool ok)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -123,6 +127,17 @@ internal static class VerifyCommand
             w.WriteBoolean("evidence_valid", outcome.Valid);
             w.WriteString("reason", outcome.Reason);
             w.WriteString("message", outcome.Verdict);
+            w.WriteStartArray("checks");
+            foreach (VerifyCheck c in checks)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", c.Name);
+                w.WriteString("status", c.Status.ToString().ToLowerInvariant());
+                w.WriteBoolean("required", true);
+                w.WriteString("reason", c.Reason);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
             w.WriteStartArray("warnings");
             foreach (string s in outcome.Warnings) w.WriteStringValue(s);
             w.WriteEndArray();

@@ -37,7 +37,7 @@ public static class AttestationGate
     }
 
     /// <summary>
-    /// What a guest's <c>attest_vm</c> sees under a policy: a successful result that the policy refuses becomes a failure
+    /// What a guest's <c>attest_vm</c> and <c>attest_gpu</c> see under a policy: a successful result that the policy refuses becomes a failure
     /// whose error names the violations (the evidence stays, so the guest can see what was refused).
     /// </summary>
     public static AttestationResult Apply(Attester attester, AttestationPolicy? policy, AttestationResult result, ReadOnlySpan<byte> nonce)

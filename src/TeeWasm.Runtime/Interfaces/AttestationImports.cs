@@ -28,7 +28,7 @@ public static class AttestationImports
     /// <param name="linker">The linker to define them in.</param>
     /// <param name="attester">Attestation for the guest.</param>
     /// <param name="guest">Guest memory access.</param>
-    /// <param name="policy">With a policy, VM results the policy refuses reach the guest as failures naming the violations.</param>
+    /// <param name="policy">With a policy, VM and GPU results the policy refuses reach the guest as failures naming the violations.</param>
     /// <param name="secrets">Where <c>get_secret</c> gets secrets (the key broker client); null answers every request with "no key broker configured".</param>
     public static void Define(Linker linker, Attester attester, GuestContext guest,
         Attestation.Policy.AttestationPolicy? policy = null, ISecretProvider? secrets = null)
@@ -40,7 +40,7 @@ public static class AttestationImports
                 guest.WriteLengthPrefixed(c, "attest_vm", AttestationGate.Apply(attester, policy, attester.AttestVm(), []).JsonUtf8));
 
             linker.DefineFunction(module, "attest_gpu", (Caller c, int index) =>
-                guest.WriteLengthPrefixed(c, "attest_gpu", attester.AttestGpu(index).JsonUtf8));
+                guest.WriteLengthPrefixed(c, "attest_gpu", AttestationGate.Apply(attester, policy, attester.AttestGpu(index), []).JsonUtf8));
 
             linker.DefineFunction(module, "attest_vm_nonce", (Caller c, int ptr, int len) =>
                 guest.ReadBytes(c, "attest_vm_nonce", ptr, len, ReportDataBinding.MaxNonceLength) is { } nonce
@@ -49,7 +49,7 @@ public static class AttestationImports
 
             linker.DefineFunction(module, "attest_gpu_nonce", (Caller c, int index, int ptr, int len) =>
                 guest.ReadBytes(c, "attest_gpu_nonce", ptr, len, ReportDataBinding.MaxNonceLength) is { } nonce
-                    ? guest.WriteLengthPrefixed(c, "attest_gpu_nonce", attester.AttestGpu(index, nonce).JsonUtf8)
+                    ? guest.WriteLengthPrefixed(c, "attest_gpu_nonce", AttestationGate.Apply(attester, policy, attester.AttestGpu(index, nonce), nonce).JsonUtf8)
                     : 0);
 
             linker.DefineFunction(module, "verify_token", (Caller c, int ptr, int len) =>
