@@ -101,39 +101,29 @@ fi
 
 # --- C++ ----------------------------------------------------------------------------------------
 CPP_DIR="$ROOT/guests/cpp"
-name=main_with_attestation.wasm
-s="$(stamp "$name" "$CPP_DIR/include/attestation.hpp" "$CPP_DIR/src/cabi_realloc.c" "$CPP_DIR/examples/main_with_attestation.cpp")"
-if up_to_date "$name" "$s"; then
-  report "$name" "(unchanged)"
-else
-  BUILD="$CPP_DIR/build"
-  mkdir -p "$BUILD"
+# A C++17 example: examples/SOURCE + src/cabi_realloc.c, rebuilt when SOURCE or the given headers change.
+build_cpp_example() {  # NAME SOURCE HEADER...
+  local name="$1" src="$CPP_DIR/examples/$2" build="$CPP_DIR/build" s
+  shift 2
+  s="$(stamp "$name" "$@" "$CPP_DIR/src/cabi_realloc.c" "$src")"
+  if up_to_date "$name" "$s"; then
+    report "$name" "(unchanged)"
+    return
+  fi
+  mkdir -p "$build"
   "$CC" --target=wasm32-wasi --sysroot="$SYSROOT" -std=c11 -O2 -Wall -Wextra -Werror \
-    -c "$CPP_DIR/src/cabi_realloc.c" -o "$BUILD/cabi_realloc.o" || die "compiling cabi_realloc.c failed"
+    -c "$CPP_DIR/src/cabi_realloc.c" -o "$build/cabi_realloc.o" || die "compiling cabi_realloc.c failed"
   "$CXX" --target=wasm32-wasi --sysroot="$SYSROOT" -std=c++17 -O2 -fno-exceptions -Wall -Wextra -Werror \
-    -I "$CPP_DIR/include" "$CPP_DIR/examples/main_with_attestation.cpp" "$BUILD/cabi_realloc.o" \
-    -Wl,--strip-all -o "$BUILD/$name" || die "compiling $name failed"
-  cp "$BUILD/$name" "$OUT/$name"
+    -I "$CPP_DIR/include" "$src" "$build/cabi_realloc.o" \
+    -Wl,--strip-all -o "$build/$name" || die "compiling $name failed"
+  cp "$build/$name" "$OUT/$name"
   echo "$s" > "$OUT/.$name.stamp"
   report "$name" "(built)"
-fi
+}
 
-name=gpu_matmul_bench.wasm
-s="$(stamp "$name" "$CPP_DIR/include/attestation.hpp" "$CPP_DIR/include/wasi_gpu.h" "$CPP_DIR/src/cabi_realloc.c" "$CPP_DIR/examples/gpu_matmul_bench.cpp")"
-if up_to_date "$name" "$s"; then
-  report "$name" "(unchanged)"
-else
-  BUILD="$CPP_DIR/build"
-  mkdir -p "$BUILD"
-  "$CC" --target=wasm32-wasi --sysroot="$SYSROOT" -std=c11 -O2 -Wall -Wextra -Werror \
-    -c "$CPP_DIR/src/cabi_realloc.c" -o "$BUILD/cabi_realloc.o" || die "compiling cabi_realloc.c failed"
-  "$CXX" --target=wasm32-wasi --sysroot="$SYSROOT" -std=c++17 -O2 -fno-exceptions -Wall -Wextra -Werror \
-    -I "$CPP_DIR/include" "$CPP_DIR/examples/gpu_matmul_bench.cpp" "$BUILD/cabi_realloc.o" \
-    -Wl,--strip-all -o "$BUILD/$name" || die "compiling $name failed"
-  cp "$BUILD/$name" "$OUT/$name"
-  echo "$s" > "$OUT/.$name.stamp"
-  report "$name" "(built)"
-fi
+build_cpp_example main_with_attestation.wasm main_with_attestation.cpp "$CPP_DIR/include/attestation.hpp"
+
+build_cpp_example gpu_matmul_bench.wasm gpu_matmul_bench.cpp "$CPP_DIR/include/attestation.hpp" "$CPP_DIR/include/wasi_gpu.h"
 
 # --- RF benchmark guests --------------------------------------------------------------------------
 ML_DIR="$ROOT/guests/rust/wasm-ml"
@@ -214,22 +204,7 @@ else
   report "$name" "(built)"
 fi
 
-name=webgpu_matmul_cpp.wasm
-s="$(stamp "$name" "$CPP_DIR/include/webgpu.hpp" "$CPP_DIR/src/cabi_realloc.c" "$CPP_DIR/examples/webgpu_matmul.cpp")"
-if up_to_date "$name" "$s"; then
-  report "$name" "(unchanged)"
-else
-  BUILD="$CPP_DIR/build"
-  mkdir -p "$BUILD"
-  "$CC" --target=wasm32-wasi --sysroot="$SYSROOT" -std=c11 -O2 -Wall -Wextra -Werror \
-    -c "$CPP_DIR/src/cabi_realloc.c" -o "$BUILD/cabi_realloc.o" || die "compiling cabi_realloc.c failed"
-  "$CXX" --target=wasm32-wasi --sysroot="$SYSROOT" -std=c++17 -O2 -fno-exceptions -Wall -Wextra -Werror \
-    -I "$CPP_DIR/include" "$CPP_DIR/examples/webgpu_matmul.cpp" "$BUILD/cabi_realloc.o" \
-    -Wl,--strip-all -o "$BUILD/$name" || die "compiling $name failed"
-  cp "$BUILD/$name" "$OUT/$name"
-  echo "$s" > "$OUT/.$name.stamp"
-  report "$name" "(built)"
-fi
+build_cpp_example webgpu_matmul_cpp.wasm webgpu_matmul.cpp "$CPP_DIR/include/webgpu.hpp"
 
 [ "$CHECK" = 1 ] || exit 0
 
