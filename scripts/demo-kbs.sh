@@ -10,24 +10,11 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+DEMO_NAME=demo-kbs
+# shellcheck source=lib/kbs-demo.sh
+source "$ROOT/scripts/lib/kbs-demo.sh"
 
-if [ -n "${TEE_WASM:-}" ]; then
-  read -r -a TW <<<"$TEE_WASM"
-else
-  echo "==> building the host (Release)"
-  dotnet build src/TeeWasm.Cli -c Release -nologo -v quiet -clp:ErrorsOnly
-  TW=(dotnet "$ROOT/src/TeeWasm.Cli/bin/Release/net10.0/tee-wasm.dll")
-fi
 GUEST="$ROOT/guests/wat/get_secret.wat"
-WORK="$(mktemp -d)"
-SERVER_PID=""
-cleanup() {
-  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-banner() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
-fail() { echo "demo-kbs: FAILED: $*" >&2; exit 1; }
 
 mkdir -p "$WORK/secrets/default/secret"
 head -c 32 /dev/urandom >"$WORK/secrets/default/secret/demo"   # the secret "demo" (an AES-256 key)
@@ -38,24 +25,9 @@ cat >"$WORK/forbid-simulated.json" <<'JSON'
 { "default": { "allow_simulated": false, "allow_debug": false } }
 JSON
 
-start_broker() { # $1 = policy file; sets SERVER_PID and URL
-  "${TW[@]}" kbs serve --listen 127.0.0.1:0 --secrets "$WORK/secrets" --policy "$1" \
-    --audit-log "$WORK/kbs-audit.jsonl" >"$WORK/kbs.out" 2>"$WORK/kbs.err" &
-  SERVER_PID=$!
-  URL=""
-  for _ in $(seq 1 120); do
-    URL="$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$WORK/kbs.out" 2>/dev/null || true)"
-    [ -n "$URL" ] && break
-    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/kbs.err" >&2; fail "kbs serve did not start"; }
-    sleep 0.5
-  done
-  [ -n "$URL" ] || fail "kbs serve did not report its address"
-  cat "$WORK/kbs.out"
-}
-stop_broker() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""; }
 
 banner "tee-wasm kbs serve --policy allow-simulated.json"
-start_broker "$WORK/allow-simulated.json"
+start_broker "$WORK/allow-simulated.json" --audit-log "$WORK/kbs-audit.jsonl"
 
 banner "tee-wasm run --tee simulate --kbs $URL get_secret.wat"
 set +e
@@ -68,7 +40,7 @@ echo "$OUT"
 stop_broker
 
 banner "tee-wasm kbs serve --policy forbid-simulated.json"
-start_broker "$WORK/forbid-simulated.json"
+start_broker "$WORK/forbid-simulated.json" --audit-log "$WORK/kbs-audit.jsonl"
 
 banner "tee-wasm run --tee simulate --kbs $URL get_secret.wat   (must be refused)"
 set +e

@@ -12,25 +12,12 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+DEMO_NAME=demo-secure-training
+# shellcheck source=lib/kbs-demo.sh
+source "$ROOT/scripts/lib/kbs-demo.sh"
 
-if [ -n "${TEE_WASM:-}" ]; then
-  read -r -a TW <<<"$TEE_WASM"
-else
-  echo "==> building the host (Release)"
-  dotnet build src/TeeWasm.Cli -c Release -nologo -v quiet -clp:ErrorsOnly
-  TW=(dotnet "$ROOT/src/TeeWasm.Cli/bin/Release/net10.0/tee-wasm.dll")
-fi
 GUEST="$ROOT/artifacts/guests/wasm-ml-benchmark.wasm"
 "$ROOT/scripts/build-guests.sh" >/dev/null   # up to date: a no-op
-WORK="$(mktemp -d)"
-SERVER_PID=""
-cleanup() {
-  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-banner() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
-fail() { echo "demo-secure-training: FAILED: $*" >&2; exit 1; }
 
 banner "tee-wasm kbs encrypt: the data set under a fresh AES-256 key"
 mkdir -p "$WORK/secrets/default/secret" "$WORK/enc"
@@ -45,20 +32,6 @@ cat >"$WORK/forbid-simulated.json" <<'JSON'
 { "default": { "allow_simulated": false, "allow_debug": false } }
 JSON
 
-start_broker() { # $1 = policy file; sets SERVER_PID and URL
-  "${TW[@]}" kbs serve --listen 127.0.0.1:0 --secrets "$WORK/secrets" --policy "$1" >"$WORK/kbs.out" 2>"$WORK/kbs.err" &
-  SERVER_PID=$!
-  URL=""
-  for _ in $(seq 1 120); do   # at most 60 s
-    URL="$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$WORK/kbs.out" 2>/dev/null || true)"
-    [ -n "$URL" ] && break
-    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/kbs.err" >&2; fail "kbs serve did not start"; }
-    sleep 0.5
-  done
-  [ -n "$URL" ] || fail "kbs serve did not report its address"
-  cat "$WORK/kbs.out"
-}
-stop_broker() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""; }
 run_guest() { # sets OUT and CODE; bounded by timeout
   set +e
   OUT="$(timeout 300 "${TW[@]}" run --tee simulate --kbs "$URL" --dir "$WORK/enc::data" "$GUEST" -- --data-key data-key 2>&1)"
