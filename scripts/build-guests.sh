@@ -312,6 +312,7 @@ check_webgpu_module() {  # FILE: imports only wasi:webgpu.* and wasi_snapshot_pr
 }
 check_webgpu_module webgpu_matmul_rust.wasm
 check_webgpu_module webgpu_matmul_cpp.wasm
+for m in webgpu_matmul_rust.wasm webgpu_matmul_cpp.wasm webgpu_bench_rust.wasm; do no_ctor_wrapper "$m" || fail=1; done
 
 echo "check: cargo test (native) of tee-attestation"
 rc=0; out="$(cd "$RUST_DIR" && CARGO_TARGET_DIR="$RUST_DIR/target/native" "$CARGO" test --offline --quiet --lib 2>&1)" || rc=$?

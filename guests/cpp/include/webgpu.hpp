@@ -21,6 +21,23 @@
 
 namespace tee_webgpu {
 
+#if defined(__wasm32__)
+extern "C" void __wasm_call_ctors(void);
+#endif
+
+// Runs the C/C++ constructors once; call it first thing in main(). Debian's wasi-libc (2022-05) _start does not
+// call __wasm_call_ctors, so wasm-ld wraps every export of a command module -- cabi_realloc included -- in a
+// wrapper that re-runs the constructors on each host call. Calling it here, once, removes the wrappers.
+inline void run_constructors_once() {
+#if defined(__wasm32__)
+    static bool done = false;
+    if (!done) {
+        done = true;
+        __wasm_call_ctors();
+    }
+#endif
+}
+
 // ------------------------------------------------------------------------------------------------
 // Raw host imports
 // ------------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ fn matmul(@builtin(global_invocation_id) id: vec3<u32>) {
 "#;
 
 fn main() {
+    tee_webgpu::run_constructors_once();
     let args: Vec<String> = std::env::args().collect();
     let n: u32 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(256);
     let iterations: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(5);

@@ -57,6 +57,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
 "#;
 
 fn main() {
+    tee_webgpu::run_constructors_once();
     println!("wasi:webgpu example (Rust): matmul {n}x{n} and bootstrap sampling", n = N);
     let gpu = match Gpu::new() {
         Ok(g) => g,

@@ -401,3 +401,21 @@ mod tests {
         assert!(Gpu::new().is_err());
     }
 }
+
+/// Runs the C constructors (wasi-libc's preopen table and friends) once; call it first thing in `main`.
+///
+/// Debian's wasi-libc (2022-05) `_start` does not call `__wasm_call_ctors`, so wasm-ld wraps every export of a
+/// command module, `cabi_realloc` included, in a wrapper that re-runs the constructors on each call. A program that
+/// calls `__wasm_call_ctors` itself gets no wrappers. Later calls do nothing. (Same as `tee_attestation`'s.)
+pub fn run_constructors_once() {
+    #[cfg(target_arch = "wasm32")]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| unsafe {
+            extern "C" {
+                fn __wasm_call_ctors();
+            }
+            __wasm_call_ctors();
+        });
+    }
+}
