@@ -85,19 +85,25 @@ up_to_date() { [ "$FORCE" = 0 ] && [ -f "$OUT/$1" ] && [ -f "$OUT/.$1.stamp" ] &
 report() { printf '%-28s %8d bytes  %s\n' "$1" "$(stat -c %s "$OUT/$1")" "$2"; }
 
 # --- Rust ---------------------------------------------------------------------------------------
-RUST_DIR="$ROOT/guests/rust/tee-attestation"
-name=attestation_example.wasm
-mapfile -t rust_inputs < <(find "$RUST_DIR" -path "$RUST_DIR/target" -prune -o -type f \( -name '*.rs' -o -name 'Cargo.toml' -o -name 'Cargo.lock' \) -print | sort)
-s="$(stamp "$name" "${rust_inputs[@]}")"
-if up_to_date "$name" "$s"; then
-  report "$name" "(unchanged)"
-else
-  (cd "$RUST_DIR" && "$CARGO" build --offline --quiet --release --target wasm32-wasi --example attestation_example) ||
+# A Rust example: `cargo build --example EXAMPLE` in crate DIR, rebuilt when the crate's sources change.
+build_rust_example() {  # NAME DIR EXAMPLE
+  local name="$1" dir="$2" example="$3" s
+  local -a inputs
+  mapfile -t inputs < <(find "$dir" -path "$dir/target" -prune -o -type f \( -name '*.rs' -o -name 'Cargo.toml' -o -name 'Cargo.lock' \) -print | sort)
+  s="$(stamp "$name" "${inputs[@]}")"
+  if up_to_date "$name" "$s"; then
+    report "$name" "(unchanged)"
+    return
+  fi
+  (cd "$dir" && "$CARGO" build --offline --quiet --release --target wasm32-wasi --example "$example") ||
     die "cargo build of $name failed"
-  cp "$RUST_DIR/target/wasm32-wasi/release/examples/attestation_example.wasm" "$OUT/$name"
+  cp "$dir/target/wasm32-wasi/release/examples/$example.wasm" "$OUT/$name"
   echo "$s" > "$OUT/.$name.stamp"
   report "$name" "(built)"
-fi
+}
+
+RUST_DIR="$ROOT/guests/rust/tee-attestation"
+build_rust_example attestation_example.wasm "$RUST_DIR" attestation_example
 
 # --- C++ ----------------------------------------------------------------------------------------
 CPP_DIR="$ROOT/guests/cpp"
@@ -180,29 +186,8 @@ fi
 
 # --- wasi:webgpu guests (Rust, C++) ---------------------------------------------------------------
 WEBGPU_RUST_DIR="$ROOT/guests/rust/tee-webgpu"
-name=webgpu_matmul_rust.wasm
-mapfile -t rust_inputs < <(find "$WEBGPU_RUST_DIR" -path "$WEBGPU_RUST_DIR/target" -prune -o -type f \( -name '*.rs' -o -name 'Cargo.toml' -o -name 'Cargo.lock' \) -print | sort)
-s="$(stamp "$name" "${rust_inputs[@]}")"
-if up_to_date "$name" "$s"; then
-  report "$name" "(unchanged)"
-else
-  (cd "$WEBGPU_RUST_DIR" && "$CARGO" build --offline --quiet --release --target wasm32-wasi --example webgpu_matmul) ||
-    die "cargo build of $name failed"
-  cp "$WEBGPU_RUST_DIR/target/wasm32-wasi/release/examples/webgpu_matmul.wasm" "$OUT/$name"
-  echo "$s" > "$OUT/.$name.stamp"
-  report "$name" "(built)"
-fi
-name=webgpu_bench_rust.wasm
-s="$(stamp "$name" "${rust_inputs[@]}")"
-if up_to_date "$name" "$s"; then
-  report "$name" "(unchanged)"
-else
-  (cd "$WEBGPU_RUST_DIR" && "$CARGO" build --offline --quiet --release --target wasm32-wasi --example webgpu_bench) ||
-    die "cargo build of $name failed"
-  cp "$WEBGPU_RUST_DIR/target/wasm32-wasi/release/examples/webgpu_bench.wasm" "$OUT/$name"
-  echo "$s" > "$OUT/.$name.stamp"
-  report "$name" "(built)"
-fi
+build_rust_example webgpu_matmul_rust.wasm "$WEBGPU_RUST_DIR" webgpu_matmul
+build_rust_example webgpu_bench_rust.wasm "$WEBGPU_RUST_DIR" webgpu_bench
 
 build_cpp_example webgpu_matmul_cpp.wasm webgpu_matmul.cpp "$CPP_DIR/include/webgpu.hpp"
 
