@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using TeeWasm.Attestation.Tpm;
+using TeeWasm.Attestation.Tsm;
 
 namespace TeeWasm.Attestation.Detection;
 
@@ -25,10 +26,10 @@ public sealed class TeeDetector
     {
         if (TryDetectAzure() is { } azure) return azure;
 
-        switch (ReadTsmProvider())
+        switch (ConfigFsTsmReport.TryReadProvider(_options.TsmReportRoot, TsmProbeEntry))
         {
-            case "sev_guest": return new TeeDetection(TeeType.AmdSevSnp, Source: _options.TsmReportRoot);
-            case "tdx_guest": return new TeeDetection(TeeType.IntelTdx, Source: _options.TsmReportRoot);
+            case ConfigFsTsmReport.SevGuestProvider: return new TeeDetection(TeeType.AmdSevSnp, Source: _options.TsmReportRoot);
+            case ConfigFsTsmReport.TdxGuestProvider: return new TeeDetection(TeeType.IntelTdx, Source: _options.TsmReportRoot);
         }
         if (File.Exists(_options.SevGuestDevice)) return new TeeDetection(TeeType.AmdSevSnp, Source: _options.SevGuestDevice);
         foreach (var tdx in _options.TdxGuestDevices)
@@ -74,27 +75,5 @@ public sealed class TeeDetector
         catch (AttestationException) { return null; }
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }
-    }
-
-    /// <summary>The configfs-tsm provider name ("sev_guest", "tdx_guest"), or null when configfs-tsm is absent.</summary>
-    private string? ReadTsmProvider()
-    {
-        if (!Directory.Exists(_options.TsmReportRoot)) return null;
-        string entry = Path.Combine(_options.TsmReportRoot, TsmProbeEntry);
-        try
-        {
-            Directory.CreateDirectory(entry);
-            string providerFile = Path.Combine(entry, "provider");
-            return File.Exists(providerFile) ? File.ReadAllText(providerFile).Trim() : null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-        finally
-        {
-            // On configfs this removes the entry; on a plain directory (tests) a non-empty entry stays.
-            try { Directory.Delete(entry); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
     }
 }

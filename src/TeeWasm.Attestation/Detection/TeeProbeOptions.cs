@@ -4,7 +4,7 @@ namespace TeeWasm.Attestation.Detection;
 public sealed record TeeProbeOptions
 {
     /// <summary>configfs-tsm report directory (SNP and TDX guests on Linux 6.7+).</summary>
-    public string TsmReportRoot { get; init; } = "/sys/kernel/config/tsm/report";
+    public string TsmReportRoot { get; init; } = Tsm.ConfigFsTsmReport.DefaultRoot;
 
     /// <summary>The SEV-SNP guest device.</summary>
     public string SevGuestDevice { get; init; } = "/dev/sev-guest";

@@ -10,7 +10,7 @@ public sealed record SnpEvidence(byte[] Report, SnpCertificateTable? Certificate
 public sealed class SnpEvidenceSourceOptions
 {
     /// <summary>The configfs-tsm report directory.</summary>
-    public string ConfigFsTsmPath { get; init; } = "/sys/kernel/config/tsm/report";
+    public string ConfigFsTsmPath { get; init; } = Tsm.ConfigFsTsmReport.DefaultRoot;
 
     /// <summary>The SEV guest device.</summary>
     public string SevGuestDevicePath { get; init; } = "/dev/sev-guest";

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
+using TeeWasm.Attestation.Tsm;
 
 namespace TeeWasm.Attestation.Snp;
 
@@ -13,7 +14,7 @@ namespace TeeWasm.Attestation.Snp;
 public sealed partial class SnpEvidenceSource
 {
     /// <summary>The configfs-tsm provider name of the SEV guest driver.</summary>
-    public const string ConfigFsProvider = "sev_guest";
+    public const string ConfigFsProvider = ConfigFsTsmReport.SevGuestProvider;
 
     private readonly SnpEvidenceSourceOptions _options;
 
@@ -35,63 +36,26 @@ public sealed partial class SnpEvidenceSource
     }
 
     /// <summary>
-    /// Gets a report through configfs-tsm: makes an entry, writes <c>inblob</c> (and <c>privlevel</c>), checks
-    /// <c>provider</c> is "sev_guest", reads <c>outblob</c> and <c>auxblob</c> (certificate table), and removes the entry
-    /// if it made it. When a <c>generation</c> file exists, a change by another writer is detected and reported.
+    /// Gets a report through configfs-tsm (<see cref="ConfigFsTsmReport"/>): provider "sev_guest", <c>inblob</c> (and
+    /// <c>privlevel</c>), <c>outblob</c>, and <c>auxblob</c> (the certificate table) when certificates are wanted.
     /// </summary>
     public SnpEvidence GetEvidenceFromConfigFs(ReadOnlySpan<byte> reportData)
     {
         byte[] inblob = PadReportData(reportData);
-        string root = _options.ConfigFsTsmPath;
-        if (!Directory.Exists(root)) throw new SnpException($"configfs-tsm report directory {root} does not exist");
-        string entry = Path.Combine(root, _options.EntryName ?? $"teewasm-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        bool created = !Directory.Exists(entry);
+        ConfigFsTsmReportResult result;
         try
         {
-            Directory.CreateDirectory(entry);
-            long? generation = ReadGeneration(entry);
-            int writes = 0;
-            File.WriteAllBytes(Path.Combine(entry, "inblob"), inblob);
-            writes++;
-            if (_options.PrivilegeLevel is uint level)
-            {
-                File.WriteAllText(Path.Combine(entry, "privlevel"), level.ToString(CultureInfo.InvariantCulture));
-                writes++;
-            }
-            string provider = File.ReadAllText(Path.Combine(entry, "provider")).Trim();
-            if (provider != ConfigFsProvider)
-            {
-                throw new SnpException($"configfs-tsm provider is '{provider}', not '{ConfigFsProvider}': this is not an SEV-SNP guest");
-            }
-            byte[] outblob = File.ReadAllBytes(Path.Combine(entry, "outblob"));
-            if (outblob.Length < SnpReport.Size)
-            {
-                throw new SnpException($"configfs-tsm outblob is {outblob.Length} bytes; an SEV-SNP report is {SnpReport.Size}");
-            }
-            SnpCertificateTable? table = null;
-            if (_options.RequestCertificates)
-            {
-                byte[]? aux = TryReadAll(Path.Combine(entry, "auxblob"));
-                if (aux is { Length: > 0 }) table = SnpCertificateTable.Parse(aux);
-            }
-            if (generation is long before && ReadGeneration(entry) is long after && after != before + writes)
-            {
-                throw new SnpException($"configfs-tsm entry {entry} was changed by another writer (generation {after}, expected {before + writes})");
-            }
-            return new SnpEvidence(outblob[..SnpReport.Size], table, "configfs-tsm");
+            result = ConfigFsTsmReport.Request(_options.ConfigFsTsmPath, _options.EntryName, ConfigFsProvider, inblob,
+                _options.PrivilegeLevel, readAuxBlob: _options.RequestCertificates);
         }
-        catch (IOException e)
+        catch (AttestationException e) when (e is not SnpException)
         {
-            throw new SnpException($"configfs-tsm report request in {entry} failed: {e.Message}", e);
+            throw new SnpException(e.Message, e);
         }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new SnpException($"configfs-tsm report request in {entry} was denied: {e.Message}", e);
-        }
-        finally
-        {
-            if (created) TryRemoveEntry(entry);
-        }
+        if (result.OutBlob.Length < SnpReport.Size)
+            throw new SnpException($"configfs-tsm outblob is {result.OutBlob.Length} bytes; an SEV-SNP report is {SnpReport.Size}");
+        SnpCertificateTable? table = result.AuxBlob is { } aux ? SnpCertificateTable.Parse(aux) : null;
+        return new SnpEvidence(result.OutBlob[..SnpReport.Size], table, "configfs-tsm");
     }
 
     /// <summary>Gets a report through the SEV guest device (SNP_GET_EXT_REPORT when certificates are wanted, falling back to SNP_GET_REPORT).</summary>
@@ -124,38 +88,6 @@ public sealed partial class SnpEvidenceSource
         byte[] padded = new byte[64];
         reportData.CopyTo(padded);
         return padded;
-    }
-
-    private static long? ReadGeneration(string entry)
-    {
-        string path = Path.Combine(entry, "generation");
-        if (!File.Exists(path)) return null;
-        return long.TryParse(File.ReadAllText(path, Encoding.ASCII).Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long g) ? g : null;
-    }
-
-    private static byte[]? TryReadAll(string path)
-    {
-        try
-        {
-            return File.Exists(path) ? File.ReadAllBytes(path) : null;
-        }
-        catch (IOException)
-        {
-            return null; // the kernel fails the read when the host supplied no certificates
-        }
-    }
-
-    /// <summary>rmdir the entry: configfs removes its attribute files with it; a plain (test) directory that still holds files stays.</summary>
-    private static void TryRemoveEntry(string entry)
-    {
-        try
-        {
-            Directory.Delete(entry, recursive: false);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // best effort: the report is already read
-        }
     }
 }
 

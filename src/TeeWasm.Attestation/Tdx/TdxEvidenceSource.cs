@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using TeeWasm.Attestation.Tsm;
 
 namespace TeeWasm.Attestation.Tdx;
 
@@ -30,8 +31,8 @@ public sealed partial class TdxEvidenceSource
     public bool IsDeviceAvailable => File.Exists(_options.DevicePath);
 
     /// <summary>
-    /// Gets a quote binding <paramref name="reportData"/> through configfs-tsm: creates an entry, writes inblob, checks
-    /// the provider is <c>tdx_guest</c>, reads outblob, and removes the entry.
+    /// Gets a quote binding <paramref name="reportData"/> through configfs-tsm (<see cref="ConfigFsTsmReport"/>, provider
+    /// <c>tdx_guest</c>).
     /// </summary>
     /// <param name="reportData">Exactly 64 bytes.</param>
     /// <exception cref="TdxException">The interface is missing, the provider is not TDX, or the quote is empty or raced.</exception>
@@ -41,52 +42,17 @@ public sealed partial class TdxEvidenceSource
         {
             throw new TdxException($"report data must be {ReportDataLength} bytes, got {reportData.Length}");
         }
-        if (!IsConfigFsTsmAvailable)
-        {
-            throw new TdxException($"configfs-tsm not available at {_options.ConfigFsTsmRoot}");
-        }
-        string entry = Path.Combine(_options.ConfigFsTsmRoot, _options.EntryName ?? "teewasm-" + Guid.NewGuid().ToString("N"));
+        byte[] quote;
         try
         {
-            Directory.CreateDirectory(entry);
-            string provider = ReadText(Path.Combine(entry, "provider"));
-            if (provider != _options.ExpectedProvider)
-            {
-                throw new TdxException($"configfs-tsm provider is \"{provider}\", not \"{_options.ExpectedProvider}\"");
-            }
-            File.WriteAllBytes(Path.Combine(entry, "inblob"), reportData.ToArray());
-            string generationPath = Path.Combine(entry, "generation");
-            string? before = File.Exists(generationPath) ? ReadText(generationPath) : null;
-            byte[] quote = File.ReadAllBytes(Path.Combine(entry, "outblob"));
-            string? after = File.Exists(generationPath) ? ReadText(generationPath) : null;
-            if (before != after)
-            {
-                throw new TdxException($"configfs-tsm entry changed while reading (generation {before} → {after}): another writer raced this request");
-            }
-            if (quote.Length == 0)
-            {
-                throw new TdxException("configfs-tsm returned an empty quote");
-            }
-            return quote;
+            quote = ConfigFsTsmReport.Request(_options.ConfigFsTsmRoot, _options.EntryName, _options.ExpectedProvider, reportData).OutBlob;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (AttestationException e) when (e is not TdxException)
         {
-            throw new TdxException($"configfs-tsm request at {entry} failed: {e.Message}", e);
+            throw new TdxException(e.Message, e);
         }
-        finally
-        {
-            try
-            {
-                Directory.Delete(entry, recursive: false); // rmdir: configfs removes the entry with its attributes
-            }
-            catch (IOException)
-            {
-                // A plain directory (tests) with files in it: leave it to its owner.
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
-        }
+        if (quote.Length == 0) throw new TdxException("configfs-tsm returned an empty quote");
+        return quote;
     }
 
     /// <summary>Tries <see cref="GetQuote"/>.</summary>
@@ -151,8 +117,6 @@ public sealed partial class TdxEvidenceSource
             return TdxTdReport.Parse(request.AsSpan(ReportDataLength));
         }
     }
-
-    private static string ReadText(string path) => File.ReadAllText(path).Trim('\n', '\0', ' ');
 
     [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
     private static unsafe partial int Ioctl(int fd, nuint request, void* argument);

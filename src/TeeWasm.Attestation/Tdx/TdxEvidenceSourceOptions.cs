@@ -4,7 +4,7 @@ namespace TeeWasm.Attestation.Tdx;
 public sealed class TdxEvidenceSourceOptions
 {
     /// <summary>The configfs-tsm report directory.</summary>
-    public string ConfigFsTsmRoot { get; init; } = "/sys/kernel/config/tsm/report";
+    public string ConfigFsTsmRoot { get; init; } = Tsm.ConfigFsTsmReport.DefaultRoot;
 
     /// <summary>The TDX guest device for TDX_CMD_GET_REPORT0.</summary>
     public string DevicePath { get; init; } = "/dev/tdx_guest";
