@@ -37,8 +37,10 @@ public sealed class Attester : IDisposable
         _issuer = new AttestationTokenIssuer(HostKey, options.TokenLifetime, options.Time);
         Validator = new AttestationTokenValidator(options.Time);
         Validator.TrustLocalVerifier(HostKey);
-        _vmSourceFactory = vmSources ?? (d => EvidenceSources.ForVm(d, options));
-        _gpuSourceFactory = gpuSources ?? (() => EvidenceSources.ForGpus(options));
+        // One simulator authority for the VM and GPU sources, kept across ClearCache (it is read from disk once).
+        var simulator = EvidenceSources.Simulator(options);
+        _vmSourceFactory = vmSources ?? (d => EvidenceSources.ForVm(d, options, simulator));
+        _gpuSourceFactory = gpuSources ?? (() => EvidenceSources.ForGpus(options, simulator));
     }
 
     /// <summary>The host's attestation key (bound into reports, signs local tokens).</summary>

@@ -7,10 +7,14 @@ namespace TeeWasm.Attestation;
 /// <summary>Picks the built-in evidence source for a detected platform and mode.</summary>
 internal static class EvidenceSources
 {
-    public static IVmEvidenceSource? ForVm(TeeDetection detection, AttesterOptions options)
+    /// <summary>The simulator material for <paramref name="options"/>, loaded (or made) once, on first use.</summary>
+    public static Lazy<SimulatorAuthority> Simulator(AttesterOptions options) =>
+        new(() => SimulatorAuthority.LoadOrCreate(options.SimulatorDirectory), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    public static IVmEvidenceSource? ForVm(TeeDetection detection, AttesterOptions options, Lazy<SimulatorAuthority> simulator)
     {
         if (options.Mode == AttestationMode.Simulate)
-            return new SimulatedSnpEvidenceSource(SimulatorAuthority.LoadOrCreate(options.SimulatorDirectory), options.Time);
+            return new SimulatedSnpEvidenceSource(simulator.Value, options.Time);
         if (detection.Source?.StartsWith("vTPM", StringComparison.Ordinal) == true)
             return AzureVtpm.AzureVtpmEvidenceSource.Create(detection, options);
         return detection.Type switch
@@ -31,8 +35,8 @@ internal static class EvidenceSources
         };
     }
 
-    public static IGpuEvidenceSource? ForGpus(AttesterOptions options) =>
+    public static IGpuEvidenceSource? ForGpus(AttesterOptions options, Lazy<SimulatorAuthority> simulator) =>
         options.Mode == AttestationMode.Simulate
-            ? new SimulatedGpuEvidenceSource(SimulatorAuthority.LoadOrCreate(options.SimulatorDirectory), options.SimulatedGpuCount, options.Time)
+            ? new SimulatedGpuEvidenceSource(simulator.Value, options.SimulatedGpuCount, options.Time)
             : Nvidia.NvidiaGpuEvidenceSource.TryCreate(options);
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using TeeWasm.Attestation.Simulator;
 using TeeWasm.Attestation.Snp;
 
 namespace TeeWasm.Attestation.Tests;
@@ -78,6 +79,24 @@ public sealed class AttesterTests
         Assert.NotEqual(first.Token, attester.AttestVm([8]).Token);
         attester.ClearCache();
         Assert.NotSame(first, attester.AttestVm([9]));
+    }
+
+    [Fact]
+    public void SimulatorMaterialIsReadOnceForVmAndGpuAndKeptAcrossClearCache()
+    {
+        _ = SimulatorAuthority.LoadOrCreate(TestSupport.SimulatorDirectory); // make the shared material if needed
+        string dir = TestSupport.NewTempDir();
+        foreach (string f in Directory.GetFiles(TestSupport.SimulatorDirectory, "*.pem")) File.Copy(f, Path.Combine(dir, Path.GetFileName(f)));
+        using var attester = new Attester(TestSupport.Simulate() with { SimulatorDirectory = dir });
+        Assert.True(attester.AttestVm([1]).Success);
+
+        // Were the material read again (GPU source, or after clear_cache), it would be made anew in the emptied
+        // directory and the attester's reports would chain to another root than its first one.
+        Directory.Delete(dir, recursive: true);
+        attester.ClearCache();
+        Assert.True(attester.AttestVm([1]).Success);
+        Assert.True(attester.AttestGpu(0).Success);
+        Assert.False(Directory.Exists(dir));
     }
 
     [Fact]
