@@ -43,7 +43,11 @@ public sealed class NvidiaGpuEvidenceSource : IGpuEvidenceSource
         if (_options.Nras is { } nras) _nras = new NrasClient(nras with { Time = _options.Time });
     }
 
-    /// <summary>The source for <see cref="AttestationMode.Auto"/>: null when there is no NVIDIA GPU to attest.</summary>
+    /// <summary>
+    /// The source for <see cref="AttestationMode.Auto"/>: null when no NVIDIA software is installed (no NVML, no
+    /// nvattest) or NVML counts no GPU.
+    /// </summary>
+    /// <exception cref="NvidiaAttestationException">NVML is installed but fails (driver not loaded, no permission…): the reason.</exception>
     public static NvidiaGpuEvidenceSource? TryCreate(AttesterOptions options)
     {
         try
@@ -51,7 +55,7 @@ public sealed class NvidiaGpuEvidenceSource : IGpuEvidenceSource
             var source = new NvidiaGpuEvidenceSource(new NvidiaGpuEvidenceSourceOptions { NvmlLibrary = options.Probe.NvmlLibrary, Time = options.Time });
             return source.GpuCount > 0 ? source : null;
         }
-        catch (NvidiaAttestationException)
+        catch (NvidiaAttestationException) when (!NvmlLibrary.IsInstalled(options.Probe.NvmlLibrary))
         {
             return null;
         }

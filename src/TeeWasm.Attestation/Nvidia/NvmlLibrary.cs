@@ -125,6 +125,14 @@ public sealed unsafe class NvmlLibrary : IDisposable
         }
     }
 
+    /// <summary>True when <paramref name="libraryName"/> can be loaded (whether or not NVML then works).</summary>
+    public static bool IsInstalled(string libraryName = DefaultLibraryName)
+    {
+        if (!NativeLibrary.TryLoad(libraryName, out IntPtr handle)) return false;
+        NativeLibrary.Free(handle);
+        return true;
+    }
+
     /// <summary>Like <see cref="Open"/>, but false and the reason when NVML is unusable.</summary>
     public static bool TryOpen(string libraryName, out NvmlLibrary? nvml, out string? reason)
     {

@@ -84,6 +84,22 @@ public sealed class NvidiaGpuEvidenceSourceTests(FakeNvmlFixture fake) : IDispos
     }
 
     [Fact]
+    public void Auto_mode_reports_why_an_installed_nvml_fails_instead_of_no_gpu()
+    {
+        fake.ServeHopper(extra: [("FAKE_NVML_FAIL", "init")]);
+        var options = new AttesterOptions { Probe = new() { NvmlLibrary = fake.LibraryPath } };
+        var e = Assert.Throws<NvidiaAttestationException>(() => NvidiaGpuEvidenceSource.TryCreate(options));
+        Assert.Contains("nvmlInit_v2", e.Message);
+
+        using var attester = new Attester(options, null, _ => null, null);
+        var result = attester.AttestGpu(0);
+        Assert.False(result.Success);
+        Assert.StartsWith("GPU attestation failed: ", result.Error);
+        Assert.Contains("nvmlInit_v2 failed", result.Error); // not "no NVIDIA GPU found"
+        Assert.Equal(0, attester.GpuCount());
+    }
+
+    [Fact]
     public void VbiosRim_Mismatch_NamesTheIndex()
     {
         fake.Configure(("FAKE_NVML_REPORT", NvidiaVectors.Path("sdk-hopper-535-report.txt")), ("FAKE_NVML_CERTS", NvidiaVectors.Path("sdk-hopper-535-certchain.txt")));
