@@ -33,6 +33,9 @@ internal sealed class FakeImds : IDisposable
 
     public byte[]? LastReport { get; private set; }
 
+    /// <summary>The "report" string as sent (to check the encoding).</summary>
+    public string? LastReportText { get; private set; }
+
     public Uri Uri => _server.Uri;
 
     private async Task<IResult> Quote(HttpContext context)
@@ -42,6 +45,7 @@ internal sealed class FakeImds : IDisposable
         LastContentType = context.Request.ContentType;
         var body = await JsonDocument.ParseAsync(context.Request.Body);
         string encoded = body.RootElement.GetProperty("report").GetString()!;
+        LastReportText = encoded;
         LastReport = Base64Url.DecodeFromChars(encoded);
         switch (Mode)
         {
