@@ -197,6 +197,24 @@ public sealed class VerifyCommandTests : IDisposable
     }
 
     [Fact]
+    public void AzureTdxEvidenceJson_ItsTdQuoteIsPaired()
+    {
+        // Evidence JSON as AzureVtpmEvidenceSource writes it for a TDX CVM, with a real quote for another TDREPORT.
+        string evidence = JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["tee_type"] = "Intel TDX",
+            ["source"] = "azure-vtpm",
+            ["report"] = Convert.ToBase64String(File.ReadAllBytes(V("azure", "cvmtools-tdx-hcl-report.bin"))),
+            ["td_quote"] = Convert.ToBase64String(File.ReadAllBytes(V("tdx", "cvmtools-azure-td-quote-v5.dat"))),
+            ["certificates"] = Array.Empty<string>(),
+        });
+        var (code, o, _) = Run(Temp("tdx-evidence.json", System.Text.Encoding.UTF8.GetBytes(evidence)), "--at", "2026-02-15");
+        Assert.Equal(1, code);
+        Assert.StartsWith("REJECTED: TD quote is not for this TDREPORT: report_data differs", o);
+        Assert.Contains("mrtd", o); // the quote's (verified) fields are shown
+    }
+
+    [Fact]
     public void TdQuoteOption_IsAUsageError_ForOtherEvidence_OrAFileThatIsNoQuote()
     {
         Assert.Equal(2, Run(V("snp", "attestation.bin"), "--td-quote", V("tdx", "cvmtools-azure-td-quote-v4.dat")).Code);
