@@ -44,6 +44,11 @@ internal sealed class CliOptions
         Description = "Azure CVM: fetch the VCEK from the Azure IMDS (169.254.169.254) when no --vm-cert is given (off by default: no network)",
     };
 
+    public Option<bool> ImdsTdQuote { get; } = new("--imds-tdquote")
+    {
+        Description = "Azure TDX CVM: get a TD quote for the vTPM's TDREPORT from the Azure IMDS (169.254.169.254/acc/tdquote); without it an Azure TDX CVM cannot be attested (off by default: no network)",
+    };
+
     public Option<string?> MaaEndpoint { get; } = new("--maa-endpoint")
     {
         Description = "Send VM evidence to this Azure Attestation instance and hand the guest its token (verified against the instance's /certs) [default: none, no remote call]",
@@ -88,6 +93,7 @@ internal sealed class CliOptions
         command.Options.Add(VmCertificates);
         command.Options.Add(TdxCollateral);
         command.Options.Add(ImdsVcek);
+        command.Options.Add(ImdsTdQuote);
         command.Options.Add(MaaEndpoint);
         command.Options.Add(ItaEndpoint);
         command.Options.Add(ItaApiKey);
@@ -143,7 +149,11 @@ internal sealed class CliOptions
         TdxCollateralDirectory = parse.GetValue(TdxCollateral) is { } dir
             ? (Directory.Exists(dir) ? dir : throw new UsageException($"--tdx-collateral: directory '{dir}' not found"))
             : null,
-        AzureVtpm = new Attestation.AzureVtpm.AzureVtpmOptions { FetchVcekFromImds = parse.GetValue(ImdsVcek) },
+        AzureVtpm = new Attestation.AzureVtpm.AzureVtpmOptions
+        {
+            FetchVcekFromImds = parse.GetValue(ImdsVcek),
+            FetchTdQuoteFromImds = parse.GetValue(ImdsTdQuote),
+        },
         VmTokenService = ToVmTokenService(parse),
     };
 

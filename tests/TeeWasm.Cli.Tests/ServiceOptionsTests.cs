@@ -24,4 +24,19 @@ public sealed class ServiceOptionsTests
         Assert.NotEqual(0, code);
         Assert.Contains(expected, stderr);
     }
+
+    [Theory]
+    [InlineData(new string[0], false, false)]
+    [InlineData(new[] { "--imds-tdquote" }, false, true)]
+    [InlineData(new[] { "--imds-vcek" }, true, false)]
+    public void ImdsFlags_AreOptIn_AndMapToTheAzureVtpmOptions(string[] flags, bool vcek, bool tdQuote)
+    {
+        var options = new CliOptions();
+        var command = new System.CommandLine.Command("attest");
+        options.AddTo(command);
+        var azure = options.ToAttesterOptions(command.Parse(flags)).AzureVtpm;
+        Assert.Equal(vcek, azure.FetchVcekFromImds);
+        Assert.Equal(tdQuote, azure.FetchTdQuoteFromImds);
+        Assert.Equal(new Uri("http://169.254.169.254"), azure.TdQuoteBaseUri);
+    }
 }

@@ -178,6 +178,52 @@ public sealed class VerifyCommandTests : IDisposable
         Assert.Contains("runtime_claims_bound  yes", o);
     }
 
+    [Theory]
+    [InlineData("cvmtools-tdx-hcl-report.bin", "cvmtools-azure-td-quote-v4.dat")]
+    [InlineData("constellation-azure-tdx-hcl-report.bin", "cvmtools-azure-td-quote-v5.dat")]
+    public void AzureTdxHcl_WithAForeignRealTdQuote_IsRejected_ReportDataDiffers(string file, string quote)
+    {
+        // The real quote verifies (Intel root) but was made from another TDREPORT.
+        var (code, o, _) = Run(V("azure", file), "--td-quote", V("tdx", quote), "--at", "2026-02-15");
+        Assert.Equal(1, code);
+        Assert.StartsWith("REJECTED: TD quote is not for this TDREPORT: report_data differs", o);
+        Assert.Matches(@"\n  td_quote_mismatch +report_data\n", o);
+        Assert.Contains("runtime_claims_bound  yes", o);
+
+        var (jsonCode, json, _) = Run(V("azure", file), "--td-quote", Temp("q.b64", System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(File.ReadAllBytes(V("tdx", quote))))), "--at", "2026-02-15", "--json");
+        Assert.Equal(1, jsonCode);
+        using var doc = JsonDocument.Parse(json);
+        Assert.Equal("TdQuoteMismatch", doc.RootElement.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public void AzureTdxEvidenceJson_ItsTdQuoteIsPaired()
+    {
+        // Evidence JSON as AzureVtpmEvidenceSource writes it for a TDX CVM, with a real quote for another TDREPORT.
+        string evidence = JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["tee_type"] = "Intel TDX",
+            ["source"] = "azure-vtpm",
+            ["report"] = Convert.ToBase64String(File.ReadAllBytes(V("azure", "cvmtools-tdx-hcl-report.bin"))),
+            ["td_quote"] = Convert.ToBase64String(File.ReadAllBytes(V("tdx", "cvmtools-azure-td-quote-v5.dat"))),
+            ["certificates"] = Array.Empty<string>(),
+        });
+        var (code, o, _) = Run(Temp("tdx-evidence.json", System.Text.Encoding.UTF8.GetBytes(evidence)), "--at", "2026-02-15");
+        Assert.Equal(1, code);
+        Assert.StartsWith("REJECTED: TD quote is not for this TDREPORT: report_data differs", o);
+        Assert.Contains("mrtd", o); // the quote's (verified) fields are shown
+    }
+
+    [Fact]
+    public void TdQuoteOption_IsAUsageError_ForOtherEvidence_OrAFileThatIsNoQuote()
+    {
+        Assert.Equal(2, Run(V("snp", "attestation.bin"), "--td-quote", V("tdx", "cvmtools-azure-td-quote-v4.dat")).Code);
+        var (code, _, err) = Run(V("azure", "cvmtools-tdx-hcl-report.bin"), "--td-quote", V("snp", "attestation.bin"));
+        Assert.Equal(2, code);
+        Assert.Contains("not a TDX quote", err);
+        Assert.Equal(2, Run(V("azure", "cvmtools-tdx-hcl-report.bin"), "--td-quote", Path.Combine(_tmp, "missing.dat")).Code);
+    }
+
     [Fact]
     public void EvidenceJson_AsAttestWritesIt_IsRead()
     {

@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using TeeWasm.Attestation.Detection;
 using TeeWasm.Attestation.Snp;
+using TeeWasm.Attestation.Tdx;
 using TeeWasm.Attestation.Tokens;
 using TeeWasm.Attestation.Tpm;
 
@@ -13,8 +14,9 @@ namespace TeeWasm.Attestation.AzureVtpm;
 /// configured PCRs by the attestation key (0x81000003). The quote's qualifyingData is <b>SHA-256 of our 64-byte
 /// report_data binding</b> (module hash, host key, nonce): on Azure the hardware report's report_data binds the HCL's
 /// runtime claims (which carry the AK), not our nonce, so freshness and the binding to this module come from the quote.
-/// Verification: <see cref="AzureVtpmVerifier"/> (SNP inside: full VCEK chain; TDX inside: rejected, since a TDREPORT
-/// cannot be verified alone).
+/// Verification: <see cref="AzureVtpmVerifier"/> (SNP inside: full VCEK chain; TDX inside: a TD quote for the TDREPORT
+/// from the Azure IMDS, when <see cref="AzureVtpmOptions.FetchTdQuoteFromImds"/> allows it, verified and paired with the
+/// TDREPORT field by field; without it a TDX report is rejected, since a TDREPORT cannot be verified alone).
 /// </summary>
 public sealed class AzureVtpmEvidenceSource : IVmEvidenceSource
 {
@@ -38,7 +40,12 @@ public sealed class AzureVtpmEvidenceSource : IVmEvidenceSource
         return new AzureVtpmEvidenceSource(
             () => detector.OpenTpm() ?? throw new TpmException($"no TPM at {options.Probe.TpmSocket ?? options.Probe.TpmDevice}"),
             detection.Type,
-            options.AzureVtpm with { CertificateFiles = [.. options.AzureVtpm.CertificateFiles, .. options.VmCertificateFiles] },
+            options.AzureVtpm with
+            {
+                CertificateFiles = [.. options.AzureVtpm.CertificateFiles, .. options.VmCertificateFiles],
+                TdxCollateral = options.AzureVtpm.TdxCollateral
+                    ?? (options.TdxCollateralDirectory is { } dir ? TdxCollateral.LoadDirectory(dir) : null),
+            },
             options.Time);
     }
 
@@ -64,12 +71,20 @@ public sealed class AzureVtpmEvidenceSource : IVmEvidenceSource
             quote = tpm.Quote(_options.AttestationKeyHandle, quoteNonce, _options.PcrSelection);
             pcrs = tpm.ReadPcrs(_options.PcrSelection);
         }
-        var certificates = LoadCertificates();
+        bool tdx = HclReport.TryParse(hcl, out var parsed, out _) && parsed.ReportType == HclReportType.Tdx;
+        List<X509Certificate2> certificates = tdx ? [] : LoadCertificates();
+        byte[]? tdQuote = tdx ? GetTdQuote(parsed!) : null;
+        var now = _time.GetUtcNow();
         var result = AzureVtpmVerifier.Verify(hcl, new AzureVtpmVerificationOptions
         {
             Certificates = certificates,
             TrustedRoots = _options.TrustedRoots,
-            VerificationTime = _time.GetUtcNow(),
+            VerificationTime = now,
+            TdQuote = tdQuote,
+            TdxOptions = new TdxVerificationOptions
+            {
+                VerificationTime = now, Collateral = _options.TdxCollateral, TrustedRootOverride = _options.TdxTrustedRootOverride,
+            },
             Quote = quote,
             RequireQuote = true,
             ExpectedNonce = quoteNonce,
@@ -78,18 +93,29 @@ public sealed class AzureVtpmEvidenceSource : IVmEvidenceSource
         });
         if (!result.IsValid) throw new AttestationException("Azure vTPM evidence rejected: " + result.Message);
 
-        var snp = result.Snp!.Report!;
         var verified = new VerifiedEvidence
         {
-            Platform = TeeType.AmdSevSnp.ToAbiName(),
+            Platform = (tdx ? TeeType.IntelTdx : TeeType.AmdSevSnp).ToAbiName(),
             Subject = "vm",
-            Measurement = snp.Measurement,
+            Measurement = tdx ? result.Tdx!.Quote!.Body.MrTd.ToArray() : result.Snp!.Report!.Measurement,
             ReportData = reportData.ToArray(),
             Nonce = nonce.ToArray(),
             ModuleHash = moduleHash.ToArray(),
             VerifierNote = result.Message + "; report_data bound through the TPM quote's nonce (SHA-256 of it)",
         };
-        return new CollectedEvidence(verified, EvidenceJson(hcl, quote, quoteNonce, pcrs, certificates));
+        return new CollectedEvidence(verified, EvidenceJson(hcl, tdQuote, quote, quoteNonce, pcrs, certificates));
+    }
+
+    private byte[] GetTdQuote(HclReport hcl)
+    {
+        if (!_options.FetchTdQuoteFromImds)
+        {
+            throw new AttestationException(
+                "the vTPM holds a TDX HCL report (a TDREPORT, MAC'd, not signed): a TD quote is needed; enable --imds-tdquote "
+                + "(AzureVtpmOptions.FetchTdQuoteFromImds) to get one from the Azure IMDS");
+        }
+        using var client = new ImdsTdQuoteClient(_options.TdQuoteBaseUri, _options.TdQuoteCalls);
+        return client.GetQuote(hcl.HardwareReport.Span[..TdxTdReport.Size]);
     }
 
     private List<X509Certificate2> LoadCertificates()
@@ -111,7 +137,7 @@ public sealed class AzureVtpmEvidenceSource : IVmEvidenceSource
         return list;
     }
 
-    private string EvidenceJson(byte[] hcl, TpmQuote quote, byte[] quoteNonce, IReadOnlyList<byte[]> pcrs, List<X509Certificate2> certificates)
+    private string EvidenceJson(byte[] hcl, byte[]? tdQuote, TpmQuote quote, byte[] quoteNonce, IReadOnlyList<byte[]> pcrs, List<X509Certificate2> certificates)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer))
@@ -120,6 +146,7 @@ public sealed class AzureVtpmEvidenceSource : IVmEvidenceSource
             w.WriteString("tee_type", TeeType.ToAbiName());
             w.WriteString("source", "azure-vtpm");
             w.WriteString("report", Convert.ToBase64String(hcl));
+            if (tdQuote is not null) w.WriteString("td_quote", Convert.ToBase64String(tdQuote));
             w.WriteStartArray("certificates");
             foreach (var c in certificates) w.WriteStringValue(c.ExportCertificatePem());
             w.WriteEndArray();

@@ -35,4 +35,23 @@ public sealed record AzureVtpmOptions
 
     /// <summary>Timeout of the IMDS request.</summary>
     public TimeSpan ImdsTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Opt-in: when the vTPM holds a TDX HCL report, get a TD quote for its TDREPORT from the Azure IMDS
+    /// (<see cref="ImdsTdQuoteClient"/> at <see cref="TdQuoteBaseUri"/>). Off by default (no network); without it a TDX
+    /// HCL report cannot be attested (a TDREPORT is MAC'd, not signed). Never used for an SNP HCL report.
+    /// </summary>
+    public bool FetchTdQuoteFromImds { get; init; }
+
+    /// <summary>The IMDS base address for TD quotes (<c>/acc/tdquote</c> is appended); default the IMDS address.</summary>
+    public Uri TdQuoteBaseUri { get; init; } = ImdsTdQuoteClient.DefaultBaseUri;
+
+    /// <summary>Timeout, retries and handler of the TD quote request.</summary>
+    public Services.ServiceCallOptions TdQuoteCalls { get; init; } = new();
+
+    /// <summary>Intel collateral to evaluate the TD quote's TCB status; null checks the quote's signature chain only.</summary>
+    public Tdx.TdxCollateral? TdxCollateral { get; init; }
+
+    /// <summary>Test hook: a root to trust for TD quotes instead of the pinned Intel SGX Root CA. Never set in production.</summary>
+    internal X509Certificate2? TdxTrustedRootOverride { get; init; }
 }

@@ -27,6 +27,16 @@ public sealed class AzureVtpmVerificationOptions
     /// <summary>The PCR values read from the TPM, in ascending PCR order of <see cref="PcrSelection"/>; null skips the PCR digest check.</summary>
     public IReadOnlyList<byte[]>? PcrValues { get; init; }
 
+    /// <summary>
+    /// The TD quote for a TDX HCL report (e.g. from <see cref="ImdsTdQuoteClient"/>): verified with
+    /// <see cref="Tdx.TdxQuoteVerifier"/> and compared field by field with the TDREPORT (<see cref="TdQuotePairing"/>).
+    /// Null: a TDX HCL report is rejected as unverifiable alone.
+    /// </summary>
+    public byte[]? TdQuote { get; init; }
+
+    /// <summary>How <see cref="TdQuote"/> is verified (collateral, policy switches); null: defaults at <see cref="VerificationTime"/>.</summary>
+    public Tdx.TdxVerificationOptions? TdxOptions { get; init; }
+
     /// <summary>The PCRs that were quoted.</summary>
     public TpmPcrSelection PcrSelection { get; init; } = TpmPcrSelection.AllSha256;
 }

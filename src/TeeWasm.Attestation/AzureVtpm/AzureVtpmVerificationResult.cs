@@ -1,4 +1,5 @@
 using TeeWasm.Attestation.Snp;
+using TeeWasm.Attestation.Tdx;
 using TeeWasm.Attestation.Tpm;
 
 namespace TeeWasm.Attestation.AzureVtpm;
@@ -26,8 +27,12 @@ public enum AzureVtpmFailureReason
     PcrMismatch,
     /// <summary>The SNP report inside failed verification (see <see cref="AzureVtpmVerificationResult.Snp"/>).</summary>
     HardwareReportInvalid,
-    /// <summary>The hardware report is a TDREPORT: MAC'd, not signed, so it cannot be verified alone.</summary>
+    /// <summary>The hardware report is a TDREPORT: MAC'd, not signed, so it cannot be verified alone (no TD quote given).</summary>
     HardwareReportUnverifiable,
+    /// <summary>The TD quote given for a TDREPORT failed verification (see <see cref="AzureVtpmVerificationResult.Tdx"/>).</summary>
+    TdQuoteInvalid,
+    /// <summary>The TD quote is not for this TDREPORT: a field differs (see <see cref="AzureVtpmVerificationResult.MismatchedField"/>).</summary>
+    TdQuoteMismatch,
 }
 
 /// <summary>The verdict on Azure vTPM evidence: HCL report (+ binding), TPM quote, hardware report.</summary>
@@ -62,6 +67,12 @@ public sealed class AzureVtpmVerificationResult
 
     /// <summary>The SNP verdict for an SNP report inside.</summary>
     public SnpVerificationResult? Snp { get; internal init; }
+
+    /// <summary>The TD quote's verdict for a TDX report inside, when a TD quote was given.</summary>
+    public TdxVerificationResult? Tdx { get; internal init; }
+
+    /// <summary>For <see cref="AzureVtpmFailureReason.TdQuoteMismatch"/>: the first field of the TDREPORT the quote does not carry.</summary>
+    public string? MismatchedField { get; internal init; }
 
     /// <inheritdoc/>
     public override string ToString() => IsValid ? Message : $"{Reason}: {Message}";

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using TeeWasm.Attestation.Snp;
+using TeeWasm.Attestation.Tdx;
 using TeeWasm.Attestation.Tpm;
 
 namespace TeeWasm.Attestation.AzureVtpm;
@@ -8,8 +9,9 @@ namespace TeeWasm.Attestation.AzureVtpm;
 /// Verifies Azure confidential-VM evidence. In order: the HCL report parses; hash(runtime claims) = report_data prefix
 /// (the claims, and the HCLAkPub in them, are bound to the hardware report); the TPM quote (if given) is a
 /// TPM_ST_ATTEST_QUOTE signed by HCLAkPub (RSASSA or RSA-PSS), its extraData = the expected nonce, its pcrDigest =
-/// hash of the PCR values read; finally the hardware report: SNP → <see cref="SnpVerifier"/> with the VCEK; TDX →
-/// rejected as unverifiable alone (a TDREPORT is MAC'd; verify a TD quote with the same report_data instead).
+/// hash of the PCR values read; finally the hardware report: SNP → <see cref="SnpVerifier"/> with the VCEK; TDX → the
+/// TD quote given (<see cref="AzureVtpmVerificationOptions.TdQuote"/>) must verify (<see cref="TdxQuoteVerifier"/>) and
+/// carry the TDREPORT's fields (<see cref="TdQuotePairing"/>); without one it is rejected as unverifiable alone.
 /// Freshness comes only from the quote's nonce: report_data binds the runtime claims, not our nonce.
 /// </summary>
 public static class AzureVtpmVerifier
@@ -64,12 +66,7 @@ public static class AzureVtpmVerifier
 
         if (report.ReportType == HclReportType.Tdx)
         {
-            return new()
-            {
-                Reason = AzureVtpmFailureReason.HardwareReportUnverifiable, Report = report, Claims = claims,
-                BindingValid = true, QuoteVerified = quoteVerified, Quote = attest,
-                Message = "runtime claims bound; " + AzureVtpmVerificationResult.TdReportUnverifiable,
-            };
+            return VerifyTdx(report, claims, quoteVerified, attest, options);
         }
 
         var snp = new SnpVerifier().Verify(report.HardwareReport.Span, new SnpVerificationOptions
@@ -91,6 +88,46 @@ public static class AzureVtpmVerifier
             Reason = AzureVtpmFailureReason.None, Report = report, Claims = claims, BindingValid = true, QuoteVerified = quoteVerified,
             Quote = attest, Snp = snp,
             Message = $"Azure vTPM: {snp.Message}; runtime claims bound" + (quoteVerified ? "; TPM quote signed by HCLAkPub over nonce and PCRs" : "; no TPM quote checked (not fresh)"),
+        };
+    }
+
+    // A TDREPORT is MAC'd: it is verified through a TD quote that must be valid and carry the TDREPORT's fields.
+    private static AzureVtpmVerificationResult VerifyTdx(HclReport report, RuntimeClaims claims, bool quoteVerified, TpmAttest? attest, AzureVtpmVerificationOptions options)
+    {
+        if (options.TdQuote is not { } tdQuote)
+        {
+            return new()
+            {
+                Reason = AzureVtpmFailureReason.HardwareReportUnverifiable, Report = report, Claims = claims,
+                BindingValid = true, QuoteVerified = quoteVerified, Quote = attest,
+                Message = "runtime claims bound; " + AzureVtpmVerificationResult.TdReportUnverifiable,
+            };
+        }
+        var tdx = TdxQuoteVerifier.Verify(tdQuote, options.TdxOptions ?? new TdxVerificationOptions { VerificationTime = options.VerificationTime });
+        if (!tdx.IsValid)
+        {
+            return new()
+            {
+                Reason = AzureVtpmFailureReason.TdQuoteInvalid, Report = report, Claims = claims, BindingValid = true,
+                QuoteVerified = quoteVerified, Quote = attest, Tdx = tdx, Message = $"TD quote for the TDREPORT rejected ({tdx.Reason}): {tdx.Message}",
+            };
+        }
+        var tdReport = TdxTdReport.Parse(report.HardwareReport.Span);
+        if (!TdQuotePairing.TryMatch(tdReport, tdx.Quote!.Body, out string? field))
+        {
+            return new()
+            {
+                Reason = AzureVtpmFailureReason.TdQuoteMismatch, Report = report, Claims = claims, BindingValid = true,
+                QuoteVerified = quoteVerified, Quote = attest, Tdx = tdx, MismatchedField = field,
+                Message = $"TD quote is not for this TDREPORT: {field} differs",
+            };
+        }
+        return new()
+        {
+            Reason = AzureVtpmFailureReason.None, Report = report, Claims = claims, BindingValid = true, QuoteVerified = quoteVerified,
+            Quote = attest, Tdx = tdx,
+            Message = $"Azure vTPM: TD quote v{tdx.Quote.Version}: {tdx.Message}; the quote carries the TDREPORT's fields; runtime claims bound"
+                + (quoteVerified ? "; TPM quote signed by HCLAkPub over nonce and PCRs" : "; no TPM quote checked (not fresh)"),
         };
     }
 

@@ -35,7 +35,7 @@ public sealed record ServiceEvidence
     public static ServiceEvidence FromHclReport(AzureVtpm.HclReport hcl, IReadOnlyList<string> vcekChainPem, ReadOnlySpan<byte> nonce)
     {
         if (hcl.ReportType != AzureVtpm.HclReportType.Snp)
-            throw new AttestationException("HCL report holds a TDREPORT, not an SNP report (TDX CVMs need a TD quote)");
+            throw new AttestationException("HCL report holds a TDREPORT, not an SNP report (TDX CVMs need a TD quote: FromTdxHclReport)");
         if (!AzureVtpm.HclBinding.IsBound(hcl))
             throw new AttestationException("HCL runtime claims are not bound: their hash differs from report_data");
         return new ServiceEvidence
@@ -43,6 +43,30 @@ public sealed record ServiceEvidence
             TeeType = "AMD_SEV_SNP",
             Report = hcl.HardwareReport.ToArray(),
             CertificatesPem = vcekChainPem,
+            RuntimeData = hcl.RuntimeClaimsBytes.ToArray(),
+            Nonce = nonce.ToArray(),
+        };
+    }
+
+    /// <summary>
+    /// The evidence for Azure Attestation's <c>TdxVm</c> API from an Azure TDX CVM's HCL report: the TD quote made from
+    /// its TDREPORT, with the runtime claims as runtime data (MAA checks SHA-256 of them against the quote's report_data).
+    /// </summary>
+    /// <exception cref="AttestationException">Not a TDX HCL report, claims not bound, or the quote is not for this TDREPORT.</exception>
+    public static ServiceEvidence FromTdxHclReport(AzureVtpm.HclReport hcl, ReadOnlySpan<byte> tdQuote, ReadOnlySpan<byte> nonce)
+    {
+        if (hcl.ReportType != AzureVtpm.HclReportType.Tdx)
+            throw new AttestationException("HCL report holds an SNP report, not a TDREPORT (use FromHclReport)");
+        if (!AzureVtpm.HclBinding.IsBound(hcl))
+            throw new AttestationException("HCL runtime claims are not bound: their hash differs from report_data");
+        if (!Tdx.TdxQuote.TryParse(tdQuote, out var quote, out string? error))
+            throw new AttestationException("TD quote for the HCL report is malformed: " + error);
+        if (!quote.Body.ReportData.Span.SequenceEqual(hcl.ReportData.Span))
+            throw new AttestationException("TD quote's report_data differs from the HCL report's TDREPORT: the quote is for another TDREPORT");
+        return new ServiceEvidence
+        {
+            TeeType = "TDX",
+            Report = tdQuote.ToArray(),
             RuntimeData = hcl.RuntimeClaimsBytes.ToArray(),
             Nonce = nonce.ToArray(),
         };
@@ -63,7 +87,10 @@ public sealed record ServiceEvidence
             if (root.TryGetProperty("source", out var source) && source.GetString() == "azure-vtpm")
             {
                 var hcl = AzureVtpm.HclReport.Parse(Convert.FromBase64String(root.GetProperty("report").GetString()!));
-                return FromHclReport(hcl, certificates, Convert.FromHexString(binding.GetProperty("nonce").GetString()!));
+                byte[] hclNonce = Convert.FromHexString(binding.GetProperty("nonce").GetString()!);
+                return root.TryGetProperty("td_quote", out var tdQuote)
+                    ? FromTdxHclReport(hcl, Convert.FromBase64String(tdQuote.GetString()!), hclNonce)
+                    : FromHclReport(hcl, certificates, hclNonce);
             }
             return new ServiceEvidence
             {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using TeeWasm.Attestation;
+using TeeWasm.Attestation.AzureVtpm;
 using TeeWasm.Attestation.Policy;
 using TeeWasm.Attestation.Snp;
 using TeeWasm.Attestation.Tdx;
@@ -11,7 +12,7 @@ using TeeWasm.Cli.Verification;
 namespace TeeWasm.Cli.Commands;
 
 /// <summary>
-/// <c>tee-wasm verify FILE [--cert CERT]... [--collateral DIR] [--policy F] [--json] [--at TIME]</c>: verify evidence
+/// <c>tee-wasm verify FILE [--cert CERT]... [--collateral DIR] [--td-quote FILE] [--policy F] [--json] [--at TIME]</c>: verify evidence
 /// on disk (SNP report, TDX quote, Azure HCL report, or attestation JSON). Exit 0 valid, 1 rejected, 2 usage.
 /// </summary>
 internal static class VerifyCommand
@@ -30,11 +31,16 @@ internal static class VerifyCommand
             HelpName = "DIR",
             Arity = ArgumentArity.ZeroOrOne,
         };
+        var tdQuote = new Option<string?>("--td-quote")
+        {
+            Description = "Azure TDX HCL report: the TD quote made from its TDREPORT (raw or base64); verified and compared field by field with the TDREPORT",
+            HelpName = "FILE",
+        };
         var at = new Option<string?>("--at") { Description = "Verify as of this time (ISO 8601, e.g. 2025-06-01) instead of now", HelpName = "TIME" };
 
         var command = new Command("verify", "Verify evidence from a file; exit 0 valid, 1 rejected, 2 usage error")
         {
-            file, certs, collateral, allowUnsigned, policy, json, at, trustSimulator,
+            file, certs, collateral, allowUnsigned, tdQuote, policy, json, at, trustSimulator,
         };
         command.SetAction(parse =>
         {
@@ -69,7 +75,16 @@ internal static class VerifyCommand
                 using var authority = TeeWasm.Attestation.Simulator.SimulatorAuthority.LoadOrCreate(simDir);
                 simulatorArk = X509CertificateLoader.LoadCertificate(authority.Ark.RawData);
             }
+            byte[]? tdQuoteBytes = null;
+            if (parse.GetValue(tdQuote) is { } quotePath)
+            {
+                if (!File.Exists(quotePath)) throw new UsageException($"--td-quote: file '{quotePath}' not found");
+                tdQuoteBytes = EvidenceFile.ReadTdQuote(File.ReadAllBytes(quotePath))
+                    ?? throw new UsageException($"--td-quote {quotePath}: not a TDX quote (v4/v5) or base64 of one");
+            }
             var evidence = EvidenceFile.Read(File.ReadAllBytes(path));
+            if (tdQuoteBytes is not null && !(evidence.Kind == EvidenceKind.AzureHclReport && HclReport.TryParse(evidence.Report, out var h, out _) && h.ReportType == HclReportType.Tdx))
+                throw new UsageException("--td-quote applies to an Azure HCL report with a TDREPORT inside only");
             var outcome = EvidenceVerification.Verify(evidence, new EvidenceVerification.Settings
             {
                 Certificates = [.. evidence.Certificates, .. extra],
@@ -77,6 +92,7 @@ internal static class VerifyCommand
                 AllowUnsignedCollateral = parse.GetValue(allowUnsigned),
                 Time = time,
                 SimulatorArk = simulatorArk,
+                TdQuote = tdQuoteBytes,
             });
             IReadOnlyList<VerifyCheck> checks = VerifyChecks.Evaluate(outcome, pol, evidence.Timestamp, time ?? DateTimeOffset.UtcNow, out PolicyVerdict? verdict);
             bool ok = outcome.Valid && checks.All(c => c.Status == CheckStatus.Pass);

@@ -20,7 +20,7 @@ internal enum EvidenceKind
 /// Evidence read from a file, its kind detected from the content: a raw SNP report (1184 bytes, or 1204 with Azure's
 /// IGVM header: the first 1184 are used), a TDX quote (v4/v5), an Azure HCL report ("HCLA"), base64 of any of these,
 /// or the JSON <c>tee-wasm attest</c> writes (an AttestationResult whose "evidence" is JSON with "report" base64 and
-/// "certificates" PEM list; Azure evidence also carries "tpm_quote").
+/// "certificates" PEM list; Azure evidence also carries "tpm_quote", and for a TDX CVM "td_quote").
 /// </summary>
 internal sealed class EvidenceFile
 {
@@ -37,6 +37,9 @@ internal sealed class EvidenceFile
     public TpmPcrSelection? PcrSelection { get; init; }
 
     public byte[]? QuoteNonce { get; init; }
+
+    /// <summary>The TD quote for an Azure TDX HCL report (the evidence JSON's "td_quote"), when any.</summary>
+    public byte[]? TdQuote { get; init; }
 
     /// <summary>
     /// The report_data the JSON's <c>binding</c> (module_sha256, host_key, nonce; see <c>EvidenceJson.WithBinding</c>)
@@ -60,6 +63,14 @@ internal sealed class EvidenceFile
         if (Detect(data) is { } binary) return binary;
         if (TryBase64(trimmed, out byte[]? decoded) && Detect(decoded) is { } fromBase64) return fromBase64;
         throw new UsageException("unrecognized evidence: not an SNP report, TDX quote, Azure HCL report, or attestation JSON");
+    }
+
+    /// <summary>A TDX quote from a file's bytes (raw, or base64 of one); null when it holds none.</summary>
+    public static byte[]? ReadTdQuote(byte[] data)
+    {
+        if (Detect(data) is { Kind: EvidenceKind.TdxQuote } raw) return raw.Report;
+        var trimmed = data.AsSpan().Trim(" \t\r\n"u8);
+        return TryBase64(trimmed, out byte[]? decoded) && Detect(decoded) is { Kind: EvidenceKind.TdxQuote } b64 ? b64.Report : null;
     }
 
     private static EvidenceFile? Detect(byte[] data)
@@ -149,6 +160,8 @@ internal sealed class EvidenceFile
                     }
                     if (q.TryGetProperty("nonce", out var n)) nonce = Convert.FromHexString(n.GetString()!);
                 }
+                byte[]? tdQuote = evidence.TryGetProperty("td_quote", out var tq) && tq.ValueKind == JsonValueKind.String
+                    ? Convert.FromBase64String(tq.GetString()!) : null;
                 byte[]? expected = null;
                 if (evidence.TryGetProperty("binding", out var bind) && bind.ValueKind == JsonValueKind.Object)
                 {
@@ -161,7 +174,7 @@ internal sealed class EvidenceFile
                 {
                     ExpectedReportData = expected,
                     Kind = kind.Kind, Report = kind.Report, Note = kind.Note, Certificates = certs, Timestamp = timestamp, Simulated = simulated,
-                    Quote = quote, PcrValues = pcrs, PcrSelection = selection, QuoteNonce = nonce,
+                    Quote = quote, PcrValues = pcrs, PcrSelection = selection, QuoteNonce = nonce, TdQuote = tdQuote,
                 };
             }
         }

@@ -17,6 +17,9 @@ internal static class EvidenceVerification
         public bool AllowUnsignedCollateral { get; init; }
         public DateTimeOffset? Time { get; init; }
 
+        /// <summary>A TD quote for an Azure TDX HCL report (--td-quote); overrides the evidence JSON's "td_quote".</summary>
+        public byte[]? TdQuote { get; init; }
+
         /// <summary>The simulator's ARK, trusted beside AMD's when --trust-simulator is given.</summary>
         public X509Certificate2? SimulatorArk { get; init; }
     }
@@ -144,6 +147,13 @@ internal static class EvidenceVerification
             TrustedRoots = Roots(settings),
             VerificationTime = settings.Time,
             Quote = evidence.Quote,
+            TdQuote = settings.TdQuote ?? evidence.TdQuote,
+            TdxOptions = new TdxVerificationOptions
+            {
+                VerificationTime = settings.Time,
+                Collateral = settings.Collateral,
+                AllowUnverifiedCollateralSignature = settings.AllowUnsignedCollateral,
+            },
             // With a binding, the quote must carry SHA-256 of it (AzureVtpmEvidenceSource.QuoteNonce); otherwise only
             // the evidence's own nonce can be compared (self-consistency).
             ExpectedNonce = evidence.ExpectedReportData is { } binding ? AzureVtpmEvidenceSource.QuoteNonce(binding) : evidence.QuoteNonce,
@@ -151,20 +161,26 @@ internal static class EvidenceVerification
             PcrSelection = evidence.PcrSelection ?? TeeWasm.Attestation.Tpm.TpmPcrSelection.AllSha256,
         });
         string inner = r.Report?.ReportType == HclReportType.Tdx ? "Intel TDX" : "AMD SEV-SNP";
-        string verdict = r.IsValid
-            ? $"Azure vTPM HCL report ({inner} inside), {r.Snp!.Product}, signed by {SignerName(r.Snp)}; runtime claims bound"
-              + (r.QuoteVerified ? "; TPM quote signed by HCLAkPub" : "; no TPM quote (freshness not shown)")
-            : r.Reason == AzureVtpmFailureReason.HardwareReportUnverifiable
+        string tail = r.QuoteVerified ? "; TPM quote signed by HCLAkPub" : "; no TPM quote (freshness not shown)";
+        string verdict = !r.IsValid
+            ? r.Reason == AzureVtpmFailureReason.HardwareReportUnverifiable
                 ? "runtime-claims binding valid, but " + AzureVtpmVerificationResult.TdReportUnverifiable
-                : r.Message;
+                : r.Message
+            : r.Tdx is { Quote: { } tdq } tdx
+                ? $"Azure vTPM HCL report ({inner} inside), TD quote v{tdq.Version}, PCK chain to Intel SGX Root CA"
+                  + (tdx.TcbStatus is { } s ? $", TCB {s}" : ", TCB status not evaluated (no collateral)")
+                  + "; the quote carries the TDREPORT's fields; runtime claims bound" + tail
+                : $"Azure vTPM HCL report ({inner} inside), {r.Snp!.Product}, signed by {SignerName(r.Snp)}; runtime claims bound" + tail;
+        bool? bound = evidence.ExpectedReportData is not null && r.QuoteVerified ? true : null;
         var o = new Outcome
         {
             Valid = r.IsValid, Kind = $"Azure HCL report ({inner})", Reason = r.Reason.ToString(), Verdict = verdict,
+            Warnings = r.Tdx?.Warnings ?? [],
             // The runtime-claims binding binds the AK, not our report_data: only a quote over SHA-256 of the evidence's
             // binding counts for the policy's binding rule.
             PolicyInput = r.Snp?.Report is { } rep
-                ? PolicyInput.FromSnp(rep, evidence.ExpectedReportData is not null && r.QuoteVerified ? true : null, null, evidence.Simulated)
-                : null,
+                ? PolicyInput.FromSnp(rep, bound, null, evidence.Simulated)
+                : r.IsValid && r.Tdx?.Quote is { } paired ? PolicyInput.FromTdx(paired, bound, null, evidence.Simulated) : null,
         };
         if (r.Report is { } hcl)
         {
@@ -181,6 +197,17 @@ internal static class EvidenceVerification
             }
             if (r.Quote is { } q) Add(o, "tpm_quote_pcrs", string.Join(",", q.PcrSelection.SelectMany(s => s.Pcrs)));
             if (r.Snp?.Report is { } snp) AddSnpFields(o, snp, r.Snp.Product);
+            if (r.MismatchedField is { } field) Add(o, "td_quote_mismatch", field);
+            if (r.Tdx?.Quote is { } tq)
+            {
+                Add(o, "td_quote_version", tq.Version.ToString(CultureInfo.InvariantCulture));
+                Add(o, "td_attributes", $"{(ulong)tq.Body.TdAttributes:x16} (debug {(tq.Body.TdAttributes.IsDebug() ? "on" : "off")})");
+                Add(o, "mrtd", Convert.ToHexStringLower(tq.Body.MrTd.Span));
+                for (int i = 0; i < tq.Body.Rtmrs.Count; i++) Add(o, $"rtmr{i}", Convert.ToHexStringLower(tq.Body.Rtmrs[i].Span));
+                Add(o, "td_quote_report_data", Convert.ToHexStringLower(tq.Body.ReportData.Span));
+                if (r.Tdx.Pck is { } pck) Add(o, "fmspc", pck.FmspcHex);
+                if (r.Tdx.TcbStatus is { } st) Add(o, "tcb_status", st.ToString());
+            }
         }
         return o;
     }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
 using TeeWasm.Attestation.AzureVtpm;
 using TeeWasm.Attestation.Services;
+using TeeWasm.Attestation.Tests.AzureVtpm;
 using TeeWasm.Tests.Shared;
 
 namespace TeeWasm.Attestation.Tests.Services;
@@ -67,5 +68,68 @@ public sealed class MaaHclEvidenceTests
         Assert.Equal(claims, Base64UrlEncoder.DecodeBytes(sent.GetProperty("runtimeData").GetProperty("data").GetString()!));
         var snp = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(sent.GetProperty("report").GetString()!)).RootElement;
         Assert.Equal(report, Base64UrlEncoder.DecodeBytes(snp.GetProperty("SnpReport").GetString()!));
+    }
+
+    /// <summary>An Azure TDX CVM's HCL report with the TD quote made from its TDREPORT goes to MAA's TdxVm.</summary>
+    [Fact]
+    public void AzureTdxEvidenceGoesToTdxVm_WithTheQuote_AndTheClaimsAsRuntimeData()
+    {
+        using var factory = new TdQuoteFactory(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        var hcl = HclReport.Parse(File.ReadAllBytes(RepoPaths.Vector("azure", "cvmtools-tdx-hcl-report.bin")));
+        byte[] quote = factory.QuoteFor(hcl.HardwareReport.Span[..1024]);
+        var evidence = ServiceEvidence.FromTdxHclReport(hcl, quote, "n"u8);
+        Assert.Equal("TDX", evidence.TeeType);
+
+        using var maa = new FakeMaa();
+        using var client = new MaaClient(new MaaOptions { Endpoint = maa.Uri, KeyRefreshInterval = TimeSpan.Zero });
+        string token = client.Attest(evidence);
+        var sent = maa.LastRequest;
+        Assert.Equal(quote, Base64UrlEncoder.DecodeBytes(sent.GetProperty("quote").GetString()!));
+        Assert.Equal(hcl.RuntimeClaimsBytes.ToArray(), Base64UrlEncoder.DecodeBytes(sent.GetProperty("runtimeData").GetProperty("data").GetString()!));
+        Assert.Equal("JSON", sent.GetProperty("runtimeData").GetProperty("dataType").GetString());
+        Assert.False(sent.TryGetProperty("report", out _));
+        // What MAA checks: SHA-256(runtime data) = the quote's report_data[0..32].
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData(hcl.RuntimeClaimsBytes.Span),
+            TeeWasm.Attestation.Tdx.TdxQuote.Parse(quote).Body.ReportData.Span[..32].ToArray());
+        Assert.Equal("tdxvm", new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(token).GetPayloadValue<string>("x-ms-attestation-type"));
+    }
+
+    [Theory]
+    [InlineData("cvmtools-azure-td-quote-v4.dat")]
+    [InlineData("cvmtools-azure-td-quote-v5.dat")]
+    public void RealTdQuoteForAnotherTdReport_IsNotTdxVmEvidence(string quoteFile)
+    {
+        var hcl = HclReport.Parse(File.ReadAllBytes(RepoPaths.Vector("azure", "cvmtools-tdx-hcl-report.bin")));
+        byte[] quote = File.ReadAllBytes(RepoPaths.Vector("tdx", quoteFile));
+        var e = Assert.Throws<AttestationException>(() => ServiceEvidence.FromTdxHclReport(hcl, quote, []));
+        Assert.Contains("report_data differs", e.Message);
+
+        byte[] snp = File.ReadAllBytes(RepoPaths.Vector("azure", "constellation-azure-snp-report+igvm-header.bin"))[..1184];
+        byte[] claims = File.ReadAllBytes(RepoPaths.Vector("azure", "constellation-azure-snp-runtimedata.json"));
+        var snpHcl = HclReport.Parse(HclReport.Build(HclReportType.Snp, snp, claims));
+        Assert.Contains("not a TDREPORT", Assert.Throws<AttestationException>(() => ServiceEvidence.FromTdxHclReport(snpHcl, quote, [])).Message);
+    }
+
+    [Fact]
+    public void AzureVtpmEvidenceJsonWithATdQuote_IsTdxVmEvidence()
+    {
+        using var factory = new TdQuoteFactory(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        byte[] hclBytes = File.ReadAllBytes(RepoPaths.Vector("azure", "constellation-azure-tdx-hcl-report.bin"));
+        var hcl = HclReport.Parse(hclBytes);
+        byte[] quote = factory.QuoteFor(hcl.HardwareReport.Span[..1024]);
+        string json = new System.Text.Json.Nodes.JsonObject
+        {
+            ["tee_type"] = "Intel TDX",
+            ["source"] = "azure-vtpm",
+            ["report"] = Convert.ToBase64String(hclBytes),
+            ["td_quote"] = Convert.ToBase64String(quote),
+            ["certificates"] = new System.Text.Json.Nodes.JsonArray(),
+            ["binding"] = new System.Text.Json.Nodes.JsonObject { ["nonce"] = "0c" },
+        }.ToJsonString();
+        var evidence = ServiceEvidence.FromEvidenceJson(json);
+        Assert.Equal("TDX", evidence.TeeType);
+        Assert.Equal(quote, evidence.Report);
+        Assert.Equal(hcl.RuntimeClaimsBytes.ToArray(), evidence.RuntimeData);
+        Assert.Equal(new byte[] { 0x0c }, evidence.Nonce);
     }
 }

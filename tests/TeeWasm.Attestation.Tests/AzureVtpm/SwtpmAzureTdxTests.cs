@@ -1,0 +1,129 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.IdentityModel.Tokens;
+using TeeWasm.Attestation.AzureVtpm;
+using TeeWasm.Attestation.Services;
+using TeeWasm.Attestation.Tdx;
+using TeeWasm.Attestation.Tests.Services;
+
+namespace TeeWasm.Attestation.Tests.AzureVtpm;
+
+/// <summary>
+/// The Azure TDX CVM path end to end against a real swtpm: TDX HCL report in NV, TPM2_Quote by the AK, TD quote for the
+/// TDREPORT from a loopback IMDS, pairing, then the evidence JSON as an Azure Attestation TdxVm request.
+/// </summary>
+public sealed class SwtpmAzureTdxTests : IClassFixture<SwtpmAzureTdxTests.Fixture>
+{
+    public sealed class Fixture : IDisposable
+    {
+        public Swtpm Tpm { get; } = new();
+        internal TdQuoteFactory Factory { get; } = new(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+
+        public byte[] Claims() => Encoding.UTF8.GetBytes(
+            "{\"keys\":[" + RuntimeClaims.ToJwk(Tpm.AkPublic) + "],\"vm-configuration\":{\"secure-boot\":true,\"tpm-enabled\":true,\"vmUniqueId\":\"TDX\"},\"user-data\":\"00\"}");
+
+        /// <summary>The real TDREPORT with report_data = SHA-256(claims) ‖ zeros, as the paravisor writes it.</summary>
+        public static byte[] TdReport(byte[] claims)
+        {
+            byte[] td = TdQuoteFactory.RealTdReport();
+            Array.Clear(td, 128, 64);
+            SHA256.HashData(claims).CopyTo(td, 128);
+            return td;
+        }
+
+        public byte[] ProvisionTdx(out byte[] claims, out byte[] td)
+        {
+            claims = Claims();
+            td = TdReport(claims);
+            byte[] hcl = HclReport.Build(HclReportType.Tdx, td, claims, totalSize: HclReport.RuntimeClaimsOffset + claims.Length);
+            Tpm.ProvisionHcl(hcl);
+            return hcl;
+        }
+
+        public void Dispose()
+        {
+            Tpm.Dispose();
+            Factory.Dispose();
+        }
+    }
+
+    private static readonly ServiceCallOptions s_fast = new() { Timeout = TimeSpan.FromSeconds(30), MaxAttempts = 2, RetryDelay = TimeSpan.FromMilliseconds(10) };
+    private readonly Fixture _f;
+
+    public SwtpmAzureTdxTests(Fixture f) => _f = f;
+
+    private AzureVtpmEvidenceSource Source(Uri imds, bool fetch = true) => new(() => _f.Tpm.Connect(), TeeType.IntelTdx, new AzureVtpmOptions
+    {
+        FetchTdQuoteFromImds = fetch,
+        TdQuoteBaseUri = imds,
+        TdQuoteCalls = s_fast,
+        TdxTrustedRootOverride = _f.Factory.Root,
+    });
+
+    private static byte[] Binding(byte nonce) => ReportDataBinding.Compute(new byte[32], new byte[65], [nonce]);
+
+    [Fact]
+    public void FullPath_TdQuoteFromImds_Paired_ThenTdxVmRequest()
+    {
+        _f.ProvisionTdx(out byte[] claims, out byte[] td);
+        using var imds = new FakeImds(_f.Factory);
+        byte[] binding = Binding(1);
+
+        var evidence = Source(imds.Uri).Attest(binding, [1], new byte[32]);
+
+        Assert.Equal(td, imds.LastReport);
+        Assert.Equal("Intel TDX", evidence.Verified.Platform);
+        Assert.Equal(td.AsSpan(512 + 16, 48).ToArray(), evidence.Verified.Measurement);
+        Assert.Contains("the quote carries the TDREPORT's fields", evidence.Verified.VerifierNote);
+        Assert.Contains("TPM quote signed by HCLAkPub", evidence.Verified.VerifierNote);
+        var json = JsonNode.Parse(evidence.EvidenceJson)!.AsObject();
+        byte[] tdQuote = Convert.FromBase64String(json["td_quote"]!.GetValue<string>());
+        Assert.Equal(td.AsSpan(128, 64).ToArray(), TdxQuote.Parse(tdQuote).Body.ReportData.ToArray());
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(binding)), json["tpm_quote"]!["nonce"]!.GetValue<string>());
+
+        // The evidence JSON (with the binding the Attester adds) becomes a TdxVm request: quote + HCL claims.
+        json["binding"] = new JsonObject { ["nonce"] = "01" };
+        var service = ServiceEvidence.FromEvidenceJson(json.ToJsonString());
+        using var maa = new FakeMaa();
+        using var client = new MaaClient(new MaaOptions { Endpoint = maa.Uri, KeyRefreshInterval = TimeSpan.Zero });
+        client.Attest(service);
+        JsonElement sent = maa.LastRequest;
+        Assert.Equal(tdQuote, Base64UrlEncoder.DecodeBytes(sent.GetProperty("quote").GetString()!));
+        Assert.Equal(claims, Base64UrlEncoder.DecodeBytes(sent.GetProperty("runtimeData").GetProperty("data").GetString()!));
+    }
+
+    [Fact]
+    public void WithoutOptIn_NoImdsCall_AndAClearError()
+    {
+        _f.ProvisionTdx(out _, out _);
+        using var imds = new FakeImds(_f.Factory);
+        var e = Assert.Throws<AttestationException>(() => Source(imds.Uri, fetch: false).Attest(Binding(2), [2], new byte[32]));
+        Assert.Contains("TD quote is needed", e.Message);
+        Assert.Contains("--imds-tdquote", e.Message);
+        Assert.Equal(0, imds.Requests);
+    }
+
+    [Theory]
+    [InlineData(128 + 40, "report_data")]
+    [InlineData(512 + 16 + 5, "MRTD")]
+    [InlineData(512 + 208 + 96, "RTMR2")]
+    public void ImdsQuoteForAnotherTdReport_IsRejected_NamingTheField(int offset, string field)
+    {
+        _f.ProvisionTdx(out _, out _);
+        using var imds = new FakeImds(_f.Factory) { Tamper = r => r[offset] ^= 1 };
+        var e = Assert.Throws<AttestationException>(() => Source(imds.Uri).Attest(Binding(3), [3], new byte[32]));
+        Assert.Equal($"Azure vTPM evidence rejected: TD quote is not for this TDREPORT: {field} differs", e.Message);
+    }
+
+    [Fact]
+    public void ImdsFailure_NamesTheService()
+    {
+        _f.ProvisionTdx(out _, out _);
+        using var imds = new FakeImds(_f.Factory) { Mode = FakeImds.Behaviour.Error500 };
+        var e = Assert.Throws<RemoteServiceException>(() => Source(imds.Uri).Attest(Binding(4), [4], new byte[32]));
+        Assert.Contains("Azure IMDS TD quote service at http://127.0.0.1:", e.Message);
+        Assert.Contains("HTTP 500", e.Message);
+    }
+}
