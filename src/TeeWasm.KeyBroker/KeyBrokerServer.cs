@@ -14,6 +14,7 @@ using Microsoft.IdentityModel.Tokens;
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.Audit;
 using TeeWasm.Attestation.KeyBroker;
+using TeeWasm.Attestation.KeyBroker.Trustee;
 using TeeWasm.Attestation.Simulator;
 
 namespace TeeWasm.KeyBroker;
@@ -40,6 +41,7 @@ public sealed class KeyBrokerServer : IAsyncDisposable
     private sealed class Session
     {
         public required string Nonce { get; init; }
+        public required string Tee { get; init; }
         public required DateTimeOffset Expires { get; set; }
         public AppraisedEvidence? Evidence { get; set; }
         public RSA? TeeKey { get; set; }
@@ -133,7 +135,7 @@ public sealed class KeyBrokerServer : IAsyncDisposable
             return Problem(503, "Busy", "too many open sessions; try again later");
         string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         string nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        _sessions[id] = new Session { Nonce = nonce, Expires = _options.Time.GetUtcNow() + _options.SessionLifetime };
+        _sessions[id] = new Session { Nonce = nonce, Tee = tee is "intel-tdx" ? "tdx" : tee is "amd-sev-snp" ? "snp" : tee, Expires = _options.Time.GetUtcNow() + _options.SessionLifetime };
         context.Response.Headers.SetCookie = $"{KbsProtocol.SessionCookie}={id}; Path=/kbs; HttpOnly; Max-Age={(int)_options.SessionLifetime.TotalSeconds}";
         return Results.Json(new Dictionary<string, object> { ["nonce"] = nonce, ["extra-params"] = "" });
     }
@@ -151,8 +153,12 @@ public sealed class KeyBrokerServer : IAsyncDisposable
         {
             return Problem(400, "InvalidRequest", "attest body is not a KBS Attestation (JSON)");
         }
-        if (!body.TryGetProperty("tee-pubkey", out var jwk) || Str(jwk, "kty") != "RSA" || Str(jwk, "n") is not { } n || Str(jwk, "e") is not { } e)
-            return Problem(400, "InvalidRequest", "tee-pubkey must be an RSA JWK (kty, n, e)");
+        // Trustee 0.4.0 puts the key in runtime-data and sends composite evidence; TeeWasm's own format has both at the top.
+        bool trustee = body.ValueKind == JsonValueKind.Object && body.TryGetProperty(TrusteeKbs.RuntimeDataField, out _);
+        JsonElement jwk = default;
+        if (!(trustee ? body.GetProperty(TrusteeKbs.RuntimeDataField) : body).TryGetProperty("tee-pubkey", out jwk)
+            || Str(jwk, "kty") != "RSA" || Str(jwk, "n") is not { } n || Str(jwk, "e") is not { } e)
+            return Problem(400, "InvalidRequest", $"{(trustee ? "runtime-data." : "")}tee-pubkey must be an RSA JWK (kty, n, e)");
         string alg = Str(jwk, "alg") ?? JweEnvelope.RsaOaep256;
         if (alg is not (JweEnvelope.RsaOaep256 or JweEnvelope.RsaOaep))
             return Problem(400, "InvalidRequest", $"tee-pubkey alg '{alg}' not supported (RSA-OAEP-256, RSA-OAEP)");
@@ -167,7 +173,9 @@ public sealed class KeyBrokerServer : IAsyncDisposable
             key = RSA.Create();
             key.ImportParameters(new RSAParameters { Modulus = Base64UrlEncoder.DecodeBytes(n), Exponent = Base64UrlEncoder.DecodeBytes(e) });
             if (key.KeySize < 2048) throw new AttestationException($"tee-pubkey is {key.KeySize}-bit RSA; at least 2048 required");
-            appraised = EvidenceAppraiser.Appraise(evidenceJson, KbsProtocol.BindingNonce(session.Nonce, n, e), _appraisal);
+            appraised = trustee
+                ? TrusteeEvidenceAppraiser.Appraise(session.Tee, session.Nonce, body, _appraisal)
+                : EvidenceAppraiser.Appraise(evidenceJson, KbsProtocol.BindingNonce(session.Nonce, n, e), _appraisal);
         }
         catch (Exception ex) when (ex is AttestationException or CryptographicException or FormatException or ArgumentException)
         {
@@ -185,13 +193,9 @@ public sealed class KeyBrokerServer : IAsyncDisposable
             Issuer = TokenIssuer,
             IssuedAt = _options.Time.GetUtcNow().UtcDateTime,
             Expires = expires.UtcDateTime,
-            Claims = new Dictionary<string, object>
-            {
-                ["platform"] = appraised.Platform,
-                ["simulated"] = appraised.Simulated,
-                ["measurement"] = appraised.Measurement,
-                ["module_hash"] = appraised.ModuleHash,
-            },
+            Claims = appraised.BindsModule
+                ? new Dictionary<string, object> { ["platform"] = appraised.Platform, ["simulated"] = appraised.Simulated, ["measurement"] = appraised.Measurement, ["module_hash"] = appraised.ModuleHash }
+                : new Dictionary<string, object> { ["platform"] = appraised.Platform, ["simulated"] = appraised.Simulated, ["measurement"] = appraised.Measurement },
             SigningCredentials = new SigningCredentials(new ECDsaSecurityKey(_tokenKey), SecurityAlgorithms.EcdsaSha256),
         });
         Audit(AuditEvents.TokenIssued, appraised, "ok", null, token: token);
@@ -265,7 +269,7 @@ public sealed class KeyBrokerServer : IAsyncDisposable
         {
             Time = _options.Time.GetUtcNow(),
             Event = evt,
-            ModuleHash = evidence?.ModuleHash,
+            ModuleHash = evidence is { BindsModule: true } ? evidence.ModuleHash : null,
             Platform = evidence?.Platform,
             Verdict = verdict,
             Reason = reason,
