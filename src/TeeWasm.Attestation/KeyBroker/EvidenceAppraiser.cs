@@ -93,6 +93,8 @@ public static class EvidenceAppraiser
         {
             var sim = verify([simRoot]);
             if (sim.IsValid) { verdict = sim; simulated = true; }
+            // Chained to the simulator root but failed later (signature, report_data…): that is the reason to give.
+            else if (sim.Reason is not (SnpFailureReason.WrongRoot or SnpFailureReason.ChainInvalid)) verdict = sim;
         }
         if (!verdict.IsValid)
         {
