@@ -29,7 +29,7 @@ public sealed class TrusteeKeyBrokerTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private Task<KeyBrokerServer> Broker(string policy, IAttestationAuditLog? audit = null) =>
+    private Task<KeyBrokerServer> Broker(string policy, IAttestationAuditLog? audit = null, TimeProvider? time = null) =>
         KeyBrokerServer.StartAsync(new KeyBrokerOptions
         {
             Listen = "127.0.0.1:0",
@@ -37,6 +37,7 @@ public sealed class TrusteeKeyBrokerTests : IDisposable
             Policy = JsonSerializer.Deserialize<SecretPolicy>(policy)!,
             SimulatorDirectory = TestSupport.SimulatorDirectory,
             AuditLog = audit ?? NullAuditLog.Instance,
+            Time = time ?? TimeProvider.System,
         });
 
     private static Attester SimulatedAttester() => new(TestSupport.Simulate()) { ModuleHash = Attester.HashModule("guest"u8) };
@@ -175,6 +176,34 @@ public sealed class TrusteeKeyBrokerTests : IDisposable
         (status, detail) = await withInitData.AttestAsync(message);
         Assert.Equal(HttpStatusCode.Unauthorized, status);
         Assert.StartsWith("init-data is not supported by this broker", detail);
+    }
+
+    [Fact]
+    public async Task Real_tdx_quote_in_trustee_format_is_verified_then_refused_for_its_report_data()
+    {
+        // A genuine Intel quote (valid DCAP chain in Feb 2026) whose report_data is not Trustee's binding of this session.
+        await using var broker = await Broker("""{"default":{}}""", time: new ManualTimeProvider(Tdx.TdxTestData.Feb2026));
+        byte[] quote = Tdx.TdxTestData.Quote(Tdx.TdxTestData.SprV4);
+        using var key = RSA.Create(2048);
+
+        using var session = new RawSession(broker.Address);
+        string nonce = await session.AuthAsync("tdx");
+        var message = new JsonObject
+        {
+            ["runtime-data"] = TrusteeKbs.RuntimeData(nonce, Jwk(key)),
+            ["tee-evidence"] = new JsonObject { ["primary_evidence"] = TrusteeTdxEvidence.Write(quote), ["additional_evidence"] = "" },
+        };
+        var (status, detail) = await session.AttestAsync(message);
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Equal("TDX quote report_data does not bind runtime-data (nonce and tee-pubkey)", detail);
+
+        quote[200] ^= 0x01; // inside the signed TD report body
+        using var again = new RawSession(broker.Address);
+        message["runtime-data"] = TrusteeKbs.RuntimeData(await again.AuthAsync("tdx"), Jwk(key));
+        message["tee-evidence"]!["primary_evidence"] = TrusteeTdxEvidence.Write(quote);
+        (status, detail) = await again.AttestAsync(message);
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.StartsWith("TDX quote rejected (", detail);
     }
 
     private static JsonObject Jwk(RSA key)
