@@ -206,15 +206,39 @@ public sealed class TrusteeKeyBrokerTests : IDisposable
         Assert.StartsWith("TDX quote rejected (", detail);
     }
 
+    [Fact]
+    public async Task Ec_p256_tee_key_like_guest_components_default_gets_an_ecdh_es_a256kw_jwe()
+    {
+        await using var broker = await Broker(AllowSimulated);
+        using var attester = SimulatedAttester();
+        using var ec = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        var q = ec.ExportParameters(false).Q;
+        var jwk = new JsonObject { ["kty"] = "EC", ["crv"] = "P-256", ["alg"] = "ECDH-ES+A256KW", ["x"] = Base64UrlEncoder.Encode(q.X), ["y"] = Base64UrlEncoder.Encode(q.Y) };
+
+        using var session = new RawSession(broker.Address);
+        var (status, detail) = await session.AttestAsync(Message(attester, "snp", await session.AuthAsync("snp"), jwk));
+        Assert.True(status == HttpStatusCode.OK, detail);
+        using var response = await session.Http.GetAsync(new Uri(broker.Address, "/kbs/v0/resource/default/secret/demo"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(_secret, JweEnvelope.Decrypt(await response.Content.ReadAsStringAsync(), ec));
+
+        using var direct = new RawSession(broker.Address);
+        jwk["alg"] = "ECDH-ES";
+        (status, detail) = await direct.AttestAsync(Message(attester, "snp", await direct.AuthAsync("snp"), jwk));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("tee-pubkey alg 'ECDH-ES' not supported for EC (ECDH-ES+A256KW)", detail);
+    }
+
     private static JsonObject Jwk(RSA key)
     {
         var p = key.ExportParameters(false);
         return TrusteeKbs.RsaPublicKey(JweEnvelope.RsaOaep256, Base64UrlEncoder.Encode(p.Modulus), Base64UrlEncoder.Encode(p.Exponent));
     }
 
-    private static JsonObject Message(Attester attester, string tee, string nonce, RSA key)
+    private static JsonObject Message(Attester attester, string tee, string nonce, RSA key) => Message(attester, tee, nonce, Jwk(key));
+
+    private static JsonObject Message(Attester attester, string tee, string nonce, JsonObject jwk)
     {
-        var jwk = Jwk(key);
         var collected = attester.CollectVmEvidence(TrusteeKbs.ReportData(nonce, jwk, "", HashAlgorithmName.SHA384));
         return TrusteeAttestationMessage.Create(tee, nonce, jwk, collected.EvidenceJson);
     }

@@ -11,17 +11,18 @@ namespace TeeWasm.Attestation.KeyBroker.Trustee;
 /// </summary>
 public static class TrusteeEvidenceAppraiser
 {
-    /// <summary>Appraises one Attestation message for a session that asked for <paramref name="tee"/> ("snp" or "tdx").</summary>
+    /// <summary>
+    /// Appraises one Attestation message for a session that asked for <paramref name="tee"/> ("snp" or "tdx");
+    /// <paramref name="teeKey"/> is its <c>runtime-data.tee-pubkey</c>, already read.
+    /// </summary>
     /// <exception cref="AttestationException">Why the evidence is not acceptable.</exception>
-    public static AppraisedEvidence Appraise(string tee, string challengeNonce, JsonElement attestation, AppraisalOptions options)
+    public static AppraisedEvidence Appraise(string tee, string challengeNonce, JsonElement attestation, TeePublicKey teeKey, AppraisalOptions options)
     {
         if (attestation.TryGetProperty(TrusteeKbs.InitDataField, out var initData) && initData.ValueKind != JsonValueKind.Null)
             throw new AttestationException("init-data is not supported by this broker (its binding to HOST_DATA/MRCONFIGID is not checked)");
         if (!attestation.TryGetProperty(TrusteeKbs.RuntimeDataField, out var runtime) || runtime.ValueKind != JsonValueKind.Object
-            || Str(runtime, "nonce") is not { } nonce
-            || !runtime.TryGetProperty("tee-pubkey", out var jwk) || Str(jwk, "kty") != "RSA"
-            || Str(jwk, "alg") is not { } alg || Str(jwk, "n") is not { } n || Str(jwk, "e") is not { } e)
-            throw new AttestationException("runtime-data must hold nonce and an RSA tee-pubkey (kty, alg, n, e)");
+            || Str(runtime, "nonce") is not { } nonce)
+            throw new AttestationException("runtime-data must hold the challenge nonce and the tee-pubkey");
         if (!CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(nonce), System.Text.Encoding.UTF8.GetBytes(challengeNonce)))
             throw new AttestationException("runtime-data nonce is not this session's challenge (stale or replayed evidence)");
         if (!attestation.TryGetProperty("tee-evidence", out var composite) || composite.ValueKind != JsonValueKind.Object
@@ -32,8 +33,8 @@ public static class TrusteeEvidenceAppraiser
         if (additional.Length > 0)
             throw new AttestationException("additional_evidence (device attesters) is not supported by this broker");
 
-        // Trustee rebuilds the key from its typed fields (kty, alg, n, e) before hashing; so does this.
-        byte[] reportData = TrusteeKbs.ReportData(nonce, TrusteeKbs.RsaPublicKey(alg, n, e), additional, HashAlgorithmName.SHA384);
+        // Trustee rebuilds the key from its typed fields before hashing; so does this.
+        byte[] reportData = TrusteeKbs.ReportData(nonce, teeKey.Jwk, additional, HashAlgorithmName.SHA384);
         var appraised = tee switch
         {
             "snp" => Snp(primary, reportData, options),
