@@ -1,8 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Microsoft.IdentityModel.Tokens;
 using System.Text.Json.Nodes;
+using Microsoft.IdentityModel.Tokens;
 using TeeWasm.Attestation.Audit;
 using TeeWasm.Attestation.KeyBroker.Trustee;
 using TeeWasm.Attestation.Services;
