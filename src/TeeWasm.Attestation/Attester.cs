@@ -117,6 +117,29 @@ public sealed class Attester : IDisposable
         }
     }
 
+    /// <summary>
+    /// Collects and locally verifies VM evidence over caller-chosen <paramref name="reportData"/> (at most 64 bytes,
+    /// zero-padded), for protocols with their own binding (Trustee KBS); neither cached nor bound to module or host key.
+    /// </summary>
+    /// <exception cref="AttestationException">No attestable TEE, or collection or verification failed.</exception>
+    public CollectedEvidence CollectVmEvidence(ReadOnlySpan<byte> reportData)
+    {
+        if (reportData.Length > 64) throw new AttestationException($"report_data is {reportData.Length} bytes; at most 64 allowed");
+        byte[] padded = new byte[64];
+        reportData.CopyTo(padded);
+        lock (_gate)
+        {
+            var detection = DetectTee();
+            if (!detection.Type.SupportsAttestation())
+                throw new AttestationException(detection.Type == TeeType.None ? AttestationResult.NoTeeError : $"{detection.Type.ToAbiName()} cannot be attested");
+            _vmSource ??= _vmSourceFactory(detection)
+                ?? throw new AttestationException($"no evidence source for {detection.Type.ToAbiName()} via {detection.Source}");
+            var collected = _vmSource.Attest(padded, [], _moduleHash);
+            Audit(AuditEvents.Attest, detection.Type.ToAbiName(), "ok", "evidence over caller-chosen report_data", simulated: collected.Verified.Simulated);
+            return collected;
+        }
+    }
+
     /// <summary>Attests GPU <paramref name="index"/> with a nonce derived from module, host key and <paramref name="nonce"/>.</summary>
     public AttestationResult AttestGpu(int index, ReadOnlySpan<byte> nonce = default)
     {

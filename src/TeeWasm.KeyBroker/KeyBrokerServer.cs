@@ -14,6 +14,7 @@ using Microsoft.IdentityModel.Tokens;
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.Audit;
 using TeeWasm.Attestation.KeyBroker;
+using TeeWasm.Attestation.KeyBroker.Trustee;
 using TeeWasm.Attestation.Simulator;
 
 namespace TeeWasm.KeyBroker;
@@ -40,10 +41,10 @@ public sealed class KeyBrokerServer : IAsyncDisposable
     private sealed class Session
     {
         public required string Nonce { get; init; }
+        public required string Tee { get; init; }
         public required DateTimeOffset Expires { get; set; }
         public AppraisedEvidence? Evidence { get; set; }
-        public RSA? TeeKey { get; set; }
-        public string TeeAlg { get; set; } = JweEnvelope.RsaOaep256;
+        public TeePublicKey? TeeKey { get; set; }
     }
 
     private KeyBrokerServer(KeyBrokerOptions options, WebApplication app)
@@ -133,7 +134,7 @@ public sealed class KeyBrokerServer : IAsyncDisposable
             return Problem(503, "Busy", "too many open sessions; try again later");
         string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         string nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        _sessions[id] = new Session { Nonce = nonce, Expires = _options.Time.GetUtcNow() + _options.SessionLifetime };
+        _sessions[id] = new Session { Nonce = nonce, Tee = tee is "intel-tdx" ? "tdx" : tee is "amd-sev-snp" ? "snp" : tee, Expires = _options.Time.GetUtcNow() + _options.SessionLifetime };
         context.Response.Headers.SetCookie = $"{KbsProtocol.SessionCookie}={id}; Path=/kbs; HttpOnly; Max-Age={(int)_options.SessionLifetime.TotalSeconds}";
         return Results.Json(new Dictionary<string, object> { ["nonce"] = nonce, ["extra-params"] = "" });
     }
@@ -151,33 +152,48 @@ public sealed class KeyBrokerServer : IAsyncDisposable
         {
             return Problem(400, "InvalidRequest", "attest body is not a KBS Attestation (JSON)");
         }
-        if (!body.TryGetProperty("tee-pubkey", out var jwk) || Str(jwk, "kty") != "RSA" || Str(jwk, "n") is not { } n || Str(jwk, "e") is not { } e)
-            return Problem(400, "InvalidRequest", "tee-pubkey must be an RSA JWK (kty, n, e)");
-        string alg = Str(jwk, "alg") ?? JweEnvelope.RsaOaep256;
-        if (alg is not (JweEnvelope.RsaOaep256 or JweEnvelope.RsaOaep))
-            return Problem(400, "InvalidRequest", $"tee-pubkey alg '{alg}' not supported (RSA-OAEP-256, RSA-OAEP)");
+        // Trustee 0.4.0 puts the key in runtime-data and sends composite evidence; TeeWasm's own format has both at the top.
+        bool trustee = body.ValueKind == JsonValueKind.Object && body.TryGetProperty(TrusteeKbs.RuntimeDataField, out _);
+        var keyHolder = trustee ? body.GetProperty(TrusteeKbs.RuntimeDataField) : body;
+        if (keyHolder.ValueKind != JsonValueKind.Object || !keyHolder.TryGetProperty("tee-pubkey", out var jwk))
+            return Problem(400, "InvalidRequest", $"no {(trustee ? "runtime-data." : "")}tee-pubkey");
+        TeePublicKey key;
+        try
+        {
+            key = TeePublicKey.FromJwk(jwk);
+        }
+        catch (AttestationException ex)
+        {
+            return Problem(400, "InvalidRequest", ex.Message);
+        }
+        if (!trustee && !key.IsRsa)
+        {
+            key.Dispose();
+            return Problem(400, "InvalidRequest", "tee-pubkey must be an RSA JWK (kty, n, e) with TeeWasm evidence");
+        }
         if (!body.TryGetProperty("tee-evidence", out var evidence))
+        {
+            key.Dispose();
             return Problem(400, "InvalidRequest", "no tee-evidence");
+        }
         string evidenceJson = evidence.ValueKind == JsonValueKind.String ? evidence.GetString()! : evidence.GetRawText();
 
         AppraisedEvidence appraised;
-        RSA key;
         try
         {
-            key = RSA.Create();
-            key.ImportParameters(new RSAParameters { Modulus = Base64UrlEncoder.DecodeBytes(n), Exponent = Base64UrlEncoder.DecodeBytes(e) });
-            if (key.KeySize < 2048) throw new AttestationException($"tee-pubkey is {key.KeySize}-bit RSA; at least 2048 required");
-            appraised = EvidenceAppraiser.Appraise(evidenceJson, KbsProtocol.BindingNonce(session.Nonce, n, e), _appraisal);
+            appraised = trustee
+                ? TrusteeEvidenceAppraiser.Appraise(session.Tee, session.Nonce, body, key, _appraisal)
+                : EvidenceAppraiser.Appraise(evidenceJson, KbsProtocol.BindingNonce(session.Nonce, Str(jwk, "n")!, Str(jwk, "e")!), _appraisal);
         }
         catch (Exception ex) when (ex is AttestationException or CryptographicException or FormatException or ArgumentException)
         {
+            key.Dispose();
             Audit(AuditEvents.Verify, null, "failed", ex.Message);
             return Problem(401, "AttestationFailed", ex.Message);
         }
         Audit(AuditEvents.Verify, appraised, "ok", appraised.Note);
         session.TeeKey?.Dispose();
         session.TeeKey = key;
-        session.TeeAlg = alg;
         session.Evidence = appraised;
         var expires = session.Expires;
         string token = new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
@@ -185,13 +201,9 @@ public sealed class KeyBrokerServer : IAsyncDisposable
             Issuer = TokenIssuer,
             IssuedAt = _options.Time.GetUtcNow().UtcDateTime,
             Expires = expires.UtcDateTime,
-            Claims = new Dictionary<string, object>
-            {
-                ["platform"] = appraised.Platform,
-                ["simulated"] = appraised.Simulated,
-                ["measurement"] = appraised.Measurement,
-                ["module_hash"] = appraised.ModuleHash,
-            },
+            Claims = appraised.BindsModule
+                ? new Dictionary<string, object> { ["platform"] = appraised.Platform, ["simulated"] = appraised.Simulated, ["measurement"] = appraised.Measurement, ["module_hash"] = appraised.ModuleHash }
+                : new Dictionary<string, object> { ["platform"] = appraised.Platform, ["simulated"] = appraised.Simulated, ["measurement"] = appraised.Measurement },
             SigningCredentials = new SigningCredentials(new ECDsaSecurityKey(_tokenKey), SecurityAlgorithms.EcdsaSha256),
         });
         Audit(AuditEvents.TokenIssued, appraised, "ok", null, token: token);
@@ -217,7 +229,7 @@ public sealed class KeyBrokerServer : IAsyncDisposable
         byte[] secret = File.ReadAllBytes(file);
         try
         {
-            string jwe = JweEnvelope.Encrypt(secret, key, session.TeeAlg);
+            string jwe = key.Encrypt(secret);
             Audit(AuditEvents.SecretReleased, evidence, "released", null, name);
             return Results.Text(jwe, "application/json");
         }
@@ -265,7 +277,7 @@ public sealed class KeyBrokerServer : IAsyncDisposable
         {
             Time = _options.Time.GetUtcNow(),
             Event = evt,
-            ModuleHash = evidence?.ModuleHash,
+            ModuleHash = evidence is { BindsModule: true } ? evidence.ModuleHash : null,
             Platform = evidence?.Platform,
             Verdict = verdict,
             Reason = reason,

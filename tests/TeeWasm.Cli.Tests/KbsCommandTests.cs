@@ -75,6 +75,30 @@ public sealed class KbsCommandTests : IDisposable
     }
 
     [Fact]
+    public void TrusteeEvidenceGetsTheSecretAndHelpExplainsBothFormats()
+    {
+        var (server, url) = Serve("""{"default":{"allow_simulated":true}}""");
+        try
+        {
+            var (code, stdout, stderr) = CliProcess.Run("run", "--tee", "simulate", "--kbs", url, "--kbs-evidence", "trustee", GetSecretGuest);
+            Assert.True(code == 0, stderr);
+            Assert.Equal("secret length: 32\n", stdout);
+        }
+        finally
+        {
+            Stop(server);
+        }
+        Assert.Contains("(Trustee evidence)", File.ReadAllText(_dir.File("kbs-audit.jsonl")));
+
+        var (bad, _, err) = CliProcess.Run("run", "--tee", "simulate", "--kbs", "http://127.0.0.1:1", "--kbs-evidence", "maa", GetSecretGuest);
+        Assert.Equal(2, bad);
+        Assert.Contains("Argument 'maa' not recognized", err);
+        var (help, helpOut, _) = CliProcess.Run("run", "--help");
+        Assert.Equal(0, help);
+        Assert.Matches(@"--kbs-evidence[\s\S]*teewasm[\s\S]*trustee \(Trustee KBS protocol 0\.4\.0", helpOut);
+    }
+
+    [Fact]
     public void BrokerRefusesSimulatedPlatformsByDefault()
     {
         var (server, url) = Serve(null);

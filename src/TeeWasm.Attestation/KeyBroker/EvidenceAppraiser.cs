@@ -20,6 +20,8 @@ public sealed record AppraisedEvidence
     public required bool Debug { get; init; }
     /// <summary>What was verified, in words.</summary>
     public required string Note { get; init; }
+    /// <summary>False for evidence whose report_data does not bind the guest module (Trustee format): module rules cannot hold.</summary>
+    public bool BindsModule { get; init; } = true;
 }
 
 /// <summary>Settings of an <see cref="EvidenceAppraiser"/>.</summary>
@@ -74,7 +76,7 @@ public static class EvidenceAppraiser
         };
     }
 
-    private static AppraisedEvidence Snp(byte[] report, string[] pems, byte[] reportData, byte[] moduleHash, AppraisalOptions options)
+    internal static AppraisedEvidence Snp(byte[] report, string[] pems, byte[] reportData, byte[] moduleHash, AppraisalOptions options)
     {
         var certificates = new X509Certificate2Collection();
         foreach (string pem in pems) certificates.ImportFromPem(pem);
@@ -91,6 +93,8 @@ public static class EvidenceAppraiser
         {
             var sim = verify([simRoot]);
             if (sim.IsValid) { verdict = sim; simulated = true; }
+            // Chained to the simulator root but failed later (signature, report_data…): that is the reason to give.
+            else if (sim.Reason is not (SnpFailureReason.WrongRoot or SnpFailureReason.ChainInvalid)) verdict = sim;
         }
         if (!verdict.IsValid)
         {
@@ -111,13 +115,14 @@ public static class EvidenceAppraiser
         };
     }
 
-    private static AppraisedEvidence Tdx(byte[] quote, byte[] reportData, byte[] moduleHash, AppraisalOptions options)
+    internal static AppraisedEvidence Tdx(byte[] quote, byte[] reportData, byte[] moduleHash, AppraisalOptions options,
+        string boundInputs = "module, host key and nonce")
     {
         var verdict = TdxQuoteVerifier.Verify(quote, new TdxVerificationOptions { Collateral = options.TdxCollateral, VerificationTime = options.Time.GetUtcNow() });
         if (!verdict.IsValid) throw new AttestationException($"TDX quote rejected ({verdict.Reason}): {verdict.Message}");
         var body = verdict.Quote!.Body;
         if (!body.ReportData.Span.SequenceEqual(reportData))
-            throw new AttestationException("TDX quote report_data does not bind module, host key and nonce");
+            throw new AttestationException($"TDX quote report_data does not bind {boundInputs}");
         return new AppraisedEvidence
         {
             Platform = TeeType.IntelTdx.ToAbiName(),

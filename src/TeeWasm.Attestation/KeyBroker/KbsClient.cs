@@ -1,8 +1,10 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.Tokens;
 using TeeWasm.Attestation.Audit;
+using TeeWasm.Attestation.KeyBroker.Trustee;
 using TeeWasm.Attestation.Services;
 
 namespace TeeWasm.Attestation.KeyBroker;
@@ -15,12 +17,32 @@ public sealed record KbsClientOptions
 
     /// <summary>Timeout, retries, handler.</summary>
     public ServiceCallOptions Calls { get; init; } = new();
+
+    /// <summary>What the attest step sends: TeeWasm evidence (default) or Trustee's per-TEE evidence.</summary>
+    public KbsEvidenceFormat Evidence { get; init; } = KbsEvidenceFormat.TeeWasm;
+}
+
+/// <summary>The evidence a <see cref="KbsClient"/> sends to the broker.</summary>
+public enum KbsEvidenceFormat
+{
+    /// <summary>
+    /// TeeWasm's evidence JSON, report_data = SHA-512(module ‖ host key ‖ SHA-256(nonce ‖ n ‖ e)): binds the guest
+    /// module, so the embedded broker's <c>module_hashes</c> rules work; a real Trustee KBS refuses it.
+    /// </summary>
+    TeeWasm,
+
+    /// <summary>
+    /// Trustee KBS protocol 0.4.0: <c>runtime-data</c> {nonce, tee-pubkey}, <c>snp</c>/<c>tdx</c> evidence in Trustee's
+    /// formats, report_data = SHA-384(JCS(runtime data)) zero-padded; works with Trustee and the embedded broker, but
+    /// binds no module (module rules refuse it).
+    /// </summary>
+    Trustee,
 }
 
 /// <summary>
 /// Key broker client (Trustee KBS protocol): <c>auth</c> → challenge nonce and session cookie; a fresh RSA TEE key;
-/// the VM attested by the <see cref="Attester"/> with report_data bound to module, host key and
-/// SHA-256(nonce ‖ n ‖ e); <c>attest</c> with the TEE public key (JWK) and the evidence; then
+/// the VM attested by the <see cref="Attester"/> — TeeWasm evidence with report_data bound to module, host key and
+/// SHA-256(nonce ‖ n ‖ e), or Trustee evidence (<see cref="KbsEvidenceFormat"/>); <c>attest</c>; then
 /// <c>resource/&lt;repo&gt;/&lt;type&gt;/&lt;tag&gt;</c>, a JWE decrypted with the TEE key. The session is reused until
 /// the broker answers 401, then renewed once. Every request, release and refusal goes to the audit log (names only).
 /// </summary>
@@ -32,6 +54,7 @@ public sealed class KbsClient : ISecretProvider, IDisposable
     private readonly ServiceHttpClient _http;
     private readonly Attester _attester;
     private readonly string _base;
+    private readonly KbsEvidenceFormat _format;
     private readonly Lock _gate = new();
     private string? _cookie;
     private RSA? _teeKey;
@@ -42,6 +65,7 @@ public sealed class KbsClient : ISecretProvider, IDisposable
         _http = new ServiceHttpClient(Name, options.Endpoint, options.Calls);
         _attester = attester;
         _base = options.Endpoint.GetLeftPart(UriPartial.Path).TrimEnd('/');
+        _format = options.Evidence;
     }
 
     /// <summary>"name at URL".</summary>
@@ -95,37 +119,67 @@ public sealed class KbsClient : ISecretProvider, IDisposable
         _cookie = null;
         var detection = _attester.DetectTee();
         string tee = detection.Type == TeeType.IntelTdx ? "tdx" : "snp";
+        bool trustee = _format == KbsEvidenceFormat.Trustee;
+        object extra = trustee
+            ? new Dictionary<string, object> { [TrusteeKbs.SupportedHashAlgorithms] = new[] { "sha256", "sha384", "sha512" } }
+            : "";
         var auth = _http.SendOk(() => ServiceHttpClient.PostJson(new Uri(_base + KbsProtocol.AuthPath),
-            new Dictionary<string, object> { ["version"] = KbsProtocol.Version, ["tee"] = tee, ["extra-params"] = "" }), "auth");
+            new Dictionary<string, object> { ["version"] = trustee ? TrusteeKbs.Version : KbsProtocol.Version, ["tee"] = tee, ["extra-params"] = extra }), "auth");
         string cookie = SessionCookie(auth) ?? throw new RemoteServiceException(Service, $"auth answer sets no {KbsProtocol.SessionCookie} cookie");
         var challenge = auth.Json(Service);
         if (challenge.ValueKind != JsonValueKind.Object || !challenge.TryGetProperty("nonce", out var n) || n.ValueKind != JsonValueKind.String)
             throw new RemoteServiceException(Service, "auth answer has no challenge nonce");
 
         var key = RSA.Create(2048);
-        var p = key.ExportParameters(false);
-        string modulus = Base64UrlEncoder.Encode(p.Modulus), exponent = Base64UrlEncoder.Encode(p.Exponent);
-        var result = _attester.AttestVm(KbsProtocol.BindingNonce(n.GetString()!, modulus, exponent));
-        if (!result.Success || result.Evidence is null)
+        try
+        {
+            var p = key.ExportParameters(false);
+            string modulus = Base64UrlEncoder.Encode(p.Modulus), exponent = Base64UrlEncoder.Encode(p.Exponent);
+            object body = trustee
+                ? TrusteeAttestation(tee, n.GetString()!, modulus, exponent, TrusteeKbs.SelectedHash(challenge))
+                : TeeWasmAttestation(n.GetString()!, modulus, exponent);
+            _cookie = cookie;
+            var attest = _http.Send(() => WithCookie(ServiceHttpClient.PostJson(new Uri(_base + KbsProtocol.AttestPath), body)), "attest");
+            if ((int)attest.Status is < 200 or >= 300)
+            {
+                _cookie = null;
+                throw Error(attest, "attestation refused");
+            }
+        }
+        catch
         {
             key.Dispose();
-            throw new AttestationException($"host attestation for the key broker failed: {result.Error}");
+            throw;
         }
-        var body = new Dictionary<string, object>
+        _teeKey?.Dispose();
+        _teeKey = key;
+    }
+
+    private Dictionary<string, object> TeeWasmAttestation(string nonce, string modulus, string exponent)
+    {
+        var result = _attester.AttestVm(KbsProtocol.BindingNonce(nonce, modulus, exponent));
+        if (!result.Success || result.Evidence is null)
+            throw new AttestationException($"host attestation for the key broker failed: {result.Error}");
+        return new Dictionary<string, object>
         {
             ["tee-pubkey"] = new { kty = "RSA", alg = JweEnvelope.RsaOaep256, n = modulus, e = exponent },
             ["tee-evidence"] = JsonDocument.Parse(result.Evidence).RootElement,
         };
-        _cookie = cookie;
-        var attest = _http.Send(() => WithCookie(ServiceHttpClient.PostJson(new Uri(_base + KbsProtocol.AttestPath), body)), "attest");
-        if ((int)attest.Status is < 200 or >= 300)
+    }
+
+    private JsonObject TrusteeAttestation(string tee, string nonce, string modulus, string exponent, HashAlgorithmName hash)
+    {
+        var jwk = TrusteeKbs.RsaPublicKey(JweEnvelope.RsaOaep256, modulus, exponent);
+        CollectedEvidence collected;
+        try
         {
-            _cookie = null;
-            key.Dispose();
-            throw Error(attest, "attestation refused");
+            collected = _attester.CollectVmEvidence(TrusteeKbs.ReportData(nonce, jwk, "", hash));
         }
-        _teeKey?.Dispose();
-        _teeKey = key;
+        catch (AttestationException e)
+        {
+            throw new AttestationException($"host attestation for the key broker failed: {e.Message}", e);
+        }
+        return TrusteeAttestationMessage.Create(tee, nonce, jwk, collected.EvidenceJson);
     }
 
     private HttpRequestMessage WithCookie(HttpRequestMessage request)

@@ -6,6 +6,10 @@ namespace TeeWasm.Attestation.KeyBroker;
 /// <summary>One secret's release rule.</summary>
 public sealed record SecretRule
 {
+    /// <summary>The refusal when a rule lists module hashes but the evidence binds no module (Trustee format).</summary>
+    public const string ModuleNotBound =
+        "policy lists module_hashes but Trustee-format evidence does not bind the guest module (attest with TeeWasm evidence: --kbs-evidence teewasm)";
+
     /// <summary>Release to platforms that chain to the simulator root (never for production).</summary>
     [JsonPropertyName("allow_simulated")] public bool AllowSimulated { get; init; }
     /// <summary>Release to debuggable guests.</summary>
@@ -24,6 +28,8 @@ public sealed record SecretRule
         if (e.Debug && !AllowDebug) return "policy forbids debuggable guests";
         if (Platforms.Count > 0 && !Platforms.Contains(e.Platform, StringComparer.OrdinalIgnoreCase))
             return $"platform {e.Platform} not in the policy's platforms";
+        if (ModuleHashes.Count > 0 && !e.BindsModule)
+            return ModuleNotBound;
         if (ModuleHashes.Count > 0 && !ModuleHashes.Contains(e.ModuleHash, StringComparer.OrdinalIgnoreCase))
             return $"module {e.ModuleHash} not in the policy's module_hashes";
         if (Measurements.Count > 0 && !Measurements.Contains(e.Measurement, StringComparer.OrdinalIgnoreCase))

@@ -35,7 +35,7 @@ internal static class KbsCommand
         };
         var policy = new Option<string?>("--policy")
         {
-            Description = "Policy file: {\"default\":RULE,\"secrets\":{\"repo/type/tag\":RULE}}, RULE = {allow_simulated, allow_debug, platforms, module_hashes, measurements} [default: release to any real, non-debug SNP/TDX platform; never to the simulator]",
+            Description = "Policy file: {\"default\":RULE,\"secrets\":{\"repo/type/tag\":RULE}}, RULE = {allow_simulated, allow_debug, platforms, module_hashes, measurements}; a rule with module_hashes never releases to Trustee-format evidence [default: release to any real, non-debug SNP/TDX platform; never to the simulator]",
             HelpName = "FILE",
         };
         var simulatorDir = new Option<string?>("--simulator-dir")
@@ -45,7 +45,7 @@ internal static class KbsCommand
         };
         var auditLog = new Option<string?>("--audit-log") { Description = "Append one JSON line per verify/token/secret event to FILE (never secrets)", HelpName = "FILE" };
         var tdxCollateral = new Option<string?>("--tdx-collateral") { Description = "TDX collateral directory (TCB info, QE identity, CRLs) for the TCB status of TDX quotes", HelpName = "DIR" };
-        var command = new Command("serve", "Run the key broker until Ctrl-C: verifies evidence with TeeWasm's verifiers, releases secrets per policy, encrypted to the TEE's key")
+        var command = new Command("serve", "Run the key broker until Ctrl-C: verifies TeeWasm evidence or Trustee KBS 0.4.0 snp/tdx evidence with TeeWasm's verifiers, releases secrets per policy, encrypted to the TEE's key")
         {
             listen, secrets, policy, simulatorDir, auditLog, tdxCollateral,
         };

@@ -39,6 +39,12 @@ internal static class RunCommand
             Description = "Key broker (Trustee KBS protocol) for the guest's get_secret: the host attests to it and it releases secrets per its policy [default: none; get_secret fails]",
             HelpName = "URL",
         };
+        var kbsEvidence = new Option<string>("--kbs-evidence")
+        {
+            Description = "Evidence --kbs sends: teewasm (TeeWasm's evidence JSON; report_data binds the guest module, host key and the broker's nonce and TEE key, so module_hashes rules of `tee-wasm kbs serve` work; a real Trustee KBS refuses it) or trustee (Trustee KBS protocol 0.4.0: snp/tdx evidence in Trustee's formats, report_data = SHA-384 of the canonical runtime data {nonce, tee-pubkey}; works with a real Trustee KBS and with `tee-wasm kbs serve`, but binds no module, so module_hashes rules refuse it)",
+            DefaultValueFactory = _ => "teewasm",
+        };
+        kbsEvidence.AcceptOnlyFromAmong("teewasm", "trustee");
         var auditLog = new Option<string?>("--audit-log")
         {
             Description = "Append one JSON line per attestation event (detect, attest, token issued/verified, secrets) to FILE; never secrets or whole tokens [default: off]",
@@ -47,7 +53,7 @@ internal static class RunCommand
 
         var command = new Command("run", "Run a WASI guest with wasmtime:attestation; the exit code is the guest's (1 when it traps or cannot start, 2 for usage errors)")
         {
-            module, guestArgs, dir, env, fuel, timeout, maxMemory, noCache, cacheDir, gpu, policy, requireAttestation, kbs, auditLog,
+            module, guestArgs, dir, env, fuel, timeout, maxMemory, noCache, cacheDir, gpu, policy, requireAttestation, kbs, kbsEvidence, auditLog,
         };
         shared.AddTo(command);
 
@@ -69,7 +75,12 @@ internal static class RunCommand
                 RequireAttestation = parse.GetValue(requireAttestation),
                 Log = line => stderr.WriteLine("[tee-wasm] " + line),
                 KeyBroker = parse.GetValue(kbs) is { } url
-                    ? new KbsClientOptions { Endpoint = CliOptions.Absolute(url, "--kbs"), Calls = shared.ToServiceCallOptions(parse) }
+                    ? new KbsClientOptions
+                    {
+                        Endpoint = CliOptions.Absolute(url, "--kbs"),
+                        Calls = shared.ToServiceCallOptions(parse),
+                        Evidence = parse.GetValue(kbsEvidence) == "trustee" ? KbsEvidenceFormat.Trustee : KbsEvidenceFormat.TeeWasm,
+                    }
                     : null,
             };
             var result = WasmRunner.Run(parse.GetValue(module)!, options);

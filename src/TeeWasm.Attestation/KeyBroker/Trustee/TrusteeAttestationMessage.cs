@@ -1,0 +1,51 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace TeeWasm.Attestation.KeyBroker.Trustee;
+
+/// <summary>
+/// Builds Trustee's Attestation message from evidence the <see cref="Attester"/> collected:
+/// <c>{"runtime-data": {"nonce", "tee-pubkey"}, "tee-evidence": {"primary_evidence": &lt;snp|tdx evidence&gt;, "additional_evidence": ""}}</c>
+/// (no <c>init-data</c>).
+/// </summary>
+public static class TrusteeAttestationMessage
+{
+    /// <summary>The message for <paramref name="tee"/> ("snp" or "tdx") from TeeWasm evidence JSON (<see cref="CollectedEvidence.EvidenceJson"/>).</summary>
+    /// <exception cref="AttestationException">The evidence has no Trustee form (e.g. an Azure vTPM CVM).</exception>
+    public static JsonObject Create(string tee, string nonce, JsonObject teePubKey, string evidenceJson) => new()
+    {
+        [TrusteeKbs.RuntimeDataField] = TrusteeKbs.RuntimeData(nonce, teePubKey),
+        ["tee-evidence"] = new JsonObject
+        {
+            [TrusteeKbs.PrimaryEvidenceField] = PrimaryEvidence(tee, evidenceJson),
+            [TrusteeKbs.AdditionalEvidenceField] = "",
+        },
+    };
+
+    /// <summary>Trustee's per-TEE evidence from TeeWasm evidence JSON (raw report/quote and certificates).</summary>
+    /// <exception cref="AttestationException">The evidence has no Trustee form here.</exception>
+    public static JsonObject PrimaryEvidence(string tee, string evidenceJson)
+    {
+        var root = JsonDocument.Parse(evidenceJson).RootElement;
+        string teeType = root.GetProperty("tee_type").GetString() ?? "";
+        string source = root.TryGetProperty("source", out var s) ? s.GetString() ?? "" : "";
+        if (source == "azure-vtpm")
+            throw new AttestationException("Trustee evidence for Azure vTPM CVMs (az-snp-vtpm, az-tdx-vtpm) is not implemented; use --kbs-evidence teewasm");
+        byte[] report = Convert.FromBase64String(root.GetProperty("report").GetString()!);
+        return (tee, teeType) switch
+        {
+            ("snp", "AMD_SEV_SNP") => TrusteeSnpEvidence.Write(report, Certificates(root)),
+            ("tdx", "TDX") => TrusteeTdxEvidence.Write(report),
+            _ => throw new AttestationException($"{teeType} evidence cannot be sent as Trustee '{tee}' evidence"),
+        };
+    }
+
+    private static X509Certificate2[] Certificates(JsonElement root)
+    {
+        if (!root.TryGetProperty("certificates", out var pems)) return [];
+        var collection = new X509Certificate2Collection();
+        foreach (var pem in pems.EnumerateArray()) collection.ImportFromPem(pem.GetString()!);
+        return collection.ToArray();
+    }
+}
