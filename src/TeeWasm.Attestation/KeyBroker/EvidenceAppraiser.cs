@@ -91,6 +91,7 @@ public static class EvidenceAppraiser
         {
             var sim = verify([simRoot]);
             if (sim.IsValid) { verdict = sim; simulated = true; }
+            else if (sim.Reason == SnpFailureReason.ReportDataMismatch) verdict = sim; // chained to the simulator: say what is wrong
         }
         if (!verdict.IsValid)
         {

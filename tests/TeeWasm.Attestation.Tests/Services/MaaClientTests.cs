@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using TeeWasm.Attestation.Binding;
 using TeeWasm.Attestation.Services;
 using TeeWasm.Attestation.Snp;
 
@@ -198,7 +199,7 @@ public sealed class MaaClientTests : IDisposable
     private static ServiceEvidence Evidence(string tee = "AMD_SEV_SNP")
     {
         byte[] runtimeData = """{"nonce":"00"}"""u8.ToArray();
-        byte[] reportData = Binding.VmBinding.MaaReportData(runtimeData);
+        byte[] reportData = VmBinding.MaaReportData(runtimeData);
         byte[] report = tee == "TDX" ? TestQuotes.TdxWithReportData(reportData) : new byte[SnpReport.Size];
         if (tee != "TDX") reportData.CopyTo(report, SnpReport.ReportDataOffset);
         return new() { TeeType = tee, Report = report, RuntimeData = runtimeData, Nonce = [0] };
