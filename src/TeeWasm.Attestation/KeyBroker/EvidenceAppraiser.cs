@@ -35,8 +35,9 @@ public sealed record AppraisalOptions
 
 /// <summary>
 /// The key broker's verifier: reads the evidence JSON the <see cref="Attester"/> produces, checks that its binding
-/// carries the expected nonce, recomputes report_data by the binding's scheme (<see cref="Binding.VmBinding.FromJson"/>), and verifies the SNP report (VCEK/VLEK → ASK/ASVK → AMD ARK, or
-/// → the simulator root when one is given) or the TDX quote (DCAP, PCK chain → Intel root).
+/// carries the expected nonce, recomputes report_data by the binding's scheme (<see cref="Binding.VmBinding.FromJson"/>),
+/// and verifies the SNP report (VCEK/VLEK → ASK/ASVK → AMD ARK, or → the simulator root when one is given) or the TDX
+/// quote (DCAP, PCK chain → Intel root).
 /// </summary>
 public static class EvidenceAppraiser
 {
