@@ -81,7 +81,10 @@ public sealed class Attester : IDisposable
         }
     }
 
-    /// <summary>Attests the VM with report_data bound to module, host key and <paramref name="nonce"/> (≤ 64 bytes).</summary>
+    /// <summary>
+    /// Attests the VM with report_data bound to module, host key and <paramref name="nonce"/> (≤ 64 bytes), by the
+    /// configured VM token service's binding scheme when there is one (<see cref="Services.IVmTokenService.Bind"/>).
+    /// </summary>
     public AttestationResult AttestVm(ReadOnlySpan<byte> nonce = default)
     {
         long now = _options.Time.GetUtcNow().ToUnixTimeSeconds();
@@ -106,9 +109,9 @@ public sealed class Attester : IDisposable
             {
                 _vmSource ??= _vmSourceFactory(detection)
                     ?? throw new AttestationException($"no evidence source for {teeName} via {detection.Source}");
-                byte[] reportData = ReportDataBinding.Compute(_moduleHash, HostKey.PublicPoint, nonce);
-                var collected = _vmSource.Attest(reportData, nonce, _moduleHash);
-                return Remember(key, Audited(Issue(collected, teeName, now, nonce)));
+                var binding = BindVm(_vmSource, nonce);
+                var collected = _vmSource.Attest(binding.ReportData, nonce, _moduleHash);
+                return Remember(key, Audited(Issue(collected, teeName, now, binding)));
             }
             catch (AttestationException e)
             {
@@ -162,7 +165,7 @@ public sealed class Attester : IDisposable
                 // GPU reports carry a 32-byte nonce: the first half of the same binding the VM report carries.
                 byte[] binding = ReportDataBinding.Compute(_moduleHash, HostKey.PublicPoint, nonce);
                 var collected = _gpuSource.Attest(index, binding.AsSpan(0, 32), nonce, _moduleHash);
-                return Remember(key, Audited(Issue(collected, GpuTee, now, nonce)));
+                return Remember(key, Audited(Issue(collected, GpuTee, now, Binding.VmBinding.TeeWasm(_moduleHash, HostKey.PublicPoint, nonce))));
             }
             catch (AttestationException e)
             {
@@ -253,10 +256,18 @@ public sealed class Attester : IDisposable
         }
     }
 
-    private AttestationResult Issue(CollectedEvidence collected, string teeName, long now, ReadOnlySpan<byte> nonce)
+    // The report_data binding for a VM report: the configured service's scheme (MAA, ITA: ITA issues its nonce here,
+    // before the quote), else TeeWasm's. On an Azure CVM the paravisor chooses report_data (it binds the HCL claims, which
+    // are what the service gets), so the service's scheme does not apply there.
+    private Binding.VmBinding BindVm(IVmEvidenceSource source, ReadOnlySpan<byte> nonce) =>
+        _options.VmTokenService is { } service && source is not AzureVtpm.AzureVtpmEvidenceSource
+            ? service.Bind(_moduleHash, HostKey.PublicPoint, nonce)
+            : Binding.VmBinding.TeeWasm(_moduleHash, HostKey.PublicPoint, nonce);
+
+    private AttestationResult Issue(CollectedEvidence collected, string teeName, long now, Binding.VmBinding binding)
     {
         var (token, expires) = _issuer.Issue(collected.Verified);
-        string evidence = EvidenceJson.WithBinding(collected.EvidenceJson, _moduleHash, HostKey.PublicPoint, nonce);
+        string evidence = EvidenceJson.WithBinding(collected.EvidenceJson, binding);
         if (_options.VmTokenService is { } service && collected.Verified.Subject == "vm")
         {
             // A configured VM token service's token replaces the local one (the local verification still had to pass).

@@ -54,18 +54,24 @@ public static class EvidenceJson
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    /// <summary>Adds the <c>binding</c> object (the inputs of report_data) to an evidence JSON object.</summary>
-    public static string WithBinding(string evidenceJson, ReadOnlySpan<byte> moduleHash, ReadOnlySpan<byte> hostKey, ReadOnlySpan<byte> nonce)
-    {
-        var node = System.Text.Json.Nodes.JsonNode.Parse(evidenceJson) as System.Text.Json.Nodes.JsonObject
-            ?? throw new AttestationException("evidence is not a JSON object");
-        node["binding"] = new System.Text.Json.Nodes.JsonObject
+    /// <summary>Adds the <c>binding</c> object (the inputs of report_data, TeeWasm's scheme) to an evidence JSON object.</summary>
+    public static string WithBinding(string evidenceJson, ReadOnlySpan<byte> moduleHash, ReadOnlySpan<byte> hostKey, ReadOnlySpan<byte> nonce) =>
+        WithBinding(evidenceJson, new System.Text.Json.Nodes.JsonObject
         {
-            ["scheme"] = "SHA-512(module_sha256 || host_key_sec1 || nonce)",
+            ["scheme"] = Binding.BindingSchemeNames.TeeWasmFormula,
             ["module_sha256"] = Convert.ToHexStringLower(moduleHash),
             ["host_key"] = Convert.ToHexStringLower(hostKey),
             ["nonce"] = Convert.ToHexStringLower(nonce),
-        };
+        });
+
+    /// <summary>Adds the <c>binding</c> object (<see cref="Binding.VmBinding.ToJson"/>: scheme, inputs, runtime data) to an evidence JSON object.</summary>
+    public static string WithBinding(string evidenceJson, Binding.VmBinding binding) => WithBinding(evidenceJson, binding.ToJson());
+
+    private static string WithBinding(string evidenceJson, System.Text.Json.Nodes.JsonObject binding)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(evidenceJson) as System.Text.Json.Nodes.JsonObject
+            ?? throw new AttestationException("evidence is not a JSON object");
+        node["binding"] = binding;
         return node.ToJsonString(s_relaxed);
     }
 }

@@ -37,8 +37,9 @@ public sealed record AppraisalOptions
 
 /// <summary>
 /// The key broker's verifier: reads the evidence JSON the <see cref="Attester"/> produces, checks that its binding
-/// carries the expected nonce, recomputes report_data, and verifies the SNP report (VCEK/VLEK → ASK/ASVK → AMD ARK, or
-/// → the simulator root when one is given) or the TDX quote (DCAP, PCK chain → Intel root).
+/// carries the expected nonce, recomputes report_data by the binding's scheme (<see cref="Binding.VmBinding.FromJson"/>),
+/// and verifies the SNP report (VCEK/VLEK → ASK/ASVK → AMD ARK, or → the simulator root when one is given) or the TDX
+/// quote (DCAP, PCK chain → Intel root).
 /// </summary>
 public static class EvidenceAppraiser
 {
@@ -47,27 +48,27 @@ public static class EvidenceAppraiser
     public static AppraisedEvidence Appraise(string evidenceJson, ReadOnlySpan<byte> expectedNonce, AppraisalOptions options)
     {
         string teeType;
-        byte[] report, moduleHash, hostKey, nonce;
+        byte[] report;
         string[] pems;
+        JsonElement binding;
         try
         {
             var root = JsonDocument.Parse(evidenceJson).RootElement;
             teeType = root.GetProperty("tee_type").GetString()!;
             report = Convert.FromBase64String(root.GetProperty("report").GetString()!);
             pems = root.TryGetProperty("certificates", out var c) ? c.EnumerateArray().Select(x => x.GetString()!).ToArray() : [];
-            var binding = root.GetProperty("binding");
-            moduleHash = Convert.FromHexString(binding.GetProperty("module_sha256").GetString()!);
-            hostKey = Convert.FromHexString(binding.GetProperty("host_key").GetString()!);
-            nonce = Convert.FromHexString(binding.GetProperty("nonce").GetString()!);
+            binding = root.GetProperty("binding").Clone();
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or FormatException or InvalidOperationException)
         {
             throw new AttestationException($"evidence is not TeeWasm evidence JSON (tee_type, report, certificates, binding): {e.Message}", e);
         }
-        if (!nonce.AsSpan().SequenceEqual(expectedNonce))
+        // The binding's scheme (teewasm, maa, ita) says how report_data derives from module, host key and nonce;
+        // FromJson checks that a service scheme's runtime data names the same three.
+        var bound = Binding.VmBinding.FromJson(binding);
+        if (!bound.Nonce.AsSpan().SequenceEqual(expectedNonce))
             throw new AttestationException("evidence is not bound to this challenge and TEE key (stale, replayed, or for another key)");
-        if (moduleHash.Length != 32) throw new AttestationException("binding module_sha256 is not 32 bytes");
-        byte[] reportData = ReportDataBinding.Compute(moduleHash, hostKey, nonce);
+        byte[] moduleHash = bound.ModuleHash, reportData = bound.ReportData;
         return teeType switch
         {
             "AMD_SEV_SNP" => Snp(report, pems, reportData, moduleHash, options),

@@ -14,6 +14,15 @@ public interface IVmTokenService
     /// <summary>The issuer its tokens carry.</summary>
     string Issuer { get; }
 
+    /// <summary>
+    /// The report_data binding this service checks, for a report about to be collected: Azure Attestation's
+    /// (SHA-256 of the runtime data) or Intel Trust Authority's (SHA-512 over a nonce it issues now, and the runtime data).
+    /// The default is TeeWasm's own scheme, which a real service's runtime-data check does not accept.
+    /// </summary>
+    /// <exception cref="RemoteServiceException">The service failed to issue what the binding needs (ITA's nonce).</exception>
+    Binding.VmBinding Bind(ReadOnlySpan<byte> moduleHash, ReadOnlySpan<byte> hostKey, ReadOnlySpan<byte> nonce) =>
+        Binding.VmBinding.TeeWasm(moduleHash, hostKey, nonce);
+
     /// <summary>Sends the evidence, receives the token, verifies it (signature, issuer, lifetime, nonce) and returns it.</summary>
     /// <exception cref="RemoteServiceException">The service failed, refused, or answered a token that does not verify.</exception>
     string Attest(ServiceEvidence evidence);

@@ -5,8 +5,9 @@ using TeeWasm.Attestation.Tokens;
 namespace TeeWasm.Attestation.Services;
 
 /// <summary>
-/// Client of Intel Trust Authority for TDX: gets a verifier nonce (<c>GET /appraisal/v1/nonce</c>), posts the quote with
-/// that nonce and the runtime data to <c>/appraisal/v1/attest</c> (<c>x-api-key</c>), and verifies the returned JWT against
+/// Client of Intel Trust Authority for TDX: gets a verifier nonce (<c>GET /appraisal/v1/nonce</c>) before the quote is
+/// collected (<see cref="Bind"/>), posts the quote bound to it with that nonce and the runtime data to
+/// <c>/appraisal/v1/attest</c> (<c>x-api-key</c>), and verifies the returned JWT against
 /// the configured JWKS: signature, issuer, lifetime, and that it echoes the verifier nonce it was given.
 /// </summary>
 public sealed class ItaClient : IVmTokenService, IDisposable
@@ -38,19 +39,39 @@ public sealed class ItaClient : IVmTokenService, IDisposable
     /// <summary>The service's signing keys (cached).</summary>
     public JwksKeySet Keys { get; }
 
+    /// <summary>
+    /// Intel Trust Authority's binding: gets a nonce (<c>GET /appraisal/v1/nonce</c>) now, before the quote is collected;
+    /// report_data = SHA-512(nonce.val ‖ nonce.iat ‖ runtime data), val and iat base64-decoded.
+    /// </summary>
+    /// <exception cref="RemoteServiceException">The service gave no usable nonce.</exception>
+    public Binding.VmBinding Bind(ReadOnlySpan<byte> moduleHash, ReadOnlySpan<byte> hostKey, ReadOnlySpan<byte> nonce)
+    {
+        var nonceJson = _http.SendOk(() => WithKey(new HttpRequestMessage(HttpMethod.Get, _base + "/appraisal/v1/nonce")), "getting a nonce").Json(Service);
+        if (nonceJson.ValueKind != JsonValueKind.Object || !TryString(nonceJson, "val", out string? val) || !TryString(nonceJson, "iat", out string? iat))
+            throw new RemoteServiceException(Service, "nonce answer has no \"val\" and \"iat\"");
+        var itaNonce = new Binding.ItaVerifierNonce(val, iat, TryString(nonceJson, "signature", out string? sig) ? sig : "");
+        try
+        {
+            return Binding.VmBinding.Ita(moduleHash, hostKey, nonce, itaNonce);
+        }
+        catch (AttestationException e) when (e is not RemoteServiceException)
+        {
+            throw new RemoteServiceException(Service, "nonce answer is malformed: " + e.Message, e);
+        }
+    }
+
     /// <inheritdoc />
+    /// <remarks>The evidence must be bound to a nonce from <see cref="Bind"/> (<see cref="ServiceEvidence.ItaNonce"/>); that nonce is sent back.</remarks>
     public string Attest(ServiceEvidence evidence)
     {
         if (evidence.TeeType != "TDX")
             throw new RemoteServiceException(Service, $"attests TDX quotes here; got '{evidence.TeeType}' evidence");
-        var nonceJson = _http.SendOk(() => WithKey(new HttpRequestMessage(HttpMethod.Get, _base + "/appraisal/v1/nonce")), "getting a nonce").Json(Service);
-        if (nonceJson.ValueKind != JsonValueKind.Object || !nonceJson.TryGetProperty("val", out var val) || val.ValueKind != JsonValueKind.String)
-            throw new RemoteServiceException(Service, "nonce answer has no \"val\"");
-        string nonceVal = val.GetString()!;
+        var itaNonce = evidence.ItaNonce ?? throw new RemoteServiceException(Service,
+            "evidence is not bound to a nonce of this service (binding scheme 'ita': the nonce is fetched before the quote, report_data = SHA-512(val || iat || runtime data))");
         var body = new
         {
             quote = Convert.ToBase64String(evidence.Report),
-            verifier_nonce = nonceJson,
+            verifier_nonce = new { val = itaNonce.Val, iat = itaNonce.Iat, signature = itaNonce.Signature },
             runtime_data = Convert.ToBase64String(evidence.RuntimeData),
             policy_ids = _options.PolicyIds,
         };
@@ -64,9 +85,15 @@ public sealed class ItaClient : IVmTokenService, IDisposable
         if (new JsonWebToken(token).TryGetPayloadValue("verifier_nonce", out JsonElement vn) &&
             vn.ValueKind == JsonValueKind.Object && vn.TryGetProperty("val", out var v) && v.ValueKind == JsonValueKind.String)
             echoed = v.GetString();
-        if (echoed != nonceVal)
-            throw new RemoteServiceException(Service, $"the returned token is for another nonce (issued {nonceVal}, token says {echoed ?? "none"})");
+        if (echoed != itaNonce.Val)
+            throw new RemoteServiceException(Service, $"the returned token is for another nonce (issued {itaNonce.Val}, token says {echoed ?? "none"})");
         return token;
+    }
+
+    private static bool TryString(JsonElement o, string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)
+    {
+        value = o.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+        return value is not null;
     }
 
     /// <inheritdoc />

@@ -9,7 +9,7 @@ namespace TeeWasm.Attestation.Services;
 
 /// <summary>
 /// Client of Microsoft Azure Attestation for confidential VMs: posts SEV-SNP reports to <c>/attest/SevSnpVm</c> and TDX
-/// quotes to <c>/attest/TdxVm</c> with the runtime data (the binding inputs, <c>dataType</c> JSON) and a nonce, and
+/// quotes to <c>/attest/TdxVm</c> with the runtime data (whose SHA-256 report_data begins with, <c>dataType</c> JSON) and a nonce, and
 /// verifies the returned JWT against the instance's own <c>/certs</c> (never the token's <c>jku</c>): signature,
 /// issuer = the instance, lifetime, and the echoed <c>nonce</c>.
 /// </summary>
@@ -38,6 +38,10 @@ public sealed class MaaClient : IVmTokenService, IDisposable
 
     /// <summary>The instance's signing keys (cached).</summary>
     public JwksKeySet Keys { get; }
+
+    /// <summary>Azure Attestation's binding: report_data = SHA-256(runtime data) ‖ 32 zero bytes (no remote call).</summary>
+    public Binding.VmBinding Bind(ReadOnlySpan<byte> moduleHash, ReadOnlySpan<byte> hostKey, ReadOnlySpan<byte> nonce) =>
+        Binding.VmBinding.Maa(moduleHash, hostKey, nonce);
 
     /// <inheritdoc />
     public string Attest(ServiceEvidence evidence)

@@ -18,8 +18,14 @@ public sealed record ServiceEvidence
     /// <summary>Certificates as PEM (leaf first).</summary>
     public IReadOnlyList<string> CertificatesPem { get; init; } = [];
 
-    /// <summary>The runtime data: the binding object (scheme, module_sha256, host_key, nonce) as UTF-8 JSON.</summary>
+    /// <summary>
+    /// The runtime data whose hash report_data carries: for the <c>maa</c>/<c>ita</c> binding schemes the binding's
+    /// runtime data (<see cref="Binding.BindingRuntimeData"/>); for older TeeWasm-scheme evidence the binding object as UTF-8 JSON.
+    /// </summary>
     public required byte[] RuntimeData { get; init; }
+
+    /// <summary>The Intel Trust Authority nonce the report is bound to (binding scheme <c>ita</c>), sent back with the quote.</summary>
+    public Binding.ItaVerifierNonce? ItaNonce { get; init; }
 
     /// <summary>The relying party's nonce.</summary>
     public required byte[] Nonce { get; init; }
@@ -92,13 +98,16 @@ public sealed record ServiceEvidence
                     ? FromTdxHclReport(hcl, Convert.FromBase64String(tdQuote.GetString()!), hclNonce)
                     : FromHclReport(hcl, certificates, hclNonce);
             }
+            // The service schemes hashed their runtime data into report_data: that is what the service must get.
+            var bound = Binding.VmBinding.FromJson(binding);
             return new ServiceEvidence
             {
                 TeeType = root.GetProperty("tee_type").GetString()!,
                 Report = Convert.FromBase64String(root.GetProperty("report").GetString()!),
                 CertificatesPem = certificates,
-                RuntimeData = Encoding.UTF8.GetBytes(binding.GetRawText()),
-                Nonce = Convert.FromHexString(binding.GetProperty("nonce").GetString()!),
+                RuntimeData = bound.RuntimeData ?? Encoding.UTF8.GetBytes(binding.GetRawText()),
+                ItaNonce = bound.ItaNonce,
+                Nonce = bound.Nonce,
                 Simulated = root.TryGetProperty("simulated", out var s) && s.ValueKind == JsonValueKind.True,
             };
         }

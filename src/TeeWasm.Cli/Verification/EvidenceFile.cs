@@ -42,10 +42,13 @@ internal sealed class EvidenceFile
     public byte[]? TdQuote { get; init; }
 
     /// <summary>
-    /// The report_data the JSON's <c>binding</c> (module_sha256, host_key, nonce; see <c>EvidenceJson.WithBinding</c>)
-    /// says the report must carry, or null when the JSON has none.
+    /// The report_data the JSON's <c>binding</c> (scheme, module_sha256, host_key, nonce, runtime data; see
+    /// <c>VmBinding.FromJson</c>) says the report must carry, or null when the JSON has none.
     /// </summary>
     public byte[]? ExpectedReportData { get; init; }
+
+    /// <summary>Why the JSON's <c>binding</c> is unusable (unknown scheme, runtime data naming other inputs…), or null.</summary>
+    public string? BindingError { get; init; }
 
     /// <summary>The evidence time the JSON gives ("timestamp"), when any.</summary>
     public DateTimeOffset? Timestamp { get; init; }
@@ -163,16 +166,22 @@ internal sealed class EvidenceFile
                 byte[]? tdQuote = evidence.TryGetProperty("td_quote", out var tq) && tq.ValueKind == JsonValueKind.String
                     ? Convert.FromBase64String(tq.GetString()!) : null;
                 byte[]? expected = null;
+                string? bindingError = null;
                 if (evidence.TryGetProperty("binding", out var bind) && bind.ValueKind == JsonValueKind.Object)
                 {
-                    expected = TeeWasm.Attestation.ReportDataBinding.Compute(
-                        Convert.FromHexString(bind.GetProperty("module_sha256").GetString()!),
-                        Convert.FromHexString(bind.GetProperty("host_key").GetString()!),
-                        Convert.FromHexString(bind.GetProperty("nonce").GetString()!));
+                    // By the binding's scheme (teewasm, maa, ita); a service scheme's runtime data must name the same inputs.
+                    try
+                    {
+                        expected = TeeWasm.Attestation.Binding.VmBinding.FromJson(bind).ReportData;
+                    }
+                    catch (TeeWasm.Attestation.AttestationException ex)
+                    {
+                        bindingError = ex.Message;
+                    }
                 }
                 return new EvidenceFile
                 {
-                    ExpectedReportData = expected,
+                    ExpectedReportData = expected, BindingError = bindingError,
                     Kind = kind.Kind, Report = kind.Report, Note = kind.Note, Certificates = certs, Timestamp = timestamp, Simulated = simulated,
                     Quote = quote, PcrValues = pcrs, PcrSelection = selection, QuoteNonce = nonce, TdQuote = tdQuote,
                 };

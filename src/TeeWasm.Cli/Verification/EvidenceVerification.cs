@@ -35,11 +35,20 @@ internal static class EvidenceVerification
         public PolicyInput? PolicyInput { get; init; }
     }
 
-    public static Outcome Verify(EvidenceFile evidence, Settings settings) => evidence.Kind switch
+    public static Outcome Verify(EvidenceFile evidence, Settings settings) => evidence.BindingError is { } bindingError
+        ? new Outcome { Valid = false, Kind = KindName(evidence.Kind), Reason = "BindingInvalid", Verdict = "evidence binding rejected: " + bindingError }
+        : evidence.Kind switch
     {
         EvidenceKind.SnpReport => Snp(evidence, settings),
         EvidenceKind.TdxQuote => Tdx(evidence, settings),
         _ => Azure(evidence, settings),
+    };
+
+    private static string KindName(EvidenceKind kind) => kind switch
+    {
+        EvidenceKind.SnpReport => "AMD SEV-SNP report",
+        EvidenceKind.TdxQuote => "Intel TDX quote",
+        _ => "Azure HCL report",
     };
 
     private static Outcome Snp(EvidenceFile evidence, Settings settings)

@@ -27,7 +27,8 @@ public static class AttestationGate
         ArgumentNullException.ThrowIfNull(attester);
         try
         {
-            byte[] expected = ReportDataBinding.Compute(attester.ModuleHash, attester.HostKey.PublicPoint, nonce);
+            // With a VM token service the report carries that service's binding (maa, ita) of the same inputs.
+            byte[] expected = TeeWasm.Attestation.Binding.VmBinding.ExpectedReportData(result.Evidence, attester.ModuleHash, attester.HostKey.PublicPoint, nonce);
             return PolicyEvaluator.Evaluate(policy, PolicyInputs.FromResult(result, expected));
         }
         catch (AttestationException e)

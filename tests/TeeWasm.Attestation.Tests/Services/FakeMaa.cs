@@ -1,12 +1,18 @@
-using System.Text;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.IdentityModel.Tokens;
+using TeeWasm.Attestation.Snp;
+using TeeWasm.Attestation.Tdx;
 
 namespace TeeWasm.Attestation.Tests.Services;
 
-/// <summary>A loopback Azure Attestation instance: <c>/certs</c>, <c>/attest/SevSnpVm</c>, <c>/attest/TdxVm</c>.</summary>
+/// <summary>
+/// A loopback Azure Attestation instance: <c>/certs</c>, <c>/attest/SevSnpVm</c>, <c>/attest/TdxVm</c>. Like the real
+/// service it refuses (HTTP 400) evidence whose report_data does not begin with SHA-256 of the runtime data (SNP report
+/// field at 0x50, or the TDX quote's REPORTDATA); it does not check AMD or Intel signatures.
+/// </summary>
 internal sealed class FakeMaa : IDisposable
 {
     public enum Behaviour { Good, WrongNonce, BadSignature, Expired, WrongIssuer, Refuse, Error500 }
@@ -31,6 +37,9 @@ internal sealed class FakeMaa : IDisposable
 
     public int AttestRequests { get; private set; }
 
+    /// <summary>Requests whose runtime data matched the report's report_data.</summary>
+    public int BindingsConfirmed { get; private set; }
+
     public JsonElement LastRequest { get; private set; }
 
     public Uri Uri => _server.Uri;
@@ -51,8 +60,14 @@ internal sealed class FakeMaa : IDisposable
             case Behaviour.Error500:
                 return Results.StatusCode(503);
         }
+        byte[] runtimeData = Base64UrlEncoder.DecodeBytes(LastRequest.GetProperty("runtimeData").GetProperty("data").GetString()!);
+        if (ReportData(LastRequest, type) is not { } reportData)
+            return Results.Json(new { error = new { code = "InvalidParameter", message = $"{type}: the report could not be parsed" } }, statusCode: 400);
+        if (!SHA256.HashData(runtimeData).AsSpan().SequenceEqual(reportData.AsSpan(0, 32)))
+            return Results.Json(new { error = new { code = "InvalidParameter", message = "Report data does not match the SHA-256 hash of the runtime data" } }, statusCode: 400);
+        BindingsConfirmed++;
         string nonce = LastRequest.GetProperty("nonce").GetString()!;
-        var runtime = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(LastRequest.GetProperty("runtimeData").GetProperty("data").GetString()!)).RootElement;
+        var runtime = JsonDocument.Parse(runtimeData).RootElement;
         var claims = new Dictionary<string, object>
         {
             ["nonce"] = Mode == Behaviour.WrongNonce ? "0badc0de" : nonce,
@@ -68,6 +83,23 @@ internal sealed class FakeMaa : IDisposable
             _ => Authority.Sign(issuer, claims),
         };
         return Results.Json(new { token });
+    }
+
+    /// <summary>report_data of the SNP report (inside the <c>report</c> JSON) or TDX quote a request carries, or null.</summary>
+    private static byte[]? ReportData(JsonElement request, string type)
+    {
+        try
+        {
+            if (type == "tdxvm")
+                return TdxQuote.TryParse(Base64UrlEncoder.DecodeBytes(request.GetProperty("quote").GetString()!), out var quote) ? quote.Body.ReportData.ToArray() : null;
+            var report = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(request.GetProperty("report").GetString()!)).RootElement;
+            byte[] snp = Base64UrlEncoder.DecodeBytes(report.GetProperty("SnpReport").GetString()!);
+            return snp.Length >= SnpReport.Size ? snp.AsSpan(SnpReport.ReportDataOffset, 64).ToArray() : null;
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            return null;
+        }
     }
 
     public void Dispose()

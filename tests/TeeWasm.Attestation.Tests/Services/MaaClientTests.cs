@@ -3,7 +3,9 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using TeeWasm.Attestation.Binding;
 using TeeWasm.Attestation.Services;
+using TeeWasm.Attestation.Snp;
 
 namespace TeeWasm.Attestation.Tests.Services;
 
@@ -189,13 +191,64 @@ public sealed class MaaClientTests : IDisposable
         string token = client.Attest(Evidence("TDX"));
         Assert.Equal("tdxvm", new JsonWebToken(token).GetPayloadValue<string>("x-ms-attestation-type"));
         Assert.True(_maa.LastRequest.TryGetProperty("quote", out _));
+        Assert.Equal(1, _maa.BindingsConfirmed);
     }
 
-    private static ServiceEvidence Evidence(string tee = "AMD_SEV_SNP") => new()
+    // Evidence bound the way MAA checks it: report_data = SHA-256(runtime data) ‖ zeros (an unsigned SNP report, or a
+    // TDX-shaped quote; the fake service does not check AMD or Intel signatures).
+    private static ServiceEvidence Evidence(string tee = "AMD_SEV_SNP")
     {
-        TeeType = tee,
-        Report = new byte[1184],
-        RuntimeData = """{"nonce":"00"}"""u8.ToArray(),
-        Nonce = [0],
-    };
+        byte[] runtimeData = """{"nonce":"00"}"""u8.ToArray();
+        byte[] reportData = VmBinding.MaaReportData(runtimeData);
+        byte[] report = tee == "TDX" ? TestQuotes.TdxWithReportData(reportData) : new byte[SnpReport.Size];
+        if (tee != "TDX") reportData.CopyTo(report, SnpReport.ReportDataOffset);
+        return new() { TeeType = tee, Report = report, RuntimeData = runtimeData, Nonce = [0] };
+    }
+
+    [Fact]
+    public void Attester_binds_report_data_to_the_runtime_data_and_MAA_confirms_it()
+    {
+        using var client = Client();
+        using var attester = SimulatedAttester(client);
+        var result = attester.AttestVm("rp-nonce"u8);
+        Assert.True(result.Success, result.Error);
+        Assert.Equal(1, _maa.BindingsConfirmed);
+
+        // The evidence records the maa scheme and its runtime data: {module_sha256, host_key, nonce}, the bytes sent.
+        var binding = JsonDocument.Parse(result.Evidence!).RootElement.GetProperty("binding");
+        Assert.Equal("maa", binding.GetProperty("scheme").GetString());
+        byte[] runtimeData = Convert.FromBase64String(binding.GetProperty("runtime_data").GetString()!);
+        Assert.Equal(runtimeData, Base64UrlEncoder.DecodeBytes(_maa.LastRequest.GetProperty("runtimeData").GetProperty("data").GetString()!));
+        string expected = $$"""{"module_sha256":"{{Convert.ToHexStringLower(attester.ModuleHash)}}","host_key":"{{Convert.ToHexStringLower(attester.HostKey.PublicPoint)}}","nonce":"{{Convert.ToHexStringLower("rp-nonce"u8)}}"}""";
+        Assert.Equal(expected, Encoding.UTF8.GetString(runtimeData));
+
+        // The report carries SHA-256(runtime data) then 32 zero bytes.
+        var report = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(_maa.LastRequest.GetProperty("report").GetString()!)).RootElement;
+        byte[] snp = Base64UrlEncoder.DecodeBytes(report.GetProperty("SnpReport").GetString()!);
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData(runtimeData), snp.AsSpan(SnpReport.ReportDataOffset, 32).ToArray());
+        Assert.All(snp.AsSpan(SnpReport.ReportDataOffset + 32, 32).ToArray(), b => Assert.Equal(0, b));
+    }
+
+    [Fact]
+    public void TeeWasm_binding_is_refused_by_MAA()
+    {
+        // What the Attester sent before service-specific binding: report_data = SHA-512(module ‖ key ‖ nonce).
+        using var plain = new Attester(TestSupport.Simulate()) { ModuleHash = Attester.HashModule("guest"u8) };
+        var local = plain.AttestVm("n"u8);
+        Assert.True(local.Success, local.Error);
+        var evidence = ServiceEvidence.FromEvidenceJson(local.Evidence!);
+        using var client = Client();
+        var e = Assert.Throws<RemoteServiceException>(() => client.Attest(evidence));
+        Assert.Equal(400, e.StatusCode);
+        Assert.Contains("attest refused: HTTP 400: Report data does not match the SHA-256 hash of the runtime data", e.Message);
+        Assert.Equal(0, _maa.BindingsConfirmed);
+    }
+
+    [Fact]
+    public void Changed_runtime_data_is_refused_by_MAA()
+    {
+        using var client = Client();
+        var e = Assert.Throws<RemoteServiceException>(() => client.Attest(Evidence("TDX") with { RuntimeData = """{"nonce":"01"}"""u8.ToArray() }));
+        Assert.Contains("Report data does not match the SHA-256 hash of the runtime data", e.Message);
+    }
 }
