@@ -166,11 +166,6 @@ public sealed class KeyBrokerServer : IAsyncDisposable
         {
             return Problem(400, "InvalidRequest", ex.Message);
         }
-        if (!trustee && !key.IsRsa)
-        {
-            key.Dispose();
-            return Problem(400, "InvalidRequest", "tee-pubkey must be an RSA JWK (kty, n, e) with TeeWasm evidence");
-        }
         if (!body.TryGetProperty("tee-evidence", out var evidence))
         {
             key.Dispose();
@@ -183,7 +178,7 @@ public sealed class KeyBrokerServer : IAsyncDisposable
         {
             appraised = trustee
                 ? TrusteeEvidenceAppraiser.Appraise(session.Tee, session.Nonce, body, key, _appraisal)
-                : EvidenceAppraiser.Appraise(evidenceJson, KbsProtocol.BindingNonce(session.Nonce, Str(jwk, "n")!, Str(jwk, "e")!), _appraisal);
+                : EvidenceAppraiser.Appraise(evidenceJson, KbsProtocol.BindingNonce(session.Nonce, key.Jwk), _appraisal);
         }
         catch (Exception ex) when (ex is AttestationException or CryptographicException or FormatException or ArgumentException)
         {

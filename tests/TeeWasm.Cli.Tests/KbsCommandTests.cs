@@ -99,6 +99,28 @@ public sealed class KbsCommandTests : IDisposable
     }
 
     [Fact]
+    public void RsaTeeKeyStillGetsTheSecretAndABadKeyKindIsAUsageError()
+    {
+        var (server, url) = Serve("""{"default":{"allow_simulated":true}}""");
+        try
+        {
+            var (code, stdout, stderr) = CliProcess.Run("run", "--tee", "simulate", "--kbs", url, "--kbs-key", "rsa-2048", GetSecretGuest);
+            Assert.True(code == 0, stderr);
+            Assert.Equal("secret length: 32\n", stdout);
+        }
+        finally
+        {
+            Stop(server);
+        }
+        var (bad, _, err) = CliProcess.Run("run", "--tee", "simulate", "--kbs", "http://127.0.0.1:1", "--kbs-key", "rsa-1024", GetSecretGuest);
+        Assert.Equal(2, bad);
+        Assert.Contains("Argument 'rsa-1024' not recognized", err);
+        var (help, helpOut, _) = CliProcess.Run("run", "--help");
+        Assert.Equal(0, help);
+        Assert.Matches(@"--kbs-key[\s\S]*ec-p256 \(ECDH-ES\+A256KW[\s\S]*rsa-2048 \(RSA-OAEP-256", helpOut);
+    }
+
+    [Fact]
     public void BrokerRefusesSimulatedPlatformsByDefault()
     {
         var (server, url) = Serve(null);

@@ -20,13 +20,16 @@ public sealed record KbsClientOptions
 
     /// <summary>What the attest step sends: TeeWasm evidence (default) or Trustee's per-TEE evidence.</summary>
     public KbsEvidenceFormat Evidence { get; init; } = KbsEvidenceFormat.TeeWasm;
+
+    /// <summary>The TEE key made per session: EC P-256 (default) or RSA-2048.</summary>
+    public TeeKeyKind TeeKey { get; init; } = TeeKeyKind.EcP256;
 }
 
 /// <summary>The evidence a <see cref="KbsClient"/> sends to the broker.</summary>
 public enum KbsEvidenceFormat
 {
     /// <summary>
-    /// TeeWasm's evidence JSON, report_data = SHA-512(module ‖ host key ‖ SHA-256(nonce ‖ n ‖ e)): binds the guest
+    /// TeeWasm's evidence JSON, report_data = SHA-512(module ‖ host key ‖ <see cref="KbsProtocol.BindingNonce(string, JsonObject)"/>): binds the guest
     /// module, so the embedded broker's <c>module_hashes</c> rules work; a real Trustee KBS refuses it.
     /// </summary>
     TeeWasm,
@@ -40,9 +43,9 @@ public enum KbsEvidenceFormat
 }
 
 /// <summary>
-/// Key broker client (Trustee KBS protocol): <c>auth</c> → challenge nonce and session cookie; a fresh RSA TEE key;
-/// the VM attested by the <see cref="Attester"/> — TeeWasm evidence with report_data bound to module, host key and
-/// SHA-256(nonce ‖ n ‖ e), or Trustee evidence (<see cref="KbsEvidenceFormat"/>); <c>attest</c>; then
+/// Key broker client (Trustee KBS protocol): <c>auth</c> → challenge nonce and session cookie; a fresh TEE key
+/// (<see cref="TeeKeyKind"/>); the VM attested by the <see cref="Attester"/> — TeeWasm evidence with report_data bound to
+/// module, host key and the key's binding nonce, or Trustee evidence (<see cref="KbsEvidenceFormat"/>); <c>attest</c>; then
 /// <c>resource/&lt;repo&gt;/&lt;type&gt;/&lt;tag&gt;</c>, a JWE decrypted with the TEE key. The session is reused until
 /// the broker answers 401, then renewed once. Every request, release and refusal goes to the audit log (names only).
 /// </summary>
@@ -55,9 +58,10 @@ public sealed class KbsClient : ISecretProvider, IDisposable
     private readonly Attester _attester;
     private readonly string _base;
     private readonly KbsEvidenceFormat _format;
+    private readonly TeeKeyKind _keyKind;
     private readonly Lock _gate = new();
     private string? _cookie;
-    private RSA? _teeKey;
+    private TeeKeyPair? _teeKey;
 
     /// <summary>Creates the client (no call is made until a secret is asked for).</summary>
     public KbsClient(KbsClientOptions options, Attester attester)
@@ -66,6 +70,7 @@ public sealed class KbsClient : ISecretProvider, IDisposable
         _attester = attester;
         _base = options.Endpoint.GetLeftPart(UriPartial.Path).TrimEnd('/');
         _format = options.Evidence;
+        _keyKind = options.TeeKey;
     }
 
     /// <summary>"name at URL".</summary>
@@ -103,7 +108,7 @@ public sealed class KbsClient : ISecretProvider, IDisposable
         }
         return (int)response.Status switch
         {
-            200 => JweEnvelope.Decrypt(response.Body, _teeKey!),
+            200 => _teeKey!.Decrypt(response.Body),
             401 => throw Error(response, "not authenticated"),
             403 => throw Error(response, $"secret '{path}' refused"),
             404 => throw Error(response, $"no secret '{path}'"),
@@ -130,14 +135,12 @@ public sealed class KbsClient : ISecretProvider, IDisposable
         if (challenge.ValueKind != JsonValueKind.Object || !challenge.TryGetProperty("nonce", out var n) || n.ValueKind != JsonValueKind.String)
             throw new RemoteServiceException(Service, "auth answer has no challenge nonce");
 
-        var key = RSA.Create(2048);
+        var key = TeeKeyPair.Create(_keyKind);
         try
         {
-            var p = key.ExportParameters(false);
-            string modulus = Base64UrlEncoder.Encode(p.Modulus), exponent = Base64UrlEncoder.Encode(p.Exponent);
             object body = trustee
-                ? TrusteeAttestation(tee, n.GetString()!, modulus, exponent, TrusteeKbs.SelectedHash(challenge))
-                : TeeWasmAttestation(n.GetString()!, modulus, exponent);
+                ? TrusteeAttestation(tee, n.GetString()!, key.Jwk, TrusteeKbs.SelectedHash(challenge))
+                : TeeWasmAttestation(n.GetString()!, key.Jwk);
             _cookie = cookie;
             var attest = _http.Send(() => WithCookie(ServiceHttpClient.PostJson(new Uri(_base + KbsProtocol.AttestPath), body)), "attest");
             if ((int)attest.Status is < 200 or >= 300)
@@ -155,21 +158,20 @@ public sealed class KbsClient : ISecretProvider, IDisposable
         _teeKey = key;
     }
 
-    private Dictionary<string, object> TeeWasmAttestation(string nonce, string modulus, string exponent)
+    private Dictionary<string, object> TeeWasmAttestation(string nonce, JsonObject jwk)
     {
-        var result = _attester.AttestVm(KbsProtocol.BindingNonce(nonce, modulus, exponent));
+        var result = _attester.AttestVm(KbsProtocol.BindingNonce(nonce, jwk));
         if (!result.Success || result.Evidence is null)
             throw new AttestationException($"host attestation for the key broker failed: {result.Error}");
         return new Dictionary<string, object>
         {
-            ["tee-pubkey"] = new { kty = "RSA", alg = JweEnvelope.RsaOaep256, n = modulus, e = exponent },
+            ["tee-pubkey"] = jwk,
             ["tee-evidence"] = JsonDocument.Parse(result.Evidence).RootElement,
         };
     }
 
-    private JsonObject TrusteeAttestation(string tee, string nonce, string modulus, string exponent, HashAlgorithmName hash)
+    private JsonObject TrusteeAttestation(string tee, string nonce, JsonObject jwk, HashAlgorithmName hash)
     {
-        var jwk = TrusteeKbs.RsaPublicKey(JweEnvelope.RsaOaep256, modulus, exponent);
         CollectedEvidence collected;
         try
         {

@@ -38,6 +38,22 @@ public static partial class KbsProtocol
     public static byte[] BindingNonce(string challengeNonce, string modulusBase64Url, string exponentBase64Url) =>
         SHA256.HashData(Encoding.UTF8.GetBytes(challengeNonce + modulusBase64Url + exponentBase64Url));
 
+    /// <summary>
+    /// The binding nonce for a TEE key given as its JWK's typed members (<see cref="TeePublicKey.Jwk"/>): RSA as
+    /// <see cref="BindingNonce(string, string, string)"/>; EC SHA-256(UTF-8(challenge nonce) ‖ UTF-8(crv) ‖ UTF-8(x) ‖ UTF-8(y)).
+    /// </summary>
+    /// <exception cref="AttestationException">The JWK is neither an RSA nor an EC key.</exception>
+    public static byte[] BindingNonce(string challengeNonce, System.Text.Json.Nodes.JsonObject jwk)
+    {
+        string Member(string name) => jwk[name]?.GetValue<string>() ?? throw new AttestationException($"tee-pubkey has no {name}");
+        return (string?)jwk["kty"] switch
+        {
+            "RSA" => BindingNonce(challengeNonce, Member("n"), Member("e")),
+            "EC" => SHA256.HashData(Encoding.UTF8.GetBytes(challengeNonce + Member("crv") + Member("x") + Member("y"))),
+            var kty => throw new AttestationException($"tee-pubkey kty '{kty}' is neither RSA nor EC"),
+        };
+    }
+
     /// <summary>Normalises a secret name to <c>repository/type/tag</c>; null when it is not a valid name.</summary>
     public static string? ResourcePath(string name)
     {

@@ -45,6 +45,12 @@ internal static class RunCommand
             DefaultValueFactory = _ => "teewasm",
         };
         kbsEvidence.AcceptOnlyFromAmong("teewasm", "trustee");
+        var kbsKey = new Option<string>("--kbs-key")
+        {
+            Description = "TEE key made for each --kbs session, to which the broker encrypts secrets: ec-p256 (ECDH-ES+A256KW, guest-components' default; fast) or rsa-2048 (RSA-OAEP-256, for brokers that take only RSA; ~0.1-0.3 s to make)",
+            DefaultValueFactory = _ => "ec-p256",
+        };
+        kbsKey.AcceptOnlyFromAmong("ec-p256", "rsa-2048");
         var auditLog = new Option<string?>("--audit-log")
         {
             Description = "Append one JSON line per attestation event (detect, attest, token issued/verified, secrets) to FILE; never secrets or whole tokens [default: off]",
@@ -53,7 +59,7 @@ internal static class RunCommand
 
         var command = new Command("run", "Run a WASI guest with wasmtime:attestation; the exit code is the guest's (1 when it traps or cannot start, 2 for usage errors)")
         {
-            module, guestArgs, dir, env, fuel, timeout, maxMemory, noCache, cacheDir, gpu, policy, requireAttestation, kbs, kbsEvidence, auditLog,
+            module, guestArgs, dir, env, fuel, timeout, maxMemory, noCache, cacheDir, gpu, policy, requireAttestation, kbs, kbsEvidence, kbsKey, auditLog,
         };
         shared.AddTo(command);
 
@@ -80,6 +86,7 @@ internal static class RunCommand
                         Endpoint = CliOptions.Absolute(url, "--kbs"),
                         Calls = shared.ToServiceCallOptions(parse),
                         Evidence = parse.GetValue(kbsEvidence) == "trustee" ? KbsEvidenceFormat.Trustee : KbsEvidenceFormat.TeeWasm,
+                        TeeKey = parse.GetValue(kbsKey) == "rsa-2048" ? TeeKeyKind.Rsa2048 : TeeKeyKind.EcP256,
                     }
                     : null,
             };

@@ -184,6 +184,64 @@ public sealed class KeyBrokerTests : IDisposable
         Assert.Equal(_secret, JweEnvelope.Decrypt(await r6.Content.ReadAsStringAsync(), key));
     }
 
+    [Theory]
+    [InlineData(TeeKeyKind.EcP256, "EC")]
+    [InlineData(TeeKeyKind.Rsa2048, "RSA")]
+    public async Task Either_tee_key_kind_gets_the_secret_with_teewasm_evidence(TeeKeyKind kind, string kty)
+    {
+        await using var broker = await Broker(Policy(AllowSimulated));
+        using var attester = SimulatedAttester();
+        var recorder = new AttestRecorder();
+        using var client = new KbsClient(new KbsClientOptions { Endpoint = broker.Address, Calls = s_fast with { Handler = recorder }, TeeKey = kind }, attester);
+        var result = client.GetSecret("demo");
+        Assert.True(result.Success, result.Error);
+        Assert.Equal(_secret, result.Secret);
+        Assert.Equal(kty, recorder.Attestation.GetProperty("tee-pubkey").GetProperty("kty").GetString());
+    }
+
+    /// <summary>Passes requests on to the broker and keeps the body of the attest request.</summary>
+    private sealed class AttestRecorder() : DelegatingHandler(new SocketsHttpHandler { UseCookies = false })
+    {
+        public JsonElement Attestation { get; private set; }
+
+        // The client's calls are synchronous (host functions are), so this is the path they take.
+        protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.RequestUri!.AbsolutePath == KbsProtocol.AttestPath)
+                Attestation = JsonDocument.Parse(request.Content!.ReadAsStream(cancellationToken)).RootElement.Clone();
+            return base.Send(request, cancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task Teewasm_evidence_bound_to_another_ec_key_is_refused()
+    {
+        await using var broker = await Broker(Policy(AllowSimulated));
+        using var http = new HttpClient(new SocketsHttpHandler { UseCookies = true }) { BaseAddress = broker.Address };
+        var auth = await http.PostAsJsonAsync("/kbs/v0/auth", new Dictionary<string, string> { ["version"] = "0.1.0", ["tee"] = "snp", ["extra-params"] = "" });
+        string nonce = (await auth.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("nonce").GetString()!;
+        using var sent = TeeKeyPair.Create(TeeKeyKind.EcP256);
+        using var bound = TeeKeyPair.Create(TeeKeyKind.EcP256);
+        using var attester = SimulatedAttester();
+
+        var swapped = attester.AttestVm(KbsProtocol.BindingNonce(nonce, bound.Jwk));
+        var refused = await http.PostAsync("/kbs/v0/attest", JsonContent.Create(new Dictionary<string, object>
+        {
+            ["tee-pubkey"] = sent.Jwk, ["tee-evidence"] = JsonDocument.Parse(swapped.Evidence!).RootElement,
+        }));
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Contains("not bound to this challenge and TEE key", await refused.Content.ReadAsStringAsync());
+
+        var good = attester.AttestVm(KbsProtocol.BindingNonce(nonce, sent.Jwk));
+        var accepted = await http.PostAsync("/kbs/v0/attest", JsonContent.Create(new Dictionary<string, object>
+        {
+            ["tee-pubkey"] = sent.Jwk, ["tee-evidence"] = JsonDocument.Parse(good.Evidence!).RootElement,
+        }));
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        var resource = await http.GetAsync("/kbs/v0/resource/default/secret/demo");
+        Assert.Equal(_secret, sent.Decrypt(await resource.Content.ReadAsStringAsync()));
+    }
+
     [Fact]
     public async Task Session_table_is_bounded()
     {

@@ -29,6 +29,7 @@ public sealed class TrusteeKbsClientTests
         public JsonElement Attestation { get; private set; }
         public string? Failure { get; private set; }
         public RSA? TeeKey { get; private set; }
+        public ECDiffieHellman? EcTeeKey { get; private set; }
 
         public void Routes(WebApplication app)
         {
@@ -58,25 +59,44 @@ public sealed class TrusteeKbsClientTests
             var runtime = Attestation.GetProperty("runtime-data");
             if (runtime.GetProperty("nonce").GetString() != Nonce) return "nonce differs";
             var jwk = runtime.GetProperty("tee-pubkey");
-            string alg = jwk.GetProperty("alg").GetString()!, n = jwk.GetProperty("n").GetString()!, e = jwk.GetProperty("e").GetString()!;
-            if (jwk.GetProperty("kty").GetString() != "RSA" || alg != "RSA-OAEP-256") return "unexpected tee-pubkey";
+            string Member(string name) => jwk.GetProperty(name).GetString()!;
+            // Trustee re-serializes the typed key (kbs-types TeePubKey) and hashes the canonical JSON: keys sorted.
+            string key = Member("kty") switch
+            {
+                "RSA" when Member("alg") == "RSA-OAEP-256" =>
+                    $"{{\"alg\":\"{Member("alg")}\",\"e\":\"{Member("e")}\",\"kty\":\"RSA\",\"n\":\"{Member("n")}\"}}",
+                "EC" when Member("alg") == "ECDH-ES+A256KW" && Member("crv") == "P-256" =>
+                    $"{{\"alg\":\"{Member("alg")}\",\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"{Member("x")}\",\"y\":\"{Member("y")}\"}}",
+                _ => "",
+            };
+            if (key == "") return "unexpected tee-pubkey";
             var composite = Attestation.GetProperty("tee-evidence");
             if (composite.GetProperty("additional_evidence").GetString() != "") return "unexpected additional evidence";
-            string material = "{\"additional-evidence\":\"\",\"nonce\":\"" + Nonce + "\",\"tee-pubkey\":{\"alg\":\"" + alg
-                + "\",\"e\":\"" + e + "\",\"kty\":\"RSA\",\"n\":\"" + n + "\"}}";
+            string material = "{\"additional-evidence\":\"\",\"nonce\":\"" + Nonce + "\",\"tee-pubkey\":" + key + "}";
             byte[] digest = SelectedHash == "sha512" ? SHA512.HashData(Encoding.UTF8.GetBytes(material)) : SHA384.HashData(Encoding.UTF8.GetBytes(material));
             byte[] expected = new byte[64];
             digest.CopyTo(expected, 0);
             byte[] reportData = composite.GetProperty("primary_evidence").GetProperty("attestation_report").GetProperty("report_data")
                 .EnumerateArray().Select(b => b.GetByte()).ToArray();
             if (!reportData.AsSpan().SequenceEqual(expected)) return "Report Data Mismatch";
+            if (Member("kty") == "EC")
+            {
+                EcTeeKey = ECDiffieHellman.Create(new ECParameters
+                {
+                    Curve = ECCurve.NamedCurves.nistP256,
+                    Q = new ECPoint { X = Base64UrlEncoder.DecodeBytes(Member("x")), Y = Base64UrlEncoder.DecodeBytes(Member("y")) },
+                });
+                return null;
+            }
             TeeKey = RSA.Create();
-            TeeKey.ImportParameters(new RSAParameters { Modulus = Base64UrlEncoder.DecodeBytes(n), Exponent = Base64UrlEncoder.DecodeBytes(e) });
+            TeeKey.ImportParameters(new RSAParameters { Modulus = Base64UrlEncoder.DecodeBytes(Member("n")), Exponent = Base64UrlEncoder.DecodeBytes(Member("e")) });
             return null;
         }
 
         private string Jwe()
         {
+            // ECDH-ES+A256KW (Trustee's ec_p256 path) is checked against RFC vectors in JweEnvelopeTests; the RSA JWE is built by hand.
+            if (EcTeeKey is not null) return JweEnvelope.Encrypt(Secret, EcTeeKey);
             // As trustee kbs/src/jwe/mod.rs rsa_oaep256 builds it: header {"alg":"RSA-OAEP-256","enc":"A256GCM"}, AAD = base64url(header).
             string header = Base64UrlEncoder.Encode("""{"alg":"RSA-OAEP-256","enc":"A256GCM"}""");
             byte[] cek = RandomNumberGenerator.GetBytes(32), iv = RandomNumberGenerator.GetBytes(12), ct = new byte[Secret.Length], tag = new byte[16];
@@ -93,14 +113,16 @@ public sealed class TrusteeKbsClientTests
     }
 
     [Theory]
-    [InlineData(null)]
-    [InlineData("sha512")]
-    public void Client_speaks_trustee_0_4_0_and_decrypts_its_jwe(string? selectedHash)
+    [InlineData(null, TeeKeyKind.Rsa2048)]
+    [InlineData("sha512", TeeKeyKind.Rsa2048)]
+    [InlineData(null, TeeKeyKind.EcP256)]
+    [InlineData("sha512", TeeKeyKind.EcP256)]
+    public void Client_speaks_trustee_0_4_0_and_decrypts_its_jwe(string? selectedHash, TeeKeyKind keyKind)
     {
         var trustee = new FakeTrustee { SelectedHash = selectedHash };
         using var server = new LoopbackServer(trustee.Routes);
         using var attester = new Attester(TestSupport.Simulate()) { ModuleHash = Attester.HashModule("guest"u8) };
-        using var client = new KbsClient(new KbsClientOptions { Endpoint = server.Uri, Calls = s_fast, Evidence = KbsEvidenceFormat.Trustee }, attester);
+        using var client = new KbsClient(new KbsClientOptions { Endpoint = server.Uri, Calls = s_fast, Evidence = KbsEvidenceFormat.Trustee, TeeKey = keyKind }, attester);
 
         var result = client.GetSecret("demo");
         Assert.True(result.Success, result.Error + " / " + trustee.Failure);
@@ -109,6 +131,8 @@ public sealed class TrusteeKbsClientTests
         Assert.Equal(["sha256", "sha384", "sha512"], trustee.Request.GetProperty("extra-params").GetProperty("supported-hash-algorithms").EnumerateArray().Select(a => a.GetString()));
         Assert.False(trustee.Attestation.TryGetProperty("init-data", out _));
         Assert.False(trustee.Attestation.TryGetProperty("tee-pubkey", out _)); // 0.4.0: the key lives in runtime-data
+        Assert.Equal(keyKind == TeeKeyKind.EcP256 ? "EC" : "RSA",
+            trustee.Attestation.GetProperty("runtime-data").GetProperty("tee-pubkey").GetProperty("kty").GetString());
     }
 
     [Fact]
