@@ -8,8 +8,9 @@ namespace TeeWasm.Benchmarks;
 
 /// <summary>
 /// <c>get_secret</c> against the embedded key broker on loopback, simulated SEV-SNP: a first secret (a new session:
-/// auth, a fresh RSA-2048 TEE key, a report over the session's binding, the broker's appraisal, the JWE) with TeeWasm
-/// and with Trustee-format evidence, and a further secret in an attested session (resource + JWE only).
+/// auth, a fresh TEE key, a report over the session's binding, the broker's appraisal, the JWE) with TeeWasm and with
+/// Trustee-format evidence, with the default EC P-256 key and with RSA-2048, and a further secret in an attested
+/// session (resource + JWE only).
 /// </summary>
 [MemoryDiagnoser]
 public class KeyBrokerBenchmarks
@@ -54,6 +55,14 @@ public class KeyBrokerBenchmarks
         Require(client.GetSecret("demo"));
     }
 
+    /// <summary>The same with an RSA-2048 TEE key (<c>--kbs-key rsa-2048</c>).</summary>
+    [Benchmark]
+    public void FirstSecret_TeeWasmEvidence_Rsa2048()
+    {
+        using var client = Client(KbsEvidenceFormat.TeeWasm, TeeKeyKind.Rsa2048);
+        Require(client.GetSecret("demo"));
+    }
+
     /// <summary>A new session with Trustee 0.4.0 evidence (sev-crate report JSON, JCS runtime data), then the secret.</summary>
     [Benchmark]
     public void FirstSecret_TrusteeEvidence()
@@ -66,8 +75,8 @@ public class KeyBrokerBenchmarks
     [Benchmark]
     public void Secret_AttestedSession() => Require(_warm.GetSecret("demo"));
 
-    private KbsClient Client(KbsEvidenceFormat format) =>
-        new(new KbsClientOptions { Endpoint = _broker.Address, Evidence = format }, _attester);
+    private KbsClient Client(KbsEvidenceFormat format, TeeKeyKind key = TeeKeyKind.EcP256) =>
+        new(new KbsClientOptions { Endpoint = _broker.Address, Evidence = format, TeeKey = key }, _attester);
 
     private static void Require(SecretResult result)
     {
