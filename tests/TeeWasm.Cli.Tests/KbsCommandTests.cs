@@ -152,7 +152,7 @@ public sealed class KbsCommandTests : IDisposable
         Assert.Equal(2, code);
         Assert.Equal("", stdout);
         string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith($"error: --policy: policy '{_dir.File("bad.json")}': invalid policy at $.default.attestation: ", line);
+        Assert.StartsWith($"error: --policy: policy '{_dir.File("bad.json")}': $.default.attestation: invalid policy at $.snp.min_tbc: ", line);
         Assert.Contains("min_tbc", line);
     }
 

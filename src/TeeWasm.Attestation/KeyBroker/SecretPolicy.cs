@@ -66,7 +66,7 @@ internal sealed class SecretRuleAttestationConverter : JsonConverter<Attestation
     public override AttestationPolicy Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         using var element = JsonDocument.ParseValue(ref reader);
-        if (element.RootElement.ValueKind != JsonValueKind.Object) throw new JsonException("attestation must be an object (an attestation policy, docs/policy.md)");
+        if (element.RootElement.ValueKind != JsonValueKind.Object) throw new RuleException("must be an object (an attestation policy, docs/policy.md)");
         AttestationPolicy policy;
         try
         {
@@ -74,10 +74,16 @@ internal sealed class SecretRuleAttestationConverter : JsonConverter<Attestation
         }
         catch (PolicyException e)
         {
-            throw new JsonException("attestation: " + e.Message, e);
+            throw new RuleException(e.Message, e);
         }
-        if (policy.Gpu is not null) throw new JsonException("attestation: gpu rules cannot be enforced by the key broker (it appraises no GPU evidence)");
+        if (policy.Gpu is not null) throw new RuleException("gpu rules cannot be enforced by the key broker (it appraises no GPU evidence)");
         return policy;
+    }
+
+    /// <summary>What is wrong inside an <c>attestation</c> object; the serializer adds where it is (<see cref="JsonException.Path"/>).</summary>
+    internal sealed class RuleException : JsonException
+    {
+        public RuleException(string message, Exception? inner = null) : base(message, inner) { }
     }
 
     public override void Write(Utf8JsonWriter writer, AttestationPolicy value, JsonSerializerOptions options) =>
@@ -118,6 +124,10 @@ public sealed record SecretPolicy
         try
         {
             return JsonSerializer.Deserialize<SecretPolicy>(json, s_json) ?? throw new PolicyException("invalid policy: null");
+        }
+        catch (SecretRuleAttestationConverter.RuleException e)
+        {
+            throw new PolicyException($"{e.Path}: {e.Message}", e);
         }
         catch (JsonException e)
         {

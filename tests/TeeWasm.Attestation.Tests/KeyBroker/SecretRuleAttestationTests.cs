@@ -151,16 +151,16 @@ public sealed class SecretRuleAttestationTests
         using var dir = new TempDir();
         File.WriteAllText(dir.File("p.json"), """{"secrets":{"default/secret/demo":{"attestation":{"snp":{"min_tbc":{"snp":8}}}}}}""");
         var e = Assert.Throws<PolicyException>(() => SecretPolicy.Load(dir.File("p.json")));
-        Assert.StartsWith($"policy '{dir.File("p.json")}': invalid policy at $.secrets['default/secret/demo'].attestation: attestation: invalid policy", e.Message);
+        Assert.StartsWith($"policy '{dir.File("p.json")}': $.secrets['default/secret/demo'].attestation: invalid policy at $.snp.min_tbc: ", e.Message);
         Assert.Contains("min_tbc", e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
 
     [Theory]
-    [InlineData("""{"default":{"attestation":{"tdx":{"accepted_tcb_status":["UpToDat"]}}}}""", "tdx.accepted_tcb_status: unknown status 'UpToDat' (known: UpToDate, SWHardeningNeeded,")]
+    [InlineData("""{"default":{"attestation":{"tdx":{"accepted_tcb_status":["UpToDat"]}}}}""", "$.default.attestation: tdx.accepted_tcb_status: unknown status 'UpToDat' (known: UpToDate, SWHardeningNeeded,")]
     [InlineData("""{"default":{"attestation":{"snp":{"max_vmpl":4}}}}""", "snp.max_vmpl must be 0..3")]
-    [InlineData("""{"default":{"attestation":{"gpu":{}}}}""", "attestation: gpu rules cannot be enforced by the key broker (it appraises no GPU evidence)")]
-    [InlineData("""{"default":{"attestation":[]}}""", "attestation must be an object")]
+    [InlineData("""{"default":{"attestation":{"gpu":{}}}}""", "$.default.attestation: gpu rules cannot be enforced by the key broker (it appraises no GPU evidence)")]
+    [InlineData("""{"default":{"attestation":[]}}""", "$.default.attestation: must be an object")]
     [InlineData("""{"default":{"allow_simulatd":true}}""", "allow_simulatd")]
     public void Bad_rules_are_refused_at_load(string json, string reason)
     {
