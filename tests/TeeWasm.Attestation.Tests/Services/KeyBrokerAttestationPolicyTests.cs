@@ -33,7 +33,7 @@ public sealed class KeyBrokerAttestationPolicyTests : IDisposable
         public string Json => $$"""{"bootloader":{{Bootloader}},"tee":{{Tee}},"snp":{{Snp}},"microcode":{{Microcode}}}""";
     }
 
-    private Task<KeyBrokerServer> Broker(string policyJson, IAttestationAuditLog? audit = null) =>
+    private Task<KeyBrokerServer> Broker(string policyJson, IAttestationAuditLog? audit = null, TimeProvider? time = null) =>
         KeyBrokerServer.StartAsync(new KeyBrokerOptions
         {
             Listen = "127.0.0.1:0",
@@ -41,6 +41,7 @@ public sealed class KeyBrokerAttestationPolicyTests : IDisposable
             Policy = SecretPolicy.Parse(policyJson),
             SimulatorDirectory = TestSupport.SimulatorDirectory,
             AuditLog = audit ?? NullAuditLog.Instance,
+            Time = time ?? TimeProvider.System,
         });
 
     private static string SnpRule(string snp) => """{"default":{"allow_simulated":true,"attestation":{"snp":""" + snp + "}}}";
@@ -127,5 +128,17 @@ public sealed class KeyBrokerAttestationPolicyTests : IDisposable
         await using var broker = await Broker(SnpRule("""{"min_guest_svn":1}""").Replace("\"allow_simulated\":true,", ""));
         Assert.False(broker.AcceptsSimulated);
         Assert.Contains("attestation refused (HTTP 401): simulated platform refused: this broker's policy allows no simulated platform", GetDemo(broker).Error);
+    }
+
+    [Fact]
+    public async Task Max_evidence_age_counts_from_the_attestation_to_the_secret_request()
+    {
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        await using var broker = await Broker("""{"default":{"allow_simulated":true,"attestation":{"max_evidence_age_seconds":60}}}""", time: clock);
+        using var attester = new Attester(TestSupport.Simulate()) { ModuleHash = Attester.HashModule("guest"u8) };
+        using var client = new KbsClient(new KbsClientOptions { Endpoint = broker.Address, Calls = s_fast }, attester);
+        Assert.True(client.GetSecret("demo").Success);
+        clock.Advance(TimeSpan.FromSeconds(120)); // the session (5 minutes) is still open
+        Assert.Contains("secret 'default/secret/other' refused: attestation policy: evidence is 120 s old; at most 60 s allowed", client.GetSecret("other").Error);
     }
 }
