@@ -216,7 +216,7 @@ public sealed class KeyBrokerServer : IAsyncDisposable
         Audit(AuditEvents.SecretRequested, evidence, "requested", null, name);
         if (KbsProtocol.ResourcePath(name) is not { } path)
             return Refuse(evidence, name, 400, "InvalidRequest", $"'{name}' is not a resource path");
-        if (_options.Policy.Check(path, evidence) is { } reason)
+        if (_options.Policy.Check(path, evidence, _options.Time.GetUtcNow()) is { } reason)
             return Refuse(evidence, name, 403, "PolicyDeny", $"secret '{path}' refused: {reason}");
         string file = Path.GetFullPath(Path.Combine(_secretsRoot, repository, type, tag));
         if (!file.StartsWith(_secretsRoot + Path.DirectorySeparatorChar, StringComparison.Ordinal) || !File.Exists(file))

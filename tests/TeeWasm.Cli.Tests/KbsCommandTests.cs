@@ -166,6 +166,19 @@ public sealed class KbsCommandTests : IDisposable
     }
 
     [Fact]
+    public void ServeWithAnUnknownKeyInARulesAttestationPolicyIsAOneLineUsageError()
+    {
+        File.WriteAllText(_dir.File("bad.json"), """{"default":{"attestation":{"snp":{"min_tbc":{"snp":8}}}}}""");
+        var (code, stdout, stderr) = CliProcess.Run("kbs", "serve", "--listen", "127.0.0.1:0", "--secrets", Path.Combine(_dir.Path, "secrets"),
+            "--policy", _dir.File("bad.json"));
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"error: --policy: policy '{_dir.File("bad.json")}': $.default.attestation: invalid policy at $.snp.min_tbc: ", line);
+        Assert.Contains("min_tbc", line);
+    }
+
+    [Fact]
     public void ServeWithoutSecretsDirIsAClearError()
     {
         var (code, _, stderr) = CliProcess.Run("kbs", "serve", "--listen", "127.0.0.1:0", "--secrets", _dir.File("nope"));

@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using TeeWasm.Attestation.Policy;
 using TeeWasm.Attestation.Snp;
 using TeeWasm.Attestation.Tdx;
 
@@ -22,6 +23,11 @@ public sealed record AppraisedEvidence
     public required string Note { get; init; }
     /// <summary>False for evidence whose report_data does not bind the guest module (Trustee format): module rules cannot hold.</summary>
     public bool BindsModule { get; init; } = true;
+    /// <summary>
+    /// The verified report (and TDX TCB status, when collateral was given) for a rule's <c>attestation</c> policy
+    /// (<see cref="Policy.PolicyEvaluator"/>); report_data is bound to this session, the evidence time is the appraisal's.
+    /// </summary>
+    public PolicyInput? PolicyInput { get; init; }
 }
 
 /// <summary>Settings of an <see cref="EvidenceAppraiser"/>.</summary>
@@ -112,14 +118,21 @@ public static class EvidenceAppraiser
             Measurement = Convert.ToHexStringLower(r.Measurement),
             ModuleHash = Convert.ToHexStringLower(moduleHash),
             Debug = r.DebugAllowed,
+            PolicyInput = PolicyInput.FromSnp(r, reportDataBound: true, options.Time.GetUtcNow(), simulated),
             Note = simulated ? "SNP report chained to the simulator root" : $"SNP report signed by {r.SigningKey}, chain to the AMD {verdict.Product} root",
         };
     }
 
     internal static AppraisedEvidence Tdx(byte[] quote, byte[] reportData, byte[] moduleHash, AppraisalOptions options,
+        string boundInputs = "module, host key and nonce") =>
+        FromTdxVerdict(
+            TdxQuoteVerifier.Verify(quote, new TdxVerificationOptions { Collateral = options.TdxCollateral, VerificationTime = options.Time.GetUtcNow() }),
+            reportData, moduleHash, options.Time.GetUtcNow(), boundInputs);
+
+    /// <summary>The appraisal of a TDX quote <see cref="TdxQuoteVerifier"/> has judged: valid and bound to <paramref name="reportData"/>, or why not.</summary>
+    internal static AppraisedEvidence FromTdxVerdict(TdxVerificationResult verdict, byte[] reportData, byte[] moduleHash, DateTimeOffset now,
         string boundInputs = "module, host key and nonce")
     {
-        var verdict = TdxQuoteVerifier.Verify(quote, new TdxVerificationOptions { Collateral = options.TdxCollateral, VerificationTime = options.Time.GetUtcNow() });
         if (!verdict.IsValid) throw new AttestationException($"TDX quote rejected ({verdict.Reason}): {verdict.Message}");
         var body = verdict.Quote!.Body;
         if (!body.ReportData.Span.SequenceEqual(reportData))
@@ -131,7 +144,8 @@ public static class EvidenceAppraiser
             Measurement = Convert.ToHexStringLower(body.MrTd.Span),
             ModuleHash = Convert.ToHexStringLower(moduleHash),
             Debug = body.TdAttributes.IsDebug(),
-            Note = "TDX quote: PCK chain to the Intel SGX Root CA" + (verdict.TcbStatus is { } s ? $"; TCB {s}" : ""),
+            PolicyInput = PolicyInput.FromTdx(verdict.Quote, reportDataBound: true, now) with { TdxTcbStatus = verdict.TcbStatus },
+            Note = "TDX quote: PCK chain to the Intel SGX Root CA" + (verdict.TcbStatus is { } s ? $"; TCB {s}" : "; TCB status not evaluated (no collateral)"),
         };
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using TeeWasm.Attestation.Tdx;
 
 namespace TeeWasm.Attestation.Policy;
 
@@ -172,6 +173,10 @@ public sealed record TdxPolicy
     [JsonPropertyName("min_tee_tcb_svn")]
     public string? MinTeeTcbSvn { get; init; }
 
+    /// <summary>Accepted TCB statuses from Intel's collateral ("UpToDate", "SWHardeningNeeded", "OutOfDate", …); null or empty accepts any.</summary>
+    [JsonPropertyName("accepted_tcb_status")]
+    public IReadOnlyList<string>? AcceptedTcbStatus { get; init; }
+
     internal void Validate()
     {
         AttestationPolicy.ValidateHexList(AllowedMrtd, "tdx.allowed_mrtd", 48);
@@ -181,6 +186,11 @@ public sealed record TdxPolicy
             AttestationPolicy.ValidateHexList(values, $"tdx.allowed_rtmr.{index}", 48);
         }
         if (MinTeeTcbSvn is not null) AttestationPolicy.ValidateHexList([MinTeeTcbSvn], "tdx.min_tee_tcb_svn", 16);
+        foreach (string status in AcceptedTcbStatus ?? [])
+        {
+            if (!TcbStatusExtensions.TryParse(status, out _))
+                throw new PolicyException($"tdx.accepted_tcb_status: unknown status '{status}' (known: {string.Join(", ", Enum.GetNames<TcbStatus>())})");
+        }
     }
 }
 

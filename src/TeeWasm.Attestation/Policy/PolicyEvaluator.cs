@@ -108,6 +108,13 @@ public static class PolicyEvaluator
                 }
             }
         }
+        if (p.AcceptedTcbStatus is { Count: > 0 } statuses)
+        {
+            if (input.TdxTcbStatus is not { } status)
+                v.Add($"TDX TCB status was not evaluated (no TDX collateral); tdx.accepted_tcb_status ({string.Join(", ", statuses)}) cannot be checked");
+            else if (!statuses.Contains(status.ToString(), StringComparer.Ordinal))
+                v.Add($"TDX TCB status {status} is not in tdx.accepted_tcb_status ({string.Join(", ", statuses)})");
+        }
     }
 
     private static void CheckGpu(AttestationPolicy policy, PolicyInput input, List<string> v)

@@ -18,6 +18,9 @@ public sealed record PolicyInput
     /// <summary>The TD report body, for TDX evidence.</summary>
     public TdReportBody? Tdx { get; init; }
 
+    /// <summary>The TDX TCB status from Intel's collateral; null when it was not evaluated (no collateral given).</summary>
+    public TcbStatus? TdxTcbStatus { get; init; }
+
     /// <summary>The verified SPDM measurement report, for NVIDIA GPU evidence.</summary>
     public Nvidia.GpuAttestationReport? Gpu { get; init; }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.Audit;
 using TeeWasm.Attestation.KeyBroker;
+using TeeWasm.Attestation.Policy;
 using TeeWasm.KeyBroker;
 
 namespace TeeWasm.Cli.Commands;
@@ -35,7 +36,7 @@ internal static class KbsCommand
         };
         var policy = new Option<string?>("--policy")
         {
-            Description = "Policy file: {\"default\":RULE,\"secrets\":{\"repo/type/tag\":RULE}}, RULE = {allow_simulated, allow_debug, platforms, module_hashes, measurements}; a rule with module_hashes never releases to Trustee-format evidence [default: release to any real, non-debug SNP/TDX platform; never to the simulator]",
+            Description = "Policy file: {\"default\":RULE,\"secrets\":{\"repo/type/tag\":RULE}}, RULE = {allow_simulated, allow_debug, platforms, module_hashes, measurements, attestation: an attestation policy as for run --policy (docs/policy.md)}; a rule with module_hashes never releases to Trustee-format evidence [default: release to any real, non-debug SNP/TDX platform; never to the simulator]",
             HelpName = "FILE",
         };
         var simulatorDir = new Option<string?>("--simulator-dir")
@@ -51,7 +52,15 @@ internal static class KbsCommand
         };
         command.SetAction(parse =>
         {
-            var rules = parse.GetValue(policy) is { } p ? SecretPolicy.Load(p) : new SecretPolicy { Default = new SecretRule() };
+            SecretPolicy rules;
+            try
+            {
+                rules = parse.GetValue(policy) is { } p ? SecretPolicy.Load(p) : new SecretPolicy { Default = new SecretRule() };
+            }
+            catch (PolicyException e)
+            {
+                throw new UsageException("--policy: " + e.Message);
+            }
             using var audit = parse.GetValue(auditLog) is { } a ? new JsonLinesAuditLog(a) : null;
             var server = KeyBrokerServer.StartAsync(new KeyBrokerOptions
             {
