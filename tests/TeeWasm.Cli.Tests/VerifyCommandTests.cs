@@ -148,6 +148,22 @@ public sealed class VerifyCommandTests : IDisposable
         Assert.Contains("collateral signature not checked", o);
     }
 
+    [Theory]
+    [InlineData("UpToDate", 0, "VALID:")]
+    [InlineData("OutOfDate", 1, "TDX TCB status UpToDate is not in tdx.accepted_tcb_status (OutOfDate)")]
+    public void TdxV5_WithCollateral_PolicyChecksTheTcbStatus(string accepted, int expectedCode, string expected)
+    {
+        string dir = Path.Combine(_tmp, "collateral");
+        Directory.CreateDirectory(dir);
+        File.Copy(V("tdx", "sample_tcbinfo_response_v5"), Path.Combine(dir, "tcbinfo.json"));
+        string policy = Temp("policy.json", System.Text.Encoding.UTF8.GetBytes(
+            "{\"accepted_platforms\":[\"Intel TDX\"],\"require_report_data_binding\":false,\"tdx\":{\"accepted_tcb_status\":[\"" + accepted + "\"]}}"));
+        var (code, o, _) = Run(V("tdx", "quote_v5_sample.dat"), "--collateral", dir, "--at", "2026-02-15", "--allow-unsigned-collateral", "--policy", policy);
+        Assert.True(expectedCode == code, o);
+        Assert.Contains(expected, o);
+        Assert.DoesNotContain("not evaluated", o);
+    }
+
     [Fact]
     public void Tdx_FlippedBodyByte_Rejected()
     {

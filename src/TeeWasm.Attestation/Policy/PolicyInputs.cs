@@ -12,7 +12,8 @@ namespace TeeWasm.Attestation.Policy;
 /// already verified it) by decoding the report its evidence JSON carries (<c>"report"</c>, base64: an SNP report, a TDX
 /// quote, or an Azure HCL report) and re-checking the report_data binding independently: SNP/TDX report_data must equal
 /// the expected report_data; for Azure, the TPM quote's extraData must equal SHA-256 of it (see
-/// <see cref="AzureVtpmEvidenceSource"/>) and the HCL runtime claims must be bound.
+/// <see cref="AzureVtpmEvidenceSource"/>), the HCL runtime claims must be bound and, on TDX, the TD quote
+/// (<c>td_quote</c>, whose body the policy reads) must carry the TDREPORT's fields.
 /// </summary>
 public static class PolicyInputs
 {
@@ -36,7 +37,6 @@ public static class PolicyInputs
             if (HclReport.HasSignature(report))
             {
                 var hcl = HclReport.Parse(report);
-                if (hcl.ReportType != HclReportType.Snp) throw new AttestationException("Azure HCL report does not carry an SNP report");
                 bool bound = HclBinding.IsBound(hcl);
                 if (root.TryGetProperty("tpm_quote", out var q) && q.TryGetProperty("attest", out var a) && a.GetString() is { } attestB64)
                 {
@@ -44,12 +44,19 @@ public static class PolicyInputs
                     bound &= CryptographicOperations.FixedTimeEquals(attest.ExtraData, SHA256.HashData(expectedReportData));
                 }
                 else bound = false;
-                return PolicyInput.FromSnp(SnpReport.Parse(hcl.HardwareReport.Span), bound, time, simulated);
+                if (hcl.ReportType == HclReportType.Snp)
+                    return PolicyInput.FromSnp(SnpReport.Parse(hcl.HardwareReport.Span), bound, time, simulated);
+                // Azure TDX: the TDREPORT is MAC'd, so the policy reads the TD quote it was paired with.
+                if (hcl.ReportType != HclReportType.Tdx || !root.TryGetProperty("td_quote", out var tq) || tq.GetString() is not { } quoteB64)
+                    throw new AttestationException("Azure HCL report carries a TDREPORT but the evidence has no TD quote (td_quote)");
+                var tdQuote = TdxQuote.Parse(Convert.FromBase64String(quoteB64));
+                bound &= TdQuotePairing.TryMatch(TdxTdReport.Parse(hcl.HardwareReport.Span), tdQuote.Body, out _);
+                return PolicyInput.FromTdx(tdQuote, bound, time, simulated);
             }
             if (TdxQuote.TryParse(report, out var quote))
             {
                 bool bound = CryptographicOperations.FixedTimeEquals(quote.Body.ReportData.Span, expectedReportData);
-                return PolicyInput.FromTdx(quote, bound, time, simulated);
+                return PolicyInput.FromTdx(quote, bound, time, simulated) with { TdxTcbStatus = TdxTcbStatusOf(root) };
             }
             if (SnpReport.TryParse(report, out var snp))
             {
@@ -63,6 +70,12 @@ public static class PolicyInputs
             throw new AttestationException("the evidence JSON cannot be decoded: " + e.Message, e);
         }
     }
+
+    /// <summary>The TCB status the TDX source evaluated (<c>fields.tcb_status</c>), or null when it had no collateral.</summary>
+    private static TcbStatus? TdxTcbStatusOf(JsonElement root) =>
+        root.TryGetProperty("fields", out var f) && f.ValueKind == JsonValueKind.Object
+            && f.TryGetProperty("tcb_status", out var t) && t.ValueKind == JsonValueKind.String
+            && Enum.GetNames<TcbStatus>().Contains(t.GetString()) ? Enum.Parse<TcbStatus>(t.GetString()!) : null;
 
     private static bool IsGpu(JsonElement root) =>
         (root.TryGetProperty("platform", out var p) && p.ValueKind == JsonValueKind.String && p.GetString() == "NVIDIA GPU")

@@ -131,7 +131,7 @@ internal static class EvidenceVerification
         var o = new Outcome
         {
             Valid = r.IsValid, Kind = "Intel TDX quote", Reason = r.Reason.ToString(), Verdict = verdict, Warnings = r.Warnings,
-            PolicyInput = r.Quote is { } quote ? PolicyInput.FromTdx(quote, bound, null, evidence.Simulated) : null,
+            PolicyInput = r.Quote is { } quote ? PolicyInput.FromTdx(quote, bound, null, evidence.Simulated) with { TdxTcbStatus = r.TcbStatus } : null,
         };
         if (r.Quote is { } qq)
         {
@@ -189,7 +189,7 @@ internal static class EvidenceVerification
             // binding counts for the policy's binding rule.
             PolicyInput = r.Snp?.Report is { } rep
                 ? PolicyInput.FromSnp(rep, bound, null, evidence.Simulated)
-                : r.IsValid && r.Tdx?.Quote is { } paired ? PolicyInput.FromTdx(paired, bound, null, evidence.Simulated) : null,
+                : r.IsValid && r.Tdx?.Quote is { } paired ? PolicyInput.FromTdx(paired, bound, null, evidence.Simulated) with { TdxTcbStatus = r.Tdx.TcbStatus } : null,
         };
         if (r.Report is { } hcl)
         {

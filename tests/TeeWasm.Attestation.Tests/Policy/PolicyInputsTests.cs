@@ -23,11 +23,35 @@ public class PolicyInputsTests
     }
 
     [Fact]
-    public void AzureTdxHclEvidence_IsRefused()
+    public void AzureTdxHclEvidence_WithoutATdQuote_IsRefused()
     {
         byte[] hcl = File.ReadAllBytes(RepoPaths.Vector("azure", "cvmtools-tdx-hcl-report.bin"));
         var e = Assert.Throws<AttestationException>(() => PolicyInputs.FromResult(Ok("{\"report\":\"" + Convert.ToBase64String(hcl) + "\"}"), new byte[64]));
-        Assert.Contains("does not carry an SNP report", e.Message);
+        Assert.Equal("Azure HCL report carries a TDREPORT but the evidence has no TD quote (td_quote)", e.Message);
+    }
+
+    [Fact]
+    public void AzureTdxHclEvidence_IsReadFromItsTdQuote_AndAForeignQuoteIsNotBound()
+    {
+        // A real TDX quote from another VM decodes (the policy sees its MRTD) but does not pair with this TDREPORT.
+        byte[] hcl = File.ReadAllBytes(RepoPaths.Vector("azure", "cvmtools-tdx-hcl-report.bin"));
+        byte[] quote = File.ReadAllBytes(RepoPaths.Vector("tdx", "cvmtools-azure-td-quote-v4.dat"));
+        var input = PolicyInputs.FromResult(Ok("{\"report\":\"" + Convert.ToBase64String(hcl) + "\",\"td_quote\":\"" + Convert.ToBase64String(quote) + "\"}"), new byte[64]);
+        Assert.Equal("Intel TDX", input.Platform);
+        Assert.Equal(TeeWasm.Attestation.Tdx.TdxQuote.Parse(quote).Body.MrTd.ToArray(), input.Tdx!.MrTd.ToArray());
+        Assert.False(input.ReportDataBound);
+    }
+
+    [Theory]
+    [InlineData("UpToDate", TeeWasm.Attestation.Tdx.TcbStatus.UpToDate)]
+    [InlineData("OutOfDate", TeeWasm.Attestation.Tdx.TcbStatus.OutOfDate)]
+    [InlineData("not evaluated (no collateral)", null)]
+    [InlineData("1", null)]
+    public void TdxEvidence_CarriesTheTcbStatusItsSourceEvaluated(string written, TeeWasm.Attestation.Tdx.TcbStatus? expected)
+    {
+        byte[] quote = File.ReadAllBytes(RepoPaths.Vector("tdx", "quote_v5_sample.dat"));
+        var result = Ok("{\"report\":\"" + Convert.ToBase64String(quote) + "\",\"fields\":{\"tcb_status\":\"" + written + "\"}}");
+        Assert.Equal(expected, PolicyInputs.FromResult(result, new byte[64]).TdxTcbStatus);
     }
 
     [Theory]
