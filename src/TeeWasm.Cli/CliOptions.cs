@@ -73,6 +73,12 @@ internal sealed class CliOptions
         HelpName = "URL",
     };
 
+    public Option<string?> ItaApiVersion { get; } = new("--ita-api-version")
+    {
+        Description = "Intel Trust Authority appraisal API: v2 (/appraisal/v2, also Azure TDX CVMs) or v1 (older deployments, TDX only) [default: v2]",
+        HelpName = "v1|v2",
+    };
+
     public Option<double> ServiceTimeout { get; } = new("--service-timeout")
     {
         Description = "Seconds allowed per attempt of each remote call (MAA, ITA, KBS); each is tried at most 3 times",
@@ -98,6 +104,7 @@ internal sealed class CliOptions
         command.Options.Add(ItaEndpoint);
         command.Options.Add(ItaApiKey);
         command.Options.Add(ItaJwks);
+        command.Options.Add(ItaApiVersion);
         command.Options.Add(ServiceTimeout);
     }
 
@@ -124,6 +131,9 @@ internal sealed class CliOptions
                 Endpoint = Absolute(ita, "--ita-endpoint"),
                 ApiKey = key,
                 JwksUri = parse.GetValue(ItaJwks) is { } jwks ? Absolute(jwks, "--ita-jwks-url") : null,
+                ApiVersion = parse.GetValue(ItaApiVersion) is not { } version ? Attestation.Services.ItaApiVersion.V2
+                    : ItaOptions.TryParseApiVersion(version, out var parsed) ? parsed
+                    : throw new UsageException($"--ita-api-version '{version}': expected v1 or v2"),
                 Calls = ToServiceCallOptions(parse),
             });
         }
