@@ -163,6 +163,7 @@ internal sealed class CliOptions
         {
             FetchVcekFromImds = parse.GetValue(ImdsVcek),
             FetchTdQuoteFromImds = parse.GetValue(ImdsTdQuote),
+            WriteHclUserData = parse.GetValue(ItaEndpoint) is not null,
         },
         VmTokenService = ToVmTokenService(parse),
     };

@@ -68,9 +68,6 @@ public sealed class ItaClient : IVmTokenService, IDisposable
         }
     }
 
-    /// <summary>The NV index an Azure CVM's paravisor reads the HCL report's <c>user-data</c> from (Intel's go-aztdx writes it).</summary>
-    public const uint AzureUserDataNvIndex = 0x01400002;
-
     /// <inheritdoc />
     /// <remarks>
     /// The evidence must be bound to a nonce from <see cref="Bind"/> (<see cref="ServiceEvidence.ItaNonce"/>); that nonce
@@ -84,7 +81,7 @@ public sealed class ItaClient : IVmTokenService, IDisposable
         if (evidence.FromAzureHcl && _options.ApiVersion == ItaApiVersion.V1)
             throw new RemoteServiceException(Service, "Azure TDX evidence (TD quote + HCL runtime claims) needs API v2 (/appraisal/v2/attest/azure); API v1 is configured");
         var itaNonce = evidence.ItaNonce ?? throw new RemoteServiceException(Service, evidence.FromAzureHcl
-            ? $"Azure TDX evidence is not bound to a nonce of this service: Intel's scheme writes SHA-512(val || iat || user data) to vTPM NV index 0x{AzureUserDataNvIndex:x8} before the HCL report is read, so that the HCL user-data carries it; this evidence was collected without it"
+            ? $"Azure TDX evidence is not bound to a nonce of this service: Intel's scheme writes SHA-512(val || iat || user data) to vTPM NV index 0x{AzureVtpm.AzureVtpmEvidenceSource.UserDataNvIndex:x8} before the HCL report is read, so that the HCL user-data carries it; this evidence was collected without it (TeeWasm does so with AzureVtpmOptions.WriteHclUserData, which --ita-endpoint sets)"
             : "evidence is not bound to a nonce of this service (binding scheme 'ita': the nonce is fetched before the quote, report_data = SHA-512(val || iat || runtime data))");
         var nonce = new JsonObject { ["val"] = itaNonce.Val, ["iat"] = itaNonce.Iat, ["signature"] = itaNonce.Signature };
         JsonObject body;
