@@ -22,13 +22,19 @@ public sealed class SwtpmAzureTdxTests : IClassFixture<SwtpmAzureTdxTests.Fixtur
         public Swtpm Tpm { get; } = new();
         internal TdQuoteFactory Factory { get; } = new(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
 
-        public byte[] Claims(string userDataHex = "00") => Encoding.UTF8.GetBytes(
-            "{\"keys\":[" + RuntimeClaims.ToJwk(Tpm.AkPublic) + "],\"vm-configuration\":{\"secure-boot\":true,\"tpm-enabled\":true,\"vmUniqueId\":\"TDX\"},\"user-data\":\"" + userDataHex + "\"}");
+        public byte[] Claims(string userDataHex = "00") => ClaimsFor(Tpm.AkPublic, userDataHex);
+
+        /// <summary>Runtime claims with <paramref name="ak"/> as HCLAkPub and this user-data.</summary>
+        public static byte[] ClaimsFor(RSA ak, string userDataHex) => Encoding.UTF8.GetBytes(
+            "{\"keys\":[" + RuntimeClaims.ToJwk(ak) + "],\"vm-configuration\":{\"secure-boot\":true,\"tpm-enabled\":true,\"vmUniqueId\":\"TDX\"},\"user-data\":\"" + userDataHex + "\"}");
 
         /// <summary>The HCL report the paravisor makes for a 64-byte user-data (upper-case hex, as Azure writes it).</summary>
-        public byte[] HclFor(byte[] userData)
+        public byte[] HclFor(byte[] userData) => HclFor(Tpm.AkPublic, userData);
+
+        /// <summary>The HCL report the paravisor makes for a 64-byte user-data, with <paramref name="ak"/> as HCLAkPub.</summary>
+        public static byte[] HclFor(RSA ak, byte[] userData)
         {
-            byte[] claims = Claims(Convert.ToHexString(userData));
+            byte[] claims = ClaimsFor(ak, Convert.ToHexString(userData));
             return HclReport.Build(HclReportType.Tdx, TdReport(claims), claims, totalSize: HclReport.RuntimeClaimsOffset + claims.Length);
         }
 

@@ -138,7 +138,7 @@ public sealed class ItaClientTests : IDisposable
         };
     }
 
-    private Attester TdxAttester(ItaClient client, TdxShapedEvidenceSource source)
+    private Attester TdxAttester(ItaClient client, IVmEvidenceSource source)
     {
         string dir = TestSupport.NewTempDir();
         File.WriteAllText(Path.Combine(dir, "tdx_guest"), "");
@@ -392,6 +392,37 @@ public sealed class ItaClientTests : IDisposable
         var userClaims = new JsonWebToken(token).GetPayloadValue<JsonElement>("tdx").GetProperty("attester_user_data");
         Assert.Equal(Convert.ToHexStringLower(s_module), userClaims.GetProperty("module_sha256").GetString());
         Assert.Equal("aa", userClaims.GetProperty("nonce").GetString());
+    }
+
+    [Fact]
+    public void Attester_on_an_Azure_TDX_CVM_binds_the_ITA_nonce_through_the_HCL_user_data()
+    {
+        // swtpm with a fake paravisor (refreshes the HCL report from NV 0x01400002), a loopback IMDS for the TD quote.
+        using var tpm = new Swtpm();
+        using var imds = new FakeImds(s_tdQuotes.Value);
+        Func<byte[], byte[]> hclFor = userData => SwtpmAzureTdxTests.Fixture.HclFor(tpm.AkPublic, userData);
+        tpm.ProvisionHcl(hclFor(new byte[64]));
+        using var client = Client();
+        var source = new AzureVtpmEvidenceSource(() => new FakeParavisor(tpm.Connect(), hclFor), TeeType.IntelTdx, new AzureVtpmOptions
+        {
+            FetchTdQuoteFromImds = true,
+            TdQuoteBaseUri = imds.Uri,
+            WriteHclUserData = true,
+            TdxTrustedRootOverride = s_tdQuotes.Value.Root,
+        });
+        using var attester = TdxAttester(client, source);
+
+        var result = attester.AttestVm("rp"u8);
+
+        Assert.True(result.Success, result.Error);
+        Assert.Equal(["nonce v2", "attest"], _events);
+        Assert.Equal("/appraisal/v2/attest/azure", _lastPath);
+        Assert.Equal(1, _bindingsConfirmed);
+        var binding = JsonDocument.Parse(result.Evidence!).RootElement.GetProperty("binding");
+        Assert.Equal("ita", binding.GetProperty("scheme").GetString());
+        var userClaims = new JsonWebToken(result.Token).GetPayloadValue<JsonElement>("tdx").GetProperty("attester_user_data");
+        Assert.Equal(Convert.ToHexStringLower(attester.HostKey.PublicPoint), userClaims.GetProperty("host_key").GetString());
+        Assert.Equal(Convert.ToHexStringLower("rp"u8), userClaims.GetProperty("nonce").GetString());
     }
 
     [Fact]
