@@ -57,7 +57,7 @@ internal sealed class CliOptions
 
     public Option<string?> ItaEndpoint { get; } = new("--ita-endpoint")
     {
-        Description = "Send TDX evidence to this Intel Trust Authority API (e.g. https://api.trustauthority.intel.com) and hand the guest its token [default: none]",
+        Description = "Send TDX evidence to this Intel Trust Authority API (e.g. https://api.trustauthority.intel.com) and hand the guest its token; on an Azure CVM the binding is first written to vTPM NV index 0x01400002 (the HCL user-data) [default: none]",
         HelpName = "URL",
     };
 

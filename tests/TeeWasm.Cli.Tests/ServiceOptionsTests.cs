@@ -61,4 +61,18 @@ public sealed class ServiceOptionsTests
         Assert.NotEqual(0, code);
         Assert.Contains("--ita-api-version 'v3': expected v1 or v2", stderr);
     }
+
+    [Theory]
+    [InlineData(new string[0], false)]
+    [InlineData(new[] { "--maa-endpoint", "https://x.attest.azure.net" }, false)]
+    [InlineData(new[] { "--ita-endpoint", "http://127.0.0.1:2", "--ita-api-key", "k" }, true)]
+    public void OnlyItaWritesTheHclUserData(string[] flags, bool expected)
+    {
+        var options = new CliOptions();
+        var command = new System.CommandLine.Command("attest");
+        options.AddTo(command);
+        var attester = options.ToAttesterOptions(command.Parse(flags));
+        (attester.VmTokenService as IDisposable)?.Dispose();
+        Assert.Equal(expected, attester.AzureVtpm.WriteHclUserData);
+    }
 }

@@ -175,4 +175,16 @@ public sealed class SwtpmAzureTdxTests : IClassFixture<SwtpmAzureTdxTests.Fixtur
         Assert.Equal($"Azure vTPM evidence rejected: the HCL report's user-data is {new string('0', 128)}, not the report_data written to NV index 0x01400002 "
             + "(the paravisor did not refresh the HCL report with it)", e.Message);
     }
+
+    [Fact]
+    public void WriteNv_DefinesOnce_RewritesInPlace_AndRefusesAnotherSize()
+    {
+        const uint index = 0x01400003;
+        using var tpm = new Tpm2Client(_f.Tpm.Connect());
+        tpm.WriteNv(index, Enumerable.Repeat((byte)1, 64).ToArray());
+        tpm.WriteNv(index, Enumerable.Repeat((byte)2, 64).ToArray());
+        Assert.Equal(Enumerable.Repeat((byte)2, 64), tpm.ReadNv(index));
+        var e = Assert.Throws<TpmException>(() => tpm.WriteNv(index, new byte[32]));
+        Assert.Equal("NV index 0x01400003 holds 64 bytes, not 32", e.Message);
+    }
 }
