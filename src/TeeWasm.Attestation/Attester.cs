@@ -258,9 +258,11 @@ public sealed class Attester : IDisposable
 
     // The report_data binding for a VM report: the configured service's scheme (MAA, ITA: ITA issues its nonce here,
     // before the quote), else TeeWasm's. On an Azure CVM the paravisor chooses report_data (it binds the HCL claims, which
-    // are what the service gets), so the service's scheme does not apply there.
+    // are what the service gets), so the service's scheme does not apply there, except for ITA when the source writes the
+    // binding into the HCL user-data (Intel's Azure scheme: user-data = SHA-512(val || iat || runtime data)).
     private Binding.VmBinding BindVm(IVmEvidenceSource source, ReadOnlySpan<byte> nonce) =>
-        _options.VmTokenService is { } service && source is not AzureVtpm.AzureVtpmEvidenceSource
+        _options.VmTokenService is { } service && (source is not AzureVtpm.AzureVtpmEvidenceSource azure
+            || (azure.WritesHclUserData && service is Services.ItaClient))
             ? service.Bind(_moduleHash, HostKey.PublicPoint, nonce)
             : Binding.VmBinding.TeeWasm(_moduleHash, HostKey.PublicPoint, nonce);
 

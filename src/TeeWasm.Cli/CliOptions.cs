@@ -57,7 +57,7 @@ internal sealed class CliOptions
 
     public Option<string?> ItaEndpoint { get; } = new("--ita-endpoint")
     {
-        Description = "Send TDX evidence to this Intel Trust Authority API (e.g. https://api.trustauthority.intel.com) and hand the guest its token [default: none]",
+        Description = "Send TDX evidence to this Intel Trust Authority API (e.g. https://api.trustauthority.intel.com) and hand the guest its token; on an Azure CVM the binding is first written to vTPM NV index 0x01400002 (the HCL user-data) [default: none]",
         HelpName = "URL",
     };
 
@@ -71,6 +71,12 @@ internal sealed class CliOptions
     {
         Description = "Intel Trust Authority token signing keys [default: https://portal.<domain>/certs for an api.<domain> endpoint, else ENDPOINT/certs]",
         HelpName = "URL",
+    };
+
+    public Option<string?> ItaApiVersion { get; } = new("--ita-api-version")
+    {
+        Description = "Intel Trust Authority appraisal API: v2 (/appraisal/v2, also Azure TDX CVMs) or v1 (older deployments, TDX only) [default: v2]",
+        HelpName = "v1|v2",
     };
 
     public Option<double> ServiceTimeout { get; } = new("--service-timeout")
@@ -98,6 +104,7 @@ internal sealed class CliOptions
         command.Options.Add(ItaEndpoint);
         command.Options.Add(ItaApiKey);
         command.Options.Add(ItaJwks);
+        command.Options.Add(ItaApiVersion);
         command.Options.Add(ServiceTimeout);
     }
 
@@ -124,6 +131,9 @@ internal sealed class CliOptions
                 Endpoint = Absolute(ita, "--ita-endpoint"),
                 ApiKey = key,
                 JwksUri = parse.GetValue(ItaJwks) is { } jwks ? Absolute(jwks, "--ita-jwks-url") : null,
+                ApiVersion = parse.GetValue(ItaApiVersion) is not { } version ? Attestation.Services.ItaApiVersion.V2
+                    : ItaOptions.TryParseApiVersion(version, out var parsed) ? parsed
+                    : throw new UsageException($"--ita-api-version '{version}': expected v1 or v2"),
                 Calls = ToServiceCallOptions(parse),
             });
         }
@@ -153,6 +163,7 @@ internal sealed class CliOptions
         {
             FetchVcekFromImds = parse.GetValue(ImdsVcek),
             FetchTdQuoteFromImds = parse.GetValue(ImdsTdQuote),
+            WriteHclUserData = parse.GetValue(ItaEndpoint) is not null,
         },
         VmTokenService = ToVmTokenService(parse),
     };

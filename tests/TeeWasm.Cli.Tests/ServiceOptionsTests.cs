@@ -39,4 +39,40 @@ public sealed class ServiceOptionsTests
         Assert.Equal(tdQuote, azure.FetchTdQuoteFromImds);
         Assert.Equal(new Uri("http://169.254.169.254"), azure.TdQuoteBaseUri);
     }
+
+    [Theory]
+    [InlineData(new string[0], Attestation.Services.ItaApiVersion.V2)]
+    [InlineData(new[] { "--ita-api-version", "v2" }, Attestation.Services.ItaApiVersion.V2)]
+    [InlineData(new[] { "--ita-api-version", "v1" }, Attestation.Services.ItaApiVersion.V1)]
+    public void ItaApiVersion_DefaultsToV2_AndV1CanBeChosen(string[] flags, Attestation.Services.ItaApiVersion expected)
+    {
+        var options = new CliOptions();
+        var command = new System.CommandLine.Command("attest");
+        options.AddTo(command);
+        using var client = (Attestation.Services.ItaClient)options.ToVmTokenService(
+            command.Parse([.. flags, "--ita-endpoint", "http://127.0.0.1:2", "--ita-api-key", "k"]))!;
+        Assert.Equal(expected, client.ApiVersion);
+    }
+
+    [Fact]
+    public void UnknownItaApiVersion_IsAClearError()
+    {
+        var (code, _, stderr) = CliProcess.Run("attest", "vm", "--tee", "simulate", "--ita-endpoint", "http://127.0.0.1:2", "--ita-api-key", "k", "--ita-api-version", "v3");
+        Assert.NotEqual(0, code);
+        Assert.Contains("--ita-api-version 'v3': expected v1 or v2", stderr);
+    }
+
+    [Theory]
+    [InlineData(new string[0], false)]
+    [InlineData(new[] { "--maa-endpoint", "https://x.attest.azure.net" }, false)]
+    [InlineData(new[] { "--ita-endpoint", "http://127.0.0.1:2", "--ita-api-key", "k" }, true)]
+    public void OnlyItaWritesTheHclUserData(string[] flags, bool expected)
+    {
+        var options = new CliOptions();
+        var command = new System.CommandLine.Command("attest");
+        options.AddTo(command);
+        var attester = options.ToAttesterOptions(command.Parse(flags));
+        (attester.VmTokenService as IDisposable)?.Dispose();
+        Assert.Equal(expected, attester.AzureVtpm.WriteHclUserData);
+    }
 }

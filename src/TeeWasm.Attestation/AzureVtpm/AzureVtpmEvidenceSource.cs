@@ -55,6 +55,15 @@ public sealed class AzureVtpmEvidenceSource : IVmEvidenceSource
     /// <inheritdoc/>
     public bool Simulated => false;
 
+    /// <summary>
+    /// The NV index whose 64 bytes the paravisor copies into the HCL runtime claims' <c>user-data</c> (Intel's go-aztdx
+    /// writes SHA-512(nonce.val ‖ nonce.iat ‖ user data) there before reading the HCL report).
+    /// </summary>
+    public const uint UserDataNvIndex = 0x01400002;
+
+    /// <summary>True when it writes report_data to <see cref="UserDataNvIndex"/> before reading the HCL report.</summary>
+    public bool WritesHclUserData => _options.WriteHclUserData;
+
     /// <summary>The nonce passed to TPM2_Quote for a given report_data binding: SHA-256(reportData).</summary>
     public static byte[] QuoteNonce(ReadOnlySpan<byte> reportData) => SHA256.HashData(reportData);
 
@@ -67,6 +76,7 @@ public sealed class AzureVtpmEvidenceSource : IVmEvidenceSource
         IReadOnlyList<byte[]> pcrs;
         using (var tpm = new Tpm2Client(_openTpm()))
         {
+            if (_options.WriteHclUserData) tpm.WriteNv(UserDataNvIndex, reportData);
             hcl = tpm.ReadNv(TeeProbeOptions.AzureHclReportNvIndex);
             quote = tpm.Quote(_options.AttestationKeyHandle, quoteNonce, _options.PcrSelection);
             pcrs = tpm.ReadPcrs(_options.PcrSelection);
@@ -92,6 +102,7 @@ public sealed class AzureVtpmEvidenceSource : IVmEvidenceSource
             PcrSelection = _options.PcrSelection,
         });
         if (!result.IsValid) throw new AttestationException("Azure vTPM evidence rejected: " + result.Message);
+        if (_options.WriteHclUserData) CheckUserData(parsed!, reportData);
 
         var verified = new VerifiedEvidence
         {
@@ -101,9 +112,23 @@ public sealed class AzureVtpmEvidenceSource : IVmEvidenceSource
             ReportData = reportData.ToArray(),
             Nonce = nonce.ToArray(),
             ModuleHash = moduleHash.ToArray(),
-            VerifierNote = result.Message + "; report_data bound through the TPM quote's nonce (SHA-256 of it)",
+            VerifierNote = result.Message + "; report_data bound through the TPM quote's nonce (SHA-256 of it)"
+                + (_options.WriteHclUserData ? " and the HCL user-data" : ""),
         };
         return new CollectedEvidence(verified, EvidenceJson(hcl, tdQuote, quote, quoteNonce, pcrs, certificates));
+    }
+
+    // The paravisor refreshes the HCL report from NV index 0x01400002 when it is read; a report that does not carry what
+    // was written there (no paravisor, or an old one) binds nothing of ours.
+    private static void CheckUserData(HclReport hcl, ReadOnlySpan<byte> reportData)
+    {
+        string? userData = RuntimeClaims.Parse(hcl.RuntimeClaimsBytes.Span).UserData;
+        if (!string.Equals(userData, Convert.ToHexString(reportData), StringComparison.OrdinalIgnoreCase))
+        {
+            throw new AttestationException(
+                $"Azure vTPM evidence rejected: the HCL report's user-data is {userData ?? "absent"}, not the report_data written to NV index 0x{UserDataNvIndex:x8} "
+                + "(the paravisor did not refresh the HCL report with it)");
+        }
     }
 
     private byte[] GetTdQuote(HclReport hcl)

@@ -49,6 +49,14 @@ public sealed record AzureVtpmOptions
     /// <summary>Timeout, retries and handler of the TD quote request.</summary>
     public Services.ServiceCallOptions TdQuoteCalls { get; init; } = new();
 
+    /// <summary>
+    /// Opt-in (Intel Trust Authority): before the HCL report is read, write the 64-byte report_data binding to NV index
+    /// <see cref="AzureVtpmEvidenceSource.UserDataNvIndex"/> (defining it when absent), as Intel's go-aztdx does; the
+    /// paravisor then puts it in the HCL runtime claims' <c>user-data</c>, which the TD quote's report_data binds. The
+    /// HCL report read back must carry it, or the evidence is rejected.
+    /// </summary>
+    public bool WriteHclUserData { get; init; }
+
     /// <summary>Intel collateral to evaluate the TD quote's TCB status; null checks the quote's signature chain only.</summary>
     public Tdx.TdxCollateral? TdxCollateral { get; init; }
 

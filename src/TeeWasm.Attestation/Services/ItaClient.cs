@@ -1,14 +1,18 @@
+using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.JsonWebTokens;
 using TeeWasm.Attestation.Tokens;
 
 namespace TeeWasm.Attestation.Services;
 
 /// <summary>
-/// Client of Intel Trust Authority for TDX: gets a verifier nonce (<c>GET /appraisal/v1/nonce</c>) before the quote is
-/// collected (<see cref="Bind"/>), posts the quote bound to it with that nonce and the runtime data to
-/// <c>/appraisal/v1/attest</c> (<c>x-api-key</c>), and verifies the returned JWT against
-/// the configured JWKS: signature, issuer, lifetime, and that it echoes the verifier nonce it was given.
+/// Client of Intel Trust Authority for TDX. It gets a verifier nonce (<c>GET /appraisal/v2/nonce</c>) before the quote is
+/// collected (<see cref="Bind"/>), then posts the quote bound to it, with that nonce and the runtime data, to
+/// <c>/appraisal/v2/attest</c> as <c>{"tdx": {quote, runtime_data, verifier_nonce}, policy_ids}</c> (<c>x-api-key</c>).
+/// Evidence from an Azure TDX CVM (TD quote + HCL runtime claims) goes to <c>/appraisal/v2/attest/azure</c>. The
+/// returned JWT is verified against the configured JWKS: signature, issuer, lifetime, and that it echoes the verifier
+/// nonce it was given. <see cref="ItaOptions.ApiVersion"/> v1 speaks the older <c>/appraisal/v1</c> API instead (TDX only).
 /// </summary>
 public sealed class ItaClient : IVmTokenService, IDisposable
 {
@@ -17,7 +21,7 @@ public sealed class ItaClient : IVmTokenService, IDisposable
 
     private readonly ItaOptions _options;
     private readonly ServiceHttpClient _http;
-    private readonly string _base;
+    private readonly string _api;
 
     /// <summary>Creates the client (no call is made until it is used).</summary>
     public ItaClient(ItaOptions options)
@@ -26,7 +30,7 @@ public sealed class ItaClient : IVmTokenService, IDisposable
             throw new RemoteServiceException(Name, $"no API key (--ita-api-key or ${ItaOptions.ApiKeyVariable})");
         _options = options;
         _http = new ServiceHttpClient(Name, options.Endpoint, options.Calls);
-        _base = options.Endpoint.GetLeftPart(UriPartial.Path).TrimEnd('/');
+        _api = options.Endpoint.GetLeftPart(UriPartial.Path).TrimEnd('/') + (options.ApiVersion == ItaApiVersion.V1 ? "/appraisal/v1" : "/appraisal/v2");
         Keys = new JwksKeySet(_http, options.ResolveJwksUri(), options.Issuer, options.Time) { MinRefreshInterval = options.KeyRefreshInterval };
     }
 
@@ -36,17 +40,21 @@ public sealed class ItaClient : IVmTokenService, IDisposable
     /// <inheritdoc />
     public string Issuer => _options.Issuer;
 
+    /// <summary>The appraisal API version it speaks.</summary>
+    public ItaApiVersion ApiVersion => _options.ApiVersion;
+
     /// <summary>The service's signing keys (cached).</summary>
     public JwksKeySet Keys { get; }
 
     /// <summary>
-    /// Intel Trust Authority's binding: gets a nonce (<c>GET /appraisal/v1/nonce</c>) now, before the quote is collected;
-    /// report_data = SHA-512(nonce.val ‖ nonce.iat ‖ runtime data), val and iat base64-decoded.
+    /// Intel Trust Authority's binding: gets a nonce (<c>GET /appraisal/v2/nonce</c>, or v1) now, before the quote is
+    /// collected; report_data = SHA-512(nonce.val ‖ nonce.iat ‖ runtime data), val and iat base64-decoded. On an Azure TDX
+    /// CVM the same 64 bytes are what the HCL runtime claims must carry as <c>user-data</c>.
     /// </summary>
     /// <exception cref="RemoteServiceException">The service gave no usable nonce.</exception>
     public Binding.VmBinding Bind(ReadOnlySpan<byte> moduleHash, ReadOnlySpan<byte> hostKey, ReadOnlySpan<byte> nonce)
     {
-        var nonceJson = _http.SendOk(() => WithKey(new HttpRequestMessage(HttpMethod.Get, _base + "/appraisal/v1/nonce")), "getting a nonce").Json(Service);
+        var nonceJson = _http.SendOk(() => WithKey(new HttpRequestMessage(HttpMethod.Get, _api + "/nonce")), "getting a nonce").Json(Service);
         if (nonceJson.ValueKind != JsonValueKind.Object || !TryString(nonceJson, "val", out string? val) || !TryString(nonceJson, "iat", out string? iat))
             throw new RemoteServiceException(Service, "nonce answer has no \"val\" and \"iat\"");
         var itaNonce = new Binding.ItaVerifierNonce(val, iat, TryString(nonceJson, "signature", out string? sig) ? sig : "");
@@ -61,33 +69,105 @@ public sealed class ItaClient : IVmTokenService, IDisposable
     }
 
     /// <inheritdoc />
-    /// <remarks>The evidence must be bound to a nonce from <see cref="Bind"/> (<see cref="ServiceEvidence.ItaNonce"/>); that nonce is sent back.</remarks>
+    /// <remarks>
+    /// The evidence must be bound to a nonce from <see cref="Bind"/> (<see cref="ServiceEvidence.ItaNonce"/>); that nonce
+    /// is sent back. Azure TDX evidence must carry it through the HCL runtime claims' <c>user-data</c>
+    /// (= SHA-512(val ‖ iat ‖ <see cref="ServiceEvidence.UserData"/>)), which is checked here before anything is sent.
+    /// </remarks>
     public string Attest(ServiceEvidence evidence)
     {
         if (evidence.TeeType != "TDX")
             throw new RemoteServiceException(Service, $"attests TDX quotes here; got '{evidence.TeeType}' evidence");
-        var itaNonce = evidence.ItaNonce ?? throw new RemoteServiceException(Service,
-            "evidence is not bound to a nonce of this service (binding scheme 'ita': the nonce is fetched before the quote, report_data = SHA-512(val || iat || runtime data))");
-        var body = new
+        if (evidence.FromAzureHcl && _options.ApiVersion == ItaApiVersion.V1)
+            throw new RemoteServiceException(Service, "Azure TDX evidence (TD quote + HCL runtime claims) needs API v2 (/appraisal/v2/attest/azure); API v1 is configured");
+        var itaNonce = evidence.ItaNonce ?? throw new RemoteServiceException(Service, evidence.FromAzureHcl
+            ? $"Azure TDX evidence is not bound to a nonce of this service: Intel's scheme writes SHA-512(val || iat || user data) to vTPM NV index 0x{AzureVtpm.AzureVtpmEvidenceSource.UserDataNvIndex:x8} before the HCL report is read, so that the HCL user-data carries it; this evidence was collected without it (TeeWasm does so with AzureVtpmOptions.WriteHclUserData, which --ita-endpoint sets)"
+            : "evidence is not bound to a nonce of this service (binding scheme 'ita': the nonce is fetched before the quote, report_data = SHA-512(val || iat || runtime data))");
+        var nonce = new JsonObject { ["val"] = itaNonce.Val, ["iat"] = itaNonce.Iat, ["signature"] = itaNonce.Signature };
+        JsonObject body;
+        string path = "/attest";
+        if (_options.ApiVersion == ItaApiVersion.V1)
         {
-            quote = Convert.ToBase64String(evidence.Report),
-            verifier_nonce = new { val = itaNonce.Val, iat = itaNonce.Iat, signature = itaNonce.Signature },
-            runtime_data = Convert.ToBase64String(evidence.RuntimeData),
-            policy_ids = _options.PolicyIds,
-        };
-        var uri = new Uri(_base + "/appraisal/v1/attest");
+            body = new JsonObject
+            {
+                ["quote"] = Convert.ToBase64String(evidence.Report),
+                ["verifier_nonce"] = nonce,
+                ["runtime_data"] = Convert.ToBase64String(evidence.RuntimeData),
+                ["policy_ids"] = new JsonArray([.. _options.PolicyIds.Select(id => JsonValue.Create(id))]),
+            };
+        }
+        else
+        {
+            // Intel's go-tdx / go-aztdx evidence under "tdx"; fields absent rather than null (Go's omitempty).
+            // On Azure runtime_data are the HCL runtime claims and user_data what their user-data hashes with the nonce.
+            var tdx = new JsonObject
+            {
+                ["runtime_data"] = Convert.ToBase64String(evidence.RuntimeData),
+                ["quote"] = Convert.ToBase64String(evidence.Report),
+            };
+            if (evidence.FromAzureHcl)
+            {
+                CheckAzureUserData(evidence, itaNonce);
+                path = "/attest/azure";
+                if (evidence.UserData is { Length: > 0 } userData) tdx["user_data"] = Convert.ToBase64String(userData);
+            }
+            tdx["verifier_nonce"] = nonce;
+            body = new JsonObject { ["tdx"] = tdx };
+            if (_options.PolicyIds.Count > 0) body["policy_ids"] = new JsonArray([.. _options.PolicyIds.Select(id => JsonValue.Create(id))]);
+        }
+        var uri = new Uri(_api + path);
         var json = _http.SendOk(() => WithKey(ServiceHttpClient.PostJson(uri, body)), "attest").Json(Service);
         if (json.ValueKind != JsonValueKind.Object || !json.TryGetProperty("token", out var t) || t.ValueKind != JsonValueKind.String)
             throw new RemoteServiceException(Service, "attest answer has no \"token\"");
         string token = t.GetString()!;
         Keys.VerifyOrThrow(token, "the returned token");
-        string? echoed = null;
-        if (new JsonWebToken(token).TryGetPayloadValue("verifier_nonce", out JsonElement vn) &&
-            vn.ValueKind == JsonValueKind.Object && vn.TryGetProperty("val", out var v) && v.ValueKind == JsonValueKind.String)
-            echoed = v.GetString();
+        string? echoed = EchoedNonce(new JsonWebToken(token), out string? conflict);
+        if (conflict is not null)
+            throw new RemoteServiceException(Service, $"the returned token names two verifier nonces ({conflict})");
         if (echoed != itaNonce.Val)
             throw new RemoteServiceException(Service, $"the returned token is for another nonce (issued {itaNonce.Val}, token says {echoed ?? "none"})");
         return token;
+    }
+
+    // Intel's go-aztdx: user-data (hex) of the HCL runtime claims = SHA-512(val || iat || user data); the TD quote's
+    // report_data carries the hash of those claims (checked when the evidence was read).
+    private void CheckAzureUserData(ServiceEvidence evidence, Binding.ItaVerifierNonce itaNonce)
+    {
+        string? userData;
+        try
+        {
+            userData = AzureVtpm.RuntimeClaims.Parse(evidence.RuntimeData).UserData;
+        }
+        catch (AttestationException e)
+        {
+            throw new RemoteServiceException(Service, "Azure TDX evidence: " + e.Message, e);
+        }
+        byte[] expected;
+        using (var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA512))
+        {
+            h.AppendData(itaNonce.ValBytes);
+            h.AppendData(itaNonce.IatBytes);
+            h.AppendData(evidence.UserData ?? []);
+            expected = h.GetHashAndReset();
+        }
+        if (!string.Equals(userData, Convert.ToHexString(expected), StringComparison.OrdinalIgnoreCase))
+            throw new RemoteServiceException(Service,
+                $"Azure TDX evidence is not bound to this nonce: the HCL runtime claims' user-data is {userData ?? "absent"}, not SHA-512(val || iat || user data) = {Convert.ToHexStringLower(expected)}");
+    }
+
+    // v1 tokens carry verifier_nonce at the top level; v2 tokens nest the TEE's claims under "tdx". Both places are
+    // read; whichever are present must agree.
+    private static string? EchoedNonce(JsonWebToken token, out string? conflict)
+    {
+        conflict = null;
+        string? top = token.TryGetPayloadValue("verifier_nonce", out JsonElement vn) ? NonceVal(vn) : null;
+        string? nested = token.TryGetPayloadValue("tdx", out JsonElement tdx) && tdx.ValueKind == JsonValueKind.Object &&
+            tdx.TryGetProperty("verifier_nonce", out var nvn) ? NonceVal(nvn) : null;
+        if (top is not null && nested is not null && top != nested) conflict = $"{top} and tdx.{nested}";
+        return top ?? nested;
+
+        static string? NonceVal(JsonElement n) =>
+            n.ValueKind == JsonValueKind.Object && n.TryGetProperty("val", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
     }
 
     private static bool TryString(JsonElement o, string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)

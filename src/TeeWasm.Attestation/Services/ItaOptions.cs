@@ -1,5 +1,18 @@
 namespace TeeWasm.Attestation.Services;
 
+/// <summary>The version of Intel Trust Authority's appraisal API the client speaks.</summary>
+public enum ItaApiVersion
+{
+    /// <summary>
+    /// <c>/appraisal/v2/…</c>, what Intel's current clients use: <c>{"tdx": {quote, runtime_data, verifier_nonce}, policy_ids}</c>,
+    /// and <c>/appraisal/v2/attest/azure</c> for Azure TDX confidential VMs.
+    /// </summary>
+    V2,
+
+    /// <summary><c>/appraisal/v1/…</c>, for older deployments: a flat <c>{quote, verifier_nonce, runtime_data, policy_ids}</c>; TDX only, no Azure.</summary>
+    V1,
+}
+
 /// <summary>Settings of the Intel Trust Authority client.</summary>
 public sealed record ItaOptions
 {
@@ -15,6 +28,9 @@ public sealed record ItaOptions
     /// <summary>The issuer its tokens carry.</summary>
     public string Issuer { get; init; } = "Intel Trust Authority";
 
+    /// <summary>The appraisal API version (v2 by default).</summary>
+    public ItaApiVersion ApiVersion { get; init; } = ItaApiVersion.V2;
+
     /// <summary>Appraisal policies to apply (IDs), none by default.</summary>
     public IReadOnlyList<string> PolicyIds { get; init; } = [];
 
@@ -29,6 +45,17 @@ public sealed record ItaOptions
 
     /// <summary>The environment variable the CLI reads the API key from.</summary>
     public const string ApiKeyVariable = "TEEWASM_ITA_API_KEY";
+
+    /// <summary>Reads "v1" or "v2" (case-insensitive); false for anything else.</summary>
+    public static bool TryParseApiVersion(string? text, out ItaApiVersion version)
+    {
+        switch (text?.Trim().ToLowerInvariant())
+        {
+            case "v2": version = ItaApiVersion.V2; return true;
+            case "v1": version = ItaApiVersion.V1; return true;
+            default: version = default; return false;
+        }
+    }
 
     internal Uri ResolveJwksUri()
     {

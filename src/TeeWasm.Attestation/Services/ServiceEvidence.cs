@@ -27,6 +27,18 @@ public sealed record ServiceEvidence
     /// <summary>The Intel Trust Authority nonce the report is bound to (binding scheme <c>ita</c>), sent back with the quote.</summary>
     public Binding.ItaVerifierNonce? ItaNonce { get; init; }
 
+    /// <summary>
+    /// True when the report came from an Azure CVM's HCL report: <see cref="RuntimeData"/> are then the paravisor's
+    /// runtime claims, whose hash report_data carries.
+    /// </summary>
+    public bool FromAzureHcl { get; init; }
+
+    /// <summary>
+    /// Azure TDX with Intel Trust Authority: the data (TeeWasm's binding runtime data) that, hashed with the ITA nonce as
+    /// SHA-512(val ‖ iat ‖ user data), the HCL runtime claims carry as <c>user-data</c>; sent as <c>user_data</c>.
+    /// </summary>
+    public byte[]? UserData { get; init; }
+
     /// <summary>The relying party's nonce.</summary>
     public required byte[] Nonce { get; init; }
 
@@ -50,6 +62,7 @@ public sealed record ServiceEvidence
             Report = hcl.HardwareReport.ToArray(),
             CertificatesPem = vcekChainPem,
             RuntimeData = hcl.RuntimeClaimsBytes.ToArray(),
+            FromAzureHcl = true,
             Nonce = nonce.ToArray(),
         };
     }
@@ -74,6 +87,7 @@ public sealed record ServiceEvidence
             TeeType = "TDX",
             Report = tdQuote.ToArray(),
             RuntimeData = hcl.RuntimeClaimsBytes.ToArray(),
+            FromAzureHcl = true,
             Nonce = nonce.ToArray(),
         };
     }
@@ -94,9 +108,17 @@ public sealed record ServiceEvidence
             {
                 var hcl = AzureVtpm.HclReport.Parse(Convert.FromBase64String(root.GetProperty("report").GetString()!));
                 byte[] hclNonce = Convert.FromHexString(binding.GetProperty("nonce").GetString()!);
-                return root.TryGetProperty("td_quote", out var tdQuote)
+                var fromHcl = root.TryGetProperty("td_quote", out var tdQuote)
                     ? FromTdxHclReport(hcl, Convert.FromBase64String(tdQuote.GetString()!), hclNonce)
                     : FromHclReport(hcl, certificates, hclNonce);
+                // Intel Trust Authority's Azure scheme: the ITA nonce and our runtime data went into the HCL user-data.
+                if (binding.TryGetProperty("scheme", out var scheme) && scheme.ValueKind == JsonValueKind.String &&
+                    scheme.GetString() == Binding.BindingSchemeNames.Ita)
+                {
+                    var itaBound = Binding.VmBinding.FromJson(binding);
+                    fromHcl = fromHcl with { ItaNonce = itaBound.ItaNonce, UserData = itaBound.RuntimeData };
+                }
+                return fromHcl;
             }
             // The service schemes hashed their runtime data into report_data: that is what the service must get.
             var bound = Binding.VmBinding.FromJson(binding);

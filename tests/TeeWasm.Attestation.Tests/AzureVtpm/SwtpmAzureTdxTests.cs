@@ -7,6 +7,7 @@ using TeeWasm.Attestation.AzureVtpm;
 using TeeWasm.Attestation.Services;
 using TeeWasm.Attestation.Tdx;
 using TeeWasm.Attestation.Tests.Services;
+using TeeWasm.Attestation.Tpm;
 
 namespace TeeWasm.Attestation.Tests.AzureVtpm;
 
@@ -21,8 +22,24 @@ public sealed class SwtpmAzureTdxTests : IClassFixture<SwtpmAzureTdxTests.Fixtur
         public Swtpm Tpm { get; } = new();
         internal TdQuoteFactory Factory { get; } = new(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
 
-        public byte[] Claims() => Encoding.UTF8.GetBytes(
-            "{\"keys\":[" + RuntimeClaims.ToJwk(Tpm.AkPublic) + "],\"vm-configuration\":{\"secure-boot\":true,\"tpm-enabled\":true,\"vmUniqueId\":\"TDX\"},\"user-data\":\"00\"}");
+        public byte[] Claims(string userDataHex = "00") => ClaimsFor(Tpm.AkPublic, userDataHex);
+
+        /// <summary>Runtime claims with <paramref name="ak"/> as HCLAkPub and this user-data.</summary>
+        public static byte[] ClaimsFor(RSA ak, string userDataHex) => Encoding.UTF8.GetBytes(
+            "{\"keys\":[" + RuntimeClaims.ToJwk(ak) + "],\"vm-configuration\":{\"secure-boot\":true,\"tpm-enabled\":true,\"vmUniqueId\":\"TDX\"},\"user-data\":\"" + userDataHex + "\"}");
+
+        /// <summary>The HCL report the paravisor makes for a 64-byte user-data (upper-case hex, as Azure writes it).</summary>
+        public byte[] HclFor(byte[] userData) => HclFor(Tpm.AkPublic, userData);
+
+        /// <summary>The HCL report the paravisor makes for a 64-byte user-data, with <paramref name="ak"/> as HCLAkPub.</summary>
+        public static byte[] HclFor(RSA ak, byte[] userData)
+        {
+            byte[] claims = ClaimsFor(ak, Convert.ToHexString(userData));
+            return HclReport.Build(HclReportType.Tdx, TdReport(claims), claims, totalSize: HclReport.RuntimeClaimsOffset + claims.Length);
+        }
+
+        /// <summary>Provisions an HCL report with an all-zero 64-byte user-data (what the fake paravisor rewrites in place).</summary>
+        public void ProvisionForUserData() => Tpm.ProvisionHcl(HclFor(new byte[64]));
 
         /// <summary>The real TDREPORT with report_data = SHA-256(claims) ‖ zeros, as the paravisor writes it.</summary>
         public static byte[] TdReport(byte[] claims)
@@ -54,9 +71,11 @@ public sealed class SwtpmAzureTdxTests : IClassFixture<SwtpmAzureTdxTests.Fixtur
 
     public SwtpmAzureTdxTests(Fixture f) => _f = f;
 
-    private AzureVtpmEvidenceSource Source(Uri imds, bool fetch = true) => new(() => _f.Tpm.Connect(), TeeType.IntelTdx, new AzureVtpmOptions
+    private AzureVtpmEvidenceSource Source(Uri imds, bool fetch = true, bool writeUserData = false, Func<ITpmTransport>? tpm = null) =>
+        new(tpm ?? (() => _f.Tpm.Connect()), TeeType.IntelTdx, new AzureVtpmOptions
     {
         FetchTdQuoteFromImds = fetch,
+        WriteHclUserData = writeUserData,
         TdQuoteBaseUri = imds,
         TdQuoteCalls = s_fast,
         TdxTrustedRootOverride = _f.Factory.Root,
@@ -125,5 +144,47 @@ public sealed class SwtpmAzureTdxTests : IClassFixture<SwtpmAzureTdxTests.Fixtur
         var e = Assert.Throws<RemoteServiceException>(() => Source(imds.Uri).Attest(Binding(4), [4], new byte[32]));
         Assert.Contains("Azure IMDS TD quote service at http://127.0.0.1:", e.Message);
         Assert.Contains("HTTP 500", e.Message);
+    }
+
+    [Fact]
+    public void ItaScheme_WritesReportDataToTheUserDataIndex_AndTheRefreshedHclMustCarryIt()
+    {
+        _f.ProvisionForUserData();
+        using var imds = new FakeImds(_f.Factory);
+        byte[] binding = Binding(5);
+        FakeParavisor? paravisor = null;
+        var source = Source(imds.Uri, writeUserData: true, tpm: () => paravisor = new FakeParavisor(_f.Tpm.Connect(), _f.HclFor));
+
+        var evidence = source.Attest(binding, [5], new byte[32]);
+
+        Assert.Equal(1, paravisor!.Refreshes);
+        using (var tpm = new Tpm2Client(_f.Tpm.Connect()))
+            Assert.Equal(binding, tpm.ReadNv(AzureVtpmEvidenceSource.UserDataNvIndex));
+        var hcl = HclReport.Parse(Convert.FromBase64String(JsonNode.Parse(evidence.EvidenceJson)!["report"]!.GetValue<string>()));
+        Assert.Equal(Convert.ToHexString(binding), RuntimeClaims.Parse(hcl.RuntimeClaimsBytes.Span).UserData);
+        Assert.EndsWith("and the HCL user-data", evidence.Verified.VerifierNote);
+    }
+
+    [Fact]
+    public void ItaScheme_WithoutAParavisorRefresh_IsRejected()
+    {
+        // swtpm alone keeps the old HCL report: its user-data does not carry what was written.
+        _f.ProvisionForUserData();
+        using var imds = new FakeImds(_f.Factory);
+        var e = Assert.Throws<AttestationException>(() => Source(imds.Uri, writeUserData: true).Attest(Binding(6), [6], new byte[32]));
+        Assert.Equal($"Azure vTPM evidence rejected: the HCL report's user-data is {new string('0', 128)}, not the report_data written to NV index 0x01400002 "
+            + "(the paravisor did not refresh the HCL report with it)", e.Message);
+    }
+
+    [Fact]
+    public void WriteNv_DefinesOnce_RewritesInPlace_AndRefusesAnotherSize()
+    {
+        const uint index = 0x01400003;
+        using var tpm = new Tpm2Client(_f.Tpm.Connect());
+        tpm.WriteNv(index, Enumerable.Repeat((byte)1, 64).ToArray());
+        tpm.WriteNv(index, Enumerable.Repeat((byte)2, 64).ToArray());
+        Assert.Equal(Enumerable.Repeat((byte)2, 64), tpm.ReadNv(index));
+        var e = Assert.Throws<TpmException>(() => tpm.WriteNv(index, new byte[32]));
+        Assert.Equal("NV index 0x01400003 holds 64 bytes, not 32", e.Message);
     }
 }
