@@ -333,6 +333,20 @@ public sealed class VerifyGpuEvidenceTests : IDisposable
     }
 
     [Fact]
+    public void Rim_Driver570_IsRejected_ForItsAlteredDocument_AndLaterForItsExpiredSigner()
+    {
+        string rims = RimDir("rim-driver-GH100-570.124.03-expired.xml");
+        string[] args = [V("sdk-hopper-570-report.txt"), "--cert", V("sdk-hopper-certchain-2.txt"), "--nonce", HopperNonce, "--rim", rims];
+        var inWindow = Verify([.. args, "--at", "2025-01-01T12:00:00Z"]);
+        Assert.Equal(1, inWindow.Code);
+        AssertCheck(inWindow.Out, "FAIL", "driver rim", "RIM GH100 570.124.03: RIM XML signature does not verify");
+        var today = Verify([.. args, "--at", "2026-01-01"]);
+        Assert.Equal(1, today.Code);
+        AssertCheck(today.Out, "FAIL", "driver rim", "RIM expired: RIM GH100 570.124.03 signing chain: certificate 'RIM L4 Signer' is expired (valid 2025-01-01 00:00:00Z → 2025-01-02 00:00:00Z");
+        AssertCheck(today.Out, "FAIL", "vbios rim", "RIM not available for vbios 96.00.5e.00.04");
+    }
+
+    [Fact]
     public void WithoutRims_TheMeasurementsAreSaidNotAppraised()
     {
         var (_, o, _) = Verify(V("hopperAttestationReport.txt"), "--cert", V("hopper_cert_chain_case1.txt"), "--nonce", HopperNonce, "--at", At);
