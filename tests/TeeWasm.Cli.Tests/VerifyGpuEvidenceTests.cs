@@ -224,6 +224,42 @@ public sealed class VerifyGpuEvidenceTests : IDisposable
         Assert.StartsWith("REJECTED: GPU device certificate chain: certificate 'GH100 A01 FSP BROM (simulated)' is expired (valid 2024-01-01 00:00:00Z → 2049-12-31 00:00:00Z", late.Out);
     }
 
+    /// <summary>A result as <c>attest gpu</c> writes it on NVML hardware (NvidiaGpuEvidenceSource's evidence shape), around a real report.</summary>
+    private string NvmlResult(string ccMode)
+    {
+        byte[] report = Convert.FromHexString(string.Concat(File.ReadAllText(V("hopperAttestationReport.txt")).Where(c => !char.IsWhiteSpace(c))));
+        var evidence = new JsonObject
+        {
+            ["platform"] = "NVIDIA GPU",
+            ["source"] = "nvml",
+            ["gpu_index"] = 0,
+            ["cc"] = new JsonObject { ["mode"] = ccMode, ["environment"] = "prod" },
+            ["nonce"] = HopperNonce,
+            ["report"] = new JsonObject { ["spdm_base64"] = Convert.ToBase64String(report) },
+            ["certificates_pem"] = File.ReadAllText(V("hopper_cert_chain_case1.txt")),
+        };
+        var result = new JsonObject
+        {
+            ["success"] = true, ["token"] = "x", ["evidence"] = evidence.ToJsonString(), ["error"] = null,
+            ["timestamp"] = 1, ["tee_type"] = "NVIDIA GPU", ["simulated"] = false,
+        };
+        return Write($"nvml-{ccMode}.json", result.ToJsonString());
+    }
+
+    [Fact]
+    public void NvmlShapedEvidence_IsRead_AndItsStatedCcModeIsChecked()
+    {
+        var on = Verify(NvmlResult("on"), "--at", At);
+        Assert.True(on.Code == 0, on.Out);
+        Assert.StartsWith("VALID: NVIDIA GPU report (1010/0200/882, driver 550.90.07)", on.Out);
+        AssertCheck(on.Out, "PASS", "nonce", "equals the nonce the evidence JSON states");
+        AssertCheck(on.Out, "PASS", "cc mode", "CC mode 'on'");
+
+        var devtools = Verify(NvmlResult("devtools"), "--at", At);
+        Assert.Equal(1, devtools.Code);
+        Assert.Contains(", but cc mode: GPU confidential-computing mode is 'devtools', not 'on'", devtools.Out);
+    }
+
     private string Tamper(string file, Action<JsonObject> change)
     {
         var result = JsonNode.Parse(File.ReadAllText(file))!.AsObject();
