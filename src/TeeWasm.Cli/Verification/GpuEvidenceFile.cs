@@ -253,7 +253,9 @@ internal sealed class GpuEvidenceFile
         {
             try
             {
-                bindingNonce = VmBinding.FromJson(bind).ReportData[..GpuAttestationReport.NonceLength];
+                byte[] reportData = VmBinding.FromJson(bind).ReportData;
+                if (reportData.Length >= GpuAttestationReport.NonceLength) bindingNonce = reportData[..GpuAttestationReport.NonceLength];
+                else bindingError = $"its report_data is {reportData.Length} bytes, shorter than a GPU request nonce";
             }
             catch (AttestationException e)
             {

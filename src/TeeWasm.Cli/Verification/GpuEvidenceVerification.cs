@@ -285,24 +285,37 @@ internal static class GpuEvidenceVerification
             : new(what, CheckStatus.Pass, $"{what} {actual} (signed opaque data) is at least {key} {minimum}");
     }
 
+    /// <summary>
+    /// The RIM(s) of DIR for <paramref name="version"/>: passes when one verifies and matches every active index; otherwise
+    /// the first one's failure. No RIM for the version fails ("RIM not available").
+    /// </summary>
     private static (VerifyCheck Check, NvidiaFailureReason Reason) CheckRim(string kind, string? version, GpuAttestationReport report, RimVerifier verifier, Settings settings)
     {
         string name = kind + " rim";
-        NvidiaRim? rim = version is null ? null
-            : settings.Rims!.FirstOrDefault(r => string.Equals(r.Version, version, StringComparison.OrdinalIgnoreCase));
-        if (rim is null)
+        var candidates = version is null ? []
+            : settings.Rims!.Where(r => string.Equals(r.Version, version, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (candidates.Count == 0)
             return (new(name, CheckStatus.Fail, $"RIM not available for {kind} {version ?? "(version not in the report)"} in {settings.RimDirectory}"), NvidiaFailureReason.RimNotAvailable);
-        try
+        (VerifyCheck Check, NvidiaFailureReason Reason)? first = null;
+        foreach (NvidiaRim rim in candidates)
         {
-            RimComparison comparison = verifier.VerifyAndCompare(rim, report);
-            return (new(name, CheckStatus.Pass,
-                $"RIM {rim.Name} {rim.Version}: signature and chain to {Name(NvidiaRootCertificates.RimRootCa)} valid; all {comparison.Compared} active measurements match"),
-                NvidiaFailureReason.None);
+            try
+            {
+                RimComparison comparison = verifier.VerifyAndCompare(rim, report);
+                return (new(name, CheckStatus.Pass,
+                    $"RIM {rim.Name} {rim.Version}: signature and chain to {Name(NvidiaRootCertificates.RimRootCa)} valid; all {comparison.Compared} active measurements match"),
+                    NvidiaFailureReason.None);
+            }
+            catch (NvidiaAttestationException e)
+            {
+                first ??= (new(name, CheckStatus.Fail, e.Message), e.Reason);
+            }
+            catch (CryptographicException e)
+            {
+                first ??= (new(name, CheckStatus.Fail, $"RIM {rim.Name} {rim.Version}: its signature cannot be checked: {e.Message}"), NvidiaFailureReason.RimSignature);
+            }
         }
-        catch (NvidiaAttestationException e)
-        {
-            return (new(name, CheckStatus.Fail, e.Message), e.Reason);
-        }
+        return first!.Value;
     }
 
     private static string Describe(GpuAttestationReport report, X509Certificate2? leaf, ChainOutcome chain, bool simulated)
