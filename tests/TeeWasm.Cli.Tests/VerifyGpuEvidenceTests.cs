@@ -122,6 +122,17 @@ public sealed class VerifyGpuEvidenceTests : IDisposable
     }
 
     [Fact]
+    public void LeafAlone_SignsTheReportAndCarriesItsFwid_ButIsNoChain()
+    {
+        var (code, o, _) = Verify(V("hopperAttestationReport.txt"), "--cert", V("hopper_signing_cert.pem"), "--nonce", HopperNonce, "--at", At);
+        Assert.Equal(1, code);
+        Assert.StartsWith("REJECTED: GPU device certificate chain ends at 'GH100 A01 GSP FMC LF'", o);
+        AssertCheck(o, "FAIL", "certificate chain", "not at the pinned NVIDIA Device Identity CA");
+        AssertCheck(o, "PASS", "report signature", "verifies with 'GH100 A01 GSP FMC LF' (but that certificate is not trusted");
+        AssertCheck(o, "PASS", "fwid", "report FWID f5c384aebb579217… equals the device certificate's TCG DICE FWID");
+    }
+
+    [Fact]
     public void BeforeTheDeviceCertificates_IsRejected_NamingTheDate()
     {
         var (code, o, _) = Verify(V("hopperAttestationReport.txt"), "--cert", V("hopper_cert_chain_case1.txt"), "--nonce", HopperNonce, "--at", "2019-01-01");

@@ -138,7 +138,7 @@ internal sealed class GpuEvidenceFile
                         {
                             Kind = $"NVIDIA attestation SDK evidence JSON ({Gpus(elements.Count)})",
                             IsSdk = true,
-                            Items = [.. elements.Select(SdkItem)],
+                            Items = [.. NvidiaEvidenceList.Parse(Encoding.UTF8.GetString(json)).Select(SdkItem)],
                         };
                     }
                     if (elements.All(IsOurGpuResult))
@@ -159,6 +159,10 @@ internal sealed class GpuEvidenceFile
             {
                 throw new UsageException("malformed GPU evidence JSON: " + e.Message);
             }
+            catch (NvidiaAttestationException e)
+            {
+                throw new UsageException("malformed GPU evidence JSON: " + e.Message);
+            }
         }
     }
 
@@ -169,18 +173,16 @@ internal sealed class GpuEvidenceFile
         && e.TryGetProperty("evidence", out var ev) && ev.ValueKind == JsonValueKind.String
         && !e.TryGetProperty("tee_type", out _);
 
-    private static GpuEvidenceItem SdkItem(JsonElement e)
+    private static GpuEvidenceItem SdkItem(NvidiaEvidenceItem e)
     {
-        byte[] report = Convert.FromBase64String(e.GetProperty("evidence").GetString()!);
-        string pem = Encoding.ASCII.GetString(Convert.FromBase64String(e.GetProperty("certificate").GetString()!));
-        var (chain, chainError) = ParseChain(pem);
+        var (chain, chainError) = ParseChain(e.CertificateChainPem);
         return new GpuEvidenceItem
         {
-            Report = report,
+            Report = e.Report,
             Chain = chain,
             Error = chainError,
-            Arch = e.TryGetProperty("arch", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString() : null,
-            StatedNonce = e.TryGetProperty("nonce", out var n) && n.ValueKind == JsonValueKind.String ? Convert.FromHexString(n.GetString()!) : null,
+            Arch = e.Arch.Length == 0 ? null : e.Arch,
+            StatedNonce = e.Nonce.Length == 0 ? null : e.Nonce,
         };
     }
 
