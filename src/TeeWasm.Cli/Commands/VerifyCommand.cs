@@ -13,14 +13,16 @@ namespace TeeWasm.Cli.Commands;
 
 /// <summary>
 /// <c>tee-wasm verify FILE [--cert CERT]... [--collateral DIR] [--td-quote FILE] [--policy F] [--json] [--at TIME]</c>: verify evidence
-/// on disk (SNP report, TDX quote, Azure HCL report, or attestation JSON). Exit 0 valid, 1 rejected, 2 usage.
+/// on disk (SNP report, TDX quote, Azure HCL report, or attestation JSON), or NVIDIA GPU evidence (<c>attest gpu</c> JSON,
+/// NVIDIA SDK evidence JSON, or a raw SPDM report with <c>--cert</c> and <c>--nonce</c>; see <see cref="VerifyGpuEvidence"/>).
+/// Exit 0 valid, 1 rejected, 2 usage.
 /// </summary>
 internal static class VerifyCommand
 {
     public static Command Create(TextWriter stdout)
     {
-        var file = new Argument<string>("FILE") { Description = "Evidence: SNP report (1184/1204 bytes), TDX quote (v4/v5), Azure HCL report, base64 of one, or the JSON 'tee-wasm attest' writes" };
-        var certs = new Option<string[]>("--cert") { Description = "Add certificates (DER or PEM; VCEK/VLEK, ASK/ASVK, ARK); repeatable", HelpName = "CERT" };
+        var file = new Argument<string>("FILE") { Description = "Evidence: SNP report (1184/1204 bytes), TDX quote (v4/v5), Azure HCL report, base64 of one, or the JSON 'tee-wasm attest' writes; or NVIDIA GPU evidence: 'tee-wasm attest gpu' JSON (also --all), NVIDIA attestation SDK evidence JSON, or a raw SPDM report (binary, hex, base64) with --cert and --nonce" };
+        var certs = new Option<string[]>("--cert") { Description = "Add certificates (DER or PEM; VCEK/VLEK, ASK/ASVK, ARK; for a raw GPU report: its device chain, PEM, leaf first); repeatable", HelpName = "CERT" };
         var collateral = new Option<string?>("--collateral") { Description = "TDX collateral folder (files named *tcbinfo*, *qeidentity*, *crl*)", HelpName = "DIR" };
         var allowUnsigned = new Option<bool>("--allow-unsigned-collateral") { Description = "Accept TDX collateral whose signing chain is not supplied (its signature cannot be checked)" };
         var policy = new Option<string?>("--policy") { Description = "Also apply this policy (see docs/policy.md)", HelpName = "FILE" };
@@ -36,17 +38,37 @@ internal static class VerifyCommand
             Description = "Azure TDX HCL report: the TD quote made from its TDREPORT (raw or base64); verified and compared field by field with the TDREPORT",
             HelpName = "FILE",
         };
+        var gpuNonce = new Option<string?>("--nonce")
+        {
+            Description = "GPU evidence: the 32-byte SPDM request nonce (hex) every report must be over; default: the evidence's binding (attest gpu JSON) or its stated nonce (SDK JSON); required for a raw report",
+            HelpName = "HEX",
+        };
+        var rim = new Option<string?>("--rim") { Description = "GPU evidence: appraise each report's measurements against the NVIDIA RIMs (*.xml) in DIR, driver and VBIOS RIM chosen by version", HelpName = "DIR" };
         var at = new Option<string?>("--at") { Description = "Verify as of this time (ISO 8601, e.g. 2025-06-01) instead of now", HelpName = "TIME" };
 
-        var command = new Command("verify", "Verify evidence from a file; exit 0 valid, 1 rejected, 2 usage error")
+        var command = new Command("verify", "Verify VM or NVIDIA GPU evidence from a file; exit 0 valid (every GPU, for GPU evidence), 1 rejected, 2 usage error")
         {
-            file, certs, collateral, allowUnsigned, tdQuote, policy, json, at, trustSimulator,
+            file, certs, collateral, allowUnsigned, tdQuote, policy, json, at, trustSimulator, gpuNonce, rim,
         };
         command.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
             if (!File.Exists(path)) throw new UsageException($"evidence file '{path}' not found");
             DateTimeOffset? time = ParseTime(parse.GetValue(at));
+            byte[] data = File.ReadAllBytes(path);
+            if (GpuEvidenceFile.TryRead(data) is { } gpu)
+            {
+                return VerifyGpuEvidence.Run(gpu, new VerifyGpuEvidence.Inputs
+                {
+                    Time = time, CertFiles = parse.GetValue(certs) ?? [], Nonce = parse.GetValue(gpuNonce), RimDirectory = parse.GetValue(rim),
+                    PolicyFile = parse.GetValue(policy), TrustSimulator = parse.GetResult(trustSimulator) is not null,
+                    SimulatorDirectory = parse.GetValue(trustSimulator), Json = parse.GetValue(json),
+                    VmOnlyOptions = [.. new[] { ("--collateral", parse.GetValue(collateral) is not null), ("--td-quote", parse.GetValue(tdQuote) is not null),
+                        ("--allow-unsigned-collateral", parse.GetValue(allowUnsigned)) }.Where(o => o.Item2).Select(o => o.Item1)],
+                }, stdout);
+            }
+            if (parse.GetValue(gpuNonce) is not null || parse.GetValue(rim) is not null)
+                throw new UsageException("--nonce and --rim apply to NVIDIA GPU evidence only");
             var extra = new List<X509Certificate2>();
             foreach (string c in parse.GetValue(certs) ?? [])
             {
@@ -82,7 +104,7 @@ internal static class VerifyCommand
                 tdQuoteBytes = EvidenceFile.ReadTdQuote(File.ReadAllBytes(quotePath))
                     ?? throw new UsageException($"--td-quote {quotePath}: not a TDX quote (v4/v5) or base64 of one");
             }
-            var evidence = EvidenceFile.Read(File.ReadAllBytes(path));
+            var evidence = EvidenceFile.Read(data);
             if (tdQuoteBytes is not null && !(evidence.Kind == EvidenceKind.AzureHclReport && HclReport.TryParse(evidence.Report, out var h, out _) && h.ReportType == HclReportType.Tdx))
                 throw new UsageException("--td-quote applies to an Azure HCL report with a TDREPORT inside only");
             var outcome = EvidenceVerification.Verify(evidence, new EvidenceVerification.Settings

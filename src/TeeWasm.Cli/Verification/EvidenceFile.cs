@@ -65,7 +65,7 @@ internal sealed class EvidenceFile
         if (trimmed.Length > 0 && trimmed[0] == (byte)'{') return FromJson(trimmed.ToArray());
         if (Detect(data) is { } binary) return binary;
         if (TryBase64(trimmed, out byte[]? decoded) && Detect(decoded) is { } fromBase64) return fromBase64;
-        throw new UsageException("unrecognized evidence: not an SNP report, TDX quote, Azure HCL report, or attestation JSON");
+        throw new UsageException("unrecognized evidence: not an SNP report, TDX quote, Azure HCL report, attestation JSON, or NVIDIA GPU evidence");
     }
 
     /// <summary>A TDX quote from a file's bytes (raw, or base64 of one); null when it holds none.</summary>
