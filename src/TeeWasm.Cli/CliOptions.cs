@@ -21,6 +21,13 @@ internal sealed class CliOptions
         HelpName = "DIR",
     };
 
+    public Option<int> SimulatedGpus { get; } = new("--simulated-gpus")
+    {
+        Description = "How many GPUs the simulator attests (with --tee simulate; 0 to 16)",
+        DefaultValueFactory = _ => 1,
+        HelpName = "N",
+    };
+
     public Option<string?> TpmSocket { get; } = new("--tpm-socket")
     {
         Description = "Use a TPM at HOST:PORT (e.g. swtpm) instead of /dev/tpmrm0",
@@ -95,6 +102,7 @@ internal sealed class CliOptions
     {
         command.Options.Add(Tee);
         command.Options.Add(SimulatorDir);
+        command.Options.Add(SimulatedGpus);
         command.Options.Add(TpmSocket);
         command.Options.Add(VmCertificates);
         command.Options.Add(TdxCollateral);
@@ -154,6 +162,9 @@ internal sealed class CliOptions
             _ => AttestationMode.Auto,
         },
         SimulatorDirectory = parse.GetValue(SimulatorDir),
+        SimulatedGpuCount = parse.GetValue(SimulatedGpus) is var gpus && gpus is >= 0 and <= 16
+            ? gpus
+            : throw new UsageException($"--simulated-gpus {parse.GetValue(SimulatedGpus)}: expected 0 to 16"),
         Probe = new TeeProbeOptions { TpmSocket = parse.GetValue(TpmSocket) },
         VmCertificateFiles = ExistingFiles(parse.GetValue(VmCertificates) ?? [], "--vm-cert"),
         TdxCollateralDirectory = parse.GetValue(TdxCollateral) is { } dir

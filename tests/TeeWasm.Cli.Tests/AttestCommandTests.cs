@@ -55,6 +55,28 @@ public sealed class AttestCommandTests : IDisposable
     }
 
     [Fact]
+    public void SimulatedGpuCountIsAnOption()
+    {
+        var (code, stdout, stderr) = CliProcess.Run("attest", "gpu", "--all", "--tee", "simulate", "--simulator-dir", s_sim, "--simulated-gpus", "3");
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var indexes = json.RootElement.EnumerateArray().Select(r =>
+        {
+            Assert.True(r.GetProperty("success").GetBoolean());
+            using var evidence = JsonDocument.Parse(r.GetProperty("evidence").GetString()!);
+            return evidence.RootElement.GetProperty("fields").GetProperty("gpu_index").GetInt32();
+        });
+        Assert.Equal([0, 1, 2], indexes);
+
+        var (none, _, noneErr) = CliProcess.Run("attest", "gpu", "--all", "--tee", "simulate", "--simulator-dir", s_sim, "--simulated-gpus", "0");
+        Assert.Equal(1, none);
+        Assert.Equal("error: no GPU to attest\n", noneErr);
+        var (bad, _, badErr) = CliProcess.Run("attest", "gpu", "--tee", "simulate", "--simulated-gpus", "17");
+        Assert.Equal(2, bad);
+        Assert.Equal("error: --simulated-gpus 17: expected 0 to 16\n", badErr);
+    }
+
+    [Fact]
     public void AllGpusWithoutGpusFails()
     {
         var (code, _, stderr) = CliProcess.Run("attest", "gpu", "--all", "--tee", "none");
