@@ -182,15 +182,7 @@ internal static class VerifyCommand
             w.WriteStartObject("fields");
             foreach (var (k, v) in outcome.Fields) w.WriteString(k, v);
             w.WriteEndObject();
-            if (verdict is not null)
-            {
-                w.WriteStartObject("policy");
-                w.WriteBoolean("allowed", verdict.Allowed);
-                w.WriteStartArray("violations");
-                foreach (string s in verdict.Violations) w.WriteStringValue(s);
-                w.WriteEndArray();
-                w.WriteEndObject();
-            }
+            if (verdict is not null) PolicyVerdictJson.Write(w, verdict);
             w.WriteEndObject();
         }
         o.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));

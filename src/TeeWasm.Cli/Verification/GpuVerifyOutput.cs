@@ -81,15 +81,7 @@ internal static class GpuVerifyOutput
                 w.WriteStartObject("fields");
                 foreach (var (k, v) in r.Fields) w.WriteString(k, v);
                 w.WriteEndObject();
-                if (r.Policy is { } p)
-                {
-                    w.WriteStartObject("policy");
-                    w.WriteBoolean("allowed", p.Allowed);
-                    w.WriteStartArray("violations");
-                    foreach (string s in p.Violations) w.WriteStringValue(s);
-                    w.WriteEndArray();
-                    w.WriteEndObject();
-                }
+                if (r.Policy is { } p) PolicyVerdictJson.Write(w, p);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
