@@ -4,6 +4,8 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.IdentityModel.Tokens;
 using TeeWasm.Attestation.Audit;
 using TeeWasm.Attestation.AzureVtpm;
@@ -165,6 +167,68 @@ public sealed class TrusteeAzSnpVtpmTests : IClassFixture<TrusteeAzSnpVtpmTests.
         }
         string log = File.ReadAllText(_dir.File("server.jsonl"));
         Assert.Contains("Azure vTPM: SNP report chained to the simulator root; runtime claims bound; TPM quote by HCLAkPub over the runtime-data hash and PCRs; HCL user-data binds it (Trustee evidence)", log);
+    }
+
+    [Fact]
+    public void Client_message_passes_trustees_az_snp_vtpm_checks_written_by_hand()
+    {
+        // A loopback "Trustee" that checks the Attestation as deps/verifier/src/az_snp_vtpm does, parsing by hand.
+        string nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        string? tee = null, failure = "no attest";
+        using var server = new LoopbackServer(app =>
+        {
+            app.MapPost("/kbs/v0/auth", async (HttpContext c) =>
+            {
+                tee = (await JsonDocument.ParseAsync(c.Request.Body)).RootElement.GetProperty("tee").GetString();
+                c.Response.Headers.SetCookie = "kbs-session-id=s1; Path=/kbs";
+                return Results.Json(new Dictionary<string, object> { ["nonce"] = nonce, ["extra-params"] = "" });
+            });
+            app.MapPost("/kbs/v0/attest", async (HttpContext c) =>
+            {
+                failure = CheckAsTrustee((await JsonDocument.ParseAsync(c.Request.Body)).RootElement, nonce);
+                return failure is null ? Results.Json(new { token = "e30.e30.sig" }) : Results.Json(new { detail = failure }, statusCode: 401);
+            });
+            app.MapGet("/kbs/v0/resource/default/secret/demo", () => Results.StatusCode(404));
+        });
+        using var attester = AzureAttester(out _);
+        using var client = new KbsClient(new KbsClientOptions { Endpoint = server.Uri, Calls = s_fast, Evidence = KbsEvidenceFormat.Trustee }, attester);
+
+        var result = client.GetSecret("demo");
+
+        Assert.Equal("az-snp-vtpm", tee);
+        Assert.Null(failure);
+        Assert.Contains("no secret 'default/secret/demo' (HTTP 404)", result.Error); // attested; the resource is what is missing
+    }
+
+    private string? CheckAsTrustee(JsonElement attestation, string nonce)
+    {
+        var jwk = attestation.GetProperty("runtime-data").GetProperty("tee-pubkey");
+        string M(string n) => jwk.GetProperty(n).GetString()!;
+        string material = "{\"additional-evidence\":\"\",\"nonce\":\"" + nonce + "\",\"tee-pubkey\":{\"alg\":\"" + M("alg")
+            + "\",\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"" + M("x") + "\",\"y\":\"" + M("y") + "\"}}";
+        byte[] hash = SHA384.HashData(Encoding.UTF8.GetBytes(material));
+        var evidence = attestation.GetProperty("tee-evidence").GetProperty("primary_evidence");
+        if (evidence.GetProperty("version").GetInt32() != 2) return "version";
+        var quote = evidence.GetProperty("tpm_quote");
+        byte[] message = Convert.FromHexString(quote.GetProperty("message").GetString()!);
+        byte[] signature = Convert.FromHexString(quote.GetProperty("signature").GetString()!);
+        // TPMS_ATTEST: magic(4) type(2) qualifiedSigner(TPM2B) extraData(TPM2B) … pcrDigest(TPM2B) last.
+        int signerSize = (message[6] << 8) | message[7];
+        int at = 8 + signerSize;
+        int extraSize = (message[at] << 8) | message[at + 1];
+        if (!message.AsSpan(at + 2, extraSize).SequenceEqual(hash)) return "TPM quote nonce doesn't match expected report_data";
+        if (!_f.Tpm.AkPublic.VerifyData(message, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)) return "vTPM quote is not signed by AKpub";
+        byte[] pcrs = [.. quote.GetProperty("pcrs").EnumerateArray().SelectMany(p => Convert.FromHexString(p.GetString()!))];
+        if (quote.GetProperty("pcrs").GetArrayLength() != 24 || !message.AsSpan(message.Length - 32).SequenceEqual(SHA256.HashData(pcrs)))
+            return "Digest of PCRs does not match digest in Quote";
+        string url = evidence.GetProperty("hcl_report").GetString()!.Replace('-', '+').Replace('_', '/');
+        var hcl = HclReport.Parse(Convert.FromBase64String(url));
+        if (!SHA256.HashData(hcl.RuntimeClaimsBytes.Span).AsSpan().SequenceEqual(hcl.ReportData.Span[..32])) return "HCL variable data digest doesn't match SNP report data";
+        string userData = JsonDocument.Parse(hcl.RuntimeClaimsBytes).RootElement.GetProperty("user-data").GetString()!;
+        if (!Convert.FromHexString(userData).AsSpan(0, hash.Length).SequenceEqual(hash)) return "User-data in HCL variable data doesn't match report_data";
+        string vcek = evidence.GetProperty("vcek").GetString()!.Replace('-', '+').Replace('_', '/');
+        if (!Convert.FromBase64String(vcek).AsSpan().SequenceEqual(_f.Authority.Vcek.RawData)) return "vcek";
+        return null;
     }
 
     [Fact]
