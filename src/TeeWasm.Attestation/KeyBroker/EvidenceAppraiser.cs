@@ -41,6 +41,8 @@ public sealed record AppraisalOptions
     public TdxCollateral? TdxCollateral { get; init; }
     /// <summary>The clock.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
+    /// <summary>Test hook: a root to trust for TD quotes inside Azure vTPM evidence instead of Intel's. Never set in production.</summary>
+    internal X509Certificate2? TdxTrustedRootOverride { get; init; }
 }
 
 /// <summary>

@@ -85,7 +85,7 @@ public sealed class TrusteeAzSnpVtpmTests : IClassFixture<TrusteeAzSnpVtpmTests.
     [Fact]
     public void Evidence_json_has_trustees_field_names_and_encodings_and_reads_back()
     {
-        var evidence = new TrusteeAzSnpVtpmEvidence
+        var evidence = new TrusteeAzVtpmEvidence
         {
             HclReport = [0xfb, 0xff, 0x01], Message = [0xff, 0x54, 0x43, 0x47], Signature = [0xde, 0xad],
             Pcrs = [.. Enumerable.Range(0, 24).Select(i => Enumerable.Repeat((byte)i, 32).ToArray())], Vcek = [0xca, 0xfe, 0xba, 0xbe],
@@ -101,7 +101,7 @@ public sealed class TrusteeAzSnpVtpmTests : IClassFixture<TrusteeAzSnpVtpmTests.
         Assert.Equal("-_8B", json["hcl_report"]!.GetValue<string>()); // URL-safe alphabet
         Assert.Equal("yv66vg==", json["vcek"]!.GetValue<string>()); // padded, as serde_with writes it
 
-        var back = TrusteeAzSnpVtpmEvidence.Parse(JsonSerializer.SerializeToElement(json));
+        var back = TrusteeAzVtpmEvidence.Parse(JsonSerializer.SerializeToElement(json));
         Assert.Equal(evidence.HclReport, back.HclReport);
         Assert.Equal(evidence.Message, back.Message);
         Assert.Equal(evidence.Signature, back.Signature);
@@ -109,14 +109,14 @@ public sealed class TrusteeAzSnpVtpmTests : IClassFixture<TrusteeAzSnpVtpmTests.
         Assert.Equal(evidence.Pcrs, back.Pcrs);
 
         json["vcek"] = "yv66vg"; // unpadded is read too
-        Assert.Equal(evidence.Vcek, TrusteeAzSnpVtpmEvidence.Parse(JsonSerializer.SerializeToElement(json)).Vcek);
+        Assert.Equal(evidence.Vcek, TrusteeAzVtpmEvidence.Parse(JsonSerializer.SerializeToElement(json)).Vcek);
     }
 
     [Fact]
     public void Version_1_evidence_is_refused_because_it_does_not_bind_user_data()
     {
         var json = JsonNode.Parse("""{"version":1,"tpm_quote":{"signature":"00","message":"00","pcrs":[]},"hcl_report":"AA==","vcek":"AA=="}""")!;
-        var e = Assert.Throws<AttestationException>(() => TrusteeAzSnpVtpmEvidence.Parse(JsonSerializer.SerializeToElement(json)));
+        var e = Assert.Throws<AttestationException>(() => TrusteeAzVtpmEvidence.Parse(JsonSerializer.SerializeToElement(json)));
         Assert.Equal("primary_evidence is not Trustee az-snp-vtpm evidence (version 2, tpm_quote, hcl_report, vcek): "
             + "version 1: only version 2 binds runtime data through the HCL user-data", e.Message);
     }
@@ -262,17 +262,17 @@ public sealed class TrusteeAzSnpVtpmTests : IClassFixture<TrusteeAzSnpVtpmTests.
     }
 
     /// <summary>az-snp-vtpm evidence: <paramref name="hcl"/>, a swtpm quote by <paramref name="akHandle"/> over <paramref name="quoteNonce"/>.</summary>
-    private TrusteeAzSnpVtpmEvidence Evidence(byte[] hcl, byte[] quoteNonce, uint akHandle = Swtpm.AkHandle, X509Certificate2? vcek = null)
+    private TrusteeAzVtpmEvidence Evidence(byte[] hcl, byte[] quoteNonce, uint akHandle = Swtpm.AkHandle, X509Certificate2? vcek = null)
     {
         using var tpm = new Tpm2Client(_f.Tpm.Connect());
         var quote = tpm.Quote(akHandle, quoteNonce);
-        return new TrusteeAzSnpVtpmEvidence
+        return new TrusteeAzVtpmEvidence
         {
             HclReport = hcl, Message = quote.Attest, Signature = quote.Signature.Value, Pcrs = tpm.ReadPcrs(), Vcek = (vcek ?? _f.Authority.Vcek).RawData,
         };
     }
 
-    private static JsonObject Message(string nonce, RSA key, TrusteeAzSnpVtpmEvidence evidence) => new()
+    private static JsonObject Message(string nonce, RSA key, TrusteeAzVtpmEvidence evidence) => new()
     {
         ["runtime-data"] = TrusteeKbs.RuntimeData(nonce, Jwk(key)),
         ["tee-evidence"] = new JsonObject { ["primary_evidence"] = evidence.ToJson(), ["additional_evidence"] = "" },
@@ -290,7 +290,7 @@ public sealed class TrusteeAzSnpVtpmTests : IClassFixture<TrusteeAzSnpVtpmTests.
     {
         await using var broker = await Broker(AllowSimulated);
         using var session = new RawSession(broker.Address);
-        string nonce = await session.AuthAsync(TrusteeAzSnpVtpmEvidence.Tee);
+        string nonce = await session.AuthAsync(TrusteeAzVtpmEvidence.SnpTee);
         using var key = RSA.Create(2048);
         byte[] hash = RuntimeDataHash(nonce, key);
 
@@ -307,7 +307,7 @@ public sealed class TrusteeAzSnpVtpmTests : IClassFixture<TrusteeAzSnpVtpmTests.
     {
         await using var broker = await Broker(AllowSimulated);
         using var session = new RawSession(broker.Address);
-        string nonce = await session.AuthAsync(TrusteeAzSnpVtpmEvidence.Tee);
+        string nonce = await session.AuthAsync(TrusteeAzVtpmEvidence.SnpTee);
         using var key = RSA.Create(2048);
         byte[] hash = RuntimeDataHash(nonce, key);
         byte[] padded = Padded(hash); // the 64-byte SNP-style report_data is not what Trustee's az-snp-vtpm verifier compares
@@ -323,7 +323,7 @@ public sealed class TrusteeAzSnpVtpmTests : IClassFixture<TrusteeAzSnpVtpmTests.
     {
         await using var broker = await Broker(AllowSimulated);
         using var session = new RawSession(broker.Address);
-        string nonce = await session.AuthAsync(TrusteeAzSnpVtpmEvidence.Tee);
+        string nonce = await session.AuthAsync(TrusteeAzVtpmEvidence.SnpTee);
         using var key = RSA.Create(2048);
         using var otherKey = RSA.Create(2048);
         byte[] hash = RuntimeDataHash(nonce, key);
@@ -340,7 +340,7 @@ public sealed class TrusteeAzSnpVtpmTests : IClassFixture<TrusteeAzSnpVtpmTests.
     {
         await using var broker = await Broker(AllowSimulated);
         using var session = new RawSession(broker.Address);
-        string nonce = await session.AuthAsync(TrusteeAzSnpVtpmEvidence.Tee);
+        string nonce = await session.AuthAsync(TrusteeAzVtpmEvidence.SnpTee);
         using var key = RSA.Create(2048);
         byte[] hash = RuntimeDataHash(nonce, key);
         var evidence = Evidence(_f.HclFor(Padded(hash)), hash);
@@ -357,7 +357,7 @@ public sealed class TrusteeAzSnpVtpmTests : IClassFixture<TrusteeAzSnpVtpmTests.
     {
         await using var broker = await Broker(AllowSimulated);
         using var session = new RawSession(broker.Address);
-        string nonce = await session.AuthAsync(TrusteeAzSnpVtpmEvidence.Tee);
+        string nonce = await session.AuthAsync(TrusteeAzVtpmEvidence.SnpTee);
         using var key = RSA.Create(2048);
         byte[] hash = RuntimeDataHash(nonce, key);
         var evidence = Evidence(_f.HclFor(Padded(hash)), hash);
@@ -374,7 +374,7 @@ public sealed class TrusteeAzSnpVtpmTests : IClassFixture<TrusteeAzSnpVtpmTests.
     {
         await using var broker = await Broker(AllowSimulated);
         using var session = new RawSession(broker.Address);
-        string nonce = await session.AuthAsync(TrusteeAzSnpVtpmEvidence.Tee);
+        string nonce = await session.AuthAsync(TrusteeAzVtpmEvidence.SnpTee);
         using var key = RSA.Create(2048);
         byte[] hash = RuntimeDataHash(nonce, key);
 
@@ -395,7 +395,7 @@ public sealed class TrusteeAzSnpVtpmTests : IClassFixture<TrusteeAzSnpVtpmTests.
         using var vcek = X509CertificateLoader.LoadCertificate(File.ReadAllBytes(RepoPaths.Vector("azure", "constellation-azure-vcek.der")));
         await using var broker = await Broker("""{"default":{}}""");
         using var session = new RawSession(broker.Address);
-        string nonce = await session.AuthAsync(TrusteeAzSnpVtpmEvidence.Tee);
+        string nonce = await session.AuthAsync(TrusteeAzVtpmEvidence.SnpTee);
         using var key = RSA.Create(2048);
 
         var (status, detail) = await session.AttestAsync(Message(nonce, key, Evidence(hcl, RuntimeDataHash(nonce, key), vcek: vcek)));
@@ -405,11 +405,26 @@ public sealed class TrusteeAzSnpVtpmTests : IClassFixture<TrusteeAzSnpVtpmTests.
     }
 
     [Fact]
+    public async Task Az_snp_vtpm_evidence_in_an_az_tdx_vtpm_session_is_refused_for_its_missing_td_quote()
+    {
+        await using var broker = await Broker(AllowSimulated);
+        using var session = new RawSession(broker.Address);
+        string nonce = await session.AuthAsync(TrusteeAzVtpmEvidence.TdxTee);
+        using var key = RSA.Create(2048);
+        byte[] hash = RuntimeDataHash(nonce, key);
+
+        var (status, detail) = await session.AttestAsync(Message(nonce, key, Evidence(_f.HclFor(Padded(hash)), hash)));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.StartsWith("primary_evidence is not Trustee az-tdx-vtpm evidence (version 2, tpm_quote, hcl_report, td_quote): ", detail);
+    }
+
+    [Fact]
     public async Task Evidence_of_another_format_in_an_az_snp_vtpm_session_is_refused()
     {
         await using var broker = await Broker(AllowSimulated);
         using var session = new RawSession(broker.Address);
-        string nonce = await session.AuthAsync(TrusteeAzSnpVtpmEvidence.Tee);
+        string nonce = await session.AuthAsync(TrusteeAzVtpmEvidence.SnpTee);
         using var key = RSA.Create(2048);
         var message = Message(nonce, key, Evidence(_f.HclFor(new byte[64]), new byte[48]));
         message["tee-evidence"]!["primary_evidence"] = TrusteeTdxEvidence.Write([1, 2, 3]);

@@ -11,8 +11,8 @@ namespace TeeWasm.Attestation.KeyBroker.Trustee;
 /// </summary>
 public static class TrusteeAttestationMessage
 {
-    /// <summary>The message for <paramref name="tee"/> ("snp", "tdx" or "az-snp-vtpm") from TeeWasm evidence JSON (<see cref="CollectedEvidence.EvidenceJson"/>).</summary>
-    /// <exception cref="AttestationException">The evidence has no Trustee form (e.g. an Azure TDX CVM).</exception>
+    /// <summary>The message for <paramref name="tee"/> ("snp", "tdx", "az-snp-vtpm" or "az-tdx-vtpm") from TeeWasm evidence JSON (<see cref="CollectedEvidence.EvidenceJson"/>).</summary>
+    /// <exception cref="AttestationException">The evidence has no Trustee form (e.g. another TEE's).</exception>
     public static JsonObject Create(string tee, string nonce, JsonObject teePubKey, string evidenceJson) => new()
     {
         [TrusteeKbs.RuntimeDataField] = TrusteeKbs.RuntimeData(nonce, teePubKey),
@@ -33,10 +33,10 @@ public static class TrusteeAttestationMessage
         if (source == "azure-vtpm")
         {
             // The azure-vtpm source names the platform by its ABI name ("AMD SEV-SNP", "Intel TDX").
-            if (teeType == TeeType.IntelTdx.ToAbiName())
-                throw new AttestationException("Trustee evidence for Azure TDX CVMs (az-tdx-vtpm) is not implemented; use --kbs-evidence teewasm");
-            return tee == TrusteeAzSnpVtpmEvidence.Tee && teeType == TeeType.AmdSevSnp.ToAbiName()
-                ? TrusteeAzSnpVtpmEvidence.FromAzureVtpmJson(evidenceJson).ToJson()
+            string expected = teeType == TeeType.IntelTdx.ToAbiName() ? TrusteeAzVtpmEvidence.TdxTee
+                : teeType == TeeType.AmdSevSnp.ToAbiName() ? TrusteeAzVtpmEvidence.SnpTee : "";
+            return tee == expected
+                ? TrusteeAzVtpmEvidence.FromAzureVtpmJson(evidenceJson).ToJson()
                 : throw new AttestationException($"Azure vTPM {teeType} evidence cannot be sent as Trustee '{tee}' evidence");
         }
         byte[] report = Convert.FromBase64String(root.GetProperty("report").GetString()!);

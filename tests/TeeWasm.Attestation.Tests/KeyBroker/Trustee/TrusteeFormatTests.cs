@@ -222,12 +222,12 @@ public sealed class TrusteeFormatTests
 
         var e = Assert.Throws<AttestationException>(() => TrusteeAttestationMessage.Create("tdx", "n0nce", jwk, collected.EvidenceJson));
         Assert.Contains("AMD_SEV_SNP evidence cannot be sent as Trustee 'tdx' evidence", e.Message);
-        // Azure vTPM evidence goes only as az-snp-vtpm (TrusteeAzSnpVtpmTests); az-tdx-vtpm is not implemented.
+        // Azure vTPM evidence goes only as az-snp-vtpm / az-tdx-vtpm (TrusteeAzSnpVtpmTests, TrusteeAzTdxVtpmTests).
         e = Assert.Throws<AttestationException>(() => TrusteeAttestationMessage.PrimaryEvidence("snp",
             """{"tee_type":"AMD SEV-SNP","source":"azure-vtpm","report":"AAAA","certificates":[]}"""));
         Assert.Equal("Azure vTPM AMD SEV-SNP evidence cannot be sent as Trustee 'snp' evidence", e.Message);
-        e = Assert.Throws<AttestationException>(() => TrusteeAttestationMessage.PrimaryEvidence("az-tdx-vtpm",
+        e = Assert.Throws<AttestationException>(() => TrusteeAttestationMessage.PrimaryEvidence("az-snp-vtpm",
             """{"tee_type":"Intel TDX","source":"azure-vtpm","report":"AAAA","certificates":[]}"""));
-        Assert.Equal("Trustee evidence for Azure TDX CVMs (az-tdx-vtpm) is not implemented; use --kbs-evidence teewasm", e.Message);
+        Assert.Equal("Azure vTPM Intel TDX evidence cannot be sent as Trustee 'az-snp-vtpm' evidence", e.Message);
     }
 }

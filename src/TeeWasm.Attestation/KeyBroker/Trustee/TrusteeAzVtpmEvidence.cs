@@ -6,17 +6,21 @@ using TeeWasm.Attestation.Tpm;
 namespace TeeWasm.Attestation.KeyBroker.Trustee;
 
 /// <summary>
-/// Trustee's <c>az-snp-vtpm</c> evidence, version 2 (guest-components <c>attester/src/az_snp_vtpm/mod.rs</c>, trustee
-/// <c>deps/verifier/src/az_snp_vtpm/{mod,compat}.rs</c>): <c>{"version": 2, "tpm_quote": {"signature": hex, "message":
-/// hex, "pcrs": [hex]}, "hcl_report": base64url, "vcek": base64url}</c>. <c>message</c> is the marshalled TPMS_ATTEST,
+/// Trustee's Azure vTPM evidence, version 2 (guest-components <c>attester/src/az_{snp,tdx}_vtpm/mod.rs</c>, trustee
+/// <c>deps/verifier/src/az_{snp,tdx}_vtpm/{mod,compat}.rs</c>): <c>{"version": 2, "tpm_quote": {"signature": hex, "message":
+/// hex, "pcrs": [hex]}, "hcl_report": base64url, "vcek": base64url}</c> (<c>az-snp-vtpm</c>) or the same with
+/// <c>"td_quote": base64url</c> instead of <c>vcek</c> (<c>az-tdx-vtpm</c>). <c>message</c> is the marshalled TPMS_ATTEST,
 /// <c>signature</c> the bare RSASSA-PKCS1-v1_5/SHA-256 signature over it by the HCLAkPub, <c>pcrs</c> SHA-256 PCRs 0..23,
 /// <c>vcek</c> DER. The quote's extraData is the runtime-data hash (unpadded) and, from version 2, the HCL runtime
 /// claims' <c>user-data</c> starts with it.
 /// </summary>
-public sealed record TrusteeAzSnpVtpmEvidence
+public sealed record TrusteeAzVtpmEvidence
 {
-    /// <summary>The Request's <c>tee</c> for this evidence.</summary>
-    public const string Tee = "az-snp-vtpm";
+    /// <summary>The Request's <c>tee</c> for Azure SNP CVM evidence.</summary>
+    public const string SnpTee = "az-snp-vtpm";
+
+    /// <summary>The Request's <c>tee</c> for Azure TDX CVM evidence.</summary>
+    public const string TdxTee = "az-tdx-vtpm";
 
     /// <summary>The evidence version this writes (and the only one the broker reads: 0 and 1 do not bind user-data).</summary>
     public const int Version = 2;
@@ -37,8 +41,14 @@ public sealed record TrusteeAzSnpVtpmEvidence
     /// <summary>SHA-256 PCRs 0..23, in order.</summary>
     public required IReadOnlyList<byte[]> Pcrs { get; init; }
 
-    /// <summary>The VCEK, DER.</summary>
-    public required byte[] Vcek { get; init; }
+    /// <summary>The VCEK, DER (<c>az-snp-vtpm</c>); null for TDX.</summary>
+    public byte[]? Vcek { get; init; }
+
+    /// <summary>The TD quote for the TDREPORT inside the HCL report (<c>az-tdx-vtpm</c>); null for SNP.</summary>
+    public byte[]? TdQuote { get; init; }
+
+    /// <summary>The <c>tee</c> this evidence is for.</summary>
+    public string Tee => TdQuote is null ? SnpTee : TdxTee;
 
     /// <summary>The quote as a <see cref="TpmQuote"/> (the signature marshalled as TPMT_SIGNATURE RSASSA/SHA-256, as Trustee checks it).</summary>
     public TpmQuote ToTpmQuote()
@@ -66,16 +76,17 @@ public sealed record TrusteeAzSnpVtpmEvidence
                 ["pcrs"] = pcrs,
             },
             ["hcl_report"] = Base64UrlPadded(HclReport),
-            ["vcek"] = Base64UrlPadded(Vcek),
+            [TdQuote is null ? "vcek" : "td_quote"] = Base64UrlPadded(TdQuote ?? Vcek ?? throw new InvalidOperationException("neither vcek nor td_quote")),
         };
     }
 
     /// <summary>
     /// The evidence from the <c>azure-vtpm</c> evidence JSON <see cref="AzureVtpm.AzureVtpmEvidenceSource"/> writes:
-    /// HCL report, quote (RSASSA/SHA-256 over SHA-256 PCRs 0..23, as Trustee requires) and the VCEK among its certificates.
+    /// HCL report, quote (RSASSA/SHA-256 over SHA-256 PCRs 0..23, as Trustee requires), and the VCEK among its
+    /// certificates (SNP) or its <c>td_quote</c> (TDX).
     /// </summary>
     /// <exception cref="AttestationException">The evidence cannot be expressed in this format, and why.</exception>
-    public static TrusteeAzSnpVtpmEvidence FromAzureVtpmJson(string evidenceJson)
+    public static TrusteeAzVtpmEvidence FromAzureVtpmJson(string evidenceJson)
     {
         var root = JsonDocument.Parse(evidenceJson).RootElement;
         var quote = root.GetProperty("tpm_quote");
@@ -85,35 +96,41 @@ public sealed record TrusteeAzSnpVtpmEvidence
         int[] selection = [.. quote.GetProperty("pcr_selection").EnumerateArray().Select(e => e.GetInt32())];
         if (!selection.SequenceEqual(Enumerable.Range(0, TpmPcrSelection.PcrCount)))
             throw new AttestationException("Trustee az-snp-vtpm evidence carries SHA-256 PCRs 0..23; another PCR selection is configured");
+        var common = (Hcl: Convert.FromBase64String(root.GetProperty("report").GetString()!),
+            Message: Convert.FromBase64String(quote.GetProperty("attest").GetString()!),
+            Pcrs: quote.GetProperty("pcrs").EnumerateArray().Select(e => Convert.FromHexString(e.GetString()!)).ToArray());
+        if (root.TryGetProperty("td_quote", out var td))
+        {
+            return new TrusteeAzVtpmEvidence
+            {
+                HclReport = common.Hcl, Message = common.Message, Signature = signature.Value, Pcrs = common.Pcrs,
+                TdQuote = Convert.FromBase64String(td.GetString()!),
+            };
+        }
         var certificates = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
         foreach (var pem in root.GetProperty("certificates").EnumerateArray()) certificates.ImportFromPem(pem.GetString()!);
         // The VCEK is the chain's one EC key (ASK and ARK are RSA).
         var vcek = certificates.FirstOrDefault(c => c.PublicKey.Oid.Value == EcPublicKeyOid)
             ?? throw new AttestationException("the Azure evidence has no VCEK certificate for Trustee's az-snp-vtpm evidence");
-        return new TrusteeAzSnpVtpmEvidence
-        {
-            HclReport = Convert.FromBase64String(root.GetProperty("report").GetString()!),
-            Message = Convert.FromBase64String(quote.GetProperty("attest").GetString()!),
-            Signature = signature.Value,
-            Pcrs = [.. quote.GetProperty("pcrs").EnumerateArray().Select(e => Convert.FromHexString(e.GetString()!))],
-            Vcek = vcek.RawData,
-        };
+        return new TrusteeAzVtpmEvidence { HclReport = common.Hcl, Message = common.Message, Signature = signature.Value, Pcrs = common.Pcrs, Vcek = vcek.RawData };
     }
 
-    /// <summary>Reads version-2 evidence.</summary>
-    /// <exception cref="AttestationException">Not Trustee az-snp-vtpm v2 evidence, with what is wrong.</exception>
-    public static TrusteeAzSnpVtpmEvidence Parse(JsonElement evidence)
+    /// <summary>Reads version-2 evidence for <paramref name="tee"/> (<see cref="SnpTee"/> or <see cref="TdxTee"/>).</summary>
+    /// <exception cref="AttestationException">Not Trustee v2 evidence of that kind, with what is wrong.</exception>
+    public static TrusteeAzVtpmEvidence Parse(JsonElement evidence, string tee = SnpTee)
     {
+        bool tdx = tee == TdxTee;
         try
         {
             int version = evidence.GetProperty("version").GetInt32();
             if (version != Version)
                 throw new FormatException($"version {version}: only version 2 binds runtime data through the HCL user-data");
             var quote = evidence.GetProperty("tpm_quote");
-            return new TrusteeAzSnpVtpmEvidence
+            return new TrusteeAzVtpmEvidence
             {
                 HclReport = FromBase64Url(Str(evidence, "hcl_report")),
-                Vcek = FromBase64Url(Str(evidence, "vcek")),
+                Vcek = tdx ? null : FromBase64Url(Str(evidence, "vcek")),
+                TdQuote = tdx ? FromBase64Url(Str(evidence, "td_quote")) : null,
                 Message = Convert.FromHexString(Str(quote, "message")),
                 Signature = Convert.FromHexString(Str(quote, "signature")),
                 Pcrs = [.. quote.GetProperty("pcrs").EnumerateArray().Select(e => Convert.FromHexString(e.GetString() ?? throw new FormatException("a PCR is null")))],
@@ -121,7 +138,7 @@ public sealed record TrusteeAzSnpVtpmEvidence
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
         {
-            throw new AttestationException($"primary_evidence is not Trustee az-snp-vtpm evidence (version 2, tpm_quote, hcl_report, vcek): {e.Message}", e);
+            throw new AttestationException($"primary_evidence is not Trustee {tee} evidence (version 2, tpm_quote, hcl_report, {(tdx ? "td_quote" : "vcek")}): {e.Message}", e);
         }
     }
 
