@@ -92,10 +92,10 @@ public sealed record TrusteeAzVtpmEvidence
         var quote = root.GetProperty("tpm_quote");
         var signature = TpmSignature.Parse(Convert.FromBase64String(quote.GetProperty("signature").GetString()!));
         if (signature.SignatureAlgorithm != TpmSignature.AlgRsaSsa || signature.HashAlgorithm != TpmPcrSelection.AlgSha256)
-            throw new AttestationException("Trustee az-snp-vtpm evidence needs an RSASSA/SHA-256 quote (what Trustee verifies); the attestation key signs otherwise");
+            throw new AttestationException("Trustee Azure vTPM evidence needs an RSASSA/SHA-256 quote (what Trustee verifies); the attestation key signs otherwise");
         int[] selection = [.. quote.GetProperty("pcr_selection").EnumerateArray().Select(e => e.GetInt32())];
         if (!selection.SequenceEqual(Enumerable.Range(0, TpmPcrSelection.PcrCount)))
-            throw new AttestationException("Trustee az-snp-vtpm evidence carries SHA-256 PCRs 0..23; another PCR selection is configured");
+            throw new AttestationException("Trustee Azure vTPM evidence carries SHA-256 PCRs 0..23; another PCR selection is configured");
         var common = (Hcl: Convert.FromBase64String(root.GetProperty("report").GetString()!),
             Message: Convert.FromBase64String(quote.GetProperty("attest").GetString()!),
             Pcrs: quote.GetProperty("pcrs").EnumerateArray().Select(e => Convert.FromHexString(e.GetString()!)).ToArray());
