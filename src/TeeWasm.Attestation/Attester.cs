@@ -143,6 +143,29 @@ public sealed class Attester : IDisposable
         }
     }
 
+    /// <summary>
+    /// On an Azure CVM, collects and locally verifies vTPM evidence whose HCL <c>user-data</c> is <paramref name="userData"/>
+    /// and whose TPM quote is over <paramref name="quoteNonce"/> (Trustee <c>az-snp-vtpm</c>); neither cached nor bound to
+    /// module or host key.
+    /// </summary>
+    /// <exception cref="AttestationException">Not an Azure CVM, or collection or verification failed.</exception>
+    public CollectedEvidence CollectAzureVtpmEvidence(ReadOnlySpan<byte> userData, ReadOnlySpan<byte> quoteNonce)
+    {
+        lock (_gate)
+        {
+            var detection = DetectTee();
+            if (!detection.Type.SupportsAttestation())
+                throw new AttestationException(detection.Type == TeeType.None ? AttestationResult.NoTeeError : $"{detection.Type.ToAbiName()} cannot be attested");
+            _vmSource ??= _vmSourceFactory(detection)
+                ?? throw new AttestationException($"no evidence source for {detection.Type.ToAbiName()} via {detection.Source}");
+            if (_vmSource is not AzureVtpm.AzureVtpmEvidenceSource azure)
+                throw new AttestationException($"{detection.Type.ToAbiName()} via {detection.Source} is not an Azure vTPM CVM");
+            var collected = azure.AttestWithUserData(userData, quoteNonce);
+            Audit(AuditEvents.Attest, detection.Type.ToAbiName(), "ok", "Azure vTPM evidence over caller-chosen user-data and quote nonce", simulated: false);
+            return collected;
+        }
+    }
+
     /// <summary>Attests GPU <paramref name="index"/> with a nonce derived from module, host key and <paramref name="nonce"/>.</summary>
     public AttestationResult AttestGpu(int index, ReadOnlySpan<byte> nonce = default)
     {

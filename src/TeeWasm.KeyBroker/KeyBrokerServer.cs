@@ -52,9 +52,11 @@ public sealed class KeyBrokerServer : IAsyncDisposable
         _options = options;
         _app = app;
         _secretsRoot = Path.GetFullPath(options.SecretsDirectory);
+        var simulator = options.Policy.AnyAllowsSimulated ? SimulatorAuthority.LoadOrCreate(options.SimulatorDirectory) : null;
         _appraisal = new AppraisalOptions
         {
-            SimulatorRoot = options.Policy.AnyAllowsSimulated ? SimulatorAuthority.LoadOrCreate(options.SimulatorDirectory).Ark : null,
+            SimulatorRoot = simulator?.Ark,
+            SimulatorAsk = simulator?.Ask,
             TdxCollateral = options.TdxCollateralDirectory is { } dir ? Attestation.Tdx.TdxCollateral.LoadDirectory(dir) : null,
             Time = options.Time,
         };
@@ -127,8 +129,8 @@ public sealed class KeyBrokerServer : IAsyncDisposable
         string? tee = Str(request, "tee");
         if (version is null || !version.StartsWith("0.", StringComparison.Ordinal))
             return Problem(400, "ProtocolVersion", $"protocol version '{version}' not supported (0.x)");
-        if (tee is not ("snp" or "tdx" or "amd-sev-snp" or "intel-tdx"))
-            return Problem(400, "UnsupportedTee", $"tee '{tee}' not supported (snp, tdx)");
+        if (tee is not ("snp" or "tdx" or "amd-sev-snp" or "intel-tdx" or TrusteeAzVtpmEvidence.SnpTee or TrusteeAzVtpmEvidence.TdxTee))
+            return Problem(400, "UnsupportedTee", $"tee '{tee}' not supported (snp, tdx, az-snp-vtpm, az-tdx-vtpm)");
         Sweep();
         if (_sessions.Count >= _options.MaxSessions)
             return Problem(503, "Busy", "too many open sessions; try again later");

@@ -68,15 +68,26 @@ public sealed class AzureVtpmEvidenceSource : IVmEvidenceSource
     public static byte[] QuoteNonce(ReadOnlySpan<byte> reportData) => SHA256.HashData(reportData);
 
     /// <inheritdoc/>
-    public CollectedEvidence Attest(ReadOnlySpan<byte> reportData, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> moduleHash)
+    public CollectedEvidence Attest(ReadOnlySpan<byte> reportData, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> moduleHash) =>
+        Collect(reportData, _options.WriteHclUserData ? reportData.ToArray() : null, QuoteNonce(reportData), nonce, moduleHash);
+
+    /// <summary>
+    /// Evidence bound the way a verifier of its own chooses (Trustee's <c>az-snp-vtpm</c>): <paramref name="userData"/> is
+    /// written to <see cref="UserDataNvIndex"/> before the HCL report is read, which must then carry it as
+    /// <c>user-data</c>, and the TPM quote is over <paramref name="quoteNonce"/> as given.
+    /// </summary>
+    /// <exception cref="AttestationException">Collection or local verification failed.</exception>
+    public CollectedEvidence AttestWithUserData(ReadOnlySpan<byte> userData, ReadOnlySpan<byte> quoteNonce) =>
+        Collect(userData, userData.ToArray(), quoteNonce.ToArray(), [], []);
+
+    private CollectedEvidence Collect(ReadOnlySpan<byte> reportData, byte[]? userData, byte[] quoteNonce, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> moduleHash)
     {
-        byte[] quoteNonce = QuoteNonce(reportData);
         byte[] hcl;
         TpmQuote quote;
         IReadOnlyList<byte[]> pcrs;
         using (var tpm = new Tpm2Client(_openTpm()))
         {
-            if (_options.WriteHclUserData) tpm.WriteNv(UserDataNvIndex, reportData);
+            if (userData is not null) tpm.WriteNv(UserDataNvIndex, userData);
             hcl = tpm.ReadNv(TeeProbeOptions.AzureHclReportNvIndex);
             quote = tpm.Quote(_options.AttestationKeyHandle, quoteNonce, _options.PcrSelection);
             pcrs = tpm.ReadPcrs(_options.PcrSelection);
@@ -102,7 +113,7 @@ public sealed class AzureVtpmEvidenceSource : IVmEvidenceSource
             PcrSelection = _options.PcrSelection,
         });
         if (!result.IsValid) throw new AttestationException("Azure vTPM evidence rejected: " + result.Message);
-        if (_options.WriteHclUserData) CheckUserData(parsed!, reportData);
+        if (userData is not null) CheckUserData(parsed!, userData);
 
         var verified = new VerifiedEvidence
         {
@@ -112,8 +123,9 @@ public sealed class AzureVtpmEvidenceSource : IVmEvidenceSource
             ReportData = reportData.ToArray(),
             Nonce = nonce.ToArray(),
             ModuleHash = moduleHash.ToArray(),
-            VerifierNote = result.Message + "; report_data bound through the TPM quote's nonce (SHA-256 of it)"
-                + (_options.WriteHclUserData ? " and the HCL user-data" : ""),
+            VerifierNote = result.Message + "; report_data bound through the TPM quote's nonce"
+                + (quoteNonce.AsSpan().SequenceEqual(QuoteNonce(reportData)) ? " (SHA-256 of it)" : "")
+                + (userData is not null ? " and the HCL user-data" : ""),
         };
         return new CollectedEvidence(verified, EvidenceJson(hcl, tdQuote, quote, quoteNonce, pcrs, certificates));
     }

@@ -35,10 +35,14 @@ public sealed record AppraisalOptions
 {
     /// <summary>The simulator root to accept besides AMD's roots, or null to refuse simulated evidence outright.</summary>
     public X509Certificate2? SimulatorRoot { get; init; }
+    /// <summary>The simulator's ASK, for evidence that carries only the VCEK (Trustee <c>az-snp-vtpm</c>); null with no simulator root.</summary>
+    public X509Certificate2? SimulatorAsk { get; init; }
     /// <summary>TDX collateral for the TCB status, or null.</summary>
     public TdxCollateral? TdxCollateral { get; init; }
     /// <summary>The clock.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
+    /// <summary>Test hook: a root to trust for TD quotes inside Azure vTPM evidence instead of Intel's. Never set in production.</summary>
+    internal X509Certificate2? TdxTrustedRootOverride { get; init; }
 }
 
 /// <summary>

@@ -35,9 +35,10 @@ public enum KbsEvidenceFormat
     TeeWasm,
 
     /// <summary>
-    /// Trustee KBS protocol 0.4.0: <c>runtime-data</c> {nonce, tee-pubkey}, <c>snp</c>/<c>tdx</c> evidence in Trustee's
-    /// formats, report_data = SHA-384(JCS(runtime data)) zero-padded; works with Trustee and the embedded broker, but
-    /// binds no module (module rules refuse it).
+    /// Trustee KBS protocol 0.4.0: <c>runtime-data</c> {nonce, tee-pubkey}, <c>snp</c>/<c>tdx</c>/<c>az-snp-vtpm</c>/<c>az-tdx-vtpm</c>
+    /// evidence in Trustee's formats, report_data = SHA-384(JCS(runtime data)) zero-padded (on an Azure CVM: the bare
+    /// hash as TPM quote nonce and HCL user-data); works with Trustee and the embedded broker, but binds no module
+    /// (module rules refuse it).
     /// </summary>
     Trustee,
 }
@@ -125,6 +126,9 @@ public sealed class KbsClient : ISecretProvider, IDisposable
         var detection = _attester.DetectTee();
         string tee = detection.Type == TeeType.IntelTdx ? "tdx" : "snp";
         bool trustee = _format == KbsEvidenceFormat.Trustee;
+        // On an Azure CVM Trustee expects its vTPM evidence.
+        if (trustee && detection.Source?.StartsWith("vTPM", StringComparison.Ordinal) == true)
+            tee = detection.Type == TeeType.IntelTdx ? TrusteeAzVtpmEvidence.TdxTee : TrusteeAzVtpmEvidence.SnpTee;
         object extra = trustee
             ? new Dictionary<string, object> { [TrusteeKbs.SupportedHashAlgorithms] = new[] { "sha256", "sha384", "sha512" } }
             : "";
@@ -175,7 +179,11 @@ public sealed class KbsClient : ISecretProvider, IDisposable
         CollectedEvidence collected;
         try
         {
-            collected = _attester.CollectVmEvidence(TrusteeKbs.ReportData(nonce, jwk, "", hash));
+            byte[] reportData = TrusteeKbs.ReportData(nonce, jwk, "", hash);
+            // az-snp-vtpm, az-tdx-vtpm: the quote's nonce is the bare hash; the HCL user-data (64 bytes) starts with it.
+            collected = tee is TrusteeAzVtpmEvidence.SnpTee or TrusteeAzVtpmEvidence.TdxTee
+                ? _attester.CollectAzureVtpmEvidence(reportData, reportData.AsSpan(0, TrusteeKbs.HashLength(hash)))
+                : _attester.CollectVmEvidence(reportData);
         }
         catch (AttestationException e)
         {

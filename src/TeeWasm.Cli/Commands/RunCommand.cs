@@ -41,7 +41,7 @@ internal static class RunCommand
         };
         var kbsEvidence = new Option<string>("--kbs-evidence")
         {
-            Description = "Evidence --kbs sends: teewasm (TeeWasm's evidence JSON; report_data binds the guest module, host key and the broker's nonce and TEE key, so module_hashes rules of `tee-wasm kbs serve` work; a real Trustee KBS refuses it) or trustee (Trustee KBS protocol 0.4.0: snp/tdx evidence in Trustee's formats, report_data = SHA-384 of the canonical runtime data {nonce, tee-pubkey}; works with a real Trustee KBS and with `tee-wasm kbs serve`, but binds no module, so module_hashes rules refuse it)",
+            Description = "Evidence --kbs sends: teewasm (TeeWasm's evidence JSON; report_data binds the guest module, host key and the broker's nonce and TEE key, so module_hashes rules of `tee-wasm kbs serve` work; a real Trustee KBS refuses it) or trustee (Trustee KBS protocol 0.4.0: snp/tdx evidence in Trustee's formats, report_data = SHA-384 of the canonical runtime data {nonce, tee-pubkey}; on an Azure CVM az-snp-vtpm/az-tdx-vtpm evidence, that hash as vTPM quote nonce and HCL user-data (TDX also needs --imds-tdquote); works with a real Trustee KBS and with `tee-wasm kbs serve`, but binds no module, so module_hashes rules refuse it)",
             DefaultValueFactory = _ => "teewasm",
         };
         kbsEvidence.AcceptOnlyFromAmong("teewasm", "trustee");

@@ -244,7 +244,7 @@ public sealed class TrusteeKeyBrokerTests : IDisposable
     }
 
     /// <summary>One KBS session over a cookie-keeping HttpClient, speaking Trustee 0.4.0 by hand.</summary>
-    private sealed class RawSession(Uri broker) : IDisposable
+    internal sealed class RawSession(Uri broker) : IDisposable
     {
         public HttpClient Http { get; } = new(new HttpClientHandler { CookieContainer = new CookieContainer() }) { Timeout = TimeSpan.FromSeconds(30) };
 

@@ -6,13 +6,13 @@ namespace TeeWasm.Attestation.KeyBroker.Trustee;
 
 /// <summary>
 /// Builds Trustee's Attestation message from evidence the <see cref="Attester"/> collected:
-/// <c>{"runtime-data": {"nonce", "tee-pubkey"}, "tee-evidence": {"primary_evidence": &lt;snp|tdx evidence&gt;, "additional_evidence": ""}}</c>
+/// <c>{"runtime-data": {"nonce", "tee-pubkey"}, "tee-evidence": {"primary_evidence": &lt;snp|tdx|az-snp-vtpm evidence&gt;, "additional_evidence": ""}}</c>
 /// (no <c>init-data</c>).
 /// </summary>
 public static class TrusteeAttestationMessage
 {
-    /// <summary>The message for <paramref name="tee"/> ("snp" or "tdx") from TeeWasm evidence JSON (<see cref="CollectedEvidence.EvidenceJson"/>).</summary>
-    /// <exception cref="AttestationException">The evidence has no Trustee form (e.g. an Azure vTPM CVM).</exception>
+    /// <summary>The message for <paramref name="tee"/> ("snp", "tdx", "az-snp-vtpm" or "az-tdx-vtpm") from TeeWasm evidence JSON (<see cref="CollectedEvidence.EvidenceJson"/>).</summary>
+    /// <exception cref="AttestationException">The evidence has no Trustee form (e.g. another TEE's).</exception>
     public static JsonObject Create(string tee, string nonce, JsonObject teePubKey, string evidenceJson) => new()
     {
         [TrusteeKbs.RuntimeDataField] = TrusteeKbs.RuntimeData(nonce, teePubKey),
@@ -31,7 +31,14 @@ public static class TrusteeAttestationMessage
         string teeType = root.GetProperty("tee_type").GetString() ?? "";
         string source = root.TryGetProperty("source", out var s) ? s.GetString() ?? "" : "";
         if (source == "azure-vtpm")
-            throw new AttestationException("Trustee evidence for Azure vTPM CVMs (az-snp-vtpm, az-tdx-vtpm) is not implemented; use --kbs-evidence teewasm");
+        {
+            // The azure-vtpm source names the platform by its ABI name ("AMD SEV-SNP", "Intel TDX").
+            string expected = teeType == TeeType.IntelTdx.ToAbiName() ? TrusteeAzVtpmEvidence.TdxTee
+                : teeType == TeeType.AmdSevSnp.ToAbiName() ? TrusteeAzVtpmEvidence.SnpTee : "";
+            return tee == expected
+                ? TrusteeAzVtpmEvidence.FromAzureVtpmJson(evidenceJson).ToJson()
+                : throw new AttestationException($"Azure vTPM {teeType} evidence cannot be sent as Trustee '{tee}' evidence");
+        }
         byte[] report = Convert.FromBase64String(root.GetProperty("report").GetString()!);
         return (tee, teeType) switch
         {

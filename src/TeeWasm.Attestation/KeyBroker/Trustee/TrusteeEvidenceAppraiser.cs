@@ -7,7 +7,7 @@ namespace TeeWasm.Attestation.KeyBroker.Trustee;
 /// The key broker's appraisal of a Trustee (KBS protocol 0.4.0) Attestation: checks that <c>runtime-data.nonce</c> is
 /// this session's challenge, recomputes Trustee's report_data — SHA-384(JCS({"additional-evidence", "nonce",
 /// "tee-pubkey"})) zero-padded to 64 bytes — and verifies the primary evidence with the same SNP/TDX verifiers as
-/// TeeWasm evidence. The result never binds a module (<see cref="AppraisedEvidence.BindsModule"/> is false).
+/// TeeWasm evidence (<c>az-snp-vtpm</c>, <c>az-tdx-vtpm</c>: <see cref="TrusteeAzVtpmAppraiser"/>, over the unpadded hash). The result never binds a module (<see cref="AppraisedEvidence.BindsModule"/> is false).
 /// </summary>
 public static class TrusteeEvidenceAppraiser
 {
@@ -40,7 +40,10 @@ public static class TrusteeEvidenceAppraiser
             "snp" => Snp(primary, reportData, options),
             "tdx" => EvidenceAppraiser.Tdx(TrusteeTdxEvidence.Parse(primary), reportData, [], options,
                 "runtime-data (nonce and tee-pubkey)"),
-            _ => throw new AttestationException($"Trustee evidence for tee '{tee}' is not supported (snp, tdx)"),
+            // Azure binds the bare hash: the TPM quote's extraData, the prefix of the HCL user-data.
+            TrusteeAzVtpmEvidence.SnpTee or TrusteeAzVtpmEvidence.TdxTee => TrusteeAzVtpmAppraiser.Appraise(TrusteeAzVtpmEvidence.Parse(primary, tee),
+                reportData[..TrusteeKbs.HashLength(HashAlgorithmName.SHA384)], options),
+            _ => throw new AttestationException($"Trustee evidence for tee '{tee}' is not supported (snp, tdx, az-snp-vtpm, az-tdx-vtpm)"),
         };
         return appraised with { ModuleHash = "", BindsModule = false, Note = appraised.Note + " (Trustee evidence)" };
     }

@@ -71,6 +71,15 @@ public static class TrusteeKbs
         return reportData;
     }
 
+    /// <summary>The length of a digest of <paramref name="hash"/> (the unpadded runtime-data hash Azure vTPM evidence binds).</summary>
+    public static int HashLength(HashAlgorithmName hash) => hash.Name switch
+    {
+        "SHA256" => 32,
+        "SHA384" => 48,
+        "SHA512" => 64,
+        _ => throw new AttestationException($"hash algorithm {hash.Name} is not one Trustee binds with (sha256, sha384, sha512)"),
+    };
+
     /// <summary>The hash a Challenge selects: its <c>extra-params.selected-hash-algorithm</c>, else SHA-384.</summary>
     /// <exception cref="AttestationException">It names an algorithm this client does not have.</exception>
     public static HashAlgorithmName SelectedHash(JsonElement challenge)

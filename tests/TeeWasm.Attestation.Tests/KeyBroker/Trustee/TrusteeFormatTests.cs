@@ -203,7 +203,7 @@ public sealed class TrusteeFormatTests
     }
 
     [Fact]
-    public void Attestation_message_has_runtime_data_and_composite_evidence_and_refuses_azure_vtpm_evidence()
+    public void Attestation_message_has_runtime_data_and_composite_evidence_and_refuses_azure_vtpm_evidence_as_snp_or_tdx()
     {
         var authority = SimulatorAuthority.LoadOrCreate(TestSupport.SimulatorDirectory);
         var jwk = TrusteeKbs.RsaPublicKey("RSA-OAEP-256", "bW9k", "AQAB");
@@ -222,8 +222,12 @@ public sealed class TrusteeFormatTests
 
         var e = Assert.Throws<AttestationException>(() => TrusteeAttestationMessage.Create("tdx", "n0nce", jwk, collected.EvidenceJson));
         Assert.Contains("AMD_SEV_SNP evidence cannot be sent as Trustee 'tdx' evidence", e.Message);
+        // Azure vTPM evidence goes only as az-snp-vtpm / az-tdx-vtpm (TrusteeAzSnpVtpmTests, TrusteeAzTdxVtpmTests).
         e = Assert.Throws<AttestationException>(() => TrusteeAttestationMessage.PrimaryEvidence("snp",
-            """{"tee_type":"AMD_SEV_SNP","source":"azure-vtpm","report":"AAAA","certificates":[]}"""));
-        Assert.Contains("Azure vTPM CVMs (az-snp-vtpm, az-tdx-vtpm) is not implemented", e.Message);
+            """{"tee_type":"AMD SEV-SNP","source":"azure-vtpm","report":"AAAA","certificates":[]}"""));
+        Assert.Equal("Azure vTPM AMD SEV-SNP evidence cannot be sent as Trustee 'snp' evidence", e.Message);
+        e = Assert.Throws<AttestationException>(() => TrusteeAttestationMessage.PrimaryEvidence("az-snp-vtpm",
+            """{"tee_type":"Intel TDX","source":"azure-vtpm","report":"AAAA","certificates":[]}"""));
+        Assert.Equal("Azure vTPM Intel TDX evidence cannot be sent as Trustee 'az-snp-vtpm' evidence", e.Message);
     }
 }
