@@ -107,10 +107,9 @@ public sealed class Attester : IDisposable
             }
             try
             {
-                _vmSource ??= _vmSourceFactory(detection)
-                    ?? throw new AttestationException($"no evidence source for {teeName} via {detection.Source}");
-                var binding = BindVm(_vmSource, nonce);
-                var collected = _vmSource.Attest(binding.ReportData, nonce, _moduleHash);
+                var source = VmSource(detection);
+                var binding = BindVm(source, nonce);
+                var collected = source.Attest(binding.ReportData, nonce, _moduleHash);
                 return Remember(key, Audited(Issue(collected, teeName, now, binding)));
             }
             catch (AttestationException e)
@@ -133,11 +132,7 @@ public sealed class Attester : IDisposable
         lock (_gate)
         {
             var detection = DetectTee();
-            if (!detection.Type.SupportsAttestation())
-                throw new AttestationException(detection.Type == TeeType.None ? AttestationResult.NoTeeError : $"{detection.Type.ToAbiName()} cannot be attested");
-            _vmSource ??= _vmSourceFactory(detection)
-                ?? throw new AttestationException($"no evidence source for {detection.Type.ToAbiName()} via {detection.Source}");
-            var collected = _vmSource.Attest(padded, [], _moduleHash);
+            var collected = VmSource(RequireAttestable(detection)).Attest(padded, [], _moduleHash);
             Audit(AuditEvents.Attest, detection.Type.ToAbiName(), "ok", "evidence over caller-chosen report_data", simulated: collected.Verified.Simulated);
             return collected;
         }
@@ -154,11 +149,7 @@ public sealed class Attester : IDisposable
         lock (_gate)
         {
             var detection = DetectTee();
-            if (!detection.Type.SupportsAttestation())
-                throw new AttestationException(detection.Type == TeeType.None ? AttestationResult.NoTeeError : $"{detection.Type.ToAbiName()} cannot be attested");
-            _vmSource ??= _vmSourceFactory(detection)
-                ?? throw new AttestationException($"no evidence source for {detection.Type.ToAbiName()} via {detection.Source}");
-            if (_vmSource is not AzureVtpm.AzureVtpmEvidenceSource azure)
+            if (VmSource(RequireAttestable(detection)) is not AzureVtpm.AzureVtpmEvidenceSource azure)
                 throw new AttestationException($"{detection.Type.ToAbiName()} via {detection.Source} is not an Azure vTPM CVM");
             var collected = azure.AttestWithUserData(userData, quoteNonce);
             Audit(AuditEvents.Attest, detection.Type.ToAbiName(), "ok", "Azure vTPM evidence over caller-chosen user-data and quote nonce", simulated: false);
@@ -283,6 +274,16 @@ public sealed class Attester : IDisposable
     // before the quote), else TeeWasm's. On an Azure CVM the paravisor chooses report_data (it binds the HCL claims, which
     // are what the service gets), so the service's scheme does not apply there, except for ITA when the source writes the
     // binding into the HCL user-data (Intel's Azure scheme: user-data = SHA-512(val || iat || runtime data)).
+    /// <summary>The VM evidence source for <paramref name="detection"/>, made on first use (call under the gate).</summary>
+    private IVmEvidenceSource VmSource(TeeDetection detection) =>
+        _vmSource ??= _vmSourceFactory(detection)
+            ?? throw new AttestationException($"no evidence source for {detection.Type.ToAbiName()} via {detection.Source}");
+
+    /// <summary><paramref name="detection"/>, when its platform can be attested.</summary>
+    private static TeeDetection RequireAttestable(TeeDetection detection) =>
+        detection.Type.SupportsAttestation() ? detection
+            : throw new AttestationException(detection.Type == TeeType.None ? AttestationResult.NoTeeError : $"{detection.Type.ToAbiName()} cannot be attested");
+
     private Binding.VmBinding BindVm(IVmEvidenceSource source, ReadOnlySpan<byte> nonce) =>
         _options.VmTokenService is { } service && (source is not AzureVtpm.AzureVtpmEvidenceSource azure
             || (azure.WritesHclUserData && service is Services.ItaClient))
