@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -142,14 +141,7 @@ public sealed class ItaClient : IVmTokenService, IDisposable
         {
             throw new RemoteServiceException(Service, "Azure TDX evidence: " + e.Message, e);
         }
-        byte[] expected;
-        using (var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA512))
-        {
-            h.AppendData(itaNonce.ValBytes);
-            h.AppendData(itaNonce.IatBytes);
-            h.AppendData(evidence.UserData ?? []);
-            expected = h.GetHashAndReset();
-        }
+        byte[] expected = Binding.VmBinding.ItaReportData(itaNonce.ValBytes, itaNonce.IatBytes, evidence.UserData ?? []);
         if (!string.Equals(userData, Convert.ToHexString(expected), StringComparison.OrdinalIgnoreCase))
             throw new RemoteServiceException(Service,
                 $"Azure TDX evidence is not bound to this nonce: the HCL runtime claims' user-data is {userData ?? "absent"}, not SHA-512(val || iat || user data) = {Convert.ToHexStringLower(expected)}");
