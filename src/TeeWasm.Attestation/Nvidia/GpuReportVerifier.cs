@@ -43,7 +43,7 @@ public sealed class GpuReportVerifier
         {
             if (key is null)
                 throw new NvidiaAttestationException(NvidiaFailureReason.ReportSignature, $"device certificate '{leaf.Subject}' has no ECDSA key");
-            if (!key.VerifyData(report.SignedBytes.Span, report.Signature.Span, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
+            if (!SignatureVerifies(report, key))
                 throw new NvidiaAttestationException(NvidiaFailureReason.ReportSignature,
                     $"GPU attestation report signature does not verify with the device certificate '{leaf.GetNameInfo(X509NameType.SimpleName, false)}'");
         }
@@ -55,15 +55,26 @@ public sealed class GpuReportVerifier
         bool fwidChecked = false;
         if (report.OpaqueData.Fwid is { } fwid)
         {
-            List<byte[]> certFwids = NvidiaCertificateChain.GetFwids(leaf);
-            if (certFwids.Count == 0 || !certFwids[0].AsSpan().SequenceEqual(fwid))
+            if (!FwidMatches(fwid, leaf, out byte[]? certFwid))
                 throw new NvidiaAttestationException(NvidiaFailureReason.FwidMismatch,
-                    $"report FWID {Convert.ToHexStringLower(fwid)} differs from the device certificate's {(certFwids.Count == 0 ? "(none)" : Convert.ToHexStringLower(certFwids[0]))}");
+                    $"report FWID {Convert.ToHexStringLower(fwid)} differs from the device certificate's {(certFwid is null ? "(none)" : Convert.ToHexStringLower(certFwid))}");
             fwidChecked = true;
         }
 
         string note = $"SPDM measurement report signed by '{leaf.GetNameInfo(X509NameType.SimpleName, false)}', chain to {_root.GetNameInfo(X509NameType.SimpleName, false)}, nonce bound"
             + (fwidChecked ? ", FWID matches" : ", no FWID in report");
         return new GpuReportVerification(report, leaf, fwidChecked, note);
+    }
+
+    /// <summary>True when the report's ECDSA P-384/SHA-384 signature over request ‖ response verifies with <paramref name="deviceKey"/>.</summary>
+    public static bool SignatureVerifies(GpuAttestationReport report, ECDsa deviceKey) =>
+        deviceKey.VerifyData(report.SignedBytes.Span, report.Signature.Span, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+
+    /// <summary>True when <paramref name="fwid"/> (the report's) equals the first TCG DICE FWID of <paramref name="leaf"/>, which is returned (null when it has none).</summary>
+    public static bool FwidMatches(ReadOnlySpan<byte> fwid, X509Certificate2 leaf, out byte[]? certificateFwid)
+    {
+        List<byte[]> certFwids = NvidiaCertificateChain.GetFwids(leaf);
+        certificateFwid = certFwids.Count > 0 ? certFwids[0] : null;
+        return certificateFwid is not null && certificateFwid.AsSpan().SequenceEqual(fwid);
     }
 }

@@ -213,7 +213,7 @@ internal static class GpuEvidenceVerification
         using ECDsa? key = leaf.GetECDsaPublicKey();
         if (key is null)
             return new(SignatureCheck, CheckStatus.Fail, $"device certificate '{Name(leaf)}' has no ECDSA key");
-        bool ok = key.VerifyData(report.SignedBytes.Span, report.Signature.Span, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        bool ok = GpuReportVerifier.SignatureVerifies(report, key);
         string untrusted = chainValid ? "" : " (but that certificate is not trusted: see the certificate chain)";
         return ok
             ? new(SignatureCheck, CheckStatus.Pass, $"ECDSA P-384/SHA-384 over request ‖ response verifies with '{Name(leaf)}'{untrusted}")
@@ -241,12 +241,11 @@ internal static class GpuEvidenceVerification
         if (report.OpaqueData.Fwid is not { } fwid)
             return new(FwidCheck, CheckStatus.Skip, "the report carries no FWID opaque field (as with drivers before 550); NVIDIA's verifier skips this check then");
         if (leaf is null) return new(FwidCheck, CheckStatus.Skip, "no device certificate to compare the report's FWID with");
-        List<byte[]> certFwids = NvidiaCertificateChain.GetFwids(leaf);
         string hex = Convert.ToHexStringLower(fwid);
-        return certFwids.Count > 0 && certFwids[0].AsSpan().SequenceEqual(fwid)
+        return GpuReportVerifier.FwidMatches(fwid, leaf, out byte[]? certFwid)
             ? new(FwidCheck, CheckStatus.Pass, $"report FWID {hex[..16]}… equals the device certificate's TCG DICE FWID")
             : new(FwidCheck, CheckStatus.Fail,
-                $"report FWID {hex} differs from the device certificate's {(certFwids.Count == 0 ? "(none)" : Convert.ToHexStringLower(certFwids[0]))}");
+                $"report FWID {hex} differs from the device certificate's {(certFwid is null ? "(none)" : Convert.ToHexStringLower(certFwid))}");
     }
 
     /// <summary>CC mode as the evidence states it (NVML or the simulator; not part of the signed report).</summary>
