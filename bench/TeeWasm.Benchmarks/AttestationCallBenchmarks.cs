@@ -1,6 +1,7 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using TeeWasm.Attestation;
+using TeeWasm.Attestation.Tokens;
 using TeeWasm.Runtime.Hosting;
 using TeeWasm.Runtime.Interfaces;
 using Wasmtime;

@@ -2,8 +2,9 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using BenchmarkDotNet.Attributes;
 using TeeWasm.Attestation;
-using TeeWasm.Attestation.Snp;
-using TeeWasm.Attestation.Tdx;
+using TeeWasm.Attestation.Platforms.Snp;
+using TeeWasm.Attestation.Platforms.Tdx;
+using TeeWasm.Attestation.X509;
 
 namespace TeeWasm.Benchmarks;
 

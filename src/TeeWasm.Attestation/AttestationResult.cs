@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using TeeWasm.Attestation.Evidence;
 
 namespace TeeWasm.Attestation;
 

@@ -1,6 +1,9 @@
 using System.Security.Cryptography;
 using TeeWasm.Attestation.Audit;
-using TeeWasm.Attestation.Detection;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Linux;
+using TeeWasm.Attestation.Platforms.AzureVtpm;
+using TeeWasm.Attestation.Services;
 using TeeWasm.Attestation.Tokens;
 
 namespace TeeWasm.Attestation;
@@ -83,7 +86,7 @@ public sealed class Attester : IDisposable
 
     /// <summary>
     /// Attests the VM with report_data bound to module, host key and <paramref name="nonce"/> (≤ 64 bytes), by the
-    /// configured VM token service's binding scheme when there is one (<see cref="Services.IVmTokenService.Bind"/>).
+    /// configured VM token service's binding scheme when there is one (<see cref="Tokens.IVmTokenService.Bind"/>).
     /// </summary>
     public AttestationResult AttestVm(ReadOnlySpan<byte> nonce = default)
     {
@@ -149,7 +152,7 @@ public sealed class Attester : IDisposable
         lock (_gate)
         {
             var detection = DetectTee();
-            if (VmSource(RequireAttestable(detection)) is not AzureVtpm.AzureVtpmEvidenceSource azure)
+            if (VmSource(RequireAttestable(detection)) is not AzureVtpmEvidenceSource azure)
                 throw new AttestationException($"{detection.Type.ToAbiName()} via {detection.Source} is not an Azure vTPM CVM");
             var collected = azure.AttestWithUserData(userData, quoteNonce);
             Audit(AuditEvents.Attest, detection.Type.ToAbiName(), "ok", "Azure vTPM evidence over caller-chosen user-data and quote nonce", simulated: false);
@@ -179,7 +182,7 @@ public sealed class Attester : IDisposable
                 // GPU reports carry a 32-byte nonce: the first half of the same binding the VM report carries.
                 byte[] binding = ReportDataBinding.Compute(_moduleHash, HostKey.PublicPoint, nonce);
                 var collected = _gpuSource.Attest(index, binding.AsSpan(0, 32), nonce, _moduleHash);
-                return Remember(key, Audited(Issue(collected, GpuTee, now, Binding.VmBinding.TeeWasm(_moduleHash, HostKey.PublicPoint, nonce))));
+                return Remember(key, Audited(Issue(collected, GpuTee, now, VmBinding.TeeWasm(_moduleHash, HostKey.PublicPoint, nonce))));
             }
             catch (AttestationException e)
             {
@@ -284,13 +287,13 @@ public sealed class Attester : IDisposable
         detection.Type.SupportsAttestation() ? detection
             : throw new AttestationException(detection.Type == TeeType.None ? AttestationResult.NoTeeError : $"{detection.Type.ToAbiName()} cannot be attested");
 
-    private Binding.VmBinding BindVm(IVmEvidenceSource source, ReadOnlySpan<byte> nonce) =>
-        _options.VmTokenService is { } service && (source is not AzureVtpm.AzureVtpmEvidenceSource azure
+    private VmBinding BindVm(IVmEvidenceSource source, ReadOnlySpan<byte> nonce) =>
+        _options.VmTokenService is { } service && (source is not AzureVtpmEvidenceSource azure
             || (azure.WritesHclUserData && service is Services.ItaClient))
             ? service.Bind(_moduleHash, HostKey.PublicPoint, nonce)
-            : Binding.VmBinding.TeeWasm(_moduleHash, HostKey.PublicPoint, nonce);
+            : VmBinding.TeeWasm(_moduleHash, HostKey.PublicPoint, nonce);
 
-    private AttestationResult Issue(CollectedEvidence collected, string teeName, long now, Binding.VmBinding binding)
+    private AttestationResult Issue(CollectedEvidence collected, string teeName, long now, VmBinding binding)
     {
         var (token, expires) = _issuer.Issue(collected.Verified);
         string evidence = EvidenceJson.WithBinding(collected.EvidenceJson, binding);

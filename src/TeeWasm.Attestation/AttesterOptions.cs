@@ -1,4 +1,7 @@
-using TeeWasm.Attestation.Detection;
+using TeeWasm.Attestation.Audit;
+using TeeWasm.Attestation.Linux;
+using TeeWasm.Attestation.Platforms.AzureVtpm;
+using TeeWasm.Attestation.Tokens;
 
 namespace TeeWasm.Attestation;
 
@@ -27,7 +30,7 @@ public sealed record AttesterOptions
     public string? TdxCollateralDirectory { get; init; }
 
     /// <summary>Azure confidential-VM (vTPM) settings: AK handle, PCRs, extra VCEK files, opt-in IMDS fetch. <see cref="VmCertificateFiles"/> apply too.</summary>
-    public AzureVtpm.AzureVtpmOptions AzureVtpm { get; init; } = new();
+    public AzureVtpmOptions AzureVtpm { get; init; } = new();
 
     /// <summary>Where attestation events are recorded (one JSON line each); nothing by default.</summary>
     public Audit.IAttestationAuditLog AuditLog { get; init; } = Audit.NullAuditLog.Instance;
@@ -36,7 +39,7 @@ public sealed record AttesterOptions
     /// A remote VM verifier (Azure Attestation, Intel Trust Authority) whose token the guest gets instead of the local
     /// one, and whose keys <see cref="Attester.VerifyToken"/> trusts for its issuer; null (the default) makes no remote call.
     /// </summary>
-    public Services.IVmTokenService? VmTokenService { get; init; }
+    public Tokens.IVmTokenService? VmTokenService { get; init; }
 
     /// <summary>The clock (tests inject one).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;

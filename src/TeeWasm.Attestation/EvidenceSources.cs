@@ -1,6 +1,10 @@
-using TeeWasm.Attestation.Simulator;
-using TeeWasm.Attestation.Snp;
-using TeeWasm.Attestation.Tdx;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Linux;
+using TeeWasm.Attestation.Platforms.AzureVtpm;
+using TeeWasm.Attestation.Platforms.Nvidia;
+using TeeWasm.Attestation.Platforms.Simulator;
+using TeeWasm.Attestation.Platforms.Snp;
+using TeeWasm.Attestation.Platforms.Tdx;
 
 namespace TeeWasm.Attestation;
 
@@ -16,7 +20,7 @@ internal static class EvidenceSources
         if (options.Mode == AttestationMode.Simulate)
             return new SimulatedSnpEvidenceSource(simulator.Value, options.Time);
         if (detection.Source?.StartsWith("vTPM", StringComparison.Ordinal) == true)
-            return AzureVtpm.AzureVtpmEvidenceSource.Create(detection, options);
+            return AzureVtpmEvidenceSource.Create(detection, options);
         return detection.Type switch
         {
             TeeType.AmdSevSnp => new SnpVmEvidenceSource(
@@ -38,5 +42,5 @@ internal static class EvidenceSources
     public static IGpuEvidenceSource? ForGpus(AttesterOptions options, Lazy<SimulatorAuthority> simulator) =>
         options.Mode == AttestationMode.Simulate
             ? new SimulatedGpuEvidenceSource(simulator.Value, options.SimulatedGpuCount, options.Time)
-            : Nvidia.NvidiaGpuEvidenceSource.TryCreate(options);
+            : NvidiaGpuEvidenceSource.TryCreate(options);
 }

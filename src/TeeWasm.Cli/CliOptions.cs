@@ -1,7 +1,11 @@
 using System.CommandLine;
 using TeeWasm.Attestation;
-using TeeWasm.Attestation.Detection;
+using TeeWasm.Attestation.Http;
+using TeeWasm.Attestation.Linux;
+using TeeWasm.Attestation.Platforms.AzureVtpm;
+using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Attestation.Services;
+using TeeWasm.Attestation.Tokens;
 
 namespace TeeWasm.Cli;
 
@@ -170,7 +174,7 @@ internal sealed class CliOptions
         TdxCollateralDirectory = parse.GetValue(TdxCollateral) is { } dir
             ? (Directory.Exists(dir) ? dir : throw new UsageException($"--tdx-collateral: directory '{dir}' not found"))
             : null,
-        AzureVtpm = new Attestation.AzureVtpm.AzureVtpmOptions
+        AzureVtpm = new AzureVtpmOptions
         {
             FetchVcekFromImds = parse.GetValue(ImdsVcek),
             FetchTdQuoteFromImds = parse.GetValue(ImdsTdQuote),

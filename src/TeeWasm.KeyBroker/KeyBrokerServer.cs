@@ -13,9 +13,11 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.Audit;
+using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.KeyBroker;
 using TeeWasm.Attestation.KeyBroker.Trustee;
-using TeeWasm.Attestation.Simulator;
+using TeeWasm.Attestation.Platforms.Simulator;
+using TeeWasm.Attestation.Platforms.Tdx;
 
 namespace TeeWasm.KeyBroker;
 
@@ -57,7 +59,7 @@ public sealed class KeyBrokerServer : IAsyncDisposable
         {
             SimulatorRoot = simulator?.Ark,
             SimulatorAsk = simulator?.Ask,
-            TdxCollateral = options.TdxCollateralDirectory is { } dir ? Attestation.Tdx.TdxCollateral.LoadDirectory(dir) : null,
+            TdxCollateral = options.TdxCollateralDirectory is { } dir ? TdxCollateral.LoadDirectory(dir) : null,
             Time = options.Time,
         };
         app.MapPost(KbsProtocol.AuthPath, (Delegate)Auth);

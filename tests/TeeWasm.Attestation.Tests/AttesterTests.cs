@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using TeeWasm.Attestation.Simulator;
-using TeeWasm.Attestation.Snp;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Platforms.Simulator;
+using TeeWasm.Attestation.Platforms.Snp;
 
 namespace TeeWasm.Attestation.Tests;
 

@@ -1,3 +1,5 @@
+using TeeWasm.Attestation.Services;
+
 namespace TeeWasm.Cli.Tests;
 
 public sealed class ServiceOptionsTests

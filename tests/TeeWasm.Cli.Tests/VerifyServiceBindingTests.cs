@@ -2,8 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using TeeWasm.Attestation;
-using TeeWasm.Attestation.Binding;
-using TeeWasm.Attestation.Simulator;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Platforms.Simulator;
 using TeeWasm.Tests.Shared;
 
 namespace TeeWasm.Cli.Tests;

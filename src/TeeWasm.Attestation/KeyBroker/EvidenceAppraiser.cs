@@ -1,8 +1,9 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Platforms.Snp;
+using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Attestation.Policy;
-using TeeWasm.Attestation.Snp;
-using TeeWasm.Attestation.Tdx;
 
 namespace TeeWasm.Attestation.KeyBroker;
 
@@ -47,7 +48,7 @@ public sealed record AppraisalOptions
 
 /// <summary>
 /// The key broker's verifier: reads the evidence JSON the <see cref="Attester"/> produces, checks that its binding
-/// carries the expected nonce, recomputes report_data by the binding's scheme (<see cref="Binding.VmBinding.FromJson"/>),
+/// carries the expected nonce, recomputes report_data by the binding's scheme (<see cref="VmBinding.FromJson"/>),
 /// and verifies the SNP report (VCEK/VLEK → ASK/ASVK → AMD ARK, or → the simulator root when one is given) or the TDX
 /// quote (DCAP, PCK chain → Intel root).
 /// </summary>
@@ -75,7 +76,7 @@ public static class EvidenceAppraiser
         }
         // The binding's scheme (teewasm, maa, ita) says how report_data derives from module, host key and nonce;
         // FromJson checks that a service scheme's runtime data names the same three.
-        var bound = Binding.VmBinding.FromJson(binding);
+        var bound = VmBinding.FromJson(binding);
         if (!bound.Nonce.AsSpan().SequenceEqual(expectedNonce))
             throw new AttestationException("evidence is not bound to this challenge and TEE key (stale, replayed, or for another key)");
         byte[] moduleHash = bound.ModuleHash, reportData = bound.ReportData;

@@ -4,6 +4,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.Tokens;
 using TeeWasm.Attestation.Audit;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Http;
 using TeeWasm.Attestation.KeyBroker.Trustee;
 using TeeWasm.Attestation.Services;
 

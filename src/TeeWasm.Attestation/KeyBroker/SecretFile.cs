@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using TeeWasm.Attestation.Evidence;
 
 namespace TeeWasm.Attestation.KeyBroker;
 

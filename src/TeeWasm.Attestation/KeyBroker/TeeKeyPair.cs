@@ -57,7 +57,7 @@ public sealed class TeeKeyPair : IDisposable
     }
 
     /// <summary>Decrypts a resource JWE encrypted to this key.</summary>
-    /// <exception cref="AttestationException">Not for this key, or altered.</exception>
+    /// <exception cref="Evidence.AttestationException">Not for this key, or altered.</exception>
     public byte[] Decrypt(string jwe) => _rsa is not null ? JweEnvelope.Decrypt(jwe, _rsa) : JweEnvelope.Decrypt(jwe, _ec!);
 
     /// <inheritdoc />

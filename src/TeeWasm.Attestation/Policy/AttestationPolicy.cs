@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using TeeWasm.Attestation.Tdx;
+using TeeWasm.Attestation.Platforms.Tdx;
 
 namespace TeeWasm.Attestation.Policy;
 
@@ -214,7 +214,7 @@ public sealed record GpuPolicy
 
     /// <summary>
     /// Accepted measurement digests: 48 bytes of hex each, compared with SHA-384 over the SPDM measurement record
-    /// (every measurement block of the signed GET_MEASUREMENTS response, <see cref="Nvidia.GpuAttestationReport.ComputeMeasurementDigest"/>);
+    /// (every measurement block of the signed GET_MEASUREMENTS response, <see cref="Platforms.Nvidia.GpuAttestationReport.ComputeMeasurementDigest"/>);
     /// null or empty accepts any (the RIM comparison still applies where RIMs are given).
     /// </summary>
     [JsonPropertyName("allowed_measurements")]

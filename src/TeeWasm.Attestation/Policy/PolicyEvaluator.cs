@@ -1,5 +1,5 @@
 using System.Globalization;
-using TeeWasm.Attestation.Tdx;
+using TeeWasm.Attestation.Platforms.Tdx;
 
 namespace TeeWasm.Attestation.Policy;
 

@@ -1,5 +1,6 @@
-using TeeWasm.Attestation.Snp;
-using TeeWasm.Attestation.Tdx;
+using TeeWasm.Attestation.Platforms.Nvidia;
+using TeeWasm.Attestation.Platforms.Snp;
+using TeeWasm.Attestation.Platforms.Tdx;
 
 namespace TeeWasm.Attestation.Policy;
 
@@ -22,7 +23,7 @@ public sealed record PolicyInput
     public TcbStatus? TdxTcbStatus { get; init; }
 
     /// <summary>The verified SPDM measurement report, for NVIDIA GPU evidence.</summary>
-    public Nvidia.GpuAttestationReport? Gpu { get; init; }
+    public GpuAttestationReport? Gpu { get; init; }
 
     /// <summary>The GPU's confidential-computing mode as its evidence states it ("on", "off", "devtools"); null when unknown.</summary>
     public string? GpuCcMode { get; init; }
@@ -46,7 +47,7 @@ public sealed record PolicyInput
     };
 
     /// <summary>Input from a verified NVIDIA GPU report; <paramref name="ccMode"/> as NVML (or the simulator) reports it.</summary>
-    public static PolicyInput FromGpu(Nvidia.GpuAttestationReport report, string? ccMode, bool? reportDataBound, DateTimeOffset? evidenceTime, bool simulated = false) => new()
+    public static PolicyInput FromGpu(GpuAttestationReport report, string? ccMode, bool? reportDataBound, DateTimeOffset? evidenceTime, bool simulated = false) => new()
     {
         Platform = "NVIDIA GPU", Gpu = report, GpuCcMode = ccMode, ReportDataBound = reportDataBound, EvidenceTime = evidenceTime, Simulated = simulated,
     };

@@ -1,8 +1,10 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using TeeWasm.Attestation.AzureVtpm;
-using TeeWasm.Attestation.Snp;
-using TeeWasm.Attestation.Tdx;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Platforms.AzureVtpm;
+using TeeWasm.Attestation.Platforms.Nvidia;
+using TeeWasm.Attestation.Platforms.Snp;
+using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Attestation.Tpm;
 
 namespace TeeWasm.Attestation.Policy;
@@ -93,7 +95,7 @@ public static class PolicyInputs
               : r.ValueKind == JsonValueKind.Object && r.TryGetProperty("spdm_base64", out var s) ? s.GetString() : null
             : null;
         if (b64 is null) throw new AttestationException("the GPU evidence JSON carries no SPDM measurement report");
-        if (!Nvidia.GpuAttestationReport.TryParse(Convert.FromBase64String(b64), out var report, out string? error))
+        if (!GpuAttestationReport.TryParse(Convert.FromBase64String(b64), out var report, out string? error))
             throw new AttestationException("the GPU evidence's SPDM report does not parse: " + error);
         string? cc = root.TryGetProperty("cc", out var c) && c.ValueKind == JsonValueKind.Object && c.TryGetProperty("mode", out var m) ? m.GetString()
             : root.TryGetProperty("fields", out var f) && f.ValueKind == JsonValueKind.Object && f.TryGetProperty("cc_mode", out var cm) ? cm.GetString()

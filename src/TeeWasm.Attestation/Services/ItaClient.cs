@@ -1,6 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.JsonWebTokens;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Http;
+using TeeWasm.Attestation.Platforms.AzureVtpm;
 using TeeWasm.Attestation.Tokens;
 
 namespace TeeWasm.Attestation.Services;
@@ -51,15 +54,15 @@ public sealed class ItaClient : IVmTokenService, IDisposable
     /// CVM the same 64 bytes are what the HCL runtime claims must carry as <c>user-data</c>.
     /// </summary>
     /// <exception cref="RemoteServiceException">The service gave no usable nonce.</exception>
-    public Binding.VmBinding Bind(ReadOnlySpan<byte> moduleHash, ReadOnlySpan<byte> hostKey, ReadOnlySpan<byte> nonce)
+    public VmBinding Bind(ReadOnlySpan<byte> moduleHash, ReadOnlySpan<byte> hostKey, ReadOnlySpan<byte> nonce)
     {
         var nonceJson = _http.SendOk(() => WithKey(new HttpRequestMessage(HttpMethod.Get, _api + "/nonce")), "getting a nonce").Json(Service);
         if (nonceJson.ValueKind != JsonValueKind.Object || !TryString(nonceJson, "val", out string? val) || !TryString(nonceJson, "iat", out string? iat))
             throw new RemoteServiceException(Service, "nonce answer has no \"val\" and \"iat\"");
-        var itaNonce = new Binding.ItaVerifierNonce(val, iat, TryString(nonceJson, "signature", out string? sig) ? sig : "");
+        var itaNonce = new ItaVerifierNonce(val, iat, TryString(nonceJson, "signature", out string? sig) ? sig : "");
         try
         {
-            return Binding.VmBinding.Ita(moduleHash, hostKey, nonce, itaNonce);
+            return VmBinding.Ita(moduleHash, hostKey, nonce, itaNonce);
         }
         catch (AttestationException e) when (e is not RemoteServiceException)
         {
@@ -80,7 +83,7 @@ public sealed class ItaClient : IVmTokenService, IDisposable
         if (evidence.FromAzureHcl && _options.ApiVersion == ItaApiVersion.V1)
             throw new RemoteServiceException(Service, "Azure TDX evidence (TD quote + HCL runtime claims) needs API v2 (/appraisal/v2/attest/azure); API v1 is configured");
         var itaNonce = evidence.ItaNonce ?? throw new RemoteServiceException(Service, evidence.FromAzureHcl
-            ? $"Azure TDX evidence is not bound to a nonce of this service: Intel's scheme writes SHA-512(val || iat || user data) to vTPM NV index 0x{AzureVtpm.AzureVtpmEvidenceSource.UserDataNvIndex:x8} before the HCL report is read, so that the HCL user-data carries it; this evidence was collected without it (TeeWasm does so with AzureVtpmOptions.WriteHclUserData, which --ita-endpoint sets)"
+            ? $"Azure TDX evidence is not bound to a nonce of this service: Intel's scheme writes SHA-512(val || iat || user data) to vTPM NV index 0x{AzureVtpmEvidenceSource.UserDataNvIndex:x8} before the HCL report is read, so that the HCL user-data carries it; this evidence was collected without it (TeeWasm does so with AzureVtpmOptions.WriteHclUserData, which --ita-endpoint sets)"
             : "evidence is not bound to a nonce of this service (binding scheme 'ita': the nonce is fetched before the quote, report_data = SHA-512(val || iat || runtime data))");
         var nonce = new JsonObject { ["val"] = itaNonce.Val, ["iat"] = itaNonce.Iat, ["signature"] = itaNonce.Signature };
         JsonObject body;
@@ -130,18 +133,18 @@ public sealed class ItaClient : IVmTokenService, IDisposable
 
     // Intel's go-aztdx: user-data (hex) of the HCL runtime claims = SHA-512(val || iat || user data); the TD quote's
     // report_data carries the hash of those claims (checked when the evidence was read).
-    private void CheckAzureUserData(ServiceEvidence evidence, Binding.ItaVerifierNonce itaNonce)
+    private void CheckAzureUserData(ServiceEvidence evidence, ItaVerifierNonce itaNonce)
     {
         string? userData;
         try
         {
-            userData = AzureVtpm.RuntimeClaims.Parse(evidence.RuntimeData).UserData;
+            userData = RuntimeClaims.Parse(evidence.RuntimeData).UserData;
         }
         catch (AttestationException e)
         {
             throw new RemoteServiceException(Service, "Azure TDX evidence: " + e.Message, e);
         }
-        byte[] expected = Binding.VmBinding.ItaReportData(itaNonce.ValBytes, itaNonce.IatBytes, evidence.UserData ?? []);
+        byte[] expected = VmBinding.ItaReportData(itaNonce.ValBytes, itaNonce.IatBytes, evidence.UserData ?? []);
         if (!string.Equals(userData, Convert.ToHexString(expected), StringComparison.OrdinalIgnoreCase))
             throw new RemoteServiceException(Service,
                 $"Azure TDX evidence is not bound to this nonce: the HCL runtime claims' user-data is {userData ?? "absent"}, not SHA-512(val || iat || user data) = {Convert.ToHexStringLower(expected)}");

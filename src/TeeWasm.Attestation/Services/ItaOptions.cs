@@ -1,3 +1,5 @@
+using TeeWasm.Attestation.Http;
+
 namespace TeeWasm.Attestation.Services;
 
 /// <summary>The version of Intel Trust Authority's appraisal API the client speaks.</summary>

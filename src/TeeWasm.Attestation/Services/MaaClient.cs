@@ -3,6 +3,9 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Http;
+using TeeWasm.Attestation.Platforms.Snp;
 using TeeWasm.Attestation.Tokens;
 
 namespace TeeWasm.Attestation.Services;
@@ -40,8 +43,8 @@ public sealed class MaaClient : IVmTokenService, IDisposable
     public JwksKeySet Keys { get; }
 
     /// <summary>Azure Attestation's binding: report_data = SHA-256(runtime data) ‖ 32 zero bytes (no remote call).</summary>
-    public Binding.VmBinding Bind(ReadOnlySpan<byte> moduleHash, ReadOnlySpan<byte> hostKey, ReadOnlySpan<byte> nonce) =>
-        Binding.VmBinding.Maa(moduleHash, hostKey, nonce);
+    public VmBinding Bind(ReadOnlySpan<byte> moduleHash, ReadOnlySpan<byte> hostKey, ReadOnlySpan<byte> nonce) =>
+        VmBinding.Maa(moduleHash, hostKey, nonce);
 
     /// <inheritdoc />
     public string Attest(ServiceEvidence evidence)

@@ -1,3 +1,5 @@
+using TeeWasm.Attestation.Http;
+
 namespace TeeWasm.Attestation.Services;
 
 /// <summary>Settings of the Azure Attestation (MAA) client.</summary>

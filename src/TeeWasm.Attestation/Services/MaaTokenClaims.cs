@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
+using TeeWasm.Attestation.Evidence;
 
 namespace TeeWasm.Attestation.Services;
 

@@ -1,5 +1,8 @@
 using System.Text;
 using System.Text.Json;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Platforms.AzureVtpm;
+using TeeWasm.Attestation.Platforms.Tdx;
 
 namespace TeeWasm.Attestation.Services;
 
@@ -20,12 +23,12 @@ public sealed record ServiceEvidence
 
     /// <summary>
     /// The runtime data whose hash report_data carries: for the <c>maa</c>/<c>ita</c> binding schemes the binding's
-    /// runtime data (<see cref="Binding.BindingRuntimeData"/>); for older TeeWasm-scheme evidence the binding object as UTF-8 JSON.
+    /// runtime data (<see cref="BindingRuntimeData"/>); for older TeeWasm-scheme evidence the binding object as UTF-8 JSON.
     /// </summary>
     public required byte[] RuntimeData { get; init; }
 
     /// <summary>The Intel Trust Authority nonce the report is bound to (binding scheme <c>ita</c>), sent back with the quote.</summary>
-    public Binding.ItaVerifierNonce? ItaNonce { get; init; }
+    public ItaVerifierNonce? ItaNonce { get; init; }
 
     /// <summary>
     /// True when the report came from an Azure CVM's HCL report: <see cref="RuntimeData"/> are then the paravisor's
@@ -50,11 +53,11 @@ public sealed record ServiceEvidence
     /// <paramref name="vcekChainPem"/> and the runtime claims as runtime data (MAA checks their hash against report_data).
     /// </summary>
     /// <exception cref="AttestationException">Not an SNP HCL report, or the claims are not bound.</exception>
-    public static ServiceEvidence FromHclReport(AzureVtpm.HclReport hcl, IReadOnlyList<string> vcekChainPem, ReadOnlySpan<byte> nonce)
+    public static ServiceEvidence FromHclReport(HclReport hcl, IReadOnlyList<string> vcekChainPem, ReadOnlySpan<byte> nonce)
     {
-        if (hcl.ReportType != AzureVtpm.HclReportType.Snp)
+        if (hcl.ReportType != HclReportType.Snp)
             throw new AttestationException("HCL report holds a TDREPORT, not an SNP report (TDX CVMs need a TD quote: FromTdxHclReport)");
-        if (!AzureVtpm.HclBinding.IsBound(hcl))
+        if (!HclBinding.IsBound(hcl))
             throw new AttestationException("HCL runtime claims are not bound: their hash differs from report_data");
         return new ServiceEvidence
         {
@@ -72,13 +75,13 @@ public sealed record ServiceEvidence
     /// its TDREPORT, with the runtime claims as runtime data (MAA checks SHA-256 of them against the quote's report_data).
     /// </summary>
     /// <exception cref="AttestationException">Not a TDX HCL report, claims not bound, or the quote is not for this TDREPORT.</exception>
-    public static ServiceEvidence FromTdxHclReport(AzureVtpm.HclReport hcl, ReadOnlySpan<byte> tdQuote, ReadOnlySpan<byte> nonce)
+    public static ServiceEvidence FromTdxHclReport(HclReport hcl, ReadOnlySpan<byte> tdQuote, ReadOnlySpan<byte> nonce)
     {
-        if (hcl.ReportType != AzureVtpm.HclReportType.Tdx)
+        if (hcl.ReportType != HclReportType.Tdx)
             throw new AttestationException("HCL report holds an SNP report, not a TDREPORT (use FromHclReport)");
-        if (!AzureVtpm.HclBinding.IsBound(hcl))
+        if (!HclBinding.IsBound(hcl))
             throw new AttestationException("HCL runtime claims are not bound: their hash differs from report_data");
-        if (!Tdx.TdxQuote.TryParse(tdQuote, out var quote, out string? error))
+        if (!TdxQuote.TryParse(tdQuote, out var quote, out string? error))
             throw new AttestationException("TD quote for the HCL report is malformed: " + error);
         if (!quote.Body.ReportData.Span.SequenceEqual(hcl.ReportData.Span))
             throw new AttestationException("TD quote's report_data differs from the HCL report's TDREPORT: the quote is for another TDREPORT");
@@ -106,22 +109,22 @@ public sealed record ServiceEvidence
             // the runtime data a remote verifier can check. Freshness comes from our nonce (and the TPM quote).
             if (root.TryGetProperty("source", out var source) && source.GetString() == "azure-vtpm")
             {
-                var hcl = AzureVtpm.HclReport.Parse(Convert.FromBase64String(root.GetProperty("report").GetString()!));
+                var hcl = HclReport.Parse(Convert.FromBase64String(root.GetProperty("report").GetString()!));
                 byte[] hclNonce = Convert.FromHexString(binding.GetProperty("nonce").GetString()!);
                 var fromHcl = root.TryGetProperty("td_quote", out var tdQuote)
                     ? FromTdxHclReport(hcl, Convert.FromBase64String(tdQuote.GetString()!), hclNonce)
                     : FromHclReport(hcl, certificates, hclNonce);
                 // Intel Trust Authority's Azure scheme: the ITA nonce and our runtime data went into the HCL user-data.
                 if (binding.TryGetProperty("scheme", out var scheme) && scheme.ValueKind == JsonValueKind.String &&
-                    scheme.GetString() == Binding.BindingSchemeNames.Ita)
+                    scheme.GetString() == BindingSchemeNames.Ita)
                 {
-                    var itaBound = Binding.VmBinding.FromJson(binding);
+                    var itaBound = VmBinding.FromJson(binding);
                     fromHcl = fromHcl with { ItaNonce = itaBound.ItaNonce, UserData = itaBound.RuntimeData };
                 }
                 return fromHcl;
             }
             // The service schemes hashed their runtime data into report_data: that is what the service must get.
-            var bound = Binding.VmBinding.FromJson(binding);
+            var bound = VmBinding.FromJson(binding);
             return new ServiceEvidence
             {
                 TeeType = root.GetProperty("tee_type").GetString()!,

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using TeeWasm.Attestation.Evidence;
 
 namespace TeeWasm.Attestation.Tokens;
 

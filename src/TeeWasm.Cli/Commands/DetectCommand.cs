@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using TeeWasm.Attestation;
-using TeeWasm.Attestation.Nvidia;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Platforms.Nvidia;
 
 namespace TeeWasm.Cli.Commands;
 

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Reflection;
 using TeeWasm.Attestation;
-using TeeWasm.Attestation.Nvidia;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Platforms.Nvidia;
 using TeeWasm.Runtime.Modules;
 
 namespace TeeWasm.Cli.Commands;

@@ -3,10 +3,11 @@ using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using TeeWasm.Attestation;
-using TeeWasm.Attestation.AzureVtpm;
+using TeeWasm.Attestation.Platforms.AzureVtpm;
+using TeeWasm.Attestation.Platforms.Simulator;
+using TeeWasm.Attestation.Platforms.Snp;
+using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Attestation.Policy;
-using TeeWasm.Attestation.Snp;
-using TeeWasm.Attestation.Tdx;
 using TeeWasm.Cli.Verification;
 
 namespace TeeWasm.Cli.Commands;
@@ -92,9 +93,9 @@ internal static class VerifyCommand
             X509Certificate2? simulatorArk = null;
             if (parse.GetResult(trustSimulator) is not null)
             {
-                string simDir = parse.GetValue(trustSimulator) ?? TeeWasm.Attestation.Simulator.SimulatorAuthority.DefaultDirectory;
+                string simDir = parse.GetValue(trustSimulator) ?? SimulatorAuthority.DefaultDirectory;
                 if (!Directory.Exists(simDir)) throw new UsageException($"--trust-simulator: no simulator directory at '{simDir}'");
-                using var authority = TeeWasm.Attestation.Simulator.SimulatorAuthority.LoadOrCreate(simDir);
+                using var authority = SimulatorAuthority.LoadOrCreate(simDir);
                 simulatorArk = X509CertificateLoader.LoadCertificate(authority.Ark.RawData);
             }
             byte[]? tdQuoteBytes = null;

@@ -1,7 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
-using TeeWasm.Attestation.Nvidia;
+using TeeWasm.Attestation.Platforms.Nvidia;
+using TeeWasm.Attestation.Platforms.Simulator;
 using TeeWasm.Attestation.Policy;
-using TeeWasm.Attestation.Simulator;
 using TeeWasm.Cli.Verification;
 
 namespace TeeWasm.Cli.Commands;

@@ -2,8 +2,10 @@ using System.Buffers.Binary;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
-using TeeWasm.Attestation.AzureVtpm;
-using TeeWasm.Attestation.Snp;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Platforms.AzureVtpm;
+using TeeWasm.Attestation.Platforms.Snp;
+using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Attestation.Tpm;
 
 namespace TeeWasm.Cli.Verification;
@@ -172,9 +174,9 @@ internal sealed class EvidenceFile
                     // By the binding's scheme (teewasm, maa, ita); a service scheme's runtime data must name the same inputs.
                     try
                     {
-                        expected = TeeWasm.Attestation.Binding.VmBinding.FromJson(bind).ReportData;
+                        expected = VmBinding.FromJson(bind).ReportData;
                     }
-                    catch (TeeWasm.Attestation.AttestationException ex)
+                    catch (TeeWasm.Attestation.Evidence.AttestationException ex)
                     {
                         bindingError = ex.Message;
                     }
@@ -187,7 +189,7 @@ internal sealed class EvidenceFile
                 };
             }
         }
-        catch (Exception ex) when (ex is JsonException or FormatException or KeyNotFoundException or InvalidOperationException or ArgumentException or TeeWasm.Attestation.AttestationException)
+        catch (Exception ex) when (ex is JsonException or FormatException or KeyNotFoundException or InvalidOperationException or ArgumentException or TeeWasm.Attestation.Evidence.AttestationException)
         {
             throw new UsageException("malformed evidence JSON: " + ex.Message);
         }

@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
-using TeeWasm.Attestation.AzureVtpm;
+using TeeWasm.Attestation.Platforms.AzureVtpm;
+using TeeWasm.Attestation.Platforms.Snp;
+using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Attestation.Policy;
-using TeeWasm.Attestation.Snp;
-using TeeWasm.Attestation.Tdx;
+using TeeWasm.Attestation.Tpm;
 
 namespace TeeWasm.Cli.Verification;
 

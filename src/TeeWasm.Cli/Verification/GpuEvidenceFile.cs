@@ -2,8 +2,8 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using TeeWasm.Attestation;
-using TeeWasm.Attestation.Binding;
-using TeeWasm.Attestation.Nvidia;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Platforms.Nvidia;
 
 namespace TeeWasm.Cli.Verification;
 

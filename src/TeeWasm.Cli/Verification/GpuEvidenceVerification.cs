@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using TeeWasm.Attestation.Nvidia;
+using TeeWasm.Attestation.Platforms.Nvidia;
 using TeeWasm.Attestation.Policy;
 
 namespace TeeWasm.Cli.Verification;

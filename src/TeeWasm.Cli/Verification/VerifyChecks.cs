@@ -1,7 +1,7 @@
 using System.Globalization;
+using TeeWasm.Attestation.Platforms.Snp;
+using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Attestation.Policy;
-using TeeWasm.Attestation.Snp;
-using TeeWasm.Attestation.Tdx;
 
 namespace TeeWasm.Cli.Verification;
 

@@ -1,4 +1,5 @@
 using TeeWasm.Attestation;
+using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Policy;
 
 namespace TeeWasm.Runtime.Hosting;
@@ -28,7 +29,7 @@ public static class AttestationGate
         try
         {
             // With a VM token service the report carries that service's binding (maa, ita) of the same inputs.
-            byte[] expected = TeeWasm.Attestation.Binding.VmBinding.ExpectedReportData(result.Evidence, attester.ModuleHash, attester.HostKey.PublicPoint, nonce);
+            byte[] expected = VmBinding.ExpectedReportData(result.Evidence, attester.ModuleHash, attester.HostKey.PublicPoint, nonce);
             return PolicyEvaluator.Evaluate(policy, PolicyInputs.FromResult(result, expected));
         }
         catch (AttestationException e)

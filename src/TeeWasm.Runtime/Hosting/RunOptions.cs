@@ -1,4 +1,6 @@
 using TeeWasm.Attestation;
+using TeeWasm.Attestation.KeyBroker;
+using TeeWasm.Attestation.Policy;
 
 namespace TeeWasm.Runtime.Hosting;
 

@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
 using TeeWasm.Attestation;
+using TeeWasm.Attestation.KeyBroker;
+using TeeWasm.Attestation.Policy;
 using TeeWasm.Runtime.Interfaces;
 using TeeWasm.Runtime.Modules;
 using Wasmtime;

@@ -1,6 +1,9 @@
 using System.Text;
 using TeeWasm.Attestation;
+using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.KeyBroker;
+using TeeWasm.Attestation.Policy;
+using TeeWasm.Attestation.Tokens;
 using TeeWasm.Runtime.Hosting;
 using Wasmtime;
 

@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using TeeWasm.Attestation.Binding;
+using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.KeyBroker;
-using TeeWasm.Attestation.Simulator;
+using TeeWasm.Attestation.Platforms.Simulator;
 
 namespace TeeWasm.Attestation.Tests.KeyBroker;
 

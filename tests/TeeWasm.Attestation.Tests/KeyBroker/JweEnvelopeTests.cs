@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
+using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.KeyBroker;
 
 namespace TeeWasm.Attestation.Tests.KeyBroker;

@@ -1,12 +1,13 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.KeyBroker;
+using TeeWasm.Attestation.Platforms.Simulator;
+using TeeWasm.Attestation.Platforms.Snp;
+using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Attestation.Policy;
-using TeeWasm.Attestation.Simulator;
-using TeeWasm.Attestation.Snp;
-using TeeWasm.Attestation.Tdx;
-using TeeWasm.Attestation.Tests.Tdx;
+using TeeWasm.Attestation.Tests.Platforms.Tdx;
 using TeeWasm.Tests.Shared;
 
 namespace TeeWasm.Attestation.Tests.KeyBroker;

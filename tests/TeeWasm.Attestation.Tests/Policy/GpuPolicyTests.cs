@@ -1,7 +1,8 @@
-using TeeWasm.Attestation.Nvidia;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Platforms.Nvidia;
+using TeeWasm.Attestation.Platforms.Simulator;
 using TeeWasm.Attestation.Policy;
-using TeeWasm.Attestation.Simulator;
-using TeeWasm.Attestation.Tests.NvidiaGpu;
+using TeeWasm.Attestation.Tests.Platforms.Nvidia;
 
 namespace TeeWasm.Attestation.Tests.Policy;
 

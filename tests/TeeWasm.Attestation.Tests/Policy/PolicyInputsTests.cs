@@ -1,3 +1,5 @@
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Attestation.Policy;
 using TeeWasm.Tests.Shared;
 
@@ -18,7 +20,7 @@ public class PolicyInputsTests
         Assert.False(input.ReportDataBound);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), input.EvidenceTime);
 
-        var tdx = TeeWasm.Attestation.Tdx.TdxQuote.Parse(quote);
+        var tdx = TdxQuote.Parse(quote);
         Assert.True(PolicyInputs.FromResult(result, tdx.Body.ReportData.ToArray()).ReportDataBound);
     }
 
@@ -38,16 +40,16 @@ public class PolicyInputsTests
         byte[] quote = File.ReadAllBytes(RepoPaths.Vector("tdx", "cvmtools-azure-td-quote-v4.dat"));
         var input = PolicyInputs.FromResult(Ok("{\"report\":\"" + Convert.ToBase64String(hcl) + "\",\"td_quote\":\"" + Convert.ToBase64String(quote) + "\"}"), new byte[64]);
         Assert.Equal("Intel TDX", input.Platform);
-        Assert.Equal(TeeWasm.Attestation.Tdx.TdxQuote.Parse(quote).Body.MrTd.ToArray(), input.Tdx!.MrTd.ToArray());
+        Assert.Equal(TdxQuote.Parse(quote).Body.MrTd.ToArray(), input.Tdx!.MrTd.ToArray());
         Assert.False(input.ReportDataBound);
     }
 
     [Theory]
-    [InlineData("UpToDate", TeeWasm.Attestation.Tdx.TcbStatus.UpToDate)]
-    [InlineData("OutOfDate", TeeWasm.Attestation.Tdx.TcbStatus.OutOfDate)]
+    [InlineData("UpToDate", TcbStatus.UpToDate)]
+    [InlineData("OutOfDate", TcbStatus.OutOfDate)]
     [InlineData("not evaluated (no collateral)", null)]
     [InlineData("1", null)]
-    public void TdxEvidence_CarriesTheTcbStatusItsSourceEvaluated(string written, TeeWasm.Attestation.Tdx.TcbStatus? expected)
+    public void TdxEvidence_CarriesTheTcbStatusItsSourceEvaluated(string written, TcbStatus? expected)
     {
         byte[] quote = File.ReadAllBytes(RepoPaths.Vector("tdx", "quote_v5_sample.dat"));
         var result = Ok("{\"report\":\"" + Convert.ToBase64String(quote) + "\",\"fields\":{\"tcb_status\":\"" + written + "\"}}");

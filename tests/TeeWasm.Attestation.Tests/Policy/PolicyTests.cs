@@ -1,6 +1,7 @@
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Platforms.Snp;
+using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Attestation.Policy;
-using TeeWasm.Attestation.Snp;
-using TeeWasm.Attestation.Tdx;
 using TeeWasm.Tests.Shared;
 
 namespace TeeWasm.Attestation.Tests.Policy;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using TeeWasm.Attestation.Audit;
+using TeeWasm.Attestation.Evidence;
 using TeeWasm.Tests.Shared;
 
 namespace TeeWasm.Attestation.Tests.Services;

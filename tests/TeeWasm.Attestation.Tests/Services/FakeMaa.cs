@@ -3,8 +3,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.IdentityModel.Tokens;
-using TeeWasm.Attestation.Snp;
-using TeeWasm.Attestation.Tdx;
+using TeeWasm.Attestation.Platforms.Snp;
+using TeeWasm.Attestation.Platforms.Tdx;
 
 namespace TeeWasm.Attestation.Tests.Services;
 

@@ -4,11 +4,12 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.IdentityModel.JsonWebTokens;
-using TeeWasm.Attestation.AzureVtpm;
-using TeeWasm.Attestation.Binding;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Http;
+using TeeWasm.Attestation.Platforms.AzureVtpm;
+using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Attestation.Services;
-using TeeWasm.Attestation.Tdx;
-using TeeWasm.Attestation.Tests.AzureVtpm;
+using TeeWasm.Attestation.Tests.Platforms.AzureVtpm;
 
 namespace TeeWasm.Attestation.Tests.Services;
 

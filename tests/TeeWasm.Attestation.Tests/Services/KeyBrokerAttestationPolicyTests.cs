@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
 using TeeWasm.Attestation.Audit;
+using TeeWasm.Attestation.Http;
 using TeeWasm.Attestation.KeyBroker;
+using TeeWasm.Attestation.Platforms.Simulator;
 using TeeWasm.Attestation.Services;
-using TeeWasm.Attestation.Simulator;
 using TeeWasm.KeyBroker;
 using TeeWasm.Tests.Shared;
 

@@ -5,6 +5,8 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
 using TeeWasm.Attestation.Audit;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Http;
 using TeeWasm.Attestation.KeyBroker;
 using TeeWasm.Attestation.Services;
 using TeeWasm.KeyBroker;

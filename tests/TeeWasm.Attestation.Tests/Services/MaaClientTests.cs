@@ -1,11 +1,13 @@
-using Microsoft.AspNetCore.Builder;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using TeeWasm.Attestation.Binding;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Http;
+using TeeWasm.Attestation.Platforms.Snp;
 using TeeWasm.Attestation.Services;
-using TeeWasm.Attestation.Snp;
+using TeeWasm.Attestation.Tokens;
 
 namespace TeeWasm.Attestation.Tests.Services;
 

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
-using TeeWasm.Attestation.AzureVtpm;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Platforms.AzureVtpm;
+using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Attestation.Services;
-using TeeWasm.Attestation.Tests.AzureVtpm;
+using TeeWasm.Attestation.Tests.Platforms.AzureVtpm;
 using TeeWasm.Tests.Shared;
 
 namespace TeeWasm.Attestation.Tests.Services;
@@ -90,7 +92,7 @@ public sealed class MaaHclEvidenceTests
         Assert.False(sent.TryGetProperty("report", out _));
         // What MAA checks: SHA-256(runtime data) = the quote's report_data[0..32].
         Assert.Equal(System.Security.Cryptography.SHA256.HashData(hcl.RuntimeClaimsBytes.Span),
-            TeeWasm.Attestation.Tdx.TdxQuote.Parse(quote).Body.ReportData.Span[..32].ToArray());
+            TdxQuote.Parse(quote).Body.ReportData.Span[..32].ToArray());
         Assert.Equal("tdxvm", new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(token).GetPayloadValue<string>("x-ms-attestation-type"));
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using TeeWasm.Attestation.Http;
 using TeeWasm.Attestation.Services;
 using TeeWasm.Tests.Shared;
 

@@ -1,3 +1,4 @@
+using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Tokens;
 
 namespace TeeWasm.Attestation.Tests.Services;

@@ -8,13 +8,16 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.IdentityModel.Tokens;
 using TeeWasm.Attestation.Audit;
-using TeeWasm.Attestation.AzureVtpm;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Http;
 using TeeWasm.Attestation.KeyBroker;
 using TeeWasm.Attestation.KeyBroker.Trustee;
+using TeeWasm.Attestation.Linux;
+using TeeWasm.Attestation.Platforms.AzureVtpm;
+using TeeWasm.Attestation.Platforms.Simulator;
+using TeeWasm.Attestation.Platforms.Snp;
 using TeeWasm.Attestation.Services;
-using TeeWasm.Attestation.Simulator;
-using TeeWasm.Attestation.Snp;
-using TeeWasm.Attestation.Tests.AzureVtpm;
+using TeeWasm.Attestation.Tests.Platforms.AzureVtpm;
 using TeeWasm.Attestation.Tpm;
 using TeeWasm.KeyBroker;
 using TeeWasm.Tests.Shared;
@@ -135,7 +138,7 @@ public sealed class TrusteeAzSnpVtpmTests : IClassFixture<TrusteeAzSnpVtpmTests.
         });
         var options = new AttesterOptions
         {
-            Probe = new TeeWasm.Attestation.Detection.TeeProbeOptions
+            Probe = new TeeProbeOptions
             {
                 TpmSocket = "127.0.0.1:" + _f.Tpm.Port,
                 TsmReportRoot = "/nonexistent", SevGuestDevice = "/nonexistent", TdxGuestDevices = [], SevFirmwareDirectory = "/nonexistent",

@@ -3,11 +3,15 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using TeeWasm.Attestation.AzureVtpm;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Http;
 using TeeWasm.Attestation.KeyBroker;
 using TeeWasm.Attestation.KeyBroker.Trustee;
+using TeeWasm.Attestation.Linux;
+using TeeWasm.Attestation.Platforms.AzureVtpm;
+using TeeWasm.Attestation.Platforms.Snp;
 using TeeWasm.Attestation.Services;
-using TeeWasm.Attestation.Tests.AzureVtpm;
+using TeeWasm.Attestation.Tests.Platforms.AzureVtpm;
 using TeeWasm.Attestation.Tpm;
 
 namespace TeeWasm.Attestation.Tests.Services;
@@ -36,7 +40,7 @@ public sealed class TrusteeAzTdxVtpmTests : IClassFixture<SwtpmAzureTdxTests.Fix
         });
         var options = new AttesterOptions
         {
-            Probe = new TeeWasm.Attestation.Detection.TeeProbeOptions
+            Probe = new TeeProbeOptions
             {
                 TpmSocket = "127.0.0.1:" + _f.Tpm.Port,
                 TsmReportRoot = "/nonexistent", SevGuestDevice = "/nonexistent", TdxGuestDevices = [], SevFirmwareDirectory = "/nonexistent",

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.IdentityModel.Tokens;
+using TeeWasm.Attestation.Http;
 using TeeWasm.Attestation.KeyBroker;
 using TeeWasm.Attestation.Services;
 

@@ -5,9 +5,12 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.Tokens;
 using TeeWasm.Attestation.Audit;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Http;
 using TeeWasm.Attestation.KeyBroker;
 using TeeWasm.Attestation.KeyBroker.Trustee;
 using TeeWasm.Attestation.Services;
+using TeeWasm.Attestation.Tests.Platforms.Tdx;
 using TeeWasm.KeyBroker;
 using TeeWasm.Tests.Shared;
 
@@ -182,8 +185,8 @@ public sealed class TrusteeKeyBrokerTests : IDisposable
     public async Task Real_tdx_quote_in_trustee_format_is_verified_then_refused_for_its_report_data()
     {
         // A genuine Intel quote (valid DCAP chain in Feb 2026) whose report_data is not Trustee's binding of this session.
-        await using var broker = await Broker("""{"default":{}}""", time: new ManualTimeProvider(Tdx.TdxTestData.Feb2026));
-        byte[] quote = Tdx.TdxTestData.Quote(Tdx.TdxTestData.SprV4);
+        await using var broker = await Broker("""{"default":{}}""", time: new ManualTimeProvider(TdxTestData.Feb2026));
+        byte[] quote = TdxTestData.Quote(TdxTestData.SprV4);
         using var key = RSA.Create(2048);
 
         using var session = new RawSession(broker.Address);

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using TeeWasm.Attestation;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Platforms.Snp;
 using TeeWasm.Attestation.Policy;
-using TeeWasm.Attestation.Snp;
 using TeeWasm.Attestation.Tokens;
 using TeeWasm.Runtime.Hosting;
 using TeeWasm.Tests.Shared;

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using TeeWasm.Attestation;
+using TeeWasm.Attestation.KeyBroker;
 using TeeWasm.Runtime.Hosting;
 using TeeWasm.Runtime.Interfaces;
 using Wasmtime;

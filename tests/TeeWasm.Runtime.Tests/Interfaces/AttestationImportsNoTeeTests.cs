@@ -1,6 +1,8 @@
 using System.Text.Json;
 using TeeWasm.Attestation;
-
+using TeeWasm.Attestation.Linux;
+using TeeWasm.Attestation.Platforms.Nvidia;
+using TeeWasm.Attestation.Platforms.Snp;
 using TeeWasm.Tests.Shared;
 namespace TeeWasm.Runtime.Tests.Interfaces;
 
@@ -13,7 +15,7 @@ public sealed class AttestationImportsNoTeeTests : IDisposable
     public AttestationImportsNoTeeTests()
     {
         // Auto mode with every probe pointed at an empty directory: a machine without any TEE.
-        var probe = new Attestation.Detection.TeeProbeOptions
+        var probe = new TeeProbeOptions
         {
             TsmReportRoot = _empty.File("tsm"),
             SevGuestDevice = _empty.File("sev-guest"),

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Platforms.AzureVtpm;
 using TeeWasm.Attestation.Tpm;
 
 namespace TeeWasm.Attestation.KeyBroker.Trustee;
@@ -81,7 +83,7 @@ public sealed record TrusteeAzVtpmEvidence
     }
 
     /// <summary>
-    /// The evidence from the <c>azure-vtpm</c> evidence JSON <see cref="AzureVtpm.AzureVtpmEvidenceSource"/> writes:
+    /// The evidence from the <c>azure-vtpm</c> evidence JSON <see cref="AzureVtpmEvidenceSource"/> writes:
     /// HCL report, quote (RSASSA/SHA-256 over SHA-256 PCRs 0..23, as Trustee requires), and the VCEK among its
     /// certificates (SNP) or its <c>td_quote</c> (TDX).
     /// </summary>

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using TeeWasm.Attestation.Evidence;
 
 namespace TeeWasm.Attestation.KeyBroker.Trustee;
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using TeeWasm.Attestation.Evidence;
 
 namespace TeeWasm.Attestation.KeyBroker.Trustee;
 

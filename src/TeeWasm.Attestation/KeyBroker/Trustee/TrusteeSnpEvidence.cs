@@ -2,7 +2,8 @@ using System.Buffers.Binary;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using TeeWasm.Attestation.Snp;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Platforms.Snp;
 
 namespace TeeWasm.Attestation.KeyBroker.Trustee;
 

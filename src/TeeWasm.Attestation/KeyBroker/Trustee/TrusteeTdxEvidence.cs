@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using TeeWasm.Attestation.Evidence;
 
 namespace TeeWasm.Attestation.KeyBroker.Trustee;
 

@@ -3,10 +3,11 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.KeyBroker.Trustee;
-using TeeWasm.Attestation.Simulator;
-using TeeWasm.Attestation.Snp;
-using TeeWasm.Attestation.Tests.Snp;
+using TeeWasm.Attestation.Platforms.Simulator;
+using TeeWasm.Attestation.Platforms.Snp;
+using TeeWasm.Attestation.Tests.Platforms.Snp;
 using TeeWasm.Tests.Shared;
 
 namespace TeeWasm.Attestation.Tests.KeyBroker.Trustee;
