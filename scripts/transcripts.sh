@@ -47,16 +47,19 @@ mask() {
     | if [ "$1" -eq 0 ]; then cat; else heavy; fi
 }
 heavy() {
-  sed -E \
-    -e 's#(Timestamp: )[0-9]+#\1<TS>#g' \
-    -e 's#eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*#<JWT>#g' \
-    -e 's#("timestamp"|\\"timestamp\\"|"iat"|"exp"|"nbf"):[0-9]+#\1:<TS>#g' \
-    -e 's#"time":"[^"]*"#"time":"<TIME>"#g' \
-    -e 's#[0-9a-f]{64,}#<HEX>#g' \
-    -e 's#[A-Za-z0-9+/\\]{60,}=*#<B64>#g' \
-    -e 's#http://127\.0\.0\.1:[0-9]+#http://127.0.0.1:<PORT>#g' \
-    -e 's#(MSE: )[0-9.]+#\1<MSE>#g' \
-    -e 's#[0-9]+(\.[0-9]+)? ?(ms|s)\b#<DUR>#g'
+  perl -pe '
+    s#-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----#<PEM>#g;
+    s#eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*#<JWT>#g;
+    s#(Timestamp: )[0-9]+#$1<TS>#g;
+    s#("timestamp"|\\"timestamp\\"|\\u0022timestamp\\u0022|"iat"|"exp"|"nbf"): ?[0-9]+#$1:<TS>#g;
+    s#"time":"[^"]*"#"time":"<TIME>"#g;
+    s#"token_sha256":"[0-9a-f]+"#"token_sha256":"<FP>"#g;
+    s#[0-9a-f]{64,}#<HEX>#g;
+    s#[A-Za-z0-9+/\\]{60,}=*#<B64>#g;
+    s#http://127\.0\.0\.1:[0-9]+#http://127.0.0.1:<PORT>#g;
+    s#(MSE: )[0-9.]+#$1<MSE>#g;
+    s#\b[0-9]+(\.[0-9]+)? ?(ms|s)\b#<DUR>#g;
+  '
 }
 
 # remask: OUT/raw/*.txt (first line: HEAVY W V ROOT TODAY) -> OUT/*.txt
