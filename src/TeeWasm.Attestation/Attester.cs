@@ -3,8 +3,10 @@ using TeeWasm.Attestation.Audit;
 using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Linux;
 using TeeWasm.Attestation.Platforms.AzureVtpm;
-using TeeWasm.Attestation.Services;
+using TeeWasm.Attestation.Platforms.Nvidia;
+using TeeWasm.Attestation.Policy;
 using TeeWasm.Attestation.Tokens;
+using TeeWasm.Attestation.Verification;
 
 namespace TeeWasm.Attestation;
 
@@ -41,9 +43,9 @@ public sealed class Attester : IDisposable
         Validator = new AttestationTokenValidator(options.Time);
         Validator.TrustLocalVerifier(HostKey);
         // One simulator authority for the VM and GPU sources, kept across ClearCache (it is read from disk once).
-        var simulator = EvidenceSources.Simulator(options);
-        _vmSourceFactory = vmSources ?? (d => EvidenceSources.ForVm(d, options, simulator));
-        _gpuSourceFactory = gpuSources ?? (() => EvidenceSources.ForGpus(options, simulator));
+        var simulator = AttestationPlatforms.Simulator(options);
+        _vmSourceFactory = vmSources ?? (d => AttestationPlatforms.ForVm(d, options, simulator));
+        _gpuSourceFactory = gpuSources ?? (() => AttestationPlatforms.ForGpus(options, simulator));
     }
 
     /// <summary>The host's attestation key (bound into reports, signs local tokens).</summary>
@@ -75,7 +77,7 @@ public sealed class Attester : IDisposable
             _detected = _options.Mode switch
             {
                 AttestationMode.None => new TeeDetection(TeeType.None, Source: "--tee none"),
-                AttestationMode.Simulate => new TeeDetection(TeeType.AmdSevSnp, Simulated: true, Source: "simulator"),
+                AttestationMode.Simulate => new TeeDetection(TeeType.AmdSevSnp, Simulated: true, Source: "simulator", Interface: TeeInterface.Simulator),
                 _ => _detector.Detect(),
             };
             Audit(AuditEvents.Detect, _detected.Type.ToAbiName(), _detected.Type == TeeType.None ? "none" : "ok",
@@ -209,6 +211,10 @@ public sealed class Attester : IDisposable
         }
     }
 
+    /// <summary>The GPUs the host has (NVML), for diagnostics; none with the reason when NVML is missing or fails.</summary>
+    public IReadOnlyList<GpuDescription> DiscoverGpus(out string? reason) =>
+        [.. NvmlGpuDiscovery.Discover(_options.Probe.NvmlLibrary, out reason).Select(g => new GpuDescription(g.Index, g.Name, g.Uuid))];
+
     /// <summary>Verifies a token against the trusted issuers (see <see cref="AttestationTokenValidator"/>).</summary>
     public TokenVerification VerifyToken(string token)
     {
@@ -289,18 +295,18 @@ public sealed class Attester : IDisposable
 
     private VmBinding BindVm(IVmEvidenceSource source, ReadOnlySpan<byte> nonce) =>
         _options.VmTokenService is { } service && (source is not AzureVtpmEvidenceSource azure
-            || (azure.WritesHclUserData && service is Services.ItaClient))
+            || (azure.WritesHclUserData && service.BindsThroughHclUserData))
             ? service.Bind(_moduleHash, HostKey.PublicPoint, nonce)
             : VmBinding.TeeWasm(_moduleHash, HostKey.PublicPoint, nonce);
 
     private AttestationResult Issue(CollectedEvidence collected, string teeName, long now, VmBinding binding)
     {
         var (token, expires) = _issuer.Issue(collected.Verified);
-        string evidence = EvidenceJson.WithBinding(collected.EvidenceJson, binding);
+        AttestationEvidence evidence = collected.Evidence with { Binding = binding };
         if (_options.VmTokenService is { } service && collected.Verified.Subject == "vm")
         {
             // A configured VM token service's token replaces the local one (the local verification still had to pass).
-            token = service.Attest(Services.ServiceEvidence.FromEvidenceJson(evidence));
+            token = service.Attest(evidence);
             expires = new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(token).ValidTo is var exp && exp > DateTime.MinValue
                 ? new DateTimeOffset(exp, TimeSpan.Zero) : expires;
         }
@@ -308,12 +314,34 @@ public sealed class Attester : IDisposable
         {
             Success = true,
             Token = token,
-            Evidence = evidence,
+            Evidence = EvidenceDocument.Write(evidence),
             Timestamp = now,
             TeeType = teeName,
             Simulated = collected.Verified.Simulated,
             ExpiresAt = expires,
+            Appraisal = collected.Appraisal,
+            Binding = binding,
         };
+    }
+
+    /// <summary>
+    /// Attests the VM and evaluates <paramref name="policy"/> on the verified evidence (the <c>--require-attestation</c>
+    /// gate); false with the reason when attestation fails or the policy refuses the platform.
+    /// </summary>
+    public (bool Ok, string Reason) CheckVm(AttestationPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var result = AttestVm();
+        if (!result.Success) return (false, "VM attestation failed: " + (result.Error ?? "unknown error"));
+        var verdict = result.Evaluate(policy, _moduleHash, HostKey.PublicPoint, []);
+        return verdict.Allowed ? (true, $"{result.TeeType} attested; policy allows it") : (false, "policy refused the platform: " + verdict);
+    }
+
+    /// <summary>What a guest of this attester sees of <paramref name="result"/> (for its <paramref name="nonce"/>) under <paramref name="policy"/>.</summary>
+    public AttestationResult UnderPolicy(AttestationPolicy? policy, AttestationResult result, ReadOnlySpan<byte> nonce)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return result.UnderPolicy(policy, _moduleHash, HostKey.PublicPoint, nonce);
     }
 
     private bool TryCached((string, int, string) key, out AttestationResult result)
@@ -336,3 +364,9 @@ public sealed class Attester : IDisposable
     /// <summary>SHA-256 of a module's bytes.</summary>
     public static byte[] HashModule(ReadOnlySpan<byte> wasm) => SHA256.HashData(wasm);
 }
+
+/// <summary>A GPU the host has, as its driver names it.</summary>
+/// <param name="Index">Its index (the <c>attest_gpu</c> index).</param>
+/// <param name="Name">Its name.</param>
+/// <param name="Uuid">Its UUID.</param>
+public sealed record GpuDescription(int Index, string Name, string Uuid);

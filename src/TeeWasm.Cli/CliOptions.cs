@@ -2,9 +2,8 @@ using System.CommandLine;
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.Http;
 using TeeWasm.Attestation.Linux;
-using TeeWasm.Attestation.Platforms.AzureVtpm;
-using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Attestation.Services;
+using TeeWasm.Attestation.Services.Nras;
 using TeeWasm.Attestation.Tokens;
 
 namespace TeeWasm.Cli;
@@ -174,13 +173,10 @@ internal sealed class CliOptions
         TdxCollateralDirectory = parse.GetValue(TdxCollateral) is { } dir
             ? (Directory.Exists(dir) ? dir : throw new UsageException($"--tdx-collateral: directory '{dir}' not found"))
             : null,
-        AzureVtpm = new AzureVtpmOptions
-        {
-            FetchVcekFromImds = parse.GetValue(ImdsVcek),
-            FetchTdQuoteFromImds = parse.GetValue(ImdsTdQuote),
-            WriteHclUserData = parse.GetValue(ItaEndpoint) is not null,
-        },
+        FetchVcekFromImds = parse.GetValue(ImdsVcek),
+        FetchTdQuoteFromImds = parse.GetValue(ImdsTdQuote),
         VmTokenService = ToVmTokenService(parse),
+        GpuVerifier = NrasOptions.PreferNrasFromEnvironment() ? new NrasClient(new NrasOptions()) : null,
     };
 
     private static string[] ExistingFiles(string[] files, string option)

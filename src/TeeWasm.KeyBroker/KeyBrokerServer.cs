@@ -59,7 +59,7 @@ public sealed class KeyBrokerServer : IAsyncDisposable
         {
             SimulatorRoot = simulator?.Ark,
             SimulatorAsk = simulator?.Ask,
-            TdxCollateral = options.TdxCollateralDirectory is { } dir ? TdxCollateral.LoadDirectory(dir) : null,
+            Tdx = new TdxVerifierOptions { Collateral = options.TdxCollateralDirectory is { } dir ? TdxCollateral.LoadDirectory(dir) : null },
             Time = options.Time,
         };
         app.MapPost(KbsProtocol.AuthPath, (Delegate)Auth);

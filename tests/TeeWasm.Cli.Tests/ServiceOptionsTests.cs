@@ -36,10 +36,10 @@ public sealed class ServiceOptionsTests
         var options = new CliOptions();
         var command = new System.CommandLine.Command("attest");
         options.AddTo(command);
-        var azure = options.ToAttesterOptions(command.Parse(flags)).AzureVtpm;
+        var azure = options.ToAttesterOptions(command.Parse(flags));
         Assert.Equal(vcek, azure.FetchVcekFromImds);
         Assert.Equal(tdQuote, azure.FetchTdQuoteFromImds);
-        Assert.Equal(new Uri("http://169.254.169.254"), azure.TdQuoteBaseUri);
+        Assert.Equal(new Uri("http://169.254.169.254"), azure.AzureVtpm.TdQuoteBaseUri);
     }
 
     [Theory]
@@ -75,6 +75,6 @@ public sealed class ServiceOptionsTests
         options.AddTo(command);
         var attester = options.ToAttesterOptions(command.Parse(flags));
         (attester.VmTokenService as IDisposable)?.Dispose();
-        Assert.Equal(expected, attester.AzureVtpm.WriteHclUserData);
+        Assert.Equal(expected, attester.WritesHclUserData);
     }
 }

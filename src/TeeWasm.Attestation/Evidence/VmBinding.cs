@@ -1,14 +1,12 @@
 using System.Security.Cryptography;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace TeeWasm.Attestation.Evidence;
 
 /// <summary>
 /// What a VM report's report_data commits to, and how: the module hash, host key and relying-party nonce, the
 /// <see cref="BindingScheme"/>, and for the service schemes the runtime data (and ITA nonce) that were hashed. The
-/// <see cref="Attester"/> asks the configured VM token service for one before collecting evidence, and records it as
-/// the evidence JSON's <c>binding</c> object; verifiers read it back with <see cref="FromJson"/>.
+/// attester asks the configured VM token service for one before collecting evidence and records it with the evidence
+/// (<see cref="AttestationEvidence.Binding"/>; in JSON the <c>binding</c> object, read by <see cref="EvidenceDocument.GetBinding"/>).
 /// </summary>
 public sealed record VmBinding
 {
@@ -93,42 +91,40 @@ public sealed record VmBinding
         return h.GetHashAndReset();
     }
 
-    /// <summary>The evidence JSON's <c>binding</c> object (for <see cref="BindingScheme.TeeWasm"/> exactly what TeeWasm always wrote).</summary>
-    public JsonObject ToJson()
-    {
-        var o = new JsonObject
-        {
-            ["scheme"] = Scheme.ToName(),
-            ["module_sha256"] = Convert.ToHexStringLower(ModuleHash),
-            ["host_key"] = Convert.ToHexStringLower(HostKey),
-            ["nonce"] = Convert.ToHexStringLower(Nonce),
-        };
-        if (RuntimeData is { } rd) o["runtime_data"] = Convert.ToBase64String(rd);
-        if (ItaNonce is { } n) o["ita_nonce"] = new JsonObject { ["val"] = n.Val, ["iat"] = n.Iat, ["signature"] = n.Signature };
-        return o;
-    }
+    /// <summary>The members of a <c>binding</c> object as read (<see cref="EvidenceDocument.GetBinding"/>), before any check.</summary>
+    /// <param name="SchemeIsString">False when <c>scheme</c> is present but not a string.</param>
+    /// <param name="Scheme">The scheme name, or null (older evidence: TeeWasm's).</param>
+    /// <param name="ModuleSha256">Hex, or null.</param>
+    /// <param name="HostKey">Hex, or null.</param>
+    /// <param name="Nonce">Hex, or null.</param>
+    /// <param name="RuntimeData">Base64, or null.</param>
+    /// <param name="ItaNonce">The <c>ita_nonce</c> object, or null.</param>
+    public sealed record Fields(bool SchemeIsString, string? Scheme, string? ModuleSha256, string? HostKey, string? Nonce, string? RuntimeData,
+        ItaNonceFields? ItaNonce);
+
+    /// <summary>The members of an <c>ita_nonce</c> object as read.</summary>
+    public sealed record ItaNonceFields(string? Val, string? Iat, string? Signature);
 
     /// <summary>
-    /// Reads and checks a <c>binding</c> object: the scheme is known, the runtime data (service schemes) parses and names
-    /// the same module, host key and nonce, and <see cref="ReportData"/> is recomputed from it. Whether the report carries
-    /// that report_data, and whether the nonce is the expected one, is the caller's check.
+    /// Checks the members of a <c>binding</c> object: the scheme is known, the runtime data (service schemes) parses and
+    /// names the same module, host key and nonce, and <see cref="ReportData"/> is recomputed from it. Whether the report
+    /// carries that report_data, and whether the nonce is the expected one, is the caller's check.
     /// </summary>
     /// <exception cref="AttestationException">The reason the binding is malformed or inconsistent.</exception>
-    public static VmBinding FromJson(JsonElement binding)
+    public static VmBinding Create(Fields binding)
     {
-        if (binding.ValueKind != JsonValueKind.Object) throw new AttestationException("binding is not a JSON object");
-        string? schemeName = null;
-        if (binding.TryGetProperty("scheme", out var s))
-            schemeName = s.ValueKind == JsonValueKind.String ? s.GetString() : throw new AttestationException("binding scheme is not a string");
+        ArgumentNullException.ThrowIfNull(binding);
+        if (!binding.SchemeIsString) throw new AttestationException("binding scheme is not a string");
+        string? schemeName = binding.Scheme;
         if (!BindingSchemeNames.TryParse(schemeName, out var scheme))
             throw new AttestationException($"unknown binding scheme '{schemeName}' (known: {BindingSchemeNames.TeeWasm}, {BindingSchemeNames.Maa}, {BindingSchemeNames.Ita})");
-        byte[] moduleHash = Hex(binding, "module_sha256"), hostKey = Hex(binding, "host_key"), nonce = Hex(binding, "nonce");
+        byte[] moduleHash = Hex(binding.ModuleSha256, "module_sha256"), hostKey = Hex(binding.HostKey, "host_key"), nonce = Hex(binding.Nonce, "nonce");
         if (moduleHash.Length != 32) throw new AttestationException("binding module_sha256 is not 32 bytes");
         if (nonce.Length > ReportDataBinding.MaxNonceLength) throw new AttestationException($"binding nonce is longer than {ReportDataBinding.MaxNonceLength} bytes");
         if (scheme == BindingScheme.TeeWasm) return TeeWasm(moduleHash, hostKey, nonce);
 
         string name = scheme.ToName();
-        byte[] runtimeData = Base64(binding, "runtime_data", name);
+        byte[] runtimeData = Base64(binding.RuntimeData, "runtime_data", name);
         if (!BindingRuntimeData.TryRead(runtimeData, out byte[]? rdModule, out byte[]? rdKey, out byte[]? rdNonce, out string? error))
             throw new AttestationException($"binding ({name}): {error}");
         if (!rdModule.AsSpan().SequenceEqual(moduleHash)) throw new AttestationException($"binding ({name}): runtime data names another module hash than the binding");
@@ -142,10 +138,9 @@ public sealed record VmBinding
                 ReportData = MaaReportData(runtimeData),
             };
         }
-        if (!binding.TryGetProperty("ita_nonce", out var n) || n.ValueKind != JsonValueKind.Object ||
-            !TryString(n, "val", out string? val) || !TryString(n, "iat", out string? iat))
+        if (binding.ItaNonce is not { Val: { } val, Iat: { } iat } n)
             throw new AttestationException("binding (ita) lacks ita_nonce {val, iat} (base64)");
-        var itaNonce = new ItaVerifierNonce(val, iat, TryString(n, "signature", out string? sig) ? sig : "");
+        var itaNonce = new ItaVerifierNonce(val, iat, n.Signature ?? "");
         return new VmBinding
         {
             Scheme = scheme, ModuleHash = moduleHash, HostKey = hostKey, Nonce = nonce, RuntimeData = runtimeData, ItaNonce = itaNonce,
@@ -154,33 +149,17 @@ public sealed record VmBinding
     }
 
     /// <summary>
-    /// The report_data that evidence JSON from the <see cref="Attester"/> must carry for these inputs: by its binding's
-    /// scheme when it records a service scheme (after checking that the binding names these inputs), else TeeWasm's.
+    /// The report_data a relying party should expect for its own module, host key and nonce, given the binding the
+    /// evidence records: the recorded one when it is a service scheme and names these inputs, else TeeWasm's.
     /// </summary>
-    /// <exception cref="AttestationException">The binding is malformed or names other inputs.</exception>
-    public static byte[] ExpectedReportData(string? evidenceJson, ReadOnlySpan<byte> moduleHash, ReadOnlySpan<byte> hostKey, ReadOnlySpan<byte> nonce)
+    /// <exception cref="AttestationException">The recorded binding names other inputs.</exception>
+    public static byte[] ExpectedReportData(VmBinding? recorded, ReadOnlySpan<byte> moduleHash, ReadOnlySpan<byte> hostKey, ReadOnlySpan<byte> nonce)
     {
-        if (evidenceJson is not null)
+        if (recorded is { Scheme: not BindingScheme.TeeWasm })
         {
-            JsonElement binding;
-            try
-            {
-                using var doc = JsonDocument.Parse(evidenceJson);
-                if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("binding", out var b))
-                    return ReportDataBinding.Compute(moduleHash, hostKey, nonce);
-                binding = b.Clone();
-            }
-            catch (JsonException)
-            {
-                return ReportDataBinding.Compute(moduleHash, hostKey, nonce);
-            }
-            var bound = FromJson(binding);
-            if (bound.Scheme != BindingScheme.TeeWasm)
-            {
-                if (!bound.Names(moduleHash, hostKey, nonce, out string? mismatch))
-                    throw new AttestationException($"evidence binding ({bound.Scheme.ToName()}) names another {mismatch}");
-                return bound.ReportData;
-            }
+            if (!recorded.Names(moduleHash, hostKey, nonce, out string? mismatch))
+                throw new AttestationException($"evidence binding ({recorded.Scheme.ToName()}) names another {mismatch}");
+            return recorded.ReportData;
         }
         return ReportDataBinding.Compute(moduleHash, hostKey, nonce);
     }
@@ -202,17 +181,11 @@ public sealed record VmBinding
         return BindingRuntimeData.Write(moduleHash, hostKey, nonce);
     }
 
-    private static bool TryString(JsonElement o, string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)
-    {
-        value = o.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
-        return value is not null;
-    }
-
-    private static byte[] Hex(JsonElement binding, string name)
+    private static byte[] Hex(string? text, string name)
     {
         try
         {
-            if (TryString(binding, name, out string? text)) return Convert.FromHexString(text);
+            if (text is not null) return Convert.FromHexString(text);
         }
         catch (FormatException)
         {
@@ -220,11 +193,11 @@ public sealed record VmBinding
         throw new AttestationException($"binding lacks {name} (hex)");
     }
 
-    private static byte[] Base64(JsonElement binding, string name, string scheme)
+    private static byte[] Base64(string? text, string name, string scheme)
     {
         try
         {
-            if (TryString(binding, name, out string? text)) return Convert.FromBase64String(text);
+            if (text is not null) return Convert.FromBase64String(text);
         }
         catch (FormatException)
         {

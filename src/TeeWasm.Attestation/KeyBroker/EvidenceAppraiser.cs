@@ -4,6 +4,7 @@ using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Platforms.Snp;
 using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Attestation.Policy;
+using TeeWasm.Attestation.Verification;
 
 namespace TeeWasm.Attestation.KeyBroker;
 
@@ -26,9 +27,21 @@ public sealed record AppraisedEvidence
     public bool BindsModule { get; init; } = true;
     /// <summary>
     /// The verified report (and TDX TCB status, when collateral was given) for a rule's <c>attestation</c> policy
-    /// (<see cref="Policy.PolicyEvaluator"/>); report_data is bound to this session, the evidence time is the appraisal's.
+    /// (<see cref="PolicyEvaluator"/>); report_data is bound to this session, the evidence time is the appraisal's.
     /// </summary>
     public PolicyInput? PolicyInput { get; init; }
+
+    /// <summary>The broker's view of an appraisal of verified evidence, its policy input aged from <paramref name="now"/>.</summary>
+    public static AppraisedEvidence From(Appraisal appraisal, byte[] moduleHash, DateTimeOffset now) => new()
+    {
+        Platform = appraisal.Claims!.Platform,
+        Simulated = appraisal.Claims.Simulated,
+        Measurement = Convert.ToHexStringLower(appraisal.Claims.Measurement),
+        ModuleHash = Convert.ToHexStringLower(moduleHash),
+        Debug = appraisal.Claims.Debug,
+        PolicyInput = appraisal.PolicyInput is { } input ? input with { EvidenceTime = now } : null,
+        Note = appraisal.Note!,
+    };
 }
 
 /// <summary>Settings of an <see cref="EvidenceAppraiser"/>.</summary>
@@ -38,19 +51,24 @@ public sealed record AppraisalOptions
     public X509Certificate2? SimulatorRoot { get; init; }
     /// <summary>The simulator's ASK, for evidence that carries only the VCEK (Trustee <c>az-snp-vtpm</c>); null with no simulator root.</summary>
     public X509Certificate2? SimulatorAsk { get; init; }
-    /// <summary>TDX collateral for the TCB status, or null.</summary>
-    public TdxCollateral? TdxCollateral { get; init; }
+    /// <summary>How TDX quotes are verified (collateral for the TCB status…).</summary>
+    public TdxVerifierOptions Tdx { get; init; } = new();
     /// <summary>The clock.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
-    /// <summary>Test hook: a root to trust for TD quotes inside Azure vTPM evidence instead of Intel's. Never set in production.</summary>
-    internal X509Certificate2? TdxTrustedRootOverride { get; init; }
+
+    /// <summary>The SNP verifier these options make.</summary>
+    internal SnpEvidenceVerifier SnpVerifier => new(new SnpVerifierOptions
+    {
+        SimulatorRoots = SimulatorRoot is { } root ? [root] : [],
+        SimulatorIntermediates = SimulatorAsk is { } ask ? [ask] : [],
+    });
 }
 
 /// <summary>
-/// The key broker's verifier: reads the evidence JSON the <see cref="Attester"/> produces, checks that its binding
-/// carries the expected nonce, recomputes report_data by the binding's scheme (<see cref="VmBinding.FromJson"/>),
-/// and verifies the SNP report (VCEK/VLEK → ASK/ASVK → AMD ARK, or → the simulator root when one is given) or the TDX
-/// quote (DCAP, PCK chain → Intel root).
+/// The key broker's verifier of TeeWasm evidence JSON as the <see cref="Attester"/> produces it: checks that its binding
+/// carries the expected nonce, takes report_data from the binding's scheme (<see cref="EvidenceDocument.GetBinding"/>),
+/// and appraises the SNP report (VCEK/VLEK → ASK/ASVK → AMD ARK, or → the simulator root when one is given) or the TDX
+/// quote (DCAP, PCK chain → Intel root) with the platform's verifier.
 /// </summary>
 public static class EvidenceAppraiser
 {
@@ -58,99 +76,58 @@ public static class EvidenceAppraiser
     /// <exception cref="AttestationException">Why the evidence is not acceptable.</exception>
     public static AppraisedEvidence Appraise(string evidenceJson, ReadOnlySpan<byte> expectedNonce, AppraisalOptions options)
     {
+        EvidenceDocument document;
         string teeType;
-        byte[] report;
-        string[] pems;
-        JsonElement binding;
         try
         {
-            var root = JsonDocument.Parse(evidenceJson).RootElement;
-            teeType = root.GetProperty("tee_type").GetString()!;
-            report = Convert.FromBase64String(root.GetProperty("report").GetString()!);
-            pems = root.TryGetProperty("certificates", out var c) ? c.EnumerateArray().Select(x => x.GetString()!).ToArray() : [];
-            binding = root.GetProperty("binding").Clone();
+            document = EvidenceDocument.Parse(evidenceJson);
+            teeType = document.RequireString("tee_type");
+            document.RequireString("report");
+            if (!document.HasBinding) throw new KeyNotFoundException("The given key was not present in the dictionary.");
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or FormatException or InvalidOperationException)
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or FormatException or InvalidOperationException or AttestationException)
         {
             throw new AttestationException($"evidence is not TeeWasm evidence JSON (tee_type, report, certificates, binding): {e.Message}", e);
         }
-        // The binding's scheme (teewasm, maa, ita) says how report_data derives from module, host key and nonce;
-        // FromJson checks that a service scheme's runtime data names the same three.
-        var bound = VmBinding.FromJson(binding);
+        // The binding's scheme (teewasm, maa, ita) says how report_data derives from module, host key and nonce; reading
+        // it checks that a service scheme's runtime data names the same three.
+        var bound = document.GetBinding();
         if (!bound.Nonce.AsSpan().SequenceEqual(expectedNonce))
             throw new AttestationException("evidence is not bound to this challenge and TEE key (stale, replayed, or for another key)");
-        byte[] moduleHash = bound.ModuleHash, reportData = bound.ReportData;
+        byte[] report = document.GetBase64("report")!;
         return teeType switch
         {
-            "AMD_SEV_SNP" => Snp(report, pems, reportData, moduleHash, options),
-            "TDX" => Tdx(report, reportData, moduleHash, options),
-            _ => throw new AttestationException($"evidence of platform '{teeType}' is not supported (AMD_SEV_SNP, TDX)"),
+            SnpEvidence.TeeTypeName => Snp(report, [.. document.GetStrings("certificates") ?? []], bound.ReportData, bound.ModuleHash, options),
+            TdxEvidence.TeeTypeName => Tdx(report, bound.ReportData, bound.ModuleHash, options),
+            _ => throw new AttestationException($"evidence of platform '{teeType}' is not supported ({SnpEvidence.TeeTypeName}, {TdxEvidence.TeeTypeName})"),
         };
     }
 
-    internal static AppraisedEvidence Snp(byte[] report, string[] pems, byte[] reportData, byte[] moduleHash, AppraisalOptions options)
+    internal static AppraisedEvidence Snp(byte[] report, IReadOnlyList<string?> pems, byte[] reportData, byte[] moduleHash, AppraisalOptions options)
     {
         var certificates = new X509Certificate2Collection();
-        foreach (string pem in pems) certificates.ImportFromPem(pem);
-        var verify = (IReadOnlyList<X509Certificate2>? roots) => new SnpVerifier().Verify(report, new SnpVerificationOptions
-        {
-            Certificates = certificates.ToArray(),
-            TrustedRoots = roots,
-            ExpectedReportData = reportData,
-            VerificationTime = options.Time.GetUtcNow(),
-        });
-        var verdict = verify(null);
-        bool simulated = false;
-        if (!verdict.IsValid && options.SimulatorRoot is { } simRoot)
-        {
-            var sim = verify([simRoot]);
-            if (sim.IsValid) { verdict = sim; simulated = true; }
-            // Chained to the simulator root but failed later (signature, report_data…): that is the reason to give.
-            else if (sim.Reason is not (SnpFailureReason.WrongRoot or SnpFailureReason.ChainInvalid)) verdict = sim;
-        }
-        if (!verdict.IsValid)
+        foreach (string? pem in pems) certificates.ImportFromPem(pem);
+        var now = options.Time.GetUtcNow();
+        var appraisal = options.SnpVerifier.Verify(new SnpEvidence { Report = report, Certificates = [.. certificates] },
+            new VerificationContext { ExpectedReportData = reportData, Time = now });
+        if (!appraisal.EvidenceValid)
         {
             bool claimsSimulated = certificates.Any(c => c.Subject.Contains("TeeWasm Simulator", StringComparison.Ordinal));
             throw new AttestationException(claimsSimulated && options.SimulatorRoot is null
                 ? "simulated platform refused: this broker's policy allows no simulated platform"
-                : $"SNP report rejected ({verdict.Reason}): {verdict.Message}");
+                : $"SNP report rejected ({appraisal.Reason}): {appraisal.Message}");
         }
-        var r = verdict.Report!;
-        return new AppraisedEvidence
-        {
-            Platform = TeeType.AmdSevSnp.ToAbiName(),
-            Simulated = simulated,
-            Measurement = Convert.ToHexStringLower(r.Measurement),
-            ModuleHash = Convert.ToHexStringLower(moduleHash),
-            Debug = r.DebugAllowed,
-            PolicyInput = PolicyInput.FromSnp(r, reportDataBound: true, options.Time.GetUtcNow(), simulated),
-            Note = simulated ? "SNP report chained to the simulator root" : $"SNP report signed by {r.SigningKey}, chain to the AMD {verdict.Product} root",
-        };
+        return AppraisedEvidence.From(appraisal, moduleHash, now);
     }
 
     internal static AppraisedEvidence Tdx(byte[] quote, byte[] reportData, byte[] moduleHash, AppraisalOptions options,
-        string boundInputs = "module, host key and nonce") =>
-        FromTdxVerdict(
-            TdxQuoteVerifier.Verify(quote, new TdxVerificationOptions { Collateral = options.TdxCollateral, VerificationTime = options.Time.GetUtcNow() }),
-            reportData, moduleHash, options.Time.GetUtcNow(), boundInputs);
-
-    /// <summary>The appraisal of a TDX quote <see cref="TdxQuoteVerifier"/> has judged: valid and bound to <paramref name="reportData"/>, or why not.</summary>
-    internal static AppraisedEvidence FromTdxVerdict(TdxVerificationResult verdict, byte[] reportData, byte[] moduleHash, DateTimeOffset now,
         string boundInputs = "module, host key and nonce")
     {
-        if (!verdict.IsValid) throw new AttestationException($"TDX quote rejected ({verdict.Reason}): {verdict.Message}");
-        var body = verdict.Quote!.Body;
-        if (!body.ReportData.Span.SequenceEqual(reportData))
-            throw new AttestationException($"TDX quote report_data does not bind {boundInputs}");
-        return new AppraisedEvidence
-        {
-            Platform = TeeType.IntelTdx.ToAbiName(),
-            Simulated = false,
-            Measurement = Convert.ToHexStringLower(body.MrTd.Span),
-            ModuleHash = Convert.ToHexStringLower(moduleHash),
-            Debug = body.TdAttributes.IsDebug(),
-            PolicyInput = PolicyInput.FromTdx(verdict.Quote, reportDataBound: true, now) with { TdxTcbStatus = verdict.TcbStatus },
-            Note = "TDX quote: PCK chain to the Intel SGX Root CA" + (verdict.TcbStatus is { } s ? $"; TCB {s}" : "; TCB status not evaluated (no collateral)"),
-        };
+        var now = options.Time.GetUtcNow();
+        var appraisal = new TdxEvidenceVerifier(options.Tdx).Verify(new TdxEvidence { Quote = quote },
+            new VerificationContext { ExpectedReportData = reportData, Time = now });
+        if (appraisal.Reason == TdxEvidenceVerifier.ReportDataMismatch) throw new AttestationException($"TDX quote report_data does not bind {boundInputs}");
+        if (!appraisal.EvidenceValid) throw new AttestationException($"TDX quote rejected ({appraisal.Reason}): {appraisal.Message}");
+        return AppraisedEvidence.From(appraisal, moduleHash, now);
     }
 }

@@ -8,6 +8,7 @@ using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Http;
 using TeeWasm.Attestation.KeyBroker.Trustee;
 using TeeWasm.Attestation.Services;
+using TeeWasm.Attestation.Verification;
 
 namespace TeeWasm.Attestation.KeyBroker;
 
@@ -129,7 +130,7 @@ public sealed class KbsClient : ISecretProvider, IDisposable
         string tee = detection.Type == TeeType.IntelTdx ? "tdx" : "snp";
         bool trustee = _format == KbsEvidenceFormat.Trustee;
         // On an Azure CVM Trustee expects its vTPM evidence.
-        if (trustee && detection.Source?.StartsWith("vTPM", StringComparison.Ordinal) == true)
+        if (trustee && detection.IsAzureVtpm)
             tee = detection.Type == TeeType.IntelTdx ? TrusteeAzVtpmEvidence.TdxTee : TrusteeAzVtpmEvidence.SnpTee;
         object extra = trustee
             ? new Dictionary<string, object> { [TrusteeKbs.SupportedHashAlgorithms] = new[] { "sha256", "sha384", "sha512" } }
@@ -172,7 +173,7 @@ public sealed class KbsClient : ISecretProvider, IDisposable
         return new Dictionary<string, object>
         {
             ["tee-pubkey"] = jwk,
-            ["tee-evidence"] = JsonDocument.Parse(result.Evidence).RootElement,
+            ["tee-evidence"] = EvidenceDocument.Parse(result.Evidence).ToJsonNode(),
         };
     }
 
@@ -191,7 +192,7 @@ public sealed class KbsClient : ISecretProvider, IDisposable
         {
             throw new AttestationException($"host attestation for the key broker failed: {e.Message}", e);
         }
-        return TrusteeAttestationMessage.Create(tee, nonce, jwk, collected.EvidenceJson);
+        return TrusteeAttestationMessage.Create(tee, nonce, jwk, collected.Evidence);
     }
 
     private HttpRequestMessage WithCookie(HttpRequestMessage request)

@@ -29,15 +29,15 @@ public sealed class TeeDetector
 
         switch (ConfigFsTsmReport.TryReadProvider(_options.TsmReportRoot, TsmProbeEntry))
         {
-            case ConfigFsTsmReport.SevGuestProvider: return new TeeDetection(TeeType.AmdSevSnp, Source: _options.TsmReportRoot);
-            case ConfigFsTsmReport.TdxGuestProvider: return new TeeDetection(TeeType.IntelTdx, Source: _options.TsmReportRoot);
+            case ConfigFsTsmReport.SevGuestProvider: return new TeeDetection(TeeType.AmdSevSnp, Source: _options.TsmReportRoot, Interface: TeeInterface.ConfigFsTsm);
+            case ConfigFsTsmReport.TdxGuestProvider: return new TeeDetection(TeeType.IntelTdx, Source: _options.TsmReportRoot, Interface: TeeInterface.ConfigFsTsm);
         }
-        if (File.Exists(_options.SevGuestDevice)) return new TeeDetection(TeeType.AmdSevSnp, Source: _options.SevGuestDevice);
+        if (File.Exists(_options.SevGuestDevice)) return new TeeDetection(TeeType.AmdSevSnp, Source: _options.SevGuestDevice, Interface: TeeInterface.SevGuestDevice);
         foreach (var tdx in _options.TdxGuestDevices)
         {
-            if (File.Exists(tdx)) return new TeeDetection(TeeType.IntelTdx, Source: tdx);
+            if (File.Exists(tdx)) return new TeeDetection(TeeType.IntelTdx, Source: tdx, Interface: TeeInterface.TdxGuestDevice);
         }
-        if (Directory.Exists(_options.SevFirmwareDirectory)) return new TeeDetection(TeeType.AmdSev, Source: _options.SevFirmwareDirectory);
+        if (Directory.Exists(_options.SevFirmwareDirectory)) return new TeeDetection(TeeType.AmdSev, Source: _options.SevFirmwareDirectory, Interface: TeeInterface.SevFirmware);
         return new TeeDetection(TeeType.None);
     }
 
@@ -68,8 +68,8 @@ public sealed class TeeDetector
             string source = $"vTPM NV 0x{TeeProbeOptions.AzureHclReportNvIndex:x8}";
             return type switch
             {
-                HclReportTypeSnp => new TeeDetection(TeeType.AmdSevSnp, Source: source),
-                HclReportTypeTdx => new TeeDetection(TeeType.IntelTdx, Source: source),
+                HclReportTypeSnp => new TeeDetection(TeeType.AmdSevSnp, Source: source, Interface: TeeInterface.AzureVtpm),
+                HclReportTypeTdx => new TeeDetection(TeeType.IntelTdx, Source: source, Interface: TeeInterface.AzureVtpm),
                 _ => null,
             };
         }

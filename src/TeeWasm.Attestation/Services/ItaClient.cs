@@ -71,6 +71,12 @@ public sealed class ItaClient : IVmTokenService, IDisposable
     }
 
     /// <inheritdoc />
+    public bool BindsThroughHclUserData => true;
+
+    /// <inheritdoc />
+    string IVmTokenService.Attest(AttestationEvidence evidence) => Attest(ServiceEvidence.From(evidence));
+
+    /// <summary>Sends the evidence, receives the token, verifies it (signature, issuer, lifetime, nonce) and returns it.</summary>
     /// <remarks>
     /// The evidence must be bound to a nonce from <see cref="Bind"/> (<see cref="ServiceEvidence.ItaNonce"/>); that nonce
     /// is sent back. Azure TDX evidence must carry it through the HCL runtime claims' <c>user-data</c>

@@ -47,6 +47,10 @@ public sealed class MaaClient : IVmTokenService, IDisposable
         VmBinding.Maa(moduleHash, hostKey, nonce);
 
     /// <inheritdoc />
+    string IVmTokenService.Attest(AttestationEvidence evidence) => Attest(ServiceEvidence.From(evidence));
+
+    /// <summary>Sends the evidence, receives the token, verifies it (signature, issuer, lifetime, nonce) and returns it.</summary>
+    /// <exception cref="RemoteServiceException">The service failed, refused, or answered a token that does not verify.</exception>
     public string Attest(ServiceEvidence evidence)
     {
         string nonce = evidence.Nonce.Length > 0 ? Convert.ToHexStringLower(evidence.Nonce) : Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));

@@ -1,7 +1,7 @@
 using System.Text;
-using System.Text.Json;
 using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Platforms.AzureVtpm;
+using TeeWasm.Attestation.Platforms.Snp;
 using TeeWasm.Attestation.Platforms.Tdx;
 
 namespace TeeWasm.Attestation.Services;
@@ -95,50 +95,47 @@ public sealed record ServiceEvidence
         };
     }
 
-    /// <summary>Reads the evidence JSON of an <see cref="AttestationResult"/>.</summary>
-    /// <exception cref="AttestationException">The JSON lacks the report or binding.</exception>
-    public static ServiceEvidence FromEvidenceJson(string evidenceJson)
+    /// <summary>The evidence a remote service takes, from typed evidence and the binding it records.</summary>
+    /// <exception cref="AttestationException">The evidence has no binding, or is of a kind no service takes.</exception>
+    public static ServiceEvidence From(AttestationEvidence evidence)
     {
-        try
+        ArgumentNullException.ThrowIfNull(evidence);
+        VmBinding binding = evidence.Binding
+            ?? throw new AttestationException("evidence lacks what a remote verifier needs: it records no binding" + (evidence.BindingError is { } e ? $" ({e})" : ""));
+        // On an Azure CVM the paravisor, not we, chose report_data: it binds the HCL runtime claims, so those are
+        // the runtime data a remote verifier can check. Freshness comes from our nonce (and the TPM quote).
+        if (evidence is AzureVtpmEvidence azure)
         {
-            var root = JsonDocument.Parse(evidenceJson).RootElement;
-            var binding = root.GetProperty("binding");
-            string[] certificates = root.TryGetProperty("certificates", out var c)
-                ? c.EnumerateArray().Select(p => p.GetString()!).ToArray() : [];
-            // On an Azure CVM the paravisor, not we, chose report_data: it binds the HCL runtime claims, so those are
-            // the runtime data a remote verifier can check. Freshness comes from our nonce (and the TPM quote).
-            if (root.TryGetProperty("source", out var source) && source.GetString() == "azure-vtpm")
-            {
-                var hcl = HclReport.Parse(Convert.FromBase64String(root.GetProperty("report").GetString()!));
-                byte[] hclNonce = Convert.FromHexString(binding.GetProperty("nonce").GetString()!);
-                var fromHcl = root.TryGetProperty("td_quote", out var tdQuote)
-                    ? FromTdxHclReport(hcl, Convert.FromBase64String(tdQuote.GetString()!), hclNonce)
-                    : FromHclReport(hcl, certificates, hclNonce);
-                // Intel Trust Authority's Azure scheme: the ITA nonce and our runtime data went into the HCL user-data.
-                if (binding.TryGetProperty("scheme", out var scheme) && scheme.ValueKind == JsonValueKind.String &&
-                    scheme.GetString() == BindingSchemeNames.Ita)
-                {
-                    var itaBound = VmBinding.FromJson(binding);
-                    fromHcl = fromHcl with { ItaNonce = itaBound.ItaNonce, UserData = itaBound.RuntimeData };
-                }
-                return fromHcl;
-            }
-            // The service schemes hashed their runtime data into report_data: that is what the service must get.
-            var bound = VmBinding.FromJson(binding);
-            return new ServiceEvidence
-            {
-                TeeType = root.GetProperty("tee_type").GetString()!,
-                Report = Convert.FromBase64String(root.GetProperty("report").GetString()!),
-                CertificatesPem = certificates,
-                RuntimeData = bound.RuntimeData ?? Encoding.UTF8.GetBytes(binding.GetRawText()),
-                ItaNonce = bound.ItaNonce,
-                Nonce = bound.Nonce,
-                Simulated = root.TryGetProperty("simulated", out var s) && s.ValueKind == JsonValueKind.True,
-            };
+            var hcl = HclReport.Parse(azure.HclReport);
+            var fromHcl = azure.TdQuote is { } tdQuote
+                ? FromTdxHclReport(hcl, tdQuote, binding.Nonce)
+                : FromHclReport(hcl, [.. azure.Certificates.Select(c => c.ExportCertificatePem())], binding.Nonce);
+            // Intel Trust Authority's Azure scheme: the ITA nonce and our runtime data went into the HCL user-data.
+            return binding.Scheme == BindingScheme.Ita ? fromHcl with { ItaNonce = binding.ItaNonce, UserData = binding.RuntimeData } : fromHcl;
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or FormatException or InvalidOperationException)
+        (string teeType, byte[] report, IReadOnlyList<string> pems) = evidence switch
         {
-            throw new AttestationException($"evidence JSON lacks what a remote verifier needs: {e.Message}", e);
-        }
+            SnpEvidence snp => (SnpEvidence.TeeTypeName, snp.Report, snp.Certificates.Select(c => c.ExportCertificatePem()).ToList()),
+            TdxEvidence tdx => (TdxEvidence.TeeTypeName, tdx.Quote, TdxCertificates(tdx.Quote)),
+            _ => throw new AttestationException($"evidence lacks what a remote verifier needs: {evidence.GetType().Name} is not VM evidence a service takes"),
+        };
+        // The service schemes hashed their runtime data into report_data: that is what the service must get.
+        return new ServiceEvidence
+        {
+            TeeType = teeType,
+            Report = report,
+            CertificatesPem = pems,
+            RuntimeData = binding.RuntimeData ?? Encoding.UTF8.GetBytes(EvidenceDocument.BindingJson(binding)),
+            ItaNonce = binding.ItaNonce,
+            Nonce = binding.Nonce,
+            Simulated = evidence.Simulated,
+        };
+    }
+
+    private static List<string> TdxCertificates(byte[] quote)
+    {
+        var certificates = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+        certificates.ImportFromPem(TdxQuote.Parse(quote).SignatureData.PckCertificateChainPem ?? "");
+        return [.. certificates.Select(c => c.ExportCertificatePem())];
     }
 }

@@ -1,6 +1,4 @@
 using TeeWasm.Attestation.Evidence;
-using TeeWasm.Attestation.Services;
-using TeeWasm.Attestation.Tokens;
 
 namespace TeeWasm.Attestation.Tokens;
 
@@ -25,9 +23,15 @@ public interface IVmTokenService
     VmBinding Bind(ReadOnlySpan<byte> moduleHash, ReadOnlySpan<byte> hostKey, ReadOnlySpan<byte> nonce) =>
         VmBinding.TeeWasm(moduleHash, hostKey, nonce);
 
-    /// <summary>Sends the evidence, receives the token, verifies it (signature, issuer, lifetime, nonce) and returns it.</summary>
+    /// <summary>
+    /// True when the service checks its binding through an Azure CVM's HCL <c>user-data</c> (Intel Trust Authority):
+    /// then its <see cref="Bind"/> applies on Azure too, where report_data is otherwise the paravisor's.
+    /// </summary>
+    bool BindsThroughHclUserData => false;
+
+    /// <summary>Sends the evidence (with its <see cref="AttestationEvidence.Binding"/>), receives the token, verifies it (signature, issuer, lifetime, nonce) and returns it.</summary>
     /// <exception cref="Http.RemoteServiceException">The service failed, refused, or answered a token that does not verify.</exception>
-    string Attest(ServiceEvidence evidence);
+    string Attest(AttestationEvidence evidence);
 
     /// <summary>Verifies one of its tokens against its signing keys.</summary>
     TokenVerification Verify(string token);

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text.Json;
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.Evidence;
-using TeeWasm.Attestation.Platforms.Nvidia;
 
 namespace TeeWasm.Cli.Commands;
 
@@ -33,7 +32,7 @@ internal static class DetectCommand
             }
             else
             {
-                var gpus = NvmlGpuDiscovery.Discover(options.Probe.NvmlLibrary, out string? reason);
+                var gpus = attester.DiscoverGpus(out string? reason);
                 stdout.WriteLine($"GPUs:                 {(gpus.Count == 0 ? "none" + (reason is null ? "" : $" ({reason})") : gpus.Count.ToString())}");
                 foreach (var g in gpus) stdout.WriteLine($"  [{g.Index}] {g.Name} {g.Uuid}");
             }

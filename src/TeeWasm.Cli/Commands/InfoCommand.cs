@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Reflection;
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.Evidence;
-using TeeWasm.Attestation.Platforms.Nvidia;
 using TeeWasm.Runtime.Modules;
 
 namespace TeeWasm.Cli.Commands;
@@ -24,7 +23,7 @@ internal static class InfoCommand
             stdout.WriteLine($"Wasmtime (.NET)   {Version(typeof(Wasmtime.Engine).Assembly)}");
             stdout.WriteLine($".NET              {Environment.Version} ({System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier})");
             stdout.WriteLine($"TEE               {detection.Type.ToAbiName()}{(detection.Simulated ? " (simulated)" : "")}{(detection.Source is null ? "" : " via " + detection.Source)}");
-            var gpus = options.Mode == AttestationMode.Simulate ? [] : NvmlGpuDiscovery.Discover(options.Probe.NvmlLibrary, out string? reason);
+            var gpus = options.Mode == AttestationMode.Simulate ? [] : attester.DiscoverGpus(out string? reason);
             stdout.WriteLine($"NVIDIA GPUs       {(options.Mode == AttestationMode.Simulate ? $"{options.SimulatedGpuCount} simulated" : gpus.Count.ToString())}");
             foreach (string line in TeeWasm.Gpu.WebGpu.WebGpuInfo.Describe()) stdout.WriteLine(line);
             stdout.WriteLine($"Host key          P-256, kid {attester.HostKey.KeyId} (ephemeral, made at start-up)");

@@ -25,7 +25,7 @@ public sealed class EvidenceAppraiserBindingTests
     private static string Evidence(VmBinding binding, Action<JsonObject>? edit = null)
     {
         var collected = new SimulatedSnpEvidenceSource(s_authority.Value).Attest(binding.ReportData, binding.Nonce, binding.ModuleHash);
-        var node = JsonNode.Parse(EvidenceJson.WithBinding(collected.EvidenceJson, binding))!.AsObject();
+        var node = JsonNode.Parse(EvidenceDocument.Write(collected.Evidence with { Binding = binding }))!.AsObject();
         edit?.Invoke(node["binding"]!.AsObject());
         return node.ToJsonString();
     }

@@ -40,7 +40,7 @@ public sealed class SecretRuleAttestationTests
     {
         var evidence = SimulatedSnpAtVmpl(1);
         Assert.True(evidence.Simulated);
-        Assert.Equal(1u, evidence.PolicyInput!.Snp!.Vmpl);
+        Assert.Equal(1u, ((SnpPolicyClaims)evidence.PolicyInput!.Claims!).Report.Vmpl);
         Assert.Equal("attestation policy: SEV-SNP report comes from VMPL 1; snp.max_vmpl is 0",
             Rule("""{"allow_simulated":true,"attestation":{"snp":{"max_vmpl":0}}}""").Check(evidence));
         Assert.Null(Rule("""{"allow_simulated":true,"attestation":{"snp":{"max_vmpl":1}}}""").Check(evidence));
@@ -76,20 +76,22 @@ public sealed class SecretRuleAttestationTests
             return EvidenceAppraiser.Tdx(quote, reportData, [], new AppraisalOptions { Time = clock });
         }
         // The collateral's PCS signing chain is not among the vectors: its signature is left unchecked, as in TdxQuoteVerifierTests.
-        var verdict = TdxQuoteVerifier.Verify(quote, new TdxVerificationOptions
+        return EvidenceAppraiser.Tdx(quote, reportData, [], new AppraisalOptions
         {
-            VerificationTime = TdxTestData.Feb2026,
-            Collateral = TdxCollateral.Load(TdxTestData.Path("sample_tcbinfo_response_v5")),
-            AllowUnverifiedCollateralSignature = true,
+            Time = new ManualTimeProvider(TdxTestData.Feb2026),
+            Tdx = new TdxVerifierOptions
+            {
+                Collateral = TdxCollateral.Load(TdxTestData.Path("sample_tcbinfo_response_v5")),
+                AllowUnverifiedCollateralSignature = true,
+            },
         });
-        return EvidenceAppraiser.FromTdxVerdict(verdict, reportData, [], TdxTestData.Feb2026);
     }
 
     [Fact]
     public void Tdx_quote_v5_sample_with_its_collateral_is_up_to_date_and_passes_a_rule_accepting_up_to_date()
     {
         var evidence = AppraiseTdx(TdxTestData.SampleV5, withCollateral: true);
-        Assert.Equal(TcbStatus.UpToDate, evidence.PolicyInput!.TdxTcbStatus);
+        Assert.Equal(TcbStatus.UpToDate, ((TdxPolicyClaims)evidence.PolicyInput!.Claims!).TcbStatus);
         Assert.EndsWith("; TCB UpToDate", evidence.Note);
         Assert.Null(Rule("""{"platforms":["Intel TDX"],"attestation":{"tdx":{"accepted_tcb_status":["UpToDate","SWHardeningNeeded"]}}}""").Check(evidence));
     }
@@ -106,7 +108,7 @@ public sealed class SecretRuleAttestationTests
     public void Tdx_rules_on_mrtd_and_tee_tcb_svn_name_the_violated_item()
     {
         var evidence = AppraiseTdx(TdxTestData.SampleV5, withCollateral: true);
-        string mrtd = Convert.ToHexStringLower(evidence.PolicyInput!.Tdx!.MrTd.Span);
+        string mrtd = Convert.ToHexStringLower(((TdxPolicyClaims)evidence.PolicyInput!.Claims!).Body.MrTd.Span);
         Assert.Equal(mrtd, evidence.Measurement);
         Assert.Null(Rule("""{"attestation":{"tdx":{"min_tee_tcb_svn":"0b010000000000000000000000000000","allowed_mrtd":""" + $"[\"{mrtd}\"]}}}}}}").Check(evidence));
         Assert.Equal($"attestation policy: TDX MRTD {mrtd} is not in tdx.allowed_mrtd",
@@ -129,7 +131,7 @@ public sealed class SecretRuleAttestationTests
     public void Tdx_rule_requiring_a_tcb_status_refuses_when_the_broker_has_no_collateral()
     {
         var evidence = AppraiseTdx(TdxTestData.SampleV5, withCollateral: false);
-        Assert.Null(evidence.PolicyInput!.TdxTcbStatus);
+        Assert.Null(((TdxPolicyClaims)evidence.PolicyInput!.Claims!).TcbStatus);
         Assert.EndsWith("; TCB status not evaluated (no collateral)", evidence.Note);
         Assert.Equal("attestation policy: TDX TCB status was not evaluated (no TDX collateral); tdx.accepted_tcb_status (UpToDate) cannot be checked",
             Rule("""{"attestation":{"tdx":{"accepted_tcb_status":["UpToDate"]}}}""").Check(evidence));

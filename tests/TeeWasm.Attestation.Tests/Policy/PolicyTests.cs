@@ -69,7 +69,7 @@ public class PolicyEvaluatorTests
     };
 
     private static PolicyInput SnpInput(SnpReport? r = null, bool? bound = true, bool simulated = false, DateTimeOffset? time = null) =>
-        PolicyInput.FromSnp(r ?? Snp(), bound, time ?? s_now, simulated);
+        SnpPolicyClaims.Input(r ?? Snp(), bound, time ?? s_now, simulated);
 
     private static TdxQuote V5 => TdxQuote.Parse(File.ReadAllBytes(RepoPaths.Vector("tdx", "quote_v5_sample.dat")));
 
@@ -160,7 +160,7 @@ public class PolicyEvaluatorTests
     public void TdxMrtdRtmrAndSvn()
     {
         var q = V5;
-        var input = PolicyInput.FromTdx(q, true, s_now);
+        var input = TdxPolicyClaims.Input(q, true, s_now);
         string mrtd = Convert.ToHexStringLower(q.Body.MrTd.Span);
         string rtmr2 = Convert.ToHexStringLower(q.Body.Rtmrs[2].Span);
         string zero = new('0', 96);
@@ -174,8 +174,8 @@ public class PolicyEvaluatorTests
     [Fact]
     public void TdxDebug()
     {
-        var input = PolicyInput.FromTdx(V5, true, s_now);
-        Assert.False(input.Tdx!.TdAttributes.IsDebug());
+        var input = TdxPolicyClaims.Input(V5, true, s_now);
+        Assert.False(((TdxPolicyClaims)input.Claims!).Body.TdAttributes.IsDebug());
         Allowed("{}", input);
     }
 }

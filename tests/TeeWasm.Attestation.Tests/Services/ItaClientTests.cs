@@ -10,6 +10,7 @@ using TeeWasm.Attestation.Platforms.AzureVtpm;
 using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Attestation.Services;
 using TeeWasm.Attestation.Tests.Platforms.AzureVtpm;
+using TeeWasm.Attestation.Verification;
 
 namespace TeeWasm.Attestation.Tests.Services;
 
@@ -365,7 +366,7 @@ public sealed class ItaClientTests : IDisposable
             ["source"] = "azure-vtpm",
             ["report"] = Convert.ToBase64String(hcl),
             ["td_quote"] = Convert.ToBase64String(s_tdQuotes.Value.QuoteFor(td)),
-            ["binding"] = binding.ToJson(),
+            ["binding"] = System.Text.Json.Nodes.JsonNode.Parse(EvidenceDocument.BindingJson(binding)),
         };
         return json.ToJsonString();
     }
@@ -376,7 +377,7 @@ public sealed class ItaClientTests : IDisposable
         using var client = Client();
         var binding = client.Bind(s_module, s_hostKey, [0xaa]);
         // What go-aztdx writes to NV index 0x01400002 and the paravisor copies into user-data: SHA-512(val ‖ iat ‖ user data).
-        var evidence = ServiceEvidence.FromEvidenceJson(AzureEvidenceJson(binding, Convert.ToHexString(binding.ReportData)));
+        var evidence = ServiceEvidence.From(AttestationPlatforms.ReadEvidence(AzureEvidenceJson(binding, Convert.ToHexString(binding.ReportData))));
         Assert.True(evidence.FromAzureHcl);
         Assert.Equal(binding.RuntimeData, evidence.UserData);
 
@@ -432,7 +433,7 @@ public sealed class ItaClientTests : IDisposable
         using var client = Client();
         var bound = client.Bind(s_module, s_hostKey, [0xaa]);
         var other = client.Bind(s_module, s_hostKey, [0xaa]);
-        var evidence = ServiceEvidence.FromEvidenceJson(AzureEvidenceJson(bound, Convert.ToHexString(other.ReportData)));
+        var evidence = ServiceEvidence.From(AttestationPlatforms.ReadEvidence(AzureEvidenceJson(bound, Convert.ToHexString(other.ReportData))));
         var e = Assert.Throws<RemoteServiceException>(() => client.Attest(evidence));
         Assert.Contains($"Azure TDX evidence is not bound to this nonce: the HCL runtime claims' user-data is {Convert.ToHexString(other.ReportData)}, " +
             $"not SHA-512(val || iat || user data) = {Convert.ToHexStringLower(bound.ReportData)}", e.Message);
@@ -444,7 +445,7 @@ public sealed class ItaClientTests : IDisposable
     {
         // What the azure-vtpm source gives today: the paravisor's user-data, TeeWasm's binding, no ITA nonce.
         using var client = Client();
-        var evidence = ServiceEvidence.FromEvidenceJson(AzureEvidenceJson(VmBinding.TeeWasm(s_module, s_hostKey, [0xaa]), "00"));
+        var evidence = ServiceEvidence.From(AttestationPlatforms.ReadEvidence(AzureEvidenceJson(VmBinding.TeeWasm(s_module, s_hostKey, [0xaa]), "00")));
         var e = Assert.Throws<RemoteServiceException>(() => client.Attest(evidence));
         Assert.Contains("Azure TDX evidence is not bound to a nonce of this service", e.Message);
         Assert.Contains("vTPM NV index 0x01400002", e.Message);
@@ -456,7 +457,7 @@ public sealed class ItaClientTests : IDisposable
     {
         using var client = Client(version: ItaApiVersion.V1);
         var binding = client.Bind(s_module, s_hostKey, [0xaa]);
-        var evidence = ServiceEvidence.FromEvidenceJson(AzureEvidenceJson(binding, Convert.ToHexString(binding.ReportData)));
+        var evidence = ServiceEvidence.From(AttestationPlatforms.ReadEvidence(AzureEvidenceJson(binding, Convert.ToHexString(binding.ReportData))));
         var e = Assert.Throws<RemoteServiceException>(() => client.Attest(evidence));
         Assert.Contains("Azure TDX evidence (TD quote + HCL runtime claims) needs API v2 (/appraisal/v2/attest/azure); API v1 is configured", e.Message);
     }

@@ -238,7 +238,7 @@ public sealed class MaaClientTests : IDisposable
         using var plain = new Attester(TestSupport.Simulate()) { ModuleHash = Attester.HashModule("guest"u8) };
         var local = plain.AttestVm("n"u8);
         Assert.True(local.Success, local.Error);
-        var evidence = ServiceEvidence.FromEvidenceJson(local.Evidence!);
+        var evidence = ServiceEvidence.From(AttestationPlatforms.ReadEvidence(local.Evidence!));
         using var client = Client();
         var e = Assert.Throws<RemoteServiceException>(() => client.Attest(evidence));
         Assert.Equal(400, e.StatusCode);

@@ -45,9 +45,9 @@ public sealed class MaaHclEvidenceTests
             ["source"] = "azure-vtpm",
             ["report"] = Convert.ToBase64String(hcl),
             ["certificates"] = new System.Text.Json.Nodes.JsonArray(),
-            ["binding"] = new System.Text.Json.Nodes.JsonObject { ["nonce"] = "0a0b" },
+            ["binding"] = System.Text.Json.Nodes.JsonNode.Parse(EvidenceDocument.BindingJson(VmBinding.TeeWasm(new byte[32], [0x04], [0x0a, 0x0b]))),
         }.ToJsonString();
-        var evidence = ServiceEvidence.FromEvidenceJson(json);
+        var evidence = ServiceEvidence.From(AttestationPlatforms.ReadEvidence(json));
         Assert.Equal(claims, evidence.RuntimeData);
         Assert.Equal(report, evidence.Report);
         Assert.Equal(new byte[] { 0x0a, 0x0b }, evidence.Nonce);
@@ -126,9 +126,9 @@ public sealed class MaaHclEvidenceTests
             ["report"] = Convert.ToBase64String(hclBytes),
             ["td_quote"] = Convert.ToBase64String(quote),
             ["certificates"] = new System.Text.Json.Nodes.JsonArray(),
-            ["binding"] = new System.Text.Json.Nodes.JsonObject { ["nonce"] = "0c" },
+            ["binding"] = System.Text.Json.Nodes.JsonNode.Parse(EvidenceDocument.BindingJson(VmBinding.TeeWasm(new byte[32], [0x04], [0x0c]))),
         }.ToJsonString();
-        var evidence = ServiceEvidence.FromEvidenceJson(json);
+        var evidence = ServiceEvidence.From(AttestationPlatforms.ReadEvidence(json));
         Assert.Equal("TDX", evidence.TeeType);
         Assert.Equal(quote, evidence.Report);
         Assert.Equal(hcl.RuntimeClaimsBytes.ToArray(), evidence.RuntimeData);

@@ -9,10 +9,12 @@ using TeeWasm.Attestation.KeyBroker;
 using TeeWasm.Attestation.KeyBroker.Trustee;
 using TeeWasm.Attestation.Linux;
 using TeeWasm.Attestation.Platforms.AzureVtpm;
+using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Attestation.Platforms.Snp;
 using TeeWasm.Attestation.Services;
 using TeeWasm.Attestation.Tests.Platforms.AzureVtpm;
 using TeeWasm.Attestation.Tpm;
+using TeeWasm.Attestation.Verification;
 
 namespace TeeWasm.Attestation.Tests.Services;
 
@@ -29,7 +31,7 @@ public sealed class TrusteeAzTdxVtpmTests : IClassFixture<SwtpmAzureTdxTests.Fix
 
     public TrusteeAzTdxVtpmTests(SwtpmAzureTdxTests.Fixture f) => _f = f;
 
-    private AppraisalOptions Appraisal => new() { TdxTrustedRootOverride = _f.Factory.Root };
+    private AppraisalOptions Appraisal => new() { Tdx = new TdxVerifierOptions { TrustedRootOverride = _f.Factory.Root } };
 
     private Attester AzureTdxAttester(FakeImds imds)
     {

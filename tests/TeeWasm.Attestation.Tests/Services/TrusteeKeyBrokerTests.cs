@@ -243,7 +243,7 @@ public sealed class TrusteeKeyBrokerTests : IDisposable
     private static JsonObject Message(Attester attester, string tee, string nonce, JsonObject jwk)
     {
         var collected = attester.CollectVmEvidence(TrusteeKbs.ReportData(nonce, jwk, "", HashAlgorithmName.SHA384));
-        return TrusteeAttestationMessage.Create(tee, nonce, jwk, collected.EvidenceJson);
+        return TrusteeAttestationMessage.Create(tee, nonce, jwk, collected.Evidence);
     }
 
     /// <summary>One KBS session over a cookie-keeping HttpClient, speaking Trustee 0.4.0 by hand.</summary>

@@ -1,7 +1,9 @@
-using System.Security.Cryptography.X509Certificates;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Platforms.AzureVtpm;
+using TeeWasm.Attestation.Platforms.Nvidia;
+using TeeWasm.Attestation.Platforms.Snp;
+using TeeWasm.Attestation.Platforms.Tdx;
 
 namespace TeeWasm.Attestation.KeyBroker.Trustee;
 
@@ -12,48 +14,42 @@ namespace TeeWasm.Attestation.KeyBroker.Trustee;
 /// </summary>
 public static class TrusteeAttestationMessage
 {
-    /// <summary>The message for <paramref name="tee"/> ("snp", "tdx", "az-snp-vtpm" or "az-tdx-vtpm") from TeeWasm evidence JSON (<see cref="CollectedEvidence.EvidenceJson"/>).</summary>
+    /// <summary>The message for <paramref name="tee"/> ("snp", "tdx", "az-snp-vtpm" or "az-tdx-vtpm") from evidence the attester collected.</summary>
     /// <exception cref="AttestationException">The evidence has no Trustee form (e.g. another TEE's).</exception>
-    public static JsonObject Create(string tee, string nonce, JsonObject teePubKey, string evidenceJson) => new()
+    public static JsonObject Create(string tee, string nonce, JsonObject teePubKey, AttestationEvidence evidence) => new()
     {
         [TrusteeKbs.RuntimeDataField] = TrusteeKbs.RuntimeData(nonce, teePubKey),
         ["tee-evidence"] = new JsonObject
         {
-            [TrusteeKbs.PrimaryEvidenceField] = PrimaryEvidence(tee, evidenceJson),
+            [TrusteeKbs.PrimaryEvidenceField] = PrimaryEvidence(tee, evidence),
             [TrusteeKbs.AdditionalEvidenceField] = "",
         },
     };
 
-    /// <summary>Trustee's per-TEE evidence from TeeWasm evidence JSON (raw report/quote and certificates).</summary>
+    /// <summary>Trustee's per-TEE evidence from evidence the attester collected (raw report/quote and certificates).</summary>
     /// <exception cref="AttestationException">The evidence has no Trustee form here.</exception>
-    public static JsonObject PrimaryEvidence(string tee, string evidenceJson)
+    public static JsonObject PrimaryEvidence(string tee, AttestationEvidence evidence)
     {
-        var root = JsonDocument.Parse(evidenceJson).RootElement;
-        string teeType = root.GetProperty("tee_type").GetString() ?? "";
-        string source = root.TryGetProperty("source", out var s) ? s.GetString() ?? "" : "";
-        if (source == "azure-vtpm")
+        if (evidence is AzureVtpmEvidence azure)
         {
-            // The azure-vtpm source names the platform by its ABI name ("AMD SEV-SNP", "Intel TDX").
-            string expected = teeType == TeeType.IntelTdx.ToAbiName() ? TrusteeAzVtpmEvidence.TdxTee
-                : teeType == TeeType.AmdSevSnp.ToAbiName() ? TrusteeAzVtpmEvidence.SnpTee : "";
+            string expected = azure.TeeType == TeeType.IntelTdx ? TrusteeAzVtpmEvidence.TdxTee : TrusteeAzVtpmEvidence.SnpTee;
             return tee == expected
-                ? TrusteeAzVtpmEvidence.FromAzureVtpmJson(evidenceJson).ToJson()
-                : throw new AttestationException($"Azure vTPM {teeType} evidence cannot be sent as Trustee '{tee}' evidence");
+                ? TrusteeAzVtpmEvidence.FromAzureVtpm(azure).ToJson()
+                : throw new AttestationException($"Azure vTPM {azure.TeeType.ToAbiName()} evidence cannot be sent as Trustee '{tee}' evidence");
         }
-        byte[] report = Convert.FromBase64String(root.GetProperty("report").GetString()!);
-        return (tee, teeType) switch
+        return (tee, evidence) switch
         {
-            ("snp", "AMD_SEV_SNP") => TrusteeSnpEvidence.Write(report, Certificates(root)),
-            ("tdx", "TDX") => TrusteeTdxEvidence.Write(report),
-            _ => throw new AttestationException($"{teeType} evidence cannot be sent as Trustee '{tee}' evidence"),
+            ("snp", SnpEvidence snp) => TrusteeSnpEvidence.Write(snp.Report, snp.Certificates),
+            ("tdx", TdxEvidence tdx) => TrusteeTdxEvidence.Write(tdx.Quote),
+            _ => throw new AttestationException($"{TeeTypeOf(evidence)} evidence cannot be sent as Trustee '{tee}' evidence"),
         };
     }
 
-    private static X509Certificate2[] Certificates(JsonElement root)
+    private static string TeeTypeOf(AttestationEvidence evidence) => evidence switch
     {
-        if (!root.TryGetProperty("certificates", out var pems)) return [];
-        var collection = new X509Certificate2Collection();
-        foreach (var pem in pems.EnumerateArray()) collection.ImportFromPem(pem.GetString()!);
-        return collection.ToArray();
-    }
+        SnpEvidence => SnpEvidence.TeeTypeName,
+        TdxEvidence => TdxEvidence.TeeTypeName,
+        NvidiaGpuEvidence => NvidiaGpuEvidence.TeeTypeName,
+        _ => evidence.GetType().Name,
+    };
 }

@@ -3,9 +3,8 @@ using System.Security.Cryptography.X509Certificates;
 using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Platforms.AzureVtpm;
 using TeeWasm.Attestation.Platforms.Snp;
-using TeeWasm.Attestation.Platforms.Tdx;
-using TeeWasm.Attestation.Policy;
 using TeeWasm.Attestation.Tpm;
+using TeeWasm.Attestation.Verification;
 
 namespace TeeWasm.Attestation.KeyBroker.Trustee;
 
@@ -41,68 +40,32 @@ public static class TrusteeAzVtpmAppraiser
             throw new AttestationException($"{evidence.Tee} evidence: unreadable vcek or quote signature: {e.Message}", e);
         }
         var now = options.Time.GetUtcNow();
-
-        var verify = (X509Certificate2[] certificates, IReadOnlyList<X509Certificate2>? roots) => AzureVtpmVerifier.Verify(hcl, new AzureVtpmVerificationOptions
+        var azure = new AzureVtpmEvidence
         {
-            Certificates = certificates,
-            TrustedRoots = roots,
-            VerificationTime = now,
-            TdQuote = evidence.TdQuote,
-            TdxOptions = new TdxVerificationOptions { VerificationTime = now, Collateral = options.TdxCollateral, TrustedRootOverride = options.TdxTrustedRootOverride },
-            Quote = quote,
+            HclReport = evidence.HclReport, TdQuote = evidence.TdQuote, Certificates = vcek is null ? [] : [vcek], Quote = quote,
+            Pcrs = evidence.Pcrs, PcrSelection = TpmPcrSelection.AllSha256,
+        };
+        var appraisal = new AzureVtpmEvidenceVerifier(new AzureVtpmVerifierOptions
+        {
+            Tdx = options.Tdx,
             RequireQuote = true,
-            ExpectedNonce = runtimeDataHash,
-            PcrValues = evidence.Pcrs,
-            PcrSelection = TpmPcrSelection.AllSha256,
-        });
-        var verdict = verify(vcek is null ? [] : [vcek], null);
-        bool simulated = false;
-        if (verdict.Reason == AzureVtpmFailureReason.HardwareReportInvalid && verdict.Snp!.Reason is SnpFailureReason.WrongRoot or SnpFailureReason.ChainInvalid
-            && options.SimulatorRoot is { } simRoot && options.SimulatorAsk is { } simAsk)
-        {
-            var sim = verify([vcek!, simAsk], [simRoot]);
-            if (sim.IsValid) { verdict = sim; simulated = true; }
-            else if (sim.Snp?.Reason is not (SnpFailureReason.WrongRoot or SnpFailureReason.ChainInvalid)) verdict = sim;
-        }
-        if (!verdict.IsValid) throw new AttestationException($"Azure vTPM evidence rejected ({verdict.Reason}): {verdict.Message}");
+            ExpectedQuoteNonce = runtimeDataHash,
+            SimulatorRoots = options.SimulatorRoot is { } root && options.SimulatorAsk is not null ? [root] : [],
+            SimulatorIntermediates = options.SimulatorAsk is { } ask ? [ask] : [],
+        }).Verify(azure, new VerificationContext { Time = now });
+        if (!appraisal.EvidenceValid) throw new AttestationException($"Azure vTPM evidence rejected ({appraisal.Reason}): {appraisal.Message}");
 
-        string? userData = verdict.Claims!.UserData;
+        string? userData = RuntimeClaims.Parse(hcl.RuntimeClaimsBytes.Span).UserData;
         byte[]? userBytes = null;
         try { if (userData is not null) userBytes = Convert.FromHexString(userData); } catch (FormatException) { }
         if (userBytes is null || userBytes.Length < runtimeDataHash.Length
             || !CryptographicOperations.FixedTimeEquals(userBytes.AsSpan(0, runtimeDataHash.Length), runtimeDataHash))
             throw new AttestationException($"HCL user-data does not bind runtime-data (nonce and tee-pubkey): it is {userData ?? "absent"}");
 
+        if (!tdx && appraisal.PolicyInput?.Claims is SnpPolicyClaims { Report.Vmpl: not 0 } snp)
+            throw new AttestationException($"SNP report inside the HCL report is from VMPL {snp.Report.Vmpl}, not 0");
         const string Bound = "; runtime claims bound; TPM quote by HCLAkPub over the runtime-data hash and PCRs; HCL user-data binds it";
-        if (tdx)
-        {
-            var td = verdict.Tdx!;
-            return new AppraisedEvidence
-            {
-                Platform = TeeType.IntelTdx.ToAbiName(),
-                Simulated = false,
-                Measurement = Convert.ToHexStringLower(td.Quote!.Body.MrTd.Span),
-                ModuleHash = "",
-                BindsModule = false,
-                Debug = td.Quote.Body.TdAttributes.IsDebug(),
-                PolicyInput = PolicyInput.FromTdx(td.Quote, reportDataBound: true, now) with { TdxTcbStatus = td.TcbStatus },
-                Note = "Azure vTPM: TD quote (PCK chain to the Intel SGX Root CA"
-                    + (td.TcbStatus is { } status ? $"; TCB {status}" : "; TCB status not evaluated (no collateral)") + ") carries the TDREPORT's fields" + Bound,
-            };
-        }
-        var r = verdict.Snp!.Report!;
-        if (r.Vmpl != 0) throw new AttestationException($"SNP report inside the HCL report is from VMPL {r.Vmpl}, not 0");
-        return new AppraisedEvidence
-        {
-            Platform = TeeType.AmdSevSnp.ToAbiName(),
-            Simulated = simulated,
-            Measurement = Convert.ToHexStringLower(r.Measurement),
-            ModuleHash = "",
-            BindsModule = false,
-            Debug = r.DebugAllowed,
-            PolicyInput = PolicyInput.FromSnp(r, reportDataBound: true, now, simulated),
-            Note = (simulated ? "Azure vTPM: SNP report chained to the simulator root" : $"Azure vTPM: SNP report signed by {r.SigningKey}, chain to the AMD {verdict.Snp.Product} root")
-                + Bound,
-        };
+        var appraised = AppraisedEvidence.From(appraisal, [], now);
+        return appraised with { ModuleHash = "", BindsModule = false, Note = appraised.Note + Bound };
     }
 }

@@ -82,39 +82,24 @@ public sealed record TrusteeAzVtpmEvidence
         };
     }
 
-    /// <summary>
-    /// The evidence from the <c>azure-vtpm</c> evidence JSON <see cref="AzureVtpmEvidenceSource"/> writes:
-    /// HCL report, quote (RSASSA/SHA-256 over SHA-256 PCRs 0..23, as Trustee requires), and the VCEK among its
-    /// certificates (SNP) or its <c>td_quote</c> (TDX).
-    /// </summary>
-    /// <exception cref="AttestationException">The evidence cannot be expressed in this format, and why.</exception>
-    public static TrusteeAzVtpmEvidence FromAzureVtpmJson(string evidenceJson)
+    /// <summary>Trustee's form of Azure vTPM evidence the attester collected.</summary>
+    /// <exception cref="AttestationException">The evidence cannot be expressed as Trustee evidence (quote algorithm, PCRs, no VCEK).</exception>
+    public static TrusteeAzVtpmEvidence FromAzureVtpm(AzureVtpmEvidence evidence)
     {
-        var root = JsonDocument.Parse(evidenceJson).RootElement;
-        var quote = root.GetProperty("tpm_quote");
-        var signature = TpmSignature.Parse(Convert.FromBase64String(quote.GetProperty("signature").GetString()!));
+        ArgumentNullException.ThrowIfNull(evidence);
+        var quote = evidence.Quote ?? throw new AttestationException("the Azure evidence has no TPM quote");
+        var signature = quote.Signature;
         if (signature.SignatureAlgorithm != TpmSignature.AlgRsaSsa || signature.HashAlgorithm != TpmPcrSelection.AlgSha256)
             throw new AttestationException("Trustee Azure vTPM evidence needs an RSASSA/SHA-256 quote (what Trustee verifies); the attestation key signs otherwise");
-        int[] selection = [.. quote.GetProperty("pcr_selection").EnumerateArray().Select(e => e.GetInt32())];
-        if (!selection.SequenceEqual(Enumerable.Range(0, TpmPcrSelection.PcrCount)))
+        if (!(evidence.PcrSelection?.Pcrs ?? []).SequenceEqual(Enumerable.Range(0, TpmPcrSelection.PcrCount)))
             throw new AttestationException("Trustee Azure vTPM evidence carries SHA-256 PCRs 0..23; another PCR selection is configured");
-        var common = (Hcl: Convert.FromBase64String(root.GetProperty("report").GetString()!),
-            Message: Convert.FromBase64String(quote.GetProperty("attest").GetString()!),
-            Pcrs: quote.GetProperty("pcrs").EnumerateArray().Select(e => Convert.FromHexString(e.GetString()!)).ToArray());
-        if (root.TryGetProperty("td_quote", out var td))
-        {
-            return new TrusteeAzVtpmEvidence
-            {
-                HclReport = common.Hcl, Message = common.Message, Signature = signature.Value, Pcrs = common.Pcrs,
-                TdQuote = Convert.FromBase64String(td.GetString()!),
-            };
-        }
-        var certificates = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
-        foreach (var pem in root.GetProperty("certificates").EnumerateArray()) certificates.ImportFromPem(pem.GetString()!);
+        byte[][] pcrs = [.. evidence.Pcrs ?? []];
+        if (evidence.TdQuote is { } td)
+            return new TrusteeAzVtpmEvidence { HclReport = evidence.HclReport, Message = quote.Attest, Signature = signature.Value, Pcrs = pcrs, TdQuote = td };
         // The VCEK is the chain's one EC key (ASK and ARK are RSA).
-        var vcek = certificates.FirstOrDefault(c => c.PublicKey.Oid.Value == EcPublicKeyOid)
+        var vcek = evidence.Certificates.FirstOrDefault(c => c.PublicKey.Oid.Value == EcPublicKeyOid)
             ?? throw new AttestationException("the Azure evidence has no VCEK certificate for Trustee's az-snp-vtpm evidence");
-        return new TrusteeAzVtpmEvidence { HclReport = common.Hcl, Message = common.Message, Signature = signature.Value, Pcrs = common.Pcrs, Vcek = vcek.RawData };
+        return new TrusteeAzVtpmEvidence { HclReport = evidence.HclReport, Message = quote.Attest, Signature = signature.Value, Pcrs = pcrs, Vcek = vcek.RawData };
     }
 
     /// <summary>Reads version-2 evidence for <paramref name="tee"/> (<see cref="SnpTee"/> or <see cref="TdxTee"/>).</summary>

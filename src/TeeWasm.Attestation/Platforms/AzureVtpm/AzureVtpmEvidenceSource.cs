@@ -1,12 +1,13 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text.Json;
 using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Linux;
 using TeeWasm.Attestation.Platforms.Snp;
 using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Attestation.Tokens;
 using TeeWasm.Attestation.Tpm;
+using TeeWasm.Attestation.Verification;
+using TeeWasm.Attestation.X509;
 
 namespace TeeWasm.Attestation.Platforms.AzureVtpm;
 
@@ -32,22 +33,6 @@ public sealed class AzureVtpmEvidenceSource : IVmEvidenceSource
         TeeType = teeType;
         _options = options ?? new AzureVtpmOptions();
         _time = time ?? TimeProvider.System;
-    }
-
-    /// <summary>The source for a platform the detector found through the vTPM (its Source starts with "vTPM").</summary>
-    internal static AzureVtpmEvidenceSource Create(TeeDetection detection, AttesterOptions options)
-    {
-        var detector = new TeeDetector(options.Probe);
-        return new AzureVtpmEvidenceSource(
-            () => detector.OpenTpm() ?? throw new TpmException($"no TPM at {options.Probe.TpmSocket ?? options.Probe.TpmDevice}"),
-            detection.Type,
-            options.AzureVtpm with
-            {
-                CertificateFiles = [.. options.AzureVtpm.CertificateFiles, .. options.VmCertificateFiles],
-                TdxCollateral = options.AzureVtpm.TdxCollateral
-                    ?? (options.TdxCollateralDirectory is { } dir ? TdxCollateral.LoadDirectory(dir) : null),
-            },
-            options.Time);
     }
 
     /// <inheritdoc/>
@@ -96,22 +81,24 @@ public sealed class AzureVtpmEvidenceSource : IVmEvidenceSource
         bool tdx = HclReport.TryParse(hcl, out var parsed, out _) && parsed.ReportType == HclReportType.Tdx;
         List<X509Certificate2> certificates = tdx ? [] : LoadCertificates();
         byte[]? tdQuote = tdx ? GetTdQuote(parsed!) : null;
-        var now = _time.GetUtcNow();
-        var result = AzureVtpmVerifier.Verify(hcl, new AzureVtpmVerificationOptions
+        bool bindsReportData = quoteNonce.AsSpan().SequenceEqual(QuoteNonce(reportData));
+        var evidence = new AzureVtpmEvidence
         {
-            Certificates = certificates,
+            TeeType = TeeType, HclReport = hcl, TdQuote = tdQuote, Certificates = certificates, Quote = quote, QuoteNonce = quoteNonce,
+            PcrSelection = _options.PcrSelection, Pcrs = pcrs, Source = "azure-vtpm",
+        };
+        var verifier = new AzureVtpmEvidenceVerifier(new AzureVtpmVerifierOptions
+        {
             TrustedRoots = _options.TrustedRoots,
-            VerificationTime = now,
-            TdQuote = tdQuote,
-            TdxOptions = new TdxVerificationOptions
-            {
-                VerificationTime = now, Collateral = _options.TdxCollateral, TrustedRootOverride = _options.TdxTrustedRootOverride,
-            },
-            Quote = quote,
+            Tdx = new TdxVerifierOptions { Collateral = _options.TdxCollateral, TrustedRootOverride = _options.TdxTrustedRootOverride },
             RequireQuote = true,
-            ExpectedNonce = quoteNonce,
-            PcrValues = pcrs,
-            PcrSelection = _options.PcrSelection,
+            ExpectedQuoteNonce = quoteNonce,
+        });
+        var (appraisal, result) = verifier.Check(evidence, new VerificationContext
+        {
+            Time = _time.GetUtcNow(),
+            // The quote's nonce is SHA-256 of our report_data (unless a caller chose both, as Trustee does).
+            ExpectedReportData = bindsReportData ? reportData.ToArray() : null,
         });
         if (!result.IsValid) throw new AttestationException("Azure vTPM evidence rejected: " + result.Message);
         if (userData is not null) CheckUserData(parsed!, userData);
@@ -120,7 +107,7 @@ public sealed class AzureVtpmEvidenceSource : IVmEvidenceSource
         {
             Platform = (tdx ? TeeType.IntelTdx : TeeType.AmdSevSnp).ToAbiName(),
             Subject = "vm",
-            Measurement = tdx ? result.Tdx!.Quote!.Body.MrTd.ToArray() : result.Snp!.Report!.Measurement,
+            Measurement = appraisal.Claims!.Measurement,
             ReportData = reportData.ToArray(),
             Nonce = nonce.ToArray(),
             ModuleHash = moduleHash.ToArray(),
@@ -128,7 +115,7 @@ public sealed class AzureVtpmEvidenceSource : IVmEvidenceSource
                 + (quoteNonce.AsSpan().SequenceEqual(QuoteNonce(reportData)) ? " (SHA-256 of it)" : "")
                 + (userData is not null ? " and the HCL user-data" : ""),
         };
-        return new CollectedEvidence(verified, EvidenceJson(hcl, tdQuote, quote, quoteNonce, pcrs, certificates));
+        return new CollectedEvidence(verified, evidence, appraisal);
     }
 
     // The paravisor refreshes the HCL report from NV index 0x01400002 when it is read; a report that does not carry what
@@ -163,7 +150,7 @@ public sealed class AzureVtpmEvidenceSource : IVmEvidenceSource
         {
             try
             {
-                list.AddRange(SnpCertificateLoader.LoadFile(file));
+                list.AddRange(CertificateLoader.LoadFile(file));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -173,34 +160,5 @@ public sealed class AzureVtpmEvidenceSource : IVmEvidenceSource
         if (list.Count == 0 && _options.FetchVcekFromImds)
             list.AddRange(ImdsVcekClient.Fetch(_options.ImdsEndpoint, _options.ImdsTimeout));
         return list;
-    }
-
-    private string EvidenceJson(byte[] hcl, byte[]? tdQuote, TpmQuote quote, byte[] quoteNonce, IReadOnlyList<byte[]> pcrs, List<X509Certificate2> certificates)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteString("tee_type", TeeType.ToAbiName());
-            w.WriteString("source", "azure-vtpm");
-            w.WriteString("report", Convert.ToBase64String(hcl));
-            if (tdQuote is not null) w.WriteString("td_quote", Convert.ToBase64String(tdQuote));
-            w.WriteStartArray("certificates");
-            foreach (var c in certificates) w.WriteStringValue(c.ExportCertificatePem());
-            w.WriteEndArray();
-            w.WriteStartObject("tpm_quote");
-            w.WriteString("attest", Convert.ToBase64String(quote.Attest));
-            w.WriteString("signature", Convert.ToBase64String(quote.Signature.Raw));
-            w.WriteString("nonce", Convert.ToHexStringLower(quoteNonce));
-            w.WriteStartArray("pcr_selection");
-            foreach (int p in _options.PcrSelection.Pcrs) w.WriteNumberValue(p);
-            w.WriteEndArray();
-            w.WriteStartArray("pcrs");
-            foreach (var p in pcrs) w.WriteStringValue(Convert.ToHexStringLower(p));
-            w.WriteEndArray();
-            w.WriteEndObject();
-            w.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 }

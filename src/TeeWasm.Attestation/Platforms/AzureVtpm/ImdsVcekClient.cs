@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Platforms.Snp;
+using TeeWasm.Attestation.X509;
 
 namespace TeeWasm.Attestation.Platforms.AzureVtpm;
 
@@ -24,7 +25,7 @@ internal static class ImdsVcekClient
             using var doc = JsonDocument.Parse(stream);
             string pem = (doc.RootElement.GetProperty("vcekCert").GetString() ?? "") + "\n" +
                          (doc.RootElement.TryGetProperty("certificateChain", out var chain) ? chain.GetString() : "");
-            return SnpCertificateLoader.Load(pem.AsSpan());
+            return CertificateLoader.Load(pem.AsSpan());
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException or InvalidOperationException)
         {

@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using TeeWasm.Attestation.Verification;
 
 namespace TeeWasm.Attestation.Platforms.Nvidia;
 
@@ -8,24 +8,16 @@ namespace TeeWasm.Attestation.Platforms.Nvidia;
 /// <param name="Leaf">The device certificate that signed it.</param>
 /// <param name="FwidChecked">True when the report's FWID was compared with (and equals) the certificate's; false when the report has none.</param>
 /// <param name="Note">A one-line description of what was checked.</param>
-public sealed record GpuReportVerification(GpuAttestationReport Report, X509Certificate2 Leaf, bool FwidChecked, string Note);
+internal sealed record GpuReportVerification(GpuAttestationReport Report, X509Certificate2 Leaf, bool FwidChecked, string Note);
 
 /// <summary>
-/// Verifies an NVIDIA GPU attestation report: the device certificate chain to the pinned NVIDIA Device Identity CA,
-/// the ECDSA P-384/SHA-384 signature over request ‖ response with the chain's leaf, the request nonce, and the opaque
-/// FWID against the leaf's TCG DICE FWID. Offline; the verification time is injectable.
+/// The GPU sources' use of <see cref="NvidiaGpuEvidenceVerifier"/>: the evidence checks (chain to the pinned root,
+/// validity, signature, nonce, FWID), the first failure thrown with its reason. Offline; the time is injectable.
 /// </summary>
-public sealed class GpuReportVerifier
+internal sealed class GpuReportVerifier(TimeProvider? time = null, X509Certificate2? root = null)
 {
-    private readonly X509Certificate2 _root;
-    private readonly TimeProvider _time;
-
-    /// <summary>Creates a verifier pinned to <paramref name="root"/> (default: the embedded NVIDIA Device Identity CA).</summary>
-    public GpuReportVerifier(TimeProvider? time = null, X509Certificate2? root = null)
-    {
-        _time = time ?? TimeProvider.System;
-        _root = root ?? NvidiaRootCertificates.DeviceIdentityCa;
-    }
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly X509Certificate2 _root = root ?? NvidiaRootCertificates.DeviceIdentityCa;
 
     /// <summary>Verifies <paramref name="report"/> with its PEM chain (leaf first) for <paramref name="expectedNonce"/>.</summary>
     /// <exception cref="NvidiaAttestationException">Any check failed; <see cref="NvidiaAttestationException.Reason"/> says which.</exception>
@@ -36,45 +28,18 @@ public sealed class GpuReportVerifier
     /// <exception cref="NvidiaAttestationException">Any check failed; <see cref="NvidiaAttestationException.Reason"/> says which.</exception>
     public GpuReportVerification Verify(GpuAttestationReport report, IReadOnlyList<X509Certificate2> chain, ReadOnlySpan<byte> expectedNonce)
     {
-        NvidiaCertificateChain.Validate(chain, _root, _time.GetUtcNow(), "GPU device certificate");
-        X509Certificate2 leaf = chain[0];
-
-        using (ECDsa? key = leaf.GetECDsaPublicKey())
-        {
-            if (key is null)
-                throw new NvidiaAttestationException(NvidiaFailureReason.ReportSignature, $"device certificate '{leaf.Subject}' has no ECDSA key");
-            if (!SignatureVerifies(report, key))
-                throw new NvidiaAttestationException(NvidiaFailureReason.ReportSignature,
-                    $"GPU attestation report signature does not verify with the device certificate '{leaf.GetNameInfo(X509NameType.SimpleName, false)}'");
-        }
-
-        if (!CryptographicOperations.FixedTimeEquals(report.RequestNonce.Span, expectedNonce))
-            throw new NvidiaAttestationException(NvidiaFailureReason.NonceMismatch,
-                $"GPU attestation report is over nonce {Convert.ToHexStringLower(report.RequestNonce.Span)}, expected {Convert.ToHexStringLower(expectedNonce)}");
-
-        bool fwidChecked = false;
-        if (report.OpaqueData.Fwid is { } fwid)
-        {
-            if (!FwidMatches(fwid, leaf, out byte[]? certFwid))
-                throw new NvidiaAttestationException(NvidiaFailureReason.FwidMismatch,
-                    $"report FWID {Convert.ToHexStringLower(fwid)} differs from the device certificate's {(certFwid is null ? "(none)" : Convert.ToHexStringLower(certFwid))}");
-            fwidChecked = true;
-        }
-
-        string note = $"SPDM measurement report signed by '{leaf.GetNameInfo(X509NameType.SimpleName, false)}', chain to {_root.GetNameInfo(X509NameType.SimpleName, false)}, nonce bound"
-            + (fwidChecked ? ", FWID matches" : ", no FWID in report");
-        return new GpuReportVerification(report, leaf, fwidChecked, note);
+        var verifier = new NvidiaGpuEvidenceVerifier(new NvidiaGpuVerifierOptions { Root = _root, ExpectedNonce = expectedNonce.ToArray(), CertificateChain = chain });
+        var evidence = new NvidiaGpuEvidence { Report = report.Raw.ToArray() };
+        var (appraisal, reasons) = verifier.Check(evidence, new VerificationContext { Time = _time.GetUtcNow() }, nonceSource: "");
+        ThrowFirstFailure(appraisal, reasons);
+        return new GpuReportVerification(report, chain[0], report.OpaqueData.Fwid is not null, appraisal.Note!);
     }
 
-    /// <summary>True when the report's ECDSA P-384/SHA-384 signature over request ‖ response verifies with <paramref name="deviceKey"/>.</summary>
-    public static bool SignatureVerifies(GpuAttestationReport report, ECDsa deviceKey) =>
-        deviceKey.VerifyData(report.SignedBytes.Span, report.Signature.Span, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-
-    /// <summary>True when <paramref name="fwid"/> (the report's) equals the first TCG DICE FWID of <paramref name="leaf"/>, which is returned (null when it has none).</summary>
-    public static bool FwidMatches(ReadOnlySpan<byte> fwid, X509Certificate2 leaf, out byte[]? certificateFwid)
+    /// <summary>Throws the first failed evidence check (chain, validity, signature, nonce, FWID) with its reason.</summary>
+    internal static void ThrowFirstFailure(Appraisal appraisal, IReadOnlyDictionary<string, NvidiaFailureReason> reasons)
     {
-        List<byte[]> certFwids = NvidiaCertificateChain.GetFwids(leaf);
-        certificateFwid = certFwids.Count > 0 ? certFwids[0] : null;
-        return certificateFwid is not null && certificateFwid.AsSpan().SequenceEqual(fwid);
+        if (appraisal.EvidenceValid) return;
+        AppraisalCheck failed = appraisal.Checks.First(c => c.Status == CheckStatus.Fail);
+        throw new NvidiaAttestationException(reasons.TryGetValue(failed.Name, out var reason) ? reason : NvidiaFailureReason.Malformed, failed.Reason);
     }
 }

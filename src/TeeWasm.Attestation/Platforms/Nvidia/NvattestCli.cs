@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Text.Json;
-using TeeWasm.Attestation.Services.Nras;
 
 namespace TeeWasm.Attestation.Platforms.Nvidia;
 

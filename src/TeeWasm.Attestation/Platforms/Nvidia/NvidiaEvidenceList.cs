@@ -53,7 +53,7 @@ public static class NvidiaEvidenceList
 
     /// <summary>Verifies every item with <paramref name="verifier"/> against <paramref name="expectedNonce"/>.</summary>
     /// <exception cref="NvidiaAttestationException">An item does not verify; the message names its position.</exception>
-    public static List<GpuReportVerification> VerifyAll(IReadOnlyList<NvidiaEvidenceItem> items, GpuReportVerifier verifier, ReadOnlySpan<byte> expectedNonce)
+    internal static List<GpuReportVerification> VerifyAll(IReadOnlyList<NvidiaEvidenceItem> items, GpuReportVerifier verifier, ReadOnlySpan<byte> expectedNonce)
     {
         var results = new List<GpuReportVerification>(items.Count);
         for (int i = 0; i < items.Count; i++)

@@ -1,9 +1,8 @@
 using System.Security.Cryptography;
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.Security.Cryptography.X509Certificates;
 using TeeWasm.Attestation.Evidence;
-using TeeWasm.Attestation.Services.Nras;
 using TeeWasm.Attestation.Tokens;
+using TeeWasm.Attestation.Verification;
 
 namespace TeeWasm.Attestation.Platforms.Nvidia;
 
@@ -16,10 +15,8 @@ namespace TeeWasm.Attestation.Platforms.Nvidia;
 public sealed class NvidiaGpuEvidenceSource : IGpuEvidenceSource
 {
     private const string Platform = "NVIDIA GPU";
-    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
     private readonly NvidiaGpuEvidenceSourceOptions _options;
     private readonly bool _useNvml;
-    private readonly NrasClient? _nras;
 
     /// <summary>Creates the source; it uses NVML when it loads, otherwise nvattest when present.</summary>
     /// <exception cref="NvidiaAttestationException">Neither NVML nor nvattest is usable.</exception>
@@ -42,22 +39,21 @@ public sealed class NvidiaGpuEvidenceSource : IGpuEvidenceSource
         {
             throw new NvidiaAttestationException(NvidiaFailureReason.Nvml, $"no NVIDIA GPU evidence source: {reason}, and {_options.NvattestExecutable} is not on PATH");
         }
-        if (_options.Nras is { } nras) _nras = new NrasClient(nras with { Time = _options.Time });
     }
 
     /// <summary>
-    /// The source for <see cref="AttestationMode.Auto"/>: null when no NVIDIA software is installed (no NVML, no
+    /// The source for automatic detection: null when no NVIDIA software is installed (no NVML, no
     /// nvattest) or NVML counts no GPU.
     /// </summary>
     /// <exception cref="NvidiaAttestationException">NVML is installed but fails (driver not loaded, no permission…): the reason.</exception>
-    public static NvidiaGpuEvidenceSource? TryCreate(AttesterOptions options)
+    public static NvidiaGpuEvidenceSource? TryCreate(NvidiaGpuEvidenceSourceOptions options)
     {
         try
         {
-            var source = new NvidiaGpuEvidenceSource(new NvidiaGpuEvidenceSourceOptions { NvmlLibrary = options.Probe.NvmlLibrary, Time = options.Time });
+            var source = new NvidiaGpuEvidenceSource(options);
             return source.GpuCount > 0 ? source : null;
         }
-        catch (NvidiaAttestationException) when (!NvmlLibrary.IsInstalled(options.Probe.NvmlLibrary))
+        catch (NvidiaAttestationException) when (!NvmlLibrary.IsInstalled(options.NvmlLibrary))
         {
             return null;
         }
@@ -85,76 +81,43 @@ public sealed class NvidiaGpuEvidenceSource : IGpuEvidenceSource
 
     private CollectedEvidence AttestWithNvml(int index, byte[] nonce32, byte[] nonce, byte[] moduleHash)
     {
-        NvmlGpuEvidence evidence;
+        NvmlGpuEvidence collected;
         using (NvmlLibrary nvml = NvmlLibrary.Open(_options.NvmlLibrary))
         {
-            evidence = nvml.CollectEvidence(index, nonce32);
+            collected = nvml.CollectEvidence(index, nonce32);
         }
-        GpuAttestationReport report = GpuAttestationReport.Parse(evidence.Report);
-        GpuReportVerification verified = new GpuReportVerifier(_options.Time, _options.DeviceRoot).Verify(report, evidence.CertificateChainPem, nonce32);
-        string note = verified.Note;
-        if (evidence.ConfCompute.DevToolsMode == 1) note += "; WARNING: CC devtools mode is on";
+        var evidence = new NvidiaGpuEvidence
+        {
+            Origin = NvidiaEvidenceOrigin.Nvml, Source = "nvml", GpuIndex = index, Report = collected.Report,
+            CertificateChainPem = collected.CertificateChainPem, CcMode = collected.ConfCompute.ModeName, StatedNonce = nonce32,
+        };
+        X509Certificate2 root = _options.DeviceRoot ?? NvidiaRootCertificates.DeviceIdentityCa;
+        var (appraisal, reasons) = new NvidiaGpuEvidenceVerifier(new NvidiaGpuVerifierOptions { Root = root, ExpectedNonce = nonce32 })
+            .Check(evidence, new VerificationContext { Time = _options.Time.GetUtcNow() }, nonceSource: "");
+        GpuReportVerifier.ThrowFirstFailure(appraisal, reasons);
+        GpuAttestationReport report = GpuAttestationReport.Parse(collected.Report);
+        string note = appraisal.Note!;
+        if (collected.ConfCompute.DevToolsMode == 1) note += "; WARNING: CC devtools mode is on";
 
         var rims = AppraiseWithRims(report, ref note);
-        NrasAttestation? nras = null;
-        if (_nras is not null)
+        RemoteGpuVerdict? remote = null;
+        if (_options.RemoteVerifier is { } verifier)
         {
-            nras = _nras.Attest([(evidence.Report, evidence.CertificateChainPem)], nonce32, ArchOf(verified));
+            remote = verifier.Attest([(collected.Report, collected.CertificateChainPem)], nonce32, ArchOf(NvidiaCertificateChain.ParsePem(collected.CertificateChainPem)[0]));
             note += "; NRAS verdict verified (ES384, eat_nonce, measres success)";
         }
-
-        var json = new JsonObject
+        evidence = evidence with
         {
-            ["platform"] = Platform,
-            ["source"] = "nvml",
-            ["gpu_index"] = index,
-            ["name"] = evidence.Name,
-            ["uuid"] = evidence.Uuid,
-            ["driver_version"] = evidence.DriverVersion,
-            ["vbios_version"] = evidence.VbiosVersion,
-            ["cc"] = new JsonObject
-            {
-                ["mode"] = evidence.ConfCompute.ModeName,
-                ["environment"] = evidence.ConfCompute.EnvironmentName,
-                ["devtools"] = evidence.ConfCompute.DevToolsMode == 1,
-                ["multi_gpu_mode"] = evidence.ConfCompute.MultiGpuMode,
-            },
-            ["nonce"] = Convert.ToHexStringLower(nonce32),
-            ["report"] = new JsonObject
-            {
-                ["spdm_base64"] = Convert.ToBase64String(evidence.Report),
-                ["measurement_blocks"] = report.Blocks.Count,
-                ["measurement_digest_sha384"] = Convert.ToHexStringLower(report.ComputeMeasurementDigest()),
-                ["opaque_driver_version"] = report.OpaqueData.DriverVersion,
-                ["opaque_vbios_version"] = report.OpaqueData.VbiosVersion,
-                ["project"] = report.OpaqueData.Project,
-                ["project_sku"] = report.OpaqueData.ProjectSku,
-                ["chip_sku"] = report.OpaqueData.ChipSku,
-                ["fwid"] = report.OpaqueData.Fwid is { } f ? Convert.ToHexStringLower(f) : null,
-            },
-            ["certificates_pem"] = evidence.CertificateChainPem,
-            ["verdict"] = new JsonObject
-            {
-                ["report_signature"] = "valid",
-                ["certificate_chain"] = "valid to " + (_options.DeviceRoot?.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false) ?? "NVIDIA Device Identity CA"),
-                ["nonce"] = "match",
-                ["fwid"] = verified.FwidChecked ? "match" : "absent from report",
-                ["rims"] = rims,
-                ["nras"] = nras is null ? null : new JsonObject
-                {
-                    ["overall_token"] = nras.OverallToken,
-                    ["overall_claims"] = JsonNode.Parse(nras.OverallClaimsJson),
-                },
-                ["note"] = note,
-            },
+            Verdict = note,
+            Nvml = new NvmlDetails(collected.Name, collected.Uuid, collected.DriverVersion, collected.VbiosVersion, collected.ConfCompute,
+                root.GetNameInfo(X509NameType.SimpleName, false), report.OpaqueData.Fwid is not null, rims, remote),
         };
-        return new CollectedEvidence(Verified(index, report.ComputeMeasurementDigest(), nonce32, nonce, moduleHash, note),
-            json.ToJsonString(s_indented));
+        return new CollectedEvidence(Verified(index, report.ComputeMeasurementDigest(), nonce32, nonce, moduleHash, note), evidence, appraisal);
     }
 
-    private JsonArray AppraiseWithRims(GpuAttestationReport report, ref string note)
+    private List<RimAppraisal> AppraiseWithRims(GpuAttestationReport report, ref string note)
     {
-        var results = new JsonArray();
+        var results = new List<RimAppraisal>();
         if (_options.RimDirectory is null)
         {
             note += "; measurements not appraised (no RIM folder configured)";
@@ -170,12 +133,12 @@ public sealed class NvidiaGpuEvidenceSource : IGpuEvidenceSource
                 if (_options.RequireRims)
                     throw new NvidiaAttestationException(NvidiaFailureReason.RimNotAvailable, $"RIM not available for {kind} {version ?? "(unknown version)"} in {_options.RimDirectory}");
                 note += $"; RIM not available for {kind} {version}";
-                results.Add(new JsonObject { ["kind"] = kind, ["version"] = version, ["result"] = "RIM not available" });
+                results.Add(new RimAppraisal(kind, version, "RIM not available", null));
                 continue;
             }
             RimComparison comparison = verifier.VerifyAndCompare(rim, report);
             note += $"; {kind} RIM {rim.Version}: {comparison.Compared} measurements match";
-            results.Add(new JsonObject { ["kind"] = kind, ["version"] = rim.Version, ["result"] = "match", ["compared"] = comparison.Compared });
+            results.Add(new RimAppraisal(kind, rim.Version, "match", comparison.Compared));
         }
         return results;
     }
@@ -184,21 +147,23 @@ public sealed class NvidiaGpuEvidenceSource : IGpuEvidenceSource
     {
         NvattestResult result = new NvattestCli(_options.NvattestExecutable).Attest(nonce32);
         const string note = "nvattest local verifier: result_code 0, measres success, eat_nonce matches (its token is not signed by a key we pin)";
-        var json = new JsonObject
-        {
-            ["platform"] = Platform,
-            ["source"] = "nvattest",
-            ["gpu_index"] = index,
-            ["driver_version"] = result.DriverVersion,
-            ["hwmodel"] = result.HardwareModel,
-            ["nonce"] = Convert.ToHexStringLower(nonce32),
-            ["claims"] = JsonNode.Parse(result.ClaimsJson),
-            ["token"] = result.OverallToken,
-            ["verdict"] = new JsonObject { ["note"] = note },
-        };
         // No report bytes come back from nvattest: the measurement is the digest of its claims.
         byte[] measurement = SHA384.HashData(System.Text.Encoding.UTF8.GetBytes(result.ClaimsJson));
-        return new CollectedEvidence(Verified(index, measurement, nonce32, nonce, moduleHash, note), json.ToJsonString(s_indented));
+        var evidence = new NvidiaGpuEvidence
+        {
+            Origin = NvidiaEvidenceOrigin.Nvattest, Source = "nvattest", GpuIndex = index, StatedNonce = nonce32, NvattestAnswer = result, Verdict = note,
+        };
+        // nvattest's own verifier is the appraisal: there is no SPDM report to check here, nor for a policy.
+        var appraisal = new Appraisal
+        {
+            Kind = NvidiaGpuEvidenceVerifier.Kind, EvidenceValid = true, Reason = "None", Message = note, Note = note,
+            NoPolicyInput = "the GPU evidence JSON carries no SPDM measurement report",
+            Claims = new EvidenceClaims
+            {
+                Platform = Platform, Subject = EvidenceSubject.Gpu, Measurement = measurement, ReportData = nonce32,
+            },
+        };
+        return new CollectedEvidence(Verified(index, measurement, nonce32, nonce, moduleHash, note), evidence, appraisal);
     }
 
     private static VerifiedEvidence Verified(int index, byte[] measurement, byte[] nonce32, byte[] nonce, byte[] moduleHash, string note) => new()
@@ -213,6 +178,6 @@ public sealed class NvidiaGpuEvidenceSource : IGpuEvidenceSource
         VerifierNote = note,
     };
 
-    private static string ArchOf(GpuReportVerification verified) =>
-        verified.Leaf.Subject.Contains("GB1", StringComparison.Ordinal) || verified.Leaf.Subject.Contains("GB2", StringComparison.Ordinal) ? "BLACKWELL" : "HOPPER";
+    private static string ArchOf(X509Certificate2 leaf) =>
+        leaf.Subject.Contains("GB1", StringComparison.Ordinal) || leaf.Subject.Contains("GB2", StringComparison.Ordinal) ? "BLACKWELL" : "HOPPER";
 }

@@ -1,5 +1,3 @@
-using TeeWasm.Attestation.Services.Nras;
-
 namespace TeeWasm.Attestation.Platforms.Nvidia;
 
 /// <summary>Settings of <see cref="NvidiaGpuEvidenceSource"/>.</summary>
@@ -12,10 +10,10 @@ public sealed record NvidiaGpuEvidenceSourceOptions
     public string NvattestExecutable { get; init; } = "nvattest";
 
     /// <summary>
-    /// NRAS settings: when set, NRAS's verdict is required in addition to the local verification. Defaults to NRAS's
-    /// production settings when ATTESTATION_PREFER_NRAS is 1/true, otherwise null (offline).
+    /// A remote verifier (NRAS) whose verified verdict is required in addition to the local verification; null (the
+    /// default) stays offline. The <c>tee-wasm</c> command sets NRAS when ATTESTATION_PREFER_NRAS is 1/true.
     /// </summary>
-    public NrasOptions? Nras { get; init; } = PreferNrasFromEnvironment() ? new NrasOptions() : null;
+    public IRemoteGpuVerifier? RemoteVerifier { get; init; }
 
     /// <summary>A folder of RIM files (*.xml) to appraise the measurements with; null to skip (the note says so).</summary>
     public string? RimDirectory { get; init; }
@@ -28,9 +26,4 @@ public sealed record NvidiaGpuEvidenceSourceOptions
 
     /// <summary>The verification clock.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
-
-    /// <summary>True when ATTESTATION_PREFER_NRAS is "1" or "true" (any case).</summary>
-    public static bool PreferNrasFromEnvironment() =>
-        Environment.GetEnvironmentVariable("ATTESTATION_PREFER_NRAS") is { } v &&
-        (v == "1" || v.Equals("true", StringComparison.OrdinalIgnoreCase));
 }

@@ -5,6 +5,7 @@ using System.Text;
 using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Platforms.Nvidia;
 using TeeWasm.Attestation.Tokens;
+using TeeWasm.Attestation.Verification;
 
 namespace TeeWasm.Attestation.Platforms.Simulator;
 
@@ -114,28 +115,21 @@ public sealed class SimulatedGpuEvidenceSource : IGpuEvidenceSource
     public CollectedEvidence Attest(int index, ReadOnlySpan<byte> nonce32, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> moduleHash)
     {
         if (index < 0 || index >= GpuCount) throw new AttestationException($"GPU index {index} out of range: {GpuCount} GPU(s) present");
-        byte[] bytes = CreateReport(index, nonce32);
-        var report = GpuAttestationReport.Parse(bytes);
-        var verdict = new GpuReportVerifier(_time, _authority.GpuRoot).Verify(report, [_authority.GpuDevice, _authority.GpuRoot], nonce32);
-        byte[] measurement = report.ComputeMeasurementDigest();
-        string nonceHex = Convert.ToHexStringLower(nonce32);
-        string json = EvidenceJson.Write("NVIDIA_GPU", "simulator", simulated: true, bytes, [_authority.GpuDevice, _authority.GpuRoot], w =>
+        var evidence = new NvidiaGpuEvidence
         {
-            w.WriteNumber("gpu_index", index);
-            w.WriteString("name", "NVIDIA H100 (simulated)");
-            w.WriteString("cc_mode", "ON");
-            w.WriteString("driver_version", report.OpaqueData.DriverVersion);
-            w.WriteString("vbios_version", report.OpaqueData.VbiosVersion);
-            w.WriteString("nonce", nonceHex);
-            w.WriteString("measurement_digest", Convert.ToHexStringLower(measurement));
-            w.WriteString("verdict", verdict.Note);
-        });
+            Origin = NvidiaEvidenceOrigin.Simulator, Source = "simulator", Simulated = true, GpuIndex = index, CcMode = "ON",
+            Report = CreateReport(index, nonce32), StatedNonce = nonce32.ToArray(),
+            CertificateChainPem = _authority.GpuDevice.ExportCertificatePem() + "\n" + _authority.GpuRoot.ExportCertificatePem(),
+        };
+        var (appraisal, reasons) = new NvidiaGpuEvidenceVerifier(new NvidiaGpuVerifierOptions { Root = _authority.GpuRoot, ExpectedNonce = nonce32.ToArray() })
+            .Check(evidence, new VerificationContext { Time = _time.GetUtcNow() }, nonceSource: "");
+        GpuReportVerifier.ThrowFirstFailure(appraisal, reasons);
         return new CollectedEvidence(
             new VerifiedEvidence
             {
                 Platform = "NVIDIA GPU",
                 Subject = "gpu",
-                Measurement = measurement,
+                Measurement = appraisal.Claims!.Measurement,
                 ReportData = nonce32.ToArray(),
                 Nonce = nonce.ToArray(),
                 ModuleHash = moduleHash.ToArray(),
@@ -143,6 +137,7 @@ public sealed class SimulatedGpuEvidenceSource : IGpuEvidenceSource
                 GpuIndex = index,
                 VerifierNote = "simulated GPU: SPDM measurement report signed by the device key, chain to the simulated GPU root",
             },
-            json);
+            evidence with { Verdict = appraisal.Note },
+            appraisal);
     }
 }

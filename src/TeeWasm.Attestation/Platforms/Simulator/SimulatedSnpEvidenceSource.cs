@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Platforms.Snp;
+using TeeWasm.Attestation.Verification;
 
 namespace TeeWasm.Attestation.Platforms.Simulator;
 
@@ -78,19 +79,16 @@ public sealed class SimulatedSnpEvidenceSource : IVmEvidenceSource
     /// <inheritdoc />
     public CollectedEvidence Attest(ReadOnlySpan<byte> reportData, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> moduleHash)
     {
-        byte[] bytes = CreateReport(reportData);
-        X509Certificate2[] chain = [_authority.Vcek, _authority.Ask, _authority.Ark];
-        var verdict = new SnpVerifier().Verify(bytes, new SnpVerificationOptions
+        var evidence = new SnpEvidence
         {
-            Certificates = chain,
-            TrustedRoots = [_authority.Ark],
-            ExpectedReportData = reportData.ToArray(),
-            VerificationTime = _time.GetUtcNow(),
-        });
-        if (!verdict.IsValid) throw new AttestationException($"simulated report rejected by the verifier: {verdict.Message}");
+            Report = CreateReport(reportData), Certificates = [_authority.Vcek, _authority.Ask, _authority.Ark], Source = "simulator", Simulated = true,
+        };
+        var appraisal = new SnpEvidenceVerifier(new SnpVerifierOptions { TrustedRoots = [_authority.Ark], SimulatorRoots = [_authority.Ark] })
+            .Verify(evidence, new VerificationContext { ExpectedReportData = reportData.ToArray(), Time = _time.GetUtcNow() });
+        if (!appraisal.EvidenceValid) throw new AttestationException($"simulated report rejected by the verifier: {appraisal.Message}");
         return new CollectedEvidence(
-            SnpVmEvidenceSource.ToVerifiedEvidence(verdict.Report!, nonce, moduleHash, simulated: true,
+            SnpVmEvidenceSource.ToVerifiedEvidence(appraisal, nonce, moduleHash,
                 "simulated SNP report: signature by VCEK, chain VCEK->ASK->ARK to the simulator root"),
-            EvidenceJson.ForSnp("simulator", simulated: true, bytes, verdict.Report!, chain));
+            evidence, appraisal);
     }
 }

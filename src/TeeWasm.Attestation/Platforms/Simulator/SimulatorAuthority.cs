@@ -55,7 +55,20 @@ public sealed class SimulatorAuthority : IDisposable
     public byte[] ChipId { get; }
 
     /// <summary>The default directory: the user's TeeWasm data directory, subfolder "simulator".</summary>
-    public static string DefaultDirectory => Path.Combine(AttesterOptions.DefaultDataDirectory, "simulator");
+    public static string DefaultDirectory => Path.Combine(DefaultDataDirectory, "simulator");
+
+    /// <summary>The user's data directory for TeeWasm ($XDG_DATA_HOME/tee-wasm or ~/.local/share/tee-wasm).</summary>
+    public static string DefaultDataDirectory
+    {
+        get
+        {
+            string? xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+            string baseDir = !string.IsNullOrEmpty(xdg)
+                ? xdg
+                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
+            return Path.Combine(baseDir, "tee-wasm");
+        }
+    }
 
     /// <summary>Loads the material from <paramref name="directory"/>, making it on first use (safe across processes).</summary>
     public static SimulatorAuthority LoadOrCreate(string? directory = null)

@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using TeeWasm.Attestation.X509;
 
 namespace TeeWasm.Attestation.Platforms.Snp;
 
@@ -39,7 +40,7 @@ public static class AmdRootCertificates
             using Stream stream = typeof(AmdRootCertificates).Assembly.GetManifestResourceStream(resource)
                 ?? throw new SnpException($"embedded AMD root bundle {resource} is missing");
             using var reader = new StreamReader(stream);
-            foreach (X509Certificate2 cert in SnpCertificateLoader.Load(reader.ReadToEnd().AsSpan()))
+            foreach (X509Certificate2 cert in CertificateLoader.Load(reader.ReadToEnd().AsSpan()))
             {
                 bool selfIssued = cert.SubjectName.RawData.AsSpan().SequenceEqual(cert.IssuerName.RawData);
                 List<X509Certificate2> target = selfIssued ? arks : intermediates;

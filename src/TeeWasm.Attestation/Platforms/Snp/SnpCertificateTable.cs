@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
+using TeeWasm.Attestation.X509;
 
 namespace TeeWasm.Attestation.Platforms.Snp;
 
@@ -55,7 +56,7 @@ public sealed class SnpCertificateTable
         {
             if (e.Guid == VcekGuid || e.Guid == VlekGuid || e.Guid == AskGuid || e.Guid == ArkGuid)
             {
-                list.AddRange(SnpCertificateLoader.Load(e.Data));
+                list.AddRange(CertificateLoader.Load(e.Data));
             }
         }
         return list;

@@ -29,7 +29,7 @@ public sealed partial class SnpEvidenceSource
     /// Gets a report binding <paramref name="reportData"/> (at most 64 bytes, zero-padded): configfs-tsm first, else the
     /// device. Throws <see cref="SnpException"/> when neither is present or the request fails.
     /// </summary>
-    public SnpEvidence GetEvidence(ReadOnlySpan<byte> reportData)
+    public SnpGuestReport GetEvidence(ReadOnlySpan<byte> reportData)
     {
         if (Directory.Exists(_options.ConfigFsTsmPath)) return GetEvidenceFromConfigFs(reportData);
         if (File.Exists(_options.SevGuestDevicePath)) return GetEvidenceFromDevice(reportData);
@@ -40,7 +40,7 @@ public sealed partial class SnpEvidenceSource
     /// Gets a report through configfs-tsm (<see cref="ConfigFsTsmReport"/>): provider "sev_guest", <c>inblob</c> (and
     /// <c>privlevel</c>), <c>outblob</c>, and <c>auxblob</c> (the certificate table) when certificates are wanted.
     /// </summary>
-    public SnpEvidence GetEvidenceFromConfigFs(ReadOnlySpan<byte> reportData)
+    public SnpGuestReport GetEvidenceFromConfigFs(ReadOnlySpan<byte> reportData)
     {
         byte[] inblob = PadReportData(reportData);
         ConfigFsTsmReportResult result;
@@ -56,11 +56,11 @@ public sealed partial class SnpEvidenceSource
         if (result.OutBlob.Length < SnpReport.Size)
             throw new SnpException($"configfs-tsm outblob is {result.OutBlob.Length} bytes; an SEV-SNP report is {SnpReport.Size}");
         SnpCertificateTable? table = result.AuxBlob is { } aux ? SnpCertificateTable.Parse(aux) : null;
-        return new SnpEvidence(result.OutBlob[..SnpReport.Size], table, "configfs-tsm");
+        return new SnpGuestReport(result.OutBlob[..SnpReport.Size], table, "configfs-tsm");
     }
 
     /// <summary>Gets a report through the SEV guest device (SNP_GET_EXT_REPORT when certificates are wanted, falling back to SNP_GET_REPORT).</summary>
-    public SnpEvidence GetEvidenceFromDevice(ReadOnlySpan<byte> reportData)
+    public SnpGuestReport GetEvidenceFromDevice(ReadOnlySpan<byte> reportData)
     {
         byte[] userData = PadReportData(reportData);
         SafeFileHandle handle;
@@ -77,9 +77,9 @@ public sealed partial class SnpEvidenceSource
             if (_options.RequestCertificates && SevGuestDevice.TryGetExtendedReport(handle, userData, _options.PrivilegeLevel ?? 0, out byte[]? report, out byte[]? certs))
             {
                 SnpCertificateTable? table = certs is { Length: > 0 } && certs.AsSpan().ContainsAnyExcept((byte)0) ? SnpCertificateTable.Parse(certs) : null;
-                return new SnpEvidence(report, table, "sev-guest");
+                return new SnpGuestReport(report, table, "sev-guest");
             }
-            return new SnpEvidence(SevGuestDevice.GetReport(handle, userData, _options.PrivilegeLevel ?? 0), null, "sev-guest");
+            return new SnpGuestReport(SevGuestDevice.GetReport(handle, userData, _options.PrivilegeLevel ?? 0), null, "sev-guest");
         }
     }
 

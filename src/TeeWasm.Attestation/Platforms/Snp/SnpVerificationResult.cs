@@ -60,6 +60,9 @@ public sealed class SnpVerificationResult
     /// <summary>The product whose trusted ARK the chain ended at, when known.</summary>
     public SnpProduct Product { get; }
 
+    /// <summary>The trusted ARK the chain ended at, when the report verified.</summary>
+    public X509Certificate2? Root { get; internal init; }
+
     /// <summary>The VCEK or VLEK that was checked, when one was found.</summary>
     public X509Certificate2? SigningCertificate { get; }
 

@@ -86,7 +86,7 @@ public sealed class SnpVerifier
                 {
                     return Fail(SnpFailureReason.WrongRoot, $"report comes from a {report.Product} CPU but the chain ends at the {cachedProduct} root", report, leaf, cachedProduct);
                 }
-                return VerifySignedReport(data, report, options, leaf, leafName, wantVlek, cachedProduct);
+                return VerifySignedReport(data, report, options, leaf, leafName, wantVlek, cachedProduct, cached.Ark);
             }
         }
         var intermediates = supplied.Where(c => !IsSelfIssued(c)).ToList();
@@ -146,12 +146,12 @@ public sealed class SnpVerifier
             DateTimeOffset to = new[] { leaf, ask, ark }.Min(c => new DateTimeOffset(c.NotAfter.ToUniversalTime(), TimeSpan.Zero));
             options.ChainCache!.Add(cacheKey, from, to, new SnpChain(ask, ark));
         }
-        return VerifySignedReport(data, report, options, leaf, leafName, wantVlek, product);
+        return VerifySignedReport(data, report, options, leaf, leafName, wantVlek, product, ark);
     }
 
     /// <summary>Steps after the chain: the report signature, TCB extensions, CHIP_ID and REPORT_DATA.</summary>
     private static SnpVerificationResult VerifySignedReport(ReadOnlySpan<byte> data, SnpReport report, SnpVerificationOptions options,
-        X509Certificate2 leaf, string leafName, bool wantVlek, SnpProduct product)
+        X509Certificate2 leaf, string leafName, bool wantVlek, SnpProduct product, X509Certificate2 root)
     {
         // 5. Report signature.
         using (ECDsa? key = leaf.GetECDsaPublicKey())
@@ -204,7 +204,7 @@ public sealed class SnpVerifier
         }
 
         return new SnpVerificationResult(SnpFailureReason.None,
-            $"valid {leafName}-signed SEV-SNP report (version {report.Version}, {product} root, TCB {tcb})", report, product, leaf);
+            $"valid {leafName}-signed SEV-SNP report (version {report.Version}, {product} root, TCB {tcb})", report, product, leaf) { Root = root };
     }
 
     private sealed record SnpChain(X509Certificate2 Ask, X509Certificate2 Ark);

@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Tokens;
+using TeeWasm.Attestation.Verification;
 
 namespace TeeWasm.Attestation.Platforms.Snp;
 
@@ -38,37 +39,27 @@ public sealed class SnpVmEvidenceSource : IVmEvidenceSource
     /// <inheritdoc />
     public CollectedEvidence Attest(ReadOnlySpan<byte> reportData, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> moduleHash)
     {
-        var evidence = _collector.GetEvidence(reportData);
-        X509Certificate2[] certificates = [.. evidence.Certificates?.GetCertificates() ?? [], .. _extraCertificates];
+        var collected = _collector.GetEvidence(reportData);
+        X509Certificate2[] certificates = [.. collected.Certificates?.GetCertificates() ?? [], .. _extraCertificates];
         if (certificates.Length == 0)
             throw new AttestationException("the platform returned no VCEK/VLEK and none was given (--vm-cert FILE)");
-        var verdict = new SnpVerifier().Verify(evidence.Report, new SnpVerificationOptions
-        {
-            Certificates = certificates,
-            TrustedRoots = _trustedRoots,
-            ExpectedReportData = reportData.ToArray(),
-            VerificationTime = _time.GetUtcNow(),
-        });
-        if (!verdict.IsValid) throw new AttestationException($"report rejected ({verdict.Reason}): {verdict.Message}");
-        var report = verdict.Report!;
-        byte[] raw = evidence.Report.AsSpan(0, SnpReport.Size).ToArray();
-        return new CollectedEvidence(
-            ToVerifiedEvidence(report, nonce, moduleHash, simulated: false,
-                $"SNP report signed by {report.SigningKey}, chain to the AMD {verdict.Product} root"),
-            EvidenceJson.ForSnp(evidence.Source, simulated: false, raw, report, certificates));
+        var evidence = new SnpEvidence { Report = collected.Report.AsSpan(0, SnpReport.Size).ToArray(), Certificates = certificates, Source = collected.Source };
+        var appraisal = new SnpEvidenceVerifier(new SnpVerifierOptions { TrustedRoots = _trustedRoots })
+            .Verify(evidence, new VerificationContext { ExpectedReportData = reportData.ToArray(), Time = _time.GetUtcNow() });
+        if (!appraisal.EvidenceValid) throw new AttestationException($"report rejected ({appraisal.Reason}): {appraisal.Message}");
+        return new CollectedEvidence(ToVerifiedEvidence(appraisal, nonce, moduleHash, appraisal.Note!), evidence, appraisal);
     }
 
     /// <summary>What a verified SNP report establishes, as token claims.</summary>
-    internal static VerifiedEvidence ToVerifiedEvidence(SnpReport report, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> moduleHash,
-        bool simulated, string note) => new()
+    internal static VerifiedEvidence ToVerifiedEvidence(Appraisal appraisal, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> moduleHash, string note) => new()
     {
         Platform = TeeType.AmdSevSnp.ToAbiName(),
         Subject = "vm",
-        Measurement = report.Measurement,
-        ReportData = report.ReportData,
+        Measurement = appraisal.Claims!.Measurement,
+        ReportData = appraisal.Claims.ReportData,
         Nonce = nonce.ToArray(),
         ModuleHash = moduleHash.ToArray(),
-        Simulated = simulated,
+        Simulated = appraisal.Claims.Simulated,
         VerifierNote = note,
     };
 }

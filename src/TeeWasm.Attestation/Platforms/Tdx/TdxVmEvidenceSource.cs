@@ -1,6 +1,6 @@
-using System.Security.Cryptography.X509Certificates;
 using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Tokens;
+using TeeWasm.Attestation.Verification;
 
 namespace TeeWasm.Attestation.Platforms.Tdx;
 
@@ -33,37 +33,25 @@ public sealed class TdxVmEvidenceSource : IVmEvidenceSource
     {
         if (!_collector.TryGetQuote(reportData, out byte[]? quote, out string? error))
             throw new AttestationException(error ?? "no TDX quote");
-        var verdict = TdxQuoteVerifier.Verify(quote, new TdxVerificationOptions
-        {
-            Collateral = _collateral,
-            VerificationTime = _time.GetUtcNow(),
-        });
-        if (!verdict.IsValid) throw new AttestationException($"quote rejected ({verdict.Reason}): {verdict.Message}");
-        var body = verdict.Quote!.Body;
-        if (!body.ReportData.Span.SequenceEqual(reportData))
-            throw new AttestationException("quote report_data is not the requested binding");
-        var certificates = new X509Certificate2Collection();
-        certificates.ImportFromPem(verdict.Quote.SignatureData.PckCertificateChainPem ?? "");
-        string json = EvidenceJson.Write("TDX", "configfs-tsm", simulated: false, verdict.Quote.Raw.ToArray(), certificates, w =>
-        {
-            w.WriteNumber("version", verdict.Quote.Header.Version);
-            w.WriteString("mr_td", Convert.ToHexStringLower(body.MrTd.Span));
-            w.WriteString("td_attributes", Convert.ToHexStringLower(BitConverter.GetBytes((ulong)body.TdAttributes)));
-            w.WriteString("report_data", Convert.ToHexStringLower(body.ReportData.Span));
-            w.WriteString("tcb_status", verdict.TcbStatus?.ToString() ?? "not evaluated (no collateral)");
-        });
+        var evidence = new TdxEvidence { Quote = quote!, Source = "configfs-tsm" };
+        var appraisal = new TdxEvidenceVerifier(new TdxVerifierOptions { Collateral = _collateral })
+            .Verify(evidence, new VerificationContext { ExpectedReportData = reportData.ToArray(), Time = _time.GetUtcNow() });
+        if (appraisal.Reason == TdxEvidenceVerifier.ReportDataMismatch) throw new AttestationException("quote report_data is not the requested binding");
+        if (!appraisal.EvidenceValid) throw new AttestationException($"quote rejected ({appraisal.Reason}): {appraisal.Message}");
+        var claims = (TdxPolicyClaims)appraisal.PolicyInput!.Claims!;
         return new CollectedEvidence(
             new VerifiedEvidence
             {
                 Platform = TeeType.IntelTdx.ToAbiName(),
                 Subject = "vm",
-                Measurement = body.MrTd.ToArray(),
-                ReportData = body.ReportData.ToArray(),
+                Measurement = appraisal.Claims!.Measurement,
+                ReportData = appraisal.Claims.ReportData,
                 Nonce = nonce.ToArray(),
                 ModuleHash = moduleHash.ToArray(),
                 VerifierNote = "TDX quote: attestation key, QE report and PCK chain to the Intel SGX Root CA" +
-                    (verdict.TcbStatus is { } s ? $"; TCB {s}" : "; TCB status not evaluated (no collateral)"),
+                    (claims.TcbStatus is { } s ? $"; TCB {s}" : "; TCB status not evaluated (no collateral)"),
             },
-            json);
+            evidence with { Quote = TdxQuote.Parse(quote).Raw.ToArray(), TcbStatus = claims.TcbStatus },
+            appraisal);
     }
 }

@@ -17,7 +17,7 @@ namespace TeeWasm.Attestation.Services.Nras;
 /// nonce, the overall result, the submodule digests, and <c>measres == "success"</c> per GPU. Every HTTP call has a
 /// timeout and a bounded retry; errors name the service.
 /// </summary>
-public sealed class NrasClient : IDisposable
+public sealed class NrasClient : IRemoteGpuVerifier, IDisposable
 {
     private readonly NrasOptions _options;
     private readonly HttpClient _http;
@@ -65,6 +65,13 @@ public sealed class NrasClient : IDisposable
         }, "attestation", cancellationToken).ConfigureAwait(false);
 
         return await VerifyAsync(response, nonce, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    RemoteGpuVerdict IRemoteGpuVerifier.Attest(IReadOnlyList<(byte[] Report, string CertificateChainPem)> evidence, byte[] nonce, string arch)
+    {
+        NrasAttestation attestation = Attest(evidence, nonce, arch);
+        return new RemoteGpuVerdict(attestation.OverallToken, attestation.OverallClaimsJson);
     }
 
     /// <summary>Synchronous <see cref="AttestAsync"/>.</summary>

@@ -41,4 +41,9 @@ public sealed record NrasOptions
 
     /// <summary>The clock.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>True when ATTESTATION_PREFER_NRAS is "1" or "true" (any case): GPU attestation then also asks NRAS.</summary>
+    public static bool PreferNrasFromEnvironment() =>
+        Environment.GetEnvironmentVariable("ATTESTATION_PREFER_NRAS") is { } v &&
+        (v == "1" || v.Equals("true", StringComparison.OrdinalIgnoreCase));
 }

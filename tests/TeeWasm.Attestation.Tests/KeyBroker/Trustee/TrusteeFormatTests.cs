@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Platforms.AzureVtpm;
 using TeeWasm.Attestation.KeyBroker.Trustee;
 using TeeWasm.Attestation.Platforms.Simulator;
 using TeeWasm.Attestation.Platforms.Snp;
@@ -210,7 +211,7 @@ public sealed class TrusteeFormatTests
         var jwk = TrusteeKbs.RsaPublicKey("RSA-OAEP-256", "bW9k", "AQAB");
         byte[] reportData = TrusteeKbs.ReportData("n0nce", jwk, "", HashAlgorithmName.SHA384);
         var collected = new SimulatedSnpEvidenceSource(authority).Attest(reportData, [], new byte[32]);
-        var message = ToElement(TrusteeAttestationMessage.Create("snp", "n0nce", jwk, collected.EvidenceJson));
+        var message = ToElement(TrusteeAttestationMessage.Create("snp", "n0nce", jwk, collected.Evidence));
 
         Assert.Equal(["runtime-data", "tee-evidence"], message.EnumerateObject().Select(p => p.Name));
         Assert.Equal("""{"nonce":"n0nce","tee-pubkey":{"kty":"RSA","alg":"RSA-OAEP-256","n":"bW9k","e":"AQAB"}}""",
@@ -221,14 +222,14 @@ public sealed class TrusteeFormatTests
         Assert.Equal(reportData, SnpReport.Parse(raw).ReportData);
         Assert.Equal(["VCEK", "ASK", "ARK"], chain.Select(c => c.Type));
 
-        var e = Assert.Throws<AttestationException>(() => TrusteeAttestationMessage.Create("tdx", "n0nce", jwk, collected.EvidenceJson));
+        var e = Assert.Throws<AttestationException>(() => TrusteeAttestationMessage.Create("tdx", "n0nce", jwk, collected.Evidence));
         Assert.Contains("AMD_SEV_SNP evidence cannot be sent as Trustee 'tdx' evidence", e.Message);
         // Azure vTPM evidence goes only as az-snp-vtpm / az-tdx-vtpm (TrusteeAzSnpVtpmTests, TrusteeAzTdxVtpmTests).
         e = Assert.Throws<AttestationException>(() => TrusteeAttestationMessage.PrimaryEvidence("snp",
-            """{"tee_type":"AMD SEV-SNP","source":"azure-vtpm","report":"AAAA","certificates":[]}"""));
+            new AzureVtpmEvidence { TeeType = TeeType.AmdSevSnp, Source = "azure-vtpm", HclReport = [0, 0, 0] }));
         Assert.Equal("Azure vTPM AMD SEV-SNP evidence cannot be sent as Trustee 'snp' evidence", e.Message);
         e = Assert.Throws<AttestationException>(() => TrusteeAttestationMessage.PrimaryEvidence("az-snp-vtpm",
-            """{"tee_type":"Intel TDX","source":"azure-vtpm","report":"AAAA","certificates":[]}"""));
+            new AzureVtpmEvidence { TeeType = TeeType.IntelTdx, Source = "azure-vtpm", HclReport = [0, 0, 0] }));
         Assert.Equal("Azure vTPM Intel TDX evidence cannot be sent as Trustee 'az-snp-vtpm' evidence", e.Message);
     }
 }

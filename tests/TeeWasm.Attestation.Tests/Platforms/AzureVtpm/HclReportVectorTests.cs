@@ -3,6 +3,7 @@ using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Platforms.AzureVtpm;
 using TeeWasm.Attestation.Platforms.Snp;
 using TeeWasm.Attestation.Platforms.Tdx;
+using TeeWasm.Attestation.X509;
 using TeeWasm.Tests.Shared;
 
 namespace TeeWasm.Attestation.Tests.Platforms.AzureVtpm;
@@ -14,7 +15,7 @@ public class HclReportVectorTests
     private static X509Certificate2 Vcek => X509CertificateLoader.LoadCertificate(Azure("constellation-azure-vcek.der"));
 
     private static X509Certificate2[] MilanChain =>
-        [.. SnpCertificateLoader.LoadFile(RepoPaths.Vector("snp", "amd-root-ask_ark_milan.pem"))];
+        [.. CertificateLoader.LoadFile(RepoPaths.Vector("snp", "amd-root-ask_ark_milan.pem"))];
 
     [Theory]
     [InlineData("cvmtools-tdx-hcl-report.bin", 1182)]

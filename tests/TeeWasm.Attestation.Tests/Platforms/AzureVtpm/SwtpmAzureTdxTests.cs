@@ -105,8 +105,8 @@ public sealed class SwtpmAzureTdxTests : IClassFixture<SwtpmAzureTdxTests.Fixtur
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(binding)), json["tpm_quote"]!["nonce"]!.GetValue<string>());
 
         // The evidence JSON (with the binding the Attester adds) becomes a TdxVm request: quote + HCL claims.
-        json["binding"] = new JsonObject { ["nonce"] = "01" };
-        var service = ServiceEvidence.FromEvidenceJson(json.ToJsonString());
+        json["binding"] = JsonNode.Parse(EvidenceDocument.BindingJson(VmBinding.TeeWasm(new byte[32], [0x04], [0x01])));
+        var service = ServiceEvidence.From(AttestationPlatforms.ReadEvidence(json.ToJsonString()));
         using var maa = new FakeMaa();
         using var client = new MaaClient(new MaaOptions { Endpoint = maa.Uri, KeyRefreshInterval = TimeSpan.Zero });
         client.Attest(service);

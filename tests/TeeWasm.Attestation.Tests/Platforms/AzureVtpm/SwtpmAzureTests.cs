@@ -238,13 +238,14 @@ public sealed class SwtpmAttesterTests : IClassFixture<SwtpmAzureTests.Fixture>
         Assert.Contains("\"source\":\"azure-vtpm\"", result.Evidence);
 
         // The policy sees the SNP report inside, and the binding through the quote's nonce.
-        byte[] binding = ReportDataBinding.Compute(attester.ModuleHash, attester.HostKey.PublicPoint, [9, 9]);
-        var input = Attestation.Policy.PolicyInputs.FromResult(result, binding);
+        var input = result.Appraisal!.PolicyInput!;
         Assert.True(input.ReportDataBound);
         var policy = Attestation.Policy.AttestationPolicy.Parse("{\"snp\": {\"min_tcb\": {\"snp\": 8}, \"allowed_measurements\": [\"" + new string('1', 96) + "\"]}}");
         var verdict = Attestation.Policy.PolicyEvaluator.Evaluate(policy, input);
         Assert.True(verdict.Allowed, verdict.ToString());
-        Assert.False(Attestation.Policy.PolicyInputs.FromResult(result, new byte[64]).ReportDataBound);
+        // Judged for another nonce, the same result is not bound.
+        Assert.Contains("report_data does not match the expected binding",
+            result.Evaluate(policy, attester.ModuleHash, attester.HostKey.PublicPoint, []).ToString());
     }
 
     [Fact]

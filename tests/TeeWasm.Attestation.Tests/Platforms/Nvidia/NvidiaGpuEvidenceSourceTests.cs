@@ -5,6 +5,7 @@ using TeeWasm.Attestation.Platforms.Nvidia;
 using TeeWasm.Attestation.Services.Nras;
 using TeeWasm.Attestation.Tests.Services.Nras;
 using TeeWasm.Attestation.Tokens;
+using TeeWasm.Attestation.Verification;
 
 namespace TeeWasm.Attestation.Tests.Platforms.Nvidia;
 
@@ -18,7 +19,7 @@ public sealed class NvidiaGpuEvidenceSourceTests(FakeNvmlFixture fake) : IDispos
 
     private NvidiaGpuEvidenceSource Source(Func<NvidiaGpuEvidenceSourceOptions, NvidiaGpuEvidenceSourceOptions>? configure = null)
     {
-        var options = new NvidiaGpuEvidenceSourceOptions { NvmlLibrary = fake.LibraryPath, Nras = null, NvattestExecutable = "nvattest-not-here" };
+        var options = new NvidiaGpuEvidenceSourceOptions { NvmlLibrary = fake.LibraryPath, RemoteVerifier = null, NvattestExecutable = "nvattest-not-here" };
         return new NvidiaGpuEvidenceSource(configure is null ? options : configure(options));
     }
 
@@ -82,9 +83,9 @@ public sealed class NvidiaGpuEvidenceSourceTests(FakeNvmlFixture fake) : IDispos
     public void NoNvml_NoNvattest_NoSource()
     {
         var e = Assert.Throws<NvidiaAttestationException>(() =>
-            new NvidiaGpuEvidenceSource(new NvidiaGpuEvidenceSourceOptions { NvmlLibrary = "/nonexistent/libnvidia-ml.so.1", NvattestExecutable = "nvattest-not-here", Nras = null }));
+            new NvidiaGpuEvidenceSource(new NvidiaGpuEvidenceSourceOptions { NvmlLibrary = "/nonexistent/libnvidia-ml.so.1", NvattestExecutable = "nvattest-not-here", RemoteVerifier = null }));
         Assert.Contains("could not be loaded", e.Message);
-        Assert.Null(NvidiaGpuEvidenceSource.TryCreate(new AttesterOptions { Probe = new() { NvmlLibrary = "/nonexistent/libnvidia-ml.so.1" } }));
+        Assert.Null(NvidiaGpuEvidenceSource.TryCreate(new NvidiaGpuEvidenceSourceOptions { NvmlLibrary = "/nonexistent/libnvidia-ml.so.1" }));
     }
 
     [Fact]
@@ -92,7 +93,7 @@ public sealed class NvidiaGpuEvidenceSourceTests(FakeNvmlFixture fake) : IDispos
     {
         fake.ServeHopper(extra: [("FAKE_NVML_FAIL", "init")]);
         var options = new AttesterOptions { Probe = new() { NvmlLibrary = fake.LibraryPath } };
-        var e = Assert.Throws<NvidiaAttestationException>(() => NvidiaGpuEvidenceSource.TryCreate(options));
+        var e = Assert.Throws<NvidiaAttestationException>(() => NvidiaGpuEvidenceSource.TryCreate(new NvidiaGpuEvidenceSourceOptions { NvmlLibrary = options.Probe.NvmlLibrary }));
         Assert.Contains("nvmlInit_v2", e.Message);
 
         using var attester = new Attester(options, null, _ => null, null);
@@ -173,7 +174,7 @@ public sealed class NvidiaGpuEvidenceSourceTests(FakeNvmlFixture fake) : IDispos
         fake.ServeHopper();
         var source = Source(o => o with
         {
-            Nras = new NrasOptions { Endpoint = server.Endpoint, JwksUrl = server.JwksUrl, Issuer = FakeNrasServer.Issuer, ApiKey = "k" },
+            RemoteVerifier = new NrasClient(new NrasOptions { Endpoint = server.Endpoint, JwksUrl = server.JwksUrl, Issuer = FakeNrasServer.Issuer, ApiKey = "k", Time = o.Time }),
         });
         CollectedEvidence collected = source.Attest(0, s_hopperNonce, [], new byte[32]);
         Assert.Contains("NRAS verdict verified", collected.Verified.VerifierNote);

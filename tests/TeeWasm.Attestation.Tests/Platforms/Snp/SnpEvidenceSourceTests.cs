@@ -33,7 +33,7 @@ public sealed class SnpEvidenceSourceTests : IDisposable
         var source = new SnpEvidenceSource(new SnpEvidenceSourceOptions { ConfigFsTsmPath = _root, EntryName = "e1", PrivilegeLevel = 2, SevGuestDevicePath = "/nonexistent" });
         Assert.True(source.IsAvailable);
 
-        SnpEvidence evidence = source.GetEvidence([1, 2, 3, 4, 5]);
+        SnpGuestReport evidence = source.GetEvidence([1, 2, 3, 4, 5]);
 
         Assert.Equal("configfs-tsm", evidence.Source);
         Assert.Equal(SnpVectors.MilanReport, evidence.Report);

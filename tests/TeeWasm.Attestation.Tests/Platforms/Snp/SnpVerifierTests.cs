@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using TeeWasm.Attestation.Platforms.Snp;
+using TeeWasm.Attestation.X509;
 using TeeWasm.Tests.Shared;
 
 namespace TeeWasm.Attestation.Tests.Platforms.Snp;
@@ -179,7 +180,7 @@ public class SnpVerifierTests
     [InlineData("constellation-azure-vcek.pem")]
     public void AzureReportIsValid(string vcekFile)
     {
-        IReadOnlyList<X509Certificate2> vcek = SnpCertificateLoader.LoadFile(RepoPaths.Vector("azure", vcekFile));
+        IReadOnlyList<X509Certificate2> vcek = CertificateLoader.LoadFile(RepoPaths.Vector("azure", vcekFile));
         var opts = new SnpVerificationOptions
         {
             Certificates = [.. vcek, .. SnpVectors.Chain("amd-root-ask_ark_milan.pem")],

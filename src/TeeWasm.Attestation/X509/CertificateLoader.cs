@@ -1,11 +1,12 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using TeeWasm.Attestation.Evidence;
 
-namespace TeeWasm.Attestation.Platforms.Snp;
+namespace TeeWasm.Attestation.X509;
 
 /// <summary>Loads VCEK/VLEK/ASK/ARK certificates from DER or PEM.</summary>
-public static class SnpCertificateLoader
+public static class CertificateLoader
 {
     /// <summary>Loads every certificate in <paramref name="data"/>: one DER certificate, or any number of PEM blocks.</summary>
     public static IReadOnlyList<X509Certificate2> Load(ReadOnlySpan<byte> data)
@@ -17,7 +18,7 @@ public static class SnpCertificateLoader
         }
         catch (CryptographicException e)
         {
-            throw new SnpException("not a DER or PEM certificate", e);
+            throw new AttestationException("not a DER or PEM certificate", e);
         }
     }
 
@@ -31,9 +32,9 @@ public static class SnpCertificateLoader
         }
         catch (CryptographicException e)
         {
-            throw new SnpException("malformed PEM certificate", e);
+            throw new AttestationException("malformed PEM certificate", e);
         }
-        if (collection.Count == 0) throw new SnpException("no PEM certificate found");
+        if (collection.Count == 0) throw new AttestationException("no PEM certificate found");
         return [.. collection];
     }
 

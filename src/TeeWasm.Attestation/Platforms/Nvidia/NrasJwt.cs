@@ -2,9 +2,8 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using TeeWasm.Attestation.Platforms.Nvidia;
 
-namespace TeeWasm.Attestation.Services.Nras;
+namespace TeeWasm.Attestation.Platforms.Nvidia;
 
 /// <summary>A compact JWS as NRAS issues it (ES384), split and decoded; the signature is not yet checked.</summary>
 public sealed class NrasJwt

@@ -1,9 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using TeeWasm.Attestation.Platforms.Nvidia;
 
-namespace TeeWasm.Attestation.Services.Nras;
+namespace TeeWasm.Attestation.Platforms.Nvidia;
 
 /// <summary>
 /// NRAS's detached EAT: <c>[["JWT", overall], {"GPU-0": jwt, …}]</c>. The overall token's <c>submods</c> binds each

@@ -1,11 +1,17 @@
+using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Tokens;
 
-namespace TeeWasm.Attestation.Evidence;
+namespace TeeWasm.Attestation.Verification;
 
-/// <summary>Evidence collected from a platform and verified by the local verifier.</summary>
-/// <param name="Verified">What the verifier established (becomes the token's claims).</param>
-/// <param name="EvidenceJson">The evidence itself as JSON (raw report, certificates, decoded fields).</param>
-public sealed record CollectedEvidence(VerifiedEvidence Verified, string EvidenceJson);
+/// <summary>Evidence collected from a platform and appraised by its verifier.</summary>
+/// <param name="Verified">What the verifier established, as the token's claims.</param>
+/// <param name="Evidence">The evidence itself, typed.</param>
+/// <param name="Appraisal">The verifier's appraisal (valid: a source throws rather than return rejected evidence).</param>
+public sealed record CollectedEvidence(VerifiedEvidence Verified, AttestationEvidence Evidence, Appraisal Appraisal)
+{
+    /// <summary>The evidence as JSON (<see cref="EvidenceDocument.Write"/>).</summary>
+    public string EvidenceJson => EvidenceDocument.Write(Evidence);
+}
 
 /// <summary>A source of VM evidence (SNP, TDX, the simulator…) that collects a report over given report_data and verifies it.</summary>
 public interface IVmEvidenceSource
