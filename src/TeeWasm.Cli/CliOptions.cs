@@ -2,7 +2,10 @@ using System.CommandLine;
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.Http;
 using TeeWasm.Attestation.Linux;
+using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Attestation.Services;
+using TeeWasm.Attestation.Services.Ita;
+using TeeWasm.Attestation.Services.Maa;
 using TeeWasm.Attestation.Services.Nras;
 using TeeWasm.Attestation.Tokens;
 
@@ -142,7 +145,7 @@ internal sealed class CliOptions
                 Endpoint = Absolute(ita, "--ita-endpoint"),
                 ApiKey = key,
                 JwksUri = parse.GetValue(ItaJwks) is { } jwks ? Absolute(jwks, "--ita-jwks-url") : null,
-                ApiVersion = parse.GetValue(ItaApiVersion) is not { } version ? Attestation.Services.ItaApiVersion.V2
+                ApiVersion = parse.GetValue(ItaApiVersion) is not { } version ? Attestation.Services.Ita.ItaApiVersion.V2
                     : ItaOptions.TryParseApiVersion(version, out var parsed) ? parsed
                     : throw new UsageException($"--ita-api-version '{version}': expected v1 or v2"),
                 Calls = ToServiceCallOptions(parse),

@@ -1,6 +1,5 @@
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.Audit;
-using TeeWasm.Attestation.KeyBroker;
 
 namespace TeeWasm.KeyBroker;
 

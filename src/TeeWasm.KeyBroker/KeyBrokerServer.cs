@@ -14,10 +14,12 @@ using Microsoft.IdentityModel.Tokens;
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.Audit;
 using TeeWasm.Attestation.Evidence;
-using TeeWasm.Attestation.KeyBroker;
-using TeeWasm.Attestation.KeyBroker.Trustee;
 using TeeWasm.Attestation.Platforms.Simulator;
 using TeeWasm.Attestation.Platforms.Tdx;
+using TeeWasm.Attestation.Services.Kbs;
+using TeeWasm.Attestation.Services.Kbs.Trustee;
+using TeeWasm.KeyBroker.Appraisers;
+using TeeWasm.KeyBroker.Trustee;
 
 namespace TeeWasm.KeyBroker;
 

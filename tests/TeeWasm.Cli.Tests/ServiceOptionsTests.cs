@@ -1,4 +1,5 @@
 using TeeWasm.Attestation.Services;
+using TeeWasm.Attestation.Services.Ita;
 
 namespace TeeWasm.Cli.Tests;
 
@@ -43,15 +44,15 @@ public sealed class ServiceOptionsTests
     }
 
     [Theory]
-    [InlineData(new string[0], Attestation.Services.ItaApiVersion.V2)]
-    [InlineData(new[] { "--ita-api-version", "v2" }, Attestation.Services.ItaApiVersion.V2)]
-    [InlineData(new[] { "--ita-api-version", "v1" }, Attestation.Services.ItaApiVersion.V1)]
-    public void ItaApiVersion_DefaultsToV2_AndV1CanBeChosen(string[] flags, Attestation.Services.ItaApiVersion expected)
+    [InlineData(new string[0], Attestation.Services.Ita.ItaApiVersion.V2)]
+    [InlineData(new[] { "--ita-api-version", "v2" }, Attestation.Services.Ita.ItaApiVersion.V2)]
+    [InlineData(new[] { "--ita-api-version", "v1" }, Attestation.Services.Ita.ItaApiVersion.V1)]
+    public void ItaApiVersion_DefaultsToV2_AndV1CanBeChosen(string[] flags, Attestation.Services.Ita.ItaApiVersion expected)
     {
         var options = new CliOptions();
         var command = new System.CommandLine.Command("attest");
         options.AddTo(command);
-        using var client = (Attestation.Services.ItaClient)options.ToVmTokenService(
+        using var client = (Attestation.Services.Ita.ItaClient)options.ToVmTokenService(
             command.Parse([.. flags, "--ita-endpoint", "http://127.0.0.1:2", "--ita-api-key", "k"]))!;
         Assert.Equal(expected, client.ApiVersion);
     }

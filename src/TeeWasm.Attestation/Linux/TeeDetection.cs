@@ -1,5 +1,6 @@
 using System.Text.Json;
 using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Platforms.Snp;
 
 namespace TeeWasm.Attestation.Linux;
 

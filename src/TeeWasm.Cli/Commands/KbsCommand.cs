@@ -1,7 +1,6 @@
 using System.CommandLine;
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.Audit;
-using TeeWasm.Attestation.KeyBroker;
 using TeeWasm.Attestation.Policy;
 using TeeWasm.KeyBroker;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using TeeWasm.Attestation.Audit;
-using TeeWasm.Attestation.KeyBroker;
 using TeeWasm.Attestation.Policy;
+using TeeWasm.Attestation.Services.Kbs;
 using TeeWasm.Runtime.Hosting;
 using TeeWasm.Runtime.Modules;
 

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using TeeWasm.Attestation;
-using TeeWasm.Attestation.KeyBroker;
 using TeeWasm.Attestation.Policy;
+using TeeWasm.Attestation.Services.Kbs;
 using TeeWasm.Runtime.Interfaces;
 using TeeWasm.Runtime.Modules;
 using Wasmtime;
@@ -82,7 +82,7 @@ public static partial class WasmRunner
         using var gpu = GpuImports.CreateBackend(options.Gpu, log);
 
         linker.DefineWasi();
-        using var broker = options.KeyBroker is { } kbs ? new Attestation.KeyBroker.KbsClient(kbs, attester) : null;
+        using var broker = options.KeyBroker is { } kbs ? new KbsClient(kbs, attester) : null;
         AttestationImports.Define(linker, attester, guest, options.Policy, broker);
         using var webgpu = WebGpuImports.Define(linker, guest, options.WebGpu);
         GpuImports.Define(linker, gpu, guest);

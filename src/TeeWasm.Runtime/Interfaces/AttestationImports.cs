@@ -1,8 +1,8 @@
 using System.Text;
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.Evidence;
-using TeeWasm.Attestation.KeyBroker;
 using TeeWasm.Attestation.Policy;
+using TeeWasm.Attestation.Services.Kbs;
 using TeeWasm.Attestation.Tokens;
 using TeeWasm.Runtime.Hosting;
 using Wasmtime;

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using TeeWasm.Attestation;
-using TeeWasm.Attestation.KeyBroker;
+using TeeWasm.Attestation.Services.Kbs;
 using TeeWasm.Runtime.Hosting;
 using TeeWasm.Runtime.Interfaces;
 using Wasmtime;
@@ -19,7 +19,7 @@ internal sealed class AttestationHarness : IDisposable
     private readonly Store _store;
     private readonly Module _module;
 
-    public AttestationHarness(string wat, Attester attester, Attestation.KeyBroker.ISecretProvider? secrets = null)
+    public AttestationHarness(string wat, Attester attester, ISecretProvider? secrets = null)
     {
         Attester = attester;
         _linker = new Linker(_engine);

@@ -1,4 +1,5 @@
 using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Policy;
 using TeeWasm.Attestation.Tokens;
 using TeeWasm.Attestation.Verification;
 

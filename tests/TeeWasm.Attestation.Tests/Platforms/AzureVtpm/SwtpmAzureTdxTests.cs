@@ -8,7 +8,9 @@ using TeeWasm.Attestation.Http;
 using TeeWasm.Attestation.Platforms.AzureVtpm;
 using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Attestation.Services;
+using TeeWasm.Attestation.Services.Maa;
 using TeeWasm.Attestation.Tests.Services;
+using TeeWasm.Attestation.Tests.Services.Maa;
 using TeeWasm.Attestation.Tpm;
 
 namespace TeeWasm.Attestation.Tests.Platforms.AzureVtpm;
@@ -17,61 +19,12 @@ namespace TeeWasm.Attestation.Tests.Platforms.AzureVtpm;
 /// The Azure TDX CVM path end to end against a real swtpm: TDX HCL report in NV, TPM2_Quote by the AK, TD quote for the
 /// TDREPORT from a loopback IMDS, pairing, then the evidence JSON as an Azure Attestation TdxVm request.
 /// </summary>
-public sealed class SwtpmAzureTdxTests : IClassFixture<SwtpmAzureTdxTests.Fixture>
+public sealed class SwtpmAzureTdxTests : IClassFixture<SwtpmAzureTdxFixture>
 {
-    public sealed class Fixture : IDisposable
-    {
-        public Swtpm Tpm { get; } = new();
-        internal TdQuoteFactory Factory { get; } = new(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
-
-        public byte[] Claims(string userDataHex = "00") => ClaimsFor(Tpm.AkPublic, userDataHex);
-
-        /// <summary>Runtime claims with <paramref name="ak"/> as HCLAkPub and this user-data.</summary>
-        public static byte[] ClaimsFor(RSA ak, string userDataHex) => Encoding.UTF8.GetBytes(
-            "{\"keys\":[" + RuntimeClaims.ToJwk(ak) + "],\"vm-configuration\":{\"secure-boot\":true,\"tpm-enabled\":true,\"vmUniqueId\":\"TDX\"},\"user-data\":\"" + userDataHex + "\"}");
-
-        /// <summary>The HCL report the paravisor makes for a 64-byte user-data (upper-case hex, as Azure writes it).</summary>
-        public byte[] HclFor(byte[] userData) => HclFor(Tpm.AkPublic, userData);
-
-        /// <summary>The HCL report the paravisor makes for a 64-byte user-data, with <paramref name="ak"/> as HCLAkPub.</summary>
-        public static byte[] HclFor(RSA ak, byte[] userData)
-        {
-            byte[] claims = ClaimsFor(ak, Convert.ToHexString(userData));
-            return HclReport.Build(HclReportType.Tdx, TdReport(claims), claims, totalSize: HclReport.RuntimeClaimsOffset + claims.Length);
-        }
-
-        /// <summary>Provisions an HCL report with an all-zero 64-byte user-data (what the fake paravisor rewrites in place).</summary>
-        public void ProvisionForUserData() => Tpm.ProvisionHcl(HclFor(new byte[64]));
-
-        /// <summary>The real TDREPORT with report_data = SHA-256(claims) ‖ zeros, as the paravisor writes it.</summary>
-        public static byte[] TdReport(byte[] claims)
-        {
-            byte[] td = TdQuoteFactory.RealTdReport();
-            Array.Clear(td, 128, 64);
-            SHA256.HashData(claims).CopyTo(td, 128);
-            return td;
-        }
-
-        public byte[] ProvisionTdx(out byte[] claims, out byte[] td)
-        {
-            claims = Claims();
-            td = TdReport(claims);
-            byte[] hcl = HclReport.Build(HclReportType.Tdx, td, claims, totalSize: HclReport.RuntimeClaimsOffset + claims.Length);
-            Tpm.ProvisionHcl(hcl);
-            return hcl;
-        }
-
-        public void Dispose()
-        {
-            Tpm.Dispose();
-            Factory.Dispose();
-        }
-    }
-
     private static readonly ServiceCallOptions s_fast = new() { Timeout = TimeSpan.FromSeconds(30), MaxAttempts = 2, RetryDelay = TimeSpan.FromMilliseconds(10) };
-    private readonly Fixture _f;
+    private readonly SwtpmAzureTdxFixture _f;
 
-    public SwtpmAzureTdxTests(Fixture f) => _f = f;
+    public SwtpmAzureTdxTests(SwtpmAzureTdxFixture f) => _f = f;
 
     private AzureVtpmEvidenceSource Source(Uri imds, bool fetch = true, bool writeUserData = false, Func<ITpmTransport>? tpm = null) =>
         new(tpm ?? (() => _f.Tpm.Connect()), TeeType.IntelTdx, new AzureVtpmOptions

@@ -7,6 +7,7 @@ using TeeWasm.Attestation.Platforms.Snp;
 using TeeWasm.Attestation.Policy;
 using TeeWasm.Attestation.Tests.Platforms.Snp;
 using TeeWasm.Attestation.Tpm;
+using TeeWasm.Attestation.Verification;
 
 namespace TeeWasm.Attestation.Tests.Platforms.AzureVtpm;
 
