@@ -1,9 +1,7 @@
-using TeeWasm.Attestation.Audit;
 using TeeWasm.Attestation.Linux;
 using TeeWasm.Attestation.Platforms.Nvidia;
 using TeeWasm.Attestation.Platforms.Simulator;
 using TeeWasm.Attestation.Platforms.AzureVtpm;
-using TeeWasm.Attestation.Tokens;
 
 namespace TeeWasm.Attestation;
 

@@ -2,8 +2,6 @@ using System.CommandLine;
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.Http;
 using TeeWasm.Attestation.Linux;
-using TeeWasm.Attestation.Platforms.Tdx;
-using TeeWasm.Attestation.Services;
 using TeeWasm.Attestation.Services.Ita;
 using TeeWasm.Attestation.Services.Maa;
 using TeeWasm.Attestation.Services.Nras;

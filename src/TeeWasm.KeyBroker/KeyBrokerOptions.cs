@@ -1,4 +1,3 @@
-using TeeWasm.Attestation;
 using TeeWasm.Attestation.Audit;
 
 namespace TeeWasm.KeyBroker;

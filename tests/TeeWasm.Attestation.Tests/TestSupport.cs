@@ -1,6 +1,4 @@
 using TeeWasm.Attestation.Linux;
-using TeeWasm.Attestation.Platforms.Nvidia;
-using TeeWasm.Attestation.Platforms.Snp;
 
 namespace TeeWasm.Attestation.Tests;
 

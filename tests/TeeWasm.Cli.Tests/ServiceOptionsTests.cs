@@ -1,6 +1,3 @@
-using TeeWasm.Attestation.Services;
-using TeeWasm.Attestation.Services.Ita;
-
 namespace TeeWasm.Cli.Tests;
 
 public sealed class ServiceOptionsTests

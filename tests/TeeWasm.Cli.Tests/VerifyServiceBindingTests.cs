@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using TeeWasm.Attestation;
 using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Platforms.Simulator;
 using TeeWasm.Tests.Shared;

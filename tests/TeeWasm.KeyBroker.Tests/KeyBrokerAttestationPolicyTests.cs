@@ -3,10 +3,8 @@ using TeeWasm.Attestation;
 using TeeWasm.Attestation.Audit;
 using TeeWasm.Attestation.Http;
 using TeeWasm.Attestation.Platforms.Simulator;
-using TeeWasm.Attestation.Services;
 using TeeWasm.Attestation.Services.Kbs;
 using TeeWasm.Attestation.Tests;
-using TeeWasm.KeyBroker;
 using TeeWasm.Tests.Shared;
 
 namespace TeeWasm.KeyBroker.Tests;

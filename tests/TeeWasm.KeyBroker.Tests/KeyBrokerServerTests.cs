@@ -8,11 +8,9 @@ using TeeWasm.Attestation;
 using TeeWasm.Attestation.Audit;
 using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Http;
-using TeeWasm.Attestation.Services;
 using TeeWasm.Attestation.Services.Kbs;
 using TeeWasm.Attestation.Tests;
 using TeeWasm.Attestation.Tests.Services;
-using TeeWasm.KeyBroker;
 using TeeWasm.Tests.Shared;
 
 namespace TeeWasm.KeyBroker.Tests;

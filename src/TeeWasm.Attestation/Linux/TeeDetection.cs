@@ -1,6 +1,5 @@
 using System.Text.Json;
 using TeeWasm.Attestation.Evidence;
-using TeeWasm.Attestation.Platforms.Snp;
 
 namespace TeeWasm.Attestation.Linux;
 

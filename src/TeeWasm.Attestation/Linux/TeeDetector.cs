@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using TeeWasm.Attestation.Evidence;
-using TeeWasm.Attestation.Platforms.Snp;
 using TeeWasm.Attestation.Tpm;
 
 namespace TeeWasm.Attestation.Linux;

@@ -1,6 +1,3 @@
-using TeeWasm.Attestation.Platforms.Nvidia;
-using TeeWasm.Attestation.Platforms.Snp;
-
 namespace TeeWasm.Attestation.Linux;
 
 /// <summary>Where each platform probe looks. Defaults are the Linux paths; tests point them at a fake tree.</summary>

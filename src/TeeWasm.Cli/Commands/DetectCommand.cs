@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.Evidence;
 

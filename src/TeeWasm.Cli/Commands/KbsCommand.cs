@@ -1,5 +1,4 @@
 using System.CommandLine;
-using TeeWasm.Attestation;
 using TeeWasm.Attestation.Audit;
 using TeeWasm.Attestation.Policy;
 using TeeWasm.KeyBroker;

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using TeeWasm.Attestation.Audit;
-using TeeWasm.Attestation.Policy;
 using TeeWasm.Attestation.Services.Kbs;
 using TeeWasm.Runtime.Hosting;
 using TeeWasm.Runtime.Modules;

@@ -3,7 +3,6 @@ using System.Security.Cryptography.X509Certificates;
 using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Platforms.AzureVtpm;
 using TeeWasm.Attestation.Platforms.Snp;
-using TeeWasm.Attestation.Policy;
 using TeeWasm.Attestation.Services.Kbs.Trustee;
 using TeeWasm.KeyBroker.Appraisers;
 using TeeWasm.Attestation.Tpm;

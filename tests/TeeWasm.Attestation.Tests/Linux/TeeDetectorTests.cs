@@ -1,7 +1,6 @@
 using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Linux;
 using TeeWasm.Attestation.Platforms.Nvidia;
-using TeeWasm.Attestation.Platforms.Snp;
 
 namespace TeeWasm.Attestation.Tests.Linux;
 

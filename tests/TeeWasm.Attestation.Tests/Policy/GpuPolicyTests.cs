@@ -1,4 +1,3 @@
-using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Platforms.Nvidia;
 using TeeWasm.Attestation.Platforms.Simulator;
 using TeeWasm.Attestation.Policy;

@@ -1,4 +1,3 @@
-using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Platforms.Snp;
 using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Attestation.Policy;

@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Platforms.Simulator;
 using TeeWasm.Attestation.Tests;
-using TeeWasm.Attestation.Verification;
 
 using TeeWasm.KeyBroker.Appraisers;
 

@@ -15,14 +15,12 @@ using TeeWasm.Attestation.Linux;
 using TeeWasm.Attestation.Platforms.AzureVtpm;
 using TeeWasm.Attestation.Platforms.Simulator;
 using TeeWasm.Attestation.Platforms.Snp;
-using TeeWasm.Attestation.Services;
 using TeeWasm.Attestation.Services.Kbs;
 using TeeWasm.Attestation.Services.Kbs.Trustee;
 using TeeWasm.Attestation.Tests;
 using TeeWasm.Attestation.Tests.Platforms.AzureVtpm;
 using TeeWasm.Attestation.Tests.Services;
 using TeeWasm.Attestation.Tpm;
-using TeeWasm.KeyBroker;
 using TeeWasm.Tests.Shared;
 using RawSession = TeeWasm.KeyBroker.Tests.Trustee.TrusteeKeyBrokerTests.RawSession;
 

@@ -8,15 +8,12 @@ using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Http;
 using TeeWasm.Attestation.Linux;
 using TeeWasm.Attestation.Platforms.AzureVtpm;
-using TeeWasm.Attestation.Platforms.Snp;
 using TeeWasm.Attestation.Platforms.Tdx;
-using TeeWasm.Attestation.Services;
 using TeeWasm.Attestation.Services.Kbs;
 using TeeWasm.Attestation.Services.Kbs.Trustee;
 using TeeWasm.Attestation.Tests.Platforms.AzureVtpm;
 using TeeWasm.Attestation.Tests.Services;
 using TeeWasm.Attestation.Tpm;
-using TeeWasm.Attestation.Verification;
 
 using TeeWasm.KeyBroker.Appraisers;
 using TeeWasm.KeyBroker.Trustee;

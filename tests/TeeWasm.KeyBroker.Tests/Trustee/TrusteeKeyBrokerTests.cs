@@ -6,14 +6,11 @@ using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.Tokens;
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.Audit;
-using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Http;
-using TeeWasm.Attestation.Services;
 using TeeWasm.Attestation.Services.Kbs;
 using TeeWasm.Attestation.Services.Kbs.Trustee;
 using TeeWasm.Attestation.Tests;
 using TeeWasm.Attestation.Tests.Platforms.Tdx;
-using TeeWasm.KeyBroker;
 using TeeWasm.Tests.Shared;
 
 namespace TeeWasm.KeyBroker.Tests.Trustee;

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Linux;
-using TeeWasm.Attestation.Platforms.Snp;
 using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Attestation.Tokens;
 using TeeWasm.Attestation.Tpm;

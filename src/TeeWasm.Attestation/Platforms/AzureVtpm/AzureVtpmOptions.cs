@@ -1,5 +1,4 @@
 using System.Security.Cryptography.X509Certificates;
-using TeeWasm.Attestation.Http;
 using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Attestation.Tpm;
 

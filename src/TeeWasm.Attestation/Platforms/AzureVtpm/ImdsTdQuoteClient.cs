@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using TeeWasm.Attestation.Http;
 using TeeWasm.Attestation.Platforms.Tdx;
-using TeeWasm.Attestation.Services;
 
 namespace TeeWasm.Attestation.Platforms.AzureVtpm;
 

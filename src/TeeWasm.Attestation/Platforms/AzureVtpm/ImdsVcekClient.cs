@@ -1,7 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using TeeWasm.Attestation.Evidence;
-using TeeWasm.Attestation.Platforms.Snp;
 using TeeWasm.Attestation.X509;
 
 namespace TeeWasm.Attestation.Platforms.AzureVtpm;

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Platforms.Snp;
 using TeeWasm.Attestation.Verification;

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using TeeWasm.Attestation.Evidence;
-using TeeWasm.Attestation.Policy;
 using TeeWasm.Attestation.Verification;
 using TeeWasm.Attestation.X509;
 

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
-using TeeWasm.Attestation.Evidence;
 
 namespace TeeWasm.Attestation.Platforms.Tdx;
 

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using TeeWasm.Attestation.Evidence;
 
 namespace TeeWasm.Attestation.Platforms.Tdx;
 

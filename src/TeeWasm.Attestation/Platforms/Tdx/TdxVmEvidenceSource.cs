@@ -1,5 +1,4 @@
 using TeeWasm.Attestation.Evidence;
-using TeeWasm.Attestation.Policy;
 using TeeWasm.Attestation.Tokens;
 using TeeWasm.Attestation.Verification;
 

@@ -2,11 +2,9 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.IdentityModel.Tokens;
 using TeeWasm.Attestation.Audit;
 using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Http;
-using TeeWasm.Attestation.Services;
 using TeeWasm.Attestation.Services.Kbs.Trustee;
 using TeeWasm.Attestation.Verification;
 

@@ -5,7 +5,6 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Http;
-using TeeWasm.Attestation.Platforms.Snp;
 using TeeWasm.Attestation.Tokens;
 
 namespace TeeWasm.Attestation.Services.Maa;

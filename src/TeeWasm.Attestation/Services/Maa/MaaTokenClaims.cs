@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
 using TeeWasm.Attestation.Evidence;

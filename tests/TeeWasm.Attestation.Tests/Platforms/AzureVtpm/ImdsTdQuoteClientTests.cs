@@ -1,7 +1,6 @@
 using TeeWasm.Attestation.Http;
 using TeeWasm.Attestation.Platforms.AzureVtpm;
 using TeeWasm.Attestation.Platforms.Tdx;
-using TeeWasm.Attestation.Services;
 using TeeWasm.Attestation.Tests.Services;
 
 namespace TeeWasm.Attestation.Tests.Platforms.AzureVtpm;

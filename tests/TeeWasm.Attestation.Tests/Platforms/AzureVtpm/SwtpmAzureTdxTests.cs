@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.Tokens;
@@ -9,7 +8,6 @@ using TeeWasm.Attestation.Platforms.AzureVtpm;
 using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Attestation.Services;
 using TeeWasm.Attestation.Services.Maa;
-using TeeWasm.Attestation.Tests.Services;
 using TeeWasm.Attestation.Tests.Services.Maa;
 using TeeWasm.Attestation.Tpm;
 

@@ -4,10 +4,8 @@ using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Linux;
 using TeeWasm.Attestation.Platforms.AzureVtpm;
 using TeeWasm.Attestation.Platforms.Snp;
-using TeeWasm.Attestation.Policy;
 using TeeWasm.Attestation.Tests.Platforms.Snp;
 using TeeWasm.Attestation.Tpm;
-using TeeWasm.Attestation.Verification;
 
 namespace TeeWasm.Attestation.Tests.Platforms.AzureVtpm;
 

@@ -1,4 +1,3 @@
-using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Platforms.Tdx;
 
 namespace TeeWasm.Attestation.Tests.Platforms.Tdx;

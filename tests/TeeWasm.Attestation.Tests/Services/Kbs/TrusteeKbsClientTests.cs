@@ -1,4 +1,3 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -7,7 +6,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.IdentityModel.Tokens;
 using TeeWasm.Attestation.Http;
-using TeeWasm.Attestation.Services;
 using TeeWasm.Attestation.Services.Kbs;
 
 namespace TeeWasm.Attestation.Tests.Services.Kbs;

@@ -1,6 +1,5 @@
 using System.Net;
 using TeeWasm.Attestation.Http;
-using TeeWasm.Attestation.Services;
 using TeeWasm.Attestation.Services.Maa;
 using TeeWasm.Tests.Shared;
 

@@ -3,9 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using TeeWasm.Attestation.Platforms.Nvidia;
 
 namespace TeeWasm.Attestation.Tests.Services.Nras;
 
