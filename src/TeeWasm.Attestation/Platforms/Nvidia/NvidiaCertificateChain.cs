@@ -6,8 +6,9 @@ using TeeWasm.Attestation.X509;
 namespace TeeWasm.Attestation.Platforms.Nvidia;
 
 /// <summary>
-/// A certificate chain, leaf first, validated explicitly and offline to a pinned NVIDIA root: name links, ECDSA
-/// signatures, CA basic constraints on every issuer, no CA leaf, and every validity window at the verification time.
+/// NVIDIA certificate chains (PEM, leaf first): parsed, validated to a pinned NVIDIA root with
+/// <see cref="CertificateChain"/> (no CA leaf allowed) with the faults worded in NVIDIA terms, and the TCG DICE FWIDs
+/// of a device certificate.
 /// </summary>
 public static class NvidiaCertificateChain
 {
@@ -51,39 +52,23 @@ public static class NvidiaCertificateChain
         NvidiaFailureReason chainReason = NvidiaFailureReason.CertificateChain, NvidiaFailureReason expiredReason = NvidiaFailureReason.CertificateExpired)
     {
         if (chain.Count == 0) throw new NvidiaAttestationException(chainReason, $"{what} chain is empty");
-        var full = chain.ToList();
-        string rootName = root.GetNameInfo(X509NameType.SimpleName, false);
-        if (IsCa(full[0]))
-            throw new NvidiaAttestationException(chainReason,
-                $"{what} chain has no leaf: its first certificate '{Name(full[0])}' is a CA");
-        X509Certificate2 last = full[^1];
-        if (!last.RawData.AsSpan().SequenceEqual(root.RawData))
+        ChainValidation outcome = CertificateChain.Validate([.. chain], root, time, leafMustNotBeCa: true);
+        string? message = outcome switch
         {
-            if (last.IssuerName.RawData.AsSpan().SequenceEqual(root.SubjectName.RawData) && !IsSelfIssued(last))
-                full.Add(root);
-            else
-                throw new NvidiaAttestationException(chainReason,
-                    $"{what} chain ends at '{Name(last)}' (issuer '{last.Issuer}'), not at the pinned {rootName}");
-        }
-        for (int i = 0; i < full.Count - 1; i++)
-        {
-            X509Certificate2 cert = full[i], issuer = full[i + 1];
-            if (!cert.IssuerName.RawData.AsSpan().SequenceEqual(issuer.SubjectName.RawData))
-                throw new NvidiaAttestationException(chainReason,
-                    $"{what} chain is broken: '{Name(cert)}' is issued by '{cert.Issuer}', but the next certificate is '{issuer.Subject}' (an intermediate is missing?)");
-            if (!IsCa(issuer))
-                throw new NvidiaAttestationException(chainReason, $"{what} chain: issuer '{Name(issuer)}' is not a CA");
-            if (!X509Signature.Verify(cert.RawData, issuer))
-                throw new NvidiaAttestationException(chainReason,
-                    $"{what} chain: the signature of '{Name(cert)}' does not verify with the key of '{Name(issuer)}'");
-        }
-        foreach (X509Certificate2 cert in full)
-        {
-            DateTimeOffset notBefore = new(cert.NotBefore.ToUniversalTime()), notAfter = new(cert.NotAfter.ToUniversalTime());
-            if (time < notBefore || time > notAfter)
-                throw new NvidiaAttestationException(expiredReason,
-                    $"{what} chain: certificate '{Name(cert)}' is {(time < notBefore ? "not yet valid" : "expired")} (valid {notBefore:u} → {notAfter:u}, verification time {time:u})");
-        }
+            { Fault: ChainFault.None } => null,
+            { Fault: ChainFault.LeafIsCa, Certificate: { } leaf } => $"{what} chain has no leaf: its first certificate '{Name(leaf)}' is a CA",
+            { Fault: ChainFault.NotAtRoot, Certificate: { } last } =>
+                $"{what} chain ends at '{Name(last)}' (issuer '{last.Issuer}'), not at the pinned {Name(root)}",
+            { Fault: ChainFault.Broken, Certificate: { } cert, Issuer: { } issuer } =>
+                $"{what} chain is broken: '{Name(cert)}' is issued by '{cert.Issuer}', but the next certificate is '{issuer.Subject}' (an intermediate is missing?)",
+            { Fault: ChainFault.IssuerNotCa, Issuer: { } issuer } => $"{what} chain: issuer '{Name(issuer)}' is not a CA",
+            { Fault: ChainFault.BadSignature, Certificate: { } cert, Issuer: { } issuer } =>
+                $"{what} chain: the signature of '{Name(cert)}' does not verify with the key of '{Name(issuer)}'",
+            { Fault: ChainFault.OutsideValidity, Certificate: { } cert } => $"{what} chain: certificate {CertificateChain.DescribeValidity(cert, time)}",
+            _ => throw new InvalidOperationException($"unexpected chain outcome {outcome.Fault}"),
+        };
+        if (message is not null)
+            throw new NvidiaAttestationException(outcome.Fault == ChainFault.OutsideValidity ? expiredReason : chainReason, message);
     }
 
     /// <summary>The SHA-384 FWIDs in the certificate's TCG DICE TcbInfo extension(s), in order; empty when none.</summary>
@@ -132,10 +117,5 @@ public static class NvidiaCertificateChain
         return !r.HasData && digest.Length == 48;
     }
 
-    private static string Name(X509Certificate2 c) => c.GetNameInfo(X509NameType.SimpleName, false);
-
-    private static bool IsSelfIssued(X509Certificate2 c) => c.SubjectName.RawData.AsSpan().SequenceEqual(c.IssuerName.RawData);
-
-    private static bool IsCa(X509Certificate2 c) =>
-        c.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault() is { CertificateAuthority: true };
+    private static string Name(X509Certificate2 c) => CertificateChain.Name(c);
 }

@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Policy;
 using TeeWasm.Attestation.Verification;
+using TeeWasm.Attestation.X509;
 
 namespace TeeWasm.Attestation.Platforms.Nvidia;
 
@@ -218,17 +219,10 @@ public sealed class NvidiaGpuEvidenceVerifier(NvidiaGpuVerifierOptions? options 
     }
 
     /// <summary>Validity of the certificates as given, for a chain that does not verify (so the dates are still reported).</summary>
-    private static AppraisalCheck Validity(IReadOnlyList<X509Certificate2> chain, DateTimeOffset time)
-    {
-        foreach (X509Certificate2 cert in chain)
-        {
-            DateTimeOffset notBefore = new(cert.NotBefore.ToUniversalTime()), notAfter = new(cert.NotAfter.ToUniversalTime());
-            if (time < notBefore || time > notAfter)
-                return new(ValidityCheck, CheckStatus.Fail,
-                    $"certificate '{Name(cert)}' is {(time < notBefore ? "not yet valid" : "expired")} (valid {notBefore:u} → {notAfter:u}, verification time {time:u})");
-        }
-        return new(ValidityCheck, CheckStatus.Pass, $"every certificate given is valid at {time:u} (but the chain does not verify)");
-    }
+    private static AppraisalCheck Validity(IReadOnlyList<X509Certificate2> chain, DateTimeOffset time) =>
+        CertificateChain.FirstOutsideValidity(chain, time) is { } cert
+            ? new(ValidityCheck, CheckStatus.Fail, $"certificate {CertificateChain.DescribeValidity(cert, time)}")
+            : new(ValidityCheck, CheckStatus.Pass, $"every certificate given is valid at {time:u} (but the chain does not verify)");
 
     private static string ChainText(IReadOnlyList<X509Certificate2> chain, X509Certificate2 root, bool simulator)
     {
@@ -415,10 +409,9 @@ public sealed class NvidiaGpuEvidenceVerifier(NvidiaGpuVerifierOptions? options 
         return certificateFwid is not null && certificateFwid.AsSpan().SequenceEqual(fwid);
     }
 
-    private static string Name(X509Certificate2 c) => c.GetNameInfo(X509NameType.SimpleName, false);
+    private static string Name(X509Certificate2 c) => CertificateChain.Name(c);
 
-    private static bool IsCa(X509Certificate2 c) =>
-        c.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault() is { CertificateAuthority: true };
+    private static bool IsCa(X509Certificate2 c) => CertificateChain.IsCa(c);
 
     /// <summary>A clock stopped at the verification time (for <see cref="RimVerifier"/>).</summary>
     private sealed class FixedTime(DateTimeOffset time) : TimeProvider
