@@ -1,6 +1,7 @@
 using ArchUnitNET.Fluent.Slices;
 using ArchUnitNET.xUnit;
 using TeeWasm.Attestation;
+using TeeWasm.Attestation.Verification;
 using static ArchUnitNET.Fluent.ArchRuleDefinition;
 using static TeeWasm.Architecture.Tests.TeeWasmArchitecture;
 
@@ -78,6 +79,16 @@ public sealed class AttestationLayerTests
         Types().That().Are(In("TeeWasm.Attestation")).And().DoNotResideInNamespaceOrBelow("TeeWasm.Attestation.Services")
             .And().DoNotResideInNamespace("TeeWasm.Attestation")
             .Should().NotDependOnAny(In("TeeWasm.Attestation.Services"))
+            .Check(AttestationOnly);
+
+    /// <summary>
+    /// One verifier shape: every public verifier of a platform is an <see cref="IEvidenceVerifier"/> that returns an
+    /// appraisal; the engines behind them (report, quote and chain checks) are internal.
+    /// </summary>
+    [Fact]
+    public void PublicPlatformVerifiers_AreEvidenceVerifiers() =>
+        Classes().That().Are(In(Platforms)).And().ArePublic().And().HaveNameEndingWith("Verifier")
+            .Should().ImplementInterface(typeof(IEvidenceVerifier))
             .Check(AttestationOnly);
 
     /// <summary>No two namespaces of the library depend on each other, directly or round a longer loop.</summary>

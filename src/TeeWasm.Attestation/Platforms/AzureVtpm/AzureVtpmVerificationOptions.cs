@@ -5,7 +5,7 @@ using TeeWasm.Attestation.Tpm;
 namespace TeeWasm.Attestation.Platforms.AzureVtpm;
 
 /// <summary>What <see cref="AzureVtpmVerifier"/> verifies an HCL report (and optionally a TPM quote) against.</summary>
-public sealed class AzureVtpmVerificationOptions
+internal sealed class AzureVtpmVerificationOptions
 {
     /// <summary>The VCEK (and optionally ASK/ARK) for an SNP report inside; see <see cref="Snp.SnpVerificationOptions.Certificates"/>.</summary>
     public IReadOnlyList<X509Certificate2> Certificates { get; init; } = [];

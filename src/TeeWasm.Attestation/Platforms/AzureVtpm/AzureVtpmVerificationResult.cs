@@ -36,7 +36,7 @@ public enum AzureVtpmFailureReason
 }
 
 /// <summary>The verdict on Azure vTPM evidence: HCL report (+ binding), TPM quote, hardware report.</summary>
-public sealed class AzureVtpmVerificationResult
+internal sealed class AzureVtpmVerificationResult
 {
     /// <summary>The message for a TDX HCL report.</summary>
     public const string TdReportUnverifiable = "TDREPORT is MACed, not signed: cannot be verified alone";

@@ -15,7 +15,7 @@ namespace TeeWasm.Attestation.Platforms.AzureVtpm;
 /// carry the TDREPORT's fields (<see cref="TdQuotePairing"/>); without one it is rejected as unverifiable alone.
 /// Freshness comes only from the quote's nonce: report_data binds the runtime claims, not our nonce.
 /// </summary>
-public static class AzureVtpmVerifier
+internal static class AzureVtpmVerifier
 {
     /// <summary>Verifies raw HCL report bytes. Never throws for bad evidence.</summary>
     public static AzureVtpmVerificationResult Verify(ReadOnlySpan<byte> hclReport, AzureVtpmVerificationOptions options)

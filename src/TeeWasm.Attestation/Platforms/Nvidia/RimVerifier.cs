@@ -8,13 +8,13 @@ namespace TeeWasm.Attestation.Platforms.Nvidia;
 /// <param name="BlockIndex">The SPDM measurement block index (RIM index + 1).</param>
 /// <param name="Actual">The report's value (hex), or null when the block is missing.</param>
 /// <param name="Expected">The RIM's accepted values (hex).</param>
-public sealed record RimMismatch(int RimIndex, int BlockIndex, string? Actual, IReadOnlyList<string> Expected);
+internal sealed record RimMismatch(int RimIndex, int BlockIndex, string? Actual, IReadOnlyList<string> Expected);
 
 /// <summary>The result of comparing a report's measurements with a RIM.</summary>
 /// <param name="Rim">The RIM.</param>
 /// <param name="Compared">How many active RIM indices were compared.</param>
 /// <param name="Mismatches">The indices that did not match.</param>
-public sealed record RimComparison(NvidiaRim Rim, int Compared, IReadOnlyList<RimMismatch> Mismatches)
+internal sealed record RimComparison(NvidiaRim Rim, int Compared, IReadOnlyList<RimMismatch> Mismatches)
 {
     /// <summary>True when every active index matched.</summary>
     public bool Matches => Mismatches.Count == 0;
@@ -24,7 +24,7 @@ public sealed record RimComparison(NvidiaRim Rim, int Compared, IReadOnlyList<Ri
 /// Verifies NVIDIA RIMs (XML signature with the KeyInfo leaf, chain to the pinned NVIDIA CoRIM signing Root CA, every
 /// certificate valid at the verification time) and compares a GPU report's measurement blocks with them.
 /// </summary>
-public sealed class RimVerifier
+internal sealed class RimVerifier
 {
     private readonly X509Certificate2 _root;
     private readonly TimeProvider _time;

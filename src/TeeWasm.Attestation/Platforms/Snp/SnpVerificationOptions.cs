@@ -4,7 +4,7 @@ using TeeWasm.Attestation.X509;
 namespace TeeWasm.Attestation.Platforms.Snp;
 
 /// <summary>What <see cref="SnpVerifier"/> verifies a report against.</summary>
-public sealed class SnpVerificationOptions
+internal sealed class SnpVerificationOptions
 {
     /// <summary>
     /// The VCEK or VLEK, optionally with its ASK/ASVK and ARK, in any order. When no ASK/ASVK is given, the

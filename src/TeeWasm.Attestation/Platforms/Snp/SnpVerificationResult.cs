@@ -34,7 +34,7 @@ public enum SnpFailureReason
 }
 
 /// <summary>The verdict on an SEV-SNP report.</summary>
-public sealed class SnpVerificationResult
+internal sealed class SnpVerificationResult
 {
     internal SnpVerificationResult(SnpFailureReason reason, string message, SnpReport? report, SnpProduct product, X509Certificate2? signer)
     {

@@ -12,7 +12,7 @@ namespace TeeWasm.Attestation.Platforms.Snp;
 /// SHA-384) to a trusted ARK; every certificate's validity at the verification time; the report's ECDSA P-384 signature;
 /// the VCEK/VLEK TCB extensions = REPORTED_TCB; hwID = CHIP_ID (VCEK); REPORT_DATA = expected. Stops at the first failure.
 /// </summary>
-public sealed class SnpVerifier
+internal sealed class SnpVerifier
 {
     /// <summary>Verifies <paramref name="report"/> (its first 1184 bytes) under <paramref name="options"/>. Never throws for bad evidence.</summary>
     public SnpVerificationResult Verify(ReadOnlySpan<byte> report, SnpVerificationOptions options)

@@ -9,7 +9,7 @@ namespace TeeWasm.Attestation.Platforms.Tdx;
 /// QE report binding and signature, PCK chain to the pinned Intel SGX Root CA, CRLs, and with collateral the TCB
 /// status (TCB info levels, TDX module identity, QE identity).
 /// </summary>
-public static class TdxQuoteVerifier
+internal static class TdxQuoteVerifier
 {
     private const int QeReportDataHashLength = 32;
 

@@ -4,7 +4,7 @@ using TeeWasm.Attestation.X509;
 namespace TeeWasm.Attestation.Platforms.Tdx;
 
 /// <summary>Options of <see cref="TdxQuoteVerifier"/>.</summary>
-public sealed class TdxVerificationOptions
+internal sealed class TdxVerificationOptions
 {
     /// <summary>The time at which certificates and collateral must be valid; null means now.</summary>
     public DateTimeOffset? VerificationTime { get; init; }

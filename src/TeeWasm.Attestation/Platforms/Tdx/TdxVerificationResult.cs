@@ -1,7 +1,7 @@
 namespace TeeWasm.Attestation.Platforms.Tdx;
 
 /// <summary>The verdict of <see cref="TdxQuoteVerifier.Verify"/>.</summary>
-public sealed class TdxVerificationResult
+internal sealed class TdxVerificationResult
 {
     internal TdxVerificationResult() { }
 
