@@ -1,8 +1,8 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using TeeWasm.Attestation;
-using TeeWasm.Runtime.Hosting;
-using TeeWasm.Runtime.Interfaces;
+using TeeWasm.Runtime.Guest;
+using TeeWasm.Runtime.Interfaces.Attestation;
 using Wasmtime;
 
 namespace TeeWasm.Benchmarks;

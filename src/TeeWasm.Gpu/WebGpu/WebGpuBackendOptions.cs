@@ -1,4 +1,5 @@
 using TeeWasm.Gpu.Cpu;
+using TeeWasm.Gpu.Dawn;
 
 namespace TeeWasm.Gpu.WebGpu;
 

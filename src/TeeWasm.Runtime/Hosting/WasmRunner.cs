@@ -1,6 +1,9 @@
 using System.Text.RegularExpressions;
 using TeeWasm.Attestation;
-using TeeWasm.Runtime.Interfaces;
+using TeeWasm.Runtime.Guest;
+using TeeWasm.Runtime.Interfaces.Attestation;
+using TeeWasm.Runtime.Interfaces.Gpu;
+using TeeWasm.Runtime.Interfaces.WebGpu;
 using TeeWasm.Runtime.Modules;
 using Wasmtime;
 

@@ -1,4 +1,5 @@
 using TeeWasm.Gpu.Cpu;
+using TeeWasm.Gpu.Kernels;
 using TeeWasm.Gpu.Tests.Conformance;
 
 namespace TeeWasm.Gpu.Tests.Cpu;
@@ -95,7 +96,7 @@ public sealed class SelectionTests
     [Fact]
     public void WebGpuWithoutDawnSaysWhy()
     {
-        var options = new TeeWasm.Gpu.WebGpu.WebGpuBackendOptions { Engine = new TeeWasm.Gpu.WebGpu.WebGpuOptions { LibraryPath = "/nonexistent/libwebgpu_wrapper.so" } };
+        var options = new TeeWasm.Gpu.WebGpu.WebGpuBackendOptions { Engine = new TeeWasm.Gpu.Dawn.WebGpuOptions { LibraryPath = "/nonexistent/libwebgpu_wrapper.so" } };
         var e = Assert.Throws<NotSupportedException>(() => GpuBackendSelector.Create(GpuBackendKind.WebGpu, null, options));
         Assert.StartsWith(GpuBackendSelector.WebGpuUnavailable + ": ", e.Message);
         Assert.Contains("/nonexistent/libwebgpu_wrapper.so", e.Message);

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
-using TeeWasm.Gpu.WebGpu;
-using TeeWasm.Runtime.Hosting;
+using TeeWasm.Gpu.Dawn;
+using TeeWasm.Runtime.Guest;
 using Wasmtime;
 using K = TeeWasm.Runtime.Interfaces.WebGpu.GuestResourceKind;
 
