@@ -1,10 +1,8 @@
 using System.Text;
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.KeyBroker;
-using TeeWasm.Attestation.Policy;
 using TeeWasm.Attestation.Tokens;
 using TeeWasm.Runtime.Guest;
-using TeeWasm.Runtime.Hosting;
 using Wasmtime;
 
 namespace TeeWasm.Runtime.Interfaces.Attestation;
@@ -29,30 +27,34 @@ public static class AttestationImports
 
     /// <summary>Defines every function of the interface under both module names.</summary>
     /// <param name="linker">The linker to define them in.</param>
-    /// <param name="attester">Attestation for the guest.</param>
     /// <param name="guest">Guest memory access.</param>
-    /// <param name="policy">With a policy, VM and GPU results the policy refuses reach the guest as failures naming the violations.</param>
+    /// <param name="attester">Attestation for the guest.</param>
+    /// <param name="filter">
+    /// What the guest sees of each VM and GPU result (the host's policy gate turns results its policy refuses into
+    /// failures naming the violations); null hands the guest the results as they are.
+    /// </param>
     /// <param name="secrets">Where <c>get_secret</c> gets secrets (the key broker client); null answers every request with "no key broker configured".</param>
-    public static void Define(Linker linker, Attester attester, GuestContext guest,
-        AttestationPolicy? policy = null, ISecretProvider? secrets = null)
+    public static void Define(Linker linker, GuestContext guest, Attester attester,
+        AttestationResultFilter? filter = null, ISecretProvider? secrets = null)
     {
         secrets ??= NoSecretProvider.Instance;
+        filter ??= static (result, _) => result;
         foreach (var module in new[] { ModuleName, LegacyModuleName })
         {
             linker.DefineFunction(module, "attest_vm", (Caller c) =>
-                guest.WriteLengthPrefixed(c, "attest_vm", AttestationGate.Apply(attester, policy, attester.AttestVm(), []).JsonUtf8));
+                guest.Allocator.WriteLengthPrefixed(c, "attest_vm", filter(attester.AttestVm(), []).JsonUtf8));
 
             linker.DefineFunction(module, "attest_gpu", (Caller c, int index) =>
-                guest.WriteLengthPrefixed(c, "attest_gpu", AttestationGate.Apply(attester, policy, attester.AttestGpu(index), []).JsonUtf8));
+                guest.Allocator.WriteLengthPrefixed(c, "attest_gpu", filter(attester.AttestGpu(index), []).JsonUtf8));
 
             linker.DefineFunction(module, "attest_vm_nonce", (Caller c, int ptr, int len) =>
                 guest.ReadBytes(c, "attest_vm_nonce", ptr, len, ReportDataBinding.MaxNonceLength) is { } nonce
-                    ? guest.WriteLengthPrefixed(c, "attest_vm_nonce", AttestationGate.Apply(attester, policy, attester.AttestVm(nonce), nonce).JsonUtf8)
+                    ? guest.Allocator.WriteLengthPrefixed(c, "attest_vm_nonce", filter(attester.AttestVm(nonce), nonce).JsonUtf8)
                     : 0);
 
             linker.DefineFunction(module, "attest_gpu_nonce", (Caller c, int index, int ptr, int len) =>
                 guest.ReadBytes(c, "attest_gpu_nonce", ptr, len, ReportDataBinding.MaxNonceLength) is { } nonce
-                    ? guest.WriteLengthPrefixed(c, "attest_gpu_nonce", AttestationGate.Apply(attester, policy, attester.AttestGpu(index, nonce), nonce).JsonUtf8)
+                    ? guest.Allocator.WriteLengthPrefixed(c, "attest_gpu_nonce", filter(attester.AttestGpu(index, nonce), nonce).JsonUtf8)
                     : 0);
 
             linker.DefineFunction(module, "verify_token", (Caller c, int ptr, int len) =>
@@ -63,7 +65,7 @@ public static class AttestationImports
                 var verdict = ReadToken(c, guest, "verify_token_json", ptr, len) is { } token
                     ? attester.VerifyToken(token)
                     : TokenVerification.Reject("token could not be read from guest memory (bad pointer, length or UTF-8)");
-                return guest.WriteLengthPrefixed(c, "verify_token_json", verdict.ToJsonUtf8());
+                return guest.Allocator.WriteLengthPrefixed(c, "verify_token_json", verdict.ToJsonUtf8());
             });
 
             linker.DefineFunction(module, "get_secret", (Caller c, int ptr, int len) =>
@@ -71,13 +73,13 @@ public static class AttestationImports
                 var result = ReadToken(c, guest, "get_secret", ptr, len, MaxSecretNameLength) is { } name
                     ? secrets.GetSecret(name)
                     : SecretResult.Failure("", "secret name could not be read from guest memory (bad pointer, length or UTF-8)");
-                return guest.WriteLengthPrefixed(c, "get_secret", result.ToJsonUtf8());
+                return guest.Allocator.WriteLengthPrefixed(c, "get_secret", result.ToJsonUtf8());
             });
 
             linker.DefineFunction(module, "clear_cache", () => attester.ClearCache());
 
             linker.DefineFunction(module, "detect_tee", (Caller c) =>
-                guest.WriteLengthPrefixed(c, "detect_tee", attester.DetectTee().ToJsonUtf8()));
+                guest.Allocator.WriteLengthPrefixed(c, "detect_tee", attester.DetectTee().ToJsonUtf8()));
         }
     }
 

@@ -49,7 +49,7 @@ public static class GpuImports
     /// Defines all 14 functions. They exist whatever the backend, so guests always instantiate; an
     /// <see cref="UnavailableGpuBackend"/> gives an empty device-info and DeviceUnavailable errors.
     /// </summary>
-    public static void Define(Linker linker, IGpuBackend backend, GuestContext guest)
+    public static void Define(Linker linker, GuestContext guest, IGpuBackend backend)
     {
         var r = new Results(guest);
 
@@ -157,7 +157,7 @@ public static class GpuImports
             r.Write(c, name, retptr, GpuResult.Fail(GpuError.InvalidParams));
             return;
         }
-        int address = guest.Allocate(c, name, 1, (int)size);
+        int address = guest.Allocator.Allocate(c, name, 1, (int)size);
         if (address == 0)
         {
             r.Write(c, name, retptr, GpuResult.Fail(GpuError.InvalidParams));
@@ -193,7 +193,7 @@ public static class GpuImports
     private static void WriteString(Caller c, GuestContext guest, string value, Span<byte> slot)
     {
         byte[] utf8 = Encoding.UTF8.GetBytes(value);
-        int address = guest.WriteBlock(c, "get-device-info", 1, utf8);
+        int address = guest.Allocator.WriteBlock(c, "get-device-info", 1, utf8);
         BinaryPrimitives.WriteInt32LittleEndian(slot, address == 0 ? 1 : address);
         BinaryPrimitives.WriteInt32LittleEndian(slot[4..], address == 0 ? 0 : utf8.Length);
     }

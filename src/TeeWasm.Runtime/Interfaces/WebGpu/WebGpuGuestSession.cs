@@ -269,7 +269,7 @@ public sealed class WebGpuGuestSession : IDisposable
         string? error = LastError;
         if (error is null) return 0;
         LastError = null;
-        return _guest.WriteLengthPrefixed(caller, "get-last-error", Encoding.UTF8.GetBytes(error));
+        return _guest.Allocator.WriteLengthPrefixed(caller, "get-last-error", Encoding.UTF8.GetBytes(error));
     }
 
     internal int DestroyBuffer(int buffer) => Run("destroy-buffer", () =>

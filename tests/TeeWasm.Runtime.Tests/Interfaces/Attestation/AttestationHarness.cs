@@ -28,7 +28,7 @@ internal sealed class AttestationHarness : IDisposable
         _module = Module.FromText(_engine, "harness", wat);
         var guest = new GuestContext(Log.Add);
         _linker.DefineWasi();
-        AttestationImports.Define(_linker, attester, guest, secrets: secrets);
+        AttestationImports.Define(_linker, guest, attester, secrets: secrets);
         _store.SetWasiConfiguration(new WasiConfiguration());
         Instance = _linker.Instantiate(_store, _module);
         guest.Bind(Instance);

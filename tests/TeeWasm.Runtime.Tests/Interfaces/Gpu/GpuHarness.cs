@@ -31,7 +31,7 @@ internal sealed class GpuHarness : IDisposable
         _module = Module.FromText(_engine, "gpu-harness", wat);
         var guest = new GuestContext(Log.Add);
         _linker.DefineWasi();
-        GpuImports.Define(_linker, backend, guest);
+        GpuImports.Define(_linker, guest, backend);
         _store.SetWasiConfiguration(new WasiConfiguration());
         Instance = _linker.Instantiate(_store, _module);
         guest.Bind(Instance);
