@@ -20,33 +20,9 @@ public sealed class GuestAllocator
     /// has no allocator or memory, or the allocator returned a misaligned address or one outside its memory. An empty
     /// block is not allocated: its address is <paramref name="align"/> (non-null and aligned, as Rust expects).
     /// </summary>
-    public int Allocate(Caller caller, string function, int align, int length)
-    {
-        if (length < 0 || align <= 0 || (align & (align - 1)) != 0)
-        {
-            _guest.Log($"{function}: cannot allocate {length} bytes aligned to {align}");
-            return 0;
-        }
-        if (length == 0) return align;
-        var realloc = _guest.GetRealloc(caller);
-        if (realloc is null)
-        {
-            _guest.Log($"{function}: guest exports no 'cabi_realloc'; cannot return a result");
-            return 0;
-        }
-        int address = realloc(0, 0, align, length); // may grow memory: look memory up afterwards
-        var memory = _guest.GetMemory(caller, function);
-        if (memory is null) return 0;
-        long size = memory.GetLength();
-        if (address <= 0 || (address & (align - 1)) != 0 || (long)(uint)address + length > size)
-        {
-            _guest.Log($"{function}: cabi_realloc returned {address}, not a valid {length}-byte block aligned to {align} in guest memory ({size} bytes)");
-            return 0;
-        }
-        return address;
-    }
+    public int Allocate(Caller caller, string function, int align, int length) => Allocate(caller, function, align, length, "");
 
-    /// <summary>Allocates a block with <see cref="Allocate"/> and copies <paramref name="bytes"/> into it; 0 on failure.</summary>
+    /// <summary>Allocates a block with <see cref="Allocate(Caller, string, int, int)"/> and copies <paramref name="bytes"/> into it; 0 on failure.</summary>
     public int WriteBlock(Caller caller, string function, int align, ReadOnlySpan<byte> bytes)
     {
         int address = Allocate(caller, function, align, bytes.Length);
@@ -56,31 +32,45 @@ public sealed class GuestAllocator
     }
 
     /// <summary>
-    /// Allocates <c>4 + payload.Length</c> bytes with the guest's <c>cabi_realloc(0, 0, 4, size)</c>, writes
-    /// <c>[u32 LE length][payload]</c> there and returns the address; 0 (with a log line) when the guest has no
-    /// allocator or memory, or the allocator returned an address outside its memory. Never writes elsewhere.
+    /// Allocates <c>4 + payload.Length</c> bytes aligned to 4 with the guest's <c>cabi_realloc(0, 0, 4, size)</c>, writes
+    /// <c>[u32 LE length][payload]</c> there and returns the address; 0 (with a log line ending "returning 0") when the
+    /// guest has no allocator or memory, or the allocator returned a misaligned address or one outside its memory.
+    /// Never writes elsewhere.
     /// </summary>
     public int WriteLengthPrefixed(Caller caller, string function, ReadOnlySpan<byte> payload)
     {
+        int total = checked(4 + payload.Length);
+        int address = Allocate(caller, function, 4, total, ", returning 0");
+        if (address == 0) return 0;
+        var target = _guest.GetMemory(caller, function)!.GetSpan(address, total);
+        BinaryPrimitives.WriteUInt32LittleEndian(target, (uint)payload.Length);
+        payload.CopyTo(target[4..]);
+        return address;
+    }
+
+    private int Allocate(Caller caller, string function, int align, int length, string onFailure)
+    {
+        if (length < 0 || align <= 0 || (align & (align - 1)) != 0)
+        {
+            _guest.Log($"{function}: cannot allocate {length} bytes aligned to {align}{onFailure}");
+            return 0;
+        }
+        if (length == 0) return align;
         var realloc = _guest.GetRealloc(caller);
         if (realloc is null)
         {
-            _guest.Log($"{function}: guest exports no 'cabi_realloc'; cannot return a result, returning 0");
+            _guest.Log($"{function}: guest exports no 'cabi_realloc'; cannot return a result{onFailure}");
             return 0;
         }
-        int total = checked(4 + payload.Length);
-        int address = realloc(0, 0, 4, total); // may grow memory: look memory up afterwards
+        int address = realloc(0, 0, align, length); // may grow memory: look memory up afterwards
         var memory = _guest.GetMemory(caller, function);
         if (memory is null) return 0;
         long size = memory.GetLength();
-        if (address <= 0 || (long)(uint)address + total > size)
+        if (address <= 0 || (address & (align - 1)) != 0 || (long)(uint)address + length > size)
         {
-            _guest.Log($"{function}: cabi_realloc returned {address}, not a valid {total}-byte block in guest memory ({size} bytes); returning 0");
+            _guest.Log($"{function}: cabi_realloc returned {address}, not a valid {length}-byte block aligned to {align} in guest memory ({size} bytes){onFailure}");
             return 0;
         }
-        var target = memory.GetSpan(address, total);
-        BinaryPrimitives.WriteUInt32LittleEndian(target, (uint)payload.Length);
-        payload.CopyTo(target[4..]);
         return address;
     }
 }
