@@ -9,6 +9,8 @@
 #   webgpu_matmul_cpp.wasm      C++17 (guests/cpp, include/webgpu.hpp + src/cabi_realloc.c): the same checks
 #   webgpu_bench_rust.wasm      Rust (--example webgpu_bench): guest side of bench/TeeWasm.WebGpuBench
 #   gpu_matmul_bench.wasm       C++17 (guests/cpp/examples/gpu_matmul_bench.cpp): kernel-matmul GFLOP/s through wasi:gpu
+#   aes_gcm_bench_rust.wasm     Rust (guests/rust/wasm-ml, --example aes_gcm_bench): AES-256-GCM decryption cost
+#   aes_gcm_bench_cpp.wasm      C++17 (guests/cpp/examples/aes_gcm_bench.cpp): the same (bench/aes-gcm.sh runs both)
 #
 # Usage: scripts/build-guests.sh [--force] [--check]
 #   --force  rebuild even when the inputs are unchanged (default: skip an artifact whose inputs,
@@ -107,6 +109,7 @@ build_rust_example attestation_example.wasm "$RUST_DIR" attestation_example
 
 # --- C++ ----------------------------------------------------------------------------------------
 CPP_DIR="$ROOT/guests/cpp"
+WML_DIR="$CPP_DIR/wasmwebgpu-ml"
 # A C++17 example: examples/SOURCE + src/cabi_realloc.c, rebuilt when SOURCE or the given headers change.
 build_cpp_example() {  # NAME SOURCE HEADER...
   local name="$1" src="$CPP_DIR/examples/$2" build="$CPP_DIR/build" s
@@ -120,7 +123,7 @@ build_cpp_example() {  # NAME SOURCE HEADER...
   "$CC" --target=wasm32-wasi --sysroot="$SYSROOT" -std=c11 -O2 -Wall -Wextra -Werror \
     -c "$CPP_DIR/src/cabi_realloc.c" -o "$build/cabi_realloc.o" || die "compiling cabi_realloc.c failed"
   "$CXX" --target=wasm32-wasi --sysroot="$SYSROOT" -std=c++17 -O2 -fno-exceptions -Wall -Wextra -Werror \
-    -I "$CPP_DIR/include" "$src" "$build/cabi_realloc.o" \
+    -I "$CPP_DIR/include" -I "$WML_DIR/src" "$src" "$build/cabi_realloc.o" \
     -Wl,--strip-all -o "$build/$name" || die "compiling $name failed"
   cp "$build/$name" "$OUT/$name"
   echo "$s" > "$OUT/.$name.stamp"
@@ -130,6 +133,7 @@ build_cpp_example() {  # NAME SOURCE HEADER...
 build_cpp_example main_with_attestation.wasm main_with_attestation.cpp "$CPP_DIR/include/attestation.hpp"
 
 build_cpp_example gpu_matmul_bench.wasm gpu_matmul_bench.cpp "$CPP_DIR/include/attestation.hpp" "$CPP_DIR/include/wasi_gpu.h"
+build_cpp_example aes_gcm_bench_cpp.wasm aes_gcm_bench.cpp "$WML_DIR/src/aes_gcm.hpp"
 
 # --- RF benchmark guests --------------------------------------------------------------------------
 ML_DIR="$ROOT/guests/rust/wasm-ml"
@@ -145,8 +149,8 @@ else
   echo "$s" > "$OUT/.$name.stamp"
   report "$name" "(built)"
 fi
+build_rust_example aes_gcm_bench_rust.wasm "$ML_DIR" aes_gcm_bench
 
-WML_DIR="$CPP_DIR/wasmwebgpu-ml"
 name=wasmwebgpu-ml-benchmark.wasm
 mapfile -t wml_inputs < <(find "$WML_DIR/src" -type f \( -name '*.cpp' -o -name '*.hpp' \) | sort)
 s="$(stamp "$name" "${wml_inputs[@]}" "$CPP_DIR/include/attestation.hpp" "$CPP_DIR/include/wasi_gpu.h" "$CPP_DIR/src/cabi_realloc.c")"
