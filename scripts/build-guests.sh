@@ -328,7 +328,7 @@ echo "check: C++ random-forest test (native)"
   { echo "CHECK FAIL: C++ RF test"; fail=1; }
 echo "check: C++ AES-256-GCM test (native; FIPS 197 + NIST GCM vectors, the --data-key file format)"
 "$CXX" -std=c++17 -O1 -fno-exceptions -Wall -Wextra -Werror -I "$WML_DIR/src" "$CPP_DIR/tests/aes_gcm_test.cpp" \
-  -o "$CPP_DIR/build/aes_gcm_test" && "$CPP_DIR/build/aes_gcm_test" || { echo "CHECK FAIL: C++ AES-GCM test"; fail=1; }
+  -o "$CPP_DIR/build/aes_gcm_test" && "$CPP_DIR/build/aes_gcm_test" "$ROOT/guests/tests/vectors/aes256_gcm.txt" || { echo "CHECK FAIL: C++ AES-GCM test"; fail=1; }
 if command -v node >/dev/null 2>&1; then
   echo "check: guests against the mock host (node guests/tests/mock_host.mjs)"
   for g in attestation_example main_with_attestation; do
