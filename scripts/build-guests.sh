@@ -21,7 +21,7 @@
 #            in $RF_DATA_DIR, default data/; skipped with a message when they are absent)
 # Toolchains (Debian packages; scripts/setup.sh installs them): clang-14 lld-14 wasi-libc
 # libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 libclang-rt-14-dev-wasm32 rustc cargo
-# libstd-rust-dev-wasm32 wabt. Debian's /usr/bin/cargo and /usr/bin/rustc are used explicitly (a rustup
+# libstd-rust-dev-wasm32 wabt, librust-serde-dev librust-serde-derive-dev librust-serde-json-dev. Debian's /usr/bin/cargo and /usr/bin/rustc are used explicitly (a rustup
 # toolchain on PATH usually has no wasm32-wasi std). No network: cargo runs --offline, no crates.
 set -euo pipefail
 
@@ -61,6 +61,12 @@ need_file "$WASI_LIB/libc++abi.a" libc++abi-14-dev-wasm32
 compgen -G "/usr/lib/llvm-14/lib/clang/14*/lib/wasi/libclang_rt.builtins-wasm32.a" >/dev/null ||
   missing+=("/usr/lib/llvm-14/lib/clang/14*/lib/wasi/libclang_rt.builtins-wasm32.a (package: libclang-rt-14-dev-wasm32)")
 need_file /usr/lib/rustlib/wasm32-wasi/lib libstd-rust-dev-wasm32
+# Debian's packaged crates: guests/.cargo/config.toml makes /usr/share/cargo/registry the crates.io source; the
+# optional `serde` feature of tee-attestation and wasm-ml resolves there (their lock files list it).
+for crate in serde:librust-serde-dev serde_derive:librust-serde-derive-dev serde_json:librust-serde-json-dev; do
+  compgen -G "/usr/share/cargo/registry/${crate%%:*}-1.*" >/dev/null ||
+    missing+=("/usr/share/cargo/registry/${crate%%:*}-1.* (package: ${crate##*:})")
+done
 [ "$CHECK" = 1 ] && need_cmd wasm-objdump wabt
 if [ "${#missing[@]}" -gt 0 ]; then
   {
@@ -303,8 +309,8 @@ check_webgpu_module webgpu_matmul_rust.wasm
 check_webgpu_module webgpu_matmul_cpp.wasm
 for m in webgpu_matmul_rust.wasm webgpu_matmul_cpp.wasm webgpu_bench_rust.wasm; do no_ctor_wrapper "$m" || fail=1; done
 
-echo "check: cargo test (native) of tee-attestation"
-rc=0; out="$(cd "$RUST_DIR" && CARGO_TARGET_DIR="$RUST_DIR/target/native" "$CARGO" test --offline --quiet --lib 2>&1)" || rc=$?
+echo "check: cargo test (native) of tee-attestation (with the serde feature)"
+rc=0; out="$(cd "$RUST_DIR" && CARGO_TARGET_DIR="$RUST_DIR/target/native" "$CARGO" test --offline --quiet --lib --features serde 2>&1)" || rc=$?
 grep -E '^test result|FAILED|panicked|^error' <<<"$out" || true
 [ "$rc" = 0 ] || { echo "CHECK FAIL: cargo test"; fail=1; }
 echo "check: cargo test (native) of wasm-ml"

@@ -206,8 +206,10 @@ fn bool_or(v: &Value, key: &str, default: bool) -> bool {
     v.get(key).and_then(Value::as_bool).unwrap_or(default)
 }
 
-/// `AttestationResult` as the host returns it.
+/// `AttestationResult` as the host returns it. With the feature `serde` it derives `Serialize`/`Deserialize` like
+/// the original crate's type (same keys and order; `simulated` is written only when true).
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AttestationResult {
     pub success: bool,
     pub token: Option<String>,
@@ -215,10 +217,18 @@ pub struct AttestationResult {
     pub evidence: Option<String>,
     pub error: Option<String>,
     /// Unix seconds.
+    #[cfg_attr(feature = "serde", serde(default))]
     pub timestamp: i64,
+    #[cfg_attr(feature = "serde", serde(default))]
     pub tee_type: Option<String>,
     /// True when the host's simulator produced the result (never trust it for production).
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "is_false"))]
     pub simulated: bool,
+}
+
+#[cfg(feature = "serde")]
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl AttestationResult {
@@ -259,12 +269,14 @@ impl AttestationResult {
     }
 }
 
-/// Result of `detect_tee`.
+/// Result of `detect_tee` (with the feature `serde`: `Serialize`/`Deserialize` like the original crate's type).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TeeDetectionResult {
     /// "None" | "Intel TDX" | "AMD SEV-SNP" | "AMD SEV"
     pub tee_type: String,
     pub supports_attestation: bool,
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "is_false"))]
     pub simulated: bool,
 }
 
@@ -554,5 +566,26 @@ mod tests {
         assert!(attest_gpu_token(0).is_err());
         assert!(!verify_attestation_token("a.b.c"));
         clear_attestation_cache();
+    }
+
+    /// The `serde` feature: the host's JSON through serde_json gives what `from_json` gives, and serializing writes
+    /// the original crate's shape (all six keys, `null`s included; `simulated` only when true).
+    #[cfg(feature = "serde")]
+    #[test]
+    fn serde_feature_matches_from_json_and_the_original_shape() {
+        let r: AttestationResult = serde_json::from_str(NO_TEE).unwrap();
+        assert_eq!(r, AttestationResult::from_json(NO_TEE).unwrap());
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            NO_TEE.trim_end_matches('}').to_string() + r#","tee_type":null}"#
+        );
+        let sim = r#"{"success":true,"token":"a.b.c","evidence":"{}","error":null,"timestamp":7,"tee_type":"AMD SEV-SNP","simulated":true}"#;
+        let r: AttestationResult = serde_json::from_str(sim).unwrap();
+        assert!(r.simulated && r.tee_type.as_deref() == Some("AMD SEV-SNP"));
+        assert_eq!(serde_json::to_string(&r).unwrap(), sim);
+        let d: TeeDetectionResult = serde_json::from_str(r#"{"supports_attestation":false,"tee_type":"None"}"#).unwrap();
+        assert_eq!(d, TeeDetectionResult { tee_type: "None".into(), supports_attestation: false, simulated: false });
+        assert_eq!(serde_json::to_string(&d).unwrap(), r#"{"tee_type":"None","supports_attestation":false}"#);
+        assert!(serde_json::from_str::<AttestationResult>(r#"{"token":"x"}"#).is_err()); // success is required
     }
 }
