@@ -488,6 +488,53 @@ pub fn get_secret(name: &str) -> Result<Vec<u8>, String> {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// The design document's progress lines
+// ---------------------------------------------------------------------------------------------
+
+/// The lines the original design document shows, printed by the example and benchmark guests (details may follow
+/// on the next line).
+pub mod lines {
+    use super::{gpu_display_name, AttestationResult};
+
+    /// After a successful VM attestation.
+    pub const VM_OK: &str = "✓ VM attestation successful (TDX/SEV-SNP)";
+    /// After the VM, the GPU and (in the examples) both token checks passed.
+    pub const ALL_OK: &str = "✓ All attestations passed!";
+    /// When the host reports that it runs in no TEE.
+    pub const NO_TEE: &str = "❌ No TEE attestation available";
+
+    /// `✓ GPU attestation successful (H100)`, with the GPU's name where the evidence has it.
+    pub fn gpu_ok(result: &AttestationResult, gpu_index: u32) -> String {
+        format!("✓ GPU attestation successful ({})", gpu_display_name(result, gpu_index))
+    }
+}
+
+/// The GPU's model for display: the evidence's `name` (top level, as the NVML path writes it, or under `fields`, as
+/// the simulator does) without a leading "NVIDIA " or a trailing " (simulated)" (`NVIDIA H100 NVL` → `H100 NVL`),
+/// else nvattest's `hwmodel`, else `GPU <index>`.
+pub fn gpu_display_name(result: &AttestationResult, gpu_index: u32) -> String {
+    let evidence = result.evidence_json();
+    let field = |key: &str| {
+        let e = evidence.as_ref()?;
+        let v = e.get(key).or_else(|| e.get("fields").and_then(|f| f.get(key)))?;
+        v.as_str().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+    };
+    if let Some(name) = field("name") {
+        let name = name.strip_prefix("NVIDIA ").unwrap_or(&name);
+        let name = name.strip_suffix(" (simulated)").unwrap_or(name).trim();
+        if !name.is_empty() {
+            return name.to_string();
+        }
+    }
+    field("hwmodel").unwrap_or_else(|| format!("GPU {}", gpu_index))
+}
+
+/// True for the host's "not in a TEE" failure (`No TEE attestation available. …`).
+pub fn is_no_tee_error(error: &str) -> bool {
+    error.starts_with("No TEE attestation available")
+}
+
 /// Drop the host's cached VM/GPU results and detected TEE type.
 pub fn clear_attestation_cache() {
     unsafe { raw::clear_cache() }
@@ -587,5 +634,26 @@ mod tests {
         assert_eq!(d, TeeDetectionResult { tee_type: "None".into(), supports_attestation: false, simulated: false });
         assert_eq!(serde_json::to_string(&d).unwrap(), r#"{"tee_type":"None","supports_attestation":false}"#);
         assert!(serde_json::from_str::<AttestationResult>(r#"{"token":"x"}"#).is_err()); // success is required
+    }
+
+    #[test]
+    fn gpu_display_names_and_the_no_tee_error() {
+        let with = |evidence: &str| AttestationResult {
+            success: true,
+            token: Some("t".into()),
+            evidence: Some(evidence.into()),
+            error: None,
+            timestamp: 1,
+            tee_type: None,
+            simulated: false,
+        };
+        assert_eq!(gpu_display_name(&with(r#"{"platform":"nvidia","name":"NVIDIA H100 (simulated)"}"#), 0), "H100");
+        assert_eq!(gpu_display_name(&with(r#"{"tee_type":"NVIDIA_GPU","fields":{"name":"NVIDIA H100 (simulated)"}}"#), 0), "H100");
+        assert_eq!(gpu_display_name(&with(r#"{"name":"NVIDIA H100 NVL","hwmodel":"GH100 A01 GSP BROM"}"#), 0), "H100 NVL");
+        assert_eq!(gpu_display_name(&with(r#"{"hwmodel":"GH100 A01 GSP BROM"}"#), 0), "GH100 A01 GSP BROM");
+        assert_eq!(gpu_display_name(&with("not json"), 2), "GPU 2");
+        assert_eq!(lines::gpu_ok(&with(r#"{"name":"NVIDIA H100 (simulated)"}"#), 0), "✓ GPU attestation successful (H100)");
+        assert!(is_no_tee_error("No TEE attestation available. Not running in a Confidential VM (Intel TDX or AMD SEV-SNP)?"));
+        assert!(!is_no_tee_error("AMD SEV-SNP attestation failed: x"));
     }
 }
