@@ -8,9 +8,9 @@
 // free() it (only when the pointer lies in the malloc heap, i.e. >= __heap_base, so a result an old host
 // wrote at a fixed offset is never passed to free()).
 //
-// The guest must export `cabi_realloc`: compile guests/cpp/src/cabi_realloc.c into it, OR define
-// WASMTIME_ATTESTATION_DEFINE_CABI_REALLOC before including this header in exactly one translation
-// unit (never both).
+// The guest must export `cabi_realloc`: this header provides a weak one (see the end of the file), which
+// guests/cpp/src/cabi_realloc.c or the guest's own definition replaces; WASMTIME_ATTESTATION_NO_CABI_REALLOC turns
+// it off.
 //
 // Only the imports a guest actually uses end up in its .wasm. attest_vm/attest_gpu/verify_token/
 // clear_cache/detect_tee exist in the original host too; the nonce variants and verify_token_json are
@@ -721,16 +721,18 @@ inline bool attest_all(uint32_t gpu_index = 0) {
 }  // namespace wasmtime_attestation
 
 // ------------------------------------------------------------------------------------------------
-// Optional single-header cabi_realloc (define the macro in exactly ONE translation unit, and do not
-// also link src/cabi_realloc.c).
+// cabi_realloc: a WEAK exported definition, so that a guest built from this header alone gets results from the host
+// (the host allocates every result block through the guest's cabi_realloc). One definition survives however many
+// translation units include the header (weak symbols merge at link time), and a strong cabi_realloc — guests/cpp/
+// src/cabi_realloc.c or the guest's own — replaces it without a duplicate-symbol error. Define
+// WASMTIME_ATTESTATION_NO_CABI_REALLOC before including the header to export none (a first-era guest; the host then
+// needs another way to hand over results). WASMTIME_ATTESTATION_DEFINE_CABI_REALLOC, which used to opt in, is
+// accepted and changes nothing.
 // ------------------------------------------------------------------------------------------------
-#if defined(WASMTIME_ATTESTATION_DEFINE_CABI_REALLOC) && defined(__wasm__)
-#ifndef WASMTIME_ATTESTATION_CABI_REALLOC_DEFINED
-#define WASMTIME_ATTESTATION_CABI_REALLOC_DEFINED
-#include <cstddef>
+#if defined(__wasm__) && !defined(WASMTIME_ATTESTATION_NO_CABI_REALLOC)
 // Same semantics as guests/cpp/src/cabi_realloc.c.
-extern "C" __attribute__((export_name("cabi_realloc"))) void* cabi_realloc(void* old_ptr, size_t old_size,
-                                                                            size_t align, size_t new_size) {
+extern "C" __attribute__((weak, export_name("cabi_realloc"))) void* cabi_realloc(void* old_ptr, size_t old_size,
+                                                                                  size_t align, size_t new_size) {
     if (align == 0) align = 1;
     if ((align & (align - 1)) != 0) return nullptr;  // not a power of two
     if (new_size == 0) {
@@ -747,7 +749,6 @@ extern "C" __attribute__((export_name("cabi_realloc"))) void* cabi_realloc(void*
     }
     return p;
 }
-#endif
 #endif
 
 #endif  // WASMTIME_ATTESTATION_HPP
