@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what TeeWasm needs beyond the .NET SDK, from Debian's packages, only where missing:
 #   guest toolchains  clang-14 lld-14 wasi-libc libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
-#                     libclang-rt-14-dev-wasm32 rustc cargo libstd-rust-dev-wasm32 wabt
+#                     libclang-rt-14-dev-wasm32 rustc cargo libstd-rust-dev-wasm32 wabt make (the C++ template)
 #   guest crates      librust-serde-dev librust-serde-derive-dev librust-serde-json-dev (Debian's packaged serde,
 #                     the crates.io source of guests/.cargo/config.toml; the guests' optional `serde` feature)
 #   tests             swtpm swtpm-tools tpm2-tools (software TPM), gcc (fake NVML library),
@@ -13,7 +13,7 @@ set -euo pipefail
 
 PACKAGES=(
   clang-14 lld-14 wasi-libc libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 libclang-rt-14-dev-wasm32
-  rustc cargo libstd-rust-dev-wasm32 wabt
+  rustc cargo libstd-rust-dev-wasm32 wabt make
   librust-serde-dev librust-serde-derive-dev librust-serde-json-dev
   swtpm swtpm-tools tpm2-tools gcc python3-sklearn python3-matplotlib
 )
