@@ -40,7 +40,7 @@ for a in "$@"; do
   case "$a" in
     --force) FORCE=1 ;;
     --check) CHECK=1 ;;
-    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
     *) echo "build-guests: unknown option '$a' (try --help)" >&2; exit 2 ;;
   esac
 done

@@ -16,7 +16,7 @@ NO_REALLOC=0
 for a in "$@"; do
   case "$a" in
     --no-cabi-realloc) NO_REALLOC=1 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "check-samples: unknown option '$a' (try --help)" >&2; exit 2 ;;
   esac
 done
