@@ -89,7 +89,7 @@ public sealed class CpuBackend : IGpuBackend
     {
         if (Floats(output, p.NSamples, out var dst) is { } error) return error;
         if (p.MaxIndex == 0) return GpuError.InvalidParams;
-        CpuBootstrap.Fill(p.Seed, p.MaxIndex, MemoryMarshal.Cast<byte, uint>(dst.AsSpan())[..(int)p.NSamples]);
+        BootstrapSampler.Fill(p.Seed, p.MaxIndex, MemoryMarshal.Cast<byte, uint>(dst.AsSpan())[..(int)p.NSamples]);
         return GpuResult.Ok;
     }
 
