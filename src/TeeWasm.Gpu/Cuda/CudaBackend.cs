@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using ILGPU;
+using ILGPU.Algorithms;
 using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
 using TeeWasm.Gpu.Kernels;
@@ -113,7 +114,7 @@ public sealed class CudaBackend : IGpuBackend
     /// <summary>An ILGPU context with the CUDA device <paramref name="index"/> and its accelerator.</summary>
     private static (Context, Accelerator) OpenDevice(int index)
     {
-        var context = Context.Create(b => b.Cuda());
+        var context = Context.Create(b => b.Cuda().EnableAlgorithms()); // Algorithms: exp, log, tanh on PTX
         try
         {
             var devices = context.GetCudaDevices();

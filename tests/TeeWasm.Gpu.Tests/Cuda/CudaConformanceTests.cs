@@ -1,4 +1,5 @@
 using ILGPU;
+using ILGPU.Algorithms;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using TeeWasm.Gpu.Cuda;
@@ -22,7 +23,7 @@ internal static class IlgpuCpu
 
     private static (Context, Accelerator) Create(CPUDevice device)
     {
-        var context = Context.Create(b => b.CPU(device));
+        var context = Context.Create(b => b.CPU(device).EnableAlgorithms()); // as the GPU context
         return (context, context.CreateCPUAccelerator(0));
     }
 
