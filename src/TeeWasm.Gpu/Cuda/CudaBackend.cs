@@ -107,7 +107,12 @@ public sealed class CudaBackend : IGpuBackend
                 accelerator.Dispose();
                 _context.Dispose();
             }
-            throw e is CudaException c ? new CudaUnavailableException($"the CUDA driver failed: {c.Error} ({c.Message})", c) : e;
+            throw e switch
+            {
+                CudaException c => new CudaUnavailableException($"the CUDA driver failed: {c.Error} ({c.Message})", c),
+                ArgumentException or PlatformNotSupportedException => e,
+                _ => new CudaUnavailableException($"the CUDA backend cannot start: {e.GetType().Name}: {e.Message}", e), // e.g. a kernel ILGPU cannot compile
+            };
         }
     }
 
