@@ -6,7 +6,7 @@
 #             Dawn's libwebgpu_wrapper.so beside them; Wasmtime's and SkiaSharp's linux-x64 native libraries
 #   lib/      this machine's Vulkan loader (libvulkan.so.1), used there only when the machine has none
 #   guests/   the RF benchmark guests; data/ the diabetes CSVs
-# packed as .device/teewasm-device-linux-x64.tar.xz (.device/ is git-ignored: `carry` it to the device machine).
+# packed as .device/teewasm-device-linux-x64.tar.xz (git-ignored: `carry` that file, not .device/, to the device machine).
 # Not trimmed: ILGPU reads its kernels' IL by reflection and Wasmtime's bindings are reflected too.
 #
 # Usage: scripts/device-bundle.sh [--no-build]
@@ -56,4 +56,4 @@ mv "$BUNDLE.tmp" "$BUNDLE"
 unpacked=$(du -sm "$STAGE" | cut -f1)
 packed=$(du -m "$BUNDLE" | cut -f1)
 echo "device-bundle: $BUNDLE: ${packed} MiB (${unpacked} MiB unpacked, commit $(cat "$STAGE/COMMIT"))"
-echo "device-bundle: on the device: scripts/device-check.sh (carry .device)"
+echo "device-bundle: on the device: scripts/device-check.sh, carrying only ${BUNDLE#"$ROOT"/} (docs/benchmarks.md)"
