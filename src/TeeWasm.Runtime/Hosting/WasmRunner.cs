@@ -80,7 +80,7 @@ public static partial class WasmRunner
         using var linker = new Linker(engine);
         using var store = new Store(engine);
         var guest = new GuestContext(log);
-        using var gpu = GpuImports.CreateBackend(options.Gpu, log);
+        using var gpu = GpuImports.CreateBackend(options.Gpu, log, options.Verbose);
 
         linker.DefineWasi();
         using var broker = options.KeyBroker is { } kbs ? new Attestation.KeyBroker.KbsClient(kbs, attester) : null;
