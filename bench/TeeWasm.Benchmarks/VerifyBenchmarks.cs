@@ -6,6 +6,7 @@ using TeeWasm.Attestation.Platforms.Snp;
 using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Attestation.Verification;
 using TeeWasm.Attestation.X509;
+using TeeWasm.Tests.Shared;
 
 namespace TeeWasm.Benchmarks;
 
@@ -43,13 +44,12 @@ public class VerifyBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        string vectors = FindVectors();
-        _snpReport = File.ReadAllBytes(Path.Combine(vectors, "snp", "attestation.bin"));
-        X509Certificate2 vcek = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(vectors, "snp", "vcek.testcer"));
+        _snpReport = File.ReadAllBytes(RepoPaths.Vector("snp", "attestation.bin"));
+        X509Certificate2 vcek = X509CertificateLoader.LoadCertificateFromFile(RepoPaths.Vector("snp", "vcek.testcer"));
         _snpEvidence = new SnpEvidence { Report = _snpReport, Certificates = [vcek] };
         _snpFull = new SnpEvidenceVerifier();
         _snpCached = new SnpEvidenceVerifier(new SnpVerifierOptions { ChainCache = new CertificateChainCache() });
-        _tdxEvidence = new TdxEvidence { Quote = File.ReadAllBytes(Path.Combine(vectors, "tdx", "tdx_prod_quote_SPR_E4.dat")) };
+        _tdxEvidence = new TdxEvidence { Quote = File.ReadAllBytes(RepoPaths.Vector("tdx", "tdx_prod_quote_SPR_E4.dat")) };
         _tdxFull = new TdxEvidenceVerifier();
         _tdxCached = new TdxEvidenceVerifier(new TdxVerifierOptions { ChainCache = new CertificateChainCache() });
         if (!SnpFull() || !SnpChainCached() || !TdxFull() || !TdxChainCached())
@@ -94,20 +94,5 @@ public class VerifyBenchmarks
     {
         _p384.Dispose();
         _p256.Dispose();
-    }
-
-    private static string FindVectors()
-    {
-        string? env = Environment.GetEnvironmentVariable("TEEWASM_VECTORS");
-        if (!string.IsNullOrEmpty(env)) return env;
-        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (File.Exists(Path.Combine(d.FullName, "TeeWasm.sln")))
-            {
-                string beside = Path.GetFullPath(Path.Combine(d.FullName, "..", "shared", "vectors"));
-                return Directory.Exists(beside) ? beside : Path.Combine(d.FullName, "shared", "vectors");
-            }
-        }
-        throw new DirectoryNotFoundException("evidence vectors not found (set TEEWASM_VECTORS)");
     }
 }

@@ -15,7 +15,7 @@ internal static class TeeWasmArchitecture
         typeof(Attestation.Attester).Assembly,
         typeof(KeyBroker.KeyBrokerServer).Assembly,
         typeof(Runtime.Hosting.WasmRunner).Assembly,
-        typeof(Gpu.IGpuBackend).Assembly,
+        typeof(Gpu.Kernels.IGpuBackend).Assembly,
         typeof(Cli.TeeWasmCli).Assembly).Build();
 
     /// <summary>The attestation library alone, for the rules about its own namespaces.</summary>

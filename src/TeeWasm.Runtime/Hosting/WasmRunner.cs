@@ -1,8 +1,10 @@
 using System.Text.RegularExpressions;
 using TeeWasm.Attestation;
-using TeeWasm.Attestation.Policy;
 using TeeWasm.Attestation.Services.Kbs;
-using TeeWasm.Runtime.Interfaces;
+using TeeWasm.Runtime.Guest;
+using TeeWasm.Runtime.Interfaces.Attestation;
+using TeeWasm.Runtime.Interfaces.Gpu;
+using TeeWasm.Runtime.Interfaces.WebGpu;
 using TeeWasm.Runtime.Modules;
 using Wasmtime;
 
@@ -79,13 +81,14 @@ public static partial class WasmRunner
         using var linker = new Linker(engine);
         using var store = new Store(engine);
         var guest = new GuestContext(log);
-        using var gpu = GpuImports.CreateBackend(options.Gpu, log);
+        using var gpu = GpuImports.CreateBackend(options.Gpu, log, options.Verbose);
 
         linker.DefineWasi();
         using var broker = options.KeyBroker is { } kbs ? new KbsClient(kbs, attester) : null;
-        AttestationImports.Define(linker, attester, guest, options.Policy, broker);
+        AttestationResultFilter? policy = options.Policy is { } p ? (result, nonce) => AttestationGate.Apply(attester, p, result, nonce) : null;
+        AttestationImports.Define(linker, guest, attester, policy, broker);
         using var webgpu = WebGpuImports.Define(linker, guest, options.WebGpu);
-        GpuImports.Define(linker, gpu, guest);
+        GpuImports.Define(linker, guest, gpu);
         store.SetWasiConfiguration(BuildWasi(name, options));
         if (options.MaxMemoryBytes is long max) store.SetLimits(memorySize: max, tableElements: null, instances: null, tables: null, memories: null);
         if (options.Fuel is ulong fuel) store.Fuel = fuel;
