@@ -43,7 +43,7 @@ HEAVY=0 # 0 while the inputs are fixed files (mask paths and today's date only);
 mask() {
   sed -E \
     -e "s#$2#\$W#g" -e "s#$3#\$V#g" -e "s#$4#\$ROOT#g" -e "s#/tmp/tmp\.[A-Za-z0-9]+#\$TMP#g" \
-    -e "s#${5}[ T][0-9:.]+Z?#<NOW>#g" -e 's#Time Elapsed [0-9:.]+#Time Elapsed <DUR>#' -e 's#\((built|up to date)\)#(<BUILT>)#' \
+    -e "s#${5}[ T][0-9:.]+Z?#<NOW>#g" -e 's#Time Elapsed [0-9:.]+#Time Elapsed <DUR>#' -e 's#\((built|up to date|unchanged)\)#(<BUILT>)#' \
     | if [ "$1" -eq 0 ]; then cat; else heavy; fi
 }
 heavy() {
