@@ -279,10 +279,6 @@ public sealed class Attester : IDisposable
         }
     }
 
-    // The report_data binding for a VM report: the configured service's scheme (MAA, ITA: ITA issues its nonce here,
-    // before the quote), else TeeWasm's. On an Azure CVM the paravisor chooses report_data (it binds the HCL claims, which
-    // are what the service gets), so the service's scheme does not apply there, except for ITA when the source writes the
-    // binding into the HCL user-data (Intel's Azure scheme: user-data = SHA-512(val || iat || runtime data)).
     /// <summary>The VM evidence source for <paramref name="detection"/>, made on first use (call under the gate).</summary>
     private IVmEvidenceSource VmSource(TeeDetection detection) =>
         _vmSource ??= _vmSourceFactory(detection)
@@ -293,6 +289,10 @@ public sealed class Attester : IDisposable
         detection.Type.SupportsAttestation() ? detection
             : throw new AttestationException(detection.Type == TeeType.None ? AttestationResult.NoTeeError : $"{detection.Type.ToAbiName()} cannot be attested");
 
+    // The report_data binding for a VM report: the configured service's scheme (MAA, ITA: ITA issues its nonce here,
+    // before the quote), else TeeWasm's. On an Azure CVM the paravisor chooses report_data (it binds the HCL claims, which
+    // are what the service gets), so the service's scheme does not apply there, except for ITA when the source writes the
+    // binding into the HCL user-data (Intel's Azure scheme: user-data = SHA-512(val || iat || runtime data)).
     private VmBinding BindVm(IVmEvidenceSource source, ReadOnlySpan<byte> nonce) =>
         _options.VmTokenService is { } service && (source is not AzureVtpmEvidenceSource azure
             || (azure.WritesHclUserData && service.BindsThroughHclUserData))
