@@ -39,9 +39,17 @@ public sealed class EvidenceDocument
     }
 
     /// <summary>Parses UTF-8 JSON that is an object or an array of objects; null when it is not JSON or has another shape.</summary>
-    public static IReadOnlyList<EvidenceDocument>? TryParseObjects(ReadOnlyMemory<byte> utf8, out bool isArray)
+    public static IReadOnlyList<EvidenceDocument>? TryParseObjects(ReadOnlyMemory<byte> utf8, out bool isArray) =>
+        TryParseObjects(utf8, out isArray, out _);
+
+    /// <summary>
+    /// Parses UTF-8 JSON that is an object or an array of objects; null when it is not JSON (<paramref name="syntaxError"/>
+    /// says why) or has another shape.
+    /// </summary>
+    public static IReadOnlyList<EvidenceDocument>? TryParseObjects(ReadOnlyMemory<byte> utf8, out bool isArray, out string? syntaxError)
     {
         isArray = false;
+        syntaxError = null;
         try
         {
             using var doc = JsonDocument.Parse(utf8);
@@ -57,8 +65,9 @@ public sealed class EvidenceDocument
             }
             return items;
         }
-        catch (JsonException)
+        catch (JsonException e)
         {
+            syntaxError = e.Message;
             return null;
         }
     }

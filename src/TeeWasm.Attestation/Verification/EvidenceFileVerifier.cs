@@ -43,14 +43,14 @@ public sealed class EvidenceFileVerifier(IReadOnlyList<EvidencePlatform> platfor
         ReadOnlyMemory<byte> trimmed = Trim(data);
         if (trimmed.Length > 0 && trimmed.Span[0] is (byte)'{' or (byte)'[')
         {
-            if (EvidenceDocument.TryParseObjects(trimmed, out bool isArray) is { } records)
+            if (EvidenceDocument.TryParseObjects(trimmed, out bool isArray, out string? syntaxError) is { } records)
             {
                 if (ReadGpuRecords(records, isArray) is { } gpus) return gpus;
                 if (!isArray) return ReadVmRecord(records[0]);
             }
             else if (trimmed.Span[0] == (byte)'{')
             {
-                throw new VerificationInputException("malformed evidence JSON: " + JsonError(trimmed));
+                throw new VerificationInputException("malformed evidence JSON: " + (syntaxError ?? "not a JSON object"));
             }
         }
         if (ReadRaw(data) is { } raw) return raw;
@@ -211,19 +211,6 @@ public sealed class EvidenceFileVerifier(IReadOnlyList<EvidencePlatform> platfor
         while (start < end && span[start] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') start++;
         while (end > start && span[end - 1] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') end--;
         return data[start..end];
-    }
-
-    private static string JsonError(ReadOnlyMemory<byte> json)
-    {
-        try
-        {
-            using var _ = JsonDocument.Parse(json);
-            return "not a JSON object";
-        }
-        catch (JsonException e)
-        {
-            return e.Message;
-        }
     }
 
     /// <summary>Base64 text of at least 16 characters, decoded.</summary>
