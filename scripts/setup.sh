@@ -2,7 +2,8 @@
 # Installs what TeeWasm needs beyond the .NET SDK, from Debian's packages, only where missing:
 #   guest toolchains  clang-14 lld-14 wasi-libc libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
 #                     libclang-rt-14-dev-wasm32 rustc cargo libstd-rust-dev-wasm32 wabt
-#   tests             swtpm swtpm-tools tpm2-tools (software TPM), gcc (fake NVML library),
+#   tests             swtpm swtpm-tools tpm2-tools (software TPM), gcc (fake NVML library; the native linker of
+#                     scripts/publish.sh, with zlib1g-dev),
 #                     python3-sklearn (the diabetes data set)
 # Idempotent and quiet when everything is there. Needs root (or sudo) only when something is missing.
 set -euo pipefail
@@ -11,6 +12,7 @@ PACKAGES=(
   clang-14 lld-14 wasi-libc libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 libclang-rt-14-dev-wasm32
   rustc cargo libstd-rust-dev-wasm32 wabt
   swtpm swtpm-tools tpm2-tools gcc python3-sklearn
+  zlib1g-dev
 )
 
 command -v dotnet >/dev/null 2>&1 || { echo "setup: the .NET SDK (dotnet) is required: https://dot.net" >&2; exit 1; }

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Times whole commands side by side: every round runs each command once, in turn, so drift in the machine's load
-affects all of them alike. Prints a Markdown table of wall-clock times (median, p10, p90, min) and checks goals.
+affects all of them alike. Prints a Markdown table of wall-clock times (median, p10, p90, min) and the median CPU
+time of the process and its threads (user + system; wall minus CPU is time spent waiting: blocked, or runnable on a
+busy machine), and checks goals.
 
 Usage: interleave.py [--rounds N] [--warmup N] --cmd LABEL 'COMMAND LINE' [--cmd ...] [--env LABEL K=V]...
                      [--goal 'LABEL<=LABEL2' | --goal 'LABEL<=30ms']...
 A command line is split as a shell would split words (no shell runs: its start-up would be measured too); its
 output is discarded, and a non-zero exit stops the run with the command's stderr."""
-import argparse, os, shlex, statistics, subprocess, sys, time
+import argparse, os, resource, shlex, statistics, subprocess, sys, time
 
 
 def main():
@@ -27,18 +29,27 @@ def main():
         k, _, v = kv.partition("=")
         envs[label][k] = v
 
+    def cpu_ms():
+        u = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return (u.ru_utime + u.ru_stime) * 1000
+
+    cpu = {label: [] for label in labels}
+
     def once(label):
+        c0 = cpu_ms()
         t0 = time.perf_counter_ns()
         r = subprocess.run(argv[label], env=envs[label], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                            stderr=subprocess.PIPE)
         t = (time.perf_counter_ns() - t0) / 1e6
         if r.returncode != 0:
             sys.exit(f"'{label}' exited {r.returncode}: {r.stderr.decode(errors='replace').strip()}")
+        cpu[label].append(cpu_ms() - c0)
         return t
 
     for _ in range(a.warmup):
         for label in labels:
             once(label)
+    cpu = {label: [] for label in labels}
     times = {label: [] for label in labels}
     for i in range(a.rounds):
         # Rotate the order each round so that no command always runs right after the same neighbour.
@@ -51,11 +62,11 @@ def main():
 
     median = {label: statistics.median(ts) for label, ts in times.items()}
     print(f"{a.rounds} interleaved rounds after {a.warmup} warm-up rounds; wall-clock ms per whole process\n")
-    print("| command | median | p10 | p90 | min |")
-    print("|---|---:|---:|---:|---:|")
+    print("| command | median | p10 | p90 | min | CPU (median) |")
+    print("|---|---:|---:|---:|---:|---:|")
     for label in labels:
         ts = times[label]
-        print(f"| {label} | {median[label]:.1f} | {q(ts, .1):.1f} | {q(ts, .9):.1f} | {min(ts):.1f} |")
+        print(f"| {label} | {median[label]:.1f} | {q(ts, .1):.1f} | {q(ts, .9):.1f} | {min(ts):.1f} | {statistics.median(cpu[label]):.1f} |")
 
     failed = 0
     if a.goal:
