@@ -1,8 +1,8 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using TeeWasm.Attestation;
-using TeeWasm.Runtime.Hosting;
-using TeeWasm.Runtime.Interfaces;
+using TeeWasm.Runtime.Guest;
+using TeeWasm.Runtime.Interfaces.Attestation;
 using Wasmtime;
 
 namespace TeeWasm.Benchmarks;
@@ -50,7 +50,7 @@ public class AttestationCallBenchmarks
         _store = new Store(_engine);
         _module = Module.FromText(_engine, "bench", Guest);
         var guest = new GuestContext(_ => { });
-        AttestationImports.Define(_linker, _attester, guest);
+        AttestationImports.Define(_linker, guest, _attester);
         var instance = _linker.Instantiate(_store, _module);
         guest.Bind(instance);
         _attestVm = instance.GetFunction<int>("call_attest_vm")!;

@@ -4,6 +4,7 @@ using BenchmarkDotNet.Attributes;
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.Snp;
 using TeeWasm.Attestation.Tdx;
+using TeeWasm.Tests.Shared;
 
 namespace TeeWasm.Benchmarks;
 
@@ -37,12 +38,11 @@ public class VerifyBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        string vectors = FindVectors();
-        _snpReport = File.ReadAllBytes(Path.Combine(vectors, "snp", "attestation.bin"));
-        X509Certificate2 vcek = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(vectors, "snp", "vcek.testcer"));
+        _snpReport = File.ReadAllBytes(RepoPaths.Vector("snp", "attestation.bin"));
+        X509Certificate2 vcek = X509CertificateLoader.LoadCertificateFromFile(RepoPaths.Vector("snp", "vcek.testcer"));
         _snpFull = new SnpVerificationOptions { Certificates = [vcek], VerificationTime = SnpTime };
         _snpCached = new SnpVerificationOptions { Certificates = [vcek], VerificationTime = SnpTime, ChainCache = new CertificateChainCache() };
-        _tdxQuote = File.ReadAllBytes(Path.Combine(vectors, "tdx", "tdx_prod_quote_SPR_E4.dat"));
+        _tdxQuote = File.ReadAllBytes(RepoPaths.Vector("tdx", "tdx_prod_quote_SPR_E4.dat"));
         _tdxFull = new TdxVerificationOptions { VerificationTime = TdxTime };
         _tdxCached = new TdxVerificationOptions { VerificationTime = TdxTime, ChainCache = new CertificateChainCache() };
         if (!SnpFull() || !SnpChainCached() || !TdxFull() || !TdxChainCached())
@@ -87,20 +87,5 @@ public class VerifyBenchmarks
     {
         _p384.Dispose();
         _p256.Dispose();
-    }
-
-    private static string FindVectors()
-    {
-        string? env = Environment.GetEnvironmentVariable("TEEWASM_VECTORS");
-        if (!string.IsNullOrEmpty(env)) return env;
-        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (File.Exists(Path.Combine(d.FullName, "TeeWasm.sln")))
-            {
-                string beside = Path.GetFullPath(Path.Combine(d.FullName, "..", "shared", "vectors"));
-                return Directory.Exists(beside) ? beside : Path.Combine(d.FullName, "shared", "vectors");
-            }
-        }
-        throw new DirectoryNotFoundException("evidence vectors not found (set TEEWASM_VECTORS)");
     }
 }

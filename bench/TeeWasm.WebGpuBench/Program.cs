@@ -7,7 +7,7 @@
 //   default N = 256 512, R = 5, guest = artifacts/guests/webgpu_bench_rust.wasm (scripts/build-guests.sh)
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using TeeWasm.Gpu.WebGpu;
+using TeeWasm.Gpu.Dawn;
 using TeeWasm.Runtime.Hosting;
 
 const string Matmul = """

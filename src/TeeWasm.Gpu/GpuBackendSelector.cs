@@ -1,4 +1,6 @@
 using TeeWasm.Gpu.Cpu;
+using TeeWasm.Gpu.Dawn;
+using TeeWasm.Gpu.Kernels;
 using TeeWasm.Gpu.WebGpu;
 
 namespace TeeWasm.Gpu;

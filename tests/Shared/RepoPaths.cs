@@ -1,24 +1,22 @@
 namespace TeeWasm.Tests.Shared;
 
-/// <summary>Locates the repository root and the shared evidence vectors (../shared/vectors beside the checkout).</summary>
+/// <summary>Locates the repository root and the evidence vectors vendored in tests/TestData.</summary>
 internal static class RepoPaths
 {
     private static readonly Lazy<string> s_root = new(FindRoot);
 
     public static string Root => s_root.Value;
 
-    /// <summary>The real evidence folder; CI clones the repo with shared/ beside it.</summary>
+    /// <summary>The real evidence folder: tests/TestData (see its README), or TEEWASM_VECTORS when set.</summary>
     public static string Vectors
     {
         get
         {
             string? env = Environment.GetEnvironmentVariable("TEEWASM_VECTORS");
             if (!string.IsNullOrEmpty(env)) return env;
-            string beside = Path.GetFullPath(Path.Combine(Root, "..", "shared", "vectors"));
-            if (Directory.Exists(beside)) return beside;
-            string inside = Path.Combine(Root, "shared", "vectors");
-            if (Directory.Exists(inside)) return inside;
-            throw new DirectoryNotFoundException($"evidence vectors not found at {beside} (set TEEWASM_VECTORS)");
+            string vendored = Path.Combine(Root, "tests", "TestData");
+            if (Directory.Exists(vendored)) return vendored;
+            throw new DirectoryNotFoundException($"evidence vectors not found at {vendored} (set TEEWASM_VECTORS)");
         }
     }
 

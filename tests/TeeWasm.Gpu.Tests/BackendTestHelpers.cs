@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using TeeWasm.Gpu.Cpu;
+using TeeWasm.Gpu.Kernels;
 
 namespace TeeWasm.Gpu.Tests;
 

@@ -4,8 +4,8 @@ using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
-using TeeWasm.Gpu;
 using TeeWasm.Gpu.Cpu;
+using TeeWasm.Gpu.Kernels;
 
 namespace TeeWasm.Benchmarks.Gpu;
 

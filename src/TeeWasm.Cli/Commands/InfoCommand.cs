@@ -25,7 +25,7 @@ internal static class InfoCommand
             stdout.WriteLine($"TEE               {detection.Type.ToAbiName()}{(detection.Simulated ? " (simulated)" : "")}{(detection.Source is null ? "" : " via " + detection.Source)}");
             var gpus = options.Mode == AttestationMode.Simulate ? [] : NvmlGpuDiscovery.Discover(options.Probe.NvmlLibrary, out string? reason);
             stdout.WriteLine($"NVIDIA GPUs       {(options.Mode == AttestationMode.Simulate ? $"{options.SimulatedGpuCount} simulated" : gpus.Count.ToString())}");
-            foreach (string line in TeeWasm.Gpu.WebGpu.WebGpuInfo.Describe()) stdout.WriteLine(line);
+            foreach (string line in TeeWasm.Gpu.Dawn.WebGpuInfo.Describe()) stdout.WriteLine(line);
             stdout.WriteLine($"Host key          P-256, kid {attester.HostKey.KeyId} (ephemeral, made at start-up)");
             stdout.WriteLine($"Module cache      {ModuleCache.DefaultDirectory}");
             stdout.WriteLine($"Simulator data    {options.SimulatorDirectory ?? Path.Combine(AttesterOptions.DefaultDataDirectory, "simulator")}");

@@ -1,11 +1,12 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
+using TeeWasm.Gpu.Kernels;
 
 namespace TeeWasm.Gpu.Cpu;
 
 /// <summary>
-/// The CPU backend of <c>wasi:gpu</c>: buffers are byte arrays counted against <see cref="CpuBackendOptions.MemoryLimit"/>,
+/// The CPU backend of <c>wasi:gpu</c>: buffers are byte arrays counted against <see cref="GpuBackendOptions.MemoryLimit"/>,
 /// kernels are C# SIMD (Vector256, <see cref="System.Numerics.Tensors.TensorPrimitives"/>) with Parallel.For where it
 /// pays. It is also the reference the other backends are tested against. Unknown buffer ids give InvalidBuffer;
 /// ranges, shapes and indices that do not fit give InvalidParams; nothing from the guest can make it throw.

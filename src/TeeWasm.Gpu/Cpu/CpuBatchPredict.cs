@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using TeeWasm.Gpu.Kernels;
 
 namespace TeeWasm.Gpu.Cpu;
 

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using TeeWasm.Gpu.Kernels;
 
 namespace TeeWasm.Gpu.Cpu;
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using TeeWasm.Gpu.Kernels;
 
 namespace TeeWasm.Gpu.Cpu;
 

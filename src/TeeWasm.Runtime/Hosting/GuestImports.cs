@@ -1,4 +1,6 @@
-using TeeWasm.Runtime.Interfaces;
+using TeeWasm.Runtime.Interfaces.Attestation;
+using TeeWasm.Runtime.Interfaces.Gpu;
+using TeeWasm.Runtime.Interfaces.WebGpu;
 using Wasmtime;
 
 namespace TeeWasm.Runtime.Hosting;

@@ -1,6 +1,9 @@
 using System.Text.RegularExpressions;
 using TeeWasm.Attestation;
-using TeeWasm.Runtime.Interfaces;
+using TeeWasm.Runtime.Guest;
+using TeeWasm.Runtime.Interfaces.Attestation;
+using TeeWasm.Runtime.Interfaces.Gpu;
+using TeeWasm.Runtime.Interfaces.WebGpu;
 using TeeWasm.Runtime.Modules;
 using Wasmtime;
 
@@ -61,9 +64,13 @@ public static partial class WasmRunner
 
         linker.DefineWasi();
         using var broker = attester is not null && options.KeyBroker is { } kbs ? new Attestation.KeyBroker.KbsClient(kbs, attester) : null;
-        if (imports.Attestation) AttestationImports.Define(linker, attester!, guest, options.Policy, broker);
+        if (imports.Attestation)
+        {
+            AttestationResultFilter? policy = options.Policy is { } p ? (result, nonce) => AttestationGate.Apply(attester!, p, result, nonce) : null;
+            AttestationImports.Define(linker, guest, attester!, policy, broker);
+        }
         using var webgpu = imports.WebGpu ? WebGpuImports.Define(linker, guest, options.WebGpu) : null;
-        if (gpu is not null) GpuImports.Define(linker, gpu, guest);
+        if (gpu is not null) GpuImports.Define(linker, guest, gpu);
         store.SetWasiConfiguration(BuildWasi(name, options));
         if (options.MaxMemoryBytes is long max) store.SetLimits(memorySize: max, tableElements: null, instances: null, tables: null, memories: null);
         if (options.Fuel is ulong fuel) store.Fuel = fuel;

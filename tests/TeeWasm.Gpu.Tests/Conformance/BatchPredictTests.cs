@@ -1,5 +1,6 @@
-using TeeWasm.Gpu.Cpu;
 using System.Buffers.Binary;
+using TeeWasm.Gpu.Cpu;
+using TeeWasm.Gpu.Kernels;
 
 namespace TeeWasm.Gpu.Tests.Conformance;
 

@@ -1,4 +1,5 @@
 using TeeWasm.Gpu.Cpu;
+using TeeWasm.Gpu.Kernels;
 
 namespace TeeWasm.Gpu.Tests.Conformance;
 

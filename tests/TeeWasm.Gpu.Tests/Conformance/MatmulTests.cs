@@ -1,4 +1,6 @@
 using TeeWasm.Gpu.Cpu;
+using TeeWasm.Gpu.Kernels;
+
 namespace TeeWasm.Gpu.Tests.Conformance;
 
 /// <summary>Conformance tests every backend passes; the CPU backend runs them in Cpu/CpuConformanceTests.cs.</summary>

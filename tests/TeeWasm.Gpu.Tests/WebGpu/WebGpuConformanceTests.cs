@@ -1,3 +1,5 @@
+using TeeWasm.Gpu.Dawn;
+using TeeWasm.Gpu.Kernels;
 using TeeWasm.Gpu.Tests.Conformance;
 using TeeWasm.Gpu.WebGpu;
 

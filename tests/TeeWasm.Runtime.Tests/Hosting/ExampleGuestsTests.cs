@@ -1,6 +1,6 @@
 using TeeWasm.Attestation;
 using TeeWasm.Runtime.Hosting;
-using TeeWasm.Runtime.Tests.Interfaces;
+using TeeWasm.Runtime.Tests.Interfaces.Attestation;
 using TeeWasm.Tests.Shared;
 
 namespace TeeWasm.Runtime.Tests.Hosting;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using TeeWasm.Attestation;
 using TeeWasm.Gpu;
+using TeeWasm.Gpu.Kernels;
 using TeeWasm.Runtime.Hosting;
 using TeeWasm.Tests.Shared;
 

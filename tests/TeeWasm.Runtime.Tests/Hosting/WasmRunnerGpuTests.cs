@@ -1,7 +1,8 @@
 using TeeWasm.Attestation;
 using TeeWasm.Gpu;
+using TeeWasm.Gpu.Kernels;
 using TeeWasm.Runtime.Hosting;
-using TeeWasm.Runtime.Tests.Interfaces;
+using TeeWasm.Runtime.Tests.Interfaces.Gpu;
 
 using TeeWasm.Tests.Shared;
 namespace TeeWasm.Runtime.Tests.Hosting;

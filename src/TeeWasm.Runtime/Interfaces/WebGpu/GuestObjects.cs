@@ -1,4 +1,4 @@
-using TeeWasm.Gpu.WebGpu;
+using TeeWasm.Gpu.Dawn;
 
 namespace TeeWasm.Runtime.Interfaces.WebGpu;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
-using TeeWasm.Gpu.WebGpu;
-using TeeWasm.Runtime.Hosting;
+using TeeWasm.Gpu.Dawn;
+using TeeWasm.Runtime.Guest;
 using Wasmtime;
 using K = TeeWasm.Runtime.Interfaces.WebGpu.GuestResourceKind;
 
@@ -269,7 +269,7 @@ public sealed class WebGpuGuestSession : IDisposable
         string? error = LastError;
         if (error is null) return 0;
         LastError = null;
-        return _guest.WriteLengthPrefixed(caller, "get-last-error", Encoding.UTF8.GetBytes(error));
+        return _guest.Allocator.WriteLengthPrefixed(caller, "get-last-error", Encoding.UTF8.GetBytes(error));
     }
 
     internal int DestroyBuffer(int buffer) => Run("destroy-buffer", () =>

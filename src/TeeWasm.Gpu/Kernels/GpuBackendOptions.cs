@@ -1,0 +1,17 @@
+namespace TeeWasm.Gpu.Kernels;
+
+/// <summary>The limits every <c>wasi:gpu</c> backend enforces the same way (<see cref="GpuBufferTable{T}"/>), and its log.</summary>
+public abstract record GpuBackendOptions
+{
+    /// <summary>The default buffer memory limit: 1 GiB, on every backend, so a guest sees the same limit on each.</summary>
+    public const long DefaultMemoryLimit = 1L << 30;
+
+    /// <summary>Total bytes all live buffers may hold (the device's <c>total_memory</c>); must be greater than 0.</summary>
+    public long MemoryLimit { get; init; } = DefaultMemoryLimit;
+
+    /// <summary>How many buffers may be alive at once (bounds the table even for zero-size buffers).</summary>
+    public int MaxBuffers { get; init; } = 65536;
+
+    /// <summary>Host diagnostics (a kernel that failed unexpectedly); null for none.</summary>
+    public Action<string>? Log { get; init; }
+}

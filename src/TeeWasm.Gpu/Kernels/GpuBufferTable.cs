@@ -1,0 +1,92 @@
+namespace TeeWasm.Gpu.Kernels;
+
+/// <summary>
+/// The buffer ids and memory accounting every backend shares: ids from 1 up (never reused within a run), the
+/// guest-visible size of each buffer counted against a memory limit, a bound on the number of buffers, and the range
+/// and shape checks of <c>wasi:gpu</c>. <typeparamref name="T"/> is the backend's storage (a byte array, a GPU buffer).
+/// </summary>
+/// <typeparam name="T">What one buffer is, on the backend.</typeparam>
+internal sealed class GpuBufferTable<T> where T : class
+{
+    private readonly Dictionary<uint, Entry> _buffers = [];
+    private readonly long _limit;
+    private readonly int _maxBuffers;
+    private long _used;
+    private uint _nextId = 1;
+
+    /// <summary>A live buffer: the backend's storage and the size the guest asked for.</summary>
+    public sealed record Entry(T Storage, ulong Size);
+
+    public GpuBufferTable(long limit, int maxBuffers)
+    {
+        _limit = limit;
+        _maxBuffers = maxBuffers;
+    }
+
+    /// <summary>Bytes held by live buffers (their guest-visible sizes).</summary>
+    public long Used => _used;
+
+    /// <summary>Number of live buffers.</summary>
+    public int Count => _buffers.Count;
+
+    /// <summary>The live buffers.</summary>
+    public IEnumerable<Entry> Entries => _buffers.Values;
+
+    /// <summary>
+    /// Creates a buffer of <paramref name="size"/> bytes with <paramref name="allocate"/> (null from it means out of
+    /// memory); OutOfMemory beyond <paramref name="maxSize"/>, the memory limit or the buffer count.
+    /// </summary>
+    public GpuResult<uint> Create(ulong size, ulong maxSize, Func<ulong, T?> allocate)
+    {
+        if (size > maxSize || (long)size > _limit - _used || _buffers.Count >= _maxBuffers) return GpuError.OutOfMemory;
+        T? storage;
+        try
+        {
+            storage = allocate(size);
+        }
+        catch (OutOfMemoryException)
+        {
+            return GpuError.OutOfMemory;
+        }
+        if (storage is null) return GpuError.OutOfMemory;
+        while (_nextId == 0 || _buffers.ContainsKey(_nextId)) _nextId++;
+        uint id = _nextId++;
+        _buffers.Add(id, new Entry(storage, size));
+        _used += (long)size;
+        return id;
+    }
+
+    /// <summary>Removes a buffer; false for an unknown id.</summary>
+    public bool Destroy(uint id, out T? storage)
+    {
+        storage = null;
+        if (!_buffers.Remove(id, out var entry)) return false;
+        _used -= (long)entry.Size;
+        storage = entry.Storage;
+        return true;
+    }
+
+    /// <summary>The buffer with id <paramref name="id"/>, or null.</summary>
+    public Entry? Get(uint id) => _buffers.GetValueOrDefault(id);
+
+    /// <summary>
+    /// Looks up a buffer that must hold at least <paramref name="count"/> 4-byte elements: null when it does,
+    /// InvalidBuffer for an unknown id, InvalidParams when it is too small.
+    /// </summary>
+    public GpuError? Elements(uint id, ulong count, out Entry buffer)
+    {
+        buffer = _buffers.GetValueOrDefault(id)!;
+        if (buffer is null) return GpuError.InvalidBuffer;
+        return count > buffer.Size / 4 ? GpuError.InvalidParams : null;
+    }
+
+    /// <summary>True when <c>[offset, offset + length)</c> lies within <paramref name="size"/> bytes (no overflow).</summary>
+    public static bool Fits(ulong size, ulong offset, ulong length) => offset <= size && length <= size - offset;
+
+    /// <summary>Forgets every buffer.</summary>
+    public void Clear()
+    {
+        _buffers.Clear();
+        _used = 0;
+    }
+}
