@@ -3,7 +3,7 @@
 #   1. scripts/pack.sh; the tool tee-wasm installed from that local feed into a temporary tool path, then a guest run
 #      with it under the simulator, and WebGPU found inside the installed tool (no repository around it);
 #   2. samples/ built against the packed packages (a fresh package folder: nothing stale) and run: EmbedHost runs the
-#      attestation example guest, VerifyEvidence verifies an evidence file;
+#      attestation example guest, VerifyEvidence verifies an SEV-SNP report and a TDX quote and rejects a flipped byte;
 #   3. scripts/publish.sh; the release archive unpacked into an empty directory and a guest run from there with a
 #      clean environment (no .NET SDK or runtime on PATH, no repository around it).
 # Prints one "package checks: N passed, N failed" line; exits non-zero when one failed.
@@ -76,8 +76,24 @@ embed_host() {
   "${ISOLATED[@]}" dotnet "$WORK/samples-out/EmbedHost/bin/Release/net10.0/EmbedHost.dll" "$GUEST" --simulate >"$WORK/embed.out" &&
     expect_in "$WORK/embed.out" "All attestations passed"
 }
+verify_evidence() { # EXPECTED-EXIT EXPECTED-TEXT ARGS...
+  local want="$1" text="$2"; shift 2
+  local code=0
+  dotnet "$WORK/samples-out/VerifyEvidence/bin/Release/net10.0/VerifyEvidence.dll" "$@" >"$WORK/verify.out" || code=$?
+  [ "$code" -eq "$want" ] || { echo "exit $code, expected $want"; cat "$WORK/verify.out"; return 1; }
+  expect_in "$WORK/verify.out" "$text"
+}
+verify_valid_and_flipped() {
+  local data="$ROOT/tests/TestData"
+  verify_evidence 0 "VALID: SEV-SNP report" "$data/snp/attestation.bin" --cert "$data/snp/vcek.testcer" &&
+    verify_evidence 0 "VALID: TDX quote" "$data/tdx/tdx_prod_quote_SPR_E4.dat" --at 2026-02-15 &&
+    cp "$data/snp/attestation.bin" "$WORK/flipped.bin" && printf '\x01' | dd of="$WORK/flipped.bin" bs=1 seek=100 conv=notrunc 2>/dev/null &&
+    verify_evidence 1 "REJECTED: SEV-SNP report" "$WORK/flipped.bin" --cert "$data/snp/vcek.testcer"
+}
 check sample-EmbedHost-builds samples_build EmbedHost
 check sample-EmbedHost-runs embed_host
+check sample-VerifyEvidence-builds samples_build VerifyEvidence
+check sample-VerifyEvidence-verifies verify_valid_and_flipped
 
 if [ "$RELEASE" = 1 ]; then
   echo "==> the release archive, unpacked into an empty directory"
