@@ -5,7 +5,8 @@
 #   2. samples/ built against the packed packages (a fresh package folder: nothing stale) and run: EmbedHost runs the
 #      attestation example guest, VerifyEvidence verifies an SEV-SNP report and a TDX quote and rejects a flipped byte;
 #   3. scripts/publish.sh; the release archive unpacked into an empty directory and a guest run from there with a
-#      clean environment (no .NET SDK or runtime on PATH, no repository around it).
+#      clean environment (no .NET SDK or runtime on PATH, no repository around it); then the paths where the native
+#      build differs most (a JSON policy, a precompiled module, verify --json).
 # Prints one "package checks: N passed, N failed" line; exits non-zero when one failed.
 #
 # Usage: scripts/test-packages.sh [--skip-release]
@@ -108,8 +109,20 @@ if [ "$RELEASE" = 1 ]; then
     (cd "$WORK/empty" && env -i HOME="$WORK/home" PATH=/usr/bin:/bin "./tee-wasm-$VERSION-linux-x64/tee-wasm" info) >"$WORK/release-info.out" &&
       expect_in "$WORK/release-info.out" "WebGPU library    $WORK/empty/tee-wasm-$VERSION-linux-x64/libwebgpu_wrapper.so"
   }
+  release_paths() { # the paths where the native build differs most from the .NET one: JSON policies, precompiled modules, verify --json
+    local tw="$WORK/empty/tee-wasm-$VERSION-linux-x64/tee-wasm"
+    echo '{"accepted_platforms":["AMD SEV-SNP","NVIDIA GPU"],"allow_simulated":true,"max_evidence_age_seconds":600}' >"$WORK/policy.json"
+    "${ISOLATED[@]}" "$tw" run --tee simulate --policy "$WORK/policy.json" --require-attestation "$GUEST" >"$WORK/release-policy.out" &&
+      expect_in "$WORK/release-policy.out" "All attestations passed" &&
+      "$tw" compile "$GUEST" -o "$WORK/guest.cwasm" &&
+      "${ISOLATED[@]}" "$tw" run --tee simulate --allow-precompiled "$WORK/guest.cwasm" >"$WORK/release-cwasm.out" &&
+      expect_in "$WORK/release-cwasm.out" "All attestations passed" &&
+      { "$tw" verify "$ROOT/tests/TestData/snp/attestation.bin" --cert "$ROOT/tests/TestData/snp/vcek.testcer" --json >"$WORK/release-verify.json" || true; } &&
+      expect_in "$WORK/release-verify.json" '"evidence_valid": true'
+  }
   check release-runs-a-guest release_run
   check release-finds-dawn release_webgpu
+  check release-policy-precompiled-verify release_paths
 fi
 
 echo "package checks: $passed passed, $failed failed"
