@@ -9,18 +9,27 @@
 #   webgpu_matmul_cpp.wasm      C++17 (guests/cpp, include/webgpu.hpp + src/cabi_realloc.c): the same checks
 #   webgpu_bench_rust.wasm      Rust (--example webgpu_bench): guest side of bench/TeeWasm.WebGpuBench
 #   gpu_matmul_bench.wasm       C++17 (guests/cpp/examples/gpu_matmul_bench.cpp): kernel-matmul GFLOP/s through wasi:gpu
+#   aes_gcm_bench_rust.wasm     Rust (guests/rust/wasm-ml, --example aes_gcm_bench): AES-256-GCM decryption cost
+#   aes_gcm_bench_cpp.wasm      C++17 (guests/cpp/examples/aes_gcm_bench.cpp): the same (bench/aes-gcm.sh runs both)
+#   design_sample_rust.wasm     the design document's Rust sample (guests/samples/rust, wasm_ml::attestation)
+#   design_sample_cpp.wasm      the design document's C++ sample (guests/samples/cpp), from attestation.hpp alone
+#   design_sample_cpp_no_realloc.wasm  the same with WASMTIME_ATTESTATION_NO_CABI_REALLOC: exports no cabi_realloc
+#                               (a first-era guest; scripts/check-samples.sh --no-cabi-realloc runs it)
 #
 # Usage: scripts/build-guests.sh [--force] [--check]
 #   --force  rebuild even when the inputs are unchanged (default: skip an artifact whose inputs,
 #            tool versions and this script hash to the same stamp as last time)
-#   --check  afterwards verify each module's imports/exports with wasm-objdump and run the native
-#            unit tests (cargo test of the Rust crates, the C++ JSON reader, RF and AES-256-GCM tests); with node, also run
-#            the guests against guests/tests/*mock_host.mjs (the RF benchmarks need the diabetes CSVs
-#            in $RF_DATA_DIR, default data/; skipped with a message when they are absent)
+#   --check  afterwards: each module's imports/exports (wasm-objdump); the native unit tests (cargo test of the Rust
+#            crates, the C++ JSON reader, RF and AES-256-GCM tests); the templates guests/templates/{rust,cpp}
+#            built from a copy as guests/README.md says; and the guests against guests/tests/*mock_host.mjs, which
+#            needs node (scripts/setup.sh installs nodejs; without node the check FAILS) and the diabetes CSVs
+#            in $RF_DATA_DIR (default data/, in the repository). Ends with the line
+#            "guest tests: N passed, N failed, N skipped (...)" that scripts/test.sh adds to its total.
 # Toolchains (Debian packages; scripts/setup.sh installs them): clang-14 lld-14 wasi-libc
 # libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 libclang-rt-14-dev-wasm32 rustc cargo
-# libstd-rust-dev-wasm32 wabt. Debian's /usr/bin/cargo and /usr/bin/rustc are used explicitly (a rustup
-# toolchain on PATH usually has no wasm32-wasi std). No network: cargo runs --offline, no crates.
+# libstd-rust-dev-wasm32 wabt make, librust-serde-dev librust-serde-derive-dev librust-serde-json-dev.
+# Debian's /usr/bin/cargo and /usr/bin/rustc are used explicitly (a rustup toolchain on PATH usually has no
+# wasm32-wasi std). No network: cargo runs --offline; crates come only from Debian's packages (guests/.cargo/config.toml).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,7 +40,7 @@ for a in "$@"; do
   case "$a" in
     --force) FORCE=1 ;;
     --check) CHECK=1 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
     *) echo "build-guests: unknown option '$a' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -59,7 +68,14 @@ need_file "$WASI_LIB/libc++abi.a" libc++abi-14-dev-wasm32
 compgen -G "/usr/lib/llvm-14/lib/clang/14*/lib/wasi/libclang_rt.builtins-wasm32.a" >/dev/null ||
   missing+=("/usr/lib/llvm-14/lib/clang/14*/lib/wasi/libclang_rt.builtins-wasm32.a (package: libclang-rt-14-dev-wasm32)")
 need_file /usr/lib/rustlib/wasm32-wasi/lib libstd-rust-dev-wasm32
+# Debian's packaged crates: guests/.cargo/config.toml makes /usr/share/cargo/registry the crates.io source; the
+# optional `serde` feature of tee-attestation and wasm-ml resolves there (their lock files list it).
+for crate in serde:librust-serde-dev serde_derive:librust-serde-derive-dev serde_json:librust-serde-json-dev; do
+  compgen -G "/usr/share/cargo/registry/${crate%%:*}-1.*" >/dev/null ||
+    missing+=("/usr/share/cargo/registry/${crate%%:*}-1.* (package: ${crate##*:})")
+done
 [ "$CHECK" = 1 ] && need_cmd wasm-objdump wabt
+[ "$CHECK" = 1 ] && need_cmd make make
 if [ "${#missing[@]}" -gt 0 ]; then
   {
     echo "build-guests: missing toolchain pieces:"
@@ -85,28 +101,32 @@ up_to_date() { [ "$FORCE" = 0 ] && [ -f "$OUT/$1" ] && [ -f "$OUT/.$1.stamp" ] &
 report() { printf '%-28s %8d bytes  %s\n' "$1" "$(stat -c %s "$OUT/$1")" "$2"; }
 
 # --- Rust ---------------------------------------------------------------------------------------
-# A Rust example: `cargo build --example EXAMPLE` in crate DIR, rebuilt when the crate's sources change.
-build_rust_example() {  # NAME DIR EXAMPLE
-  local name="$1" dir="$2" example="$3" s
+# A Rust target: `cargo build --example|--bin TARGET` in crate DIR, rebuilt when the sources of DIR (and of the
+# crates it depends on, MORE_DIRS) change.
+build_rust() {  # NAME DIR --example|--bin TARGET [MORE_DIRS...]
+  local name="$1" dir="$2" kind="$3" target="$4" s sub=""
+  shift 4
   local -a inputs
-  mapfile -t inputs < <(find "$dir" -path "$dir/target" -prune -o -type f \( -name '*.rs' -o -name 'Cargo.toml' -o -name 'Cargo.lock' \) -print | sort)
+  mapfile -t inputs < <(find "$dir" "$@" -name target -prune -o -type f \( -name '*.rs' -o -name 'Cargo.toml' -o -name 'Cargo.lock' \) -print | sort)
   s="$(stamp "$name" "${inputs[@]}")"
   if up_to_date "$name" "$s"; then
     report "$name" "(unchanged)"
     return
   fi
-  (cd "$dir" && "$CARGO" build --offline --quiet --release --target wasm32-wasi --example "$example") ||
+  (cd "$dir" && "$CARGO" build --offline --quiet --release --target wasm32-wasi "$kind" "$target") ||
     die "cargo build of $name failed"
-  cp "$dir/target/wasm32-wasi/release/examples/$example.wasm" "$OUT/$name"
+  [ "$kind" = --example ] && sub=examples/
+  cp "$dir/target/wasm32-wasi/release/$sub$target.wasm" "$OUT/$name"
   echo "$s" > "$OUT/.$name.stamp"
   report "$name" "(built)"
 }
 
 RUST_DIR="$ROOT/guests/rust/tee-attestation"
-build_rust_example attestation_example.wasm "$RUST_DIR" attestation_example
+build_rust attestation_example.wasm "$RUST_DIR" --example attestation_example
 
 # --- C++ ----------------------------------------------------------------------------------------
 CPP_DIR="$ROOT/guests/cpp"
+WML_DIR="$CPP_DIR/wasmwebgpu-ml"
 # A C++17 example: examples/SOURCE + src/cabi_realloc.c, rebuilt when SOURCE or the given headers change.
 build_cpp_example() {  # NAME SOURCE HEADER...
   local name="$1" src="$CPP_DIR/examples/$2" build="$CPP_DIR/build" s
@@ -120,7 +140,7 @@ build_cpp_example() {  # NAME SOURCE HEADER...
   "$CC" --target=wasm32-wasi --sysroot="$SYSROOT" -std=c11 -O2 -Wall -Wextra -Werror \
     -c "$CPP_DIR/src/cabi_realloc.c" -o "$build/cabi_realloc.o" || die "compiling cabi_realloc.c failed"
   "$CXX" --target=wasm32-wasi --sysroot="$SYSROOT" -std=c++17 -O2 -fno-exceptions -Wall -Wextra -Werror \
-    -I "$CPP_DIR/include" "$src" "$build/cabi_realloc.o" \
+    -I "$CPP_DIR/include" -I "$WML_DIR/src" "$src" "$build/cabi_realloc.o" \
     -Wl,--strip-all -o "$build/$name" || die "compiling $name failed"
   cp "$build/$name" "$OUT/$name"
   echo "$s" > "$OUT/.$name.stamp"
@@ -130,23 +150,13 @@ build_cpp_example() {  # NAME SOURCE HEADER...
 build_cpp_example main_with_attestation.wasm main_with_attestation.cpp "$CPP_DIR/include/attestation.hpp"
 
 build_cpp_example gpu_matmul_bench.wasm gpu_matmul_bench.cpp "$CPP_DIR/include/attestation.hpp" "$CPP_DIR/include/wasi_gpu.h"
+build_cpp_example aes_gcm_bench_cpp.wasm aes_gcm_bench.cpp "$WML_DIR/src/aes_gcm.hpp"
 
 # --- RF benchmark guests --------------------------------------------------------------------------
 ML_DIR="$ROOT/guests/rust/wasm-ml"
-name=wasm-ml-benchmark.wasm
-mapfile -t ml_inputs < <(find "$ML_DIR" "$RUST_DIR" \( -path "$ML_DIR/target" -o -path "$RUST_DIR/target" \) -prune -o -type f \( -name '*.rs' -o -name 'Cargo.toml' -o -name 'Cargo.lock' \) -print | sort)
-s="$(stamp "$name" "${ml_inputs[@]}")"
-if up_to_date "$name" "$s"; then
-  report "$name" "(unchanged)"
-else
-  (cd "$ML_DIR" && "$CARGO" build --offline --quiet --release --target wasm32-wasi --bin wasm-ml-benchmark) ||
-    die "cargo build of $name failed"
-  cp "$ML_DIR/target/wasm32-wasi/release/$name" "$OUT/$name"
-  echo "$s" > "$OUT/.$name.stamp"
-  report "$name" "(built)"
-fi
+build_rust wasm-ml-benchmark.wasm "$ML_DIR" --bin wasm-ml-benchmark "$RUST_DIR"
+build_rust aes_gcm_bench_rust.wasm "$ML_DIR" --example aes_gcm_bench "$RUST_DIR"
 
-WML_DIR="$CPP_DIR/wasmwebgpu-ml"
 name=wasmwebgpu-ml-benchmark.wasm
 mapfile -t wml_inputs < <(find "$WML_DIR/src" -type f \( -name '*.cpp' -o -name '*.hpp' \) | sort)
 s="$(stamp "$name" "${wml_inputs[@]}" "$CPP_DIR/include/attestation.hpp" "$CPP_DIR/include/wasi_gpu.h" "$CPP_DIR/src/cabi_realloc.c")"
@@ -186,15 +196,74 @@ fi
 
 # --- wasi:webgpu guests (Rust, C++) ---------------------------------------------------------------
 WEBGPU_RUST_DIR="$ROOT/guests/rust/tee-webgpu"
-build_rust_example webgpu_matmul_rust.wasm "$WEBGPU_RUST_DIR" webgpu_matmul
-build_rust_example webgpu_bench_rust.wasm "$WEBGPU_RUST_DIR" webgpu_bench
+build_rust webgpu_matmul_rust.wasm "$WEBGPU_RUST_DIR" --example webgpu_matmul
+build_rust webgpu_bench_rust.wasm "$WEBGPU_RUST_DIR" --example webgpu_bench
 
 build_cpp_example webgpu_matmul_cpp.wasm webgpu_matmul.cpp "$CPP_DIR/include/webgpu.hpp"
+
+# --- The design document's samples (guests/samples) ---------------------------------------------------
+SAMPLES_DIR="$ROOT/guests/samples"
+build_rust design_sample_rust.wasm "$SAMPLES_DIR/rust" --bin design_sample "$ML_DIR" "$RUST_DIR"
+# The C++ sample from the header alone (no cabi_realloc.c), without a warning.
+build_cpp_header_only() {  # NAME SOURCE [FLAGS...]
+  local name="$1" src="$2" build="$SAMPLES_DIR/cpp/build" s
+  shift 2
+  s="$(stamp "$name" "$src" "$CPP_DIR/include/attestation.hpp")"
+  if up_to_date "$name" "$s"; then
+    report "$name" "(unchanged)"
+    return
+  fi
+  mkdir -p "$build"
+  "$CXX" --target=wasm32-wasi --sysroot="$SYSROOT" -std=c++17 -O2 -fno-exceptions -Wall -Wextra -Werror "$@" \
+    -I "$CPP_DIR/include" "$src" -Wl,--strip-all -o "$build/$name" || die "compiling $name failed"
+  cp "$build/$name" "$OUT/$name"
+  echo "$s" > "$OUT/.$name.stamp"
+  report "$name" "(built)"
+}
+build_cpp_header_only design_sample_cpp.wasm "$SAMPLES_DIR/cpp/design_sample.cpp"
+build_cpp_header_only design_sample_cpp_no_realloc.wasm "$SAMPLES_DIR/cpp/design_sample.cpp" -DWASMTIME_ATTESTATION_NO_CABI_REALLOC
 
 [ "$CHECK" = 1 ] || exit 0
 
 # --- Checks -------------------------------------------------------------------------------------
+# Every check is a test, counted per group; the last line, "guest tests: N passed, N failed, N skipped (...)", is
+# what scripts/test.sh adds to its summary. Native test programs report cargo's "test result: ... N passed; M failed;
+# K ignored" line (cargo test, guests/cpp/tests/check.hpp, rf_check.mjs), which counts each of their tests.
 fail=0
+declare -A N_PASS=() N_FAIL=() N_SKIP=()
+GROUP_ORDER=(modules cargo c++ templates mock-host)
+add() {  # GROUP PASSED FAILED SKIPPED
+  N_PASS[$1]=$(( ${N_PASS[$1]:-0} + $2 ))
+  N_FAIL[$1]=$(( ${N_FAIL[$1]:-0} + $3 ))
+  N_SKIP[$1]=$(( ${N_SKIP[$1]:-0} + $4 ))
+  [ "$3" = 0 ] || fail=1
+}
+# One test: run FUNCTION ARGS...; it failed if it returned non-zero or set fail=1.
+counted() {  # GROUP FUNCTION ARGS...
+  local group="$1" before="$fail"
+  shift
+  fail=0
+  "$@" || fail=1
+  if [ "$fail" = 0 ]; then add "$group" 1 0 0; else add "$group" 0 1 0; fi
+  [ "$before" = 0 ] || fail=1
+}
+# Adds the counts of a "test result: ... N passed; M failed; K ignored" line in OUTPUT (a run that exited non-zero
+# without one counts as one failed test).
+add_results() {  # GROUP RC OUTPUT
+  local line p f i
+  line="$(grep -E 'test result: .*[0-9]+ passed; [0-9]+ failed' <<<"$3" | tail -1 || true)"
+  if [ -z "$line" ]; then
+    echo "CHECK FAIL: no 'test result:' line (exit $2)"
+    add "$1" 0 1 0
+    return
+  fi
+  p="$(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$line")"
+  f="$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")"
+  i="$(sed -nE 's/.* ([0-9]+) ignored.*/\1/p' <<<"$line")"
+  [ "$2" = 0 ] || [ "$f" != 0 ] || f=1   # non-zero exit with "0 failed": still a failure
+  add "$1" "$p" "$f" "${i:-0}"
+}
+
 imports() { wasm-objdump -x -j Import "$1" | sed -n 's/.* <- \([^ ]*\)$/\1/p' | sort; }
 exports() { wasm-objdump -x -j Export "$1" | sed -n 's/.* -> "\([^"]*\)"$/\1/p' | sort; }
 # A command-export wrapper calls __wasm_call_ctors at the top of cabi_realloc (see guests/README.md): the
@@ -207,8 +276,8 @@ no_ctor_wrapper() {  # FILE
     return 1
   fi
 }
-check_module() {  # FILE "expected wasmtime_attestation imports" "expected wasi imports or *"
-  local f="$OUT/$1" want_att="$2" want_wasi="$3" got_att got_other e
+check_module() {  # FILE "expected wasmtime_attestation imports" "expected wasi imports or *" [EXPORTS]
+  local f="$OUT/$1" want_att="$2" want_wasi="$3" want_exports="${4:-memory cabi_realloc _start}" got_att got_other e
   got_att="$(imports "$f" | sed -n 's/^wasmtime_attestation\.//p' | tr '\n' ' ' | sed 's/ $//')"
   got_other="$(imports "$f" | grep -v -e '^wasmtime_attestation\.' -e '^wasi_snapshot_preview1\.' || true)"
   if [ "$got_att" != "$want_att" ]; then echo "CHECK FAIL $1: attestation imports [$got_att], want [$want_att]"; fail=1; fi
@@ -217,15 +286,23 @@ check_module() {  # FILE "expected wasmtime_attestation imports" "expected wasi 
     local got_wasi; got_wasi="$(imports "$f" | sed -n 's/^wasi_snapshot_preview1\.//p' | tr '\n' ' ' | sed 's/ $//')"
     [ "$got_wasi" = "$want_wasi" ] || { echo "CHECK FAIL $1: wasi imports [$got_wasi], want [$want_wasi]"; fail=1; }
   fi
-  for e in memory cabi_realloc _start; do
+  for e in $want_exports; do
     exports "$f" | grep -qx "$e" || { echo "CHECK FAIL $1: missing export $e"; fail=1; }
   done
-  echo "check $1: imports wasmtime_attestation.{${got_att// /,}} + wasi_snapshot_preview1.*; exports memory, cabi_realloc, _start"
+  echo "check $1: imports wasmtime_attestation.{${got_att// /,}} + wasi_snapshot_preview1.*; exports ${want_exports// /, }"
 }
-check_module attestation_example.wasm "attest_gpu attest_vm detect_tee verify_token verify_token_json" "*"
-check_module main_with_attestation.wasm "attest_gpu attest_vm detect_tee verify_token" "*"
-check_module compat_original.wasm "attest_gpu attest_vm clear_cache detect_tee verify_token" "fd_write"
-for m in attestation_example.wasm main_with_attestation.wasm; do no_ctor_wrapper "$m" || fail=1; done
+counted modules check_module attestation_example.wasm "attest_gpu attest_vm detect_tee verify_token verify_token_json" "*"
+counted modules check_module main_with_attestation.wasm "attest_gpu attest_vm detect_tee verify_token" "*"
+counted modules check_module compat_original.wasm "attest_gpu attest_vm clear_cache detect_tee verify_token" "fd_write"
+counted modules check_module design_sample_rust.wasm "attest_gpu attest_vm" "*"
+counted modules check_module design_sample_cpp.wasm "attest_gpu attest_vm verify_token" "*"
+# The first-era variant: no cabi_realloc export at all.
+no_cabi_realloc() {  # FILE
+  check_module "$1" "attest_gpu attest_vm verify_token" "*" "memory _start"
+  if exports "$OUT/$1" | grep -qx cabi_realloc; then echo "CHECK FAIL $1: exports cabi_realloc"; fail=1; fi
+}
+counted modules no_cabi_realloc design_sample_cpp_no_realloc.wasm
+for m in attestation_example.wasm main_with_attestation.wasm; do counted modules no_ctor_wrapper "$m"; done
 
 # The RF benchmarks: only the four host modules, the right flat signatures (wasm2wat), the imports the
 # GPU and attestation paths need, and no command-export wrapper around cabi_realloc.
@@ -278,8 +355,8 @@ check_bench_module() {  # FILE
   [ "$bad" = 0 ] || fail=1
   echo "check $1: imports $(grep -c . <<<"$imp") (wasi_snapshot_preview1, wasmtime_attestation, wasi:gpu/compute@0.1.0, wasi:gpu/ml-kernels@0.1.0), flat signatures as documented; exports memory, cabi_realloc, _start"
 }
-check_bench_module wasm-ml-benchmark.wasm
-check_bench_module wasmwebgpu-ml-benchmark.wasm
+counted modules check_bench_module wasm-ml-benchmark.wasm
+counted modules check_bench_module wasmwebgpu-ml-benchmark.wasm
 check_webgpu_module() {  # FILE: imports only wasi:webgpu.* and wasi_snapshot_preview1.*, the 17 originals used
   local f="$OUT/$1" other got e
   other="$(imports "$f" | grep -v -e '^wasi:webgpu\.' -e '^wasi_snapshot_preview1\.' || true)"
@@ -295,57 +372,112 @@ check_webgpu_module() {  # FILE: imports only wasi:webgpu.* and wasi_snapshot_pr
   done
   echo "check $1: imports wasi:webgpu.{$(wc -w <<<"$got") functions} + wasi_snapshot_preview1.*; exports memory, cabi_realloc, _start"
 }
-check_webgpu_module webgpu_matmul_rust.wasm
-check_webgpu_module webgpu_matmul_cpp.wasm
-for m in webgpu_matmul_rust.wasm webgpu_matmul_cpp.wasm webgpu_bench_rust.wasm; do no_ctor_wrapper "$m" || fail=1; done
+counted modules check_webgpu_module webgpu_matmul_rust.wasm
+counted modules check_webgpu_module webgpu_matmul_cpp.wasm
+for m in webgpu_matmul_rust.wasm webgpu_matmul_cpp.wasm webgpu_bench_rust.wasm; do counted modules no_ctor_wrapper "$m"; done
 
-echo "check: cargo test (native) of tee-attestation"
-rc=0; out="$(cd "$RUST_DIR" && CARGO_TARGET_DIR="$RUST_DIR/target/native" "$CARGO" test --offline --quiet --lib 2>&1)" || rc=$?
-grep -E '^test result|FAILED|panicked|^error' <<<"$out" || true
-[ "$rc" = 0 ] || { echo "CHECK FAIL: cargo test"; fail=1; }
-echo "check: cargo test (native) of wasm-ml"
-rc=0; out="$(cd "$ML_DIR" && CARGO_TARGET_DIR="$ML_DIR/target/native" "$CARGO" test --offline --quiet --lib 2>&1)" || rc=$?
-grep -E '^test result|FAILED|panicked|^error' <<<"$out" || true
-[ "$rc" = 0 ] || { echo "CHECK FAIL: cargo test wasm-ml"; fail=1; }
-echo "check: cargo test (native) of tee-webgpu"
-rc=0; out="$(cd "$WEBGPU_RUST_DIR" && CARGO_TARGET_DIR="$WEBGPU_RUST_DIR/target/native" "$CARGO" test --offline --quiet --lib 2>&1)" || rc=$?
-grep -E '^test result|FAILED|panicked|^error' <<<"$out" || true
-[ "$rc" = 0 ] || { echo "CHECK FAIL: cargo test (tee-webgpu)"; fail=1; }
+run_tests() {  # GROUP DESCRIPTION COMMAND...: a test program that prints a "test result:" line
+  local group="$1" what="$2" rc=0 out
+  shift 2
+  echo "check: $what"
+  out="$("$@" 2>&1)" || rc=$?
+  grep -E 'test result|FAILED|FAIL |panicked|^error' <<<"$out" || true
+  [ "$rc" = 0 ] || echo "CHECK FAIL: $what (exit $rc)"
+  add_results "$group" "$rc" "$out"
+}
+cargo_test() {  # DIR [FEATURES]
+  (cd "$1" && CARGO_TARGET_DIR="$1/target/native" "$CARGO" test --offline --quiet --lib ${2:+--features "$2"})
+}
+run_tests cargo "cargo test (native) of tee-attestation (with the serde feature)" cargo_test "$RUST_DIR" serde
+run_tests cargo "cargo test (native) of wasm-ml" cargo_test "$ML_DIR"
+run_tests cargo "cargo test (native) of tee-webgpu" cargo_test "$WEBGPU_RUST_DIR"
+
 echo "check: webgpu.hpp compiles natively (stubs)"
-"$CXX" -std=c++17 -fno-exceptions -Wall -Wextra -Werror -fsyntax-only -x c++ "$CPP_DIR/include/webgpu.hpp" ||
-  { echo "CHECK FAIL: webgpu.hpp (native)"; fail=1; }
-echo "check: C++ JSON reader test (native)"
+webgpu_native() { "$CXX" -std=c++17 -fno-exceptions -Wall -Wextra -Werror -fsyntax-only -x c++ "$CPP_DIR/include/webgpu.hpp"; }
+counted c++ webgpu_native
 mkdir -p "$CPP_DIR/build"
-"$CXX" -std=c++17 -fno-exceptions -Wall -Wextra -Werror -I "$CPP_DIR/include" "$CPP_DIR/tests/json_test.cpp" \
-  -o "$CPP_DIR/build/json_test" && "$CPP_DIR/build/json_test" || { echo "CHECK FAIL: C++ JSON test"; fail=1; }
-echo "check: C++ random-forest test (native)"
-"$CXX" -std=c++17 -O1 -fno-exceptions -Wall -Wextra -Werror -I "$CPP_DIR/include" -I "$WML_DIR/src" "$CPP_DIR/tests/rf_test.cpp" \
-  "$WML_DIR/src/dataset.cpp" "$WML_DIR/src/random_forest.cpp" -o "$CPP_DIR/build/rf_test" && "$CPP_DIR/build/rf_test" ||
-  { echo "CHECK FAIL: C++ RF test"; fail=1; }
-echo "check: C++ AES-256-GCM test (native; FIPS 197 + NIST GCM vectors, the --data-key file format)"
-"$CXX" -std=c++17 -O1 -fno-exceptions -Wall -Wextra -Werror -I "$WML_DIR/src" "$CPP_DIR/tests/aes_gcm_test.cpp" \
-  -o "$CPP_DIR/build/aes_gcm_test" && "$CPP_DIR/build/aes_gcm_test" || { echo "CHECK FAIL: C++ AES-GCM test"; fail=1; }
-if command -v node >/dev/null 2>&1; then
+# Compile a native C++ test (the first argument) and run it with ARGS.
+cpp_test() {  # OUT_NAME "SOURCES AND FLAGS" ARGS...
+  local bin="$CPP_DIR/build/$1" src="$2"
+  shift 2
+  # shellcheck disable=SC2086
+  "$CXX" -std=c++17 -O1 -fno-exceptions -Wall -Wextra -Werror -I "$CPP_DIR/include" -I "$WML_DIR/src" $src -o "$bin" && "$bin" "$@"
+}
+run_tests c++ "C++ JSON reader test (native)" cpp_test json_test "$CPP_DIR/tests/json_test.cpp"
+run_tests c++ "C++ random-forest test (native)" cpp_test rf_test "$CPP_DIR/tests/rf_test.cpp $WML_DIR/src/dataset.cpp $WML_DIR/src/random_forest.cpp"
+run_tests c++ "C++ AES-256-GCM test (native; S-box, FIPS 197, SP 800-38A/D, NIST GCM vectors, the --data-key file format)" \
+  cpp_test aes_gcm_test "$CPP_DIR/tests/aes_gcm_test.cpp" "$ROOT/guests/tests/vectors/aes256_gcm.txt"
+
+# --- The templates, built as guests/README.md ("A new guest in minutes") says: a copy outside the checkout ---------
+TEMPLATE_WORK="$(mktemp -d)"
+trap 'rm -rf "$TEMPLATE_WORK"' EXIT
+template_rust() {
+  cp -r "$ROOT/guests/templates/rust" "$TEMPLATE_WORK/hello-rust"
+  sed -i "s|\.\./\.\./rust/tee-attestation|$ROOT/guests/rust/tee-attestation|" "$TEMPLATE_WORK/hello-rust/Cargo.toml"
+  # As a user runs it: Debian's cargo, no RUSTC in the environment (the template's .cargo/config.toml names rustc).
+  (cd "$TEMPLATE_WORK/hello-rust" && env -u RUSTC -u RUSTDOC "$CARGO" build --quiet --release) ||
+    { echo "CHECK FAIL: the Rust template does not build"; return 1; }
+  cp "$TEMPLATE_WORK/hello-rust/target/wasm32-wasi/release/hello-guest.wasm" "$OUT/template_rust.wasm"
+  cmp -s "$ROOT/guests/templates/rust/Cargo.lock" "$TEMPLATE_WORK/hello-rust/Cargo.lock" ||
+    { echo "CHECK FAIL: the Rust template's Cargo.lock is not what cargo writes"; return 1; }
+  report template_rust.wasm "(guests/templates/rust, built from a copy)"
+  check_module template_rust.wasm "attest_vm detect_tee" "*"
+}
+template_cpp() {
+  cp -r "$ROOT/guests/templates/cpp" "$TEMPLATE_WORK/hello-cpp"
+  make -s -C "$TEMPLATE_WORK/hello-cpp" TEEWASM="$ROOT" || { echo "CHECK FAIL: the C++ template does not build"; return 1; }
+  cp "$TEMPLATE_WORK/hello-cpp/hello-guest.wasm" "$OUT/template_cpp.wasm"
+  report template_cpp.wasm "(guests/templates/cpp, built from a copy)"
+  check_module template_cpp.wasm "attest_vm detect_tee" "*"
+  no_ctor_wrapper template_cpp.wasm
+}
+echo "check: the templates (copied to $TEMPLATE_WORK, built with Debian's toolchain)"
+counted templates template_rust
+counted templates template_cpp
+
+# --- Mock-host runs -------------------------------------------------------------------------------
+# Each guest x scenario is a test. node is required: scripts/setup.sh installs nodejs.
+mock_run() {  # GUEST.wasm SCENARIO WANT_EXIT MUST_PRINT [MUST_NOT_PRINT]
+  local rc=0 out
+  out="$(node --no-warnings "$ROOT/guests/tests/mock_host.mjs" "$OUT/$1" "$2" 2>&1)" || rc=$?
+  if [ "$rc" != "$3" ]; then echo "CHECK FAIL $1 scenario $2: exit $rc, want $3"; echo "$out" | tail -5; return 1; fi
+  if ! grep -qF -- "$4" <<<"$out"; then echo "CHECK FAIL $1 scenario $2: no '$4'"; echo "$out" | tail -5; return 1; fi
+  if [ -n "${5:-}" ] && grep -qF -- "$5" <<<"$out"; then echo "CHECK FAIL $1 scenario $2: printed '$5'"; return 1; fi
+}
+if ! command -v node >/dev/null 2>&1; then
+  echo "CHECK FAIL: node not found: the mock-host runs need it (scripts/setup.sh installs nodejs)"
+  add mock-host 0 1 0
+else
   echo "check: guests against the mock host (node guests/tests/mock_host.mjs)"
   for g in attestation_example main_with_attestation; do
-    for sc in notee:1 ok:0 badtoken:1 null:1; do
-      rc=0; out="$(node --no-warnings "$ROOT/guests/tests/mock_host.mjs" "$OUT/$g.wasm" "${sc%%:*}" 2>&1)" || rc=$?
-      if [ "$rc" != "${sc##*:}" ]; then echo "CHECK FAIL $g scenario ${sc%%:*}: exit $rc, want ${sc##*:}"; echo "$out" | tail -5; fail=1; fi
-      if [ "${sc%%:*}" = ok ] && ! grep -q "✓ Training step complete" <<<"$out"; then echo "CHECK FAIL $g: no training step"; fail=1; fi
-      if [ "${sc%%:*}" != ok ] && grep -q "Training" <<<"$out"; then echo "CHECK FAIL $g: trained after failed attestation"; fail=1; fi
-    done
-    echo "  $g: notee/ok/badtoken/null scenarios give the expected exit codes"
+    counted mock-host mock_run "$g.wasm" ok 0 "✓ Training step complete"
+    counted mock-host mock_run "$g.wasm" notee 1 "❌ No TEE attestation available" "Training"
+    counted mock-host mock_run "$g.wasm" badtoken 1 "token verification failed" "Training"
+    counted mock-host mock_run "$g.wasm" null 1 "Host returned null pointer" "Training"
+    echo "  $g: ok/notee/badtoken/null scenarios give the expected exit codes and lines"
   done
-  rc=0; out="$(node --no-warnings "$ROOT/guests/tests/mock_host.mjs" "$OUT/compat_original.wasm" ok 2>&1)" || rc=$?
-  if [ "$rc" != 0 ] || ! grep -q "verify_token=1" <<<"$out"; then echo "CHECK FAIL compat_original: $out"; fail=1; else echo "  compat_original: ok"; fi
+  for g in design_sample_rust design_sample_cpp template_rust template_cpp; do
+    case "$g" in template_*) ok_line="✓ VM attestation successful (TDX/SEV-SNP)" ;; *) ok_line="✓ Training step complete" ;; esac
+    counted mock-host mock_run "$g.wasm" ok 0 "$ok_line"
+    counted mock-host mock_run "$g.wasm" notee 1 "No TEE attestation available" "Training step"
+    echo "  $g: ok/notee scenarios"
+  done
+  compat_ok() { mock_run compat_original.wasm ok 0 "verify_token=1"; }
+  counted mock-host compat_ok && echo "  compat_original: ok"
   RF_DATA="${RF_DATA_DIR:-$ROOT/data}"
   if [ -f "$RF_DATA/diabetes_train.csv" ] && [ -f "$RF_DATA/diabetes_test.csv" ]; then
-    echo "check: RF benchmarks against the wasi:gpu mock (node guests/tests/rf_check.mjs $RF_DATA; timings are Node's, not the host's)"
-    node --no-warnings "$ROOT/guests/tests/rf_check.mjs" "$RF_DATA" "$OUT/wasm-ml-benchmark.wasm" "$OUT/wasmwebgpu-ml-benchmark.wasm" || fail=1
+    run_tests mock-host "RF benchmarks against the wasi:gpu mock (node guests/tests/rf_check.mjs $RF_DATA; timings are Node's, not the host's)" \
+      node --no-warnings "$ROOT/guests/tests/rf_check.mjs" "$RF_DATA" "$OUT/wasm-ml-benchmark.wasm" "$OUT/wasmwebgpu-ml-benchmark.wasm"
   else
-    echo "check: $RF_DATA/diabetes_{train,test}.csv not found; skipping the RF benchmark runs (set RF_DATA_DIR)"
+    echo "CHECK FAIL: $RF_DATA/diabetes_{train,test}.csv not found (they are in the repository's data/; or set RF_DATA_DIR)"
+    add mock-host 0 1 0
   fi
-else
-  echo "check: node not found; skipping the mock-host runs"
 fi
+
+tp=0; tf=0; ts=0; detail=()
+for g in "${GROUP_ORDER[@]}"; do
+  tp=$(( tp + ${N_PASS[$g]:-0} )); tf=$(( tf + ${N_FAIL[$g]:-0} )); ts=$(( ts + ${N_SKIP[$g]:-0} ))
+  detail+=("$g $(( ${N_PASS[$g]:-0} + ${N_FAIL[$g]:-0} ))")
+done
+echo "guest tests: $tp passed, $tf failed, $ts skipped ($(IFS=,; echo "${detail[*]}" | sed 's/,/, /g'))"
 [ "$fail" = 0 ] && echo "all guest checks passed" || { echo "guest checks FAILED" >&2; exit 1; }

@@ -30,6 +30,15 @@ const KEYS = ['language', 'gpu_device', 'gpu_backend', 'tee_type', 'gpu_availabl
 const SECTIONS = ['=== GPU INFORMATION ===', '=== TEE ATTESTATION ===', '=== TRAINING ===', '=== INFERENCE ==='];
 let failures = 0;
 const fail = (msg) => { failures++; console.log(`CHECK FAIL ${msg}`); };
+// One test = one named group of runs and checks; it passes when none of its checks failed. The last line is
+// "rf_check: test result: ok. N passed; M failed; 0 ignored" (cargo's format, counted by scripts/build-guests.sh).
+let passedTests = 0, failedTests = 0;
+function test(name, body) {
+  const before = failures;
+  body();
+  if (failures === before) { passedTests++; console.log(`  test ${name} ... ok`); }
+  else { failedTests++; console.log(`  test ${name} ... FAILED`); }
+}
 
 // The encrypted copies of the data set (nonce || AES-256-GCM ciphertext || tag) and a copy with one flipped bit.
 const KEY = randomBytes(32);
@@ -85,53 +94,59 @@ for (const wasm of guests) {
   const lang = b.startsWith('wasmwebgpu-ml') ? 'cpp' : b.startsWith('wasm-ml') ? 'rust' : null; // null: either
   const res = {};
   for (const gpu of ['none', 'mock']) {
-    const mses = [];
-    for (const seed of [1, 2, 3, 1]) {
-      const r = run(wasm, gpu, seed);
-      if (!r) continue;
-      const wantAcc = gpu === 'none' ? 'CPU' : 'GPU';
-      if (r.train !== wantAcc || r.infer !== wantAcc) fail(`${basename(wasm)} gpu=${gpu}: accelerators ${r.train}/${r.infer}, want ${wantAcc}`);
-      if (r.j.gpu_available !== (gpu !== 'none')) fail(`${basename(wasm)} gpu=${gpu}: gpu_available ${r.j.gpu_available}`);
-      if (lang ? r.j.language !== lang : !['rust', 'cpp'].includes(r.j.language)) fail(`${basename(wasm)}: language ${r.j.language}`);
-      if (!r.stderr.includes(`Trained 200/200 trees (${wantAcc})`)) fail(`${basename(wasm)} gpu=${gpu}: no progress lines`);
-      if (gpu === 'mock' && !/live_buffers=0 /.test(r.stderr)) fail(`${basename(wasm)}: GPU buffers leaked`);
-      mses.push(r.mse);
-      res[`${gpu}:${seed}`] = r.mse;
-      console.log(`  ${basename(wasm)} ${gpu === 'none' ? 'CPU' : 'GPU'} seed ${seed}: MSE ${r.mse.toFixed(4)}  ` +
-        `train ${r.j.training_ms.toFixed(0)} ms  infer ${r.j.inference_ms.toFixed(2)} ms  (node mock host)`);
-    }
-    if (mses.length === 4 && mses[0] !== mses[3]) fail(`${basename(wasm)} gpu=${gpu}: seed 1 gave ${mses[0]} then ${mses[3]}`);
-    if (mses.length >= 3 && new Set(mses.slice(0, 3)).size < 3) fail(`${basename(wasm)} gpu=${gpu}: seeds 1-3 gave equal MSEs ${mses}`);
+    test(`${b} ${gpu === 'none' ? 'CPU' : 'GPU'} seeds 1, 2, 3, 1`, () => {
+      const mses = [];
+      for (const seed of [1, 2, 3, 1]) {
+        const r = run(wasm, gpu, seed);
+        if (!r) continue;
+        const wantAcc = gpu === 'none' ? 'CPU' : 'GPU';
+        if (r.train !== wantAcc || r.infer !== wantAcc) fail(`${b} gpu=${gpu}: accelerators ${r.train}/${r.infer}, want ${wantAcc}`);
+        if (r.j.gpu_available !== (gpu !== 'none')) fail(`${b} gpu=${gpu}: gpu_available ${r.j.gpu_available}`);
+        if (lang ? r.j.language !== lang : !['rust', 'cpp'].includes(r.j.language)) fail(`${b}: language ${r.j.language}`);
+        if (!r.stderr.includes(`Trained 200/200 trees (${wantAcc})`)) fail(`${b} gpu=${gpu}: no progress lines`);
+        if (gpu === 'mock' && !/live_buffers=0 /.test(r.stderr)) fail(`${b}: GPU buffers leaked`);
+        mses.push(r.mse);
+        res[`${gpu}:${seed}`] = r.mse;
+        console.log(`  ${b} ${gpu === 'none' ? 'CPU' : 'GPU'} seed ${seed}: MSE ${r.mse.toFixed(4)}  ` +
+          `train ${r.j.training_ms.toFixed(0)} ms  infer ${r.j.inference_ms.toFixed(2)} ms  (node mock host)`);
+      }
+      if (mses.length !== 4) fail(`${b} gpu=${gpu}: ${mses.length} of 4 runs gave a result`);
+      if (mses.length === 4 && mses[0] !== mses[3]) fail(`${b} gpu=${gpu}: seed 1 gave ${mses[0]} then ${mses[3]}`);
+      if (mses.length >= 3 && new Set(mses.slice(0, 3)).size < 3) fail(`${b} gpu=${gpu}: seeds 1-3 gave equal MSEs ${mses}`);
+    });
   }
-  const fp = run(wasm, 'fail-predict', 1);
-  if (fp) {
-    if (fp.infer !== 'GPU (kernel-average)') fail(`${basename(wasm)} fail-predict: inference ${fp.infer}`);
-    if (Math.abs(fp.mse - res['mock:1']) > 0.01) fail(`${basename(wasm)} fail-predict: MSE ${fp.mse} != GPU ${res['mock:1']}`);
-  }
-  const fs = run(wasm, 'fail-split', 1);
-  if (fs) {
-    if (fs.train !== 'CPU' || !/GPU training failed/.test(fs.out)) fail(`${basename(wasm)} fail-split: training ${fs.train}`);
-    if (fs.mse !== res['none:1']) fail(`${basename(wasm)} fail-split: MSE ${fs.mse} != CPU ${res['none:1']}`);
-  }
-  console.log(`  ${basename(wasm)}: fallbacks ok (batch-predict error -> kernel-average; find-split error -> CPU training)`);
+  test(`${b} kernel-batch-predict error -> kernel-average, same MSE`, () => {
+    const fp = run(wasm, 'fail-predict', 1);
+    if (!fp) return;
+    if (fp.infer !== 'GPU (kernel-average)') fail(`${b} fail-predict: inference ${fp.infer}`);
+    if (!(Math.abs(fp.mse - res['mock:1']) <= 0.01)) fail(`${b} fail-predict: MSE ${fp.mse} != GPU ${res['mock:1']}`);
+  });
+  test(`${b} kernel-find-split error -> CPU training, same MSE`, () => {
+    const fs = run(wasm, 'fail-split', 1);
+    if (!fs) return;
+    if (fs.train !== 'CPU' || !/GPU training failed/.test(fs.out)) fail(`${b} fail-split: training ${fs.train}`);
+    if (fs.mse !== res['none:1']) fail(`${b} fail-split: MSE ${fs.mse} != CPU ${res['none:1']}`);
+  });
 
   const secret = ['--secret', `data-key=${KEY.toString('hex')}`];
-  const dk = run(wasm, 'none', 1, encDir, secret, ['--data-key', 'data-key']);
-  if (dk) {
-    if (dk.mse !== res['none:1']) fail(`${basename(wasm)} --data-key: MSE ${dk.mse} != plain CPU ${res['none:1']}`);
-    if (!/decrypted, tag verified \(353 samples\)/.test(dk.out)) fail(`${basename(wasm)} --data-key: no decryption line`);
-  }
+  test(`${b} --data-key decrypts to the plain CPU MSE`, () => {
+    const dk = run(wasm, 'none', 1, encDir, secret, ['--data-key', 'data-key']);
+    if (!dk) return;
+    if (dk.mse !== res['none:1']) fail(`${b} --data-key: MSE ${dk.mse} != plain CPU ${res['none:1']}`);
+    if (!/decrypted, tag verified \(353 samples\)/.test(dk.out)) fail(`${b} --data-key: no decryption line`);
+  });
   const wrongKey = ['--secret', `data-key=${Buffer.alloc(32, 7).toString('hex')}`];
   for (const [what, dir, hostArgs, want] of [
     ['refused', encDir, [], /did not release the data key 'data-key': no key broker configured/],
     ['wrong key', encDir, wrongKey, /authentication tag mismatch/],
     ['altered file', badDir, secret, /diabetes_test\.csv\.enc: authentication tag mismatch/]]) {
-    const r = runRaw(wasm, ['--gpu', 'none', '--data', dir, ...hostArgs], ['--data-key', 'data-key']);
-    if (r.status !== 1) fail(`${basename(wasm)} --data-key ${what}: exit ${r.status}, want 1`);
-    if (!want.test(r.stderr || '')) fail(`${basename(wasm)} --data-key ${what}: stderr lacks ${want}: ${(r.stderr || '').slice(-300)}`);
-    if (/=== TRAINING ===/.test(r.stdout || '')) fail(`${basename(wasm)} --data-key ${what}: trained anyway`);
+    test(`${b} --data-key ${what}: exit 1 before training`, () => {
+      const r = runRaw(wasm, ['--gpu', 'none', '--data', dir, ...hostArgs], ['--data-key', 'data-key']);
+      if (r.status !== 1) fail(`${b} --data-key ${what}: exit ${r.status}, want 1`);
+      if (!want.test(r.stderr || '')) fail(`${b} --data-key ${what}: stderr lacks ${want}: ${(r.stderr || '').slice(-300)}`);
+      if (/=== TRAINING ===/.test(r.stdout || '')) fail(`${b} --data-key ${what}: trained anyway`);
+    });
   }
-  console.log(`  ${basename(wasm)}: --data-key ok (decrypts to the plain MSE; refused key, wrong key, altered file exit 1 untrained)`);
 }
-if (failures) { console.log(`rf_check: ${failures} failure(s)`); process.exit(1); }
-console.log('rf_check: all random-forest guest checks passed');
+console.log(`rf_check: test result: ${failedTests ? 'FAILED' : 'ok'}. ${passedTests} passed; ${failedTests} failed; 0 ignored`);
+process.exit(failedTests ? 1 : 0);

@@ -8,9 +8,9 @@
 // free() it (only when the pointer lies in the malloc heap, i.e. >= __heap_base, so a result an old host
 // wrote at a fixed offset is never passed to free()).
 //
-// The guest must export `cabi_realloc`: compile guests/cpp/src/cabi_realloc.c into it, OR define
-// WASMTIME_ATTESTATION_DEFINE_CABI_REALLOC before including this header in exactly one translation
-// unit (never both).
+// The guest must export `cabi_realloc`: this header provides a weak one (see the end of the file), which
+// guests/cpp/src/cabi_realloc.c or the guest's own definition replaces; WASMTIME_ATTESTATION_NO_CABI_REALLOC turns
+// it off.
 //
 // Only the imports a guest actually uses end up in its .wasm. attest_vm/attest_gpu/verify_token/
 // clear_cache/detect_tee exist in the original host too; the nonce variants and verify_token_json are
@@ -596,6 +596,48 @@ inline SecretResult get_secret(const std::string& name) {
 
 inline void clear_cache() { raw::clear_cache(); }
 
+// ------------------------------------------------------------------------------------------------
+// The design document's progress lines (printed by the example and benchmark guests; details follow on the lines
+// below them).
+// ------------------------------------------------------------------------------------------------
+inline constexpr const char* kVmAttestedLine = "✓ VM attestation successful (TDX/SEV-SNP)";
+inline constexpr const char* kAllAttestedLine = "✓ All attestations passed!";
+inline constexpr const char* kNoTeeLine = "❌ No TEE attestation available";
+
+// The GPU's model for display: the evidence's "name" (top level, as the NVML path writes it, or under "fields", as
+// the simulator does) without a leading "NVIDIA " or a trailing " (simulated)" ("NVIDIA H100 NVL" -> "H100 NVL"),
+// else nvattest's "hwmodel", else "GPU <index>".
+inline std::string gpu_display_name(const AttestationResult& r, uint32_t gpu_index) {
+    JsonValue ev;
+    if (r.evidence && detail::parse_json(*r.evidence, ev)) {
+        auto field = [&ev](const char* key) -> std::optional<std::string> {
+            if (std::optional<std::string> v = ev.get_string(key)) return v;
+            const JsonValue* fields = ev.get("fields");
+            return fields ? fields->get_string(key) : std::nullopt;
+        };
+        if (std::optional<std::string> name = field("name")) {
+            std::string n = *name;
+            const std::string prefix = "NVIDIA ", suffix = " (simulated)";
+            if (n.rfind(prefix, 0) == 0) n.erase(0, prefix.size());
+            if (n.size() >= suffix.size() && n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0)
+                n.erase(n.size() - suffix.size());
+            while (!n.empty() && n.back() == ' ') n.pop_back();
+            if (!n.empty()) return n;
+        }
+        if (std::optional<std::string> hw = field("hwmodel"))
+            if (!hw->empty()) return *hw;
+    }
+    return "GPU " + std::to_string(gpu_index);
+}
+
+// "✓ GPU attestation successful (H100)", with the GPU's name where the evidence has it.
+inline std::string gpu_attested_line(const AttestationResult& r, uint32_t gpu_index) {
+    return "✓ GPU attestation successful (" + gpu_display_name(r, gpu_index) + ")";
+}
+
+// True for the host's "not in a TEE" failure ("No TEE attestation available. ...").
+inline bool is_no_tee_error(const std::string& error) { return error.rfind("No TEE attestation available", 0) == 0; }
+
 #if defined(__wasm32__)
 extern "C" void __wasm_call_ctors(void);
 #endif
@@ -614,33 +656,48 @@ inline void run_constructors_once() {
 #endif
 }
 
-// VM -> GPU -> verify both tokens, printing progress. true only if all four steps passed.
-// Failures are printed to stderr as "❌ ...". Uses only the original host's imports.
+namespace detail {
+// Prints an attestation failure on stderr: the design document's "❌ No TEE attestation available" (then the host's
+// text) when there is no TEE, "❌ <what> attestation failed: <error>" otherwise.
+inline void print_attestation_failure(const char* what, const AttestationResult& r) {
+    std::fflush(stdout);
+    const std::string error = r.success ? "host returned no token" : r.error.value_or("unknown error");
+    if (is_no_tee_error(error)) {
+        std::fprintf(stderr, "%s\n   %s attestation failed: %s\n", kNoTeeLine, what, error.c_str());
+    } else {
+        std::fprintf(stderr, "❌ %s attestation failed: %s\n", what, error.c_str());
+    }
+}
+inline void print_attestation_details(const AttestationResult& r) {
+    std::printf("  Token length: %zu chars\n", r.token->size());
+    std::printf("  Timestamp: %lld\n", static_cast<long long>(r.timestamp));
+    if (r.tee_type) std::printf("  TEE type: %s\n", r.tee_type->c_str());
+    if (r.simulated) std::printf("  ⚠ SIMULATED evidence (not a real TEE)\n");
+}
+}  // namespace detail
+
+// VM -> GPU -> verify both tokens, printing the design document's progress lines ("✓ VM attestation successful
+// (TDX/SEV-SNP)", "✓ GPU attestation successful (H100)", "✓ All attestations passed!"; details below each).
+// true only if all four steps passed. Failures go to stderr ("❌ No TEE attestation available" without a TEE,
+// "❌ ..." otherwise). Uses only the original host's imports.
 inline bool attest_all(uint32_t gpu_index = 0) {
     std::printf("🔐 [1/4] Attesting VM (TDX/SEV-SNP)...\n");
     AttestationResult vm = attest_vm();
     if (!vm.success || !vm.token || vm.token->empty()) {
-        std::fflush(stdout);
-        std::fprintf(stderr, "❌ VM attestation failed: %s\n",
-                     vm.success ? "host returned no token" : vm.error.value_or("unknown error").c_str());
+        detail::print_attestation_failure("VM", vm);
         return false;
     }
-    std::printf("✓ VM attestation OK (token: %zu chars)\n", vm.token->size());
-    std::printf("  Timestamp: %lld\n", static_cast<long long>(vm.timestamp));
-    if (vm.tee_type) std::printf("  TEE type: %s\n", vm.tee_type->c_str());
-    if (vm.simulated) std::printf("  ⚠ SIMULATED evidence (not a real TEE)\n");
+    std::printf("%s\n", kVmAttestedLine);
+    detail::print_attestation_details(vm);
 
     std::printf("\n🔐 [2/4] Attesting GPU %u...\n", static_cast<unsigned>(gpu_index));
     AttestationResult gpu = attest_gpu(gpu_index);
     if (!gpu.success || !gpu.token || gpu.token->empty()) {
-        std::fflush(stdout);
-        std::fprintf(stderr, "❌ GPU attestation failed: %s\n",
-                     gpu.success ? "host returned no token" : gpu.error.value_or("unknown error").c_str());
+        detail::print_attestation_failure("GPU", gpu);
         return false;
     }
-    std::printf("✓ GPU attestation OK (token: %zu chars)\n", gpu.token->size());
-    std::printf("  Timestamp: %lld\n", static_cast<long long>(gpu.timestamp));
-    if (gpu.simulated) std::printf("  ⚠ SIMULATED evidence (not a real TEE)\n");
+    std::printf("%s\n", gpu_attested_line(gpu, gpu_index).c_str());
+    detail::print_attestation_details(gpu);
 
     std::printf("\n🔍 [3/4] Verifying VM token...\n");
     if (!verify_token(*vm.token)) {
@@ -657,23 +714,25 @@ inline bool attest_all(uint32_t gpu_index = 0) {
         return false;
     }
     std::printf("✓ GPU token verified!\n");
-    std::printf("\n✅ All attestations passed!\n\n");
+    std::printf("\n%s\n\n", kAllAttestedLine);
     return true;
 }
 
 }  // namespace wasmtime_attestation
 
 // ------------------------------------------------------------------------------------------------
-// Optional single-header cabi_realloc (define the macro in exactly ONE translation unit, and do not
-// also link src/cabi_realloc.c).
+// cabi_realloc: a WEAK exported definition, so that a guest built from this header alone gets results from the host
+// (the host allocates every result block through the guest's cabi_realloc). One definition survives however many
+// translation units include the header (weak symbols merge at link time), and a strong cabi_realloc — guests/cpp/
+// src/cabi_realloc.c or the guest's own — replaces it without a duplicate-symbol error. Define
+// WASMTIME_ATTESTATION_NO_CABI_REALLOC before including the header to export none (a first-era guest; the host then
+// needs another way to hand over results). WASMTIME_ATTESTATION_DEFINE_CABI_REALLOC, which used to opt in, is
+// accepted and changes nothing.
 // ------------------------------------------------------------------------------------------------
-#if defined(WASMTIME_ATTESTATION_DEFINE_CABI_REALLOC) && defined(__wasm__)
-#ifndef WASMTIME_ATTESTATION_CABI_REALLOC_DEFINED
-#define WASMTIME_ATTESTATION_CABI_REALLOC_DEFINED
-#include <cstddef>
+#if defined(__wasm__) && !defined(WASMTIME_ATTESTATION_NO_CABI_REALLOC)
 // Same semantics as guests/cpp/src/cabi_realloc.c.
-extern "C" __attribute__((export_name("cabi_realloc"))) void* cabi_realloc(void* old_ptr, size_t old_size,
-                                                                            size_t align, size_t new_size) {
+extern "C" __attribute__((weak, export_name("cabi_realloc"))) void* cabi_realloc(void* old_ptr, size_t old_size,
+                                                                                  size_t align, size_t new_size) {
     if (align == 0) align = 1;
     if ((align & (align - 1)) != 0) return nullptr;  // not a power of two
     if (new_size == 0) {
@@ -690,7 +749,6 @@ extern "C" __attribute__((export_name("cabi_realloc"))) void* cabi_realloc(void*
     }
     return p;
 }
-#endif
 #endif
 
 #endif  // WASMTIME_ATTESTATION_HPP

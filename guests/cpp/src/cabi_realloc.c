@@ -6,8 +6,8 @@
  *   otherwise        -> resize, keeping min(old_size, new_size) bytes
  * Returns NULL on failure or when `align` is not a power of two. Every block can be released with free().
  *
- * Link this file into exactly one guest module, OR define WASMTIME_ATTESTATION_DEFINE_CABI_REALLOC in one
- * C++ TU that includes attestation.hpp — not both. */
+ * attestation.hpp already provides a weak cabi_realloc with the same semantics; this strong definition replaces it
+ * (link it into a C guest, or a C++ guest that wants the allocator in its own object). */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>

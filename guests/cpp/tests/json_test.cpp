@@ -1,17 +1,16 @@
-// Native unit test of the header's JSON reader and result parsing:
+// Native unit test of attestation.hpp's JSON reader and result parsing (built and run by scripts/build-guests.sh --check):
 //   clang++-14 -std=c++17 -fno-exceptions -I ../include json_test.cpp -o /tmp/json_test && /tmp/json_test
 #include <cstdio>
 #include <cstring>
 
 #include "attestation.hpp"
+#include "check.hpp"
 
 using namespace wasmtime_attestation;
-static int failures = 0;
-#define CHECK(c) do { if (!(c)) { std::printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #c); ++failures; } } while (0)
 
 static bool ok(const char* s) { JsonValue v; return detail::parse_json(s, v); }
 
-int main() {
+TEST(parses_objects_arrays_and_literals) {
     JsonValue v;
     CHECK(detail::parse_json(R"({"z":1,"a":[1,-2.5e1,{"x":null}],"t":true,"f":false,"e":{}})", v));
     CHECK(v.is_object() && v.keys.size() == 5 && v.keys[0] == "z" && v.keys[1] == "a");
@@ -19,26 +18,37 @@ int main() {
     CHECK(v.get("a")->items[1].number == -25.0);
     CHECK(v.get("a")->items[2].get("x")->is_null());
     CHECK(v.get_bool("t") == true && v.get_bool("f") == false && !v.get_bool("z"));
+}
 
+TEST(decodes_string_escapes_and_utf8) {
+    JsonValue v;
     CHECK(detail::parse_json(R"("a\"b\\c\/d\b\f\n\r\t\u0041\u00e9\u20ac\ud83d\ude00")", v));
     CHECK(v.string == "a\"b\\c/d\b\f\n\r\tA\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");
     CHECK(detail::parse_json("\"\xE2\x9C\x93 ok\"", v) && v.string == "\xE2\x9C\x93 ok");
+}
 
+TEST(rejects_malformed_json_and_deep_nesting) {
     const char* bad[] = {"", " ", "{", "[1,]", "{\"a\":1,}", "{a:1}", "[1 2]", "nul", "true false", "01", "-", "1.",
                          ".5", "1e", "+1", "\"\\ud83d\"", "\"\\ude00\"", "\"\\ud83d\\u0041\"", "\"\\x\"", "\"\\u12G4\"",
                          "\"a\nb\"", "\"abc", "{\"a\":}", "NaN"};
     for (const char* b : bad) {
-        if (ok(b)) { std::printf("FAIL: accepted %s\n", b); ++failures; }
+        if (ok(b)) {
+            std::printf("  FAIL: accepted %s\n", b);
+            ++check::failed_checks();
+        }
     }
     std::string deep(129, '['), close(129, ']');
     CHECK(!ok((deep + close).c_str()));
     CHECK(ok((std::string(128, '[') + std::string(128, ']')).c_str()));
+}
 
+TEST(parses_attestation_results) {
     AttestationResult r = AttestationResult::from_json(
         R"({"success":false,"token":null,"evidence":null,"error":"No TEE attestation available. Not running in a Confidential VM (Intel TDX or AMD SEV-SNP)?","timestamp":1763735568})");
     CHECK(!r.success && !r.token && r.timestamp == 1763735568 && !r.tee_type && !r.simulated);
     CHECK(r.error && r.error->rfind("No TEE attestation available.", 0) == 0);
 
+    JsonValue v;
     r = AttestationResult::from_json(
         R"({"success":true,"token":"a.b.c","evidence":"{\"quote_size\":1}","error":null,"timestamp":5,"tee_type":"Intel TDX","simulated":true})");
     CHECK(r.success && r.token == std::string("a.b.c") && r.tee_type == std::string("Intel TDX") && r.simulated);
@@ -48,13 +58,33 @@ int main() {
     CHECK(!r.success && r.error);
     r = AttestationResult::from_json("not json");
     CHECK(!r.success && r.error && r.error->rfind("Invalid JSON from host", 0) == 0);
+}
 
-    // Native stubs: everything fails cleanly.
+TEST(reports_the_gpu_name_and_no_tee) {
+    AttestationResult r = AttestationResult::from_json(
+        R"({"success":true,"token":"t","evidence":"{\"platform\":\"nvidia\",\"name\":\"NVIDIA H100 (simulated)\"}","error":null,"timestamp":1})");
+    CHECK(gpu_display_name(r, 0) == "H100");
+    r = AttestationResult::from_json(
+        R"({"success":true,"token":"t","evidence":"{\"tee_type\":\"NVIDIA_GPU\",\"fields\":{\"name\":\"NVIDIA H100 (simulated)\"}}","error":null,"timestamp":1})");
+    CHECK(gpu_display_name(r, 0) == "H100");
+    r = AttestationResult::from_json(
+        R"({"success":true,"token":"t","evidence":"{\"hwmodel\":\"GH100 A01 GSP BROM\",\"name\":\"NVIDIA H100 NVL\"}","error":null,"timestamp":1})");
+    CHECK(gpu_display_name(r, 0) == "H100 NVL");
+    r = AttestationResult::from_json(R"({"success":true,"token":"t","evidence":"{\"hwmodel\":\"GH100 A01 GSP BROM\"}","error":null,"timestamp":1})");
+    CHECK(gpu_display_name(r, 0) == "GH100 A01 GSP BROM");
+    r = AttestationResult::from_json(R"({"success":true,"token":"t","error":null,"timestamp":1})");
+    CHECK(gpu_display_name(r, 3) == "GPU 3");
+    CHECK(is_no_tee_error("No TEE attestation available. Not running in a Confidential VM (Intel TDX or AMD SEV-SNP)?"));
+    CHECK(!is_no_tee_error("AMD SEV-SNP attestation failed: x"));
+}
+
+TEST(native_stubs_fail_cleanly) {
     CHECK(!attest_vm().success && !attest_gpu(0).success && !verify_token("a.b.c"));
     CHECK(detect_tee_type().error.has_value());
     CHECK(verify_token_json("a.b.c").error.has_value());
+}
 
-    // get_secret results.
+TEST(parses_secret_results) {
     SecretResult sr = detail::secret_from_json(R"({"success":true,"name":"demo","secret":"AQID+w==","length":4})");
     CHECK(sr.success && sr.secret == (std::vector<uint8_t>{1, 2, 3, 0xfb}) && sr.name == "demo" && !sr.error);
     sr = detail::secret_from_json(R"({"success":false,"name":"demo","error":"policy forbids simulated platforms"})");
@@ -65,7 +95,6 @@ int main() {
     CHECK(detail::base64_decode("aGVsbG8", b) && std::string(b.begin(), b.end()) == "hello");
     CHECK(!detail::base64_decode("a", b));
     CHECK(!get_secret("demo").success && get_secret("demo").error);
-
-    std::printf(failures ? "%d FAILED\n" : "all JSON tests passed\n", failures);
-    return failures ? 1 : 0;
 }
+
+int main(int argc, char** argv) { return check::run_all(argc, argv); }

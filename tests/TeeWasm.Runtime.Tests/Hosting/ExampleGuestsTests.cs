@@ -39,8 +39,10 @@ public sealed class ExampleGuestsTests : IDisposable
         var (result, stdout, stderr) = Run(guest, AttestationMode.Simulate);
         Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.Error}\n{stdout}\n{stderr}");
         Assert.Contains("AMD SEV-SNP", stdout);
-        Assert.Matches(@"VM attestation OK \(token: \d{3,} chars\)", stdout);
-        Assert.Matches(@"GPU attestation OK \(token: \d{3,} chars\)", stdout);
+        // The design document's lines, details (token length) on the line below.
+        Assert.Matches(@"✓ VM attestation successful \(TDX/SEV-SNP\)\n  Token length: \d{3,} chars", stdout);
+        Assert.Matches(@"✓ GPU attestation successful \(H100\)\n  Token length: \d{3,} chars", stdout);
+        Assert.Contains("✓ All attestations passed!", stdout);
         Assert.Contains("Training step complete", stdout);
     }
 
@@ -51,7 +53,7 @@ public sealed class ExampleGuestsTests : IDisposable
     {
         var (result, stdout, stderr) = Run(guest, AttestationMode.None);
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains(AttestationResult.NoTeeError, stderr);
+        Assert.Contains("❌ No TEE attestation available\n   VM attestation failed: " + AttestationResult.NoTeeError, stderr);
         Assert.DoesNotContain("Training step complete", stdout);
     }
 

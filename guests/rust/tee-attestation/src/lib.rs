@@ -206,8 +206,10 @@ fn bool_or(v: &Value, key: &str, default: bool) -> bool {
     v.get(key).and_then(Value::as_bool).unwrap_or(default)
 }
 
-/// `AttestationResult` as the host returns it.
+/// `AttestationResult` as the host returns it. With the feature `serde` it derives `Serialize`/`Deserialize` like
+/// the original crate's type (same keys and order; `simulated` is written only when true).
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AttestationResult {
     pub success: bool,
     pub token: Option<String>,
@@ -215,10 +217,18 @@ pub struct AttestationResult {
     pub evidence: Option<String>,
     pub error: Option<String>,
     /// Unix seconds.
+    #[cfg_attr(feature = "serde", serde(default))]
     pub timestamp: i64,
+    #[cfg_attr(feature = "serde", serde(default))]
     pub tee_type: Option<String>,
     /// True when the host's simulator produced the result (never trust it for production).
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "is_false"))]
     pub simulated: bool,
+}
+
+#[cfg(feature = "serde")]
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl AttestationResult {
@@ -259,12 +269,14 @@ impl AttestationResult {
     }
 }
 
-/// Result of `detect_tee`.
+/// Result of `detect_tee` (with the feature `serde`: `Serialize`/`Deserialize` like the original crate's type).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TeeDetectionResult {
     /// "None" | "Intel TDX" | "AMD SEV-SNP" | "AMD SEV"
     pub tee_type: String,
     pub supports_attestation: bool,
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "is_false"))]
     pub simulated: bool,
 }
 
@@ -476,6 +488,53 @@ pub fn get_secret(name: &str) -> Result<Vec<u8>, String> {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// The design document's progress lines
+// ---------------------------------------------------------------------------------------------
+
+/// The lines the original design document shows, printed by the example and benchmark guests (details may follow
+/// on the next line).
+pub mod lines {
+    use super::{gpu_display_name, AttestationResult};
+
+    /// After a successful VM attestation.
+    pub const VM_OK: &str = "✓ VM attestation successful (TDX/SEV-SNP)";
+    /// After the VM, the GPU and (in the examples) both token checks passed.
+    pub const ALL_OK: &str = "✓ All attestations passed!";
+    /// When the host reports that it runs in no TEE.
+    pub const NO_TEE: &str = "❌ No TEE attestation available";
+
+    /// `✓ GPU attestation successful (H100)`, with the GPU's name where the evidence has it.
+    pub fn gpu_ok(result: &AttestationResult, gpu_index: u32) -> String {
+        format!("✓ GPU attestation successful ({})", gpu_display_name(result, gpu_index))
+    }
+}
+
+/// The GPU's model for display: the evidence's `name` (top level, as the NVML path writes it, or under `fields`, as
+/// the simulator does) without a leading "NVIDIA " or a trailing " (simulated)" (`NVIDIA H100 NVL` → `H100 NVL`),
+/// else nvattest's `hwmodel`, else `GPU <index>`.
+pub fn gpu_display_name(result: &AttestationResult, gpu_index: u32) -> String {
+    let evidence = result.evidence_json();
+    let field = |key: &str| {
+        let e = evidence.as_ref()?;
+        let v = e.get(key).or_else(|| e.get("fields").and_then(|f| f.get(key)))?;
+        v.as_str().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+    };
+    if let Some(name) = field("name") {
+        let name = name.strip_prefix("NVIDIA ").unwrap_or(&name);
+        let name = name.strip_suffix(" (simulated)").unwrap_or(name).trim();
+        if !name.is_empty() {
+            return name.to_string();
+        }
+    }
+    field("hwmodel").unwrap_or_else(|| format!("GPU {}", gpu_index))
+}
+
+/// True for the host's "not in a TEE" failure (`No TEE attestation available. …`).
+pub fn is_no_tee_error(error: &str) -> bool {
+    error.starts_with("No TEE attestation available")
+}
+
 /// Drop the host's cached VM/GPU results and detected TEE type.
 pub fn clear_attestation_cache() {
     unsafe { raw::clear_cache() }
@@ -554,5 +613,47 @@ mod tests {
         assert!(attest_gpu_token(0).is_err());
         assert!(!verify_attestation_token("a.b.c"));
         clear_attestation_cache();
+    }
+
+    /// The `serde` feature: the host's JSON through serde_json gives what `from_json` gives, and serializing writes
+    /// the original crate's shape (all six keys, `null`s included; `simulated` only when true).
+    #[cfg(feature = "serde")]
+    #[test]
+    fn serde_feature_matches_from_json_and_the_original_shape() {
+        let r: AttestationResult = serde_json::from_str(NO_TEE).unwrap();
+        assert_eq!(r, AttestationResult::from_json(NO_TEE).unwrap());
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            NO_TEE.trim_end_matches('}').to_string() + r#","tee_type":null}"#
+        );
+        let sim = r#"{"success":true,"token":"a.b.c","evidence":"{}","error":null,"timestamp":7,"tee_type":"AMD SEV-SNP","simulated":true}"#;
+        let r: AttestationResult = serde_json::from_str(sim).unwrap();
+        assert!(r.simulated && r.tee_type.as_deref() == Some("AMD SEV-SNP"));
+        assert_eq!(serde_json::to_string(&r).unwrap(), sim);
+        let d: TeeDetectionResult = serde_json::from_str(r#"{"supports_attestation":false,"tee_type":"None"}"#).unwrap();
+        assert_eq!(d, TeeDetectionResult { tee_type: "None".into(), supports_attestation: false, simulated: false });
+        assert_eq!(serde_json::to_string(&d).unwrap(), r#"{"tee_type":"None","supports_attestation":false}"#);
+        assert!(serde_json::from_str::<AttestationResult>(r#"{"token":"x"}"#).is_err()); // success is required
+    }
+
+    #[test]
+    fn gpu_display_names_and_the_no_tee_error() {
+        let with = |evidence: &str| AttestationResult {
+            success: true,
+            token: Some("t".into()),
+            evidence: Some(evidence.into()),
+            error: None,
+            timestamp: 1,
+            tee_type: None,
+            simulated: false,
+        };
+        assert_eq!(gpu_display_name(&with(r#"{"platform":"nvidia","name":"NVIDIA H100 (simulated)"}"#), 0), "H100");
+        assert_eq!(gpu_display_name(&with(r#"{"tee_type":"NVIDIA_GPU","fields":{"name":"NVIDIA H100 (simulated)"}}"#), 0), "H100");
+        assert_eq!(gpu_display_name(&with(r#"{"name":"NVIDIA H100 NVL","hwmodel":"GH100 A01 GSP BROM"}"#), 0), "H100 NVL");
+        assert_eq!(gpu_display_name(&with(r#"{"hwmodel":"GH100 A01 GSP BROM"}"#), 0), "GH100 A01 GSP BROM");
+        assert_eq!(gpu_display_name(&with("not json"), 2), "GPU 2");
+        assert_eq!(lines::gpu_ok(&with(r#"{"name":"NVIDIA H100 (simulated)"}"#), 0), "✓ GPU attestation successful (H100)");
+        assert!(is_no_tee_error("No TEE attestation available. Not running in a Confidential VM (Intel TDX or AMD SEV-SNP)?"));
+        assert!(!is_no_tee_error("AMD SEV-SNP attestation failed: x"));
     }
 }

@@ -12,6 +12,27 @@ pub struct Dataset {
 }
 
 impl Dataset {
+    /// A dataset from row-major `data` (`n_samples x n_features`) and `labels` (the original crate's constructor).
+    pub fn new(data: Vec<f32>, labels: Vec<f32>, n_samples: usize, n_features: usize) -> Result<Self, String> {
+        if data.len() != n_samples * n_features {
+            return Err(format!("Data size mismatch: expected {}, got {}", n_samples * n_features, data.len()));
+        }
+        if labels.len() != n_samples {
+            return Err(format!("Labels size mismatch: expected {}, got {}", n_samples, labels.len()));
+        }
+        Ok(Dataset { data, labels, n_samples, n_features })
+    }
+
+    /// Sample `idx` (the original crate's name for [`Dataset::row`]).
+    pub fn get_sample(&self, idx: usize) -> &[f32] {
+        self.row(idx)
+    }
+
+    /// The label of sample `idx`.
+    pub fn get_label(&self, idx: usize) -> f32 {
+        self.labels[idx]
+    }
+
     pub fn row(&self, i: usize) -> &[f32] {
         &self.data[i * self.n_features..(i + 1) * self.n_features]
     }
@@ -69,6 +90,14 @@ mod tests {
         assert_eq!(d.data, vec![1.5, -2.0, 0.25, 0.3]);
         assert_eq!(d.labels, vec![144.0, 70.0]);
         assert_eq!(d.row(1), &[0.25, 0.3]);
+    }
+
+    #[test]
+    fn new_checks_the_shape() {
+        let d = Dataset::new(vec![1.0, 2.0, 3.0, 4.0], vec![10.0, 20.0], 2, 2).unwrap();
+        assert_eq!((d.get_sample(1), d.get_label(1)), (&[3.0f32, 4.0][..], 20.0));
+        assert!(Dataset::new(vec![1.0; 3], vec![1.0; 2], 2, 2).unwrap_err().contains("Data size mismatch"));
+        assert!(Dataset::new(vec![1.0; 4], vec![1.0; 3], 2, 2).unwrap_err().contains("Labels size mismatch"));
     }
 
     #[test]

@@ -1,7 +1,12 @@
 //! `wasm-ml`: the random-forest benchmark guest (library part; the binary is `wasm-ml-benchmark`).
+//!
+//! The original crate's paths are here too, for guests written against it: [`attestation`] (the
+//! `wasmtime_attestation` bindings), [`random_forest::RandomForest`] and [`data::Dataset`].
 pub mod aes_gcm;
+pub mod attestation;
 pub mod data;
 pub mod forest;
+pub mod random_forest;
 pub mod rng;
 pub mod wasi_gpu;
 
