@@ -8,6 +8,12 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+for a in "$@"; do
+  case "$a" in
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    *) echo "pack: unknown option '$a' (try --help)" >&2; exit 2 ;;
+  esac
+done
 OUT="$ROOT/artifacts/packages"
 VERSION="$(dotnet msbuild src/TeeWasm.Cli -getProperty:Version -nologo)"
 [ -f .cache/webgpu/package/libwebgpu_wrapper.so ] || scripts/setup-webgpu.sh --no-mesa

@@ -21,7 +21,7 @@ while [ $# -gt 0 ]; do
     --out) OUT="$(mkdir -p "$2" && cd "$2" && pwd)"; shift ;;
     --no-archive) ARCHIVE=0 ;;
     --print-dir) PRINT_DIR=1 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "publish: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
