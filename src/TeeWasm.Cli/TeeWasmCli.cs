@@ -2,6 +2,7 @@ using System.CommandLine;
 using TeeWasm.Attestation;
 using TeeWasm.Cli.Commands;
 using TeeWasm.Runtime;
+using TeeWasm.Runtime.Interfaces.Gpu;
 
 namespace TeeWasm.Cli;
 
@@ -40,8 +41,9 @@ public static class TeeWasmCli
         {
             return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
-        catch (UsageException e)
+        catch (Exception e) when (e is UsageException or GpuUnavailableException)
         {
+            // A --gpu backend this machine cannot provide is a wrong command line here, like an unknown one.
             stderr.WriteLine("error: " + e.Message);
             return UsageError;
         }

@@ -5,7 +5,10 @@ namespace TeeWasm.Cli.Tests;
 /// <summary>Runs the built <c>tee-wasm</c> as a real process, as a user would.</summary>
 internal static class CliProcess
 {
-    public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
+    public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => Run(new Dictionary<string, string>(), args);
+
+    /// <summary>Runs it with <paramref name="environment"/> added to the inherited environment.</summary>
+    public static (int ExitCode, string Stdout, string Stderr) Run(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -16,6 +19,7 @@ internal static class CliProcess
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "tee-wasm.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["XDG_CACHE_HOME"] = Path.Combine(Path.GetTempPath(), "teewasm-cli-tests-cache");
+        foreach (var (name, value) in environment) psi.Environment[name] = value;
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();

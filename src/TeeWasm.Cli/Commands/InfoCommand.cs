@@ -11,7 +11,7 @@ internal static class InfoCommand
 {
     public static Command Create(CliOptions shared, TextWriter stdout)
     {
-        var command = new Command("info", "Show versions, the detected platform, GPUs, the WebGPU adapter, and the cache and simulator directories");
+        var command = new Command("info", "Show versions, the detected platform, GPUs, the WebGPU adapter, the CUDA driver and devices, the NVIDIA CC mode, the wasi:gpu backend --gpu auto would choose, and the cache and simulator directories");
         shared.AddTo(command);
         command.SetAction(parse =>
         {
@@ -26,6 +26,10 @@ internal static class InfoCommand
             var gpus = options.Mode == AttestationMode.Simulate ? [] : NvmlGpuDiscovery.Discover(options.Probe.NvmlLibrary, out string? reason);
             stdout.WriteLine($"NVIDIA GPUs       {(options.Mode == AttestationMode.Simulate ? $"{options.SimulatedGpuCount} simulated" : gpus.Count.ToString())}");
             foreach (string line in TeeWasm.Gpu.Dawn.WebGpuInfo.Describe()) stdout.WriteLine(line);
+            foreach (string line in TeeWasm.Gpu.Cuda.CudaInfo.Describe(nvmlLibrary: options.Probe.NvmlLibrary)) stdout.WriteLine(line);
+            var auto = TeeWasm.Gpu.GpuBackendSelector.Select(TeeWasm.Gpu.GpuBackendKind.Auto); // what run --gpu auto would take, and why
+            auto.Backend.Dispose();
+            stdout.WriteLine($"wasi:gpu          {auto.Reason}");
             stdout.WriteLine($"Host key          P-256, kid {attester.HostKey.KeyId} (ephemeral, made at start-up)");
             stdout.WriteLine($"Module cache      {ModuleCache.DefaultDirectory}");
             stdout.WriteLine($"Simulator data    {options.SimulatorDirectory ?? Path.Combine(AttesterOptions.DefaultDataDirectory, "simulator")}");

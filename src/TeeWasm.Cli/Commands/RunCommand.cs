@@ -29,8 +29,13 @@ internal static class RunCommand
         var timeout = new Option<double?>("--timeout") { Description = "Stop the guest after S seconds of wall-clock time", HelpName = "S" };
         var maxMemory = new Option<int?>("--max-memory") { Description = "Largest linear memory the guest may grow to, in MiB", HelpName = "MB" };
         var noCache = new Option<bool>("--no-cache") { Description = "Compile the module afresh; do not read or write the compiled-module cache" };
-        var gpu = new Option<string>("--gpu") { Description = "Backend of the guest's wasi:gpu imports: auto (WebGPU on a hardware GPU adapter, else cpu), cpu, webgpu (also on lavapipe), or none (guests see no GPU)", DefaultValueFactory = _ => "auto" };
-        gpu.AcceptOnlyFromAmong("auto", "cpu", "webgpu", "none");
+        var gpu = new Option<string>("--gpu")
+        {
+            Description = "Backend of the guest's wasi:gpu imports: auto (cuda when the CUDA driver sees a GPU, else webgpu on a hardware adapter, else cpu), cuda, webgpu (also on lavapipe), cpu, or none (guests see no GPU). A backend that does not work here is a usage error (exit 2)",
+            DefaultValueFactory = _ => "auto",
+        };
+        gpu.AcceptOnlyFromAmong("auto", "cuda", "webgpu", "cpu", "none");
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Also say which wasi:gpu backend was chosen and why (one line on stderr)" };
         var policy = new Option<string?>("--policy") { Description = "Attestation policy (JSON, see docs/policy.md): checked by --require-attestation and applied to the guest's attest_vm results", HelpName = "FILE" };
         var requireAttestation = new Option<bool>("--require-attestation") { Description = "Attest the VM and check the policy before the guest starts; refuse to start it otherwise (exit 1)" };
         var cacheDir = new Option<string?>("--cache-dir") { Description = $"Compiled-module cache [default: {ModuleCache.DefaultDirectory}]", HelpName = "DIR" };
@@ -61,7 +66,7 @@ internal static class RunCommand
 
         var command = new Command("run", "Run a WASI guest with wasmtime:attestation; the exit code is the guest's (1 when it traps or cannot start, 2 for usage errors)")
         {
-            module, guestArgs, dir, env, fuel, timeout, maxMemory, noCache, cacheDir, cacheMaxSize, allowPrecompiled, gpu, policy, requireAttestation, kbs, kbsEvidence, kbsKey, auditLog,
+            module, guestArgs, dir, env, fuel, timeout, maxMemory, noCache, cacheDir, cacheMaxSize, allowPrecompiled, gpu, verbose, policy, requireAttestation, kbs, kbsEvidence, kbsKey, auditLog,
         };
         shared.AddTo(command);
 
@@ -84,6 +89,7 @@ internal static class RunCommand
                 Policy = parse.GetValue(policy) is { } policyPath ? LoadPolicy(policyPath) : null,
                 RequireAttestation = parse.GetValue(requireAttestation),
                 Log = line => stderr.WriteLine("[tee-wasm] " + line),
+                Verbose = parse.GetValue(verbose) ? line => stderr.WriteLine("[tee-wasm] " + line) : null,
                 KeyBroker = parse.GetValue(kbs) is { } url
                     ? new KbsClientOptions
                     {

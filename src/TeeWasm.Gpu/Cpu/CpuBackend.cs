@@ -52,27 +52,24 @@ public sealed class CpuBackend : IGpuBackend
     /// <inheritdoc/>
     public GpuResult BufferWrite(uint buffer, ulong offset, ReadOnlySpan<byte> data)
     {
-        if (_buffers.Get(buffer)?.Storage is not { } bytes) return GpuError.InvalidBuffer;
-        if (!Fits(bytes, offset, (ulong)data.Length)) return GpuError.InvalidParams;
-        data.CopyTo(bytes.AsSpan((int)offset));
+        if (_buffers.Range(buffer, offset, (ulong)data.Length, out var e) is { } error) return error;
+        data.CopyTo(e.Storage.AsSpan((int)offset));
         return GpuResult.Ok;
     }
 
     /// <inheritdoc/>
     public GpuResult BufferRead(uint buffer, ulong offset, Span<byte> destination)
     {
-        if (_buffers.Get(buffer)?.Storage is not { } bytes) return GpuError.InvalidBuffer;
-        if (!Fits(bytes, offset, (ulong)destination.Length)) return GpuError.InvalidParams;
-        bytes.AsSpan((int)offset, destination.Length).CopyTo(destination);
+        if (_buffers.Range(buffer, offset, (ulong)destination.Length, out var e) is { } error) return error;
+        e.Storage.AsSpan((int)offset, destination.Length).CopyTo(destination);
         return GpuResult.Ok;
     }
 
     /// <inheritdoc/>
     public GpuResult BufferCopy(uint source, ulong sourceOffset, uint destination, ulong destinationOffset, ulong size)
     {
-        if (_buffers.Get(source)?.Storage is not { } src || _buffers.Get(destination)?.Storage is not { } dst) return GpuError.InvalidBuffer;
-        if (!Fits(src, sourceOffset, size) || !Fits(dst, destinationOffset, size)) return GpuError.InvalidParams;
-        src.AsSpan((int)sourceOffset, (int)size).CopyTo(dst.AsSpan((int)destinationOffset)); // memmove: overlap is fine
+        if (_buffers.CopyRanges(source, sourceOffset, destination, destinationOffset, size, out var src, out var dst) is { } error) return error;
+        src.Storage.AsSpan((int)sourceOffset, (int)size).CopyTo(dst.Storage.AsSpan((int)destinationOffset)); // memmove: overlap is fine
         return GpuResult.Ok;
     }
 
@@ -87,20 +84,15 @@ public sealed class CpuBackend : IGpuBackend
 
     private GpuResult BootstrapSampleCore(in BootstrapParams p, uint output)
     {
-        if (Floats(output, p.NSamples, out var dst) is { } error) return error;
-        if (p.MaxIndex == 0) return GpuError.InvalidParams;
-        CpuBootstrap.Fill(p.Seed, p.MaxIndex, MemoryMarshal.Cast<byte, uint>(dst.AsSpan())[..(int)p.NSamples]);
+        if (KernelArguments.Bootstrap(_buffers, p, output, out var dst) is { } error) return error;
+        BootstrapSampler.Fill(p.Seed, p.MaxIndex, MemoryMarshal.Cast<byte, uint>(dst.Storage.AsSpan())[..(int)p.NSamples]);
         return GpuResult.Ok;
     }
 
     private GpuResult FindSplitCore(in FindSplitParams p, uint data, uint labels, uint indices, uint thresholds, uint outputScores)
     {
-        if (Floats(data, 0, out var x) is { } e1) return e1;
-        if (Floats(labels, 0, out var y) is { } e2) return e2;
-        if (Floats(indices, p.NSamples, out var idx) is { } e3) return e3;
-        if (Floats(thresholds, p.NThresholds, out var t) is { } e4) return e4;
-        if (Floats(outputScores, p.NThresholds, out var o) is { } e5) return e5;
-        if (p.NFeatures == 0 || p.FeatureIdx >= p.NFeatures) return GpuError.InvalidParams;
+        if (KernelArguments.FindSplit(_buffers, p, data, labels, indices, thresholds, outputScores, out var f) is { } error) return error;
+        var (x, y, idx, t, o) = (f.Data.Storage, f.Labels.Storage, f.Indices.Storage, f.Thresholds.Storage, f.Scores.Storage);
         long rows = x.Length / 4 / p.NFeatures;
         // Scores go straight to the output unless it is also an input (then through a copy).
         bool aliased = ReferenceEquals(o, x) || ReferenceEquals(o, y) || ReferenceEquals(o, idx) || ReferenceEquals(o, t);
@@ -117,23 +109,20 @@ public sealed class CpuBackend : IGpuBackend
 
     private GpuResult AverageCore(in AverageParams p, uint treePredictions, uint output)
     {
-        if (Floats(treePredictions, (ulong)p.NTrees * p.NSamples, out var input) is { } e1) return e1;
-        if (Floats(output, p.NSamples, out var dst) is { } e2) return e2;
-        if (p.NTrees == 0) return GpuError.InvalidParams;
-        var x = MemoryMarshal.Cast<byte, float>(input.AsSpan());
+        if (KernelArguments.Average(_buffers, p, treePredictions, output, out var input, out var dst) is { } error) return error;
+        var x = MemoryMarshal.Cast<byte, float>(input.Storage.AsSpan());
         int trees = (int)p.NTrees;
         var means = new float[p.NSamples];
         for (int s = 0; s < means.Length; s++)
             means[s] = System.Numerics.Tensors.TensorPrimitives.Sum(x.Slice(s * trees, trees)) / trees;
-        MemoryMarshal.AsBytes(means.AsSpan()).CopyTo(dst);
+        MemoryMarshal.AsBytes(means.AsSpan()).CopyTo(dst.Storage);
         return GpuResult.Ok;
     }
 
     private GpuResult MatmulCore(in MatmulParams p, uint a, uint b, uint c)
     {
-        if (Floats(a, (ulong)p.M * p.K, out var aBytes) is { } e1) return e1;
-        if (Floats(b, (ulong)p.K * p.N, out var bBytes) is { } e2) return e2;
-        if (Floats(c, (ulong)p.M * p.N, out var cBytes) is { } e3) return e3;
+        if (KernelArguments.Matmul(_buffers, p, a, b, c, out var aBuffer, out var bBuffer, out var cBuffer) is { } error) return error;
+        var (aBytes, bBytes, cBytes) = (aBuffer.Storage, bBuffer.Storage, cBuffer.Storage);
         // C is scaled by beta before A and B are packed: an input that is also the output is read from a copy.
         if (ReferenceEquals(aBytes, cBytes)) aBytes = (byte[])aBytes.Clone();
         if (ReferenceEquals(bBytes, cBytes)) bBytes = (byte[])bBytes.Clone();
@@ -142,37 +131,23 @@ public sealed class CpuBackend : IGpuBackend
 
     private GpuResult ElementwiseCore(in ElementwiseParams p, uint inputA, uint? inputB, uint output)
     {
-        if (Floats(inputA, p.NElements, out var a) is { } e1) return e1;
-        if (Floats(output, p.NElements, out var dst) is { } e2) return e2;
-        if (!Enum.IsDefined(p.Op)) return GpuError.InvalidParams;
-        byte[]? b = null;
-        if (p.Op is ElementwiseOp.Add or ElementwiseOp.Mul)
-        {
-            if (inputB is not uint bId) return GpuError.InvalidParams;
-            if (Floats(bId, p.NElements, out var bBytes) is { } e3) return e3;
-            b = bBytes;
-        }
-        CpuElementwise.Apply(p.Op, (int)p.NElements, a, b, dst, _parallelism);
+        if (KernelArguments.Elementwise(_buffers, p, inputA, inputB, output, out var a, out var b, out var dst) is { } error) return error;
+        CpuElementwise.Apply(p.Op, (int)p.NElements, a.Storage, b.Storage, dst.Storage, _parallelism);
         return GpuResult.Ok;
     }
 
     private GpuResult ReduceCore(in ReduceParams p, uint input, uint output)
     {
-        if (Floats(input, p.NElements, out var x) is { } e1) return e1;
-        if (Floats(output, 1, out var dst) is { } e2) return e2;
-        if (!Enum.IsDefined(p.Op) || (p.NElements == 0 && p.Op != ReduceOp.Sum)) return GpuError.InvalidParams;
-        float value = CpuReduce.Apply(p.Op, MemoryMarshal.Cast<byte, float>(x.AsSpan())[..(int)p.NElements]);
-        MemoryMarshal.Write(dst.AsSpan(), in value);
+        if (KernelArguments.Reduce(_buffers, p, input, output, out var x, out var dst) is { } error) return error;
+        float value = CpuReduce.Apply(p.Op, MemoryMarshal.Cast<byte, float>(x.Storage.AsSpan())[..(int)p.NElements]);
+        MemoryMarshal.Write(dst.Storage.AsSpan(), in value);
         return GpuResult.Ok;
     }
 
     private GpuResult BatchPredictCore(in BatchPredictParams p, uint samples, uint treeNodes, uint treeOffsets, uint output)
     {
-        if (Floats(samples, (ulong)p.BatchSize * p.NFeatures, out var x) is { } e1) return e1;
-        if (Floats(treeNodes, 0, out var nodes) is { } e2) return e2;
-        if (Floats(treeOffsets, p.NTrees, out var offsets) is { } e3) return e3;
-        if (Floats(output, p.BatchSize, out var dst) is { } e4) return e4;
-        if (p.NTrees == 0) return GpuError.InvalidParams;
+        if (KernelArguments.BatchPredict(_buffers, p, samples, treeNodes, treeOffsets, output, out var f) is { } error) return error;
+        var (x, nodes, offsets, dst) = (f.Samples.Storage, f.Nodes.Storage, f.Offsets.Storage, f.Output.Storage);
         uint[] roots = MemoryMarshal.Cast<byte, uint>(offsets.AsSpan())[..(int)p.NTrees].ToArray();
         return CpuBatchPredict.Predict(p, x, nodes, nodes.Length / TreeNodeLayout.NodeSize, roots, dst, _parallelism);
     }
@@ -281,19 +256,6 @@ public sealed class CpuBackend : IGpuBackend
 
     /// <summary>Destroys every buffer.</summary>
     public void Dispose() => _buffers.Clear();
-
-    /// <summary>
-    /// Looks up a buffer that must hold at least <paramref name="count"/> 4-byte elements: null when it does,
-    /// InvalidBuffer for an unknown id, InvalidParams when it is too small.
-    /// </summary>
-    private GpuError? Floats(uint id, ulong count, out byte[] bytes)
-    {
-        var error = _buffers.Elements(id, count, out var entry);
-        bytes = entry?.Storage!;
-        return error;
-    }
-
-    private static bool Fits(byte[] bytes, ulong offset, ulong length) => GpuBufferTable<byte[]>.Fits((ulong)bytes.Length, offset, length);
 
     private static string DescribeCpu()
     {

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 
 namespace TeeWasm.Gpu.Kernels;
 
@@ -11,6 +12,18 @@ namespace TeeWasm.Gpu.Kernels;
 /// </summary>
 internal static class ForestChecker
 {
+    /// <summary>
+    /// True when the forest of a batch-predict call is well formed: <paramref name="nodes"/> and <paramref name="offsets"/>
+    /// are the contents of its node and offset buffers. Gives the node count and the step bound (the smaller of
+    /// max_depth and the node count: no path needs more steps than there are nodes).
+    /// </summary>
+    public static bool IsValid(byte[] nodes, ReadOnlySpan<byte> offsets, in BatchPredictParams p, out int nodeCount, out uint maxSteps)
+    {
+        nodeCount = (int)Math.Min(nodes.Length / TreeNodeLayout.NodeSize, int.MaxValue);
+        maxSteps = Math.Min(p.MaxDepth, (uint)nodeCount);
+        return IsValid(nodes, nodeCount, MemoryMarshal.Cast<byte, uint>(offsets)[..(int)p.NTrees], p.NFeatures, maxSteps);
+    }
+
     /// <summary>True when the forest is well formed.</summary>
     public static bool IsValid(byte[] nodes, int nodeCount, ReadOnlySpan<uint> roots, uint nFeatures, uint maxSteps)
     {

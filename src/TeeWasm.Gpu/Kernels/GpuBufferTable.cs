@@ -80,6 +80,26 @@ internal sealed class GpuBufferTable<T> where T : class
         return count > buffer.Size / 4 ? GpuError.InvalidParams : null;
     }
 
+    /// <summary>
+    /// Looks up a buffer for the byte range <c>[offset, offset + length)</c> (buffer-write, buffer-read): null when the
+    /// buffer exists and the range lies in it, InvalidBuffer for an unknown id, InvalidParams for a range outside.
+    /// </summary>
+    public GpuError? Range(uint id, ulong offset, ulong length, out Entry buffer)
+    {
+        buffer = _buffers.GetValueOrDefault(id)!;
+        if (buffer is null) return GpuError.InvalidBuffer;
+        return Fits(buffer.Size, offset, length) ? null : GpuError.InvalidParams;
+    }
+
+    /// <summary>The checks of buffer-copy: both buffers exist (else InvalidBuffer) and both ranges lie in them (else InvalidParams).</summary>
+    public GpuError? CopyRanges(uint source, ulong sourceOffset, uint destination, ulong destinationOffset, ulong size, out Entry from, out Entry to)
+    {
+        from = _buffers.GetValueOrDefault(source)!;
+        to = _buffers.GetValueOrDefault(destination)!;
+        if (from is null || to is null) return GpuError.InvalidBuffer;
+        return Fits(from.Size, sourceOffset, size) && Fits(to.Size, destinationOffset, size) ? null : GpuError.InvalidParams;
+    }
+
     /// <summary>True when <c>[offset, offset + length)</c> lies within <paramref name="size"/> bytes (no overflow).</summary>
     public static bool Fits(ulong size, ulong offset, ulong length) => offset <= size && length <= size - offset;
 

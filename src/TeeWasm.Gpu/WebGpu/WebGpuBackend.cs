@@ -124,8 +124,7 @@ public sealed class WebGpuBackend : IGpuBackend
     /// <inheritdoc/>
     public GpuResult BufferWrite(uint buffer, ulong offset, ReadOnlySpan<byte> data)
     {
-        if (_buffers.Get(buffer) is not { } e) return GpuError.InvalidBuffer;
-        if (!GpuBufferTable<Buffer>.Fits(e.Size, offset, (ulong)data.Length)) return GpuError.InvalidParams;
+        if (_buffers.Range(buffer, offset, (ulong)data.Length, out var e) is { } error) return error;
         if (data.IsEmpty) return GpuResult.Ok;
         try
         {
@@ -151,8 +150,7 @@ public sealed class WebGpuBackend : IGpuBackend
     /// <inheritdoc/>
     public GpuResult BufferRead(uint buffer, ulong offset, Span<byte> destination)
     {
-        if (_buffers.Get(buffer) is not { } e) return GpuError.InvalidBuffer;
-        if (!GpuBufferTable<Buffer>.Fits(e.Size, offset, (ulong)destination.Length)) return GpuError.InvalidParams;
+        if (_buffers.Range(buffer, offset, (ulong)destination.Length, out var e) is { } error) return error;
         if (destination.IsEmpty) return GpuResult.Ok;
         try
         {
@@ -183,9 +181,7 @@ public sealed class WebGpuBackend : IGpuBackend
     /// <inheritdoc/>
     public GpuResult BufferCopy(uint source, ulong sourceOffset, uint destination, ulong destinationOffset, ulong size)
     {
-        if (_buffers.Get(source) is not { } src || _buffers.Get(destination) is not { } dst) return GpuError.InvalidBuffer;
-        if (!GpuBufferTable<Buffer>.Fits(src.Size, sourceOffset, size) || !GpuBufferTable<Buffer>.Fits(dst.Size, destinationOffset, size))
-            return GpuError.InvalidParams;
+        if (_buffers.CopyRanges(source, sourceOffset, destination, destinationOffset, size, out var src, out var dst) is { } error) return error;
         if (size == 0) return GpuResult.Ok;
         return Guard(nameof(BufferCopy), () =>
         {
@@ -246,8 +242,7 @@ public sealed class WebGpuBackend : IGpuBackend
         var q = p;
         return Guard(nameof(BootstrapSample), () =>
         {
-            if (Floats(output, q.NSamples, out var dst) is { } error) return error;
-            if (q.MaxIndex == 0) return GpuError.InvalidParams;
+            if (KernelArguments.Bootstrap(_buffers, q, output, out var dst) is { } error) return error;
             if (q.NSamples == 0) return GpuResult.Ok;
             Dispatch("bootstrap", [q.NSamples, q.Seed, q.MaxIndex], [Output(dst)], Groups(q.NSamples));
             return GpuResult.Ok;
@@ -260,18 +255,10 @@ public sealed class WebGpuBackend : IGpuBackend
         var q = p;
         return Guard(nameof(FindSplit), () =>
         {
-            if (Floats(data, 0, out var x) is { } e1) return e1;
-            if (Floats(labels, 0, out var y) is { } e2) return e2;
-            if (Floats(indices, q.NSamples, out var idx) is { } e3) return e3;
-            if (Floats(thresholds, q.NThresholds, out var t) is { } e4) return e4;
-            if (Floats(outputScores, q.NThresholds, out var o) is { } e5) return e5;
-            if (q.NFeatures == 0 || q.FeatureIdx >= q.NFeatures) return GpuError.InvalidParams;
-            ulong rows = x.Size / 4 / q.NFeatures, labelCount = y.Size / 4;
-            var rowIndices = MemoryMarshal.Cast<byte, uint>(HostCopy(idx).AsSpan())[..(int)q.NSamples];
-            foreach (uint row in rowIndices)
-            {
-                if (row >= rows || row >= labelCount) return GpuError.InvalidParams;
-            }
+            if (KernelArguments.FindSplit(_buffers, q, data, labels, indices, thresholds, outputScores, out var f) is { } error) return error;
+            var (x, y, idx, t, o) = f;
+            if (!KernelArguments.RowsInRange(MemoryMarshal.Cast<byte, uint>(HostCopy(idx).AsSpan())[..(int)q.NSamples], x.Size, q.NFeatures, y.Size))
+                return GpuError.InvalidParams;
             if (q.NThresholds == 0) return GpuResult.Ok;
             Dispatch("find-split", [q.NSamples, q.NFeatures, q.FeatureIdx, q.NThresholds, Bits(float.PositiveInfinity)],
                 [Input(x, o), Input(y, o), Input(idx, o), Input(t, o), Output(o)], Groups(q.NThresholds));
@@ -285,9 +272,7 @@ public sealed class WebGpuBackend : IGpuBackend
         var q = p;
         return Guard(nameof(Average), () =>
         {
-            if (Floats(treePredictions, (ulong)q.NTrees * q.NSamples, out var input) is { } e1) return e1;
-            if (Floats(output, q.NSamples, out var dst) is { } e2) return e2;
-            if (q.NTrees == 0) return GpuError.InvalidParams;
+            if (KernelArguments.Average(_buffers, q, treePredictions, output, out var input, out var dst) is { } error) return error;
             if (q.NSamples == 0) return GpuResult.Ok;
             Dispatch("average", [q.NTrees, q.NSamples], [Input(input, dst), Output(dst)], Groups(q.NSamples));
             return GpuResult.Ok;
@@ -300,9 +285,7 @@ public sealed class WebGpuBackend : IGpuBackend
         var q = p;
         return Guard(nameof(Matmul), () =>
         {
-            if (Floats(a, (ulong)q.M * q.K, out var aBuf) is { } e1) return e1;
-            if (Floats(b, (ulong)q.K * q.N, out var bBuf) is { } e2) return e2;
-            if (Floats(c, (ulong)q.M * q.N, out var cBuf) is { } e3) return e3;
+            if (KernelArguments.Matmul(_buffers, q, a, b, c, out var aBuf, out var bBuf, out var cBuf) is { } error) return error;
             if (q.M == 0 || q.N == 0) return GpuResult.Ok;
             uint columnTiles = (q.N + WgslKernels.Tile - 1) / WgslKernels.Tile;
             if (columnTiles > MaxWorkgroupsPerDimension)
@@ -331,15 +314,7 @@ public sealed class WebGpuBackend : IGpuBackend
         var q = p;
         return Guard(nameof(Elementwise), () =>
         {
-            if (Floats(inputA, q.NElements, out var a) is { } e1) return e1;
-            if (Floats(output, q.NElements, out var dst) is { } e2) return e2;
-            if (!Enum.IsDefined(q.Op)) return GpuError.InvalidParams;
-            var b = a;
-            if (q.Op is ElementwiseOp.Add or ElementwiseOp.Mul)
-            {
-                if (inputB is not uint bId) return GpuError.InvalidParams;
-                if (Floats(bId, q.NElements, out b) is { } e3) return e3;
-            }
+            if (KernelArguments.Elementwise(_buffers, q, inputA, inputB, output, out var a, out var b, out var dst) is { } error) return error;
             if (q.NElements == 0) return GpuResult.Ok;
             var aIn = Input(a, dst);
             var bIn = ReferenceEquals(b, a) ? aIn : Input(b, dst);
@@ -354,9 +329,7 @@ public sealed class WebGpuBackend : IGpuBackend
         var q = p;
         return Guard(nameof(Reduce), () =>
         {
-            if (Floats(input, q.NElements, out var x) is { } e1) return e1;
-            if (Floats(output, 1, out var dst) is { } e2) return e2;
-            if (!Enum.IsDefined(q.Op) || (q.NElements == 0 && q.Op != ReduceOp.Sum)) return GpuError.InvalidParams;
+            if (KernelArguments.Reduce(_buffers, q, input, output, out var x, out var dst) is { } error) return error;
             if (q.NElements == 0)
             {
                 Write(dst, 0, new byte[4]);
@@ -393,15 +366,9 @@ public sealed class WebGpuBackend : IGpuBackend
         var q = p;
         return Guard(nameof(BatchPredict), () =>
         {
-            if (Floats(samples, (ulong)q.BatchSize * q.NFeatures, out var x) is { } e1) return e1;
-            if (Floats(treeNodes, 0, out var nodes) is { } e2) return e2;
-            if (Floats(treeOffsets, q.NTrees, out var offsets) is { } e3) return e3;
-            if (Floats(output, q.BatchSize, out var dst) is { } e4) return e4;
-            if (q.NTrees == 0) return GpuError.InvalidParams;
-            int nodeCount = (int)Math.Min(nodes.Size / TreeNodeLayout.NodeSize, int.MaxValue);
-            uint maxSteps = Math.Min(q.MaxDepth, (uint)nodeCount);
-            var roots = MemoryMarshal.Cast<byte, uint>(HostCopy(offsets).AsSpan())[..(int)q.NTrees];
-            if (!ForestChecker.IsValid(HostCopy(nodes), nodeCount, roots, q.NFeatures, maxSteps)) return GpuError.InvalidParams;
+            if (KernelArguments.BatchPredict(_buffers, q, samples, treeNodes, treeOffsets, output, out var f) is { } error) return error;
+            var (x, nodes, offsets, dst) = f;
+            if (!ForestChecker.IsValid(HostCopy(nodes), HostCopy(offsets), q, out int nodeCount, out uint maxSteps)) return GpuError.InvalidParams;
             if (q.BatchSize == 0) return GpuResult.Ok;
             Dispatch("batch-predict", [q.BatchSize, q.NFeatures, q.NTrees, maxSteps, (uint)nodeCount],
                 [Input(x, dst), Input(nodes, dst), Input(offsets, dst), Output(dst)], Groups(q.BatchSize));
@@ -426,8 +393,6 @@ public sealed class WebGpuBackend : IGpuBackend
     }
 
     // --- helpers ---------------------------------------------------------------------------------------------
-
-    private GpuError? Floats(uint id, ulong count, out GpuBufferTable<Buffer>.Entry buffer) => _buffers.Elements(id, count, out buffer);
 
     private static uint Bits(float value) => BitConverter.SingleToUInt32Bits(value);
 

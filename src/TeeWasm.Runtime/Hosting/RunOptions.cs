@@ -44,6 +44,9 @@ public sealed record RunOptions
     /// <summary>Host diagnostics (one line each); defaults to stderr with a "[tee-wasm]" prefix.</summary>
     public Action<string>? Log { get; init; }
 
+    /// <summary>Informational host lines (which GPU backend serves wasi:gpu and why); null drops them.</summary>
+    public Action<string>? Verbose { get; init; }
+
     /// <summary>The policy applied by <see cref="RequireAttestation"/> and to the guest's <c>attest_vm</c> results; null for none.</summary>
     public TeeWasm.Attestation.Policy.AttestationPolicy? Policy { get; init; }
 

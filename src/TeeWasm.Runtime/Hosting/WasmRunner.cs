@@ -19,7 +19,8 @@ public static partial class WasmRunner
     /// a missing, invalid or refused module file throws <see cref="WasmRuntimeException"/>.
     /// Only what the guest imports is set up: no attester, GPU backend or WebGPU session for a guest that does not
     /// import <c>wasmtime:attestation</c>, <c>wasi:gpu</c> or <c>wasi:webgpu</c> (unless
-    /// <see cref="RunOptions.RequireAttestation"/> needs the attester before the guest starts).
+    /// <see cref="RunOptions.RequireAttestation"/> needs the attester before the guest starts, or
+    /// <see cref="RunOptions.Gpu"/> names a backend, which is then started and its absence reported).
     /// </summary>
     public static RunResult Run(string modulePath, RunOptions options, Attester? attester = null)
     {
@@ -60,7 +61,11 @@ public static partial class WasmRunner
         using var linker = new Linker(engine);
         using var store = new Store(engine);
         var guest = new GuestContext(log);
-        using var gpu = imports.Gpu ? GpuImports.CreateBackend(options.Gpu, log) : null;
+        // A backend named with --gpu is started (and its absence reported) whatever the guest imports; auto, the
+        // default, probes the machine's GPUs only for a guest that imports wasi:gpu.
+        bool startGpu = imports.Gpu || options.Gpu != TeeWasm.Gpu.GpuBackendKind.Auto;
+        if (!startGpu) options.Verbose?.Invoke("--gpu auto: the guest imports no wasi:gpu; no GPU backend started");
+        using var gpu = startGpu ? GpuImports.CreateBackend(options.Gpu, log, options.Verbose) : null;
 
         linker.DefineWasi();
         using var broker = attester is not null && options.KeyBroker is { } kbs ? new Attestation.KeyBroker.KbsClient(kbs, attester) : null;
@@ -70,7 +75,7 @@ public static partial class WasmRunner
             AttestationImports.Define(linker, guest, attester!, policy, broker);
         }
         using var webgpu = imports.WebGpu ? WebGpuImports.Define(linker, guest, options.WebGpu) : null;
-        if (gpu is not null) GpuImports.Define(linker, guest, gpu);
+        if (imports.Gpu) GpuImports.Define(linker, guest, gpu!);
         store.SetWasiConfiguration(BuildWasi(name, options));
         if (options.MaxMemoryBytes is long max) store.SetLimits(memorySize: max, tableElements: null, instances: null, tables: null, memories: null);
         if (options.Fuel is ulong fuel) store.Fuel = fuel;

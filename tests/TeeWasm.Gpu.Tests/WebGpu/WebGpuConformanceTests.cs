@@ -138,7 +138,7 @@ public sealed class WebGpuBackendTests
         uint i = gpu.Upload(new uint[] { 0, 1 }), t = gpu.Upload(new[] { 0.5f }), o = gpu.Zeros(1);
         gpu.FindSplit(new FindSplitParams(2, 1, 0, 1), d, l, i, t, o).Ok();
         gpu.BootstrapSample(new BootstrapParams(2, 42, 4), i).Ok();
-        Assert.Equal(new uint[] { TeeWasm.Gpu.Cpu.CpuBootstrap.Sample(42, 0, 4), TeeWasm.Gpu.Cpu.CpuBootstrap.Sample(42, 1, 4) }, gpu.Download<uint>(i, 2));
+        Assert.Equal(new uint[] { BootstrapSampler.Sample(42, 0, 4), BootstrapSampler.Sample(42, 1, 4) }, gpu.Download<uint>(i, 2));
     }
 
     [Theory]

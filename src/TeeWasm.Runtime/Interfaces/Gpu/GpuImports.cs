@@ -30,19 +30,24 @@ public static class GpuImports
     private const int ListResultSize = 12;
 
     /// <summary>
-    /// Creates the backend for <c>--gpu</c>, logging its failures to <paramref name="log"/>; a kind this build cannot
-    /// provide throws <see cref="WasmRuntimeException"/> with a clear message.
+    /// Creates the backend for <c>--gpu</c> and reports the choice in one line: to <paramref name="log"/> when
+    /// <c>auto</c> passed over a GPU that seemed present but failed, else to <paramref name="verbose"/>. Backend failures
+    /// at run time go to <paramref name="log"/>. A kind that does not work on this machine throws
+    /// <see cref="GpuUnavailableException"/> saying why.
     /// </summary>
-    public static IGpuBackend CreateBackend(GpuBackendKind kind, Action<string>? log = null)
+    public static IGpuBackend CreateBackend(GpuBackendKind kind, Action<string>? log = null, Action<string>? verbose = null)
     {
+        GpuBackendChoice choice;
         try
         {
-            return GpuBackendSelector.Create(kind, new CpuBackendOptions { Log = log });
+            choice = GpuBackendSelector.Select(kind, new CpuBackendOptions { Log = log });
         }
         catch (NotSupportedException e)
         {
-            throw new WasmRuntimeException($"--gpu {kind.ToString().ToLowerInvariant()}: {e.Message}", e);
+            throw new GpuUnavailableException($"--gpu {kind.ToString().ToLowerInvariant()}: {e.Message}", e);
         }
+        (choice.IsFallback ? log : verbose)?.Invoke(choice.Reason);
+        return choice.Backend;
     }
 
     /// <summary>

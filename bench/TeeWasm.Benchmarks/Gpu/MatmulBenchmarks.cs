@@ -5,16 +5,27 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using TeeWasm.Gpu.Cpu;
+using TeeWasm.Gpu.Cuda;
 using TeeWasm.Gpu.Kernels;
 
 namespace TeeWasm.Benchmarks.Gpu;
 
-/// <summary>The CPU backend's SGEMM (C = A·B, n×n, row-major) through IGpuBackend, with a GFLOP/s column.</summary>
+/// <summary>
+/// SGEMM (C = A·B, n×n, row-major) through IGpuBackend as a guest calls it (Matmul, then Sync), with a GFLOP/s column:
+/// the CPU backend, and the CUDA backend (cuBLAS when present) where the CUDA driver sees a GPU.
+/// </summary>
 [Config(typeof(Config))]
-public class CpuMatmulBenchmarks
+public class MatmulBenchmarks
 {
-    private CpuBackend _gpu = null!;
+    private IGpuBackend _gpu = null!;
     private uint _a, _b, _c;
+
+    /// <summary>The backends measured: cpu, and cuda where the CUDA driver starts.</summary>
+    public static IEnumerable<string> Backends => CudaDriver.Start(null).Driver is null ? ["cpu"] : ["cpu", "cuda"];
+
+    /// <summary>The backend.</summary>
+    [ParamsSource(nameof(Backends))]
+    public string Backend { get; set; } = "cpu";
 
     /// <summary>Matrix size.</summary>
     [Params(256, 512, 1024)]
@@ -24,7 +35,7 @@ public class CpuMatmulBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _gpu = new CpuBackend();
+        _gpu = Backend == "cuda" ? new CudaBackend() : new CpuBackend();
         var rng = new Random(1);
         uint Upload()
         {
@@ -43,9 +54,14 @@ public class CpuMatmulBenchmarks
     [GlobalCleanup]
     public void Cleanup() => _gpu.Dispose();
 
-    /// <summary>One multiplication.</summary>
+    /// <summary>One multiplication, finished.</summary>
     [Benchmark]
-    public GpuResult Matmul() => _gpu.Matmul(new MatmulParams((uint)N, (uint)N, (uint)N, false, false, 1f, 0f), _a, _b, _c);
+    public GpuResult Matmul()
+    {
+        var result = _gpu.Matmul(new MatmulParams((uint)N, (uint)N, (uint)N, false, false, 1f, 0f), _a, _b, _c);
+        _gpu.Sync();
+        return result;
+    }
 
     private sealed class Config : ManualConfig
     {

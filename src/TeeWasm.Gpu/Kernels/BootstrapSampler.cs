@@ -1,11 +1,11 @@
-namespace TeeWasm.Gpu.Cpu;
+namespace TeeWasm.Gpu.Kernels;
 
 /// <summary>
-/// Bootstrap sampling with the generator of the original WGSL shader, so every backend draws the same indices:
+/// The bootstrap-sample generator of the original WGSL shader, which every backend uses so each draws the same indices:
 /// <c>state = seed + i*747796405 + 2891336453</c> (wrapping u32), two rounds of xorshift32 (13, 17, 5),
 /// index = <c>state % maxIndex</c>.
 /// </summary>
-internal static class CpuBootstrap
+internal static class BootstrapSampler
 {
     /// <summary>The index drawn for position <paramref name="i"/>.</summary>
     public static uint Sample(uint seed, uint i, uint maxIndex)
