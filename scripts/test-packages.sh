@@ -109,7 +109,7 @@ if [ "$RELEASE" = 1 ]; then
     (cd "$WORK/empty" && env -i HOME="$WORK/home" PATH=/usr/bin:/bin "./tee-wasm-$VERSION-linux-x64/tee-wasm" info) >"$WORK/release-info.out" &&
       expect_in "$WORK/release-info.out" "WebGPU library    $WORK/empty/tee-wasm-$VERSION-linux-x64/libwebgpu_wrapper.so"
   }
-  release_paths() { # the paths where the native build differs most from the .NET one: JSON policies, precompiled modules, verify --json
+  release_paths() { # where the native build differs most from the .NET one: JSON policies, precompiled modules, verify --json, no CUDA
     local tw="$WORK/empty/tee-wasm-$VERSION-linux-x64/tee-wasm"
     echo '{"accepted_platforms":["AMD SEV-SNP","NVIDIA GPU"],"allow_simulated":true,"max_evidence_age_seconds":600}' >"$WORK/policy.json"
     "${ISOLATED[@]}" "$tw" run --tee simulate --policy "$WORK/policy.json" --require-attestation "$GUEST" >"$WORK/release-policy.out" &&
@@ -118,7 +118,9 @@ if [ "$RELEASE" = 1 ]; then
       "${ISOLATED[@]}" "$tw" run --tee simulate --allow-precompiled "$WORK/guest.cwasm" >"$WORK/release-cwasm.out" &&
       expect_in "$WORK/release-cwasm.out" "All attestations passed" &&
       { "$tw" verify "$ROOT/tests/TestData/snp/attestation.bin" --cert "$ROOT/tests/TestData/snp/vcek.testcer" --json >"$WORK/release-verify.json" || true; } &&
-      expect_in "$WORK/release-verify.json" '"evidence_valid": true'
+      expect_in "$WORK/release-verify.json" '"evidence_valid": true' &&
+      { "$tw" run --gpu cuda "$GUEST" 2>"$WORK/release-cuda.err"; [ $? -eq 2 ]; } &&
+      expect_in "$WORK/release-cuda.err" "error: --gpu cuda: not in the native build"
   }
   check release-runs-a-guest release_run
   check release-finds-dawn release_webgpu

@@ -85,7 +85,7 @@ internal static class RunCommand
                 CacheMaxBytes = parse.GetValue(cacheMaxSize) is int cap ? Positive(cap, "--cache-max-size", v => (long)v << 20) : ModuleCache.DefaultMaxBytes,
                 AllowPrecompiled = parse.GetValue(allowPrecompiled),
                 Attestation = shared.ToAttesterOptions(parse) with { AuditLog = (IAttestationAuditLog?)audit ?? NullAuditLog.Instance },
-                Gpu = Enum.Parse<TeeWasm.Gpu.GpuBackendKind>(parse.GetValue(gpu)!, ignoreCase: true),
+                Gpu = GpuKind(parse.GetValue(gpu)!),
                 Policy = parse.GetValue(policy) is { } policyPath ? LoadPolicy(policyPath) : null,
                 RequireAttestation = parse.GetValue(requireAttestation),
                 Log = line => stderr.WriteLine("[tee-wasm] " + line),
@@ -105,6 +105,15 @@ internal static class RunCommand
             return result.ExitCode;
         });
         return command;
+    }
+
+    private static TeeWasm.Gpu.GpuBackendKind GpuKind(string value)
+    {
+        var kind = Enum.Parse<TeeWasm.Gpu.GpuBackendKind>(value, ignoreCase: true);
+        // The native build (Native AOT) keeps no IL, and ILGPU compiles the CUDA kernels from their IL at run time.
+        if (kind == TeeWasm.Gpu.GpuBackendKind.Cuda && !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported)
+            throw new UsageException("--gpu cuda: not in the native build (its CUDA kernels are compiled from IL at run time); use the -jit release (scripts/publish.sh --jit) or the .NET tool");
+        return kind;
     }
 
     private static TeeWasm.Attestation.Policy.AttestationPolicy LoadPolicy(string path)
