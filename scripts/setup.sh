@@ -4,7 +4,8 @@
 #                     libclang-rt-14-dev-wasm32 rustc cargo libstd-rust-dev-wasm32 wabt make (the C++ template)
 #   guest crates      librust-serde-dev librust-serde-derive-dev librust-serde-json-dev (Debian's packaged serde,
 #                     the crates.io source of guests/.cargo/config.toml; the guests' optional `serde` feature)
-#   tests             swtpm swtpm-tools tpm2-tools (software TPM), gcc (fake NVML library),
+#   tests             swtpm swtpm-tools tpm2-tools (software TPM), gcc (fake NVML library; with zlib1g-dev the
+#                     native linker of scripts/publish.sh),
 #                     python3-sklearn (the diabetes data set), nodejs when no `node` is on PATH (the guests' mock-host
 #                     runs in scripts/build-guests.sh --check)
 #   benchmarks        python3-matplotlib (bench/rf-compare --plot)
@@ -15,7 +16,7 @@ PACKAGES=(
   clang-14 lld-14 wasi-libc libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 libclang-rt-14-dev-wasm32
   rustc cargo libstd-rust-dev-wasm32 wabt make
   librust-serde-dev librust-serde-derive-dev librust-serde-json-dev
-  swtpm swtpm-tools tpm2-tools gcc python3-sklearn python3-matplotlib
+  swtpm swtpm-tools tpm2-tools gcc zlib1g-dev python3-sklearn python3-matplotlib
 )
 
 command -v dotnet >/dev/null 2>&1 || { echo "setup: the .NET SDK (dotnet) is required: https://dot.net" >&2; exit 1; }

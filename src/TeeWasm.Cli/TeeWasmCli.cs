@@ -22,6 +22,8 @@ public static class TeeWasmCli
         var root = new RootCommand("TeeWasm: run WebAssembly (WASI) guests with hardware attestation of the confidential VM and its GPUs.")
         {
             RunCommand.Create(shared, stdout, stderr),
+            CompileCommand.Create(stdout),
+            CacheCommand.Create(stdout),
             DetectCommand.Create(shared, stdout),
             AttestCommand.Create(shared, stdout, stderr),
             InfoCommand.Create(shared, stdout),

@@ -35,6 +35,10 @@ public sealed class RunGpuOptionTests
 
     private static string EmptyGuest(TempDir dir) => GuestModules.WriteTemp("(module (memory (export \"memory\") 1) (func (export \"_start\")))", dir);
 
+    /// <summary>A guest that imports wasi:gpu (and never calls it): with --gpu auto, only such a guest gets a backend.</summary>
+    private static string GpuGuest(TempDir dir) => GuestModules.WriteTemp(
+        "(module (import \"wasi:gpu/compute@0.1.0\" \"get-device-info\" (func (param i32))) (memory (export \"memory\") 1) (func (export \"_start\")))", dir, "gpu-guest.wat");
+
     [Fact]
     public void CudaWithoutADriverIsAUsageErrorThatSaysWhy()
     {
@@ -48,7 +52,7 @@ public sealed class RunGpuOptionTests
     public void VerboseSaysWhichBackendServesTheGuestAndWhy()
     {
         using var dir = new TempDir();
-        string guest = EmptyGuest(dir);
+        string guest = GpuGuest(dir);
         var (code, _, stderr) = CliProcess.Run(s_noCudaDriver, "run", "-v", "--no-cache", "--tee", "none", guest);
         Assert.True(code == 0, stderr);
         string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -58,6 +62,15 @@ public sealed class RunGpuOptionTests
         Assert.Equal(0, code);
         Assert.Matches(@"^\[tee-wasm\] --gpu cpu: the cpu backend on CPU \([^)]+\)\n$", stderr);
         Assert.Equal("", CliProcess.Run("run", "--no-cache", "--tee", "none", "--gpu", "cpu", guest).Stderr); // quiet without -v
+    }
+
+    [Fact]
+    public void AutoStartsNoBackendForAGuestThatImportsNoWasiGpu()
+    {
+        using var dir = new TempDir();
+        var (code, _, stderr) = CliProcess.Run(s_noCudaDriver, "run", "-v", "--no-cache", "--tee", "none", EmptyGuest(dir));
+        Assert.True(code == 0, stderr);
+        Assert.Equal("[tee-wasm] --gpu auto: the guest imports no wasi:gpu; no GPU backend started\n", stderr);
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Runtime.CompilerServices;
+using TeeWasm.Attestation;
 using TeeWasm.Attestation.Audit;
 using TeeWasm.Attestation.Policy;
 using TeeWasm.KeyBroker;
@@ -12,13 +14,13 @@ internal static class KbsCommand
     {
         var command = new Command("kbs", "The embedded key broker (Trustee KBS protocol) and its helpers")
         {
-            Serve(stdout),
+            Serve(stdout, stderr),
             Encrypt(stdout),
         };
         return command;
     }
 
-    private static Command Serve(TextWriter stdout)
+    private static Command Serve(TextWriter stdout, TextWriter stderr)
     {
         var listen = new Option<string>("--listen")
         {
@@ -50,6 +52,12 @@ internal static class KbsCommand
         };
         command.SetAction(parse =>
         {
+            if (!RuntimeFeature.IsDynamicCodeSupported)
+            {
+                // The native build (Native AOT): the broker's ASP.NET endpoints still bind their handlers at run time.
+                stderr.WriteLine("error: kbs serve is not in the native build yet; run it with the .NET tool (dotnet tool install tee-wasm) or a `dotnet build` of TeeWasm");
+                return TeeWasmCli.HostError;
+            }
             SecretPolicy rules;
             try
             {

@@ -11,7 +11,7 @@ internal static class RunCommand
 {
     public static Command Create(CliOptions shared, TextWriter stdout, TextWriter stderr)
     {
-        var module = new Argument<string>("MODULE") { Description = "The guest: a WASI command module (.wasm, or .wat text)" };
+        var module = new Argument<string>("MODULE") { Description = "The guest: a WASI command module (.wasm, .wat text, or with --allow-precompiled a .cwasm from `tee-wasm compile`)" };
         var guestArgs = new Argument<string[]>("ARGS")
         {
             Description = "Arguments for the guest: everything after MODULE (use -- before ones that look like options)",
@@ -39,6 +39,8 @@ internal static class RunCommand
         var policy = new Option<string?>("--policy") { Description = "Attestation policy (JSON, see docs/policy.md): checked by --require-attestation and applied to the guest's attest_vm results", HelpName = "FILE" };
         var requireAttestation = new Option<bool>("--require-attestation") { Description = "Attest the VM and check the policy before the guest starts; refuse to start it otherwise (exit 1)" };
         var cacheDir = new Option<string?>("--cache-dir") { Description = $"Compiled-module cache [default: {ModuleCache.DefaultDirectory}]", HelpName = "DIR" };
+        var cacheMaxSize = new Option<int?>("--cache-max-size") { Description = $"Most MiB the compiled-module cache may hold; least recently used entries go beyond it [default: {ModuleCache.DefaultMaxBytes >> 20}]", HelpName = "MB" };
+        var allowPrecompiled = new Option<bool>("--allow-precompiled") { Description = "Accept a precompiled module (.cwasm from `tee-wasm compile`) as MODULE. Its code is not validated again and attestation binds the module hash recorded in it: only for files you compiled or trust" };
         var kbs = new Option<string?>("--kbs")
         {
             Description = "Key broker (Trustee KBS protocol) for the guest's get_secret: the host attests to it and it releases secrets per its policy [default: none; get_secret fails]",
@@ -64,7 +66,7 @@ internal static class RunCommand
 
         var command = new Command("run", "Run a WASI guest with wasmtime:attestation; the exit code is the guest's (1 when it traps or cannot start, 2 for usage errors)")
         {
-            module, guestArgs, dir, env, fuel, timeout, maxMemory, noCache, cacheDir, gpu, verbose, policy, requireAttestation, kbs, kbsEvidence, kbsKey, auditLog,
+            module, guestArgs, dir, env, fuel, timeout, maxMemory, noCache, cacheDir, cacheMaxSize, allowPrecompiled, gpu, verbose, policy, requireAttestation, kbs, kbsEvidence, kbsKey, auditLog,
         };
         shared.AddTo(command);
 
@@ -80,8 +82,10 @@ internal static class RunCommand
                 Timeout = parse.GetValue(timeout) is double s ? Positive(s, "--timeout", TimeSpan.FromSeconds) : null,
                 MaxMemoryBytes = parse.GetValue(maxMemory) is int mb ? Positive(mb, "--max-memory", v => (long)v * 1024 * 1024) : null,
                 CacheDirectory = parse.GetValue(noCache) ? null : parse.GetValue(cacheDir) ?? ModuleCache.DefaultDirectory,
+                CacheMaxBytes = parse.GetValue(cacheMaxSize) is int cap ? Positive(cap, "--cache-max-size", v => (long)v << 20) : ModuleCache.DefaultMaxBytes,
+                AllowPrecompiled = parse.GetValue(allowPrecompiled),
                 Attestation = shared.ToAttesterOptions(parse) with { AuditLog = (IAttestationAuditLog?)audit ?? NullAuditLog.Instance },
-                Gpu = Enum.Parse<TeeWasm.Gpu.GpuBackendKind>(parse.GetValue(gpu)!, ignoreCase: true),
+                Gpu = GpuKind(parse.GetValue(gpu)!),
                 Policy = parse.GetValue(policy) is { } policyPath ? LoadPolicy(policyPath) : null,
                 RequireAttestation = parse.GetValue(requireAttestation),
                 Log = line => stderr.WriteLine("[tee-wasm] " + line),
@@ -101,6 +105,15 @@ internal static class RunCommand
             return result.ExitCode;
         });
         return command;
+    }
+
+    private static TeeWasm.Gpu.GpuBackendKind GpuKind(string value)
+    {
+        var kind = Enum.Parse<TeeWasm.Gpu.GpuBackendKind>(value, ignoreCase: true);
+        // The native build (Native AOT) keeps no IL, and ILGPU compiles the CUDA kernels from their IL at run time.
+        if (kind == TeeWasm.Gpu.GpuBackendKind.Cuda && !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported)
+            throw new UsageException("--gpu cuda: not in the native build (its CUDA kernels are compiled from IL at run time); use the -jit release (scripts/publish.sh --jit) or the .NET tool");
+        return kind;
     }
 
     private static TeeWasm.Attestation.Policy.AttestationPolicy LoadPolicy(string path)

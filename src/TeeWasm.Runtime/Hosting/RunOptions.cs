@@ -28,6 +28,15 @@ public sealed record RunOptions
     /// <summary>The compiled-module cache directory; null disables the cache.</summary>
     public string? CacheDirectory { get; init; } = Modules.ModuleCache.DefaultDirectory;
 
+    /// <summary>The most bytes the compiled-module cache may hold; least recently used entries go beyond it.</summary>
+    public long CacheMaxBytes { get; init; } = Modules.ModuleCache.DefaultMaxBytes;
+
+    /// <summary>
+    /// Accept a precompiled module (<c>tee-wasm compile</c>) as the module file. Its code is not validated again and the
+    /// module hash bound into attestation is the one recorded in it: allow only files you compiled or trust.
+    /// </summary>
+    public bool AllowPrecompiled { get; init; }
+
     /// <summary>Where the guest's stdout goes: null inherits the host's; otherwise a file path.</summary>
     public string? StdoutPath { get; init; }
 

@@ -14,81 +14,69 @@ namespace TeeWasm.Runtime.Hosting;
 public static partial class WasmRunner
 {
     /// <summary>
-    /// Loads, links and runs <paramref name="modulePath"/> (binary <c>.wasm</c>, or <c>.wat</c> text).
+    /// Loads, links and runs <paramref name="modulePath"/> (binary <c>.wasm</c>, <c>.wat</c> text, or with
+    /// <see cref="RunOptions.AllowPrecompiled"/> a precompiled module from <c>tee-wasm compile</c>).
     /// Guest failures (trap, missing import, limits) become a <see cref="RunResult"/> with one clear line;
-    /// a missing or invalid module file throws <see cref="WasmRuntimeException"/>.
+    /// a missing, invalid or refused module file throws <see cref="WasmRuntimeException"/>.
+    /// Only what the guest imports is set up: no attester, GPU backend or WebGPU session for a guest that does not
+    /// import <c>wasmtime:attestation</c>, <c>wasi:gpu</c> or <c>wasi:webgpu</c> (unless
+    /// <see cref="RunOptions.RequireAttestation"/> needs the attester before the guest starts, or
+    /// <see cref="RunOptions.Gpu"/> names a backend, which is then started and its absence reported).
     /// </summary>
     public static RunResult Run(string modulePath, RunOptions options, Attester? attester = null)
     {
         var log = options.Log ?? (line => Console.Error.WriteLine("[tee-wasm] " + line));
-        byte[] wasm = ReadModuleFile(modulePath);
-        string name = Path.GetFileName(modulePath);
-        bool isText = modulePath.EndsWith(".wat", StringComparison.OrdinalIgnoreCase);
-
-        using var config = new Config().WithEpochInterruption(true).WithFuelConsumption(options.Fuel is not null);
+        byte[] file = ModuleLoader.ReadFile(modulePath);
+        var settings = new EngineSettings { Fuel = options.Fuel is not null };
+        using var config = settings.CreateConfig();
         using var engine = new Engine(config);
-        string settings = $"epoch=1;fuel={(options.Fuel is null ? 0 : 1)}";
+        var cache = options.CacheDirectory is { } dir ? new ModuleCache(dir, log, options.CacheMaxBytes) : null;
+        var loaded = ModuleLoader.Load(engine, settings, modulePath, file, options.AllowPrecompiled, cache);
 
-        bool cacheHit = false;
-        Module module;
-        try
+        using (loaded.Module)
         {
-            if (isText)
-            {
-                module = Module.FromText(engine, name, System.Text.Encoding.UTF8.GetString(wasm));
-            }
-            else if (options.CacheDirectory is { } dir)
-            {
-                var cache = new ModuleCache(dir, log);
-                module = cache.Load(engine, settings, name, wasm);
-                cacheHit = cache.LastWasHit;
-            }
-            else
-            {
-                module = Module.FromBytes(engine, name, wasm);
-            }
-        }
-        catch (WasmtimeException e)
-        {
-            throw new WasmRuntimeException($"'{modulePath}' is not a valid WebAssembly module: {FirstLine(e.Message)}", e);
-        }
-
-        using (module)
-        {
+            var imports = GuestImports.Of(loaded.Module);
             bool ownsAttester = attester is null;
-            attester ??= new Attester(options.Attestation);
+            if (imports.Attestation || options.RequireAttestation) attester ??= new Attester(options.Attestation);
             try
             {
-                attester.ModuleHash = Attester.HashModule(wasm);
+                if (attester is not null) attester.ModuleHash = loaded.ModuleHash;
                 if (options.RequireAttestation)
                 {
-                    var (ok, reason) = AttestationGate.Check(attester, options.Policy ?? new Attestation.Policy.AttestationPolicy());
-                    if (!ok) return new RunResult(1, $"attestation required but {reason}; guest not started", cacheHit);
+                    var (ok, reason) = AttestationGate.Check(attester!, options.Policy ?? new Attestation.Policy.AttestationPolicy());
+                    if (!ok) return new RunResult(1, $"attestation required but {reason}; guest not started", loaded.CacheHit);
                     log(reason);
                 }
-                return Execute(engine, module, name, options, attester, log, cacheHit);
+                return Execute(engine, loaded.Module, Path.GetFileName(modulePath), options, imports, attester, log, loaded.CacheHit);
             }
             finally
             {
-                if (ownsAttester) attester.Dispose();
+                if (ownsAttester) attester?.Dispose();
             }
         }
     }
 
-    private static RunResult Execute(Engine engine, Module module, string name, RunOptions options, Attester attester,
-        Action<string> log, bool cacheHit)
+    private static RunResult Execute(Engine engine, Module module, string name, RunOptions options, GuestImports imports,
+        Attester? attester, Action<string> log, bool cacheHit)
     {
         using var linker = new Linker(engine);
         using var store = new Store(engine);
         var guest = new GuestContext(log);
-        using var gpu = GpuImports.CreateBackend(options.Gpu, log, options.Verbose);
+        // A backend named with --gpu is started (and its absence reported) whatever the guest imports; auto, the
+        // default, probes the machine's GPUs only for a guest that imports wasi:gpu.
+        bool startGpu = imports.Gpu || options.Gpu != TeeWasm.Gpu.GpuBackendKind.Auto;
+        if (!startGpu) options.Verbose?.Invoke("--gpu auto: the guest imports no wasi:gpu; no GPU backend started");
+        using var gpu = startGpu ? GpuImports.CreateBackend(options.Gpu, log, options.Verbose) : null;
 
         linker.DefineWasi();
-        using var broker = options.KeyBroker is { } kbs ? new KbsClient(kbs, attester) : null;
-        AttestationResultFilter? policy = options.Policy is { } p ? (result, nonce) => AttestationGate.Apply(attester, p, result, nonce) : null;
-        AttestationImports.Define(linker, guest, attester, policy, broker);
-        using var webgpu = WebGpuImports.Define(linker, guest, options.WebGpu);
-        GpuImports.Define(linker, guest, gpu);
+        using var broker = attester is not null && options.KeyBroker is { } kbs ? new KbsClient(kbs, attester) : null;
+        if (imports.Attestation)
+        {
+            AttestationResultFilter? policy = options.Policy is { } p ? (result, nonce) => AttestationGate.Apply(attester!, p, result, nonce) : null;
+            AttestationImports.Define(linker, guest, attester!, policy, broker);
+        }
+        using var webgpu = imports.WebGpu ? WebGpuImports.Define(linker, guest, options.WebGpu) : null;
+        if (imports.Gpu) GpuImports.Define(linker, guest, gpu!);
         store.SetWasiConfiguration(BuildWasi(name, options));
         if (options.MaxMemoryBytes is long max) store.SetLimits(memorySize: max, tableElements: null, instances: null, tables: null, memories: null);
         if (options.Fuel is ulong fuel) store.Fuel = fuel;
@@ -147,18 +135,6 @@ public static partial class WasmRunner
         return wasi;
     }
 
-    private static byte[] ReadModuleFile(string path)
-    {
-        try
-        {
-            return File.ReadAllBytes(path);
-        }
-        catch (FileNotFoundException) { throw new WasmRuntimeException($"module file '{path}' not found"); }
-        catch (DirectoryNotFoundException) { throw new WasmRuntimeException($"module file '{path}' not found"); }
-        catch (UnauthorizedAccessException) { throw new WasmRuntimeException($"module file '{path}' is not readable"); }
-        catch (IOException e) { throw new WasmRuntimeException($"cannot read module file '{path}': {e.Message}"); }
-    }
-
     private static string DescribeLinkError(string name, Module module, WasmtimeException e)
     {
         var m = UnknownImport().Match(e.Message);
@@ -209,8 +185,6 @@ public static partial class WasmRunner
         }
         return lines.Length > 0 ? lines[0] : message;
     }
-
-    private static string FirstLine(string s) => s.Split('\n', 2)[0].Trim();
 
     [GeneratedRegex(@"unknown import: `(?<module>[^`]*?)::(?<name>[^`]*)`")]
     private static partial Regex UnknownImport();

@@ -4,24 +4,37 @@ using Wasmtime;
 
 namespace TeeWasm.Runtime.Modules;
 
+/// <summary>One entry of the <see cref="ModuleCache"/>.</summary>
+/// <param name="Path">The entry file.</param>
+/// <param name="Size">Its size in bytes.</param>
+/// <param name="LastUsedUtc">When it was last written or loaded.</param>
+/// <param name="ModuleHash">SHA-256 of the source module (hex), or null when the entry is damaged.</param>
+/// <param name="EngineId">What it was compiled by and for, or null when the entry is damaged.</param>
+public sealed record ModuleCacheEntry(string Path, long Size, DateTime LastUsedUtc, string? ModuleHash, string? EngineId);
+
 /// <summary>
-/// Compiled-module cache on disk. Key: SHA-256 of the <c>.wasm</c> plus a digest of the engine settings and the
-/// Wasmtime version. Each entry is <c>magic ‖ SHA-256(artifact) ‖ artifact</c>; the digest is checked before
-/// deserializing, because Wasmtime accepts a serialized artifact with a flipped byte silently.
+/// Compiled-module cache on disk. An entry is a <see cref="PrecompiledModule"/> file named by the module's SHA-256
+/// and a digest of the <see cref="EngineSettings.EngineId"/>; its digest is checked before Wasmtime deserializes it.
+/// The cache holds at most <see cref="MaxBytes"/>: after each store the least recently used entries go.
 /// </summary>
 public sealed class ModuleCache
 {
-    private static ReadOnlySpan<byte> Magic => "TWMC0001"u8;
-    private const int HeaderSize = 8 + 32;
+    /// <summary>The default size cap: 1 GiB.</summary>
+    public const long DefaultMaxBytes = 1L << 30;
+
+    /// <summary>The entries' file extension.</summary>
+    public const string EntryExtension = ".cwasm";
 
     private readonly string _directory;
     private readonly Action<string>? _log;
 
-    /// <summary>Creates a cache in <paramref name="directory"/> (made on first store).</summary>
-    public ModuleCache(string directory, Action<string>? log = null)
+    /// <summary>Creates a cache in <paramref name="directory"/> (made on first store), holding at most <paramref name="maxBytes"/>.</summary>
+    public ModuleCache(string directory, Action<string>? log = null, long maxBytes = DefaultMaxBytes)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
         _directory = directory;
         _log = log;
+        MaxBytes = maxBytes;
     }
 
     /// <summary>The user's cache directory ($XDG_CACHE_HOME/tee-wasm/modules or ~/.cache/tee-wasm/modules).</summary>
@@ -37,19 +50,30 @@ public sealed class ModuleCache
         }
     }
 
+    /// <summary>The directory of the entries.</summary>
+    public string Directory => _directory;
+
+    /// <summary>The most bytes the entries may take together.</summary>
+    public long MaxBytes { get; }
+
     /// <summary>Whether the last <see cref="Load"/> was served from the cache.</summary>
     public bool LastWasHit { get; private set; }
 
-    /// <summary>Loads a module: from the cache when a sound entry exists, else compiles it and stores the artifact.</summary>
-    public Module Load(Engine engine, string engineSettings, string name, ReadOnlySpan<byte> wasm)
+    /// <summary>
+    /// Loads a module: from the cache when a sound entry exists, else compiles it and stores the artifact.
+    /// <paramref name="engine"/> must have been made with <paramref name="settings"/>; <paramref name="moduleHash"/> is
+    /// the SHA-256 of <paramref name="wasm"/> (the caller has it already: attestation binds it).
+    /// </summary>
+    public Module Load(Engine engine, EngineSettings settings, string name, ReadOnlySpan<byte> wasm, ReadOnlySpan<byte> moduleHash)
     {
-        string path = EntryPath(wasm, engineSettings);
-        if (TryReadEntry(path) is { } artifact)
+        string path = EntryPath(moduleHash, settings);
+        if (TryReadEntry(path, settings) is { } artifact)
         {
             try
             {
-                var cached = Module.Deserialize(engine, name, artifact);
+                var cached = Module.Deserialize(engine, name, artifact.Span);
                 LastWasHit = true;
+                Touch(path);
                 return cached;
             }
             catch (WasmtimeException e)
@@ -59,20 +83,63 @@ public sealed class ModuleCache
         }
         LastWasHit = false;
         var module = Module.FromBytes(engine, name, wasm);
-        TryStore(path, module.Serialize());
+        TryStore(path, PrecompiledModule.Create(moduleHash, settings.EngineId, module.Serialize()));
         return module;
     }
 
-    /// <summary>The entry file for a module under given engine settings.</summary>
-    public string EntryPath(ReadOnlySpan<byte> wasm, string engineSettings)
+    /// <summary>The entry file for a module (by its SHA-256) under given engine settings.</summary>
+    public string EntryPath(ReadOnlySpan<byte> moduleHash, EngineSettings settings)
     {
-        string moduleHash = Convert.ToHexStringLower(SHA256.HashData(wasm));
-        string version = typeof(Engine).Assembly.GetName().Version?.ToString() ?? "unknown";
-        string settingsHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(version + "|" + engineSettings)))[..16];
-        return Path.Combine(_directory, $"{moduleHash}-{settingsHash}.cwasm");
+        string engineHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(settings.EngineId)))[..16];
+        return Path.Combine(_directory, $"{Convert.ToHexStringLower(moduleHash)}-{engineHash}{EntryExtension}");
     }
 
-    private byte[]? TryReadEntry(string path)
+    /// <summary>The entries, most recently used first (an empty list when the directory does not exist).</summary>
+    public IReadOnlyList<ModuleCacheEntry> List()
+    {
+        var entries = new List<ModuleCacheEntry>();
+        foreach (var file in EntryFiles())
+        {
+            string? hash = null, engineId = null;
+            try
+            {
+                if (PrecompiledModule.TryRead(File.ReadAllBytes(file.FullName), out var m, out _))
+                {
+                    hash = Convert.ToHexStringLower(m!.ModuleHash);
+                    engineId = m.EngineId;
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // listed as damaged
+            }
+            entries.Add(new ModuleCacheEntry(file.FullName, file.Length, file.LastWriteTimeUtc, hash, engineId));
+        }
+        return entries;
+    }
+
+    /// <summary>Deletes every entry; returns how many entries and bytes went.</summary>
+    public (int Entries, long Bytes) Clear()
+    {
+        int count = 0;
+        long bytes = 0;
+        foreach (var file in EntryFiles())
+        {
+            if (!TryDelete(file.FullName)) continue;
+            count++;
+            bytes += file.Length;
+        }
+        return (count, bytes);
+    }
+
+    private List<FileInfo> EntryFiles()
+    {
+        var dir = new DirectoryInfo(_directory);
+        if (!dir.Exists) return [];
+        return dir.EnumerateFiles("*" + EntryExtension).OrderByDescending(f => f.LastWriteTimeUtc).ToList();
+    }
+
+    private ReadOnlyMemory<byte>? TryReadEntry(string path, EngineSettings settings)
     {
         byte[] entry;
         try
@@ -85,40 +152,68 @@ public sealed class ModuleCache
             _log?.Invoke($"module cache: cannot read {path}: {e.Message}");
             return null;
         }
-        if (entry.Length < HeaderSize || !entry.AsSpan(0, 8).SequenceEqual(Magic) ||
-            !CryptographicOperations.FixedTimeEquals(entry.AsSpan(8, 32), SHA256.HashData(entry.AsSpan(HeaderSize))))
+        if (!PrecompiledModule.TryRead(entry, out var module, out string? error) || module!.EngineId != settings.EngineId)
         {
-            _log?.Invoke($"module cache: entry {Path.GetFileName(path)} is corrupt (digest mismatch); discarding it");
+            _log?.Invoke($"module cache: entry {Path.GetFileName(path)} discarded: {error ?? "compiled for " + module!.EngineId}");
             TryDelete(path);
             return null;
         }
-        return entry[HeaderSize..];
+        return module.Artifact;
     }
 
-    private void TryStore(string path, byte[] artifact)
+    private void TryStore(string path, byte[] entry)
     {
-        string temp = path + "." + Environment.ProcessId + ".tmp";
+        if (entry.Length > MaxBytes)
+        {
+            _log?.Invoke($"module cache: {entry.Length} bytes exceed the cache's cap of {MaxBytes} bytes; not stored");
+            return;
+        }
         try
         {
-            Directory.CreateDirectory(_directory);
-            using (var f = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                f.Write(Magic);
-                f.Write(SHA256.HashData(artifact));
-                f.Write(artifact);
-            }
-            File.Move(temp, path, overwrite: true);
+            System.IO.Directory.CreateDirectory(_directory);
+            ModuleLoader.WriteAtomically(path, entry);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             _log?.Invoke($"module cache: cannot write {path}: {e.Message} (continuing without cache)");
-            TryDelete(temp);
+            return;
+        }
+        EvictBeyondCap(keep: path);
+    }
+
+    /// <summary>Deletes the least recently used entries until the rest fit in <see cref="MaxBytes"/>.</summary>
+    private void EvictBeyondCap(string keep)
+    {
+        try
+        {
+            var files = EntryFiles();
+            long total = files.Sum(f => f.Length);
+            for (int i = files.Count - 1; i >= 0 && total > MaxBytes; i--)
+            {
+                if (files[i].FullName == keep) continue;
+                if (TryDelete(files[i].FullName)) total -= files[i].Length;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log?.Invoke($"module cache: cannot evict old entries: {e.Message}");
         }
     }
 
-    private static void TryDelete(string path)
+    private static void Touch(string path)
     {
-        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        try { File.SetLastWriteTimeUtc(path, DateTime.UtcNow); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    private static bool TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+            return true;
+        }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
     }
 
     private static string FirstLine(string s) => s.Split('\n', 2)[0].Trim();

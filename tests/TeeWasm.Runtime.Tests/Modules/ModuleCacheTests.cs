@@ -1,45 +1,48 @@
+using System.Security.Cryptography;
 using TeeWasm.Runtime.Modules;
+using TeeWasm.Tests.Shared;
 using Wasmtime;
 
-using TeeWasm.Tests.Shared;
 namespace TeeWasm.Runtime.Tests.Modules;
 
 public sealed class ModuleCacheTests : IDisposable
 {
-    // (module (func (export "_start"))) in binary form.
-    private static readonly byte[] s_wasm =
-    [
-        0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-        0x01, 0x04, 0x01, 0x60, 0x00, 0x00,                                   // type: () -> ()
-        0x03, 0x02, 0x01, 0x00,                                               // func 0 : type 0
-        0x07, 0x0a, 0x01, 0x06, (byte)'_', (byte)'s', (byte)'t', (byte)'a', (byte)'r', (byte)'t', 0x00, 0x00,
-        0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b,                                   // code: empty body
-    ];
+    private static readonly EngineSettings s_settings = new();
+    private static readonly byte[] s_wasm = TinyModules.Exporting("_start");
 
     private readonly TempDir _dir = new();
     private readonly List<string> _log = [];
 
     public void Dispose() => _dir.Dispose();
 
+    private static Module Load(ModuleCache cache, Engine engine, byte[] wasm, EngineSettings? settings = null) =>
+        cache.Load(engine, settings ?? s_settings, "m", wasm, SHA256.HashData(wasm));
+
     [Fact]
     public void SecondLoadIsACacheHit()
     {
         using var engine = new Engine();
         var cache = new ModuleCache(_dir.Path, _log.Add);
-        using (cache.Load(engine, "s", "m", s_wasm)) Assert.False(cache.LastWasHit);
-        using (cache.Load(engine, "s", "m", s_wasm)) Assert.True(cache.LastWasHit);
+        using (Load(cache, engine, s_wasm)) Assert.False(cache.LastWasHit);
+        using (Load(cache, engine, s_wasm)) Assert.True(cache.LastWasHit);
         Assert.Single(Directory.GetFiles(_dir.Path, "*.cwasm"));
     }
 
     [Fact]
     public void OtherEngineSettingsAreAnotherEntry()
     {
-        using var engine = new Engine();
         var cache = new ModuleCache(_dir.Path);
-        cache.Load(engine, "fuel=0", "m", s_wasm).Dispose();
-        cache.Load(engine, "fuel=1", "m", s_wasm).Dispose();
+        using (var config = new EngineSettings().CreateConfig())
+        using (var engine = new Engine(config))
+            Load(cache, engine, s_wasm).Dispose();
+        var fuel = new EngineSettings { Fuel = true };
+        using (var config = fuel.CreateConfig())
+        using (var engine = new Engine(config))
+            Load(cache, engine, s_wasm, fuel).Dispose();
         Assert.False(cache.LastWasHit);
-        Assert.Equal(2, Directory.GetFiles(_dir.Path, "*.cwasm").Length);
+        Assert.Equal(2, cache.List().Count);
+        Assert.Equal(["wasmtime " + EngineSettings.WasmtimeVersion + "; epoch=1; fuel=0", "wasmtime " + EngineSettings.WasmtimeVersion + "; epoch=1; fuel=1"],
+            cache.List().Select(e => e.EngineId).Order());
     }
 
     [Fact]
@@ -47,16 +50,16 @@ public sealed class ModuleCacheTests : IDisposable
     {
         using var engine = new Engine();
         var cache = new ModuleCache(_dir.Path, _log.Add);
-        cache.Load(engine, "s", "m", s_wasm).Dispose();
-        string entry = cache.EntryPath(s_wasm, "s");
+        Load(cache, engine, s_wasm).Dispose();
+        string entry = cache.EntryPath(SHA256.HashData(s_wasm), s_settings);
         byte[] bytes = File.ReadAllBytes(entry);
         bytes[^100] ^= 0x01;
         File.WriteAllBytes(entry, bytes);
 
-        using var module = cache.Load(engine, "s", "m", s_wasm);
+        using var module = Load(cache, engine, s_wasm);
         Assert.False(cache.LastWasHit);
-        Assert.Contains(_log, l => l.Contains("corrupt (digest mismatch)"));
-        using (cache.Load(engine, "s", "m", s_wasm)) Assert.True(cache.LastWasHit); // rewritten sound
+        Assert.Contains(_log, l => l.Contains("discarded: its digest does not match its contents"));
+        using (Load(cache, engine, s_wasm)) Assert.True(cache.LastWasHit); // rewritten sound
     }
 
     [Fact]
@@ -66,7 +69,62 @@ public sealed class ModuleCacheTests : IDisposable
         File.WriteAllText(file, "x");
         using var engine = new Engine();
         var cache = new ModuleCache(Path.Combine(file, "sub"), _log.Add);
-        using var module = cache.Load(engine, "s", "m", s_wasm);
+        using var module = Load(cache, engine, s_wasm);
         Assert.Contains(_log, l => l.Contains("continuing without cache"));
     }
+
+    [Fact]
+    public void BeyondTheCapTheLeastRecentlyUsedEntriesGo()
+    {
+        using var engine = new Engine();
+        byte[] a = TinyModules.Exporting("a"), b = TinyModules.Exporting("b"), c = TinyModules.Exporting("c");
+        var probe = new ModuleCache(Path.Combine(_dir.Path, "probe"));
+        Load(probe, engine, a).Dispose();
+        long entrySize = probe.List().Single().Size;
+
+        var cache = new ModuleCache(Path.Combine(_dir.Path, "capped"), _log.Add, maxBytes: entrySize * 2 + entrySize / 2);
+        Load(cache, engine, a).Dispose();
+        Load(cache, engine, b).Dispose();
+        File.SetLastWriteTimeUtc(cache.EntryPath(SHA256.HashData(a), s_settings), DateTime.UtcNow.AddMinutes(-10));
+        File.SetLastWriteTimeUtc(cache.EntryPath(SHA256.HashData(b), s_settings), DateTime.UtcNow.AddMinutes(-20));
+        using (Load(cache, engine, a)) Assert.True(cache.LastWasHit); // a is now the most recently used
+        Load(cache, engine, c).Dispose();                           // 3 entries do not fit: b, the least recently used, goes
+
+        Assert.Equal(new[] { Hex(a), Hex(c) }.Order(), cache.List().Select(e => e.ModuleHash).Order());
+        Assert.True(cache.List().Sum(e => e.Size) <= cache.MaxBytes);
+    }
+
+    [Fact]
+    public void AnEntryLargerThanTheCapIsNotStored()
+    {
+        using var engine = new Engine();
+        var cache = new ModuleCache(_dir.Path, _log.Add, maxBytes: 64);
+        Load(cache, engine, s_wasm).Dispose();
+        Assert.Empty(cache.List());
+        Assert.Contains(_log, l => l.Contains("exceed the cache's cap of 64 bytes"));
+    }
+
+    [Fact]
+    public void ListShowsEntriesAndClearRemovesThem()
+    {
+        using var engine = new Engine();
+        var cache = new ModuleCache(_dir.Path);
+        Assert.Empty(new ModuleCache(Path.Combine(_dir.Path, "none")).List());
+        Load(cache, engine, s_wasm).Dispose();
+        File.WriteAllText(Path.Combine(_dir.Path, "junk.cwasm"), "not an entry");
+
+        var entries = cache.List();
+        Assert.Equal(2, entries.Count);
+        var sound = Assert.Single(entries, e => e.ModuleHash is not null);
+        Assert.Equal(Hex(s_wasm), sound.ModuleHash);
+        Assert.Equal(s_settings.EngineId, sound.EngineId);
+        Assert.Single(entries, e => e.ModuleHash is null && e.EngineId is null);
+
+        var (count, bytes) = cache.Clear();
+        Assert.Equal(2, count);
+        Assert.Equal(entries.Sum(e => e.Size), bytes);
+        Assert.Empty(cache.List());
+    }
+
+    private static string Hex(byte[] wasm) => Convert.ToHexStringLower(SHA256.HashData(wasm));
 }
