@@ -1,6 +1,7 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using TeeWasm.Attestation;
+using TeeWasm.Attestation.Tokens;
 using TeeWasm.Runtime.Guest;
 using TeeWasm.Runtime.Interfaces.Attestation;
 using Wasmtime;

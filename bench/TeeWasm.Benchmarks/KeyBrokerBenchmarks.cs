@@ -1,7 +1,7 @@
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using TeeWasm.Attestation;
-using TeeWasm.Attestation.KeyBroker;
+using TeeWasm.Attestation.Services.Kbs;
 using TeeWasm.KeyBroker;
 
 namespace TeeWasm.Benchmarks;

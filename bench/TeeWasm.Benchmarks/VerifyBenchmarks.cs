@@ -2,8 +2,10 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using BenchmarkDotNet.Attributes;
 using TeeWasm.Attestation;
-using TeeWasm.Attestation.Snp;
-using TeeWasm.Attestation.Tdx;
+using TeeWasm.Attestation.Platforms.Snp;
+using TeeWasm.Attestation.Platforms.Tdx;
+using TeeWasm.Attestation.Verification;
+using TeeWasm.Attestation.X509;
 using TeeWasm.Tests.Shared;
 
 namespace TeeWasm.Benchmarks;
@@ -12,7 +14,8 @@ namespace TeeWasm.Benchmarks;
 /// Verifications per second of real evidence (issue 6): the go-sev-guest Milan SEV-SNP report with its VCEK
 /// (ECDSA P-384 report signature, RSA-PSS VCEK→ASK→ARK chain) and the go-tdx-guest SPR v4 TDX quote (ECDSA P-256
 /// quote and QE report signatures, PCK→Platform CA→Root chain), each with the chain verified every time and with a
-/// warm <see cref="CertificateChainCache"/>; beside the raw .NET ECDSA verify of the same curves, to compare with
+/// warm <see cref="CertificateChainCache"/>, through the library's public verifiers (<see cref="SnpEvidenceVerifier"/>,
+/// <see cref="TdxEvidenceVerifier"/>: the checks and the appraisal); beside the raw .NET ECDSA verify of the same curves, to compare with
 /// <c>openssl speed ecdsap384 ecdsap256</c>.
 /// </summary>
 [MemoryDiagnoser]
@@ -21,13 +24,16 @@ public class VerifyBenchmarks
     private static readonly DateTimeOffset SnpTime = new(2026, 6, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset TdxTime = new(2026, 2, 15, 0, 0, 0, TimeSpan.Zero);
 
-    private readonly SnpVerifier _snp = new();
+    private static readonly VerificationContext SnpContext = new() { Time = SnpTime };
+    private static readonly VerificationContext TdxContext = new() { Time = TdxTime };
+
     private byte[] _snpReport = null!;
-    private SnpVerificationOptions _snpFull = null!;
-    private SnpVerificationOptions _snpCached = null!;
-    private byte[] _tdxQuote = null!;
-    private TdxVerificationOptions _tdxFull = null!;
-    private TdxVerificationOptions _tdxCached = null!;
+    private SnpEvidence _snpEvidence = null!;
+    private SnpEvidenceVerifier _snpFull = null!;
+    private SnpEvidenceVerifier _snpCached = null!;
+    private TdxEvidence _tdxEvidence = null!;
+    private TdxEvidenceVerifier _tdxFull = null!;
+    private TdxEvidenceVerifier _tdxCached = null!;
     private ECDsa _p384 = null!;
     private ECDsa _p256 = null!;
     private byte[] _message = null!;
@@ -40,11 +46,12 @@ public class VerifyBenchmarks
     {
         _snpReport = File.ReadAllBytes(RepoPaths.Vector("snp", "attestation.bin"));
         X509Certificate2 vcek = X509CertificateLoader.LoadCertificateFromFile(RepoPaths.Vector("snp", "vcek.testcer"));
-        _snpFull = new SnpVerificationOptions { Certificates = [vcek], VerificationTime = SnpTime };
-        _snpCached = new SnpVerificationOptions { Certificates = [vcek], VerificationTime = SnpTime, ChainCache = new CertificateChainCache() };
-        _tdxQuote = File.ReadAllBytes(RepoPaths.Vector("tdx", "tdx_prod_quote_SPR_E4.dat"));
-        _tdxFull = new TdxVerificationOptions { VerificationTime = TdxTime };
-        _tdxCached = new TdxVerificationOptions { VerificationTime = TdxTime, ChainCache = new CertificateChainCache() };
+        _snpEvidence = new SnpEvidence { Report = _snpReport, Certificates = [vcek] };
+        _snpFull = new SnpEvidenceVerifier();
+        _snpCached = new SnpEvidenceVerifier(new SnpVerifierOptions { ChainCache = new CertificateChainCache() });
+        _tdxEvidence = new TdxEvidence { Quote = File.ReadAllBytes(RepoPaths.Vector("tdx", "tdx_prod_quote_SPR_E4.dat")) };
+        _tdxFull = new TdxEvidenceVerifier();
+        _tdxCached = new TdxEvidenceVerifier(new TdxVerifierOptions { ChainCache = new CertificateChainCache() });
         if (!SnpFull() || !SnpChainCached() || !TdxFull() || !TdxChainCached())
         {
             throw new InvalidOperationException("a benchmark vector does not verify");
@@ -59,19 +66,19 @@ public class VerifyBenchmarks
 
     /// <summary>SNP report, VCEK→ASK→ARK chain verified every time.</summary>
     [Benchmark]
-    public bool SnpFull() => _snp.Verify(_snpReport, _snpFull).IsValid;
+    public bool SnpFull() => _snpFull.Verify(_snpEvidence, SnpContext).EvidenceValid;
 
     /// <summary>SNP report, chain from a warm cache (report signature, TCB, CHIP_ID still checked).</summary>
     [Benchmark]
-    public bool SnpChainCached() => _snp.Verify(_snpReport, _snpCached).IsValid;
+    public bool SnpChainCached() => _snpCached.Verify(_snpEvidence, SnpContext).EvidenceValid;
 
     /// <summary>TDX quote without collateral, PCK chain verified every time.</summary>
     [Benchmark]
-    public bool TdxFull() => TdxQuoteVerifier.Verify(_tdxQuote, _tdxFull).IsValid;
+    public bool TdxFull() => _tdxFull.Verify(_tdxEvidence, TdxContext).EvidenceValid;
 
     /// <summary>TDX quote without collateral, PCK chain from a warm cache (quote and QE report signatures still checked).</summary>
     [Benchmark]
-    public bool TdxChainCached() => TdxQuoteVerifier.Verify(_tdxQuote, _tdxCached).IsValid;
+    public bool TdxChainCached() => _tdxCached.Verify(_tdxEvidence, TdxContext).EvidenceValid;
 
     /// <summary>One raw .NET ECDSA P-384/SHA-384 verify of 672 bytes (the SNP signed region's size).</summary>
     [Benchmark]

@@ -3,10 +3,13 @@
 //
 //   dotnet run -- REPORT [--cert VCEK] [--at 2025-06-01]
 //
-// Prints VALID or REJECTED with the verifier's reason; the exit code is 0 only when the evidence is valid.
+// Prints VALID or REJECTED with the verifier's reason, then each check; the exit code is 0 only when the evidence is
+// valid (what the default policy would still refuse, e.g. a debuggable guest, is printed as a FAIL check).
 using System.Globalization;
-using TeeWasm.Attestation.Snp;
-using TeeWasm.Attestation.Tdx;
+using TeeWasm.Attestation.Platforms.Snp;
+using TeeWasm.Attestation.Platforms.Tdx;
+using TeeWasm.Attestation.Verification;
+using TeeWasm.Attestation.X509;
 
 string? file = null, cert = null;
 DateTimeOffset? at = null;
@@ -38,28 +41,23 @@ catch (IOException e)
     return 2;
 }
 
-(bool valid, string verdict) = evidence.Length == SnpReport.Size
-    ? VerifySnp(evidence, cert, at)
-    : VerifyTdx(evidence, at);
-Console.WriteLine(valid ? $"VALID: {verdict}" : $"REJECTED: {verdict}");
-return valid ? 0 : 1;
-
-static (bool, string) VerifySnp(byte[] report, string? certFile, DateTimeOffset? at)
+var context = new VerificationContext { Time = at };
+(string kind, Appraisal? appraisal) = SnpPlatform.IsReport(evidence)
+    ? ("SEV-SNP report", VerifySnp(evidence, cert, context))
+    : ("TDX quote", new TdxEvidenceVerifier().Verify(new TdxEvidence { Quote = evidence }, context));
+if (appraisal is null)
 {
-    if (certFile is null) return (false, "an SEV-SNP report needs its VCEK or VLEK: --cert FILE");
-    var result = new SnpVerifier().Verify(report, new SnpVerificationOptions
-    {
-        Certificates = SnpCertificateLoader.LoadFile(certFile),
-        VerificationTime = at,
-    });
-    return (result.IsValid, $"SEV-SNP report ({result.Product}): {result.Message}");
+    Console.WriteLine($"REJECTED: {kind}: an SEV-SNP report needs its VCEK or VLEK: --cert FILE");
+    return 1;
 }
+Console.WriteLine($"{(appraisal.EvidenceValid ? "VALID" : "REJECTED")}: {kind}: {appraisal.Message}");
+foreach (AppraisalCheck check in appraisal.Checks)
+    Console.WriteLine($"  {check.Status.ToString().ToUpperInvariant(),-4}  {check.Name}: {check.Reason}");
+return appraisal.EvidenceValid ? 0 : 1;
 
-static (bool, string) VerifyTdx(byte[] quote, DateTimeOffset? at)
-{
-    var result = TdxQuoteVerifier.Verify(quote, new TdxVerificationOptions { VerificationTime = at });
-    return (result.IsValid, $"TDX quote: {result.Message}");
-}
+static Appraisal? VerifySnp(byte[] report, string? certFile, VerificationContext context) =>
+    certFile is null ? null
+        : new SnpEvidenceVerifier().Verify(new SnpEvidence { Report = report, Certificates = CertificateLoader.LoadFile(certFile) }, context);
 
 static int Usage()
 {

@@ -1,5 +1,8 @@
 using System.Text;
 using System.Text.Json;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Policy;
+using TeeWasm.Attestation.Verification;
 
 namespace TeeWasm.Attestation;
 
@@ -26,6 +29,8 @@ public sealed record AttestationResult
         TeeType = original.TeeType;
         Simulated = original.Simulated;
         ExpiresAt = original.ExpiresAt;
+        Appraisal = original.Appraisal;
+        Binding = original.Binding;
     }
 
     /// <summary>The error text of the original host when no TEE is present; guests match on it.</summary>
@@ -55,6 +60,52 @@ public sealed record AttestationResult
 
     /// <summary>When the token stops being valid; results are cached no longer than this.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
+
+    /// <summary>The verifier's appraisal of the evidence (not part of the JSON); null on failure.</summary>
+    public Appraisal? Appraisal { get; init; }
+
+    /// <summary>What the evidence's report_data binds, as recorded with it (the JSON's <c>evidence</c> carries it too); null on failure.</summary>
+    public VmBinding? Binding { get; init; }
+
+    /// <summary>
+    /// Evaluates <paramref name="policy"/> on the verified evidence of this result (its appraisal, aged from
+    /// <see cref="Timestamp"/>); a failed result is a violation.
+    /// </summary>
+    public PolicyVerdict Evaluate(AttestationPolicy policy, DateTimeOffset? now = null) => Evaluate(policy, bound => bound, now);
+
+    /// <summary>
+    /// Evaluates <paramref name="policy"/> for a relying party whose module, host key and nonce are given: the evidence is
+    /// bound only when its recorded binding names these inputs (its report_data was checked against that binding when
+    /// it was verified, and is not checked again).
+    /// </summary>
+    public PolicyVerdict Evaluate(AttestationPolicy policy, ReadOnlySpan<byte> moduleHash, ReadOnlySpan<byte> hostKey, ReadOnlySpan<byte> nonce,
+        DateTimeOffset? now = null)
+    {
+        bool names = Binding is { } b && b.Names(moduleHash, hostKey, nonce, out _);
+        return Evaluate(policy, bound => names ? bound : false, now);
+    }
+
+    private PolicyVerdict Evaluate(AttestationPolicy policy, Func<bool?, bool?> bound, DateTimeOffset? now)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        if (!Success) return new PolicyVerdict(false, [Error ?? "attestation failed"]);
+        if (Appraisal is not { } appraisal) return new PolicyVerdict(false, ["the attestation result carries no appraisal"]);
+        return (appraisal.PolicyInput is { } input
+            ? appraisal with { PolicyInput = input with { EvidenceTime = DateTimeOffset.FromUnixTimeSeconds(Timestamp), ReportDataBound = bound(input.ReportDataBound) } }
+            : appraisal).Evaluate(policy, now);
+    }
+
+    /// <summary>
+    /// The result as a guest under <paramref name="policy"/> sees it, for the guest's module, host key and nonce: a
+    /// successful result the policy refuses becomes a failure whose error names the violations (the evidence stays, so
+    /// the guest can see what was refused).
+    /// </summary>
+    public AttestationResult UnderPolicy(AttestationPolicy? policy, ReadOnlySpan<byte> moduleHash, ReadOnlySpan<byte> hostKey, ReadOnlySpan<byte> nonce)
+    {
+        if (policy is null || !Success) return this;
+        var verdict = Evaluate(policy, moduleHash, hostKey, nonce);
+        return verdict.Allowed ? this : this with { Success = false, Token = null, Error = "policy: " + verdict };
+    }
 
     /// <summary>A failed result with the given error.</summary>
     public static AttestationResult Failure(string error, long timestamp, string? teeType = null, bool simulated = false) =>

@@ -1,7 +1,12 @@
 using System.Security.Cryptography;
 using TeeWasm.Attestation.Audit;
-using TeeWasm.Attestation.Detection;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Linux;
+using TeeWasm.Attestation.Platforms.AzureVtpm;
+using TeeWasm.Attestation.Platforms.Nvidia;
+using TeeWasm.Attestation.Policy;
 using TeeWasm.Attestation.Tokens;
+using TeeWasm.Attestation.Verification;
 
 namespace TeeWasm.Attestation;
 
@@ -38,9 +43,9 @@ public sealed class Attester : IDisposable
         Validator = new AttestationTokenValidator(options.Time);
         Validator.TrustLocalVerifier(HostKey);
         // One simulator authority for the VM and GPU sources, kept across ClearCache (it is read from disk once).
-        var simulator = EvidenceSources.Simulator(options);
-        _vmSourceFactory = vmSources ?? (d => EvidenceSources.ForVm(d, options, simulator));
-        _gpuSourceFactory = gpuSources ?? (() => EvidenceSources.ForGpus(options, simulator));
+        var simulator = AttestationPlatforms.Simulator(options);
+        _vmSourceFactory = vmSources ?? (d => AttestationPlatforms.ForVm(d, options, simulator));
+        _gpuSourceFactory = gpuSources ?? (() => AttestationPlatforms.ForGpus(options, simulator));
     }
 
     /// <summary>The host's attestation key (bound into reports, signs local tokens).</summary>
@@ -72,7 +77,7 @@ public sealed class Attester : IDisposable
             _detected = _options.Mode switch
             {
                 AttestationMode.None => new TeeDetection(TeeType.None, Source: "--tee none"),
-                AttestationMode.Simulate => new TeeDetection(TeeType.AmdSevSnp, Simulated: true, Source: "simulator"),
+                AttestationMode.Simulate => new TeeDetection(TeeType.AmdSevSnp, Simulated: true, Source: "simulator", Interface: TeeInterface.Simulator),
                 _ => _detector.Detect(),
             };
             Audit(AuditEvents.Detect, _detected.Type.ToAbiName(), _detected.Type == TeeType.None ? "none" : "ok",
@@ -83,7 +88,7 @@ public sealed class Attester : IDisposable
 
     /// <summary>
     /// Attests the VM with report_data bound to module, host key and <paramref name="nonce"/> (≤ 64 bytes), by the
-    /// configured VM token service's binding scheme when there is one (<see cref="Services.IVmTokenService.Bind"/>).
+    /// configured VM token service's binding scheme when there is one (<see cref="Tokens.IVmTokenService.Bind"/>).
     /// </summary>
     public AttestationResult AttestVm(ReadOnlySpan<byte> nonce = default)
     {
@@ -149,7 +154,7 @@ public sealed class Attester : IDisposable
         lock (_gate)
         {
             var detection = DetectTee();
-            if (VmSource(RequireAttestable(detection)) is not AzureVtpm.AzureVtpmEvidenceSource azure)
+            if (VmSource(RequireAttestable(detection)) is not AzureVtpmEvidenceSource azure)
                 throw new AttestationException($"{detection.Type.ToAbiName()} via {detection.Source} is not an Azure vTPM CVM");
             var collected = azure.AttestWithUserData(userData, quoteNonce);
             Audit(AuditEvents.Attest, detection.Type.ToAbiName(), "ok", "Azure vTPM evidence over caller-chosen user-data and quote nonce", simulated: false);
@@ -179,7 +184,7 @@ public sealed class Attester : IDisposable
                 // GPU reports carry a 32-byte nonce: the first half of the same binding the VM report carries.
                 byte[] binding = ReportDataBinding.Compute(_moduleHash, HostKey.PublicPoint, nonce);
                 var collected = _gpuSource.Attest(index, binding.AsSpan(0, 32), nonce, _moduleHash);
-                return Remember(key, Audited(Issue(collected, GpuTee, now, Binding.VmBinding.TeeWasm(_moduleHash, HostKey.PublicPoint, nonce))));
+                return Remember(key, Audited(Issue(collected, GpuTee, now, VmBinding.TeeWasm(_moduleHash, HostKey.PublicPoint, nonce))));
             }
             catch (AttestationException e)
             {
@@ -205,6 +210,10 @@ public sealed class Attester : IDisposable
             return _gpuSource?.GpuCount ?? 0;
         }
     }
+
+    /// <summary>The GPUs the host has (NVML), for diagnostics; none with the reason when NVML is missing or fails.</summary>
+    public IReadOnlyList<GpuDescription> DiscoverGpus(out string? reason) =>
+        [.. NvmlGpuDiscovery.Discover(_options.Probe.NvmlLibrary, out reason).Select(g => new GpuDescription(g.Index, g.Name, g.Uuid))];
 
     /// <summary>Verifies a token against the trusted issuers (see <see cref="AttestationTokenValidator"/>).</summary>
     public TokenVerification VerifyToken(string token)
@@ -270,10 +279,6 @@ public sealed class Attester : IDisposable
         }
     }
 
-    // The report_data binding for a VM report: the configured service's scheme (MAA, ITA: ITA issues its nonce here,
-    // before the quote), else TeeWasm's. On an Azure CVM the paravisor chooses report_data (it binds the HCL claims, which
-    // are what the service gets), so the service's scheme does not apply there, except for ITA when the source writes the
-    // binding into the HCL user-data (Intel's Azure scheme: user-data = SHA-512(val || iat || runtime data)).
     /// <summary>The VM evidence source for <paramref name="detection"/>, made on first use (call under the gate).</summary>
     private IVmEvidenceSource VmSource(TeeDetection detection) =>
         _vmSource ??= _vmSourceFactory(detection)
@@ -284,20 +289,24 @@ public sealed class Attester : IDisposable
         detection.Type.SupportsAttestation() ? detection
             : throw new AttestationException(detection.Type == TeeType.None ? AttestationResult.NoTeeError : $"{detection.Type.ToAbiName()} cannot be attested");
 
-    private Binding.VmBinding BindVm(IVmEvidenceSource source, ReadOnlySpan<byte> nonce) =>
-        _options.VmTokenService is { } service && (source is not AzureVtpm.AzureVtpmEvidenceSource azure
-            || (azure.WritesHclUserData && service is Services.ItaClient))
+    // The report_data binding for a VM report: the configured service's scheme (MAA, ITA: ITA issues its nonce here,
+    // before the quote), else TeeWasm's. On an Azure CVM the paravisor chooses report_data (it binds the HCL claims, which
+    // are what the service gets), so the service's scheme does not apply there, except for ITA when the source writes the
+    // binding into the HCL user-data (Intel's Azure scheme: user-data = SHA-512(val || iat || runtime data)).
+    private VmBinding BindVm(IVmEvidenceSource source, ReadOnlySpan<byte> nonce) =>
+        _options.VmTokenService is { } service && (source is not AzureVtpmEvidenceSource azure
+            || (azure.WritesHclUserData && service.BindsThroughHclUserData))
             ? service.Bind(_moduleHash, HostKey.PublicPoint, nonce)
-            : Binding.VmBinding.TeeWasm(_moduleHash, HostKey.PublicPoint, nonce);
+            : VmBinding.TeeWasm(_moduleHash, HostKey.PublicPoint, nonce);
 
-    private AttestationResult Issue(CollectedEvidence collected, string teeName, long now, Binding.VmBinding binding)
+    private AttestationResult Issue(CollectedEvidence collected, string teeName, long now, VmBinding binding)
     {
         var (token, expires) = _issuer.Issue(collected.Verified);
-        string evidence = EvidenceJson.WithBinding(collected.EvidenceJson, binding);
+        AttestationEvidence evidence = collected.Evidence with { Binding = binding };
         if (_options.VmTokenService is { } service && collected.Verified.Subject == "vm")
         {
             // A configured VM token service's token replaces the local one (the local verification still had to pass).
-            token = service.Attest(Services.ServiceEvidence.FromEvidenceJson(evidence));
+            token = service.Attest(evidence);
             expires = new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(token).ValidTo is var exp && exp > DateTime.MinValue
                 ? new DateTimeOffset(exp, TimeSpan.Zero) : expires;
         }
@@ -305,12 +314,34 @@ public sealed class Attester : IDisposable
         {
             Success = true,
             Token = token,
-            Evidence = evidence,
+            Evidence = EvidenceDocument.Write(evidence),
             Timestamp = now,
             TeeType = teeName,
             Simulated = collected.Verified.Simulated,
             ExpiresAt = expires,
+            Appraisal = collected.Appraisal,
+            Binding = binding,
         };
+    }
+
+    /// <summary>
+    /// Attests the VM and evaluates <paramref name="policy"/> on the verified evidence (the <c>--require-attestation</c>
+    /// gate); false with the reason when attestation fails or the policy refuses the platform.
+    /// </summary>
+    public (bool Ok, string Reason) CheckVm(AttestationPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var result = AttestVm();
+        if (!result.Success) return (false, "VM attestation failed: " + (result.Error ?? "unknown error"));
+        var verdict = result.Evaluate(policy, _moduleHash, HostKey.PublicPoint, []);
+        return verdict.Allowed ? (true, $"{result.TeeType} attested; policy allows it") : (false, "policy refused the platform: " + verdict);
+    }
+
+    /// <summary>What a guest of this attester sees of <paramref name="result"/> (for its <paramref name="nonce"/>) under <paramref name="policy"/>.</summary>
+    public AttestationResult UnderPolicy(AttestationPolicy? policy, AttestationResult result, ReadOnlySpan<byte> nonce)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return result.UnderPolicy(policy, _moduleHash, HostKey.PublicPoint, nonce);
     }
 
     private bool TryCached((string, int, string) key, out AttestationResult result)
@@ -333,3 +364,9 @@ public sealed class Attester : IDisposable
     /// <summary>SHA-256 of a module's bytes.</summary>
     public static byte[] HashModule(ReadOnlySpan<byte> wasm) => SHA256.HashData(wasm);
 }
+
+/// <summary>A GPU the host has, as its driver names it.</summary>
+/// <param name="Index">Its index (the <c>attest_gpu</c> index).</param>
+/// <param name="Name">Its name.</param>
+/// <param name="Uuid">Its UUID.</param>
+public sealed record GpuDescription(int Index, string Name, string Uuid);

@@ -1,4 +1,7 @@
-using TeeWasm.Attestation.Detection;
+using TeeWasm.Attestation.Linux;
+using TeeWasm.Attestation.Platforms.Nvidia;
+using TeeWasm.Attestation.Platforms.Simulator;
+using TeeWasm.Attestation.Platforms.AzureVtpm;
 
 namespace TeeWasm.Attestation;
 
@@ -27,7 +30,19 @@ public sealed record AttesterOptions
     public string? TdxCollateralDirectory { get; init; }
 
     /// <summary>Azure confidential-VM (vTPM) settings: AK handle, PCRs, extra VCEK files, opt-in IMDS fetch. <see cref="VmCertificateFiles"/> apply too.</summary>
-    public AzureVtpm.AzureVtpmOptions AzureVtpm { get; init; } = new();
+    public AzureVtpmOptions AzureVtpm { get; init; } = new();
+
+    /// <summary>Azure CVM: fetch the VCEK from the Azure IMDS when none is configured (off by default: no network).</summary>
+    public bool FetchVcekFromImds { get; init; }
+
+    /// <summary>Azure TDX CVM: get a TD quote for the vTPM's TDREPORT from the Azure IMDS (off by default: no network).</summary>
+    public bool FetchTdQuoteFromImds { get; init; }
+
+    /// <summary>
+    /// Azure CVM: whether the binding is written to the HCL user-data before the HCL report is read — for a VM token
+    /// service that checks its binding there (Intel Trust Authority), or when <see cref="AzureVtpm"/> asks for it.
+    /// </summary>
+    public bool WritesHclUserData => AzureVtpm.WriteHclUserData || VmTokenService?.BindsThroughHclUserData == true;
 
     /// <summary>Where attestation events are recorded (one JSON line each); nothing by default.</summary>
     public Audit.IAttestationAuditLog AuditLog { get; init; } = Audit.NullAuditLog.Instance;
@@ -36,21 +51,14 @@ public sealed record AttesterOptions
     /// A remote VM verifier (Azure Attestation, Intel Trust Authority) whose token the guest gets instead of the local
     /// one, and whose keys <see cref="Attester.VerifyToken"/> trusts for its issuer; null (the default) makes no remote call.
     /// </summary>
-    public Services.IVmTokenService? VmTokenService { get; init; }
+    public Tokens.IVmTokenService? VmTokenService { get; init; }
+
+    /// <summary>A remote GPU verifier (NVIDIA NRAS) whose verdict GPU attestation also requires; null (the default) stays offline.</summary>
+    public IRemoteGpuVerifier? GpuVerifier { get; init; }
 
     /// <summary>The clock (tests inject one).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>The user's data directory for TeeWasm ($XDG_DATA_HOME/tee-wasm or ~/.local/share/tee-wasm).</summary>
-    public static string DefaultDataDirectory
-    {
-        get
-        {
-            string? xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
-            string baseDir = !string.IsNullOrEmpty(xdg)
-                ? xdg
-                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
-            return Path.Combine(baseDir, "tee-wasm");
-        }
-    }
+    public static string DefaultDataDirectory => SimulatorAuthority.DefaultDataDirectory;
 }

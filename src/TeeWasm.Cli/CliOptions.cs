@@ -1,7 +1,11 @@
 using System.CommandLine;
 using TeeWasm.Attestation;
-using TeeWasm.Attestation.Detection;
-using TeeWasm.Attestation.Services;
+using TeeWasm.Attestation.Http;
+using TeeWasm.Attestation.Linux;
+using TeeWasm.Attestation.Services.Ita;
+using TeeWasm.Attestation.Services.Maa;
+using TeeWasm.Attestation.Services.Nras;
+using TeeWasm.Attestation.Tokens;
 
 namespace TeeWasm.Cli;
 
@@ -139,7 +143,7 @@ internal sealed class CliOptions
                 Endpoint = Absolute(ita, "--ita-endpoint"),
                 ApiKey = key,
                 JwksUri = parse.GetValue(ItaJwks) is { } jwks ? Absolute(jwks, "--ita-jwks-url") : null,
-                ApiVersion = parse.GetValue(ItaApiVersion) is not { } version ? Attestation.Services.ItaApiVersion.V2
+                ApiVersion = parse.GetValue(ItaApiVersion) is not { } version ? Attestation.Services.Ita.ItaApiVersion.V2
                     : ItaOptions.TryParseApiVersion(version, out var parsed) ? parsed
                     : throw new UsageException($"--ita-api-version '{version}': expected v1 or v2"),
                 Calls = ToServiceCallOptions(parse),
@@ -170,13 +174,10 @@ internal sealed class CliOptions
         TdxCollateralDirectory = parse.GetValue(TdxCollateral) is { } dir
             ? (Directory.Exists(dir) ? dir : throw new UsageException($"--tdx-collateral: directory '{dir}' not found"))
             : null,
-        AzureVtpm = new Attestation.AzureVtpm.AzureVtpmOptions
-        {
-            FetchVcekFromImds = parse.GetValue(ImdsVcek),
-            FetchTdQuoteFromImds = parse.GetValue(ImdsTdQuote),
-            WriteHclUserData = parse.GetValue(ItaEndpoint) is not null,
-        },
+        FetchVcekFromImds = parse.GetValue(ImdsVcek),
+        FetchTdQuoteFromImds = parse.GetValue(ImdsTdQuote),
         VmTokenService = ToVmTokenService(parse),
+        GpuVerifier = NrasOptions.PreferNrasFromEnvironment() ? new NrasClient(new NrasOptions()) : null,
     };
 
     private static string[] ExistingFiles(string[] files, string option)

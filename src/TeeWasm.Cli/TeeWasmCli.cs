@@ -1,5 +1,5 @@
 using System.CommandLine;
-using TeeWasm.Attestation;
+using TeeWasm.Attestation.Evidence;
 using TeeWasm.Cli.Commands;
 using TeeWasm.Runtime;
 using TeeWasm.Runtime.Interfaces.Gpu;

@@ -1,6 +1,4 @@
-using TeeWasm.Attestation;
 using TeeWasm.Attestation.Audit;
-using TeeWasm.Attestation.KeyBroker;
 
 namespace TeeWasm.KeyBroker;
 

@@ -11,11 +11,14 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using TeeWasm.Attestation;
 using TeeWasm.Attestation.Audit;
-using TeeWasm.Attestation.KeyBroker;
-using TeeWasm.Attestation.KeyBroker.Trustee;
-using TeeWasm.Attestation.Simulator;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Platforms.Simulator;
+using TeeWasm.Attestation.Platforms.Tdx;
+using TeeWasm.Attestation.Services.Kbs;
+using TeeWasm.Attestation.Services.Kbs.Trustee;
+using TeeWasm.KeyBroker.Appraisers;
+using TeeWasm.KeyBroker.Trustee;
 
 namespace TeeWasm.KeyBroker;
 
@@ -57,7 +60,7 @@ public sealed class KeyBrokerServer : IAsyncDisposable
         {
             SimulatorRoot = simulator?.Ark,
             SimulatorAsk = simulator?.Ask,
-            TdxCollateral = options.TdxCollateralDirectory is { } dir ? Attestation.Tdx.TdxCollateral.LoadDirectory(dir) : null,
+            Tdx = new TdxVerifierOptions { Collateral = options.TdxCollateralDirectory is { } dir ? TdxCollateral.LoadDirectory(dir) : null },
             Time = options.Time,
         };
         app.MapPost(KbsProtocol.AuthPath, (Delegate)Auth);

@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using TeeWasm.Attestation.Simulator;
-using TeeWasm.Attestation.Snp;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Platforms.Simulator;
+using TeeWasm.Attestation.Platforms.Snp;
+using TeeWasm.Attestation.X509;
 
 namespace TeeWasm.Attestation.Tests;
 
@@ -48,7 +50,7 @@ public sealed class AttesterTests
         using var evidence = JsonDocument.Parse(result.Evidence!);
         byte[] report = Convert.FromBase64String(evidence.RootElement.GetProperty("report").GetString()!);
         var certs = evidence.RootElement.GetProperty("certificates").EnumerateArray()
-            .SelectMany(c => SnpCertificateLoader.Load(c.GetString()!.AsSpan())).ToArray();
+            .SelectMany(c => CertificateLoader.Load(c.GetString()!.AsSpan())).ToArray();
         var verdict = new SnpVerifier().Verify(report, new SnpVerificationOptions { Certificates = certs });
         Assert.False(verdict.IsValid);
         Assert.Equal(SnpFailureReason.WrongRoot, verdict.Reason);

@@ -1,4 +1,4 @@
-using TeeWasm.Attestation.Detection;
+using TeeWasm.Attestation.Linux;
 
 namespace TeeWasm.Attestation.Tests;
 

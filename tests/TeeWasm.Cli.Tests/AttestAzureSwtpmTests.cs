@@ -1,6 +1,6 @@
-using TeeWasm.Attestation.AzureVtpm;
-using TeeWasm.Attestation.Snp;
-using TeeWasm.Attestation.Tests.AzureVtpm;
+using TeeWasm.Attestation.Platforms.AzureVtpm;
+using TeeWasm.Attestation.Platforms.Snp;
+using TeeWasm.Attestation.Tests.Platforms.AzureVtpm;
 using TeeWasm.Tests.Shared;
 
 namespace TeeWasm.Cli.Tests;

@@ -34,22 +34,22 @@ public sealed class ServiceOptionsTests
         var options = new CliOptions();
         var command = new System.CommandLine.Command("attest");
         options.AddTo(command);
-        var azure = options.ToAttesterOptions(command.Parse(flags)).AzureVtpm;
+        var azure = options.ToAttesterOptions(command.Parse(flags));
         Assert.Equal(vcek, azure.FetchVcekFromImds);
         Assert.Equal(tdQuote, azure.FetchTdQuoteFromImds);
-        Assert.Equal(new Uri("http://169.254.169.254"), azure.TdQuoteBaseUri);
+        Assert.Equal(new Uri("http://169.254.169.254"), azure.AzureVtpm.TdQuoteBaseUri);
     }
 
     [Theory]
-    [InlineData(new string[0], Attestation.Services.ItaApiVersion.V2)]
-    [InlineData(new[] { "--ita-api-version", "v2" }, Attestation.Services.ItaApiVersion.V2)]
-    [InlineData(new[] { "--ita-api-version", "v1" }, Attestation.Services.ItaApiVersion.V1)]
-    public void ItaApiVersion_DefaultsToV2_AndV1CanBeChosen(string[] flags, Attestation.Services.ItaApiVersion expected)
+    [InlineData(new string[0], Attestation.Services.Ita.ItaApiVersion.V2)]
+    [InlineData(new[] { "--ita-api-version", "v2" }, Attestation.Services.Ita.ItaApiVersion.V2)]
+    [InlineData(new[] { "--ita-api-version", "v1" }, Attestation.Services.Ita.ItaApiVersion.V1)]
+    public void ItaApiVersion_DefaultsToV2_AndV1CanBeChosen(string[] flags, Attestation.Services.Ita.ItaApiVersion expected)
     {
         var options = new CliOptions();
         var command = new System.CommandLine.Command("attest");
         options.AddTo(command);
-        using var client = (Attestation.Services.ItaClient)options.ToVmTokenService(
+        using var client = (Attestation.Services.Ita.ItaClient)options.ToVmTokenService(
             command.Parse([.. flags, "--ita-endpoint", "http://127.0.0.1:2", "--ita-api-key", "k"]))!;
         Assert.Equal(expected, client.ApiVersion);
     }
@@ -73,6 +73,6 @@ public sealed class ServiceOptionsTests
         options.AddTo(command);
         var attester = options.ToAttesterOptions(command.Parse(flags));
         (attester.VmTokenService as IDisposable)?.Dispose();
-        Assert.Equal(expected, attester.AzureVtpm.WriteHclUserData);
+        Assert.Equal(expected, attester.WritesHclUserData);
     }
 }

@@ -1,5 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using TeeWasm.Attestation.Platforms.Simulator;
+using TeeWasm.Attestation.Platforms.Snp;
 using TeeWasm.Tests.Shared;
 
 namespace TeeWasm.Cli.Tests;
@@ -62,12 +64,12 @@ public sealed class VerifyCommandTests : IDisposable
         string sim = Directory.CreateTempSubdirectory("teewasm-sim-").FullName;
         try
         {
-            using var authority = TeeWasm.Attestation.Simulator.SimulatorAuthority.LoadOrCreate(sim);
-            byte[] signed = new TeeWasm.Attestation.Simulator.SimulatedSnpEvidenceSource(authority).CreateReport(new byte[64]);
-            signed[TeeWasm.Attestation.Snp.SnpReport.VmplOffset] = 2;
+            using var authority = SimulatorAuthority.LoadOrCreate(sim);
+            byte[] signed = new SimulatedSnpEvidenceSource(authority).CreateReport(new byte[64]);
+            signed[SnpReport.VmplOffset] = 2;
             using (var key = authority.Vcek.GetECDsaPrivateKey()!)
             {
-                TeeWasm.Attestation.Snp.SnpSignature.SignInPlace(signed, key);
+                SnpSignature.SignInPlace(signed, key);
             }
             string vcek = Temp("sim-vcek.der", authority.Vcek.RawData);
             string ask = Temp("sim-ask.der", authority.Ask.RawData);

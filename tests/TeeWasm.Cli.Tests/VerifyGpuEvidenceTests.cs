@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -130,6 +129,43 @@ public sealed class VerifyGpuEvidenceTests : IDisposable
         AssertCheck(o, "FAIL", "certificate chain", "not at the pinned NVIDIA Device Identity CA");
         AssertCheck(o, "PASS", "report signature", "verifies with 'GH100 A01 GSP FMC LF' (but that certificate is not trusted");
         AssertCheck(o, "PASS", "fwid", "report FWID f5c384aebb579217… equals the device certificate's TCG DICE FWID");
+    }
+
+    /// <summary>
+    /// A device certificate whose EC public key does not decode (its point is neither compressed nor uncompressed) is
+    /// a failed "report signature" check with the reason, not an unhandled exception (which ended the process with
+    /// 134 before verification moved into the library).
+    /// </summary>
+    [Fact]
+    public void LeafWithMalformedEcKey_IsRejectedCleanly_NamingTheKey()
+    {
+        var ders = new List<byte[]>();
+        string pem = File.ReadAllText(V("hopper_cert_chain_case1.txt"));
+        ReadOnlySpan<char> rest = pem;
+        while (System.Security.Cryptography.PemEncoding.TryFind(rest, out var fields))
+        {
+            ders.Add(Convert.FromBase64String(rest[fields.Base64Data].ToString()));
+            rest = rest[fields.Location.End.GetOffset(rest.Length)..];
+        }
+        byte[] leaf = ders[0];
+        int point = leaf.AsSpan().IndexOf((ReadOnlySpan<byte>)[0x03, 0x62, 0x00, 0x04]); // BIT STRING holding the uncompressed P-384 point
+        Assert.True(point > 0);
+        leaf[point + 3] = 0x05;
+        string chain = Write("malformed-key-chain.pem", string.Concat(ders.Select(d => new string(System.Security.Cryptography.PemEncoding.Write("CERTIFICATE", d)) + "\n")));
+
+        var (code, o, e) = Verify(V("hopperAttestationReport.txt"), "--cert", chain, "--nonce", HopperNonce, "--at", At);
+        Assert.True(code == 1, o + e);
+        Assert.StartsWith("REJECTED: ", o);
+        AssertCheck(o, "FAIL", "report signature", "device certificate 'GH100 A01 GSP FMC LF' has an ECDSA public key that cannot be read");
+        Assert.DoesNotContain("VALID", o);
+
+        var json = Verify(V("hopperAttestationReport.txt"), "--cert", chain, "--nonce", HopperNonce, "--at", At, "--json");
+        Assert.Equal(1, json.Code);
+        using var doc = JsonDocument.Parse(json.Out);
+        Assert.Equal("rejected", doc.RootElement.GetProperty("verdict").GetString());
+        JsonElement signature = doc.RootElement.GetProperty("gpus")[0].GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "report signature");
+        Assert.Equal("fail", signature.GetProperty("status").GetString());
+        Assert.Contains("cannot be read", signature.GetProperty("reason").GetString());
     }
 
     [Fact]

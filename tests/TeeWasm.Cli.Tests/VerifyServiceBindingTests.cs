@@ -1,9 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using TeeWasm.Attestation;
-using TeeWasm.Attestation.Binding;
-using TeeWasm.Attestation.Simulator;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Platforms.Simulator;
 using TeeWasm.Tests.Shared;
 
 namespace TeeWasm.Cli.Tests;
@@ -26,7 +25,7 @@ public sealed class VerifyServiceBindingTests : IDisposable
         var binding = VmBinding.Ita(SHA256.HashData("guest"u8), [0x04, .. new byte[64]], [0x0a, 0x0b],
             new ItaVerifierNonce(Convert.ToBase64String("ita-nonce-val"u8), Convert.ToBase64String("2026-11-25T10:00:00Z"u8), "c2ln"));
         var collected = new SimulatedSnpEvidenceSource(authority).Attest(binding.ReportData, binding.Nonce, binding.ModuleHash);
-        var evidence = JsonNode.Parse(EvidenceJson.WithBinding(collected.EvidenceJson, binding))!.AsObject();
+        var evidence = JsonNode.Parse(EvidenceDocument.WithBinding(collected.EvidenceJson, binding))!.AsObject();
         edit?.Invoke(evidence["binding"]!.AsObject());
         string path = _tmp.File(Guid.NewGuid().ToString("N") + ".json");
         File.WriteAllText(path, new JsonObject { ["success"] = true, ["evidence"] = evidence.ToJsonString() }.ToJsonString());

@@ -1,4 +1,5 @@
 using System.Text;
+using TeeWasm.Attestation.Evidence;
 
 namespace TeeWasm.Attestation.Audit;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using TeeWasm.Attestation.Tdx;
 
 namespace TeeWasm.Attestation.Policy;
 
@@ -177,6 +176,10 @@ public sealed record TdxPolicy
     [JsonPropertyName("accepted_tcb_status")]
     public IReadOnlyList<string>? AcceptedTcbStatus { get; init; }
 
+    /// <summary>The TCB statuses Intel's collateral names, in Intel's order (the TDX platform's TcbStatus values).</summary>
+    public static IReadOnlyList<string> KnownTcbStatuses { get; } =
+        ["UpToDate", "SWHardeningNeeded", "ConfigurationNeeded", "ConfigurationAndSWHardeningNeeded", "OutOfDate", "OutOfDateConfigurationNeeded", "Revoked"];
+
     internal void Validate()
     {
         AttestationPolicy.ValidateHexList(AllowedMrtd, "tdx.allowed_mrtd", 48);
@@ -188,14 +191,14 @@ public sealed record TdxPolicy
         if (MinTeeTcbSvn is not null) AttestationPolicy.ValidateHexList([MinTeeTcbSvn], "tdx.min_tee_tcb_svn", 16);
         foreach (string status in AcceptedTcbStatus ?? [])
         {
-            if (!TcbStatusExtensions.TryParse(status, out _))
-                throw new PolicyException($"tdx.accepted_tcb_status: unknown status '{status}' (known: {string.Join(", ", Enum.GetNames<TcbStatus>())})");
+            if (!KnownTcbStatuses.Contains(status, StringComparer.Ordinal))
+                throw new PolicyException($"tdx.accepted_tcb_status: unknown status '{status}' (known: {string.Join(", ", KnownTcbStatuses)})");
         }
     }
 }
 
 /// <summary>
-/// NVIDIA GPU rules, evaluated by <see cref="PolicyEvaluator"/> on verified GPU evidence (<c>attest_gpu</c> under
+/// NVIDIA GPU rules, evaluated on verified GPU evidence (<c>attest_gpu</c> under
 /// <c>--policy</c>). The versions and the measurement digest come from the signed SPDM report, not from NVML's word.
 /// </summary>
 public sealed record GpuPolicy
@@ -214,7 +217,7 @@ public sealed record GpuPolicy
 
     /// <summary>
     /// Accepted measurement digests: 48 bytes of hex each, compared with SHA-384 over the SPDM measurement record
-    /// (every measurement block of the signed GET_MEASUREMENTS response, <see cref="Nvidia.GpuAttestationReport.ComputeMeasurementDigest"/>);
+    /// (every measurement block of the signed GET_MEASUREMENTS response);
     /// null or empty accepts any (the RIM comparison still applies where RIMs are given).
     /// </summary>
     [JsonPropertyName("allowed_measurements")]

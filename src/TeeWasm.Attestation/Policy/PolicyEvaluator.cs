@@ -1,5 +1,4 @@
 using System.Globalization;
-using TeeWasm.Attestation.Tdx;
 
 namespace TeeWasm.Attestation.Policy;
 
@@ -12,7 +11,11 @@ public sealed record PolicyVerdict(bool Allowed, IReadOnlyList<string> Violation
     public override string ToString() => Allowed ? "allowed" : string.Join("; ", Violations);
 }
 
-/// <summary>Evaluates an <see cref="AttestationPolicy"/> on verified evidence. Fails closed: a rule that cannot be checked is a violation.</summary>
+/// <summary>
+/// Evaluates an <see cref="AttestationPolicy"/> on verified evidence: the rules every platform shares here (platforms,
+/// simulator, binding, age), then the platform's own (<see cref="IPolicyClaims"/>). Fails closed: a rule that cannot be
+/// checked is a violation.
+/// </summary>
 public static class PolicyEvaluator
 {
     /// <summary>Evaluates every rule and lists all violations.</summary>
@@ -41,115 +44,21 @@ public static class PolicyEvaluator
             }
         }
 
-        switch (input.Platform)
-        {
-            case "AMD SEV-SNP": CheckSnp(policy, input, v); break;
-            case "Intel TDX": CheckTdx(policy, input, v); break;
-            case "NVIDIA GPU": CheckGpu(policy, input, v); break;
-        }
+        if (input.Claims is { } claims) claims.Check(policy, v);
+        else if (MissingReport(input.Platform) is { } missing) v.Add(missing);
         return new PolicyVerdict(v.Count == 0, v);
     }
 
-    private static void CheckSnp(AttestationPolicy policy, PolicyInput input, List<string> v)
+    private static string? MissingReport(string platform) => platform switch
     {
-        if (input.Snp is not { } r)
-        {
-            v.Add("no SEV-SNP report to check the policy against");
-            return;
-        }
-        if (r.DebugAllowed && !policy.AllowDebug) v.Add("SEV-SNP guest policy allows debugging (DEBUG bit); allow_debug is false");
-        if (policy.Snp is not { } p) return;
-        if (p.MinTcb is { } min)
-        {
-            var tcb = r.ReportedTcb.WithLayout(r.TcbLayout);
-            Min("bootloader", tcb.Bootloader, min.Bootloader);
-            Min("tee", tcb.Tee, min.Tee);
-            Min("snp", tcb.Snp, min.Snp);
-            Min("microcode", tcb.Microcode, min.Microcode);
-        }
-        if (p.AllowedMeasurements is { Count: > 0 } ms && !ContainsHex(ms, r.Measurement))
-            v.Add($"SEV-SNP measurement {Convert.ToHexStringLower(r.Measurement)} is not in snp.allowed_measurements");
-        if (p.MinGuestSvn is uint svn && r.GuestSvn < svn) v.Add($"SEV-SNP guest_svn {r.GuestSvn} is below snp.min_guest_svn {svn}");
-        if (p.MaxVmpl is uint vmpl && r.Vmpl > vmpl) v.Add($"SEV-SNP report comes from VMPL {r.Vmpl}; snp.max_vmpl is {vmpl}");
+        "AMD SEV-SNP" => "no SEV-SNP report to check the policy against",
+        "Intel TDX" => "no TDX TD report to check the policy against",
+        "NVIDIA GPU" => "no NVIDIA GPU measurement report to check the policy against",
+        _ => null,
+    };
 
-        void Min(string name, byte actual, byte minimum)
-        {
-            if (actual < minimum) v.Add($"SEV-SNP reported TCB {name} SPL {actual} is below snp.min_tcb.{name} {minimum}");
-        }
-    }
-
-    private static void CheckTdx(AttestationPolicy policy, PolicyInput input, List<string> v)
-    {
-        if (input.Tdx is not { } b)
-        {
-            v.Add("no TDX TD report to check the policy against");
-            return;
-        }
-        if (b.TdAttributes.IsDebug() && !policy.AllowDebug) v.Add("TDX TD attributes allow debugging (TUD.DEBUG); allow_debug is false");
-        if (policy.Tdx is not { } p) return;
-        if (p.AllowedMrtd is { Count: > 0 } mrtds && !ContainsHex(mrtds, b.MrTd.Span))
-            v.Add($"TDX MRTD {Convert.ToHexStringLower(b.MrTd.Span)} is not in tdx.allowed_mrtd");
-        foreach (var (index, allowed) in p.AllowedRtmr ?? new Dictionary<string, IReadOnlyList<string>>())
-        {
-            int i = int.Parse(index, CultureInfo.InvariantCulture);
-            if (allowed.Count > 0 && !ContainsHex(allowed, b.Rtmrs[i].Span))
-                v.Add($"TDX RTMR{i} {Convert.ToHexStringLower(b.Rtmrs[i].Span)} is not in tdx.allowed_rtmr.{index}");
-        }
-        if (p.MinTeeTcbSvn is { } minHex)
-        {
-            byte[] min = Convert.FromHexString(minHex);
-            var svn = b.TeeTcbSvn.Span;
-            for (int i = 0; i < min.Length && i < svn.Length; i++)
-            {
-                if (svn[i] < min[i])
-                {
-                    v.Add($"TDX TEE_TCB_SVN {Convert.ToHexStringLower(svn)} is below tdx.min_tee_tcb_svn {minHex.ToLowerInvariant()} (byte {i})");
-                    break;
-                }
-            }
-        }
-        if (p.AcceptedTcbStatus is { Count: > 0 } statuses)
-        {
-            if (input.TdxTcbStatus is not { } status)
-                v.Add($"TDX TCB status was not evaluated (no TDX collateral); tdx.accepted_tcb_status ({string.Join(", ", statuses)}) cannot be checked");
-            else if (!statuses.Contains(status.ToString(), StringComparer.Ordinal))
-                v.Add($"TDX TCB status {status} is not in tdx.accepted_tcb_status ({string.Join(", ", statuses)})");
-        }
-    }
-
-    private static void CheckGpu(AttestationPolicy policy, PolicyInput input, List<string> v)
-    {
-        if (input.Gpu is not { } report)
-        {
-            v.Add("no NVIDIA GPU measurement report to check the policy against");
-            return;
-        }
-        GpuPolicy p = policy.Gpu ?? new GpuPolicy();
-        if (p.CcModeRequired && !string.Equals(input.GpuCcMode, "on", StringComparison.OrdinalIgnoreCase))
-        {
-            v.Add(input.GpuCcMode is null
-                ? "GPU confidential-computing mode is unknown; gpu.cc_mode_required is true"
-                : $"GPU confidential-computing mode is '{input.GpuCcMode}', not 'on'; gpu.cc_mode_required is true");
-        }
-        MinVersion("driver", report.OpaqueData.DriverVersion, p.MinDriverVersion, 10, "gpu.min_driver_version");
-        MinVersion("VBIOS", report.OpaqueData.VbiosVersion, p.MinVbiosVersion, 16, "gpu.min_vbios_version");
-        if (p.AllowedMeasurements is { Count: > 0 } ms && !ContainsHex(ms, report.ComputeMeasurementDigest()))
-            v.Add($"GPU measurement digest {Convert.ToHexStringLower(report.ComputeMeasurementDigest())} (SHA-384 of the SPDM measurement record) is not in gpu.allowed_measurements");
-
-        void MinVersion(string what, string? actual, string? minimum, int radix, string key)
-        {
-            if (minimum is null) return;
-            if (!GpuVersion.TryParse(actual, radix, out long[] a))
-            {
-                v.Add($"GPU {what} version {(actual is null ? "is absent from the report" : $"'{actual}' cannot be read")}; {key} {minimum} cannot be checked");
-                return;
-            }
-            GpuVersion.TryParse(minimum, radix, out long[] min);
-            if (GpuVersion.Compare(a, min) < 0) v.Add($"GPU {what} version {actual} is below {key} {minimum}");
-        }
-    }
-
-    private static bool ContainsHex(IReadOnlyList<string> allowed, ReadOnlySpan<byte> value)
+    /// <summary>True when <paramref name="allowed"/> lists <paramref name="value"/> as hex (any case).</summary>
+    public static bool ContainsHex(IReadOnlyList<string> allowed, ReadOnlySpan<byte> value)
     {
         string hex = Convert.ToHexStringLower(value);
         foreach (string a in allowed)

@@ -1,3 +1,5 @@
+using TeeWasm.Attestation.Evidence;
+
 namespace TeeWasm.Attestation.Policy;
 
 /// <summary>A policy file could not be read or is invalid (bad JSON, unknown key, bad value).</summary>

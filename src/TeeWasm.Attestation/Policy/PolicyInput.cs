@@ -1,7 +1,14 @@
-using TeeWasm.Attestation.Snp;
-using TeeWasm.Attestation.Tdx;
-
 namespace TeeWasm.Attestation.Policy;
+
+/// <summary>
+/// The facts of verified evidence that one platform's rules are checked against (its report, TCB status, CC mode…):
+/// each platform implements its own, so the policy layer needs no platform type.
+/// </summary>
+public interface IPolicyClaims
+{
+    /// <summary>Adds one line per rule of <paramref name="policy"/> these facts violate (<c>allow_debug</c> and the platform's section).</summary>
+    void Check(AttestationPolicy policy, ICollection<string> violations);
+}
 
 /// <summary>Verified evidence, as the policy sees it. Build it only from evidence that passed verification.</summary>
 public sealed record PolicyInput
@@ -12,42 +19,12 @@ public sealed record PolicyInput
     /// <summary>True for simulator evidence.</summary>
     public bool Simulated { get; init; }
 
-    /// <summary>The SNP report, for SNP evidence.</summary>
-    public SnpReport? Snp { get; init; }
-
-    /// <summary>The TD report body, for TDX evidence.</summary>
-    public TdReportBody? Tdx { get; init; }
-
-    /// <summary>The TDX TCB status from Intel's collateral; null when it was not evaluated (no collateral given).</summary>
-    public TcbStatus? TdxTcbStatus { get; init; }
-
-    /// <summary>The verified SPDM measurement report, for NVIDIA GPU evidence.</summary>
-    public Nvidia.GpuAttestationReport? Gpu { get; init; }
-
-    /// <summary>The GPU's confidential-computing mode as its evidence states it ("on", "off", "devtools"); null when unknown.</summary>
-    public string? GpuCcMode { get; init; }
+    /// <summary>The platform's verified facts and rules; null when there is no report to check rules against.</summary>
+    public IPolicyClaims? Claims { get; init; }
 
     /// <summary>True when report_data was checked against the expected binding; false when it did not match; null when unchecked.</summary>
     public bool? ReportDataBound { get; init; }
 
     /// <summary>When the evidence was produced (or collected); null when unknown.</summary>
     public DateTimeOffset? EvidenceTime { get; init; }
-
-    /// <summary>Input from a verified SNP report.</summary>
-    public static PolicyInput FromSnp(SnpReport report, bool? reportDataBound, DateTimeOffset? evidenceTime, bool simulated = false) => new()
-    {
-        Platform = "AMD SEV-SNP", Snp = report, ReportDataBound = reportDataBound, EvidenceTime = evidenceTime, Simulated = simulated,
-    };
-
-    /// <summary>Input from a verified TDX quote.</summary>
-    public static PolicyInput FromTdx(TdxQuote quote, bool? reportDataBound, DateTimeOffset? evidenceTime, bool simulated = false) => new()
-    {
-        Platform = "Intel TDX", Tdx = quote.Body, ReportDataBound = reportDataBound, EvidenceTime = evidenceTime, Simulated = simulated,
-    };
-
-    /// <summary>Input from a verified NVIDIA GPU report; <paramref name="ccMode"/> as NVML (or the simulator) reports it.</summary>
-    public static PolicyInput FromGpu(Nvidia.GpuAttestationReport report, string? ccMode, bool? reportDataBound, DateTimeOffset? evidenceTime, bool simulated = false) => new()
-    {
-        Platform = "NVIDIA GPU", Gpu = report, GpuCcMode = ccMode, ReportDataBound = reportDataBound, EvidenceTime = evidenceTime, Simulated = simulated,
-    };
 }

@@ -1,4 +1,5 @@
 using Microsoft.IdentityModel.JsonWebTokens;
+using TeeWasm.Attestation.Http;
 using TeeWasm.Attestation.Tokens;
 
 namespace TeeWasm.Attestation.Services;

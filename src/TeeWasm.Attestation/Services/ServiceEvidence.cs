@@ -1,5 +1,8 @@
 using System.Text;
-using System.Text.Json;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Platforms.AzureVtpm;
+using TeeWasm.Attestation.Platforms.Snp;
+using TeeWasm.Attestation.Platforms.Tdx;
 
 namespace TeeWasm.Attestation.Services;
 
@@ -20,12 +23,12 @@ public sealed record ServiceEvidence
 
     /// <summary>
     /// The runtime data whose hash report_data carries: for the <c>maa</c>/<c>ita</c> binding schemes the binding's
-    /// runtime data (<see cref="Binding.BindingRuntimeData"/>); for older TeeWasm-scheme evidence the binding object as UTF-8 JSON.
+    /// runtime data (<see cref="BindingRuntimeData"/>); for older TeeWasm-scheme evidence the binding object as UTF-8 JSON.
     /// </summary>
     public required byte[] RuntimeData { get; init; }
 
     /// <summary>The Intel Trust Authority nonce the report is bound to (binding scheme <c>ita</c>), sent back with the quote.</summary>
-    public Binding.ItaVerifierNonce? ItaNonce { get; init; }
+    public ItaVerifierNonce? ItaNonce { get; init; }
 
     /// <summary>
     /// True when the report came from an Azure CVM's HCL report: <see cref="RuntimeData"/> are then the paravisor's
@@ -50,11 +53,11 @@ public sealed record ServiceEvidence
     /// <paramref name="vcekChainPem"/> and the runtime claims as runtime data (MAA checks their hash against report_data).
     /// </summary>
     /// <exception cref="AttestationException">Not an SNP HCL report, or the claims are not bound.</exception>
-    public static ServiceEvidence FromHclReport(AzureVtpm.HclReport hcl, IReadOnlyList<string> vcekChainPem, ReadOnlySpan<byte> nonce)
+    public static ServiceEvidence FromHclReport(HclReport hcl, IReadOnlyList<string> vcekChainPem, ReadOnlySpan<byte> nonce)
     {
-        if (hcl.ReportType != AzureVtpm.HclReportType.Snp)
+        if (hcl.ReportType != HclReportType.Snp)
             throw new AttestationException("HCL report holds a TDREPORT, not an SNP report (TDX CVMs need a TD quote: FromTdxHclReport)");
-        if (!AzureVtpm.HclBinding.IsBound(hcl))
+        if (!HclBinding.IsBound(hcl))
             throw new AttestationException("HCL runtime claims are not bound: their hash differs from report_data");
         return new ServiceEvidence
         {
@@ -72,13 +75,13 @@ public sealed record ServiceEvidence
     /// its TDREPORT, with the runtime claims as runtime data (MAA checks SHA-256 of them against the quote's report_data).
     /// </summary>
     /// <exception cref="AttestationException">Not a TDX HCL report, claims not bound, or the quote is not for this TDREPORT.</exception>
-    public static ServiceEvidence FromTdxHclReport(AzureVtpm.HclReport hcl, ReadOnlySpan<byte> tdQuote, ReadOnlySpan<byte> nonce)
+    public static ServiceEvidence FromTdxHclReport(HclReport hcl, ReadOnlySpan<byte> tdQuote, ReadOnlySpan<byte> nonce)
     {
-        if (hcl.ReportType != AzureVtpm.HclReportType.Tdx)
+        if (hcl.ReportType != HclReportType.Tdx)
             throw new AttestationException("HCL report holds an SNP report, not a TDREPORT (use FromHclReport)");
-        if (!AzureVtpm.HclBinding.IsBound(hcl))
+        if (!HclBinding.IsBound(hcl))
             throw new AttestationException("HCL runtime claims are not bound: their hash differs from report_data");
-        if (!Tdx.TdxQuote.TryParse(tdQuote, out var quote, out string? error))
+        if (!TdxQuote.TryParse(tdQuote, out var quote, out string? error))
             throw new AttestationException("TD quote for the HCL report is malformed: " + error);
         if (!quote.Body.ReportData.Span.SequenceEqual(hcl.ReportData.Span))
             throw new AttestationException("TD quote's report_data differs from the HCL report's TDREPORT: the quote is for another TDREPORT");
@@ -92,50 +95,47 @@ public sealed record ServiceEvidence
         };
     }
 
-    /// <summary>Reads the evidence JSON of an <see cref="AttestationResult"/>.</summary>
-    /// <exception cref="AttestationException">The JSON lacks the report or binding.</exception>
-    public static ServiceEvidence FromEvidenceJson(string evidenceJson)
+    /// <summary>The evidence a remote service takes, from typed evidence and the binding it records.</summary>
+    /// <exception cref="AttestationException">The evidence has no binding, or is of a kind no service takes.</exception>
+    public static ServiceEvidence From(AttestationEvidence evidence)
     {
-        try
+        ArgumentNullException.ThrowIfNull(evidence);
+        VmBinding binding = evidence.Binding
+            ?? throw new AttestationException("evidence lacks what a remote verifier needs: it records no binding" + (evidence.BindingError is { } e ? $" ({e})" : ""));
+        // On an Azure CVM the paravisor, not we, chose report_data: it binds the HCL runtime claims, so those are
+        // the runtime data a remote verifier can check. Freshness comes from our nonce (and the TPM quote).
+        if (evidence is AzureVtpmEvidence azure)
         {
-            var root = JsonDocument.Parse(evidenceJson).RootElement;
-            var binding = root.GetProperty("binding");
-            string[] certificates = root.TryGetProperty("certificates", out var c)
-                ? c.EnumerateArray().Select(p => p.GetString()!).ToArray() : [];
-            // On an Azure CVM the paravisor, not we, chose report_data: it binds the HCL runtime claims, so those are
-            // the runtime data a remote verifier can check. Freshness comes from our nonce (and the TPM quote).
-            if (root.TryGetProperty("source", out var source) && source.GetString() == "azure-vtpm")
-            {
-                var hcl = AzureVtpm.HclReport.Parse(Convert.FromBase64String(root.GetProperty("report").GetString()!));
-                byte[] hclNonce = Convert.FromHexString(binding.GetProperty("nonce").GetString()!);
-                var fromHcl = root.TryGetProperty("td_quote", out var tdQuote)
-                    ? FromTdxHclReport(hcl, Convert.FromBase64String(tdQuote.GetString()!), hclNonce)
-                    : FromHclReport(hcl, certificates, hclNonce);
-                // Intel Trust Authority's Azure scheme: the ITA nonce and our runtime data went into the HCL user-data.
-                if (binding.TryGetProperty("scheme", out var scheme) && scheme.ValueKind == JsonValueKind.String &&
-                    scheme.GetString() == Binding.BindingSchemeNames.Ita)
-                {
-                    var itaBound = Binding.VmBinding.FromJson(binding);
-                    fromHcl = fromHcl with { ItaNonce = itaBound.ItaNonce, UserData = itaBound.RuntimeData };
-                }
-                return fromHcl;
-            }
-            // The service schemes hashed their runtime data into report_data: that is what the service must get.
-            var bound = Binding.VmBinding.FromJson(binding);
-            return new ServiceEvidence
-            {
-                TeeType = root.GetProperty("tee_type").GetString()!,
-                Report = Convert.FromBase64String(root.GetProperty("report").GetString()!),
-                CertificatesPem = certificates,
-                RuntimeData = bound.RuntimeData ?? Encoding.UTF8.GetBytes(binding.GetRawText()),
-                ItaNonce = bound.ItaNonce,
-                Nonce = bound.Nonce,
-                Simulated = root.TryGetProperty("simulated", out var s) && s.ValueKind == JsonValueKind.True,
-            };
+            var hcl = HclReport.Parse(azure.HclReport);
+            var fromHcl = azure.TdQuote is { } tdQuote
+                ? FromTdxHclReport(hcl, tdQuote, binding.Nonce)
+                : FromHclReport(hcl, [.. azure.Certificates.Select(c => c.ExportCertificatePem())], binding.Nonce);
+            // Intel Trust Authority's Azure scheme: the ITA nonce and our runtime data went into the HCL user-data.
+            return binding.Scheme == BindingScheme.Ita ? fromHcl with { ItaNonce = binding.ItaNonce, UserData = binding.RuntimeData } : fromHcl;
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or FormatException or InvalidOperationException)
+        (string teeType, byte[] report, IReadOnlyList<string> pems) = evidence switch
         {
-            throw new AttestationException($"evidence JSON lacks what a remote verifier needs: {e.Message}", e);
-        }
+            SnpEvidence snp => (SnpEvidence.TeeTypeName, snp.Report, snp.Certificates.Select(c => c.ExportCertificatePem()).ToList()),
+            TdxEvidence tdx => (TdxEvidence.TeeTypeName, tdx.Quote, TdxCertificates(tdx.Quote)),
+            _ => throw new AttestationException($"evidence lacks what a remote verifier needs: {evidence.GetType().Name} is not VM evidence a service takes"),
+        };
+        // The service schemes hashed their runtime data into report_data: that is what the service must get.
+        return new ServiceEvidence
+        {
+            TeeType = teeType,
+            Report = report,
+            CertificatesPem = pems,
+            RuntimeData = binding.RuntimeData ?? Encoding.UTF8.GetBytes(EvidenceDocument.BindingJson(binding)),
+            ItaNonce = binding.ItaNonce,
+            Nonce = binding.Nonce,
+            Simulated = evidence.Simulated,
+        };
+    }
+
+    private static List<string> TdxCertificates(byte[] quote)
+    {
+        var certificates = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+        certificates.ImportFromPem(TdxQuote.Parse(quote).SignatureData.PckCertificateChainPem ?? "");
+        return [.. certificates.Select(c => c.ExportCertificatePem())];
     }
 }

@@ -1,3 +1,5 @@
+using TeeWasm.Attestation.Evidence;
+
 namespace TeeWasm.Attestation.Tpm;
 
 /// <summary>A TPM could not be reached, or answered a command with an error.</summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using TeeWasm.Attestation;
+using TeeWasm.Attestation.Evidence;
 
 namespace TeeWasm.Cli.Commands;
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
-using System.Text.Json;
 using TeeWasm.Attestation;
-using TeeWasm.Attestation.Nvidia;
+using TeeWasm.Attestation.Evidence;
 
 namespace TeeWasm.Cli.Commands;
 
@@ -32,7 +31,7 @@ internal static class DetectCommand
             }
             else
             {
-                var gpus = NvmlGpuDiscovery.Discover(options.Probe.NvmlLibrary, out string? reason);
+                var gpus = attester.DiscoverGpus(out string? reason);
                 stdout.WriteLine($"GPUs:                 {(gpus.Count == 0 ? "none" + (reason is null ? "" : $" ({reason})") : gpus.Count.ToString())}");
                 foreach (var g in gpus) stdout.WriteLine($"  [{g.Index}] {g.Name} {g.Uuid}");
             }

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Reflection;
 using TeeWasm.Attestation;
-using TeeWasm.Attestation.Nvidia;
+using TeeWasm.Attestation.Evidence;
 using TeeWasm.Runtime.Modules;
 
 namespace TeeWasm.Cli.Commands;
@@ -23,7 +23,7 @@ internal static class InfoCommand
             stdout.WriteLine($"Wasmtime (.NET)   {Version(typeof(Wasmtime.Engine).Assembly)}");
             stdout.WriteLine($".NET              {Environment.Version} ({System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier})");
             stdout.WriteLine($"TEE               {detection.Type.ToAbiName()}{(detection.Simulated ? " (simulated)" : "")}{(detection.Source is null ? "" : " via " + detection.Source)}");
-            var gpus = options.Mode == AttestationMode.Simulate ? [] : NvmlGpuDiscovery.Discover(options.Probe.NvmlLibrary, out string? reason);
+            var gpus = options.Mode == AttestationMode.Simulate ? [] : attester.DiscoverGpus(out string? reason);
             stdout.WriteLine($"NVIDIA GPUs       {(options.Mode == AttestationMode.Simulate ? $"{options.SimulatedGpuCount} simulated" : gpus.Count.ToString())}");
             foreach (string line in TeeWasm.Gpu.Dawn.WebGpuInfo.Describe()) stdout.WriteLine(line);
             foreach (string line in TeeWasm.Gpu.Cuda.CudaInfo.Describe(nvmlLibrary: options.Probe.NvmlLibrary)) stdout.WriteLine(line);

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Runtime.CompilerServices;
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.Audit;
-using TeeWasm.Attestation.KeyBroker;
 using TeeWasm.Attestation.Policy;
 using TeeWasm.KeyBroker;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using TeeWasm.Attestation.Audit;
-using TeeWasm.Attestation.KeyBroker;
+using TeeWasm.Attestation.Services.Kbs;
 using TeeWasm.Runtime.Hosting;
 using TeeWasm.Runtime.Modules;
 

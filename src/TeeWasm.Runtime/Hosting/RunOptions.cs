@@ -1,4 +1,6 @@
 using TeeWasm.Attestation;
+using TeeWasm.Attestation.Policy;
+using TeeWasm.Attestation.Services.Kbs;
 
 namespace TeeWasm.Runtime.Hosting;
 
@@ -54,7 +56,7 @@ public sealed record RunOptions
     public bool RequireAttestation { get; init; }
 
     /// <summary>The key broker <c>get_secret</c> asks (after attesting the host to it); null: no broker, every request fails.</summary>
-    public Attestation.KeyBroker.KbsClientOptions? KeyBroker { get; init; }
+    public KbsClientOptions? KeyBroker { get; init; }
 
     /// <summary>Attestation settings for the guest's <c>wasmtime:attestation</c> imports.</summary>
     public AttesterOptions Attestation { get; init; } = new();

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using TeeWasm.Attestation;
+using TeeWasm.Attestation.Services.Kbs;
 using TeeWasm.Runtime.Guest;
 using TeeWasm.Runtime.Interfaces.Attestation;
 using TeeWasm.Runtime.Interfaces.Gpu;
@@ -68,7 +69,7 @@ public static partial class WasmRunner
         using var gpu = startGpu ? GpuImports.CreateBackend(options.Gpu, log, options.Verbose) : null;
 
         linker.DefineWasi();
-        using var broker = attester is not null && options.KeyBroker is { } kbs ? new Attestation.KeyBroker.KbsClient(kbs, attester) : null;
+        using var broker = attester is not null && options.KeyBroker is { } kbs ? new KbsClient(kbs, attester) : null;
         if (imports.Attestation)
         {
             AttestationResultFilter? policy = options.Policy is { } p ? (result, nonce) => AttestationGate.Apply(attester!, p, result, nonce) : null;

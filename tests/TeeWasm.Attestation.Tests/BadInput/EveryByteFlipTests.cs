@@ -1,9 +1,10 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography.X509Certificates;
-using TeeWasm.Attestation.Snp;
-using TeeWasm.Attestation.Tdx;
-using TeeWasm.Attestation.Tests.Snp;
-using TeeWasm.Attestation.Tests.Tdx;
+using TeeWasm.Attestation.Platforms.Snp;
+using TeeWasm.Attestation.Platforms.Tdx;
+using TeeWasm.Attestation.Tests.Platforms.Snp;
+using TeeWasm.Attestation.Tests.Platforms.Tdx;
+using TeeWasm.Attestation.X509;
 
 namespace TeeWasm.Attestation.Tests.BadInput;
 

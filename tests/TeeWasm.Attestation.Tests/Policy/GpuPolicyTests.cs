@@ -1,7 +1,8 @@
-using TeeWasm.Attestation.Nvidia;
+using TeeWasm.Attestation.Platforms.Nvidia;
+using TeeWasm.Attestation.Platforms.Simulator;
 using TeeWasm.Attestation.Policy;
-using TeeWasm.Attestation.Simulator;
-using TeeWasm.Attestation.Tests.NvidiaGpu;
+using TeeWasm.Attestation.Tests.Platforms.Nvidia;
+using TeeWasm.Attestation.Verification;
 
 namespace TeeWasm.Attestation.Tests.Policy;
 
@@ -38,7 +39,7 @@ public sealed class GpuPolicyTests(GpuPolicyFixture fixture) : IClassFixture<Gpu
         GpuAttestationReport.Parse(new SimulatedGpuEvidenceSource(_authority, 1).CreateReport(0, new byte[32]));
 
     private static PolicyVerdict Eval(AttestationPolicy p, GpuAttestationReport r, string? cc = "on", bool simulated = true) =>
-        PolicyEvaluator.Evaluate(p, PolicyInput.FromGpu(r, cc, null, null, simulated));
+        PolicyEvaluator.Evaluate(p, GpuPolicyClaims.Input(r, cc, null, null, simulated));
 
     [Fact]
     public void CcMode_Required_AllowsOn_DeniesOffDevtoolsAndUnknown()
@@ -120,15 +121,19 @@ public sealed class GpuPolicyTests(GpuPolicyFixture fixture) : IClassFixture<Gpu
     [Fact]
     public void FromResult_ReadsSimulatorGpuEvidence_AndChecksTheNonceBinding()
     {
+        // The source's appraisal carries the policy input: the nonce it asked for was checked once, by the verifier.
         byte[] binding = System.Security.Cryptography.RandomNumberGenerator.GetBytes(64);
         CollectedEvidence collected = new SimulatedGpuEvidenceSource(_authority, 2).Attest(1, binding.AsSpan(0, 32), [], new byte[32]);
-        var result = new AttestationResult { Success = true, Evidence = collected.EvidenceJson, Timestamp = 1_700_000_000, TeeType = "NVIDIA GPU", Simulated = true };
-        PolicyInput input = PolicyInputs.FromResult(result, binding);
+        PolicyInput input = collected.Appraisal.PolicyInput!;
         Assert.Equal("NVIDIA GPU", input.Platform);
-        Assert.Equal("ON", input.GpuCcMode);
+        Assert.Equal("ON", ((GpuPolicyClaims)input.Claims!).CcMode);
         Assert.True(input.ReportDataBound);
         Assert.True(input.Simulated);
-        Assert.False(PolicyInputs.FromResult(result, new byte[64]).ReportDataBound);
+        // Read back from its JSON and judged against another binding, the same evidence is not bound (its nonce fails).
+        var verifier = new NvidiaGpuEvidenceVerifier(new NvidiaGpuVerifierOptions { Root = _authority.GpuRoot });
+        var other = verifier.Verify(AttestationPlatforms.ReadEvidence(collected.EvidenceJson), new VerificationContext { ExpectedReportData = new byte[64] });
+        Assert.False(other.EvidenceValid);
+        Assert.Equal(NvidiaFailureReason.NonceMismatch.ToString(), other.Reason);
 
         var policy = Policy(new GpuPolicy { MinDriverVersion = "590" }) with { RequireReportDataBinding = true };
         PolicyVerdict v = PolicyEvaluator.Evaluate(policy, input);

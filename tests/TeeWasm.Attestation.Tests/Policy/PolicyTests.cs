@@ -1,6 +1,6 @@
+using TeeWasm.Attestation.Platforms.Snp;
+using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Attestation.Policy;
-using TeeWasm.Attestation.Snp;
-using TeeWasm.Attestation.Tdx;
 using TeeWasm.Tests.Shared;
 
 namespace TeeWasm.Attestation.Tests.Policy;
@@ -68,7 +68,7 @@ public class PolicyEvaluatorTests
     };
 
     private static PolicyInput SnpInput(SnpReport? r = null, bool? bound = true, bool simulated = false, DateTimeOffset? time = null) =>
-        PolicyInput.FromSnp(r ?? Snp(), bound, time ?? s_now, simulated);
+        SnpPolicyClaims.Input(r ?? Snp(), bound, time ?? s_now, simulated);
 
     private static TdxQuote V5 => TdxQuote.Parse(File.ReadAllBytes(RepoPaths.Vector("tdx", "quote_v5_sample.dat")));
 
@@ -159,7 +159,7 @@ public class PolicyEvaluatorTests
     public void TdxMrtdRtmrAndSvn()
     {
         var q = V5;
-        var input = PolicyInput.FromTdx(q, true, s_now);
+        var input = TdxPolicyClaims.Input(q, true, s_now);
         string mrtd = Convert.ToHexStringLower(q.Body.MrTd.Span);
         string rtmr2 = Convert.ToHexStringLower(q.Body.Rtmrs[2].Span);
         string zero = new('0', 96);
@@ -173,8 +173,8 @@ public class PolicyEvaluatorTests
     [Fact]
     public void TdxDebug()
     {
-        var input = PolicyInput.FromTdx(V5, true, s_now);
-        Assert.False(input.Tdx!.TdAttributes.IsDebug());
+        var input = TdxPolicyClaims.Input(V5, true, s_now);
+        Assert.False(((TdxPolicyClaims)input.Claims!).Body.TdAttributes.IsDebug());
         Allowed("{}", input);
     }
 }

@@ -1,4 +1,7 @@
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Attestation.Tokens;
+using TeeWasm.Attestation.Verification;
 
 namespace TeeWasm.Attestation.Tests.Services;
 
@@ -28,6 +31,7 @@ internal sealed class TdxShapedEvidenceSource(List<string> events) : IVmEvidence
             Nonce = nonce.ToArray(),
             ModuleHash = moduleHash.ToArray(),
         };
-        return new CollectedEvidence(verified, EvidenceJson.Write("TDX", "test-quote", false, quote, [], _ => { }));
+        var appraisal = new Appraisal { Kind = "Intel TDX quote", EvidenceValid = true, Reason = "None", Message = "not verified (a test source)" };
+        return new CollectedEvidence(verified, new TdxEvidence { Quote = quote, Source = "test-quote" }, appraisal);
     }
 }

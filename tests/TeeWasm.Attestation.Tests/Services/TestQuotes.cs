@@ -1,4 +1,4 @@
-using TeeWasm.Attestation.Tdx;
+using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Tests.Shared;
 
 namespace TeeWasm.Attestation.Tests.Services;

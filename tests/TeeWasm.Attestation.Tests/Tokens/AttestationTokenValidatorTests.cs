@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Tokens;
 
 namespace TeeWasm.Attestation.Tests.Tokens;

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using TeeWasm.Attestation;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Platforms.Snp;
 using TeeWasm.Attestation.Policy;
-using TeeWasm.Attestation.Snp;
 using TeeWasm.Attestation.Tokens;
+using TeeWasm.Attestation.Verification;
 using TeeWasm.Runtime.Hosting;
 using TeeWasm.Tests.Shared;
 
@@ -10,7 +12,7 @@ namespace TeeWasm.Runtime.Tests.Hosting;
 
 public sealed class AttestationGateTests : IDisposable
 {
-    /// <summary>An evidence source that "verifies" an SNP report it builds (the gate re-derives the policy input from the JSON).</summary>
+    /// <summary>An evidence source that "verifies" an SNP report it builds: its appraisal says whether report_data is the binding.</summary>
     private sealed class FakeSnpSource(bool debug = false, bool echoReportData = true, bool simulated = false, bool fail = false) : IVmEvidenceSource
     {
         public TeeType TeeType => TeeType.AmdSevSnp;
@@ -31,8 +33,12 @@ public sealed class AttestationGateTests : IDisposable
                 Platform = "AMD SEV-SNP", Subject = "vm", Measurement = report.Measurement, ReportData = report.ReportData,
                 Nonce = nonce.ToArray(), ModuleHash = moduleHash.ToArray(), Simulated = simulated,
             };
-            string json = JsonSerializer.Serialize(new Dictionary<string, object> { ["tee_type"] = "AMD SEV-SNP", ["report"] = Convert.ToBase64String(report.ToArray()) });
-            return new CollectedEvidence(verified, json);
+            var appraisal = new Appraisal
+            {
+                Kind = "AMD SEV-SNP report", EvidenceValid = true, Reason = "None", Message = "fake",
+                PolicyInput = SnpPolicyClaims.Input(report, reportDataBound: report.ReportData.AsSpan().SequenceEqual(reportData), null, simulated),
+            };
+            return new CollectedEvidence(verified, new SnpEvidence { Report = report.ToArray(), Simulated = simulated }, appraisal);
         }
     }
 

@@ -1,6 +1,6 @@
 using TeeWasm.Attestation;
+using TeeWasm.Attestation.Platforms.Simulator;
 using TeeWasm.Attestation.Policy;
-using TeeWasm.Attestation.Simulator;
 using TeeWasm.Runtime.Hosting;
 using TeeWasm.Tests.Shared;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using TeeWasm.Attestation;
-using TeeWasm.Attestation.KeyBroker;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Services.Kbs;
 using TeeWasm.Attestation.Tokens;
 using TeeWasm.Runtime.Guest;
 using Wasmtime;

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using TeeWasm.Attestation;
-using TeeWasm.Attestation.KeyBroker;
+using TeeWasm.Attestation.Services.Kbs;
 using TeeWasm.Runtime.Guest;
 using TeeWasm.Runtime.Hosting;
 using TeeWasm.Runtime.Interfaces.Attestation;

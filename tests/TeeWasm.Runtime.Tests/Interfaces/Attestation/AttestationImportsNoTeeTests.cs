@@ -1,7 +1,8 @@
 using System.Text.Json;
 using TeeWasm.Attestation;
-using TeeWasm.Attestation.Detection;
-
+using TeeWasm.Attestation.Linux;
+using TeeWasm.Attestation.Platforms.Nvidia;
+using TeeWasm.Attestation.Platforms.Snp;
 using TeeWasm.Tests.Shared;
 namespace TeeWasm.Runtime.Tests.Interfaces.Attestation;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using TeeWasm.Attestation;
-using TeeWasm.Attestation.Snp;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Platforms.Snp;
 using TeeWasm.Runtime.Hosting;
 using TeeWasm.Tests.Shared;
 

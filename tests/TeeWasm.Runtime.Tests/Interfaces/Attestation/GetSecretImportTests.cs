@@ -1,6 +1,6 @@
 using System.Text.Json;
 using TeeWasm.Attestation;
-using TeeWasm.Attestation.KeyBroker;
+using TeeWasm.Attestation.Services.Kbs;
 
 namespace TeeWasm.Runtime.Tests.Interfaces.Attestation;
 

@@ -1,0 +1,111 @@
+using System.Security.Cryptography.X509Certificates;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Linux;
+using TeeWasm.Attestation.Platforms.AzureVtpm;
+using TeeWasm.Attestation.Platforms.Nvidia;
+using TeeWasm.Attestation.Platforms.Simulator;
+using TeeWasm.Attestation.Platforms.Snp;
+using TeeWasm.Attestation.Platforms.Tdx;
+using TeeWasm.Attestation.Tpm;
+using TeeWasm.Attestation.Verification;
+using TeeWasm.Attestation.X509;
+
+namespace TeeWasm.Attestation;
+
+/// <summary>
+/// The registration of platforms: for verification, each platform's <see cref="EvidencePlatform"/> (its evidence
+/// formats and how its verifier is made); for attestation, the evidence source for a detected platform. A new platform
+/// is its folder under Platforms/ and one entry here.
+/// </summary>
+public static class AttestationPlatforms
+{
+    /// <summary>The platforms, in the order their formats are tried.</summary>
+    public static IReadOnlyList<EvidencePlatform> All { get; } =
+    [
+        SnpPlatform.Instance,
+        TdxPlatform.Instance,
+        AzureVtpmPlatform.Instance,
+        NvidiaPlatform.Instance,
+    ];
+
+    private static readonly EvidenceFileVerifier s_files = new(All);
+
+    /// <summary>
+    /// Verifies evidence from a file as <c>tee-wasm verify</c> does: recognises it, makes its platform's verifier from
+    /// <paramref name="options"/>, and appraises every item (one per GPU).
+    /// </summary>
+    /// <exception cref="VerificationInputException">The file is not recognised evidence, or an input is missing or does not apply.</exception>
+    public static FileAppraisal VerifyFile(ReadOnlyMemory<byte> data, VerifyOptions options) =>
+        s_files.Verify(data, new VerifyInputs(options, LoadSimulatorRoots));
+
+    /// <summary>Reads TeeWasm evidence JSON (the <c>evidence</c> of an attestation result) into typed evidence.</summary>
+    /// <exception cref="System.Text.Json.JsonException">Not JSON.</exception>
+    /// <exception cref="AttestationException">Not evidence of a known platform, or malformed.</exception>
+    public static AttestationEvidence ReadEvidence(string json) =>
+        s_files.ReadDocument(EvidenceDocument.Parse(json)) ?? throw new AttestationException("the evidence is not evidence of a known platform");
+
+    private static IReadOnlyList<X509Certificate2> LoadSimulatorRoots(VerifyOptions options)
+    {
+        string dir = options.SimulatorDirectory ?? SimulatorAuthority.DefaultDirectory;
+        if (!Directory.Exists(dir)) throw new VerificationInputException($"--trust-simulator: no simulator directory at '{dir}'");
+        using var authority = SimulatorAuthority.LoadOrCreate(dir);
+        return [X509CertificateLoader.LoadCertificate(authority.Ark.RawData), X509CertificateLoader.LoadCertificate(authority.GpuRoot.RawData)];
+    }
+
+    /// <summary>The simulator material for <paramref name="options"/>, loaded (or made) once, on first use.</summary>
+    internal static Lazy<SimulatorAuthority> Simulator(AttesterOptions options) =>
+        new(() => SimulatorAuthority.LoadOrCreate(options.SimulatorDirectory), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>The VM evidence source for a detected platform, or null when there is none.</summary>
+    internal static IVmEvidenceSource? ForVm(TeeDetection detection, AttesterOptions options, Lazy<SimulatorAuthority> simulator)
+    {
+        if (options.Mode == AttestationMode.Simulate)
+            return new SimulatedSnpEvidenceSource(simulator.Value, options.Time);
+        if (detection.IsAzureVtpm)
+            return AzureVtpm(detection, options);
+        return detection.Type switch
+        {
+            TeeType.AmdSevSnp => new SnpVmEvidenceSource(
+                new SnpEvidenceSource(new SnpEvidenceSourceOptions
+                {
+                    ConfigFsTsmPath = options.Probe.TsmReportRoot,
+                    SevGuestDevicePath = options.Probe.SevGuestDevice,
+                }),
+                options.VmCertificateFiles.SelectMany(f => CertificateLoader.LoadFile(f)).ToArray(),
+                time: options.Time),
+            TeeType.IntelTdx => new TdxVmEvidenceSource(
+                new TdxEvidenceSource(new TdxEvidenceSourceOptions { ConfigFsTsmRoot = options.Probe.TsmReportRoot }),
+                options.TdxCollateralDirectory is { } dir ? TdxCollateral.LoadDirectory(dir) : null,
+                options.Time),
+            _ => null,
+        };
+    }
+
+    /// <summary>The source of an Azure confidential VM: its vTPM (device or socket), the VCEK files and TDX collateral of the options.</summary>
+    private static AzureVtpmEvidenceSource AzureVtpm(TeeDetection detection, AttesterOptions options)
+    {
+        var detector = new TeeDetector(options.Probe);
+        return new AzureVtpmEvidenceSource(
+            () => detector.OpenTpm() ?? throw new TpmException($"no TPM at {options.Probe.TpmSocket ?? options.Probe.TpmDevice}"),
+            detection.Type,
+            options.AzureVtpm with
+            {
+                FetchVcekFromImds = options.AzureVtpm.FetchVcekFromImds || options.FetchVcekFromImds,
+                FetchTdQuoteFromImds = options.AzureVtpm.FetchTdQuoteFromImds || options.FetchTdQuoteFromImds,
+                WriteHclUserData = options.WritesHclUserData,
+                CertificateFiles = [.. options.AzureVtpm.CertificateFiles, .. options.VmCertificateFiles],
+                TdxCollateral = options.AzureVtpm.TdxCollateral
+                    ?? (options.TdxCollateralDirectory is { } dir ? TdxCollateral.LoadDirectory(dir) : null),
+            },
+            options.Time);
+    }
+
+    /// <summary>The GPU evidence source, or null when there is no GPU to attest.</summary>
+    internal static IGpuEvidenceSource? ForGpus(AttesterOptions options, Lazy<SimulatorAuthority> simulator) =>
+        options.Mode == AttestationMode.Simulate
+            ? new SimulatedGpuEvidenceSource(simulator.Value, options.SimulatedGpuCount, options.Time)
+            : NvidiaGpuEvidenceSource.TryCreate(new NvidiaGpuEvidenceSourceOptions
+            {
+                NvmlLibrary = options.Probe.NvmlLibrary, Time = options.Time, RemoteVerifier = options.GpuVerifier,
+            });
+}

@@ -1,0 +1,50 @@
+namespace TeeWasm.Attestation.Evidence;
+
+/// <summary>How report_data commits to the module hash, host key and relying-party nonce (the evidence JSON's <c>binding.scheme</c>).</summary>
+public enum BindingScheme
+{
+    /// <summary>TeeWasm's own: report_data = SHA-512(module SHA-256 ‖ host key SEC1 ‖ nonce) (<see cref="ReportDataBinding"/>).</summary>
+    TeeWasm,
+
+    /// <summary>Azure Attestation: report_data = SHA-256(runtime data) ‖ 32 zero bytes.</summary>
+    Maa,
+
+    /// <summary>Intel Trust Authority: report_data = SHA-512(nonce.val ‖ nonce.iat ‖ runtime data).</summary>
+    Ita,
+}
+
+/// <summary>The names of <see cref="BindingScheme"/> in the evidence JSON.</summary>
+public static class BindingSchemeNames
+{
+    /// <summary>The name TeeWasm has always written for its own scheme (kept so its evidence JSON stays byte-identical).</summary>
+    public const string TeeWasmFormula = "SHA-512(module_sha256 || host_key_sec1 || nonce)";
+
+    /// <summary>Short name of <see cref="BindingScheme.TeeWasm"/>, also accepted when reading.</summary>
+    public const string TeeWasm = "teewasm";
+
+    /// <summary>Name of <see cref="BindingScheme.Maa"/>.</summary>
+    public const string Maa = "maa";
+
+    /// <summary>Name of <see cref="BindingScheme.Ita"/>.</summary>
+    public const string Ita = "ita";
+
+    /// <summary>The name written for <paramref name="scheme"/>.</summary>
+    public static string ToName(this BindingScheme scheme) => scheme switch
+    {
+        BindingScheme.Maa => Maa,
+        BindingScheme.Ita => Ita,
+        _ => TeeWasmFormula,
+    };
+
+    /// <summary>Reads a scheme name; a missing name (older evidence) is TeeWasm's scheme.</summary>
+    public static bool TryParse(string? name, out BindingScheme scheme)
+    {
+        switch (name)
+        {
+            case null or TeeWasmFormula or TeeWasm: scheme = BindingScheme.TeeWasm; return true;
+            case Maa: scheme = BindingScheme.Maa; return true;
+            case Ita: scheme = BindingScheme.Ita; return true;
+            default: scheme = default; return false;
+        }
+    }
+}

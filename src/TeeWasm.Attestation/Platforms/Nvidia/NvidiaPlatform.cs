@@ -1,0 +1,216 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Verification;
+
+namespace TeeWasm.Attestation.Platforms.Nvidia;
+
+/// <summary>
+/// NVIDIA GPUs for verification: TeeWasm GPU evidence (the simulator's: <c>tee_type</c> "NVIDIA_GPU"; NVML's:
+/// <c>platform</c> "NVIDIA GPU"), NVIDIA's attestation SDK evidence JSON (an array of <c>{arch, certificate, evidence,
+/// nonce}</c>), a raw SPDM report (binary, hex as NVIDIA's tools store it, or base64) whose chain and nonce come from
+/// <c>--cert</c> and <c>--nonce</c>, and the <see cref="NvidiaGpuEvidenceVerifier"/> made from <c>--nonce</c>,
+/// <c>--rim</c> and <c>--trust-simulator</c>.
+/// </summary>
+public sealed class NvidiaPlatform : EvidencePlatform
+{
+    /// <summary>The platform.</summary>
+    public static NvidiaPlatform Instance { get; } = new();
+
+    private NvidiaPlatform() { }
+
+    /// <inheritdoc />
+    public override string Name => NvidiaGpuEvidence.PlatformName;
+
+    /// <inheritdoc />
+    public override EvidenceSubject Subject => EvidenceSubject.Gpu;
+
+    /// <inheritdoc />
+    public override string RawName => "NVIDIA GPU evidence";
+
+    /// <inheritdoc />
+    public override bool Recognizes(EvidenceDocument document) =>
+        document.TeeType == NvidiaGpuEvidence.TeeTypeName || document.GetString("platform") == NvidiaGpuEvidence.PlatformName;
+
+    /// <summary>
+    /// Reads simulator GPU evidence (<c>report</c> base64, <c>certificates</c> PEM list, <c>fields.cc_mode</c>,
+    /// <c>fields.nonce</c>) or NVML's (<c>report.spdm_base64</c>, <c>certificates_pem</c>, <c>cc.mode</c>, <c>nonce</c>).
+    /// </summary>
+    public override AttestationEvidence Read(EvidenceDocument ev)
+    {
+        string? b64 = ev.GetString("report") ?? ev.GetObject("report")?.GetString("spdm_base64");
+        EvidenceDocument? fields = ev.GetObject("fields");
+        string? cc = ev.GetObject("cc") is { } c ? c.GetString("mode") : fields?.GetString("cc_mode");
+        string? nonceHex = ev.GetString("nonce") ?? fields?.GetString("nonce");
+        var pem = new StringBuilder();
+        foreach (string? cert in ev.GetStrings("certificates") ?? []) pem.Append(cert).Append('\n');
+        if (ev.GetString("certificates_pem") is { } chainPem) pem.Append(chainPem);
+        string? error = b64 is not null ? null
+            : ev.Source == "nvattest"
+                ? "the evidence comes from the nvattest CLI and carries no SPDM report: it cannot be verified offline"
+                : "the evidence JSON carries no SPDM report";
+        return new NvidiaGpuEvidence
+        {
+            Report = b64 is null ? [] : Convert.FromBase64String(b64),
+            CertificateChainPem = pem.Length == 0 ? null : pem.ToString(),
+            Error = error,
+            StatedNonce = nonceHex is null ? null : Convert.FromHexString(nonceHex),
+            CcMode = cc,
+            Source = ev.Source ?? "",
+        };
+    }
+
+    /// <inheritdoc />
+    public override AttestationEvidence FailedAttestation(string error) => new NvidiaGpuEvidence { Error = error };
+
+    /// <summary>NVIDIA's SDK evidence JSON, or a raw SPDM report (binary, hex, base64); null for anything else.</summary>
+    public override EvidenceFile? TryReadFile(ReadOnlyMemory<byte> data)
+    {
+        ReadOnlySpan<byte> trimmed = data.Span.Trim(" \t\r\n"u8);
+        if (trimmed.Length == 0) return null;
+        if (trimmed[0] is (byte)'{' or (byte)'[') return TryReadSdk(data);
+        if (IsReport(data.Span)) return Raw(data.ToArray(), "binary");
+        string text;
+        try
+        {
+            text = new UTF8Encoding(false, true).GetString(trimmed);
+        }
+        catch (DecoderFallbackException)
+        {
+            return null;
+        }
+        string compact = string.Concat(text.Where(ch => !char.IsWhiteSpace(ch)));
+        if (compact.Length >= 8 && compact.Length % 2 == 0 && compact.All(char.IsAsciiHexDigit))
+        {
+            byte[] bytes = Convert.FromHexString(compact);
+            return IsReport(bytes) ? Raw(bytes, "hex") : null;
+        }
+        try
+        {
+            byte[] bytes = Convert.FromBase64String(compact);
+            return IsReport(bytes) ? Raw(bytes, "base64") : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>True when the bytes begin with an SPDM 1.1 GET_MEASUREMENTS request (11 e0).</summary>
+    private static bool IsReport(ReadOnlySpan<byte> b) =>
+        b.Length >= 2 && b[0] == GpuAttestationReport.SpdmVersion11 && b[1] == GpuAttestationReport.GetMeasurementsCode;
+
+    private EvidenceFile Raw(byte[] report, string form) => new()
+    {
+        Kind = $"NVIDIA GPU attestation report ({form})", Platform = this, IsRaw = true, Items = [new NvidiaGpuEvidence { Report = report }],
+    };
+
+    private EvidenceFile? TryReadSdk(ReadOnlyMemory<byte> json)
+    {
+        if (EvidenceDocument.TryParseObjects(json, out bool isArray) is not { Count: > 0 } elements || !isArray) return null;
+        if (!elements.All(e => e.GetString("certificate") is not null && e.GetString("evidence") is not null && !e.Has("tee_type"))) return null;
+        try
+        {
+            List<AttestationEvidence> items =
+            [
+                .. NvidiaEvidenceList.Parse(Encoding.UTF8.GetString(json.Span)).Select(e => new NvidiaGpuEvidence
+                {
+                    Report = e.Report,
+                    CertificateChainPem = e.CertificateChainPem,
+                    Arch = e.Arch.Length == 0 ? null : e.Arch,
+                    StatedNonce = e.Nonce.Length == 0 ? null : e.Nonce,
+                }),
+            ];
+            return new EvidenceFile
+            {
+                Kind = $"NVIDIA attestation SDK evidence JSON ({(items.Count == 1 ? "1 GPU" : $"{items.Count} GPUs")})", Platform = this, Items = items,
+            };
+        }
+        catch (NvidiaAttestationException e)
+        {
+            throw new VerificationInputException("malformed GPU evidence JSON: " + e.Message, e);
+        }
+    }
+
+    /// <inheritdoc />
+    public override IEvidenceVerifier CreateVerifier(VerifyInputs inputs, EvidenceFile file)
+    {
+        VerifyOptions options = inputs.Options;
+        string[] vmOnly = [.. new[] { ("--collateral", options.CollateralDirectory is not null), ("--td-quote", options.TdQuoteFile is not null),
+            ("--allow-unsigned-collateral", options.AllowUnsignedCollateral) }.Where(o => o.Item2).Select(o => o.Item1)];
+        if (vmOnly.Length > 0)
+            throw new VerificationInputException($"{string.Join(", ", vmOnly)} appl{(vmOnly.Length == 1 ? "ies" : "y")} to VM evidence only, not to NVIDIA GPU evidence");
+        byte[]? nonce = ParseNonce(options.Nonce);
+        IReadOnlyList<X509Certificate2>? chain = null;
+        if (file.IsRaw)
+        {
+            if (options.CertificateFiles.Count == 0)
+                throw new VerificationInputException("a raw GPU attestation report needs --cert CHAIN (the device certificate chain, PEM, leaf first)");
+            if (nonce is null)
+                throw new VerificationInputException("a raw GPU attestation report needs --nonce HEX (the 32-byte nonce it was requested over)");
+            chain = LoadChain(inputs.ExistingCertificateFiles());
+        }
+        else if (options.CertificateFiles.Count > 0)
+        {
+            throw new VerificationInputException("--cert applies to a raw GPU report only: this GPU evidence carries its own certificate chain");
+        }
+        IReadOnlyList<X509Certificate2> simulator = inputs.SimulatorRoots;
+        return new NvidiaGpuEvidenceVerifier(new NvidiaGpuVerifierOptions
+        {
+            SimulatorRoots = simulator, ExpectedNonce = nonce, CertificateChain = chain,
+            Rims = options.RimDirectory is { } dir ? LoadRims(dir) : null, RimDirectory = options.RimDirectory,
+        });
+    }
+
+    private static byte[]? ParseNonce(string? hex)
+    {
+        if (hex is null) return null;
+        byte[] bytes;
+        try
+        {
+            bytes = Convert.FromHexString(hex);
+        }
+        catch (FormatException)
+        {
+            throw new VerificationInputException($"--nonce '{hex}' is not hex (64 digits 0-9a-f: the 32-byte SPDM request nonce)");
+        }
+        return bytes.Length == GpuAttestationReport.NonceLength ? bytes
+            : throw new VerificationInputException($"--nonce is {bytes.Length} bytes; a GPU report's request nonce is {GpuAttestationReport.NonceLength}");
+    }
+
+    private static List<X509Certificate2> LoadChain(IReadOnlyList<string> files)
+    {
+        var chain = new List<X509Certificate2>();
+        foreach (string f in files)
+        {
+            try
+            {
+                chain.AddRange(NvidiaCertificateChain.ParsePem(File.ReadAllText(f)));
+            }
+            catch (NvidiaAttestationException e)
+            {
+                throw new VerificationInputException($"--cert {f}: {e.Message}", e);
+            }
+        }
+        return chain;
+    }
+
+    private static List<NvidiaRim> LoadRims(string dir)
+    {
+        if (!Directory.Exists(dir)) throw new VerificationInputException($"--rim: folder '{dir}' not found");
+        var rims = new List<NvidiaRim>();
+        foreach (string f in Directory.EnumerateFiles(dir, "*.xml").Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                rims.Add(NvidiaRim.Load(f));
+            }
+            catch (NvidiaAttestationException e)
+            {
+                throw new VerificationInputException($"--rim {f}: {e.Message}", e);
+            }
+        }
+        if (rims.Count == 0) throw new VerificationInputException($"--rim: no RIM (*.xml) in '{dir}'");
+        return rims;
+    }
+}

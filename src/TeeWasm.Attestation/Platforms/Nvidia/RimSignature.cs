@@ -1,0 +1,86 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.Xml;
+using System.Xml;
+
+namespace TeeWasm.Attestation.Platforms.Nvidia;
+
+/// <summary>
+/// Checks the enveloped XML signature of a RIM (ECDSA-SHA384 over SignedInfo, one same-document reference with the
+/// enveloped-signature and C14N 1.1 transforms, SHA-384 digest). For a whole document without xml:id/xml:base subtleties
+/// C14N 1.1 and C14N 1.0 produce the same bytes, so the 1.1 URI is served by the 1.0 transform.
+/// </summary>
+internal static class RimSignature
+{
+    public const string C14N11 = "http://www.w3.org/2006/12/xml-c14n11";
+    public const string EcdsaSha384 = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384";
+    private static readonly Lock s_gate = new();
+    private static bool s_registered;
+
+    /// <summary>True when the document's signature verifies with <paramref name="key"/>; otherwise false and why.</summary>
+    public static bool Verify(XmlDocument document, ECDsa key, out string? error)
+    {
+        Register();
+        var signatureElement = document.GetElementsByTagName("Signature", SignedXml.XmlDsigNamespaceUrl).OfType<XmlElement>().ToList();
+        if (signatureElement.Count != 1)
+        {
+            error = $"RIM has {signatureElement.Count} XML signatures (exactly one expected)";
+            return false;
+        }
+        var signed = new SignedXml(document);
+        signed.SafeCanonicalizationMethods.Add(C14N11);
+        try
+        {
+            signed.LoadXml(signatureElement[0]);
+        }
+        catch (CryptographicException e)
+        {
+            error = "RIM signature element is malformed: " + e.Message;
+            return false;
+        }
+        if (signed.SignatureMethod != EcdsaSha384)
+        {
+            error = $"RIM signature method {signed.SignatureMethod} is not ECDSA-SHA384";
+            return false;
+        }
+        if (signed.SignedInfo?.References.Count != 1 || signed.SignedInfo.References[0] is not Reference { Uri: "" })
+        {
+            error = "RIM signature must have exactly one reference to the whole document (URI=\"\")";
+            return false;
+        }
+        bool ok;
+        try
+        {
+            ok = signed.CheckSignature(key);
+        }
+        catch (CryptographicException e)
+        {
+            error = "RIM signature could not be checked: " + e.Message;
+            return false;
+        }
+        error = ok ? null : "RIM XML signature does not verify (document digest or ECDSA signature over SignedInfo is wrong)";
+        return ok;
+    }
+
+    private static void Register()
+    {
+        lock (s_gate)
+        {
+            if (s_registered) return;
+            CryptoConfig.AddAlgorithm(typeof(EcdsaSha384XmlSignatureDescription), EcdsaSha384);
+            CryptoConfig.AddAlgorithm(typeof(XmlDsigC14NTransform), C14N11);
+            s_registered = true;
+        }
+    }
+
+    internal sealed class Deformatter(ECDsa key) : AsymmetricSignatureDeformatter
+    {
+        private ECDsa _key = key;
+
+        public override void SetKey(AsymmetricAlgorithm key) => _key = (ECDsa)key;
+
+        public override void SetHashAlgorithm(string strName) { }
+
+        public override bool VerifySignature(byte[] rgbHash, byte[] rgbSignature) =>
+            _key.VerifyHash(rgbHash, rgbSignature, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+    }
+}

@@ -1,0 +1,66 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography.X509Certificates;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Verification;
+using TeeWasm.Attestation.X509;
+
+namespace TeeWasm.Attestation.Platforms.Snp;
+
+/// <summary>
+/// AMD SEV-SNP for verification: evidence JSON whose <c>report</c> is an SNP report, a raw report (1184 bytes, or
+/// 1204: Azure's report followed by its 20-byte IGVM request header, which is not signed and is ignored), and the
+/// <see cref="SnpEvidenceVerifier"/> made from <c>--cert</c> and <c>--trust-simulator</c>.
+/// </summary>
+public sealed class SnpPlatform : EvidencePlatform
+{
+    /// <summary>The platform.</summary>
+    public static SnpPlatform Instance { get; } = new();
+
+    // What Azure's tools store after the report: the IGVM request data header (data_size, version, type, hash, size).
+    private const int IgvmRequestHeaderSize = 20;
+
+    private SnpPlatform() { }
+
+    /// <inheritdoc />
+    public override string Name => TeeType.AmdSevSnp.ToAbiName();
+
+    /// <inheritdoc />
+    public override EvidenceSubject Subject => EvidenceSubject.Vm;
+
+    /// <inheritdoc />
+    public override string RawName => "SNP report";
+
+    /// <summary>True when <paramref name="data"/> is an SNP report (1184 bytes, or 1204 with the IGVM header), version 2..5.</summary>
+    public static bool IsReport(ReadOnlySpan<byte> data) =>
+        data.Length is SnpReport.Size or SnpReport.Size + IgvmRequestHeaderSize
+        && BinaryPrimitives.ReadUInt32LittleEndian(data) is >= SnpReport.MinVersion and <= SnpReport.MaxVersion;
+
+    /// <inheritdoc />
+    public override bool Recognizes(EvidenceDocument document) => document.GetBase64("report") is { } r && IsReport(r);
+
+    /// <inheritdoc />
+    public override AttestationEvidence Read(EvidenceDocument document)
+    {
+        var certificates = new List<X509Certificate2>();
+        foreach (string? pem in document.GetStrings("certificates") ?? [])
+            if (pem is { Length: > 0 }) certificates.AddRange(CertificateLoader.Load(pem.AsSpan()));
+        return FromBytes(document.GetBase64("report") ?? []) with { Certificates = certificates, Source = document.Source ?? "" };
+    }
+
+    /// <inheritdoc />
+    public override AttestationEvidence? TryReadRaw(ReadOnlyMemory<byte> data) => IsReport(data.Span) ? FromBytes(data.ToArray()) : null;
+
+    private static SnpEvidence FromBytes(byte[] data) => new()
+    {
+        Report = data[..Math.Min(data.Length, SnpReport.Size)],
+        ReadNote = data.Length > SnpReport.Size ? "the 20 bytes after the report (Azure IGVM request header) are not signed and were ignored" : null,
+    };
+
+    /// <inheritdoc />
+    public override IEvidenceVerifier CreateVerifier(VerifyInputs inputs, EvidenceFile file)
+    {
+        VmInputs vm = inputs.PrepareVm();
+        if (vm.TdQuoteFile is not null) throw new VerificationInputException(VmInputs.TdQuoteNotApplicable);
+        return new SnpEvidenceVerifier(new SnpVerifierOptions { Certificates = vm.Certificates, SimulatorRoots = vm.SimulatorRoots });
+    }
+}

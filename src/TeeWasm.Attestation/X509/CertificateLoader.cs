@@ -1,0 +1,43 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using TeeWasm.Attestation.Evidence;
+
+namespace TeeWasm.Attestation.X509;
+
+/// <summary>Loads VCEK/VLEK/ASK/ARK certificates from DER or PEM.</summary>
+public static class CertificateLoader
+{
+    /// <summary>Loads every certificate in <paramref name="data"/>: one DER certificate, or any number of PEM blocks.</summary>
+    public static IReadOnlyList<X509Certificate2> Load(ReadOnlySpan<byte> data)
+    {
+        if (data.IndexOf("-----BEGIN"u8) >= 0) return Load(Encoding.ASCII.GetString(data).AsSpan());
+        try
+        {
+            return [X509CertificateLoader.LoadCertificate(data)];
+        }
+        catch (CryptographicException e)
+        {
+            throw new AttestationException("not a DER or PEM certificate", e);
+        }
+    }
+
+    /// <summary>Loads every PEM certificate block in <paramref name="pem"/>.</summary>
+    public static IReadOnlyList<X509Certificate2> Load(ReadOnlySpan<char> pem)
+    {
+        var collection = new X509Certificate2Collection();
+        try
+        {
+            collection.ImportFromPem(pem);
+        }
+        catch (CryptographicException e)
+        {
+            throw new AttestationException("malformed PEM certificate", e);
+        }
+        if (collection.Count == 0) throw new AttestationException("no PEM certificate found");
+        return [.. collection];
+    }
+
+    /// <summary>Loads every certificate in a DER or PEM file.</summary>
+    public static IReadOnlyList<X509Certificate2> LoadFile(string path) => Load(File.ReadAllBytes(path));
+}

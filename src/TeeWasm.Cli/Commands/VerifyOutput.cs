@@ -1,0 +1,147 @@
+using System.Text.Json;
+using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Policy;
+using TeeWasm.Attestation.Verification;
+
+namespace TeeWasm.Cli.Commands;
+
+/// <summary>
+/// Prints the appraisals of <c>tee-wasm verify</c>: a verdict line, then each check, warnings and the decoded fields.
+/// GPU evidence: with several GPUs an overall line first and one block per GPU, each headed <c>GPU i: VALID|REJECTED: …</c>.
+/// </summary>
+internal static class VerifyOutput
+{
+    private static readonly JsonWriterOptions s_json = new() { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static void WriteText(TextWriter o, FileAppraisal result)
+    {
+        if (result.File.Platform.Subject == EvidenceSubject.Gpu)
+        {
+            WriteGpuText(o, result);
+            return;
+        }
+        Appraisal a = result.Appraisals[0];
+        o.WriteLine(Headline(a));
+        if (result.File.Note is { } note) o.WriteLine("  note: " + note);
+        WriteChecks(o, a, "  ");
+        foreach (string w in a.Warnings) o.WriteLine("  warning: " + w);
+        WriteFields(o, a, "  ");
+    }
+
+    private static void WriteGpuText(TextWriter o, FileAppraisal result)
+    {
+        IReadOnlyList<Appraisal> gpus = result.Appraisals;
+        bool multi = gpus.Count > 1;
+        if (multi)
+        {
+            int failed = gpus.Count(r => !r.Valid);
+            int firstBad = gpus.ToList().FindIndex(r => !r.Valid);
+            o.WriteLine(failed == 0
+                ? $"VALID: {result.File.Kind}: all {gpus.Count} GPUs verify"
+                : $"REJECTED: {result.File.Kind}: {failed} of {gpus.Count} GPUs rejected (GPU {firstBad}: {Headline(gpus[firstBad])})");
+        }
+        else
+        {
+            o.WriteLine(Headline(gpus[0]));
+            o.WriteLine("  evidence: " + result.File.Kind);
+        }
+        for (int i = 0; i < gpus.Count; i++)
+        {
+            string indent = multi ? "    " : "  ";
+            if (multi) o.WriteLine($"GPU {i}: {Headline(gpus[i])}");
+            WriteChecks(o, gpus[i], indent);
+            WriteFields(o, gpus[i], indent);
+        }
+    }
+
+    /// <summary>"VALID: …" or "REJECTED: …".</summary>
+    private static string Headline(Appraisal a) =>
+        !a.EvidenceValid ? "REJECTED: " + a.Message
+        : !a.Valid ? $"REJECTED: {a.Message}, but {a.Failures}"
+        : "VALID: " + a.Message + (a.Policy is not null ? "; policy allows it" : "");
+
+    private static void WriteChecks(TextWriter o, Appraisal a, string indent)
+    {
+        int nameWidth = a.Checks.Max(c => c.Name.Length);
+        foreach (AppraisalCheck c in a.Checks)
+            o.WriteLine($"{indent}{c.Status.ToString().ToUpperInvariant(),-4}  {c.Name.PadRight(nameWidth)}  {c.Reason}");
+    }
+
+    private static void WriteFields(TextWriter o, Appraisal a, string indent)
+    {
+        int width = a.Fields.Count == 0 ? 0 : a.Fields.Max(f => f.Key.Length);
+        foreach (var (k, v) in a.Fields) o.WriteLine($"{indent}{k.PadRight(width)}  {v}");
+        if (a.Policy is { Allowed: false } p)
+            foreach (string v in p.Violations) o.WriteLine($"{indent}policy violation: {v}");
+    }
+
+    public static void WriteJson(TextWriter o, FileAppraisal result)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, s_json))
+        {
+            if (result.File.Platform.Subject == EvidenceSubject.Gpu)
+            {
+                w.WriteStartObject();
+                w.WriteString("verdict", result.Valid ? "valid" : "rejected");
+                w.WriteString("kind", result.File.Kind);
+                w.WriteStartArray("gpus");
+                for (int i = 0; i < result.Appraisals.Count; i++) WriteAppraisal(w, result.Appraisals[i], gpuIndex: i);
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            else
+            {
+                WriteAppraisal(w, result.Appraisals[0], gpuIndex: null);
+            }
+        }
+        o.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    /// <summary>
+    /// VM: <c>{verdict, kind, evidence_valid, reason, message, checks [name, status, required, reason], warnings, fields, [policy]}</c>;
+    /// GPU: <c>{index, verdict, evidence_valid, reason, message, checks [name, status, reason], fields, [policy]}</c>.
+    /// </summary>
+    private static void WriteAppraisal(Utf8JsonWriter w, Appraisal a, int? gpuIndex)
+    {
+        w.WriteStartObject();
+        if (gpuIndex is int index) w.WriteNumber("index", index);
+        w.WriteString("verdict", a.Valid ? "valid" : "rejected");
+        if (gpuIndex is null) w.WriteString("kind", a.Kind);
+        w.WriteBoolean("evidence_valid", a.EvidenceValid);
+        w.WriteString("reason", a.Reason);
+        w.WriteString("message", a.Message);
+        w.WriteStartArray("checks");
+        foreach (AppraisalCheck c in a.Checks)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", c.Name);
+            w.WriteString("status", c.Status.ToString().ToLowerInvariant());
+            if (gpuIndex is null) w.WriteBoolean("required", true);
+            w.WriteString("reason", c.Reason);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        if (gpuIndex is null)
+        {
+            w.WriteStartArray("warnings");
+            foreach (string s in a.Warnings) w.WriteStringValue(s);
+            w.WriteEndArray();
+        }
+        w.WriteStartObject("fields");
+        foreach (var (k, v) in a.Fields) w.WriteString(k, v);
+        w.WriteEndObject();
+        if (a.Policy is { } p) WritePolicy(w, p);
+        w.WriteEndObject();
+    }
+
+    private static void WritePolicy(Utf8JsonWriter w, PolicyVerdict verdict)
+    {
+        w.WriteStartObject("policy");
+        w.WriteBoolean("allowed", verdict.Allowed);
+        w.WriteStartArray("violations");
+        foreach (string s in verdict.Violations) w.WriteStringValue(s);
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+}

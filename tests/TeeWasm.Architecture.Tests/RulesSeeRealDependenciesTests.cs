@@ -1,0 +1,28 @@
+using static ArchUnitNET.Fluent.ArchRuleDefinition;
+using static TeeWasm.Architecture.Tests.TeeWasmArchitecture;
+
+namespace TeeWasm.Architecture.Tests;
+
+/// <summary>
+/// The rules' shapes pointed at dependencies that exist must fail, so a rule whose namespaces match nothing (a typo, a
+/// renamed folder) cannot pass unnoticed.
+/// </summary>
+public sealed class RulesSeeRealDependenciesTests
+{
+    [Theory]
+    [InlineData("TeeWasm.Attestation.Platforms.AzureVtpm", "TeeWasm.Attestation.Platforms.Snp")] // the HCL report holds an SNP report
+    [InlineData("TeeWasm.Attestation.Platforms.Simulator", "TeeWasm.Attestation.Platforms.Nvidia")] // it signs GPU reports
+    [InlineData("TeeWasm.Attestation.Platforms.Nvidia", "TeeWasm.Attestation.X509")]
+    [InlineData("TeeWasm.Attestation.Services", "TeeWasm.Attestation.Platforms")]
+    [InlineData("TeeWasm.Cli", "TeeWasm.Attestation.Verification")]
+    [InlineData("TeeWasm.KeyBroker", "TeeWasm.Attestation.Platforms.Snp")]
+    [InlineData("TeeWasm.Runtime", "TeeWasm.Attestation")]
+    public void ExistingDependency_FailsTheRuleShape(string from, string to) =>
+        Assert.False(Types().That().Are(In(from)).Should().NotDependOnAny(In(to)).HasNoViolations(AllAssemblies), $"{from} uses {to}");
+
+    [Fact]
+    public void TheRootNamespaceProvider_MatchesTheRootTypes() =>
+        Assert.False(Types().That().Are(In("TeeWasm.Attestation.Services.Kbs"))
+            .Should().NotDependOnAny(Types().That().ResideInNamespace("TeeWasm.Attestation"))
+            .HasNoViolations(AttestationOnly), "the KBS client takes the Attester");
+}
