@@ -3,6 +3,8 @@
 #   attestation_example.wasm    Rust (guests/rust/tee-attestation, --example attestation_example)
 #   main_with_attestation.wasm  C++17 (guests/cpp, header-only bindings + src/cabi_realloc.c)
 #   compat_original.wasm        WAT (guests/wat/compat_original.wat, the original host's exact imports)
+#   compat_no_realloc.wasm      WAT (guests/wat/compat_no_realloc.wat): the same imports, no cabi_realloc, canaries over
+#                               its whole memory (a first-era guest)
 #   wasm-ml-benchmark.wasm      Rust RF benchmark (guests/rust/wasm-ml, wasi:gpu + attestation)
 #   wasmwebgpu-ml-benchmark.wasm  C++17 RF benchmark (guests/cpp/wasmwebgpu-ml, include/wasi_gpu.h)
 #   webgpu_matmul_rust.wasm     Rust (guests/rust/tee-webgpu, --example webgpu_matmul): wasi:webgpu WGSL matmul
@@ -40,7 +42,7 @@ for a in "$@"; do
   case "$a" in
     --force) FORCE=1 ;;
     --check) CHECK=1 ;;
-    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
     *) echo "build-guests: unknown option '$a' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -182,17 +184,18 @@ else
 fi
 
 # --- WAT ----------------------------------------------------------------------------------------
-name=compat_original.wasm
-src="$ROOT/guests/wat/compat_original.wat"
-s="$(stamp "$name" "$src")"
-if up_to_date "$name" "$s"; then
-  report "$name" "(unchanged)"
-else
-  # MVP features only, so it also loads in the most conservative engine configuration.
-  wat2wasm --disable-bulk-memory --disable-reference-types "$src" -o "$OUT/$name" || die "wat2wasm $src failed"
-  echo "$s" > "$OUT/.$name.stamp"
-  report "$name" "(built)"
-fi
+for name in compat_original.wasm compat_no_realloc.wasm; do
+  src="$ROOT/guests/wat/${name%.wasm}.wat"
+  s="$(stamp "$name" "$src")"
+  if up_to_date "$name" "$s"; then
+    report "$name" "(unchanged)"
+  else
+    # MVP features only, so it also loads in the most conservative engine configuration.
+    wat2wasm --disable-bulk-memory --disable-reference-types "$src" -o "$OUT/$name" || die "wat2wasm $src failed"
+    echo "$s" > "$OUT/.$name.stamp"
+    report "$name" "(built)"
+  fi
+done
 
 # --- wasi:webgpu guests (Rust, C++) ---------------------------------------------------------------
 WEBGPU_RUST_DIR="$ROOT/guests/rust/tee-webgpu"
@@ -302,6 +305,11 @@ no_cabi_realloc() {  # FILE
   if exports "$OUT/$1" | grep -qx cabi_realloc; then echo "CHECK FAIL $1: exports cabi_realloc"; fail=1; fi
 }
 counted modules no_cabi_realloc design_sample_cpp_no_realloc.wasm
+no_cabi_realloc_wat() {  # the WAT first-era guest: the five original imports, no cabi_realloc
+  check_module compat_no_realloc.wasm "attest_gpu attest_vm clear_cache detect_tee verify_token" "fd_write proc_exit" "memory _start"
+  if exports "$OUT/compat_no_realloc.wasm" | grep -qx cabi_realloc; then echo "CHECK FAIL compat_no_realloc.wasm: exports cabi_realloc"; fail=1; fi
+}
+counted modules no_cabi_realloc_wat
 for m in attestation_example.wasm main_with_attestation.wasm; do counted modules no_ctor_wrapper "$m"; done
 
 # The RF benchmarks: only the four host modules, the right flat signatures (wasm2wat), the imports the

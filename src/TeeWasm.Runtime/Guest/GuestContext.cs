@@ -5,7 +5,8 @@ namespace TeeWasm.Runtime.Guest;
 /// <summary>
 /// Per-store access to the guest's exported <c>memory</c> and <c>cabi_realloc</c>, looked up once after instantiation
 /// (a lookup per call costs ~4x a cached host call): safe reads/writes that never leave the guest's memory, and the
-/// <see cref="Allocator"/> through which results are returned in memory the guest owns.
+/// <see cref="Allocator"/> through which results are returned in memory the guest owns (or, for a guest without
+/// <c>cabi_realloc</c>, in the host's <see cref="ResultArea"/>).
 /// </summary>
 public sealed class GuestContext
 {
@@ -18,14 +19,21 @@ public sealed class GuestContext
     private bool _bound;
 
     /// <summary>Creates a context that writes host diagnostics to <paramref name="log"/>.</summary>
-    public GuestContext(Action<string> log)
+    /// <param name="log">Host diagnostics (failures), one line each.</param>
+    /// <param name="memoryLimitBytes">The store's limit on linear memory (<c>--max-memory</c>), named when the result area cannot grow.</param>
+    /// <param name="verbose">Informational lines (the guest took the result area over); null drops them.</param>
+    public GuestContext(Action<string> log, long? memoryLimitBytes = null, Action<string>? verbose = null)
     {
         _log = log;
         Allocator = new GuestAllocator(this);
+        ResultArea = new HostResultArea(memoryLimitBytes, verbose);
     }
 
-    /// <summary>Returns results in guest memory through the guest's <c>cabi_realloc</c>.</summary>
+    /// <summary>Returns results in guest memory through the guest's <c>cabi_realloc</c>, or in <see cref="ResultArea"/> without one.</summary>
     public GuestAllocator Allocator { get; }
+
+    /// <summary>The host-owned pages that hold <c>[u32 length][payload]</c> results for a guest without <c>cabi_realloc</c>.</summary>
+    public HostResultArea ResultArea { get; }
 
     /// <summary>Caches the exports of the instance that runs (call right after instantiation).</summary>
     public void Bind(Instance instance)

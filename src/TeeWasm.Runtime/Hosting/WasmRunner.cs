@@ -61,7 +61,7 @@ public static partial class WasmRunner
     {
         using var linker = new Linker(engine);
         using var store = new Store(engine);
-        var guest = new GuestContext(log);
+        var guest = new GuestContext(log, options.MaxMemoryBytes, options.Verbose);
         // A backend named with --gpu is started (and its absence reported) whatever the guest imports; auto, the
         // default, probes the machine's GPUs only for a guest that imports wasi:gpu.
         bool startGpu = imports.Gpu || options.Gpu != TeeWasm.Gpu.GpuBackendKind.Auto;

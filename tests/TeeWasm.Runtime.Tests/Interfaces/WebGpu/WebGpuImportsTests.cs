@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using System.Text;
 using TeeWasm.Runtime.Interfaces.WebGpu;
 
 namespace TeeWasm.Runtime.Tests.Interfaces.WebGpu;
@@ -273,12 +275,17 @@ public sealed class WebGpuImportsTests
     }
 
     [Fact]
-    public void Without_cabi_realloc_get_last_error_returns_0_and_the_host_says_why()
+    public void Without_cabi_realloc_get_last_error_comes_in_the_hosts_result_area()
     {
         using var h = new WebGpuHarness(exportRealloc: false);
+        long size = h.Memory.GetLength();
+        byte[] before = h.Memory.GetSpan(0, (int)size).ToArray();
         Assert.Equal(0, h.Call("create-buffer", 12345, 64L, Storage));
-        Assert.Equal(0, h.Call("get-last-error"));
-        Assert.Contains(h.Log, l => l.Contains("cabi_realloc", StringComparison.Ordinal));
+        int ptr = h.Call("get-last-error");
+        Assert.Equal(size, ptr); // past the guest's memory
+        int len = (int)BinaryPrimitives.ReadUInt32LittleEndian(h.Memory.GetSpan(ptr, 4));
+        Assert.StartsWith("create-buffer: ", Encoding.UTF8.GetString(h.Memory.GetSpan(ptr + 4, len)));
+        Assert.True(before.AsSpan().SequenceEqual(h.Memory.GetSpan(0, (int)size)), "guest memory changed");
     }
 
     [Fact]
