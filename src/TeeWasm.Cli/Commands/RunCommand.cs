@@ -64,7 +64,7 @@ internal static class RunCommand
             HelpName = "FILE",
         };
 
-        var command = new Command("run", "Run a WASI guest with wasmtime:attestation; the exit code is the guest's (1 when it traps or cannot start, 2 for usage errors)")
+        var command = new Command("run", "Run a WASI guest with wasmtime:attestation; the exit code is the guest's (134 when it traps or is stopped by --fuel or --timeout, 1 when it cannot start, 2 for usage errors)")
         {
             module, guestArgs, dir, env, fuel, timeout, maxMemory, noCache, cacheDir, cacheMaxSize, allowPrecompiled, gpu, verbose, policy, requireAttestation, kbs, kbsEvidence, kbsKey, auditLog,
         };

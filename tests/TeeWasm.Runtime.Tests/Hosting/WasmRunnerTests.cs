@@ -44,7 +44,7 @@ public sealed class WasmRunnerTests : IDisposable
     public void TrapIsReportedInOneLineWithTheCause()
     {
         var r = Run(GuestModules.Unreachable);
-        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(GuestFailure.TrapExitCode, r.ExitCode);
         Assert.NotNull(r.Error);
         Assert.DoesNotContain('\n', r.Error);
         Assert.Contains("unreachable", r.Error);
@@ -63,7 +63,7 @@ public sealed class WasmRunnerTests : IDisposable
     public void FuelLimitStopsARunawayGuest()
     {
         var r = Run(GuestModules.InfiniteLoop, o => o with { Fuel = 100_000 });
-        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(GuestFailure.TrapExitCode, r.ExitCode);
         Assert.Equal("'guest.wat' stopped: fuel exhausted (--fuel 100000)", r.Error);
     }
 
@@ -74,7 +74,7 @@ public sealed class WasmRunnerTests : IDisposable
     public void TimeoutStopsARunawayGuest()
     {
         var r = Run(GuestModules.InfiniteLoop, o => o with { Timeout = TimeSpan.FromMilliseconds(300) });
-        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(GuestFailure.TrapExitCode, r.ExitCode);
         Assert.Equal("'guest.wat' stopped: time limit of 0.3 s exceeded (--timeout)", r.Error);
     }
 
@@ -82,7 +82,7 @@ public sealed class WasmRunnerTests : IDisposable
     public void MaxMemoryStopsAGuestThatGrowsForever()
     {
         var r = Run(GuestModules.GrowsForever, o => o with { MaxMemoryBytes = 8 * 1024 * 1024 });
-        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(GuestFailure.TrapExitCode, r.ExitCode);
         Assert.Contains("--max-memory limit of 8 MB", r.Error);
     }
 
