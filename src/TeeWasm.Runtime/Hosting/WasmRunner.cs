@@ -76,7 +76,7 @@ public static partial class WasmRunner
             AttestationResultFilter? policy = options.Policy is { } p ? (result, nonce) => AttestationGate.Apply(attester!, p, result, nonce) : null;
             AttestationImports.Define(linker, guest, attester!, policy, broker);
         }
-        using var webgpu = imports.WebGpu ? WebGpuImports.Define(linker, guest, options.WebGpu) : null;
+        using var webgpu = imports.WebGpu ? WebGpuImports.Define(linker, guest, options.WebGpu, imports.WebGpuOriginalEra) : null;
         if (imports.Gpu) GpuImports.Define(linker, guest, gpu!);
         store.SetWasiConfiguration(BuildWasi(name, options));
         if (options.MaxMemoryBytes is long max) store.SetLimits(memorySize: max, tableElements: null, instances: null, tables: null, memories: null);

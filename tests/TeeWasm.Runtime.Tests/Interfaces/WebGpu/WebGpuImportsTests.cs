@@ -63,6 +63,77 @@ public sealed class WebGpuImportsTests
         Assert.Null(h.LastError());
     }
 
+    /// <summary>Four storage/uniform buffers created consecutively, as original-era guests did, and the AddScaled pipeline.</summary>
+    private static (int First, int Layout, int Pipeline, int Readback, float[] A, float[] B) AddScaledSetup(WebGpuHarness h)
+    {
+        const int n = 40;
+        float[] a = Enumerable.Range(0, n).Select(i => (float)i).ToArray();
+        float[] b = Enumerable.Range(0, n).Select(i => 100f - i).ToArray();
+        int ba = h.Call("create-buffer", h.Device, n * 4L, Storage | CopyDst);
+        int bb = h.Call("create-buffer", h.Device, n * 4L, Storage | CopyDst);
+        int bo = h.Call("create-buffer", h.Device, n * 4L, Storage | CopySrc);
+        int bu = h.Call("create-buffer", h.Device, 16L, Uniform | CopyDst);
+        int rb = h.Call("create-buffer", h.Device, n * 4L, MapRead | CopyDst);
+        Assert.Equal([ba + 1, ba + 2, ba + 3], new[] { bb, bo, bu });
+        var (pa, la) = h.Put(Floats(a));
+        var (pb, lb) = h.Put(Floats(b));
+        h.Call("queue-write-buffer", h.Queue, ba, 0L, pa, la);
+        h.Call("queue-write-buffer", h.Queue, bb, 0L, pb, lb);
+        var uniforms = new byte[16];
+        BitConverter.TryWriteBytes(uniforms.AsSpan(0), 0.5f);
+        BitConverter.TryWriteBytes(uniforms.AsSpan(4), n);
+        var (pu, lu) = h.Put(uniforms);
+        h.Call("queue-write-buffer", h.Queue, bu, 0L, pu, lu);
+        int layout = h.Call("create-bind-group-layout", h.Device, 0, 0);
+        int pipeline = h.Pipeline(h.Shader(AddScaled), "add_scaled", layout);
+        Assert.True(pipeline != 0, h.LastError());
+        return (ba, layout, pipeline, rb, a, b);
+    }
+
+    [Fact]
+    public void An_original_era_guest_may_pass_the_first_buffer_id_and_gets_the_consecutive_buffers()
+    {
+        using var h = new WebGpuHarness(originalEra: true).Setup();
+        var (first, layout, pipeline, rb, a, b) = AddScaledSetup(h);
+        int group = h.Call("create-bind-group", h.Device, layout, 4, first); // the id where the ABI has a pointer
+        Assert.True(group != 0, h.LastError());
+        Assert.NotEqual(0, h.Call("create-bind-group", h.Device, layout, 4, first));
+        int encoder = h.Call("create-command-encoder", h.Device);
+        h.Call("dispatch-compute", encoder, pipeline, group, 2, 1, 1);
+        h.Call("copy-buffer-to-buffer", encoder, first + 2, 0L, rb, 0L, 160L);
+        h.Call("submit-commands", h.Queue, encoder);
+        Assert.Null(h.LastError());
+        Assert.Equal(a.Zip(b, (x, y) => x + 0.5f * y), ToFloats(h.ReadBuffer(rb, 160)));
+        Assert.Equal(
+            $"wasi:webgpu create-bind-group: buffer_ids_ptr {first} taken as the first buffer id (the original host's convention: binding i = buffer {first}+i) for this guest, which imports only the original functions",
+            Assert.Single(h.Log, l => l.Contains("first buffer id", StringComparison.Ordinal)));
+
+        // A real id array still means what it says (b and a swapped).
+        int swapped = h.BindGroup(layout, first + 1, first, first + 2, first + 3);
+        Assert.True(swapped != 0, h.LastError());
+    }
+
+    [Fact]
+    public void The_first_buffer_id_must_start_a_run_of_live_buffers()
+    {
+        using var h = new WebGpuHarness(originalEra: true).Setup();
+        var (_, layout, _, rb, _, _) = AddScaledSetup(h);
+        Assert.Equal(0, h.Call("create-bind-group", h.Device, layout, 2, rb)); // rb + 1 is the layout, not a buffer
+        Assert.Equal("create-bind-group: binding 0: id 0 is not a live buffer", h.LastError());
+    }
+
+    [Fact]
+    public void Other_guests_passing_a_first_buffer_id_get_an_error_naming_the_convention_not_zeros()
+    {
+        using var h = new WebGpuHarness().Setup();
+        var (first, layout, _, _, _, _) = AddScaledSetup(h);
+        Assert.Equal(0, h.Call("create-bind-group", h.Device, layout, 4, first));
+        Assert.Equal(
+            $"create-bind-group: binding 0: id 0 is not a live buffer (buffer_ids_ptr {first} is itself a buffer id, the original host's convention: "
+            + "it is accepted only from guests that import none of get-last-error, destroy-buffer, release-*; pass a pointer to the ids)",
+            h.LastError());
+    }
+
     [Fact]
     public void Explicit_layout_entries_are_read_from_guest_memory()
     {
