@@ -106,6 +106,6 @@ public static class AttestationPlatforms
             ? new SimulatedGpuEvidenceSource(simulator.Value, options.SimulatedGpuCount, options.Time)
             : NvidiaGpuEvidenceSource.TryCreate(new NvidiaGpuEvidenceSourceOptions
             {
-                NvmlLibrary = options.Probe.NvmlLibrary, Time = options.Time, RemoteVerifier = options.GpuVerifier,
+                NvmlLibrary = options.Probe.NvmlLibrary, Time = options.Time, RemoteVerifier = options.GpuVerifier, RemoteMode = options.GpuVerifierMode,
             });
 }

@@ -2,6 +2,7 @@ using TeeWasm.Attestation.Linux;
 using TeeWasm.Attestation.Platforms.Nvidia;
 using TeeWasm.Attestation.Platforms.Simulator;
 using TeeWasm.Attestation.Platforms.AzureVtpm;
+using TeeWasm.Attestation.Verification;
 
 namespace TeeWasm.Attestation;
 
@@ -53,8 +54,11 @@ public sealed record AttesterOptions
     /// </summary>
     public Tokens.IVmTokenService? VmTokenService { get; init; }
 
-    /// <summary>A remote GPU verifier (NVIDIA NRAS) whose verdict GPU attestation also requires; null (the default) stays offline.</summary>
+    /// <summary>A remote GPU verifier (NVIDIA NRAS), used as <see cref="GpuVerifierMode"/> says; null (the default) stays offline.</summary>
     public IRemoteGpuVerifier? GpuVerifier { get; init; }
+
+    /// <summary>Whether <see cref="GpuVerifier"/>'s verdict is required (the default) or preferred, local verification being the fallback.</summary>
+    public RemoteGpuVerification GpuVerifierMode { get; init; } = RemoteGpuVerification.Require;
 
     /// <summary>The clock (tests inject one).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;

@@ -6,6 +6,7 @@ using TeeWasm.Attestation.Services.Ita;
 using TeeWasm.Attestation.Services.Maa;
 using TeeWasm.Attestation.Services.Nras;
 using TeeWasm.Attestation.Tokens;
+using TeeWasm.Attestation.Verification;
 
 namespace TeeWasm.Cli;
 
@@ -90,6 +91,15 @@ internal sealed class CliOptions
         HelpName = "v1|v2",
     };
 
+    public Option<string?> Nras { get; } = new("--nras")
+    {
+        Description = "GPU attestation and NVIDIA's remote attestation service (NRAS, needs NVIDIA_API_KEY): off (local verification only), "
+            + "prefer (ask NRAS first; when it gives no verdict, local verification decides; its 'no' fails: the original's "
+            + "ATTESTATION_PREFER_NRAS=1), require (NRAS's verdict and local verification both required) "
+            + "[default: prefer when ATTESTATION_PREFER_NRAS is 1 or true, else off]",
+        HelpName = "off|prefer|require",
+    };
+
     public Option<double> ServiceTimeout { get; } = new("--service-timeout")
     {
         Description = "Seconds allowed per attempt of each remote call (MAA, ITA, KBS); each is tried at most 3 times",
@@ -100,6 +110,7 @@ internal sealed class CliOptions
     public CliOptions()
     {
         Tee.AcceptOnlyFromAmong("auto", "none", "simulate");
+        Nras.AcceptOnlyFromAmong("off", "prefer", "require");
     }
 
     public void AddTo(Command command)
@@ -117,6 +128,7 @@ internal sealed class CliOptions
         command.Options.Add(ItaApiKey);
         command.Options.Add(ItaJwks);
         command.Options.Add(ItaApiVersion);
+        command.Options.Add(Nras);
         command.Options.Add(ServiceTimeout);
     }
 
@@ -177,8 +189,21 @@ internal sealed class CliOptions
         FetchVcekFromImds = parse.GetValue(ImdsVcek),
         FetchTdQuoteFromImds = parse.GetValue(ImdsTdQuote),
         VmTokenService = ToVmTokenService(parse),
-        GpuVerifier = NrasOptions.PreferNrasFromEnvironment() ? new NrasClient(new NrasOptions()) : null,
+        GpuVerifier = NrasMode(parse) is null ? null : new NrasClient(new NrasOptions { Timeout = ToServiceCallOptions(parse).Timeout }),
+        GpuVerifierMode = NrasMode(parse) ?? RemoteGpuVerification.Require,
     };
+
+    /// <summary>How GPU attestation uses NRAS (<c>--nras</c>, else ATTESTATION_PREFER_NRAS), or null for not at all.</summary>
+    public RemoteGpuVerification? NrasMode(ParseResult parse) => NrasMode(parse, NrasOptions.PreferNrasFromEnvironment());
+
+    /// <summary><see cref="NrasMode(ParseResult)"/> with the environment's answer given.</summary>
+    internal RemoteGpuVerification? NrasMode(ParseResult parse, bool preferNrasVariable) =>
+        (parse.GetValue(Nras) ?? (preferNrasVariable ? "prefer" : "off")) switch
+        {
+            "prefer" => RemoteGpuVerification.Prefer,
+            "require" => RemoteGpuVerification.Require,
+            _ => null,
+        };
 
     private static string[] ExistingFiles(string[] files, string option)
     {

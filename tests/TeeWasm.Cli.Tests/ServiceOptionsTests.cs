@@ -41,6 +41,39 @@ public sealed class ServiceOptionsTests
     }
 
     [Theory]
+    [InlineData(new string[0], false, null)]
+    [InlineData(new string[0], true, Attestation.Verification.RemoteGpuVerification.Prefer)]            // ATTESTATION_PREFER_NRAS=1
+    [InlineData(new[] { "--nras", "prefer" }, false, Attestation.Verification.RemoteGpuVerification.Prefer)]
+    [InlineData(new[] { "--nras", "require" }, false, Attestation.Verification.RemoteGpuVerification.Require)]  // the strict mode
+    [InlineData(new[] { "--nras", "require" }, true, Attestation.Verification.RemoteGpuVerification.Require)]
+    [InlineData(new[] { "--nras", "off" }, true, null)]
+    public void Nras_IsOff_PreferredWithTheOriginalsVariable_OrChosen(string[] flags, bool variable, Attestation.Verification.RemoteGpuVerification? expected)
+    {
+        var options = new CliOptions();
+        var command = new System.CommandLine.Command("attest");
+        options.AddTo(command);
+        Assert.Equal(expected, options.NrasMode(command.Parse(flags), variable));
+    }
+
+    [Theory]
+    [InlineData("1", true)]
+    [InlineData("true", true)]
+    [InlineData("TRUE", true)]
+    [InlineData("0", false)]
+    [InlineData("yes", false)]
+    [InlineData(null, false)]
+    public void ThePreferNrasVariable_IsReadAsTheOriginalReadIt(string? value, bool on) =>
+        Assert.Equal(on, Attestation.Services.Nras.NrasOptions.IsPreferNras(value));
+
+    [Fact]
+    public void UnknownNrasMode_IsAUsageError()
+    {
+        var (code, _, stderr) = CliProcess.Run("attest", "gpu", "--tee", "simulate", "--nras", "sometimes");
+        Assert.Equal(2, code);
+        Assert.Contains("sometimes", stderr);
+    }
+
+    [Theory]
     [InlineData(new string[0], Attestation.Services.Ita.ItaApiVersion.V2)]
     [InlineData(new[] { "--ita-api-version", "v2" }, Attestation.Services.Ita.ItaApiVersion.V2)]
     [InlineData(new[] { "--ita-api-version", "v1" }, Attestation.Services.Ita.ItaApiVersion.V1)]
