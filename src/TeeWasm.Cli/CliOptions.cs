@@ -53,7 +53,18 @@ internal sealed class CliOptions
 
     public Option<bool> ImdsVcek { get; } = new("--imds-vcek")
     {
-        Description = "Azure CVM: fetch the VCEK from the Azure IMDS (169.254.169.254) when no --vm-cert is given (off by default: no network)",
+        Description = "Azure CVM: fetch the VCEK from the Azure IMDS (169.254.169.254, link-local) when no --vm-cert is given; the default (kept for compatibility)",
+    };
+
+    public Option<bool> NoImdsVcek { get; } = new("--no-imds-vcek")
+    {
+        Description = "Azure CVM: never ask the Azure IMDS for the VCEK (give --vm-cert instead); by default it is asked when detection found an Azure CVM and no --vm-cert is given",
+    };
+
+    public Option<string?> ImdsUrl { get; } = new("--imds-url")
+    {
+        Description = "Address of the Azure IMDS for --imds-vcek and --imds-tdquote (what it returns is verified against AMD's or Intel's roots all the same) [default: http://169.254.169.254]",
+        HelpName = "URL",
     };
 
     public Option<bool> ImdsTdQuote { get; } = new("--imds-tdquote")
@@ -122,7 +133,9 @@ internal sealed class CliOptions
         command.Options.Add(VmCertificates);
         command.Options.Add(TdxCollateral);
         command.Options.Add(ImdsVcek);
+        command.Options.Add(NoImdsVcek);
         command.Options.Add(ImdsTdQuote);
+        command.Options.Add(ImdsUrl);
         command.Options.Add(MaaEndpoint);
         command.Options.Add(ItaEndpoint);
         command.Options.Add(ItaApiKey);
@@ -186,12 +199,18 @@ internal sealed class CliOptions
         TdxCollateralDirectory = parse.GetValue(TdxCollateral) is { } dir
             ? (Directory.Exists(dir) ? dir : throw new UsageException($"--tdx-collateral: directory '{dir}' not found"))
             : null,
-        FetchVcekFromImds = parse.GetValue(ImdsVcek),
+        FetchVcekFromImds = FetchVcekFromImds(parse),
         FetchTdQuoteFromImds = parse.GetValue(ImdsTdQuote),
+        ImdsAddress = parse.GetValue(ImdsUrl) is { } imds ? Absolute(imds, "--imds-url") : null,
         VmTokenService = ToVmTokenService(parse),
         GpuVerifier = NrasMode(parse) is null ? null : new NrasClient(new NrasOptions { Timeout = ToServiceCallOptions(parse).Timeout }),
         GpuVerifierMode = NrasMode(parse) ?? RemoteGpuVerification.Require,
     };
+
+    private bool FetchVcekFromImds(ParseResult parse) =>
+        !parse.GetValue(NoImdsVcek) ? true
+        : parse.GetValue(ImdsVcek) ? throw new UsageException("--imds-vcek and --no-imds-vcek exclude each other")
+        : false;
 
     /// <summary>How GPU attestation uses NRAS (<c>--nras</c>, else ATTESTATION_PREFER_NRAS), or null for not at all.</summary>
     public RemoteGpuVerification? NrasMode(ParseResult parse) => NrasMode(parse, NrasOptions.PreferNrasFromEnvironment());

@@ -26,10 +26,11 @@ public sealed class ServiceOptionsTests
     }
 
     [Theory]
-    [InlineData(new string[0], false, false)]
-    [InlineData(new[] { "--imds-tdquote" }, false, true)]
-    [InlineData(new[] { "--imds-vcek" }, true, false)]
-    public void ImdsFlags_AreOptIn_AndMapToTheAzureVtpmOptions(string[] flags, bool vcek, bool tdQuote)
+    [InlineData(new string[0], true, false)]                    // the VCEK from the IMDS by default on an Azure CVM
+    [InlineData(new[] { "--imds-tdquote" }, true, true)]
+    [InlineData(new[] { "--imds-vcek" }, true, false)]          // the old opt-in, still accepted
+    [InlineData(new[] { "--no-imds-vcek" }, false, false)]
+    public void ImdsFlags_VcekByDefault_TdQuoteOptIn(string[] flags, bool vcek, bool tdQuote)
     {
         var options = new CliOptions();
         var command = new System.CommandLine.Command("attest");
@@ -37,7 +38,21 @@ public sealed class ServiceOptionsTests
         var azure = options.ToAttesterOptions(command.Parse(flags));
         Assert.Equal(vcek, azure.FetchVcekFromImds);
         Assert.Equal(tdQuote, azure.FetchTdQuoteFromImds);
+        Assert.Null(azure.ImdsAddress);
         Assert.Equal(new Uri("http://169.254.169.254"), azure.AzureVtpm.TdQuoteBaseUri);
+        Assert.Equal("http://169.254.169.254/metadata/THIM/amd/certification", azure.AzureVtpm.ImdsEndpoint);
+    }
+
+    [Fact]
+    public void ImdsUrl_MovesTheImds_AndBothVcekFlagsExcludeEachOther()
+    {
+        var options = new CliOptions();
+        var command = new System.CommandLine.Command("attest");
+        options.AddTo(command);
+        Assert.Equal(new Uri("http://127.0.0.1:8080"), options.ToAttesterOptions(command.Parse(["--imds-url", "http://127.0.0.1:8080"])).ImdsAddress);
+        var both = Assert.Throws<UsageException>(() => options.ToAttesterOptions(command.Parse(["--imds-vcek", "--no-imds-vcek"])));
+        Assert.Equal("--imds-vcek and --no-imds-vcek exclude each other", both.Message);
+        Assert.Throws<UsageException>(() => options.ToAttesterOptions(command.Parse(["--imds-url", "169.254.169.254"])));
     }
 
     [Theory]

@@ -25,6 +25,7 @@ internal static class DetectCommand
             stdout.WriteLine($"TEE:                  {detection.Type.ToAbiName()}{(detection.Simulated ? " (simulated)" : "")}");
             stdout.WriteLine($"Supports attestation: {(detection.SupportsAttestation ? "yes" : "no")}");
             if (detection.Source is not null) stdout.WriteLine($"Found via:            {detection.Source}");
+            if (attester.DescribeVcek() is { } vcek) stdout.WriteLine($"VCEK:                 {vcek}");
             if (options.Mode == AttestationMode.Simulate)
             {
                 stdout.WriteLine($"GPUs:                 {options.SimulatedGpuCount} simulated");
