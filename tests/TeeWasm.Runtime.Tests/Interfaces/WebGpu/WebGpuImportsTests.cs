@@ -63,8 +63,11 @@ public sealed class WebGpuImportsTests
         Assert.Null(h.LastError());
     }
 
-    /// <summary>Four storage/uniform buffers created consecutively, as original-era guests did, and the AddScaled pipeline.</summary>
-    private static (int First, int Layout, int Pipeline, int Readback, float[] A, float[] B) AddScaledSetup(WebGpuHarness h)
+    /// <summary>
+    /// The AddScaled inputs: buffers a, b, out and the uniforms, created one after the other (consecutive ids, as
+    /// original-era guests made them), then a readback buffer; a and b written with <c>a[i] = i</c>, <c>b[i] = 100 - i</c>.
+    /// </summary>
+    private static (int A, int B, int Out, int Uniforms, int Readback, float[] AValues, float[] BValues) AddScaledBuffers(WebGpuHarness h)
     {
         const int n = 40;
         float[] a = Enumerable.Range(0, n).Select(i => (float)i).ToArray();
@@ -74,7 +77,6 @@ public sealed class WebGpuImportsTests
         int bo = h.Call("create-buffer", h.Device, n * 4L, Storage | CopySrc);
         int bu = h.Call("create-buffer", h.Device, 16L, Uniform | CopyDst);
         int rb = h.Call("create-buffer", h.Device, n * 4L, MapRead | CopyDst);
-        Assert.Equal([ba + 1, ba + 2, ba + 3], new[] { bb, bo, bu });
         var (pa, la) = h.Put(Floats(a));
         var (pb, lb) = h.Put(Floats(b));
         h.Call("queue-write-buffer", h.Queue, ba, 0L, pa, la);
@@ -84,6 +86,14 @@ public sealed class WebGpuImportsTests
         BitConverter.TryWriteBytes(uniforms.AsSpan(4), n);
         var (pu, lu) = h.Put(uniforms);
         h.Call("queue-write-buffer", h.Queue, bu, 0L, pu, lu);
+        return (ba, bb, bo, bu, rb, a, b);
+    }
+
+    /// <summary><see cref="AddScaledBuffers"/> and the AddScaled pipeline on an automatic layout.</summary>
+    private static (int First, int Layout, int Pipeline, int Readback, float[] A, float[] B) AddScaledSetup(WebGpuHarness h)
+    {
+        var (ba, bb, bo, bu, rb, a, b) = AddScaledBuffers(h);
+        Assert.Equal([ba + 1, ba + 2, ba + 3], new[] { bb, bo, bu });
         int layout = h.Call("create-bind-group-layout", h.Device, 0, 0);
         int pipeline = h.Pipeline(h.Shader(AddScaled), "add_scaled", layout);
         Assert.True(pipeline != 0, h.LastError());
@@ -138,24 +148,8 @@ public sealed class WebGpuImportsTests
     public void Explicit_layout_entries_are_read_from_guest_memory()
     {
         using var h = new WebGpuHarness().Setup();
-        const int n = 40;
-        float[] a = Enumerable.Range(0, n).Select(i => (float)i).ToArray();
-        float[] b = Enumerable.Range(0, n).Select(i => 100f - i).ToArray();
-        int bytes = n * 4;
-        int ba = h.Call("create-buffer", h.Device, (long)bytes, Storage | CopyDst);
-        int bb = h.Call("create-buffer", h.Device, (long)bytes, Storage | CopyDst);
-        int bo = h.Call("create-buffer", h.Device, (long)bytes, Storage | CopySrc);
-        int bu = h.Call("create-buffer", h.Device, 16L, Uniform | CopyDst);
-        int rb = h.Call("create-buffer", h.Device, (long)bytes, MapRead | CopyDst);
-        var (pa, la) = h.Put(Floats(a));
-        var (pb, lb) = h.Put(Floats(b));
-        h.Call("queue-write-buffer", h.Queue, ba, 0L, pa, la);
-        h.Call("queue-write-buffer", h.Queue, bb, 0L, pb, lb);
-        var uniforms = new byte[16];
-        BitConverter.TryWriteBytes(uniforms.AsSpan(0), 0.5f);
-        BitConverter.TryWriteBytes(uniforms.AsSpan(4), n);
-        var (pu, lu) = h.Put(uniforms);
-        h.Call("queue-write-buffer", h.Queue, bu, 0L, pu, lu);
+        var (ba, bb, bo, bu, rb, a, b) = AddScaledBuffers(h);
+        int bytes = a.Length * 4;
 
         // {binding, type (0 storage rw, 1 storage read-only, 2 uniform), min size}
         var (entries, _) = h.PutU32(0, 1, 0, 1, 1, 0, 2, 0, 0, 3, 2, 8);
