@@ -1,5 +1,6 @@
 using System.CommandLine;
 using TeeWasm.Attestation.Evidence;
+using TeeWasm.Cli.CommandLine;
 using TeeWasm.Cli.Commands;
 using TeeWasm.Runtime;
 using TeeWasm.Runtime.Interfaces.Gpu;

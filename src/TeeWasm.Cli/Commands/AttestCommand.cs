@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TeeWasm.Cli.CommandLine;
 using System.Text.Json;
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.Evidence;

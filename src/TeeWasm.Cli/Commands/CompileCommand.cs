@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TeeWasm.Cli.CommandLine;
 using TeeWasm.Runtime.Modules;
 
 namespace TeeWasm.Cli.Commands;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TeeWasm.Cli.CommandLine;
 using TeeWasm.Attestation.Audit;
 using TeeWasm.Attestation.Services.Kbs;
 using TeeWasm.Runtime.Hosting;
