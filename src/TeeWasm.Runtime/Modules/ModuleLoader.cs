@@ -58,7 +58,7 @@ public static class ModuleLoader
         }
         catch (WasmtimeException e)
         {
-            throw new WasmRuntimeException($"'{path}' is not a valid WebAssembly module: {FirstLine(e.Message)}", e);
+            throw new WasmRuntimeException(ModuleErrorText.Describe(path, e.Message, file), e);
         }
     }
 
