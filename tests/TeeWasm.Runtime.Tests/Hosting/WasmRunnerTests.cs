@@ -18,7 +18,7 @@ public sealed class WasmRunnerTests : IDisposable
             CacheDirectory = null,
             StdoutPath = _dir.File("stdout.txt"),
             StderrPath = _dir.File("stderr.txt"),
-            Log = _log.Add,
+            Logger = new LineLogger(_log.Add),
             Attestation = new AttesterOptions { Mode = AttestationMode.None },
         };
         return tweak is null ? o : tweak(o);

@@ -28,7 +28,7 @@ public sealed class PrecompiledModuleTests : IDisposable
         Fuel = fuel,
         StdoutPath = _dir.File("stdout.txt"),
         StderrPath = _dir.File("stderr.txt"),
-        Log = _ => { },
+        Logger = null,
     });
 
     [Fact]
