@@ -82,6 +82,6 @@ public static class TeeWasmCli
     private static void WarnWhenSimulated(ParseResult parse, ILogger log)
     {
         if (parse.CommandResult.Command.Options.FirstOrDefault(o => o.Name == "--tee") is Option<string> tee && parse.GetValue(tee) == "simulate")
-            log.LogWarning("--tee simulate: attestation comes from the local simulator, not from hardware; its evidence proves nothing (development only)");
+            log.LogWarning("warning: --tee simulate: attestation comes from the local simulator, not from hardware; its evidence proves nothing (development only)");
     }
 }

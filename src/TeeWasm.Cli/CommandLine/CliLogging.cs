@@ -51,7 +51,7 @@ internal static class CliLogging
         new LoggerFactory([new StderrLoggerProvider(stderr)], new LoggerFilterOptions { MinLevel = level });
 }
 
-/// <summary>Writes each message as one line: <c>[tee-wasm] text</c>, with "debug: " or "warning: " before debug and warning texts.</summary>
+/// <summary>Writes each message as one line, <c>[tee-wasm] text</c>, whatever its level (the texts the host always printed).</summary>
 internal sealed class StderrLoggerProvider(TextWriter stderr) : ILoggerProvider
 {
     private readonly Lock _lock = new();
@@ -73,14 +73,7 @@ internal sealed class StderrLoggerProvider(TextWriter stderr) : ILoggerProvider
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            string tag = logLevel switch
-            {
-                LogLevel.Trace or LogLevel.Debug => "debug: ",
-                LogLevel.Warning => "warning: ",
-                LogLevel.Error or LogLevel.Critical => "error: ",
-                _ => "",
-            };
-            provider.Write("[tee-wasm] " + tag + formatter(state, exception) + (exception is null ? "" : Environment.NewLine + exception));
+            provider.Write("[tee-wasm] " + formatter(state, exception) + (exception is null ? "" : Environment.NewLine + exception));
         }
     }
 }

@@ -4,6 +4,7 @@ using TeeWasm.Attestation.Policy;
 using TeeWasm.Attestation.Verification;
 using TeeWasm.Runtime;
 using TeeWasm.Runtime.Interfaces.Gpu;
+using TeeWasm.Runtime.Modules;
 
 namespace TeeWasm.Cli.CommandLine;
 
@@ -19,6 +20,8 @@ internal static partial class Failures
         UsageException or VerificationInputException => (ExitCodes.Usage, WithSuggestion(e)),
         // A --gpu backend this machine cannot provide is a wrong command line here, like an unknown one.
         GpuUnavailableException => (ExitCodes.Usage, e.Message),
+        // The module named on the command line cannot be used as given (missing, not a module, invalid): nothing ran.
+        ModuleFileException => (ExitCodes.Usage, e.Message),
         PolicyException => (ExitCodes.Usage, WithSuggestion(e)),
         WasmRuntimeException or AttestationException => (ExitCodes.Failure, e.Message),
         FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException => (ExitCodes.Usage, PathProblem(e)),

@@ -150,7 +150,7 @@ internal static class RunCommand
             }
             else
             {
-                log.LogWarning("{Line}", $"--env {spec}: not set in this environment; the guest does not get it");
+                log.LogWarning("{Line}", $"warning: --env {spec}: not set in this environment; the guest does not get it");
             }
         }
         return [.. variables];

@@ -41,7 +41,7 @@ internal static class VerifyCommand
             Description = "GPU evidence: the 32-byte SPDM request nonce (hex) every report must be over; default: the evidence's binding (attest gpu JSON) or its stated nonce (SDK JSON); required for a raw report",
             HelpName = "HEX",
         };
-        var rim = new Option<string?>("--rim") { Description = "GPU evidence: appraise each report's measurements against the NVIDIA RIMs (*.xml) in DIR, driver and VBIOS RIM chosen by version", HelpName = "DIR" }.ExistingDirectory();
+        var rim = new Option<string?>("--rim") { Description = "GPU evidence: appraise each report's measurements against the NVIDIA RIMs (*.xml) in DIR, driver and VBIOS RIM chosen by version", HelpName = "DIR" };
         var at = new Option<string?>("--at") { Description = "Verify as of this time (ISO 8601, e.g. 2025-06-01) instead of now", HelpName = "TIME" };
 
         var command = new Command("verify", "Verify VM or NVIDIA GPU evidence from a file; exit 0 valid (every GPU, for GPU evidence), 1 rejected, 2 usage error")

@@ -153,7 +153,7 @@ public static partial class WasmRunner
             return null;
         }
         var kinds = function.Parameters;
-        string signature = $"{export}({string.Join(", ", kinds.Select(k => k.ToString().ToLowerInvariant()))})";
+        string signature = $"{export}({string.Join(", ", kinds.Select(WasmName))})";
         if (arguments.Count != kinds.Count)
         {
             problem = $"--invoke: {signature} takes {kinds.Count} argument(s), {arguments.Count} given";
@@ -182,6 +182,18 @@ public static partial class WasmRunner
             };
         };
     }
+
+    private static string WasmName(ValueKind kind) => kind switch
+    {
+        ValueKind.Int32 => "i32",
+        ValueKind.Int64 => "i64",
+        ValueKind.Float32 => "f32",
+        ValueKind.Float64 => "f64",
+        ValueKind.V128 => "v128",
+        ValueKind.FuncRef => "funcref",
+        ValueKind.ExternRef => "externref",
+        _ => kind.ToString(),
+    };
 
     private static ValueBox? ParseArgument(ValueKind kind, string text) => kind switch
     {
