@@ -2,9 +2,8 @@
 # Runs the shell blocks of README.md, docs/*.md and guests/README.md, so documented commands cannot drift from what
 # the code does (issue 15.7). A fenced block with info string sh/bash/shell runs as a bash script (set -euo pipefail)
 # from the repository root; a `console` block runs each `$ ` line and checks that each output line printed under it
-# appears in what the command printed. Other blocks (text, json, rust, …) are not shell.
-# A fence with no info string is an error: say what it is (sh, console, text).
-# (except empty lines; "…" in an expected line stands for any text) appears in what the command printed.
+# (except empty lines; "…" in an expected line stands for any text) appears in what the command printed. Other blocks
+# (text, json, rust, …) are not shell. A fence with no info string is an error: say what it is (sh, console, text).
 # Markers on the line(s) just above a fence:
 #   <!-- docs-test: skip NAME: why -->   do not run it (reported by NAME)
 #   <!-- docs-test: cd DIR -->           run it in DIR (relative to the repository root; `tmp`: the block's $DOCS_TMP)

@@ -57,7 +57,9 @@ internal static class InfoCommand
     internal static string? NoHardwareGpu(WebGpuProbe webgpu, CudaProbe cuda)
     {
         if (cuda.Devices.Count > 0 || webgpu.Adapter is { IsHardware: true }) return null;
-        string web = webgpu.Adapter is { } a ? $"the WebGPU adapter is {a.Device} ({a.AdapterType}, software)" : $"no WebGPU adapter ({webgpu.Error})";
+        string web = webgpu.Adapter is { } a
+            ? $"the WebGPU adapter is {a.Device} ({(a.AdapterType == WebGpuAdapterType.Cpu ? "Cpu, software" : $"adapter type {a.AdapterType}, not known to be a GPU")})"
+            : $"no WebGPU adapter ({webgpu.Error})";
         string cu = cuda.Driver is null ? $"no CUDA driver ({cuda.DriverMissing})" : cuda.DevicesError is { } e ? $"CUDA devices cannot be listed ({e})" : "the CUDA driver sees no device";
         return $"{web}; {cu}";
     }

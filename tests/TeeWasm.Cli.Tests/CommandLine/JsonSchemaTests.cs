@@ -107,21 +107,4 @@ public sealed class JsonSchemaTests : IDisposable
         missing.Remove("webgpu");
         AssertInvalid("info.schema.json", missing.ToJsonString());
     }
-
-    [Fact]
-    public void RequireGpu_FailsWithTheReason_WhenThereIsNoHardwareGpu()
-    {
-        JsonNode info = JsonNode.Parse(Cli("info", "--json", "--tee", "none"))!;
-        bool present = info["hardware_gpu"]!["present"]!.GetValue<bool>();
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = TeeWasmCli.Run(["info", "--require-gpu", "--tee", "none"], o, e);
-        if (present)
-        {
-            Assert.Equal(0, code);
-            return;
-        }
-        Assert.Equal(1, code);
-        Assert.Equal($"error: --require-gpu: no hardware GPU: {info["hardware_gpu"]!["reason"]!.GetValue<string>()}\n", e.ToString());
-    }
 }
