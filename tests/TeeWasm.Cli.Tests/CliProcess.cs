@@ -11,7 +11,7 @@ internal static class CliProcess
     public static (int ExitCode, string Stdout, string Stderr) Run(IReadOnlyDictionary<string, string> environment, params string[] args) =>
         RunIn(null, environment, args);
 
-    /// <summary>Runs it in <paramref name="workingDirectory"/> (null: the test's) with <paramref name="environment"/> added.</summary>
+    /// <summary>Runs it in <paramref name="workingDirectory"/> (null: this one) with <paramref name="environment"/> added.</summary>
     public static (int ExitCode, string Stdout, string Stderr) RunIn(string? workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")
@@ -35,4 +35,8 @@ internal static class CliProcess
         }
         return (p.ExitCode, stdout.Result, stderr.Result);
     }
+
+    /// <summary>Stderr without the host's log lines ("[tee-wasm] …", e.g. the --tee simulate warning): what a command says itself.</summary>
+    public static string WithoutLog(string stderr) =>
+        string.Concat(stderr.Split('\n').Where(l => l.Length > 0 && !l.StartsWith("[tee-wasm] ", StringComparison.Ordinal)).Select(l => l + "\n"));
 }

@@ -10,9 +10,9 @@ namespace TeeWasm.Cli.Tests;
 /// <c>data/</c>): the RF benchmark guests (artifacts/guests, scripts/build-guests.sh) under the original's module paths.
 /// </summary>
 /// <remarks>
-/// The document writes <c>tee-wasm MODULE --dir=../data</c>. Until the <c>tee-wasm MODULE</c> shorthand with host options
-/// after MODULE (issue 13 item 3, the CLI's part) is on main, <see cref="CommandLine"/> spells the same run with the
-/// current syntax, <c>tee-wasm run --dir=../data MODULE</c>; when it lands, it becomes the document's form verbatim.
+/// The document writes <c>./wasmtime-webgpu-host MODULE --dir=../data</c>; <see cref="CommandLine"/> is that, verbatim,
+/// with <c>tee-wasm</c> (the <c>tee-wasm MODULE</c> shorthand, host options before MODULE and <c>--dir</c> after it:
+/// docs/cli.md). CommandLine.ShorthandTests checks the shorthand's rules; these check what the guests do under it.
 /// </remarks>
 public sealed class DesignDocumentCommandLinesTests : IDisposable
 {
@@ -42,8 +42,8 @@ public sealed class DesignDocumentCommandLinesTests : IDisposable
         File.Copy(from, to);
     }
 
-    /// <summary>The document's <c>./wasmtime-webgpu-host MODULE --dir=../data</c> with tee-wasm's current syntax.</summary>
-    private static string[] CommandLine(string module, params string[] hostOptions) => ["run", .. hostOptions, "--dir=../data", module];
+    /// <summary>The document's <c>./wasmtime-webgpu-host MODULE --dir=../data</c> as <c>tee-wasm [OPTIONS] MODULE --dir=../data</c>.</summary>
+    private static string[] CommandLine(string module, params string[] hostOptions) => [.. hostOptions, module, "--dir=../data"];
 
     [Theory]
     [InlineData(RustModule, "rust")]

@@ -46,7 +46,7 @@ public sealed class GuestAllocator
         {
             if (_guest.GetMemory(caller, function) is not { } memory) return 0;
             int result = _guest.ResultArea.Write(memory, payload, out string? failure);
-            if (result == 0) _guest.Log($"{function}: the guest exports no 'cabi_realloc' and {failure}; returning 0");
+            if (result == 0) _guest.Warn($"{function}: the guest exports no 'cabi_realloc' and {failure}; returning 0");
             return result;
         }
         int address = Allocate(caller, function, 4, total, ", returning 0");

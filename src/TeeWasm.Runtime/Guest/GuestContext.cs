@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Wasmtime;
 
 namespace TeeWasm.Runtime.Guest;
@@ -13,20 +14,22 @@ public sealed class GuestContext
     private const string MemoryExport = "memory";
     private const string ReallocExport = "cabi_realloc";
 
-    private readonly Action<string> _log;
+    private readonly ILogger _logger;
     private Memory? _memory;
     private Func<int, int, int, int, int>? _realloc;
     private bool _bound;
 
-    /// <summary>Creates a context that writes host diagnostics to <paramref name="log"/>.</summary>
-    /// <param name="log">Host diagnostics (failures), one line each.</param>
+    /// <summary>
+    /// Creates a context that logs to <paramref name="logger"/>, at debug: what it logs is an error the guest is told
+    /// about (a 0 or an error code) and may handle.
+    /// </summary>
+    /// <param name="logger">The host's log.</param>
     /// <param name="memoryLimitBytes">The store's limit on linear memory (<c>--max-memory</c>), named when the result area cannot grow.</param>
-    /// <param name="verbose">Informational lines (the guest took the result area over); null drops them.</param>
-    public GuestContext(Action<string> log, long? memoryLimitBytes = null, Action<string>? verbose = null)
+    public GuestContext(ILogger logger, long? memoryLimitBytes = null)
     {
-        _log = log;
+        _logger = logger;
         Allocator = new GuestAllocator(this);
-        ResultArea = new HostResultArea(memoryLimitBytes, verbose);
+        ResultArea = new HostResultArea(memoryLimitBytes, Log);
     }
 
     /// <summary>Returns results in guest memory through the guest's <c>cabi_realloc</c>, or in <see cref="ResultArea"/> without one.</summary>
@@ -43,14 +46,20 @@ public sealed class GuestContext
         _bound = true;
     }
 
-    /// <summary>Writes one host diagnostic line.</summary>
-    public void Log(string message) => _log(message);
+    /// <summary>Logs one line about an error the guest is told about (at debug: the guest may expect and handle it).</summary>
+    public void Log(string message) => _logger.LogDebug("{Line}", message);
+
+    /// <summary>Logs one line the user should see (info): the host bridged an original-era guest's convention.</summary>
+    public void Notice(string message) => _logger.LogInformation("{Line}", message);
+
+    /// <summary>Logs one line the user must see (warning): a call of the guest failed for a reason outside the guest (a limit).</summary>
+    public void Warn(string message) => _logger.LogWarning("{Line}", message);
 
     /// <summary>The guest memory (cached, else looked up through the caller), or null with a log line.</summary>
     public Memory? GetMemory(Caller caller, string function)
     {
         var memory = _bound ? _memory : caller.GetMemory(MemoryExport);
-        if (memory is null) _log($"{function}: guest exports no 'memory'; returning 0");
+        if (memory is null) Log($"{function}: guest exports no 'memory'; returning 0");
         return memory;
     }
 
@@ -59,12 +68,12 @@ public sealed class GuestContext
     {
         if (address < 0 || length < 0)
         {
-            _log($"{function}: negative pointer or length ({address}, {length}); returning 0");
+            Log($"{function}: negative pointer or length ({address}, {length}); returning 0");
             return null;
         }
         if (length > maxLength)
         {
-            _log($"{function}: length {length} exceeds the limit of {maxLength} bytes; returning 0");
+            Log($"{function}: length {length} exceeds the limit of {maxLength} bytes; returning 0");
             return null;
         }
         var memory = GetMemory(caller, function);
@@ -72,7 +81,7 @@ public sealed class GuestContext
         long size = memory.GetLength();
         if ((long)address + length > size)
         {
-            _log($"{function}: range [{address}, {(long)address + length}) is outside guest memory ({size} bytes); returning 0");
+            Log($"{function}: range [{address}, {(long)address + length}) is outside guest memory ({size} bytes); returning 0");
             return null;
         }
         return memory.GetSpan(address, length).ToArray();
@@ -87,7 +96,7 @@ public sealed class GuestContext
         range = default;
         if (address < 0 || length < 0)
         {
-            _log($"{function}: negative pointer or length ({address}, {length})");
+            Log($"{function}: negative pointer or length ({address}, {length})");
             return false;
         }
         var memory = GetMemory(caller, function);
@@ -95,7 +104,7 @@ public sealed class GuestContext
         long size = memory.GetLength();
         if ((long)address + length > size)
         {
-            _log($"{function}: range [{address}, {(long)address + length}) is outside guest memory ({size} bytes)");
+            Log($"{function}: range [{address}, {(long)address + length}) is outside guest memory ({size} bytes)");
             return false;
         }
         range = memory.GetSpan(address, length);

@@ -21,7 +21,7 @@ public sealed class GuestFailureTests : IDisposable
             CacheDirectory = null,
             StdoutPath = _dir.File("out.txt"),
             StderrPath = _dir.File("err.txt"),
-            Log = _ => { },
+            Logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
             MaxMemoryBytes = maxMemory,
             Attestation = new AttesterOptions { Mode = mode },
         });

@@ -208,7 +208,7 @@ public sealed class WebGpuGuestSession : IDisposable
                 if (!_firstIdNoted)
                 {
                     _firstIdNoted = true;
-                    _guest.Log($"wasi:webgpu create-bind-group: buffer_ids_ptr {bufferIdsPtr} taken as the first buffer id (the original host's "
+                    _guest.Notice($"wasi:webgpu create-bind-group: buffer_ids_ptr {bufferIdsPtr} taken as the first buffer id (the original host's "
                         + $"convention: binding i = buffer {bufferIdsPtr}+i) for this guest, which imports only the original functions");
                 }
                 buffers = consecutive;

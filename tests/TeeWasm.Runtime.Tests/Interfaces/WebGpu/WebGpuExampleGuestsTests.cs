@@ -19,7 +19,7 @@ public sealed class WebGpuExampleGuestsTests
         using var dir = new TempDir();
         string stdout = Path.Combine(dir.Path, "stdout.txt"), stderr = Path.Combine(dir.Path, "stderr.txt");
         var log = new List<string>();
-        var result = WasmRunner.Run(module, new RunOptions { StdoutPath = stdout, StderrPath = stderr, CacheDirectory = null, Log = log.Add });
+        var result = WasmRunner.Run(module, new RunOptions { StdoutPath = stdout, StderrPath = stderr, CacheDirectory = null, Logger = new LineLogger(log.Add) });
         string output = File.ReadAllText(stdout), errors = File.ReadAllText(stderr);
         Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.Error}\nstdout:\n{output}\nstderr:\n{errors}\nhost:\n{string.Join('\n', log)}");
         Assert.Contains("matmul: OK", output);
@@ -40,7 +40,7 @@ public sealed class WebGpuExampleGuestsTests
         using var dir = new TempDir();
         string stdout = Path.Combine(dir.Path, "stdout.txt");
         var log = new List<string>();
-        var result = WasmRunner.Run(module, new RunOptions { StdoutPath = stdout, StderrPath = Path.Combine(dir.Path, "stderr.txt"), CacheDirectory = null, Log = log.Add });
+        var result = WasmRunner.Run(module, new RunOptions { StdoutPath = stdout, StderrPath = Path.Combine(dir.Path, "stderr.txt"), CacheDirectory = null, Logger = new LineLogger(log.Add) });
         string output = File.ReadAllText(stdout);
         Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.Error}\nstdout:\n{output}\nhost:\n{string.Join('\n', log)}");
         Assert.Equal("ok: the 256 bootstrap indices match the shader's formula\n", output);

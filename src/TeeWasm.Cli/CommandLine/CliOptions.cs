@@ -8,7 +8,7 @@ using TeeWasm.Attestation.Services.Nras;
 using TeeWasm.Attestation.Tokens;
 using TeeWasm.Attestation.Verification;
 
-namespace TeeWasm.Cli;
+namespace TeeWasm.Cli.CommandLine;
 
 /// <summary>Options shared by the commands that attest.</summary>
 internal sealed class CliOptions
