@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using TeeWasm.Attestation.Evidence;
 
-namespace TeeWasm.Attestation.Services.Kbs.Trustee;
+namespace TeeWasm.Attestation.Evidence;
 
 /// <summary>
 /// RFC 8785 (JSON Canonicalization Scheme) for the values Trustee hashes into report_data: object members sorted by
