@@ -56,6 +56,8 @@ public sealed class NvidiaPlatform : EvidencePlatform
             Error = error,
             StatedNonce = nonceHex is null ? null : Convert.FromHexString(nonceHex),
             CcMode = cc,
+            Uuid = ev.GetString("uuid") ?? fields?.GetString("uuid"),
+            GpuIndex = (ev.GetInt64("gpu_index") ?? fields?.GetInt64("gpu_index")) is long i ? (int)i : null,
             Source = ev.Source ?? "",
         };
     }
