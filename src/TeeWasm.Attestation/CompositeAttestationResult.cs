@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Verification;
 
 namespace TeeWasm.Attestation;
 
@@ -37,10 +38,10 @@ public sealed record DeviceAttestation
 public sealed record CompositeAttestationResult
 {
     /// <summary>The <c>tee_type</c> of a composite result.</summary>
-    public const string TeeTypeName = "composite";
+    public const string TeeTypeName = CompositeEvidence.ResultTeeTypeName;
 
     /// <summary>The <c>tee_type</c> of composite evidence JSON.</summary>
-    public const string EvidenceTeeType = "COMPOSITE";
+    public const string EvidenceTeeType = CompositeEvidence.TeeTypeName;
 
     /// <summary>True when the VM and every GPU verified.</summary>
     public required bool Success { get; init; }
