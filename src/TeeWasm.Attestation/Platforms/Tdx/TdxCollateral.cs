@@ -75,7 +75,7 @@ public sealed class TdxCollateral
                 Crls = [.. crls.Select(c => SgxCertificateRevocationList.Parse((current = c).Data))],
             };
         }
-        catch (Exception e) when (e is AttestationException or System.Security.Cryptography.CryptographicException or FormatException or System.Text.Json.JsonException)
+        catch (Exception e) when (e is Evidence.AttestationException or System.Security.Cryptography.CryptographicException or FormatException or System.Text.Json.JsonException)
         {
             throw new VerificationInputException($"collateral {current?.Name}: {e.Message}", e);
         }
