@@ -51,6 +51,10 @@ public sealed class RuntimeMeasurementLog
     public bool Extend(MeasurementLogEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
+        lock (_gate)
+        {
+            if (_seen.Contains(entry.Key)) return false;
+        }
         byte[] digest = entry.EventDigest; // outside the lock: a canonical JSON round trip
         lock (_gate)
         {

@@ -67,7 +67,7 @@ public sealed record RunReceipt
     /// <summary>When it ended.</summary>
     public required DateTimeOffset Ended { get; init; }
 
-    /// <summary>Every token issued during the run, the launch's first.</summary>
+    /// <summary>Every token the run's attester issued, in order (the launch attestation's among the first).</summary>
     public IReadOnlyList<string> Tokens { get; init; } = [];
 
     /// <summary>The launch attestation: the composite result (the VM and every GPU over <see cref="ReceiptId"/>), as its JSON reads.</summary>
