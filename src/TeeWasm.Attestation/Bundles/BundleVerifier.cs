@@ -56,19 +56,38 @@ public static class BundleVerifier
                 ? new(SignatureCheck, CheckStatus.Pass, $"ES256 by host key {Convert.ToHexStringLower(signed.Signature.HostKey)[..16]}… over the evidence and {bundle.Collateral.Items.Count} piece(s) of collateral")
                 : new(SignatureCheck, CheckStatus.Fail, "the signature does not verify: the bundle was changed after it was signed"));
 
+        IReadOnlyList<CollateralValidity> validity = [.. bundle.Collateral.Items.Select(CollateralValidity.Of)];
+        if (checks[0].Status == CheckStatus.Fail)
+        {
+            // Nothing in a changed bundle is trusted: not its collateral, not the pairing of evidence and collateral.
+            checks.Add(new(SignerCheck, CheckStatus.Skip, "not evaluated: the bundle was changed"));
+            checks.Add(new(EvidenceCheck, CheckStatus.Skip, "not evaluated: the bundle was changed"));
+            return new BundleAppraisal(signed, checks, null, null, validity, time);
+        }
+
         VerifyOptions inner = options with { Collateral = bundle.Collateral };
         FileAppraisal? file = null;
         CompositeAppraisal? composite = null;
         VmBinding? binding = null;
-        if (bundle.IsComposite)
+        try
         {
-            composite = AttestationPlatforms.VerifyComposite(bundle.Evidence, inner);
-            binding = composite.Evidence.Binding;
+            if (bundle.IsComposite)
+            {
+                composite = AttestationPlatforms.VerifyComposite(bundle.Evidence, inner);
+                binding = composite.Evidence.Binding;
+            }
+            else
+            {
+                file = AttestationPlatforms.VerifyFile(Encoding.UTF8.GetBytes(bundle.Evidence.RawJson), inner);
+                binding = file.File.Items.Select(i => i.Binding).FirstOrDefault(b => b is not null);
+            }
         }
-        else
+        catch (VerificationInputException e) when (!e.Message.StartsWith("--", StringComparison.Ordinal))
         {
-            file = AttestationPlatforms.VerifyFile(Encoding.UTF8.GetBytes(bundle.Evidence.RawJson), inner);
-            binding = file.File.Items.Select(i => i.Binding).FirstOrDefault(b => b is not null);
+            // What the bundle holds does not read (an option the user gave would be named, "--…": that stays a usage error).
+            checks.Add(new(SignerCheck, CheckStatus.Skip, "not evaluated: the bundle's contents do not read"));
+            checks.Add(new(EvidenceCheck, CheckStatus.Fail, e.Message));
+            return new BundleAppraisal(signed, checks, null, null, validity, time);
         }
         checks.Add(binding is null
             ? new(SignerCheck, CheckStatus.Skip, "the evidence records no binding, so nothing says whose key signed the bundle")
@@ -78,7 +97,7 @@ public static class BundleVerifier
         bool evidenceValid = composite?.Valid ?? file!.Valid;
         string verdict = composite?.Verdict ?? Headline(file!);
         checks.Add(new(EvidenceCheck, evidenceValid ? CheckStatus.Pass : CheckStatus.Fail, verdict));
-        return new BundleAppraisal(signed, checks, file, composite, [.. bundle.Collateral.Items.Select(CollateralValidity.Of)], time);
+        return new BundleAppraisal(signed, checks, file, composite, validity, time);
     }
 
     private static string Headline(FileAppraisal file)

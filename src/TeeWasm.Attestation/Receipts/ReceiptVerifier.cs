@@ -18,6 +18,9 @@ public sealed record ReceiptVerifyOptions
 
     /// <summary>A file holding the guest's stdout, compared with the receipt's digest; null skips the check.</summary>
     public string? StdoutFile { get; init; }
+
+    /// <summary>The bundle of the run's launch attestation (<c>run --receipt … --bundle</c>): its collateral is used, and it must be that launch's.</summary>
+    public Bundles.SignedBundle? Bundle { get; init; }
 }
 
 /// <summary>The verdict on a receipt: the launch evidence's appraisal and the receipt's own checks, in order.</summary>
@@ -42,7 +45,7 @@ public sealed record ReceiptAppraisal(SignedReceipt Receipt, CompositeAppraisal?
 public static class ReceiptVerifier
 {
     /// <summary>The names of the checks, in order.</summary>
-    public const string SignatureCheck = "signature", AttestationCheck = "attestation", BindingCheck = "binding", LogCheck = "measurement log",
+    public const string SignatureCheck = "signature", BundleCheck = "bundle", AttestationCheck = "attestation", BindingCheck = "binding", LogCheck = "measurement log",
         TokensCheck = "tokens", TimesCheck = "times", FilesCheck = "files", StdoutCheck = "stdout";
 
     /// <summary>Verifies <paramref name="signed"/>.</summary>
@@ -61,6 +64,13 @@ public static class ReceiptVerifier
                 ? "the signature does not verify: the receipt was changed after it was signed"
                 : "the receipt is signed by another key than the host key it names"));
 
+        VerifyOptions evidenceOptions = options.Evidence;
+        if (options.Bundle is { } bundle)
+        {
+            checks.Add(Bundle(r, bundle, options.Evidence));
+            evidenceOptions = evidenceOptions with { Collateral = bundle.Bundle.Collateral };
+        }
+
         CompositeAppraisal? attestation = null;
         CompositeEvidence? launch = null;
         try
@@ -73,7 +83,7 @@ public static class ReceiptVerifier
         }
         if (launch is not null)
         {
-            attestation = AttestationPlatforms.VerifyComposite(launch, options.Evidence);
+            attestation = AttestationPlatforms.VerifyComposite(launch, evidenceOptions);
             checks.Add(new(AttestationCheck, attestation.Valid ? CheckStatus.Pass : CheckStatus.Fail, attestation.Verdict));
         }
         checks.Add(Binding(r, attestation));
@@ -89,6 +99,18 @@ public static class ReceiptVerifier
         checks.Add(Files(r, options.Directories));
         checks.Add(Stdout(r, options.StdoutFile));
         return new ReceiptAppraisal(signed, attestation, checks);
+    }
+
+    private static AppraisalCheck Bundle(RunReceipt r, Bundles.SignedBundle bundle, VerifyOptions options)
+    {
+        Bundles.BundleAppraisal appraisal = Bundles.BundleVerifier.Verify(bundle, options);
+        if (!appraisal.Valid) return new(BundleCheck, CheckStatus.Fail, "the bundle does not verify: " + appraisal.Failures);
+        VmBinding? b = appraisal.Composite?.Evidence.Binding;
+        if (b is null || !b.Nonce.AsSpan().SequenceEqual(r.ReceiptId) || !b.HostKey.AsSpan().SequenceEqual(r.HostKey))
+            return new(BundleCheck, CheckStatus.Fail, "the bundle holds another attestation than this run's launch (its nonce or host key is not the receipt's)");
+        int stale = appraisal.Stale.Count();
+        return new(BundleCheck, CheckStatus.Pass, $"the bundle of this launch verifies; its {bundle.Bundle.Collateral.Items.Count} piece(s) of collateral are used"
+            + (stale == 0 ? "" : $" ({stale} stale at the verification time)"));
     }
 
     private static AppraisalCheck Binding(RunReceipt r, CompositeAppraisal? attestation)
@@ -135,12 +157,12 @@ public static class ReceiptVerifier
     {
         // Each token is checked as of when it was issued (it may have expired since).
         var validator = new AttestationTokenValidator(new FixedTime(new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero))) { CacheVerdicts = false };
-        using (var key = ECDsa.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = new ECPoint { X = r.HostKey[1..33], Y = r.HostKey[33..] } }))
-        {
-            validator.TrustIssuer(AttestationClaims.LocalIssuer, new ECDsaSecurityKey(key));
-            var verdict = validator.Verify(token);
-            if (!verdict.Valid) return verdict.Reason;
-        }
+        // The key is not disposed, and its signature providers not cached: IdentityModel caches providers by key identity
+        // across key objects, and a cached provider over a disposed key fails the next token.
+        var key = ECDsa.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = new ECPoint { X = r.HostKey[1..33], Y = r.HostKey[33..] } });
+        validator.TrustIssuer(AttestationClaims.LocalIssuer, new ECDsaSecurityKey(key) { CryptoProviderFactory = new CryptoProviderFactory { CacheSignatureProviders = false } });
+        var verdict = validator.Verify(token);
+        if (!verdict.Valid) return verdict.Reason;
         var issued = new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero);
         if (issued < r.Started.AddSeconds(-5) || issued > r.Ended.AddSeconds(5)) return $"issued {issued:u}, outside the run";
         if (!jwt.TryGetPayloadValue(AttestationClaims.WorkloadSha256, out string workload) || workload != r.Workload.DigestHex)

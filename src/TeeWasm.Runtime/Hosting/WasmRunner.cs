@@ -74,6 +74,30 @@ public static partial class WasmRunner
         }
     }
 
+    /// <summary>
+    /// The workload identity <see cref="Run"/> would measure for <paramref name="modulePath"/> and <paramref name="options"/>,
+    /// without running it (the module's hash; for a precompiled module, with <see cref="RunOptions.AllowPrecompiled"/>, the one recorded in it).
+    /// </summary>
+    /// <exception cref="WasmRuntimeException">The module file is missing, unreadable or a refused precompiled module.</exception>
+    public static WorkloadIdentity Describe(string modulePath, RunOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        byte[] file = ModuleLoader.ReadFile(modulePath);
+        byte[] hash;
+        if (PrecompiledModule.HasMagic(file))
+        {
+            if (!options.AllowPrecompiled)
+                throw new WasmRuntimeException($"'{modulePath}' is a precompiled module: describe it with --allow-precompiled (only for files you compiled or trust)");
+            if (!PrecompiledModule.TryRead(file, out var precompiled, out string? error)) throw new WasmRuntimeException($"'{modulePath}' refused: {error}");
+            hash = precompiled!.ModuleHash;
+        }
+        else
+        {
+            hash = System.Security.Cryptography.SHA256.HashData(file);
+        }
+        return RunWorkload.Describe(hash, Path.GetFileName(modulePath), options);
+    }
+
     private static RunResult Execute(Engine engine, Module module, string name, RunOptions options, GuestImports imports,
         Attester? attester, Action<string> log, bool cacheHit, RuntimeMeasurementLog measurements, ReceiptRecorder? recorder)
     {
