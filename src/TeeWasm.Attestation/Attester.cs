@@ -261,7 +261,7 @@ public sealed class Attester : IDisposable
                 devices.Add(new DeviceAttestation
                 {
                     Device = $"GPU {i}", Subject = EvidenceSubject.Gpu, GpuIndex = i, Result = r,
-                    Uuid = r.Verified?.DeviceId ?? (_gpuSource as Platforms.Simulator.SimulatedGpuEvidenceSource)?.UuidOf(i),
+                    Uuid = r.Verified?.DeviceId ?? _gpuSource?.DeviceIdOf(i),
                 });
             }
             VmBinding binding = VmBinding.TeeWasm(_moduleHash, HostKey.PublicPoint, nonce, _workload);

@@ -50,6 +50,21 @@ public sealed record WorkloadIdentity
 {
     private byte[]? _digest;
 
+    /// <summary>A copy (<c>with</c>): every member but the cached digest, which the copy computes for itself.</summary>
+    private WorkloadIdentity(WorkloadIdentity original)
+    {
+        ModuleSha256 = original.ModuleSha256;
+        Arguments = original.Arguments;
+        Environment = original.Environment;
+        Directories = original.Directories;
+        Host = original.Host;
+        RuntimeName = original.RuntimeName;
+        RuntimeVersion = original.RuntimeVersion;
+    }
+
+    /// <summary>An identity; set every required member.</summary>
+    public WorkloadIdentity() { }
+
     /// <summary>SHA-256 of the guest module (for a precompiled module, the one recorded in it).</summary>
     public required byte[] ModuleSha256 { get; init; }
 

@@ -49,6 +49,9 @@ public sealed class SimulatedGpuEvidenceSource : IGpuEvidenceSource
     public static byte[] MeasurementOf(int index, int block) =>
         SHA384.HashData(Encoding.UTF8.GetBytes($"TeeWasm simulated GH100 firmware, GPU {index}, measurement {block}"));
 
+    /// <inheritdoc />
+    public string? DeviceIdOf(int index) => index >= 0 && index < GpuCount ? UuidOf(index) : null;
+
     /// <summary>The UUID of simulated GPU <paramref name="index"/>: "GPU-" and a GUID made from the simulator's chip id and the index.</summary>
     public string UuidOf(int index)
     {
