@@ -664,7 +664,7 @@ struct MeasurementLog {
     bool ok = false;
     std::string algorithm;
     std::string value;  // hex
-    int64_t entries = 0;
+    int64_t length = 0;  // how many entries the value covers
     std::optional<std::string> workload_sha256;
     std::optional<std::string> error;
 
@@ -677,15 +677,15 @@ struct MeasurementLog {
             return m;
         }
         std::optional<std::string> algorithm = v.get_string("algorithm"), value = v.get_string("value");
-        std::optional<int64_t> entries = v.get_int("entries");
-        if (!algorithm || !value || !entries) {
-            m.error = "Invalid measurement log: missing 'algorithm', 'value' or 'entries'";
+        std::optional<int64_t> length = v.get_int("length");
+        if (!algorithm || !value || !length) {
+            m.error = "Invalid measurement log: missing 'algorithm', 'value' or 'length'";
             return m;
         }
         m.ok = true;
         m.algorithm = *algorithm;
         m.value = *value;
-        m.entries = *entries;
+        m.length = *length;
         m.workload_sha256 = v.get_string("workload_sha256");
         return m;
     }

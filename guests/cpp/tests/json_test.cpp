@@ -108,9 +108,9 @@ TEST(parses_composite_results_and_the_measurement_log) {
     CHECK(!r.success && r.error && r.error->rfind("GPU 1", 0) == 0);
     r = CompositeResult::from_json(R"({"success":true})");
     CHECK(!r.success && r.error);
-    MeasurementLog m = MeasurementLog::from_json(R"({"algorithm":"sha256","value":"00","entries":2,"workload_sha256":null})");
-    CHECK(m.ok && m.entries == 2 && m.value == "00" && !m.workload_sha256);
-    CHECK(!MeasurementLog::from_json(R"({"algorithm":"sha256","entries":2})").ok);
+    MeasurementLog m = MeasurementLog::from_json(R"({"algorithm":"sha256","value":"00","length":2,"workload_sha256":null})");
+    CHECK(m.ok && m.length == 2 && m.value == "00" && !m.workload_sha256);
+    CHECK(!MeasurementLog::from_json(R"({"algorithm":"sha256","length":2})").ok);
     CHECK(!attest_all(std::vector<uint8_t>{1, 2}).success && !measurement_log().ok);
 }
 

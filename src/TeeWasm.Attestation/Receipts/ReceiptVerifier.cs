@@ -169,7 +169,7 @@ public static class ReceiptVerifier
             return "does not name the receipt's workload";
         if (jwt.TryGetPayloadValue(AttestationClaims.MeasurementLog, out string log))
         {
-            int entries = jwt.TryGetPayloadValue(AttestationClaims.MeasurementLogEntries, out int n) ? n : -1;
+            int entries = jwt.TryGetPayloadValue(AttestationClaims.MeasurementLogLength, out int n) ? n : -1;
             if (entries < 0 || entries >= values.Count || values[entries].Hex != log)
                 return $"names measurement log value {log} after {entries} entries, which replaying the log does not give";
         }

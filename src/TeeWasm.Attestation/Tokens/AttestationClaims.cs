@@ -33,7 +33,7 @@ public static class AttestationClaims
     /// <summary>The runtime measurement log's value when the token was issued (hex).</summary>
     public const string MeasurementLog = "measurement_log";
     /// <summary>How many entries that value covers.</summary>
-    public const string MeasurementLogEntries = "measurement_log_entries";
+    public const string MeasurementLogLength = "measurement_log_length";
     /// <summary>A composite token's devices: one object per device (<c>device</c>, <c>platform</c>, <c>measurement</c>, <c>report_data</c>, GPUs <c>gpu_index</c>, <c>uuid</c>).</summary>
     public const string Devices = "devices";
     /// <summary>The subject of a composite token (the VM and every GPU, one nonce, one host key).</summary>

@@ -90,7 +90,7 @@ public sealed class AttestationTokenIssuer
         if (e.MeasurementLog is { } log)
         {
             claims[AttestationClaims.MeasurementLog] = log.Hex;
-            claims[AttestationClaims.MeasurementLogEntries] = log.Entries;
+            claims[AttestationClaims.MeasurementLogLength] = log.Entries;
         }
     }
 

@@ -1,6 +1,3 @@
-using System.Diagnostics.Tracing;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using TeeWasm.Attestation.Bundles;
 using TeeWasm.Attestation.Evidence;
@@ -138,46 +135,5 @@ public sealed class BundleTests
         var e = Assert.Throws<VerificationInputException>(() =>
             BundleVerifier.Verify(BundleDocument.Parse(System.Text.Encoding.UTF8.GetBytes(json)), TrustSimulator with { CollateralDirectory = "/tmp" }));
         Assert.StartsWith("--collateral: a bundle carries its own collateral", e.Message);
-    }
-
-    /// <summary>Records every event of .NET's socket, DNS and HTTP event sources in this process.</summary>
-    private sealed class NetworkWatch : EventListener
-    {
-        private static readonly string[] s_sources = ["System.Net.Sockets", "System.Net.NameResolution", "System.Net.Http"];
-        private readonly List<string> _events = [];
-        private readonly Lock _gate = new();
-
-        public IReadOnlyList<string> Events
-        {
-            get
-            {
-                lock (_gate) return [.. _events];
-            }
-        }
-
-        protected override void OnEventSourceCreated(EventSource source)
-        {
-            if (s_sources.Contains(source.Name)) EnableEvents(source, EventLevel.Verbose, EventKeywords.All);
-        }
-
-        protected override void OnEventWritten(EventWrittenEventArgs e)
-        {
-            if (e.EventName is null or "EventCounters") return;
-            lock (_gate) _events.Add($"{e.EventSource.Name}/{e.EventName}");
-        }
-
-        /// <summary>A loopback connection is seen (so an empty list means no socket was used), then forgotten.</summary>
-        public void ProveItSeesAConnection()
-        {
-            using var server = new TcpListener(IPAddress.Loopback, 0);
-            server.Start();
-            using (var client = new TcpClient()) client.Connect(IPAddress.Loopback, ((IPEndPoint)server.LocalEndpoint).Port);
-            var deadline = DateTime.UtcNow.AddSeconds(5);
-            while (!Events.Any(e => e.Contains("Connect", StringComparison.Ordinal)) && DateTime.UtcNow < deadline) Thread.Sleep(10);
-            Assert.Contains(Events, e => e == "System.Net.Sockets/ConnectStart");
-            server.Stop();
-            Thread.Sleep(50);
-            lock (_gate) _events.Clear();
-        }
     }
 }

@@ -461,7 +461,7 @@ pub struct MeasurementLog {
     /// The chain's value (hex).
     pub value: String,
     /// How many entries it covers.
-    pub entries: u64,
+    pub length: u64,
     /// SHA-256 of the run's workload document (hex), when the host measured the launch.
     pub workload_sha256: Option<String>,
 }
@@ -472,8 +472,8 @@ impl MeasurementLog {
         Ok(MeasurementLog {
             algorithm: opt_string(&v, "algorithm").ok_or_else(|| "Invalid measurement log: missing 'algorithm'".to_string())?,
             value: opt_string(&v, "value").ok_or_else(|| "Invalid measurement log: missing 'value'".to_string())?,
-            entries: v.get("entries").and_then(Value::as_i64).filter(|n| *n >= 0).map(|n| n as u64)
-                .ok_or_else(|| "Invalid measurement log: missing 'entries'".to_string())?,
+            length: v.get("length").and_then(Value::as_i64).filter(|n| *n >= 0).map(|n| n as u64)
+                .ok_or_else(|| "Invalid measurement log: missing 'length'".to_string())?,
             workload_sha256: opt_string(&v, "workload_sha256"),
         })
     }
@@ -740,10 +740,10 @@ mod tests {
         assert!(!r.success);
         assert!(r.error.unwrap().starts_with("GPU 1"));
         assert!(CompositeAttestationResult::from_json(r#"{"success":true}"#).is_err());
-        let log = MeasurementLog::from_json(r#"{"algorithm":"sha256","value":"00","entries":2,"workload_sha256":null}"#).unwrap();
-        assert_eq!(log.entries, 2);
+        let log = MeasurementLog::from_json(r#"{"algorithm":"sha256","value":"00","length":2,"workload_sha256":null}"#).unwrap();
+        assert_eq!(log.length, 2);
         assert_eq!(log.workload_sha256, None);
-        assert!(MeasurementLog::from_json(r#"{"algorithm":"sha256","entries":2}"#).is_err());
+        assert!(MeasurementLog::from_json(r#"{"algorithm":"sha256","length":2}"#).is_err());
         assert!(attest_all(&[1, 2]).is_err());
         assert!(measurement_log().is_err());
     }

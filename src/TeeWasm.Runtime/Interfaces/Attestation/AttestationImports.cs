@@ -108,7 +108,7 @@ public static class AttestationImports
         return refused.Count == 0 ? result : result with { Success = false, Token = null, Error = string.Join("; ", refused) };
     }
 
-    /// <summary><c>{"algorithm":"sha256","value":HEX,"entries":N,"workload_sha256":HEX|null}</c>: the run's measurement log now.</summary>
+    /// <summary><c>{"algorithm":"sha256","value":HEX,"length":N,"workload_sha256":HEX|null}</c>: the run's measurement log now.</summary>
     private static byte[] MeasurementLogJson(Attester attester)
     {
         MeasurementLogValue log = attester.MeasurementLog?.Current ?? new MeasurementLogValue(RuntimeMeasurementLog.InitialValue.ToArray(), 0);
@@ -118,7 +118,7 @@ public static class AttestationImports
             w.WriteStartObject();
             w.WriteString("algorithm", "sha256");
             w.WriteString("value", log.Hex);
-            w.WriteNumber("entries", log.Entries);
+            w.WriteNumber("length", log.Entries);
             if (attester.Workload is { } workload) w.WriteString("workload_sha256", workload.DigestHex);
             else w.WriteNull("workload_sha256");
             w.WriteEndObject();

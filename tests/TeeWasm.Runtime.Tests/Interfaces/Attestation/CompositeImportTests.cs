@@ -57,12 +57,12 @@ public sealed class CompositeImportTests : IDisposable
     public void MeasurementLog_GivesTheCurrentValue()
     {
         using var h = new AttestationHarness(Guest, _attester);
-        Assert.Equal($"{{\"algorithm\":\"sha256\",\"value\":\"{new string('0', 64)}\",\"entries\":0,\"workload_sha256\":null}}", h.CallForJson("call_measurement_log"));
+        Assert.Equal($"{{\"algorithm\":\"sha256\",\"value\":\"{new string('0', 64)}\",\"length\":0,\"workload_sha256\":null}}", h.CallForJson("call_measurement_log"));
         var log = new RuntimeMeasurementLog();
         _attester.MeasurementLog = log;
         log.Extend(MeasurementLogEntry.GpuKernel("matmul", "cpu"));
         using var json = JsonDocument.Parse(h.CallForJson("call_measurement_log"));
         Assert.Equal(log.Current.Hex, json.RootElement.GetProperty("value").GetString());
-        Assert.Equal(1, json.RootElement.GetProperty("entries").GetInt32());
+        Assert.Equal(1, json.RootElement.GetProperty("length").GetInt32());
     }
 }

@@ -72,14 +72,14 @@ public sealed class ShaderMeasurementTests : IDisposable
         // What the guest was told (measurement_log) is the receipt's value, after one entry.
         using var told = JsonDocument.Parse(File.ReadAllText(_dir.File("stdout")));
         Assert.Equal(receipt.MeasurementLogValue.Hex, told.RootElement.GetProperty("value").GetString());
-        Assert.Equal(1, told.RootElement.GetProperty("entries").GetInt32());
+        Assert.Equal(1, told.RootElement.GetProperty("length").GetInt32());
         Assert.Equal(r.Workload!.DigestHex, told.RootElement.GetProperty("workload_sha256").GetString());
 
         // The guest's token (after the shader) names the value after one entry; the launch's, before it.
         var guestToken = new JsonWebToken(receipt.Tokens[^1]);
         Assert.Equal(RuntimeMeasurementLog.Replay(receipt.MeasurementLog)[1].Hex, guestToken.GetPayloadValue<string>("measurement_log"));
-        Assert.Equal(1, guestToken.GetPayloadValue<int>("measurement_log_entries"));
-        Assert.Equal(0, new JsonWebToken(receipt.Tokens[0]).GetPayloadValue<int>("measurement_log_entries"));
+        Assert.Equal(1, guestToken.GetPayloadValue<int>("measurement_log_length"));
+        Assert.Equal(0, new JsonWebToken(receipt.Tokens[0]).GetPayloadValue<int>("measurement_log_length"));
 
         ReceiptAppraisal a = ReceiptVerifier.Verify(ReceiptDocument.Parse(Encoding.UTF8.GetBytes(r.Receipt!)),
             new ReceiptVerifyOptions { Evidence = new VerifyOptions { TrustSimulator = true, SimulatorDirectory = SimulatorDirectory } });
