@@ -44,7 +44,7 @@ public sealed class WorkloadRuleTests : IDisposable
         {
             Listen = "127.0.0.1:0",
             SecretsDirectory = Path.Combine(_dir.Path, "secrets"),
-            Policy = SecretPolicy.Parse($$"""{"default":{"allow_simulated":true,"workload_digests":["{{allowed.DigestHex}}"]}}"""),
+            Policy = SecretPolicy.Parse($$$"""{"default":{"allow_simulated":true,"workload_digests":["{{{allowed.DigestHex}}}"]}}"""),
             SimulatorDirectory = TestSupport.SimulatorDirectory,
             Workloads = knowsIt ? [allowed] : [],
         });
