@@ -1,8 +1,6 @@
 using System.Reflection;
-using System.Security.Cryptography;
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.Evidence;
-using TeeWasm.Attestation.Policy;
 using TeeWasm.Attestation.Services.Kbs;
 
 namespace TeeWasm.Runtime.Hosting;
@@ -41,14 +39,10 @@ public static class RunWorkload
                 Gpu = options.Gpu.ToString().ToLowerInvariant(),
                 KeyBroker = options.KeyBroker?.Endpoint.AbsoluteUri,
                 KeyBrokerEvidence = options.KeyBroker is { } kbs ? (kbs.Evidence == KbsEvidenceFormat.Trustee ? "trustee" : "teewasm") : null,
-                PolicySha256 = options.Policy is { } policy ? PolicyDigest(policy) : null,
+                PolicySha256 = options.Policy?.Sha256(),
                 RequireAttestation = options.RequireAttestation,
             },
             RuntimeVersion = RuntimeVersion,
         };
     }
-
-    /// <summary>SHA-256 of the RFC 8785 canonical form of <paramref name="policy"/> as it serializes (whitespace and member order in its file do not count).</summary>
-    public static byte[] PolicyDigest(AttestationPolicy policy) =>
-        SHA256.HashData(EvidenceDocument.Parse(System.Text.Json.JsonSerializer.Serialize(policy)).Canonical());
 }

@@ -47,6 +47,14 @@ public sealed class WorkloadIdentityTests
     }
 
     [Fact]
+    public void ThePolicyDigest_IgnoresTheFilesLayout_ButNotItsRules()
+    {
+        byte[] a = Attestation.Policy.AttestationPolicy.Parse("{ \"allow_debug\": false, // comment\n \"snp\": { \"max_vmpl\": 0 } }").Sha256();
+        Assert.Equal(a, Attestation.Policy.AttestationPolicy.Parse("{\"snp\":{\"max_vmpl\":0},\"allow_debug\":false}").Sha256());
+        Assert.NotEqual(a, Attestation.Policy.AttestationPolicy.Parse("{\"snp\":{\"max_vmpl\":1}}").Sha256());
+    }
+
+    [Fact]
     public void DifferencesFrom_NamesEachChange()
     {
         WorkloadIdentity allowed = Trainer();
