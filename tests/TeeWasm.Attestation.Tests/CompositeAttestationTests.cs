@@ -46,6 +46,7 @@ public sealed class CompositeAttestationTests
         CompositeAppraisal appraisal = AttestationPlatforms.VerifyComposite(EvidenceDocument.Parse(r.ToJson()), TrustSimulator);
         Assert.True(appraisal.Valid, appraisal.Verdict);
         Assert.Equal("VALID: the VM and 3 GPUs verify, all over one nonce and one host key", appraisal.Verdict);
+        Assert.Contains("one host key and nonce c0ffee", appraisal.Checks.Single(c => c.Name == CompositeAppraisal.BindingCheck).Reason);
     }
 
     [Fact]
@@ -101,6 +102,17 @@ public sealed class CompositeAttestationTests
         Assert.Contains("GPU 1 (", appraisal.Verdict);
         Assert.Equal(CheckStatus.Fail, appraisal.Checks.Single(c => c.Name == CompositeAppraisal.BindingCheck).Status);
         Assert.Contains("is bound to another nonce", appraisal.Checks[0].Reason);
+    }
+
+    [Fact]
+    public void WithoutANonce_TheBindingCheckSaysSo()
+    {
+        using var attester = new Attester(TestSupport.Simulate() with { SimulatedGpuCount = 1 });
+        CompositeAttestationResult r = attester.AttestAll([]);
+        Assert.True(r.Success, r.Error);
+        CompositeAppraisal appraisal = AttestationPlatforms.VerifyComposite(EvidenceDocument.Parse(r.ToJson()), TrustSimulator);
+        Assert.True(appraisal.Valid, appraisal.Verdict);
+        Assert.EndsWith("one host key and no nonce", appraisal.Checks.Single(c => c.Name == CompositeAppraisal.BindingCheck).Reason);
     }
 
     [Fact]

@@ -152,7 +152,8 @@ public sealed class CompositeEvidenceVerifier(IReadOnlyList<EvidencePlatform> pl
         {
             mismatches.Count == 0
                 ? new(CompositeAppraisal.BindingCheck, CheckStatus.Pass,
-                    $"every device's binding names module {Short(composite.Binding.ModuleHash)}, one host key and nonce {Convert.ToHexStringLower(composite.Binding.Nonce)}"
+                    $"every device's binding names module {Short(composite.Binding.ModuleHash)}, one host key and "
+                    + (composite.Binding.Nonce.Length == 0 ? "no nonce" : "nonce " + Convert.ToHexStringLower(composite.Binding.Nonce))
                     + (composite.Binding.WorkloadSha256 is { } w ? $", workload {Short(w)}" : ""))
                 : new(CompositeAppraisal.BindingCheck, CheckStatus.Fail, string.Join("; ", mismatches)),
         };
