@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using TeeWasm.Cli.CommandLine;
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.Bundles;
 using TeeWasm.Attestation.Evidence;

@@ -16,4 +16,7 @@ public sealed record RunResult(int ExitCode, string? Error, bool CacheHit)
 
     /// <summary>The offline bundle's JSON (<see cref="RunOptions.Bundle"/>), when the guest ran.</summary>
     public string? Bundle { get; init; }
+
+    /// <summary>With <see cref="RunOptions.Invoke"/>: the function's results, one text per value (as Wasmtime's CLI prints them).</summary>
+    public IReadOnlyList<string> Results { get; init; } = [];
 }

@@ -38,7 +38,7 @@ public sealed class ReceiptRunTests : IDisposable
             CacheDirectory = null,
             StdoutPath = _dir.File("stdout.txt"),
             StderrPath = _dir.File("stderr.txt"),
-            Log = _ => { },
+           
             Attestation = new AttesterOptions { Mode = AttestationMode.Simulate, SimulatorDirectory = SimulatorDirectory, SimulatedGpuCount = 1 },
             Directories = [new DirectoryMapping(_dir.File("in"), "in", DirectoryAccess.ReadOnly), new DirectoryMapping(_dir.File("out"), "out")],
             Environment = [new("EPOCHS", "10")],

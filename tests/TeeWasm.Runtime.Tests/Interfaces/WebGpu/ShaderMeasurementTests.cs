@@ -58,7 +58,7 @@ public sealed class ShaderMeasurementTests : IDisposable
     {
         RunResult r = WasmRunner.Run(GuestModules.WriteTemp(Guest, _dir), new RunOptions
         {
-            CacheDirectory = null, StdoutPath = _dir.File("stdout"), StderrPath = _dir.File("stderr"), Log = _ => { },
+            CacheDirectory = null, StdoutPath = _dir.File("stdout"), StderrPath = _dir.File("stderr"),
             Attestation = new AttesterOptions { Mode = AttestationMode.Simulate, SimulatorDirectory = SimulatorDirectory, SimulatedGpuCount = 0 },
             Receipt = true,
         });
