@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using TeeWasm.Attestation.Evidence;
 using TeeWasm.Gpu.Dawn;
 using TeeWasm.Runtime.Guest;
 using Wasmtime;
@@ -27,22 +28,25 @@ public sealed class WebGpuGuestSession : IDisposable
     private readonly GuestContext _guest;
     private readonly WebGpuGuestLimits _limits;
     private readonly GuestResourceTable _table;
+    private readonly RuntimeMeasurementLog? _log;
     private readonly bool _originalEra;
     private bool _firstIdNoted;
     private WebGpuDevice? _device;
 
-    /// <summary>Creates the (empty) state for one guest.</summary>
+    /// <summary>Creates the (empty) state for one guest; every WGSL source it compiles goes into <paramref name="log"/> first, when given.</summary>
     /// <param name="guest">Guest memory access.</param>
     /// <param name="limits">The guest's bounds.</param>
+    /// <param name="log">The runtime measurement log the WGSL sources go into; null for none.</param>
     /// <param name="originalEra">
     /// The guest imports only the original host's 17 functions: <c>create-bind-group</c> also accepts the original's
     /// first-buffer-id convention from it (docs/wasi-webgpu.md, "Original-era guests").
     /// </param>
-    public WebGpuGuestSession(GuestContext guest, WebGpuGuestLimits limits, bool originalEra = false)
+    public WebGpuGuestSession(GuestContext guest, WebGpuGuestLimits limits, RuntimeMeasurementLog? log = null, bool originalEra = false)
     {
         _guest = guest;
         _limits = limits;
         _table = new GuestResourceTable(limits);
+        _log = log;
         _originalEra = originalEra;
     }
 
@@ -130,6 +134,7 @@ public sealed class WebGpuGuestSession : IDisposable
             {
                 throw new GuestCallException("WGSL source is not valid UTF-8");
             }
+            _log?.Extend(MeasurementLogEntry.Wgsl(code)); // measured before Dawn compiles it
             return AddOrDispose(K.ShaderModule, d.CreateShaderModule((ReadOnlySpan<byte>)code)); // no guest code runs meanwhile: the span stays valid
         });
     }

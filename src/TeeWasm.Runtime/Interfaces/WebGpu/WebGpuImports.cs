@@ -23,12 +23,14 @@ public static class WebGpuImports
 
     /// <summary>
     /// Defines every function for one store and returns the guest's session; dispose it after the run (it releases
-    /// what the guest left behind, and the device). <paramref name="originalEra"/>: the guest imports none of the
-    /// <see cref="Additions"/>, so <c>create-bind-group</c> also accepts the original's first-buffer-id convention.
+    /// what the guest left behind, and the device). Each WGSL source the guest compiles is appended to <paramref name="log"/>.
+    /// <paramref name="originalEra"/>: the guest imports none of the <see cref="Additions"/>, so <c>create-bind-group</c>
+    /// also accepts the original's first-buffer-id convention.
     /// </summary>
-    public static WebGpuGuestSession Define(Linker linker, GuestContext guest, WebGpuGuestLimits? limits = null, bool originalEra = false)
+    public static WebGpuGuestSession Define(Linker linker, GuestContext guest, WebGpuGuestLimits? limits = null,
+        TeeWasm.Attestation.Evidence.RuntimeMeasurementLog? log = null, bool originalEra = false)
     {
-        var s = new WebGpuGuestSession(guest, limits ?? new WebGpuGuestLimits(), originalEra);
+        var s = new WebGpuGuestSession(guest, limits ?? new WebGpuGuestLimits(), log, originalEra);
         const string m = ModuleName;
 
         linker.DefineFunction(m, "create-instance", () => s.CreateInstance());

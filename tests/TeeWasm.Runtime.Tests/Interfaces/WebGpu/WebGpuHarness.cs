@@ -61,7 +61,7 @@ internal sealed class WebGpuHarness : IDisposable
         _store = new Store(_engine);
         _module = Module.FromText(_engine, "webgpu-harness", Wat(exportRealloc));
         var guest = new GuestContext(new LineLogger(Log.Add));
-        Session = WebGpuImports.Define(_linker, guest, limits, originalEra);
+        Session = WebGpuImports.Define(_linker, guest, limits, originalEra: originalEra);
         Instance = _linker.Instantiate(_store, _module);
         guest.Bind(Instance);
     }
