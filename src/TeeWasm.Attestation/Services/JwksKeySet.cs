@@ -1,4 +1,3 @@
-using Microsoft.IdentityModel.JsonWebTokens;
 using TeeWasm.Attestation.Http;
 using TeeWasm.Attestation.Tokens;
 
@@ -42,15 +41,8 @@ public sealed class JwksKeySet
     /// <summary>Verifies a token against the service's keys; never throws (an unreachable service is a rejection with its reason).</summary>
     public TokenVerification Verify(string token)
     {
-        string? kid;
-        try
-        {
-            kid = new JsonWebToken(token).Kid;
-        }
-        catch (ArgumentException)
-        {
-            return TokenVerification.Reject("malformed token: not a compact JWS");
-        }
+        if (!CompactJws.TryParse(token, out var jws, out string? malformed)) return TokenVerification.Reject("malformed token: " + malformed);
+        string? kid = jws.HeaderString("kid");
         AttestationTokenValidator validator;
         lock (_gate)
         {
