@@ -168,7 +168,7 @@ public static class GpuImports
             r.Write(c, name, retptr, GpuResult.Fail(GpuError.InvalidParams));
             return;
         }
-        var result = size == 0 ? GpuResult.Ok : backend.BufferRead(buffer, offset, guest.GetMemory(c, name)!.GetSpan(address, (int)size));
+        var result = size == 0 ? GpuResult.Ok : backend.BufferRead(buffer, offset, guest.GetMemory(c, name)!.GetSpan((uint)address, (int)size));
         if (!result.IsOk)
         {
             r.Write(c, name, retptr, result);
