@@ -1,8 +1,9 @@
 using System.CommandLine;
 using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Inputs;
 using TeeWasm.Cli.Commands;
-using TeeWasm.Runtime;
 using TeeWasm.Runtime.Interfaces.Gpu;
+using TeeWasm.Runtime;
 
 namespace TeeWasm.Cli;
 
@@ -41,9 +42,10 @@ public static class TeeWasmCli
         {
             return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is UsageException or GpuUnavailableException)
+        catch (Exception e) when (e is UsageException or GpuUnavailableException or InputTooLargeException)
         {
-            // A --gpu backend this machine cannot provide is a wrong command line here, like an unknown one.
+            // A --gpu backend this machine cannot provide is a wrong command line here, like an unknown one; so is an
+            // input file over its size cap (docs/limits.md).
             stderr.WriteLine("error: " + e.Message);
             return UsageError;
         }

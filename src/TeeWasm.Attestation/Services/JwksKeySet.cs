@@ -1,4 +1,5 @@
 using TeeWasm.Attestation.Http;
+using TeeWasm.Attestation.Inputs;
 using TeeWasm.Attestation.Tokens;
 
 namespace TeeWasm.Attestation.Services;
@@ -72,7 +73,7 @@ public sealed class JwksKeySet
 
     private void Refresh()
     {
-        var response = _http.SendOk(() => new HttpRequestMessage(HttpMethod.Get, _jwksUri), "fetching signing keys");
+        var response = _http.SendOk(() => new HttpRequestMessage(HttpMethod.Get, _jwksUri), "fetching signing keys", InputLimits.Jwks);
         Microsoft.IdentityModel.Tokens.JsonWebKeySet set;
         try
         {

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Inputs;
 
 namespace TeeWasm.Attestation.X509;
 
@@ -38,6 +39,7 @@ public static class CertificateLoader
         return [.. collection];
     }
 
-    /// <summary>Loads every certificate in a DER or PEM file.</summary>
-    public static IReadOnlyList<X509Certificate2> LoadFile(string path) => Load(File.ReadAllBytes(path));
+    /// <summary>Loads every certificate in a DER or PEM file (at most <see cref="InputLimits.Certificate"/> bytes).</summary>
+    /// <exception cref="AttestationException">Not certificates, or larger than the cap (<see cref="InputTooLargeException"/>).</exception>
+    public static IReadOnlyList<X509Certificate2> LoadFile(string path) => Load(BoundedRead.File(path, InputLimits.Certificate, "certificate file"));
 }

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
-using TeeWasm.Attestation;
 using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Inputs;
+using TeeWasm.Attestation;
 
 namespace TeeWasm.Cli.Commands;
 
@@ -30,7 +31,7 @@ internal static class AttestCommand
             if (parse.GetValue(module) is { } modulePath)
             {
                 if (!File.Exists(modulePath)) throw new UsageException($"--module: file '{modulePath}' not found");
-                attester.ModuleHash = Attester.HashModule(File.ReadAllBytes(modulePath));
+                attester.ModuleHash = Attester.HashModule(BoundedRead.File(modulePath, InputLimits.Module, "--module file"));
             }
             bool gpu = parse.GetValue(target) == "gpu";
             if (parse.GetValue(allGpus))

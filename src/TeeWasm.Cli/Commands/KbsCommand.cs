@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Runtime.CompilerServices;
-using TeeWasm.Attestation;
 using TeeWasm.Attestation.Audit;
+using TeeWasm.Attestation.Inputs;
 using TeeWasm.Attestation.Policy;
+using TeeWasm.Attestation;
 using TeeWasm.KeyBroker;
 
 namespace TeeWasm.Cli.Commands;
@@ -98,7 +99,7 @@ internal static class KbsCommand
         command.SetAction(parse =>
         {
             byte[] key = SecretFile.ReadKeyFile(parse.GetValue(keyFile)!);
-            byte[] plain = File.ReadAllBytes(parse.GetValue(input)!);
+            byte[] plain = BoundedRead.File(parse.GetValue(input)!, InputLimits.EncryptInput, "--in file");
             File.WriteAllBytes(parse.GetValue(output)!, SecretFile.Encrypt(key, plain));
             stdout.WriteLine($"wrote {parse.GetValue(output)} ({plain.Length} bytes encrypted, {SecretFile.NonceSize + plain.Length + SecretFile.TagSize} bytes written)");
             return 0;

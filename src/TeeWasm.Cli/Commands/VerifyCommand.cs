@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using TeeWasm.Attestation;
+using TeeWasm.Attestation.Inputs;
 using TeeWasm.Attestation.Policy;
 using TeeWasm.Attestation.Verification;
+using TeeWasm.Attestation;
 
 namespace TeeWasm.Cli.Commands;
 
@@ -66,7 +67,7 @@ internal static class VerifyCommand
             FileAppraisal result;
             try
             {
-                result = AttestationPlatforms.VerifyFile(File.ReadAllBytes(path), options);
+                result = AttestationPlatforms.VerifyFile(BoundedRead.File(path, InputLimits.Evidence, "evidence file"), options);
             }
             catch (VerificationInputException e)
             {

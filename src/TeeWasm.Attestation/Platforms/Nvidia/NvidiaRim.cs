@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using System.Xml;
+using TeeWasm.Attestation.Inputs;
 
 namespace TeeWasm.Attestation.Platforms.Nvidia;
 
@@ -106,6 +107,6 @@ public sealed class NvidiaRim
         };
     }
 
-    /// <summary>Loads and parses a RIM file.</summary>
-    public static NvidiaRim Load(string path) => Parse(File.ReadAllText(path));
+    /// <summary>Loads and parses a RIM file (at most <see cref="InputLimits.Rim"/> bytes: <see cref="InputTooLargeException"/> beyond).</summary>
+    public static NvidiaRim Load(string path) => Parse(BoundedRead.Text(path, InputLimits.Rim, "RIM file"));
 }
