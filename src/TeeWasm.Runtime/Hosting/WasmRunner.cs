@@ -62,11 +62,16 @@ public static partial class WasmRunner
         using var linker = new Linker(engine);
         using var store = new Store(engine);
         var guest = new GuestContext(log);
+        // One memory budget per guest (--max-memory): linear memory, plus for a guest that imports a GPU interface its
+        // GPU buffers (--max-gpu-memory), which wasi:gpu and wasi:webgpu share on every backend.
+        bool importsGpu = imports.Gpu || imports.WebGpu;
+        long linearLimit = options.LinearMemoryLimit(importsGpu);
+        var gpuBudget = new TeeWasm.Gpu.Kernels.GpuMemoryBudget(options.GpuMemoryBytes);
         // A backend named with --gpu is started (and its absence reported) whatever the guest imports; auto, the
         // default, probes the machine's GPUs only for a guest that imports wasi:gpu.
         bool startGpu = imports.Gpu || options.Gpu != TeeWasm.Gpu.GpuBackendKind.Auto;
         if (!startGpu) options.Verbose?.Invoke("--gpu auto: the guest imports no wasi:gpu; no GPU backend started");
-        using var gpu = startGpu ? GpuImports.CreateBackend(options.Gpu, log, options.Verbose) : null;
+        using var gpu = startGpu ? GpuImports.CreateBackend(options.Gpu, log, options.Verbose, gpuBudget) : null;
 
         linker.DefineWasi();
         using var broker = attester is not null && options.KeyBroker is { } kbs ? new KbsClient(kbs, attester) : null;
@@ -75,10 +80,10 @@ public static partial class WasmRunner
             AttestationResultFilter? policy = options.Policy is { } p ? (result, nonce) => AttestationGate.Apply(attester!, p, result, nonce) : null;
             AttestationImports.Define(linker, guest, attester!, policy, broker);
         }
-        using var webgpu = imports.WebGpu ? WebGpuImports.Define(linker, guest, options.WebGpu) : null;
+        using var webgpu = imports.WebGpu ? WebGpuImports.Define(linker, guest, options.WebGpu with { Budget = gpuBudget }) : null;
         if (imports.Gpu) GpuImports.Define(linker, guest, gpu!);
         store.SetWasiConfiguration(BuildWasi(name, options));
-        if (options.MaxMemoryBytes is long max) store.SetLimits(memorySize: max, tableElements: null, instances: null, tables: null, memories: null);
+        store.SetLimits(memorySize: linearLimit, tableElements: null, instances: null, tables: null, memories: null);
         if (options.Fuel is ulong fuel) store.Fuel = fuel;
         store.SetEpochDeadline(1);
 
@@ -110,7 +115,7 @@ public static partial class WasmRunner
         }
         catch (TrapException e)
         {
-            return new RunResult(1, DescribeTrap(name, e, options, instance), cacheHit);
+            return new RunResult(1, DescribeTrap(name, e, options, instance, linearLimit), cacheHit);
         }
         catch (WasmtimeException e)
         {
@@ -154,7 +159,7 @@ public static partial class WasmRunner
         return $"cannot instantiate '{name}': {UsefulLine(e.Message)}";
     }
 
-    private static string DescribeTrap(string name, TrapException e, RunOptions options, Instance instance)
+    private static string DescribeTrap(string name, TrapException e, RunOptions options, Instance instance, long linearLimit)
     {
         string line = UsefulLine(e.Message);
         if (e.Type == TrapCode.OutOfFuel)
@@ -163,8 +168,8 @@ public static partial class WasmRunner
             return $"'{name}' stopped: time limit of {options.Timeout?.TotalSeconds:0.###} s exceeded (--timeout)";
         // Wasmtime reports a refused memory.grow to the guest, not to us: a guest that then aborts near the limit
         // almost surely ran out of memory, so say so.
-        if (options.MaxMemoryBytes is long max && instance.GetMemory("memory") is { } mem && mem.GetLength() * 4 >= max * 3)
-            return $"'{name}' trapped: {line} (its memory, {mem.GetLength() / (1024.0 * 1024):0.#} MB, is near the --max-memory limit of {max / (1024.0 * 1024):0.#} MB: likely out of memory)";
+        if (instance.GetMemory("memory") is { } mem && mem.GetLength() * 4 >= linearLimit * 3)
+            return $"'{name}' trapped: {line} (its memory, {mem.GetLength() / (1024.0 * 1024):0.#} MB, is near the {(linearLimit < options.MaxMemoryBytes ? "--max-memory less --max-gpu-memory" : "--max-memory")} limit of {linearLimit / (1024.0 * 1024):0.#} MB: likely out of memory)";
         return $"'{name}' trapped: {line}";
     }
 

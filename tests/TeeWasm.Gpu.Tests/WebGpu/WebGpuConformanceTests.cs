@@ -26,8 +26,8 @@ internal static class SharedDevice
         }
     });
 
-    public static WebGpuBackend Backend(long memoryLimit) =>
-        new(s_device.Value, new WebGpuBackendOptions { MemoryLimit = memoryLimit, Log = s => Console.Error.WriteLine(s) });
+    public static WebGpuBackend Backend(long memoryLimit, GpuMemoryBudget? budget = null) =>
+        new(s_device.Value, new WebGpuBackendOptions { MemoryLimit = memoryLimit, Budget = budget, Log = s => Console.Error.WriteLine(s) });
 }
 
 [CollectionDefinition(SharedDevice.Collection, DisableParallelization = true)]

@@ -33,14 +33,15 @@ public static class GpuImports
     /// Creates the backend for <c>--gpu</c> and reports the choice in one line: to <paramref name="log"/> when
     /// <c>auto</c> passed over a GPU that seemed present but failed, else to <paramref name="verbose"/>. Backend failures
     /// at run time go to <paramref name="log"/>. A kind that does not work on this machine throws
-    /// <see cref="GpuUnavailableException"/> saying why.
+    /// <see cref="GpuUnavailableException"/> saying why. Buffers count against <paramref name="budget"/> (the guest's,
+    /// shared with its <c>wasi:webgpu</c> session), or the default 1 GiB of the backend's own when null.
     /// </summary>
-    public static IGpuBackend CreateBackend(GpuBackendKind kind, Action<string>? log = null, Action<string>? verbose = null)
+    public static IGpuBackend CreateBackend(GpuBackendKind kind, Action<string>? log = null, Action<string>? verbose = null, GpuMemoryBudget? budget = null)
     {
         GpuBackendChoice choice;
         try
         {
-            choice = GpuBackendSelector.Select(kind, new CpuBackendOptions { Log = log });
+            choice = GpuBackendSelector.Select(kind, new CpuBackendOptions { Log = log, Budget = budget });
         }
         catch (NotSupportedException e)
         {
