@@ -25,7 +25,7 @@ public sealed class AttestAzureSwtpmTests : IDisposable
 
         var o = new StringWriter();
         var e = new StringWriter();
-        int code = TeeWasmCli.Run(["attest", "vm", "--tpm-socket", "127.0.0.1:" + _tpm.Port,
+        int code = TeeWasmCli.Run(["attest", "vm", "--tpm-socket", _tpm.SocketPath,
             "--vm-cert", RepoPaths.Vector("azure", "constellation-azure-vcek.pem")], o, e);
 
         Assert.Equal(1, code);

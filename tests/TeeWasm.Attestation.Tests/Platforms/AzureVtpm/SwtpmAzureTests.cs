@@ -262,7 +262,7 @@ public sealed class SwtpmAttesterTests : IClassFixture<SwtpmAzureTests.Fixture>
         {
             Probe = new TeeProbeOptions
             {
-                TpmSocket = "127.0.0.1:" + _f.Tpm.Port,
+                TpmSocket = _f.Tpm.SocketPath,
                 TsmReportRoot = "/nonexistent", SevGuestDevice = "/nonexistent", TdxGuestDevices = [], SevFirmwareDirectory = "/nonexistent",
             },
             AzureVtpm = new AzureVtpmOptions { Certificates = [_f.Pki.Vcek, _f.Pki.Ask], TrustedRoots = [_f.Pki.Ark] },
@@ -295,7 +295,7 @@ public sealed class SwtpmAttesterTests : IClassFixture<SwtpmAzureTests.Fixture>
         _f.Tpm.ProvisionHcl(_f.Hcl(_f.SignedSnp(claims), claims));
         var options = new AttesterOptions
         {
-            Probe = new TeeProbeOptions { TpmSocket = "127.0.0.1:" + _f.Tpm.Port },
+            Probe = new TeeProbeOptions { TpmSocket = _f.Tpm.SocketPath },
         };
         using var attester = new Attester(options);
         var result = attester.AttestVm();
