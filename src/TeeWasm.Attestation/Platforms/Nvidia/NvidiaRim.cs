@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using System.Xml;
 using TeeWasm.Attestation.Inputs;
+using TeeWasm.Attestation.X509;
 
 namespace TeeWasm.Attestation.Platforms.Nvidia;
 
@@ -89,7 +90,7 @@ public sealed class NvidiaRim
         {
             try
             {
-                chain.Add(X509CertificateLoader.LoadCertificate(Convert.FromBase64String(c.InnerText)));
+                chain.Add(CertificateLoader.Decode(Convert.FromBase64String(c.InnerText)));
             }
             catch (Exception e) when (e is FormatException or System.Security.Cryptography.CryptographicException)
             {
