@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using CsCheck;
 using TeeWasm.Gpu.Cpu;
 using Wasmtime;
@@ -14,33 +13,10 @@ namespace TeeWasm.Runtime.Tests.Interfaces.Gpu;
 /// </summary>
 public sealed class GpuImportsPropertyTests
 {
-    private const int Pages = 4, MemorySize = Pages * 65536;
-
-    /// <summary>The allocator's log (count, then (pointer, size) pairs), written by the guest itself.</summary>
-    private const int AllocLog = 0x3F000, AllocLogEntries = 200, AllocLogSize = 8 + 8 * AllocLogEntries;
+    private const int Pages = 4, MemorySize = LoggingAllocators.MemorySize;
 
     /// <summary>What an import may write at its result pointer (docs/wasi-gpu.md): 36 bytes for device-info, 12 for buffer-read, else 8.</summary>
     private static int RetSize(string export) => export switch { "call_get_device_info" => 36, "call_buffer_read" => 12, _ => 8 };
-
-    private static readonly (string Name, string SetPointer)[] s_allocators =
-    [
-        ("bump", "(local.set $p (i32.and (i32.add (global.get $heap) (i32.sub (local.get 2) (i32.const 1))) (i32.sub (i32.const 0) (local.get 2)))) (global.set $heap (i32.add (local.get $p) (local.get 3)))"),
-        ("same block", "(local.set $p (i32.const 200000))"),
-        ("zero", "(local.set $p (i32.const 0))"),
-        ("end of memory", $"(local.set $p (i32.const {MemorySize - 8}))"),
-        ("past memory", "(local.set $p (i32.const -16))"),
-    ];
-
-    private static string Realloc(string setPointer) => $"""
-        (local $p i32) (local $k i32)
-        {setPointer}
-        (local.set $k (i32.load (i32.const {AllocLog})))
-        (if (i32.lt_u (local.get $k) (i32.const {AllocLogEntries})) (then
-          (i32.store (i32.add (i32.const {AllocLog + 8}) (i32.shl (local.get $k) (i32.const 3))) (local.get $p))
-          (i32.store (i32.add (i32.const {AllocLog + 12}) (i32.shl (local.get $k) (i32.const 3))) (local.get 3))
-          (i32.store (i32.const {AllocLog}) (i32.add (local.get $k) (i32.const 1)))))
-        (local.get $p)
-        """;
 
     private static readonly (string Export, char[] Kinds)[] s_functions =
     [
@@ -88,33 +64,24 @@ public sealed class GpuImportsPropertyTests
     [Fact]
     public void Random_calls_write_only_where_the_guest_allowed()
     {
-        Gen.Select(Gen.Int[0, s_allocators.Length - 1], s_call.Array[1, 60]).Sample((allocator, calls) =>
+        Gen.Select(Gen.Int[0, LoggingAllocators.All.Length - 1], s_call.Array[1, 60]).Sample((allocator, calls) =>
         {
             var backend = new CpuBackend(new CpuBackendOptions { MemoryLimit = 1 << 20 });
-            using var h = new GpuHarness(GpuGuest.Module(reallocBody: Realloc(s_allocators[allocator].SetPointer), pages: Pages), backend);
+            using var h = new GpuHarness(GpuGuest.Module(reallocBody: LoggingAllocators.Body(allocator), pages: Pages), backend);
             for (int i = 0; i < 4; i++) h.Call("call_buffer_create", 64L, 44, GpuHarness.RetPtr); // ids 1..4 exist
             foreach (Call call in calls)
             {
-                BinaryPrimitives.WriteInt32LittleEndian(h.Memory.GetSpan(AllocLog, 4), 0);
+                LoggingAllocators.Clear(h.Memory.GetSpan(0, MemorySize));
                 byte[] before = h.Snapshot();
                 h.Call(call.Export, call.Boxes);
                 byte[] after = h.Snapshot();
                 uint ret = (uint)(int)call.Args[^1];
-                var allowed = new List<(long Start, long End)> { (ret, (long)ret + RetSize(call.Export)), (AllocLog, AllocLog + AllocLogSize) };
-                int allocations = Math.Min(BinaryPrimitives.ReadInt32LittleEndian(after.AsSpan(AllocLog)), AllocLogEntries);
-                for (int k = 0; k < allocations; k++)
-                {
-                    uint p = BinaryPrimitives.ReadUInt32LittleEndian(after.AsSpan(AllocLog + 8 + 8 * k));
-                    uint n = BinaryPrimitives.ReadUInt32LittleEndian(after.AsSpan(AllocLog + 12 + 8 * k));
-                    allowed.Add((p, (long)p + n));
-                }
-                for (int a = 0; a < before.Length; a++)
-                {
-                    if (before[a] != after[a] && !allowed.Any(r => a >= r.Start && a < r.End))
-                        Assert.Fail($"{call} (allocator {s_allocators[allocator].Name}) changed byte {a} outside the result area and the allocated blocks");
-                }
+                var allowed = LoggingAllocators.Blocks(after);
+                allowed.Add((ret, (long)ret + RetSize(call.Export)));
+                int outside = LoggingAllocators.FirstWriteOutside(before, after, allowed);
+                Assert.True(outside < 0, $"{call} (allocator {LoggingAllocators.All[allocator].Name}) changed byte {outside} outside its result area and the allocated blocks");
                 Assert.InRange(backend.MemoryUsed, 0, 1 << 20);
             }
-        }, iter: 40, threads: 1, print: t => $"allocator {s_allocators[t.Item1].Name}: {string.Join("; ", t.Item2.Select(c => c.ToString()))}");
+        }, iter: 40, threads: 1, print: t => $"allocator {LoggingAllocators.All[t.Item1].Name}: {string.Join("; ", t.Item2.Select(c => c.ToString()))}");
     }
 }
