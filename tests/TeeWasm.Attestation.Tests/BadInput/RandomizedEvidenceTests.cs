@@ -224,6 +224,43 @@ public sealed class RandomizedEvidenceTests
         }, iter: 300, threads: 1, print: m => m.ToString());
     }
 
+    [Fact]
+    public void Changed_TPM_quotes_never_throw_and_never_verify()
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        byte[] attest = Platforms.AzureVtpm.TpmStructureTests.Attest();
+        byte[] sig = key.SignData(attest, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pss);
+        byte[] raw = [0x00, 0x16, 0x00, 0x0B, (byte)(sig.Length >> 8), (byte)sig.Length, .. sig]; // TPM_ALG_RSAPSS, SHA-256
+        Assert.True(Tpm.TpmSignature.Parse(raw).Verify(attest, key, out _));
+        // TPMS_ATTEST: parsed or refused with a reason; the signature never verifies over a changed one.
+        Mutations.Of("TPMS_ATTEST", attest).Sample(m =>
+        {
+            Tpm.TpmAttest.TryParse(m.Data, out _, out _);
+            Assert.False(Tpm.TpmSignature.Parse(raw).Verify(m.Data, key, out _), m.ToString());
+        }, iter: 500, threads: 1, print: m => m.ToString());
+        // TPMT_SIGNATURE: a TpmException, or a signature that does not verify.
+        Mutations.Of("TPMT_SIGNATURE", raw).Sample(m =>
+        {
+            try
+            {
+                Assert.False(Tpm.TpmSignature.Parse(m.Data).Verify(attest, key, out _), m.ToString());
+            }
+            catch (Tpm.TpmException)
+            {
+            }
+        }, iter: 500, threads: 1, print: m => m.ToString());
+    }
+
+    [Fact]
+    public void Changed_GPU_reports_parse_or_are_refused_without_an_exception()
+    {
+        byte[] report = Convert.FromHexString(File.ReadAllText(V("nvidia", "sdk-hopper-580-report.txt")).Trim());
+        Assert.True(GpuAttestationReport.TryParse(report, out _, out string? error), error);
+        // The SPDM GET_MEASUREMENTS request and response, their measurement blocks and opaque data.
+        Mutations.Of("sdk-hopper-580-report", report).Sample(m => { GpuAttestationReport.TryParse(m.Data, out _, out _); },
+            iter: 2000, threads: 1, print: m => m.ToString());
+    }
+
     private static bool ChangedToWhitespace(byte[] original, byte[] changed)
     {
         for (int i = 0; i < original.Length; i++)
