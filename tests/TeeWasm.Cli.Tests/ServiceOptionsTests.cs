@@ -1,5 +1,5 @@
+using TeeWasm.Cli.CommandLine;
 using TeeWasm.Tests.Shared;
-
 namespace TeeWasm.Cli.Tests;
 
 public sealed class ServiceOptionsTests

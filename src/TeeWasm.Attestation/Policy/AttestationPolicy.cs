@@ -65,12 +65,19 @@ public sealed record AttestationPolicy
         }
         catch (JsonException e)
         {
-            throw new PolicyException($"invalid policy{(e.Path is { } p ? " at " + p : "")}: {e.Message}", e);
+            throw PolicyException.FromJson(e, s_json.GetTypeInfo(typeof(AttestationPolicy)));
         }
         if (policy is null) throw new PolicyException("invalid policy: null");
         policy.Validate();
         return policy;
     }
+
+    /// <summary>
+    /// SHA-256 of the policy's RFC 8785 canonical form as it serializes: what a workload document names as its policy
+    /// (the whitespace, comments and member order of the file do not count).
+    /// </summary>
+    public byte[] Sha256() =>
+        System.Security.Cryptography.SHA256.HashData(Evidence.EvidenceDocument.Parse(JsonSerializer.Serialize(this, s_json)).Canonical());
 
     /// <summary>Reads and parses a policy file.</summary>
     public static AttestationPolicy Load(string path)
@@ -94,7 +101,7 @@ public sealed record AttestationPolicy
         }
         catch (PolicyException e)
         {
-            throw new PolicyException($"{path}: {e.Message}", e);
+            throw e.UnknownKey is { } key ? new PolicyException($"{path}: {e.Message}", key, e.KnownKeys, e) : new PolicyException($"{path}: {e.Message}", e);
         }
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Wasmtime;
 
 namespace TeeWasm.Runtime.Guest;
@@ -12,15 +13,18 @@ public sealed class GuestContext
     private const string MemoryExport = "memory";
     private const string ReallocExport = "cabi_realloc";
 
-    private readonly Action<string> _log;
+    private readonly ILogger _logger;
     private Memory? _memory;
     private Func<int, int, int, int, int>? _realloc;
     private bool _bound;
 
-    /// <summary>Creates a context that writes host diagnostics to <paramref name="log"/>.</summary>
-    public GuestContext(Action<string> log)
+    /// <summary>
+    /// Creates a context that logs to <paramref name="logger"/>, at debug: what it logs is an error the guest is told
+    /// about (a 0 or an error code) and may handle.
+    /// </summary>
+    public GuestContext(ILogger logger)
     {
-        _log = log;
+        _logger = logger;
         Allocator = new GuestAllocator(this);
     }
 
@@ -35,14 +39,14 @@ public sealed class GuestContext
         _bound = true;
     }
 
-    /// <summary>Writes one host diagnostic line.</summary>
-    public void Log(string message) => _log(message);
+    /// <summary>Logs one line about an error the guest is told about (at debug: the guest may expect and handle it).</summary>
+    public void Log(string message) => _logger.LogDebug("{Line}", message);
 
     /// <summary>The guest memory (cached, else looked up through the caller), or null with a log line.</summary>
     public Memory? GetMemory(Caller caller, string function)
     {
         var memory = _bound ? _memory : caller.GetMemory(MemoryExport);
-        if (memory is null) _log($"{function}: guest exports no 'memory'; returning 0");
+        if (memory is null) Log($"{function}: guest exports no 'memory'; returning 0");
         return memory;
     }
 
@@ -55,7 +59,7 @@ public sealed class GuestContext
     {
         if ((uint)length > (uint)maxLength)
         {
-            _log($"{function}: length {(uint)length} exceeds the limit of {maxLength} bytes; returning 0");
+            Log($"{function}: length {(uint)length} exceeds the limit of {maxLength} bytes; returning 0");
             return null;
         }
         return TryGetRange(caller, function, address, length, out var range, "; returning 0") ? range.ToArray() : null;
@@ -76,12 +80,12 @@ public sealed class GuestContext
         long start = (uint)address, end = start + (uint)length, size = memory.GetLength();
         if (end > size)
         {
-            _log($"{function}: range [{start}, {end}) is outside guest memory ({size} bytes){onFailure}");
+            Log($"{function}: range [{start}, {end}) is outside guest memory ({size} bytes){onFailure}");
             return false;
         }
         if ((uint)length > int.MaxValue)
         {
-            _log($"{function}: length {(uint)length} is more than one host call takes (2 GiB){onFailure}");
+            Log($"{function}: length {(uint)length} is more than one host call takes (2 GiB){onFailure}");
             return false;
         }
         range = memory.GetSpan(start, length);

@@ -1,5 +1,9 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using TeeWasm.Attestation;
+using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Services.Kbs;
 using TeeWasm.Runtime.Guest;
 using TeeWasm.Runtime.Interfaces.Attestation;
@@ -25,7 +29,7 @@ public static partial class WasmRunner
     /// </summary>
     public static RunResult Run(string modulePath, RunOptions options, Attester? attester = null)
     {
-        var log = options.Log ?? (line => Console.Error.WriteLine("[tee-wasm] " + line));
+        ILogger log = options.Logger ?? NullLogger.Instance;
         byte[] file = ModuleLoader.ReadFile(modulePath);
         var settings = new EngineSettings { Fuel = options.Fuel is not null };
         using var config = settings.CreateConfig();
@@ -37,27 +41,68 @@ public static partial class WasmRunner
         {
             var imports = GuestImports.Of(loaded.Module);
             bool ownsAttester = attester is null;
-            if (imports.Attestation || options.RequireAttestation) attester ??= new Attester(options.Attestation);
+            if (imports.Attestation || options.RequireAttestation || options.Receipt) attester ??= new Attester(options.Attestation);
+            // The launch is measured before anything else happens: its digest enters every report and token of the run.
+            string name = Path.GetFileName(modulePath);
+            var workload = RunWorkload.Describe(loaded.ModuleHash, name, options);
+            var measurements = new RuntimeMeasurementLog();
+            ReceiptRecorder? recorder = null;
             try
             {
-                if (attester is not null) attester.ModuleHash = loaded.ModuleHash;
+                if (attester is not null)
+                {
+                    attester.Workload = workload;
+                    attester.MeasurementLog = measurements;
+                }
                 if (options.RequireAttestation)
                 {
                     var (ok, reason) = AttestationGate.Check(attester!, options.Policy ?? new Attestation.Policy.AttestationPolicy());
-                    if (!ok) return new RunResult(1, $"attestation required but {reason}; guest not started", loaded.CacheHit);
-                    log(reason);
+                    if (!ok) return new RunResult(1, $"attestation required but {reason}; guest not started", loaded.CacheHit) { Workload = workload };
+                    log.LogInformation("{Line}", reason);
                 }
-                return Execute(engine, loaded.Module, Path.GetFileName(modulePath), options, imports, attester, log, loaded.CacheHit);
+                if (options.Receipt)
+                {
+                    recorder = ReceiptRecorder.Start(attester!, workload, measurements, options, out string? refused);
+                    if (recorder is null) return new RunResult(1, refused + "; guest not started", loaded.CacheHit) { Workload = workload };
+                }
+                var result = Execute(engine, loaded.Module, name, options, imports, attester, log, loaded.CacheHit, measurements, recorder) with { Workload = workload };
+                return recorder is null ? result
+                    : result with { Receipt = recorder.Finish(result), Bundle = options.Bundle ? recorder.Bundle() : null };
             }
             finally
             {
+                recorder?.Dispose();
                 if (ownsAttester) attester?.Dispose();
             }
         }
     }
 
+    /// <summary>
+    /// The workload identity <see cref="Run"/> would measure for <paramref name="modulePath"/> and <paramref name="options"/>,
+    /// without running it (the module's hash; for a precompiled module, with <see cref="RunOptions.AllowPrecompiled"/>, the one recorded in it).
+    /// </summary>
+    /// <exception cref="WasmRuntimeException">The module file is missing, unreadable or a refused precompiled module.</exception>
+    public static WorkloadIdentity Describe(string modulePath, RunOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        byte[] file = ModuleLoader.ReadFile(modulePath);
+        byte[] hash;
+        if (PrecompiledModule.HasMagic(file))
+        {
+            if (!options.AllowPrecompiled)
+                throw new WasmRuntimeException($"'{modulePath}' is a precompiled module: describe it with --allow-precompiled (only for files you compiled or trust)");
+            if (!PrecompiledModule.TryRead(file, out var precompiled, out string? error)) throw new WasmRuntimeException($"'{modulePath}' refused: {error}");
+            hash = precompiled!.ModuleHash;
+        }
+        else
+        {
+            hash = System.Security.Cryptography.SHA256.HashData(file);
+        }
+        return RunWorkload.Describe(hash, Path.GetFileName(modulePath), options);
+    }
+
     private static RunResult Execute(Engine engine, Module module, string name, RunOptions options, GuestImports imports,
-        Attester? attester, Action<string> log, bool cacheHit)
+        Attester? attester, ILogger log, bool cacheHit, RuntimeMeasurementLog measurements, ReceiptRecorder? recorder)
     {
         using var linker = new Linker(engine);
         using var store = new Store(engine);
@@ -70,8 +115,8 @@ public static partial class WasmRunner
         // A backend named with --gpu is started (and its absence reported) whatever the guest imports; auto, the
         // default, probes the machine's GPUs only for a guest that imports wasi:gpu.
         bool startGpu = imports.Gpu || options.Gpu != TeeWasm.Gpu.GpuBackendKind.Auto;
-        if (!startGpu) options.Verbose?.Invoke("--gpu auto: the guest imports no wasi:gpu; no GPU backend started");
-        using var gpu = startGpu ? GpuImports.CreateBackend(options.Gpu, log, options.Verbose, gpuBudget) : null;
+        if (!startGpu) log.LogDebug("{Line}", "--gpu auto: the guest imports no wasi:gpu; no GPU backend started");
+        using var gpu = startGpu ? new MeasuredGpuBackend(GpuImports.CreateBackend(options.Gpu, log, gpuBudget), measurements) : null;
 
         linker.DefineWasi();
         using var broker = attester is not null && options.KeyBroker is { } kbs ? new KbsClient(kbs, attester) : null;
@@ -80,9 +125,9 @@ public static partial class WasmRunner
             AttestationResultFilter? policy = options.Policy is { } p ? (result, nonce) => AttestationGate.Apply(attester!, p, result, nonce) : null;
             AttestationImports.Define(linker, guest, attester!, policy, broker);
         }
-        using var webgpu = imports.WebGpu ? WebGpuImports.Define(linker, guest, options.WebGpu with { Budget = gpuBudget }) : null;
+        using var webgpu = imports.WebGpu ? WebGpuImports.Define(linker, guest, options.WebGpu with { Budget = gpuBudget }, measurements) : null;
         if (imports.Gpu) GpuImports.Define(linker, guest, gpu!);
-        store.SetWasiConfiguration(BuildWasi(name, options));
+        store.SetWasiConfiguration(BuildWasi(name, options, recorder?.StdoutCallback));
         store.SetLimits(memorySize: linearLimit, tableElements: null, instances: null, tables: null, memories: null);
         if (options.Fuel is ulong fuel) store.Fuel = fuel;
         store.SetEpochDeadline(1);
@@ -98,8 +143,24 @@ public static partial class WasmRunner
         }
         guest.Bind(instance);
 
-        var start = instance.GetAction("_start");
-        if (start is null) return new RunResult(1, $"'{name}' exports no _start function (not a WASI command module)", cacheHit);
+        Action start;
+        Func<IReadOnlyList<string>>? invoke = null;
+        if (options.Invoke is { } export)
+        {
+            if (PrepareInvoke(instance, name, export, options.Arguments, out string? problem) is not { } call)
+                return new RunResult(2, problem, cacheHit);
+            string[] results = [];
+            invoke = () => results;
+            start = () => results = call();
+        }
+        else if (instance.GetAction("_start") is { } main)
+        {
+            start = main;
+        }
+        else
+        {
+            return new RunResult(1, $"'{name}' exports no _start function (not a WASI command module; --invoke calls another export)", cacheHit);
+        }
 
         using var timer = options.Timeout is { } timeout
             ? new Timer(_ => engine.IncrementEpoch(), null, timeout, System.Threading.Timeout.InfiniteTimeSpan)
@@ -107,7 +168,7 @@ public static partial class WasmRunner
         try
         {
             start();
-            return new RunResult(0, null, cacheHit);
+            return new RunResult(0, null, cacheHit) { Results = invoke?.Invoke() ?? [] };
         }
         catch (WasmtimeException e) when (e.ExitCode is int code)
         {
@@ -123,19 +184,98 @@ public static partial class WasmRunner
         }
     }
 
-    private static WasiConfiguration BuildWasi(string name, RunOptions options)
+    /// <summary>
+    /// The call <c>--invoke</c> makes: <c>_initialize</c> when exported, then <paramref name="export"/> with
+    /// <paramref name="arguments"/> read by its parameter types; null with <paramref name="problem"/> when there is no
+    /// such function or the arguments do not fit it.
+    /// </summary>
+    private static Func<string[]>? PrepareInvoke(Instance instance, string name, string export, IReadOnlyList<string> arguments, out string? problem)
+    {
+        problem = null;
+        Function? function = instance.GetFunction(export);
+        if (function is null)
+        {
+            var functions = instance.GetFunctions().Select(f => f.Name).Where(n => n != "cabi_realloc").ToList();
+            problem = $"--invoke: '{name}' exports no function '{export}' (its functions: {(functions.Count == 0 ? "none" : string.Join(", ", functions))})";
+            return null;
+        }
+        var kinds = function.Parameters;
+        string signature = $"{export}({string.Join(", ", kinds.Select(WasmName))})";
+        if (arguments.Count != kinds.Count)
+        {
+            problem = $"--invoke: {signature} takes {kinds.Count} argument(s), {arguments.Count} given";
+            return null;
+        }
+        var boxes = new ValueBox[kinds.Count];
+        for (int i = 0; i < kinds.Count; i++)
+        {
+            if (ParseArgument(kinds[i], arguments[i]) is not { } box)
+            {
+                problem = $"--invoke: argument {i + 1} of {signature}, '{arguments[i]}', is not {(kinds[i] is ValueKind.Int32 or ValueKind.Int64 ? "an integer" : kinds[i] is ValueKind.Float32 or ValueKind.Float64 ? "a number" : "a value tee-wasm can pass")}";
+                return null;
+            }
+            boxes[i] = box;
+        }
+        Action? initialize = instance.GetAction("_initialize");
+        return () =>
+        {
+            initialize?.Invoke();
+            object? result = function.Invoke(boxes);
+            return result switch
+            {
+                null => [],
+                object[] many => [.. many.Select(Format)],
+                _ => [Format(result)],
+            };
+        };
+    }
+
+    private static string WasmName(ValueKind kind) => kind switch
+    {
+        ValueKind.Int32 => "i32",
+        ValueKind.Int64 => "i64",
+        ValueKind.Float32 => "f32",
+        ValueKind.Float64 => "f64",
+        ValueKind.V128 => "v128",
+        ValueKind.FuncRef => "funcref",
+        ValueKind.ExternRef => "externref",
+        _ => kind.ToString(),
+    };
+
+    private static ValueBox? ParseArgument(ValueKind kind, string text) => kind switch
+    {
+        ValueKind.Int32 when int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) => i,
+        ValueKind.Int32 when uint.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out uint u) => unchecked((int)u),
+        ValueKind.Int64 when long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long l) => l,
+        ValueKind.Int64 when ulong.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong ul) => unchecked((long)ul),
+        ValueKind.Float32 when float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float f) => f,
+        ValueKind.Float64 when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) => d,
+        _ => null,
+    };
+
+    private static string Format(object? value) => value switch
+    {
+        float f => f.ToString(CultureInfo.InvariantCulture),
+        double d => d.ToString(CultureInfo.InvariantCulture),
+        IFormattable x => x.ToString(null, CultureInfo.InvariantCulture),
+        _ => value?.ToString() ?? "null",
+    };
+
+    private static WasiConfiguration BuildWasi(string name, RunOptions options, WasiOutputCallback? stdout)
     {
         var wasi = new WasiConfiguration()
             .WithArgs([name, .. options.Arguments])
             .WithEnvironmentVariables(options.Environment.Select(kv => (kv.Key, kv.Value)));
-        wasi = options.StdoutPath is { } o ? wasi.WithStandardOutput(o) : wasi.WithInheritedStandardOutput();
+        wasi = options.StdoutPath is { } o ? wasi.WithStandardOutput(o)
+            : stdout is not null ? wasi.WithStandardOutputCallback(stdout)
+            : wasi.WithInheritedStandardOutput();
         wasi = options.StderrPath is { } e ? wasi.WithStandardError(e) : wasi.WithInheritedStandardError();
         wasi = wasi.WithInheritedStandardInput();
         foreach (var dir in options.Directories)
         {
             if (!Directory.Exists(dir.HostPath))
                 throw new WasmRuntimeException($"--dir: directory '{dir.HostPath}' does not exist");
-            wasi = wasi.WithPreopenedDirectory(dir.HostPath, dir.GuestPath, mutable: true);
+            wasi = wasi.WithPreopenedDirectory(dir.HostPath, dir.GuestPath, mutable: dir.Access == DirectoryAccess.ReadWrite);
         }
         return wasi;
     }

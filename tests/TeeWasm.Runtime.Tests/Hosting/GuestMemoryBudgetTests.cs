@@ -55,7 +55,6 @@ public sealed class GuestMemoryBudgetTests : IDisposable
         var result = WasmRunner.Run(GuestModules.WriteTemp(wat, _dir), options with
         {
             CacheDirectory = null,
-            Log = _ => { },
             Attestation = new AttesterOptions { Mode = AttestationMode.None },
             Gpu = GpuBackendKind.Cpu,
         });
