@@ -12,10 +12,10 @@ public sealed class InputLimitTests
     public static TheoryData<string[], string> DevZeroInputs => new()
     {
         { ["verify", "/dev/zero"], "error: evidence file '/dev/zero' is larger than 16 MiB, the limit for it (docs/limits.md)" },
-        { ["verify", V("snp", "attestation.bin"), "--policy", "/dev/zero"], "error: policy file '/dev/zero' is larger than 1 MiB, the limit for it (docs/limits.md)" },
+        { ["verify", V("snp", "attestation.bin"), "--policy", "/dev/zero"], "error: --policy: policy file '/dev/zero' is larger than 1 MiB, the limit for it (docs/limits.md)" },
         { ["verify", V("snp", "attestation.bin"), "--cert", "/dev/zero"], "error: --cert /dev/zero: certificate file '/dev/zero' is larger than 1 MiB, the limit for it (docs/limits.md)" },
         { ["verify", V("nvidia", "hopperAttestationReport.txt"), "--cert", "/dev/zero", "--nonce", new string('0', 64)], "error: --cert /dev/zero: certificate file '/dev/zero' is larger than 1 MiB, the limit for it (docs/limits.md)" },
-        { ["kbs", "encrypt", "--key-file", "/dev/zero", "--in", "/dev/null", "--out", "/dev/null"], "error: key file '/dev/zero' is larger than 4 KiB, the limit for it (docs/limits.md)" },
+        { ["kbs", "encrypt", "--key-file", "/dev/zero", "--in", "/dev/null", "--out", "/dev/null"], "error: --key-file: key file '/dev/zero' is larger than 4 KiB, the limit for it (docs/limits.md)" },
         { ["kbs", "serve", "--secrets", "/tmp", "--policy", "/dev/zero", "--listen", "127.0.0.1:0"], "error: --policy: policy file '/dev/zero' is larger than 1 MiB, the limit for it (docs/limits.md)" },
     };
 
