@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -13,10 +13,11 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using TeeWasm.Attestation.Audit;
 using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Inputs;
 using TeeWasm.Attestation.Platforms.Simulator;
 using TeeWasm.Attestation.Platforms.Tdx;
-using TeeWasm.Attestation.Services.Kbs;
 using TeeWasm.Attestation.Services.Kbs.Trustee;
+using TeeWasm.Attestation.Services.Kbs;
 using TeeWasm.KeyBroker.Appraisers;
 using TeeWasm.KeyBroker.Trustee;
 
@@ -228,7 +229,15 @@ public sealed class KeyBrokerServer : IAsyncDisposable
         string file = Path.GetFullPath(Path.Combine(_secretsRoot, repository, type, tag));
         if (!file.StartsWith(_secretsRoot + Path.DirectorySeparatorChar, StringComparison.Ordinal) || !File.Exists(file))
             return Refuse(evidence, name, 404, "ResourceNotFound", $"no secret '{path}'");
-        byte[] secret = File.ReadAllBytes(file);
+        byte[] secret;
+        try
+        {
+            secret = BoundedRead.File(file, InputLimits.Secret, "secret file");
+        }
+        catch (InputTooLargeException)
+        {
+            return Refuse(evidence, name, 500, "SecretTooLarge", $"secret '{path}' is larger than {InputLimits.Describe(InputLimits.Secret)}, the limit the broker serves (docs/limits.md)");
+        }
         try
         {
             string jwe = key.Encrypt(secret);

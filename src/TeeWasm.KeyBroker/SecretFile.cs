@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Inputs;
 
 namespace TeeWasm.KeyBroker;
 
@@ -52,7 +53,7 @@ public static class SecretFile
     /// <exception cref="AttestationException">The file does not hold a 32-byte key.</exception>
     public static byte[] ReadKeyFile(string path)
     {
-        byte[] raw = File.ReadAllBytes(path);
+        byte[] raw = BoundedRead.File(path, InputLimits.KeyFile, "key file");
         if (raw.Length == KeySize) return raw;
         string text = System.Text.Encoding.ASCII.GetString(raw).Trim();
         try

@@ -25,7 +25,7 @@ public sealed class AttestAzureSwtpmTests : IDisposable
 
         var o = new StringWriter();
         var e = new StringWriter();
-        int code = TeeWasmCli.Run(["attest", "vm", "--tpm-socket", "127.0.0.1:" + _tpm.Port,
+        int code = TeeWasmCli.Run(["attest", "vm", "--tpm-socket", _tpm.SocketPath,
             "--vm-cert", RepoPaths.Vector("azure", "constellation-azure-vcek.pem")], o, e);
 
         Assert.Equal(1, code);
@@ -49,7 +49,7 @@ public sealed class AttestAzureSwtpmTests : IDisposable
     {
         ProvisionConstellationHcl();
         using var imds = new FakeImdsThim(File.ReadAllText(RepoPaths.Vector("azure", "constellation-azure-vcek.pem")), "");
-        string[] common = ["--tpm-socket", "127.0.0.1:" + _tpm.Port, "--imds-url", imds.Uri.ToString()];
+        string[] common = ["--tpm-socket", _tpm.SocketPath, "--imds-url", imds.Uri.ToString()];
 
         var o = new StringWriter();
         Assert.Equal(0, TeeWasmCli.Run(["detect", .. common], o, new StringWriter()));
@@ -67,7 +67,7 @@ public sealed class AttestAzureSwtpmTests : IDisposable
     {
         ProvisionConstellationHcl();
         using var imds = new FakeImdsThim(File.ReadAllText(RepoPaths.Vector("azure", "constellation-azure-vcek.pem")), "");
-        string[] common = ["--tpm-socket", "127.0.0.1:" + _tpm.Port, "--imds-url", imds.Uri.ToString(), "--no-imds-vcek"];
+        string[] common = ["--tpm-socket", _tpm.SocketPath, "--imds-url", imds.Uri.ToString(), "--no-imds-vcek"];
 
         var o = new StringWriter();
         Assert.Equal(0, TeeWasmCli.Run(["detect", .. common], o, new StringWriter()));
@@ -83,7 +83,7 @@ public sealed class AttestAzureSwtpmTests : IDisposable
         ProvisionConstellationHcl();
         string vcek = RepoPaths.Vector("azure", "constellation-azure-vcek.pem");
         var o = new StringWriter();
-        Assert.Equal(0, TeeWasmCli.Run(["detect", "--tpm-socket", "127.0.0.1:" + _tpm.Port, "--vm-cert", vcek], o, new StringWriter()));
+        Assert.Equal(0, TeeWasmCli.Run(["detect", "--tpm-socket", _tpm.SocketPath, "--vm-cert", vcek], o, new StringWriter()));
         Assert.Contains($"VCEK:                 certificate file(s) {vcek}: SEV-VCEK (valid ", o.ToString());
     }
 }

@@ -1,4 +1,5 @@
 using TeeWasm.Cli.CommandLine;
+using TeeWasm.Tests.Shared;
 namespace TeeWasm.Cli.Tests;
 
 public sealed class ServiceOptionsTests
@@ -6,10 +7,8 @@ public sealed class ServiceOptionsTests
     [Fact]
     public void MaaEndpointThatIsDownFailsAttestationNamingTheService()
     {
-        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
+        using var closed = new ClosedPort();
+        int port = closed.Port;
         var (code, _, stderr) = CliProcess.Run("attest", "vm", "--tee", "simulate", "--maa-endpoint", $"http://127.0.0.1:{port}", "--service-timeout", "2");
         Assert.Equal(1, code);
         Assert.Contains($"Azure Attestation (MAA) at http://127.0.0.1:{port}: attest: cannot connect", stderr);

@@ -122,7 +122,8 @@ public sealed class KeyBrokerServerTests : IDisposable
         Assert.Contains("is not a secret name", client.GetSecret("../../etc/passwd").Error);
         Assert.Contains("is not a secret name", client.GetSecret("a/b").Error);
 
-        using var down = new KbsClient(new KbsClientOptions { Endpoint = LoopbackServer.DeadAddress(), Calls = s_fast }, attester);
+        using var closed = new ClosedPort();
+        using var down = new KbsClient(new KbsClientOptions { Endpoint = closed.Uri, Calls = s_fast }, attester);
         var r = down.GetSecret("demo");
         Assert.False(r.Success);
         Assert.Matches(@"Key broker \(KBS\) at http://127\.0\.0\.1:\d+: auth: cannot connect", r.Error);

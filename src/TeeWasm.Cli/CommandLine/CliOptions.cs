@@ -35,8 +35,8 @@ internal sealed class CliOptions
 
     public Option<string?> TpmSocket { get; } = new("--tpm-socket")
     {
-        Description = "Use a TPM at HOST:PORT (e.g. swtpm) instead of /dev/tpmrm0",
-        HelpName = "HOST:PORT",
+        Description = "Use a TPM at HOST:PORT or at a Unix socket /PATH (e.g. swtpm) instead of /dev/tpmrm0",
+        HelpName = "HOST:PORT|/PATH",
     };
 
     public Option<string[]> VmCertificates { get; } = new("--vm-cert")

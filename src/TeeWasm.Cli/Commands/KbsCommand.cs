@@ -1,10 +1,11 @@
 using System.CommandLine;
 using TeeWasm.Cli.CommandLine;
 using System.Runtime.CompilerServices;
-using TeeWasm.Attestation;
 using TeeWasm.Attestation.Audit;
 using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Inputs;
 using TeeWasm.Attestation.Policy;
+using TeeWasm.Attestation;
 using TeeWasm.KeyBroker;
 
 namespace TeeWasm.Cli.Commands;
@@ -114,7 +115,7 @@ internal static class KbsCommand
             {
                 throw new UsageException("--key-file: " + e.Message, e);
             }
-            byte[] plain = File.ReadAllBytes(parse.GetValue(input)!);
+            byte[] plain = BoundedRead.File(parse.GetValue(input)!, InputLimits.EncryptInput, "--in file");
             File.WriteAllBytes(parse.GetValue(output)!, SecretFile.Encrypt(key, plain));
             stdout.WriteLine($"wrote {parse.GetValue(output)} ({plain.Length} bytes encrypted, {SecretFile.NonceSize + plain.Length + SecretFile.TagSize} bytes written)");
             return 0;

@@ -31,7 +31,16 @@ internal static class RunCommand
         var invoke = new Option<string?>("--invoke") { Description = "Call this exported function instead of _start, with ARGS as its arguments (i32/i64/f32/f64), and print its results", HelpName = "FUNCTION" };
         var fuel = new Option<ulong?>("--fuel") { Description = "Stop the guest after N units of fuel (about one per instruction)", HelpName = "N" };
         var timeout = new Option<double?>("--timeout") { Description = "Stop the guest after S seconds of wall-clock time", HelpName = "S" };
-        var maxMemory = new Option<int?>("--max-memory") { Description = "Largest linear memory the guest may grow to, in MiB", HelpName = "MB" };
+        var maxMemory = new Option<int?>("--max-memory")
+        {
+            Description = $"The guest's memory budget in MiB: its linear memory plus, for a guest that imports wasi:gpu or wasi:webgpu, its GPU buffers (--max-gpu-memory of it) [default: {RunOptions.DefaultMaxMemoryBytes >> 20}]",
+            HelpName = "MB",
+        };
+        var maxGpuMemory = new Option<int?>("--max-gpu-memory")
+        {
+            Description = $"The part of --max-memory for the GPU buffers of a guest that imports wasi:gpu or wasi:webgpu, both together, on every backend; the rest is its linear memory [default: a quarter of --max-memory, at most {RunOptions.DefaultMaxGpuMemoryBytes >> 20}]",
+            HelpName = "MB",
+        };
         var noCache = new Option<bool>("--no-cache") { Description = "Compile the module afresh; do not read or write the compiled-module cache" };
         var gpu = new Option<string>("--gpu")
         {
@@ -80,7 +89,7 @@ internal static class RunCommand
 
         var command = new Command("run", "Run a WASI guest with wasmtime:attestation; the exit code is the guest's (134 when it traps or is stopped by --fuel or --timeout, 1 when it cannot start, 2 for usage errors)")
         {
-            module, guestArgs, dir, env, invoke, fuel, timeout, maxMemory, noCache, cacheDir, cacheMaxSize, allowPrecompiled, gpu, policy, requireAttestation, kbs, kbsEvidence, kbsKey, auditLog,
+            module, guestArgs, dir, env, invoke, fuel, timeout, maxMemory, maxGpuMemory, noCache, cacheDir, cacheMaxSize, allowPrecompiled, gpu, policy, requireAttestation, kbs, kbsEvidence, kbsKey, auditLog,
             receipt, bundle, printWorkload,
         };
         shared.AddTo(command);
@@ -96,7 +105,8 @@ internal static class RunCommand
                 Directories = (parse.GetValue(dir) ?? []).Select(ParseDir).ToArray(),
                 Fuel = parse.GetValue(fuel),
                 Timeout = parse.GetValue(timeout) is double s ? Positive(s, "--timeout", TimeSpan.FromSeconds) : null,
-                MaxMemoryBytes = parse.GetValue(maxMemory) is int mb ? Positive(mb, "--max-memory", v => (long)v * 1024 * 1024) : null,
+                MaxMemoryBytes = parse.GetValue(maxMemory) is int mb ? Positive(mb, "--max-memory", v => (long)v << 20) : RunOptions.DefaultMaxMemoryBytes,
+                MaxGpuMemoryBytes = parse.GetValue(maxGpuMemory) is int gmb ? Positive(gmb, "--max-gpu-memory", v => (long)v << 20) : null,
                 CacheDirectory = parse.GetValue(noCache) ? null : parse.GetValue(cacheDir) ?? ModuleCache.DefaultDirectory,
                 CacheMaxBytes = parse.GetValue(cacheMaxSize) is int cap ? Positive(cap, "--cache-max-size", v => (long)v << 20) : ModuleCache.DefaultMaxBytes,
                 AllowPrecompiled = parse.GetValue(allowPrecompiled),
@@ -115,6 +125,8 @@ internal static class RunCommand
                     }
                     : null,
             };
+            if (options.GpuMemoryBytes >= options.MaxMemoryBytes)
+                throw new UsageException($"--max-gpu-memory {options.GpuMemoryBytes >> 20} must be less than --max-memory {options.MaxMemoryBytes >> 20}: GPU buffers are part of the guest's memory budget");
             string? receiptPath = parse.GetValue(receipt), bundlePath = parse.GetValue(bundle);
             if (bundlePath is not null && receiptPath is null) throw new UsageException("--bundle applies with --receipt only (the bundle holds the launch attestation)");
             if (parse.GetValue(printWorkload))

@@ -1,9 +1,10 @@
 using System.CommandLine;
 using TeeWasm.Cli.CommandLine;
 using System.Globalization;
-using TeeWasm.Attestation;
+using TeeWasm.Attestation.Inputs;
 using TeeWasm.Attestation.Policy;
 using TeeWasm.Attestation.Verification;
+using TeeWasm.Attestation;
 
 namespace TeeWasm.Cli.Commands;
 
@@ -67,7 +68,7 @@ internal static class VerifyCommand
                 SimulatorDirectory = parse.GetValue(trustSimulator),
                 Policy = LoadPolicy(parse.GetValue(policy)),
             };
-            byte[] data = File.ReadAllBytes(path);
+            byte[] data = BoundedRead.File(path, InputLimits.Evidence, "evidence file");
             // A receipt, a bundle or composite evidence (tee-wasm run --receipt, attest --bundle, attest all).
             if (DocumentVerification.TryRun(data, options, documents.Values(parse), parse.GetValue(json), stdout) is int code) return code;
             FileAppraisal result;

@@ -17,7 +17,8 @@ public sealed class GuestAllocator
 
     /// <summary>
     /// Allocates a raw <paramref name="length"/>-byte block with the guest's <c>cabi_realloc(0, 0, align, length)</c>
-    /// (the canonical ABI's way to return a list or string) and returns its address; 0 (with a log line) when the guest
+    /// (the canonical ABI's way to return a list or string) and returns its address (an i32 to be read as u32: the
+    /// guest's memory may pass 2 GiB); 0 (with a log line) when the guest
     /// has no allocator or memory, or the allocator returned a misaligned address or one outside its memory. An empty
     /// block is not allocated: its address is <paramref name="align"/> (non-null and aligned, as Rust expects).
     /// </summary>
@@ -28,7 +29,7 @@ public sealed class GuestAllocator
     {
         int address = Allocate(caller, function, align, bytes.Length);
         if (address == 0) return 0;
-        if (bytes.Length > 0) bytes.CopyTo(_guest.GetMemory(caller, function)!.GetSpan(address, bytes.Length));
+        if (bytes.Length > 0) bytes.CopyTo(_guest.GetMemory(caller, function)!.GetSpan((uint)address, bytes.Length));
         return address;
     }
 
@@ -51,7 +52,7 @@ public sealed class GuestAllocator
         }
         int address = Allocate(caller, function, 4, total, ", returning 0");
         if (address == 0) return 0;
-        var target = _guest.GetMemory(caller, function)!.GetSpan(address, total);
+        var target = _guest.GetMemory(caller, function)!.GetSpan((uint)address, total);
         BinaryPrimitives.WriteUInt32LittleEndian(target, (uint)payload.Length);
         payload.CopyTo(target[4..]);
         return address;
@@ -75,9 +76,10 @@ public sealed class GuestAllocator
         var memory = _guest.GetMemory(caller, function);
         if (memory is null) return 0;
         long size = memory.GetLength();
-        if (address <= 0 || (address & (align - 1)) != 0 || (long)(uint)address + length > size)
+        // wasm32 addresses are u32: a block at or above 2 GiB is negative as an i32 and fine.
+        if (address == 0 || (address & (align - 1)) != 0 || (long)(uint)address + length > size)
         {
-            _guest.Log($"{function}: cabi_realloc returned {address}, not a valid {length}-byte block aligned to {align} in guest memory ({size} bytes){onFailure}");
+            _guest.Log($"{function}: cabi_realloc returned {(uint)address}, not a valid {length}-byte block aligned to {align} in guest memory ({size} bytes){onFailure}");
             return 0;
         }
         return address;

@@ -63,51 +63,45 @@ public sealed class GuestContext
         return memory;
     }
 
-    /// <summary>Copies <paramref name="length"/> bytes at <paramref name="address"/> out of guest memory; null when out of bounds.</summary>
+    /// <summary>
+    /// Copies <paramref name="length"/> bytes at <paramref name="address"/> out of guest memory; null (with a log line)
+    /// when longer than <paramref name="maxLength"/> or outside guest memory. Both are the ABI's i32s read as wasm32's
+    /// unsigned u32: an address at or above 2 GiB is an address like any other.
+    /// </summary>
     public byte[]? ReadBytes(Caller caller, string function, int address, int length, int maxLength)
     {
-        if (address < 0 || length < 0)
+        if ((uint)length > (uint)maxLength)
         {
-            Log($"{function}: negative pointer or length ({address}, {length}); returning 0");
+            Log($"{function}: length {(uint)length} exceeds the limit of {maxLength} bytes; returning 0");
             return null;
         }
-        if (length > maxLength)
-        {
-            Log($"{function}: length {length} exceeds the limit of {maxLength} bytes; returning 0");
-            return null;
-        }
-        var memory = GetMemory(caller, function);
-        if (memory is null) return null;
-        long size = memory.GetLength();
-        if ((long)address + length > size)
-        {
-            Log($"{function}: range [{address}, {(long)address + length}) is outside guest memory ({size} bytes); returning 0");
-            return null;
-        }
-        return memory.GetSpan(address, length).ToArray();
+        return TryGetRange(caller, function, address, length, out var range, "; returning 0") ? range.ToArray() : null;
     }
 
     /// <summary>
-    /// The guest memory range [<paramref name="address"/>, +<paramref name="length"/>) as a span, or false (with a log
-    /// line) when the range is negative or leaves guest memory. The span is valid until the guest runs again.
+    /// The guest memory range [<paramref name="address"/>, +<paramref name="length"/>) as a span (both read as u32), or
+    /// false (with a log line) when the range leaves guest memory. The span is valid until the guest runs again.
     /// </summary>
-    public bool TryGetRange(Caller caller, string function, int address, int length, out Span<byte> range)
+    public bool TryGetRange(Caller caller, string function, int address, int length, out Span<byte> range) =>
+        TryGetRange(caller, function, address, length, out range, "");
+
+    private bool TryGetRange(Caller caller, string function, int address, int length, out Span<byte> range, string onFailure)
     {
         range = default;
-        if (address < 0 || length < 0)
-        {
-            Log($"{function}: negative pointer or length ({address}, {length})");
-            return false;
-        }
         var memory = GetMemory(caller, function);
         if (memory is null) return false;
-        long size = memory.GetLength();
-        if ((long)address + length > size)
+        long start = (uint)address, end = start + (uint)length, size = memory.GetLength();
+        if (end > size)
         {
-            Log($"{function}: range [{address}, {(long)address + length}) is outside guest memory ({size} bytes)");
+            Log($"{function}: range [{start}, {end}) is outside guest memory ({size} bytes){onFailure}");
             return false;
         }
-        range = memory.GetSpan(address, length);
+        if ((uint)length > int.MaxValue)
+        {
+            Log($"{function}: length {(uint)length} is more than one host call takes (2 GiB){onFailure}");
+            return false;
+        }
+        range = memory.GetSpan(start, length);
         return true;
     }
 

@@ -107,12 +107,18 @@ public static partial class WasmRunner
     {
         using var linker = new Linker(engine);
         using var store = new Store(engine);
-        var guest = new GuestContext(log, options.MaxMemoryBytes);
+        // One memory budget per guest (--max-memory): linear memory, plus for a guest that imports a GPU interface its
+        // GPU buffers (--max-gpu-memory), which wasi:gpu and wasi:webgpu share on every backend.
+        bool importsGpu = imports.Gpu || imports.WebGpu;
+        long linearLimit = options.LinearMemoryLimit(importsGpu);
+        var gpuBudget = new TeeWasm.Gpu.Kernels.GpuMemoryBudget(options.GpuMemoryBytes);
+        // The host's result area for a guest without cabi_realloc counts against the same linear-memory limit.
+        var guest = new GuestContext(log, linearLimit);
         // A backend named with --gpu is started (and its absence reported) whatever the guest imports; auto, the
         // default, probes the machine's GPUs only for a guest that imports wasi:gpu.
         bool startGpu = imports.Gpu || options.Gpu != TeeWasm.Gpu.GpuBackendKind.Auto;
         if (!startGpu) log.LogDebug("{Line}", "--gpu auto: the guest imports no wasi:gpu; no GPU backend started");
-        using var gpu = startGpu ? new MeasuredGpuBackend(GpuImports.CreateBackend(options.Gpu, log), measurements) : null;
+        using var gpu = startGpu ? new MeasuredGpuBackend(GpuImports.CreateBackend(options.Gpu, log, gpuBudget), measurements) : null;
 
         linker.DefineWasi();
         using var broker = attester is not null && options.KeyBroker is { } kbs ? new KbsClient(kbs, attester) : null;
@@ -121,10 +127,10 @@ public static partial class WasmRunner
             AttestationResultFilter? policy = options.Policy is { } p ? (result, nonce) => AttestationGate.Apply(attester!, p, result, nonce) : null;
             AttestationImports.Define(linker, guest, attester!, policy, broker);
         }
-        using var webgpu = imports.WebGpu ? WebGpuImports.Define(linker, guest, options.WebGpu, measurements, imports.WebGpuOriginalEra) : null;
+        using var webgpu = imports.WebGpu ? WebGpuImports.Define(linker, guest, options.WebGpu with { Budget = gpuBudget }, measurements, imports.WebGpuOriginalEra) : null;
         if (imports.Gpu) GpuImports.Define(linker, guest, gpu!);
         store.SetWasiConfiguration(BuildWasi(name, options, recorder?.StdoutCallback));
-        if (options.MaxMemoryBytes is long max) store.SetLimits(memorySize: max, tableElements: null, instances: null, tables: null, memories: null);
+        store.SetLimits(memorySize: linearLimit, tableElements: null, instances: null, tables: null, memories: null);
         if (options.Fuel is ulong fuel) store.Fuel = fuel;
         store.SetEpochDeadline(1);
 
@@ -173,7 +179,7 @@ public static partial class WasmRunner
         catch (WasmtimeException e)
         {
             var failure = GuestFailure.From(e);
-            return new RunResult(failure.ExitCode, Describe(name, failure, options, instance), cacheHit);
+            return new RunResult(failure.ExitCode, Describe(name, failure, options, instance, linearLimit), cacheHit);
         }
     }
 
@@ -292,7 +298,7 @@ public static partial class WasmRunner
         return $"cannot instantiate '{name}': {UsefulLine(e.Message)}";
     }
 
-    private static string Describe(string name, GuestFailure failure, RunOptions options, Instance instance)
+    private static string Describe(string name, GuestFailure failure, RunOptions options, Instance instance, long linearLimit)
     {
         if (failure.Code == TrapCode.OutOfFuel)
             return $"'{name}' stopped: fuel exhausted (--fuel {options.Fuel})";
@@ -301,8 +307,8 @@ public static partial class WasmRunner
         string line = failure.Describe(name);
         // Wasmtime reports a refused memory.grow to the guest, not to us: a guest that then aborts near the limit
         // almost surely ran out of memory, so say so.
-        if (failure.IsTrap && options.MaxMemoryBytes is long max && instance.GetMemory("memory") is { } mem && mem.GetLength() * 4 >= max * 3)
-            return $"{line} (its memory, {mem.GetLength() / (1024.0 * 1024):0.#} MB, is near the --max-memory limit of {max / (1024.0 * 1024):0.#} MB: likely out of memory)";
+        if (failure.IsTrap && instance.GetMemory("memory") is { } mem && mem.GetLength() * 4 >= linearLimit * 3)
+            return $"{line} (its memory, {mem.GetLength() / (1024.0 * 1024):0.#} MB, is near the {(linearLimit < options.MaxMemoryBytes ? "--max-memory less --max-gpu-memory" : "--max-memory")} limit of {linearLimit / (1024.0 * 1024):0.#} MB: likely out of memory)";
         return line;
     }
 

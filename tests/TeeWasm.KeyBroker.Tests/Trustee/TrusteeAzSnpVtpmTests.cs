@@ -141,7 +141,7 @@ public sealed class TrusteeAzSnpVtpmTests : IClassFixture<TrusteeAzSnpVtpmTests.
         {
             Probe = new TeeProbeOptions
             {
-                TpmSocket = "127.0.0.1:" + _f.Tpm.Port,
+                TpmSocket = _f.Tpm.SocketPath,
                 TsmReportRoot = "/nonexistent", SevGuestDevice = "/nonexistent", TdxGuestDevices = [], SevFirmwareDirectory = "/nonexistent",
             },
         };

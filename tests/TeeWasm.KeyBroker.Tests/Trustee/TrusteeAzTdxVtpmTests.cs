@@ -46,7 +46,7 @@ public sealed class TrusteeAzTdxVtpmTests : IClassFixture<SwtpmAzureTdxFixture>
         {
             Probe = new TeeProbeOptions
             {
-                TpmSocket = "127.0.0.1:" + _f.Tpm.Port,
+                TpmSocket = _f.Tpm.SocketPath,
                 TsmReportRoot = "/nonexistent", SevGuestDevice = "/nonexistent", TdxGuestDevices = [], SevFirmwareDirectory = "/nonexistent",
             },
         };

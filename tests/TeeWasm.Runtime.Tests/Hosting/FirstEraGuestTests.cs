@@ -36,7 +36,7 @@ public sealed class FirstEraGuestTests : IDisposable
             StdoutPath = _dir.File("out.txt"),
             StderrPath = _dir.File("err.txt"),
             Logger = new LineLogger(_log.Add),
-            MaxMemoryBytes = maxMemory,
+            MaxMemoryBytes = maxMemory ?? RunOptions.DefaultMaxMemoryBytes,
             Attestation = new AttesterOptions { Mode = mode, SimulatorDirectory = AttestationImportsSimulatedTests.SimulatorDirectory },
         });
         return (result, File.ReadAllLines(_dir.File("out.txt")));

@@ -22,7 +22,7 @@ public sealed class GuestFailureTests : IDisposable
             StdoutPath = _dir.File("out.txt"),
             StderrPath = _dir.File("err.txt"),
             Logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
-            MaxMemoryBytes = maxMemory,
+            MaxMemoryBytes = maxMemory ?? RunOptions.DefaultMaxMemoryBytes,
             Attestation = new AttesterOptions { Mode = mode },
         });
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Inputs;
 using TeeWasm.Attestation.X509;
 
 namespace TeeWasm.Attestation.Platforms.AzureVtpm;
@@ -14,7 +15,7 @@ internal static class ImdsVcekClient
 {
     public static IReadOnlyList<X509Certificate2> Fetch(string endpoint, TimeSpan timeout)
     {
-        using var http = new HttpClient { Timeout = timeout };
+        using var http = new HttpClient { Timeout = timeout, MaxResponseContentBufferSize = InputLimits.ServiceAnswer };
         using var request = new HttpRequestMessage(HttpMethod.Get, endpoint);
         request.Headers.Add("Metadata", "true");
         try

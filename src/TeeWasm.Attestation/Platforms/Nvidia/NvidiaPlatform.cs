@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Verification;
+using TeeWasm.Attestation.Inputs;
 
 namespace TeeWasm.Attestation.Platforms.Nvidia;
 
@@ -188,9 +189,9 @@ public sealed class NvidiaPlatform : EvidencePlatform
         {
             try
             {
-                chain.AddRange(NvidiaCertificateChain.ParsePem(File.ReadAllText(f)));
+                chain.AddRange(NvidiaCertificateChain.ParsePem(BoundedRead.Text(f, InputLimits.Certificate, "certificate file")));
             }
-            catch (NvidiaAttestationException e)
+            catch (Exception e) when (e is NvidiaAttestationException or InputTooLargeException)
             {
                 throw new VerificationInputException($"--cert {f}: {e.Message}", e);
             }
@@ -227,7 +228,7 @@ public sealed class NvidiaPlatform : EvidencePlatform
             {
                 rims.Add(NvidiaRim.Load(f));
             }
-            catch (NvidiaAttestationException e)
+            catch (Exception e) when (e is NvidiaAttestationException or InputTooLargeException)
             {
                 throw new VerificationInputException($"--rim {f}: {e.Message}", e);
             }

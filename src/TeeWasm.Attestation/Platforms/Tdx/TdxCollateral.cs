@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using TeeWasm.Attestation.Inputs;
 using TeeWasm.Attestation.Verification;
 
 namespace TeeWasm.Attestation.Platforms.Tdx;
@@ -35,14 +36,14 @@ public sealed class TdxCollateral
         if (tcbSigningChainPemPath is not null)
         {
             chain = [];
-            chain.ImportFromPemFile(tcbSigningChainPemPath);
+            chain.ImportFromPem(BoundedRead.Text(tcbSigningChainPemPath, InputLimits.Certificate, "collateral file"));
         }
         return new TdxCollateral
         {
-            TcbInfo = tcbInfoPath is null ? null : TdxTcbInfo.Parse(File.ReadAllBytes(tcbInfoPath)),
-            QeIdentity = qeIdentityPath is null ? null : TdxQeIdentity.Parse(File.ReadAllBytes(qeIdentityPath)),
+            TcbInfo = tcbInfoPath is null ? null : TdxTcbInfo.Parse(ReadFile(tcbInfoPath)),
+            QeIdentity = qeIdentityPath is null ? null : TdxQeIdentity.Parse(ReadFile(qeIdentityPath)),
             TcbSigningChain = chain,
-            Crls = [.. crlPaths.Select(p => SgxCertificateRevocationList.Parse(File.ReadAllBytes(p)))],
+            Crls = [.. crlPaths.Select(p => SgxCertificateRevocationList.Parse(ReadFile(p)))],
         };
     }
 
@@ -97,4 +98,6 @@ public sealed class TdxCollateral
             Find("tcb_signing", "tcbsigning", "issuer_chain"),
             [.. files.Where(f => Path.GetFileName(f).Contains("crl", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal)]);
     }
+
+    private static byte[] ReadFile(string path) => BoundedRead.File(path, InputLimits.Collateral, "collateral file");
 }

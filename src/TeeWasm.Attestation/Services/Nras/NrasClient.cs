@@ -6,6 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using TeeWasm.Attestation.Inputs;
 using TeeWasm.Attestation.Platforms.Nvidia;
 
 namespace TeeWasm.Attestation.Services.Nras;
@@ -217,8 +218,8 @@ public sealed class NrasClient : IRemoteGpuVerifier, IDisposable
             using HttpRequestMessage request = build();
             try
             {
-                using HttpResponseMessage response = await _http.SendAsync(request, timeout.Token).ConfigureAwait(false);
-                string text = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
+                using HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+                string text = await ReadBodyAsync(response, what, timeout.Token).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode) return text;
                 int code = (int)response.StatusCode;
                 lastProblem = $"HTTP {code} {response.ReasonPhrase}{(text.Length > 0 ? ": " + Truncate(text) : "")}";
@@ -239,6 +240,23 @@ public sealed class NrasClient : IRemoteGpuVerifier, IDisposable
             }
         }
         throw Error($"NRAS {what} service at {(what == "JWKS" ? _options.JwksUrl : _options.Endpoint)} is unavailable after {attempts} attempt(s): {lastProblem}", last);
+    }
+
+    // The body, at most the cap of its kind (docs/limits.md).
+    private async Task<string> ReadBodyAsync(HttpResponseMessage response, string what, CancellationToken ct)
+    {
+        int limit = what == "JWKS" ? InputLimits.Jwks : InputLimits.ServiceAnswer;
+        string source = (what == "JWKS" ? _options.JwksUrl : _options.Endpoint).ToString();
+        try
+        {
+            if (response.Content.Headers.ContentLength > limit) throw new InputTooLargeException($"NRAS {what} answer", source, limit);
+            using Stream stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+            return BoundedRead.Decode(await BoundedRead.StreamAsync(stream, limit, $"NRAS {what} answer", source, ct).ConfigureAwait(false));
+        }
+        catch (InputTooLargeException e)
+        {
+            throw Error(e.Message, e);
+        }
     }
 
     private static string Truncate(string s) => s.Length <= 200 ? s : s[..200] + "…";

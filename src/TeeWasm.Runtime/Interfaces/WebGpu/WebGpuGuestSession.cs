@@ -112,8 +112,8 @@ public sealed class WebGpuGuestSession : IDisposable
         {
             var d = _table.Get<WebGpuDevice>(queue, K.Queue);
             var b = _table.Get<WebGpuBuffer>(buffer, K.Buffer);
-            CheckRange(offset, dataLen, b.Size, "write");
-            d.WriteBuffer(b, (ulong)offset, GuestSpan(memory, dataPtr, dataLen));
+            CheckRange(offset, (uint)dataLen, b.Size, "write");
+            d.WriteBuffer(b, (ulong)offset, GuestSpan(memory, dataPtr, (uint)dataLen));
             return 1;
         });
     }
@@ -124,8 +124,8 @@ public sealed class WebGpuGuestSession : IDisposable
         return Run("create-shader-module", () =>
         {
             var d = _table.Get<WebGpuDevice>(device, K.Device);
-            if (codeLen > _limits.MaxShaderSourceBytes) throw new GuestCallException($"WGSL source of {codeLen} bytes exceeds the limit of {_limits.MaxShaderSourceBytes}");
-            var code = GuestSpan(memory, codePtr, codeLen);
+            if ((uint)codeLen > _limits.MaxShaderSourceBytes) throw new GuestCallException($"WGSL source of {(uint)codeLen} bytes exceeds the limit of {_limits.MaxShaderSourceBytes}");
+            var code = GuestSpan(memory, codePtr, (uint)codeLen);
             try
             {
                 s_strictUtf8.GetCharCount(code);
@@ -147,7 +147,7 @@ public sealed class WebGpuGuestSession : IDisposable
             var d = _table.Get<WebGpuDevice>(device, K.Device);
             if (entriesPtr == 0) return AddOrDispose(K.BindGroupLayout, new GuestLayout(null));
             int max = (int)Math.Min(_limits.MaxBindings, d.Limits.MaxBindingsPerBindGroup);
-            if (entryCount <= 0 || entryCount > max) throw new GuestCallException($"entry count {entryCount} must be 1..{max}");
+            if (entryCount == 0 || (uint)entryCount > max) throw new GuestCallException($"entry count {(uint)entryCount} must be 1..{max}");
             var raw = GuestSpan(memory, entriesPtr, (long)entryCount * LayoutEntrySize);
             var entries = new WebGpuBindingEntry[entryCount];
             for (int i = 0; i < entryCount; i++)
@@ -170,11 +170,11 @@ public sealed class WebGpuGuestSession : IDisposable
         {
             var d = _table.Get<WebGpuDevice>(device, K.Device);
             var module = _table.Get<WebGpuShaderModule>(shader, K.ShaderModule);
-            if (entryLen <= 0 || entryLen > MaxEntryPointLength) throw new GuestCallException($"entry point name length {entryLen} must be 1..{MaxEntryPointLength}");
+            if (entryLen == 0 || (uint)entryLen > MaxEntryPointLength) throw new GuestCallException($"entry point name length {(uint)entryLen} must be 1..{MaxEntryPointLength}");
             string entry;
             try
             {
-                entry = s_strictUtf8.GetString(GuestSpan(memory, entryPtr, entryLen));
+                entry = s_strictUtf8.GetString(GuestSpan(memory, entryPtr, (uint)entryLen));
             }
             catch (DecoderFallbackException)
             {
@@ -197,7 +197,7 @@ public sealed class WebGpuGuestSession : IDisposable
             var d = _table.Get<WebGpuDevice>(device, K.Device);
             var bgl = ResolveLayout(layout);
             int max = (int)Math.Min(_limits.MaxBindings, d.Limits.MaxBindingsPerBindGroup);
-            if (bufferCount < 0 || bufferCount > max) throw new GuestCallException($"buffer count {bufferCount} must be 0..{max}");
+            if ((uint)bufferCount > max) throw new GuestCallException($"buffer count {(uint)bufferCount} must be 0..{max}");
             var buffers = BuffersAt(memory, bufferIdsPtr, bufferCount, out string? problem);
             if (buffers is null)
             {
@@ -384,7 +384,7 @@ public sealed class WebGpuGuestSession : IDisposable
             throw new GuestCallException($"{what}: [{offset}, {offset + size}) is outside the buffer ({limit} bytes)");
     }
 
-    /// <summary>The guest bytes <c>[ptr, ptr + len)</c> (pointer read as unsigned); throws when any is outside its memory.</summary>
+    /// <summary>The guest bytes <c>[ptr, ptr + len)</c> (pointer read as wasm32's unsigned u32); throws when any is outside its memory.</summary>
     private static Span<byte> GuestSpan(Memory? memory, int ptr, long length)
     {
         if (length < 0 || length > int.MaxValue) throw new GuestCallException($"length {length} is out of range");

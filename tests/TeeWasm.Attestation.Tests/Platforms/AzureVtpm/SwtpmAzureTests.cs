@@ -194,6 +194,47 @@ public sealed class SwtpmAzureTests : IClassFixture<SwtpmAzureTests.Fixture>
         Assert.Throws<TpmException>(() => tpm.Quote(0x81000099, new byte[32]));
     }
 
+    /// <summary>Issue 12, "Test-suite gaps": the three Azure vTPM reasons that were declared but never asserted.</summary>
+    [Fact]
+    public void NoQuote_WhenOneIsRequired_IsQuoteMissing()
+    {
+        byte[] claims = _f.Claims(_f.Tpm.AkPublic);
+        var result = AzureVtpmVerifier.Verify(_f.Hcl(_f.SignedSnp(claims), claims), new AzureVtpmVerificationOptions
+        {
+            Certificates = [_f.Pki.Vcek, _f.Pki.Ask],
+            TrustedRoots = [_f.Pki.Ark],
+            RequireQuote = true,
+        });
+        Assert.Equal(AzureVtpmFailureReason.QuoteMissing, result.Reason);
+        Assert.Equal("no TPM quote: freshness cannot be established", result.Message);
+        Assert.True(result.BindingValid);
+    }
+
+    [Fact]
+    public void TruncatedQuote_IsQuoteMalformed()
+    {
+        byte[] claims = _f.Claims(_f.Tpm.AkPublic);
+        using var tpm = new Tpm2Client(_f.Tpm.Connect());
+        byte[] nonce = new byte[32];
+        var quote = tpm.Quote(Swtpm.AkHandle, nonce);
+        var truncated = quote with { Attest = quote.Attest[..(quote.Attest.Length / 2)] };
+        var result = AzureVtpmVerifier.Verify(_f.Hcl(_f.SignedSnp(claims), claims), Options(truncated, tpm.ReadPcrs(), nonce));
+        Assert.Equal(AzureVtpmFailureReason.QuoteMalformed, result.Reason);
+        Assert.StartsWith("TPM quote: ", result.Message);
+    }
+
+    [Fact]
+    public void ClaimsWithoutAnAttestationKey_AreAttestationKeyMissing()
+    {
+        byte[] claims = Encoding.UTF8.GetBytes("{\"keys\":[],\"vm-configuration\":{\"secure-boot\":true,\"tpm-enabled\":true,\"vmUniqueId\":\"TEST\"},\"user-data\":\"00\"}");
+        using var tpm = new Tpm2Client(_f.Tpm.Connect());
+        byte[] nonce = new byte[32];
+        var quote = tpm.Quote(Swtpm.AkHandle, nonce);
+        var result = AzureVtpmVerifier.Verify(_f.Hcl(_f.SignedSnp(claims), claims), Options(quote, tpm.ReadPcrs(), nonce));
+        Assert.Equal(AzureVtpmFailureReason.AttestationKeyMissing, result.Reason);
+        Assert.Equal("runtime claims carry no HCLAkPub key", result.Message);
+    }
+
     private AzureVtpmVerificationOptions Options(TpmQuote quote, IReadOnlyList<byte[]> pcrs, byte[] expectedNonce) => new()
     {
         Certificates = [_f.Pki.Vcek, _f.Pki.Ask],
@@ -221,7 +262,7 @@ public sealed class SwtpmAttesterTests : IClassFixture<SwtpmAzureTests.Fixture>
         {
             Probe = new TeeProbeOptions
             {
-                TpmSocket = "127.0.0.1:" + _f.Tpm.Port,
+                TpmSocket = _f.Tpm.SocketPath,
                 TsmReportRoot = "/nonexistent", SevGuestDevice = "/nonexistent", TdxGuestDevices = [], SevFirmwareDirectory = "/nonexistent",
             },
             AzureVtpm = new AzureVtpmOptions { Certificates = [_f.Pki.Vcek, _f.Pki.Ask], TrustedRoots = [_f.Pki.Ark] },
@@ -254,7 +295,7 @@ public sealed class SwtpmAttesterTests : IClassFixture<SwtpmAzureTests.Fixture>
         _f.Tpm.ProvisionHcl(_f.Hcl(_f.SignedSnp(claims), claims));
         var options = new AttesterOptions
         {
-            Probe = new TeeProbeOptions { TpmSocket = "127.0.0.1:" + _f.Tpm.Port },
+            Probe = new TeeProbeOptions { TpmSocket = _f.Tpm.SocketPath },
             FetchVcekFromImds = false,
         };
         using var attester = new Attester(options);
@@ -275,7 +316,7 @@ public sealed class SwtpmAttesterTests : IClassFixture<SwtpmAzureTests.Fixture>
         {
             Probe = new TeeProbeOptions
             {
-                TpmSocket = "127.0.0.1:" + _f.Tpm.Port,
+                TpmSocket = _f.Tpm.SocketPath,
                 TsmReportRoot = "/nonexistent", SevGuestDevice = "/nonexistent", TdxGuestDevices = [], SevFirmwareDirectory = "/nonexistent",
             },
             ImdsAddress = imds.Uri, // the loopback stand-in for 169.254.169.254

@@ -316,6 +316,34 @@ public sealed class WebGpuImportsTests
         Assert.Equal(new float[] { 2, 4, 6, 8 }, ToFloats(h.ReadBuffer(rb, 16)));
     }
 
+    /// <summary>
+    /// Issue 12 item 11: in a guest whose memory passes 2 GiB, source and destination pointers at or above 0x8000_0000
+    /// and the guest allocator's blocks there (get-last-error's message) are used as addresses.
+    /// </summary>
+    [Fact]
+    public void Pointers_at_and_above_2_GiB_are_addresses()
+    {
+        const uint high = 0x8000_0000, heap = high + 0x1_0000;
+        using var h = new WebGpuHarness(pages: 32770, heapStart: heap).Setup();
+        Assert.Equal(0, h.Call("create-buffer", h.Device, 0L, Storage));
+        int error = h.Call("get-last-error");
+        Assert.True((uint)error >= heap, $"message at {(uint)error:x}: not the guest's allocation");
+        Assert.Equal("create-buffer: size 0 must be positive", System.Text.Encoding.UTF8.GetString(h.Memory.GetSpan((uint)error + 4L, System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(h.Memory.GetSpan((uint)error, 4)))));
+
+        float[] input = [1, 2, 3, 4];
+        Floats(input).CopyTo(h.Memory.GetSpan(high + 0x100, 16));
+        int readback = h.Call("create-buffer", h.Device, 16L, MapRead | CopyDst);
+        int data = h.Call("create-buffer", h.Device, 16L, Storage | CopySrc | CopyDst);
+        h.Call("queue-write-buffer", h.Queue, data, 0L, unchecked((int)(high + 0x100)), 16);
+        int encoder = h.Call("create-command-encoder", h.Device);
+        h.Call("copy-buffer-to-buffer", encoder, data, 0L, readback, 0L, 16L);
+        h.Call("submit-commands", h.Queue, encoder);
+        h.Call("buffer-map-async", readback, 1, 0L, 16L, 0, 0);
+        h.Call("buffer-get-mapped-range", readback, 0L, 16L, unchecked((int)(high + 0x200)));
+        Assert.Null(h.LastError());
+        Assert.Equal(input, ToFloats(h.Memory.GetSpan(high + 0x200, 16).ToArray()));
+    }
+
     [Fact]
     public void Map_and_unmap_in_the_wrong_state_fail_cleanly()
     {
