@@ -8,62 +8,6 @@ using TeeWasm.Attestation.Verification;
 
 namespace TeeWasm.KeyBroker.Appraisers;
 
-/// <summary>What the broker's appraisal of a piece of evidence established.</summary>
-public sealed record AppraisedEvidence
-{
-    /// <summary>"AMD SEV-SNP" or "Intel TDX".</summary>
-    public required string Platform { get; init; }
-    /// <summary>True when the report chains to the simulator root (never taken from the evidence's own flag).</summary>
-    public required bool Simulated { get; init; }
-    /// <summary>Launch measurement (hex).</summary>
-    public required string Measurement { get; init; }
-    /// <summary>SHA-256 of the guest module bound into report_data (hex).</summary>
-    public required string ModuleHash { get; init; }
-    /// <summary>Whether the guest can be debugged (SNP policy bit, TD attributes).</summary>
-    public required bool Debug { get; init; }
-    /// <summary>What was verified, in words.</summary>
-    public required string Note { get; init; }
-    /// <summary>False for evidence whose report_data does not bind the guest module (Trustee format): module rules cannot hold.</summary>
-    public bool BindsModule { get; init; } = true;
-    /// <summary>
-    /// The verified report (and TDX TCB status, when collateral was given) for a rule's <c>attestation</c> policy
-    /// (<see cref="PolicyEvaluator"/>); report_data is bound to this session, the evidence time is the appraisal's.
-    /// </summary>
-    public PolicyInput? PolicyInput { get; init; }
-
-    /// <summary>The broker's view of an appraisal of verified evidence, its policy input aged from <paramref name="now"/>.</summary>
-    public static AppraisedEvidence From(Appraisal appraisal, byte[] moduleHash, DateTimeOffset now) => new()
-    {
-        Platform = appraisal.Claims!.Platform,
-        Simulated = appraisal.Claims.Simulated,
-        Measurement = Convert.ToHexStringLower(appraisal.Claims.Measurement),
-        ModuleHash = Convert.ToHexStringLower(moduleHash),
-        Debug = appraisal.Claims.Debug,
-        PolicyInput = appraisal.PolicyInput is { } input ? input with { EvidenceTime = now } : null,
-        Note = appraisal.Note!,
-    };
-}
-
-/// <summary>Settings of an <see cref="EvidenceAppraiser"/>.</summary>
-public sealed record AppraisalOptions
-{
-    /// <summary>The simulator root to accept besides AMD's roots, or null to refuse simulated evidence outright.</summary>
-    public X509Certificate2? SimulatorRoot { get; init; }
-    /// <summary>The simulator's ASK, for evidence that carries only the VCEK (Trustee <c>az-snp-vtpm</c>); null with no simulator root.</summary>
-    public X509Certificate2? SimulatorAsk { get; init; }
-    /// <summary>How TDX quotes are verified (collateral for the TCB status…).</summary>
-    public TdxVerifierOptions Tdx { get; init; } = new();
-    /// <summary>The clock.</summary>
-    public TimeProvider Time { get; init; } = TimeProvider.System;
-
-    /// <summary>The SNP verifier these options make.</summary>
-    internal SnpEvidenceVerifier SnpVerifier => new(new SnpVerifierOptions
-    {
-        SimulatorRoots = SimulatorRoot is { } root ? [root] : [],
-        SimulatorIntermediates = SimulatorAsk is { } ask ? [ask] : [],
-    });
-}
-
 /// <summary>
 /// The key broker's verifier of TeeWasm evidence JSON as the <see cref="TeeWasm.Attestation.Attester"/> produces it: checks that its binding
 /// carries the expected nonce, takes report_data from the binding's scheme (<see cref="EvidenceDocument.GetBinding"/>),
