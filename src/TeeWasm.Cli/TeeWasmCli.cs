@@ -28,7 +28,7 @@ public static class TeeWasmCli
             AttestCommand.Create(shared, stdout, stderr),
             InfoCommand.Create(shared, stdout),
             VerifyCommand.Create(stdout),
-            KbsCommand.Create(stdout, stderr),
+            KbsCommand.Create(shared, stdout, stderr),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)

@@ -1,8 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
-using System.Text.Json;
-using TeeWasm.Attestation.Evidence;
-using TeeWasm.Attestation.Platforms.Snp;
-using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Attestation.Policy;
 using TeeWasm.Attestation.Verification;
 
@@ -11,7 +6,7 @@ namespace TeeWasm.KeyBroker.Appraisers;
 /// <summary>What the broker's appraisal of a piece of evidence established.</summary>
 public sealed record AppraisedEvidence
 {
-    /// <summary>"AMD SEV-SNP" or "Intel TDX".</summary>
+    /// <summary>The platform's ABI name ("AMD SEV-SNP", "Intel TDX"; an Azure vTPM's is the TEE inside).</summary>
     public required string Platform { get; init; }
     /// <summary>True when the report chains to the simulator root (never taken from the evidence's own flag).</summary>
     public required bool Simulated { get; init; }
