@@ -180,6 +180,10 @@ public sealed class KbsCommandTests : IDisposable
             + $"are and the guest uses as its AES-256 key; it holds 65 bytes of text: 64 hex digits. Convert it with `xxd -r -p {_dir.File("k.hex")} > KEY`, "
             + "or make a key with `tee-wasm kbs keygen KEY`", line);
         Assert.False(File.Exists(_dir.File("x.enc")));
+
+        var (missing, _, missingErr) = CliProcess.Run("kbs", "encrypt", "--key-file", _dir.File("nope"), "--in", _dir.File("data.csv"), "--out", _dir.File("x.enc"));
+        Assert.Equal(2, missing);
+        Assert.Equal($"error: --key-file: file '{_dir.File("nope")}' not found\n", missingErr);
     }
 
     [Fact]

@@ -224,6 +224,8 @@ internal static class KbsCommand
         };
         command.SetAction(parse =>
         {
+            foreach (var (option, file) in new[] { ("--key-file", parse.GetValue(keyFile)!), ("--in", parse.GetValue(input)!) })
+                if (!File.Exists(file)) throw new UsageException($"{option}: file '{file}' not found");
             byte[] key = SecretFile.ReadKeyFile(parse.GetValue(keyFile)!);
             byte[] plain = File.ReadAllBytes(parse.GetValue(input)!);
             string path = parse.GetValue(output)!;
