@@ -76,6 +76,7 @@ public sealed partial class KeyBrokerServer : IAsyncDisposable
         _log = options.Logger;
         _secretsRoot = Path.GetFullPath(options.SecretsDirectory);
         _sessions = new SessionStore(options.MaxSessions, options.ChallengeLifetime, options.SessionLifetime);
+        // The simulator's root (loaded only when some rule allows simulated platforms) serves both kinds of evidence.
         _trustee = TrusteeAppraisalOptions.Create(options.Policy.AnyAllowsSimulated, options.SimulatorDirectory, options.TdxCollateralDirectory, options.Time);
         _appraiser = new EvidenceAppraiser(new AppraisalOptions
         {

@@ -63,7 +63,7 @@ public sealed class EvidenceAppraiser
         try
         {
             platform = Platforms.FirstOrDefault(p => p.Recognizes(document));
-            if (platform is not null) evidence = platform.Read(document) with { Binding = bound, Simulated = document.Simulated };
+            if (platform is not null) evidence = platform.Read(document) with { Binding = bound };
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException or KeyNotFoundException or AttestationException)
         {
@@ -78,8 +78,9 @@ public sealed class EvidenceAppraiser
         var now = _options.Time.GetUtcNow();
         Appraisal appraisal = verifier.Verify(evidence, new VerificationContext { ExpectedReportData = bound.ReportData, Time = now });
         string what = platform.RawName ?? platform.Name;
+        // Whether it is simulated is the chain's to say; the evidence's own word only picks the message of a refusal.
         if (!appraisal.EvidenceValid)
-            throw new AttestationException(evidence.Simulated && _options.SimulatorRoot is null ? SimulatedRefused : $"{what} rejected ({appraisal.Reason}): {appraisal.Message}");
+            throw new AttestationException(document.Simulated && _options.SimulatorRoot is null ? SimulatedRefused : $"{what} rejected ({appraisal.Reason}): {appraisal.Message}");
         // A platform may verify evidence without proving its binding (an Azure HCL report without a TPM quote): not enough here.
         if (appraisal.PolicyInput is not { ReportDataBound: true } || appraisal.Claims is null)
             throw new AttestationException($"{what} does not prove that it is bound to this challenge and TEE key: {appraisal.Message}");
