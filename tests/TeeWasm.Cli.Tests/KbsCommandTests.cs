@@ -252,6 +252,11 @@ public sealed class KbsCommandTests : IDisposable
         var (badUrl, _, urlErr) = CliProcess.Run("kbs", "get", "demo", "--url", "ftp://kbs", "--tee", "simulate");
         Assert.Equal(2, badUrl);
         Assert.Equal("error: --url 'ftp://kbs': expected an absolute http(s) URL\n", urlErr);
+
+        // No TEE to attest (--tee none): said without a round trip to the broker (nothing listens on this URL).
+        var (noTee, _, noTeeErr) = CliProcess.Run("kbs", "get", "demo", "--url", "http://127.0.0.1:1", "--tee", "none");
+        Assert.Equal(1, noTee);
+        Assert.Equal("error: host attestation for the key broker failed: No TEE attestation available. Not running in a Confidential VM (Intel TDX or AMD SEV-SNP)?\n", noTeeErr);
     }
 
     [Fact]
