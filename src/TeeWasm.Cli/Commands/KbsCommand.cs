@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TeeWasm.Cli.CommandLine;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -6,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.Audit;
+using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Policy;
 using TeeWasm.Attestation.Services.Kbs;
 using TeeWasm.KeyBroker;
@@ -46,19 +48,19 @@ internal static class KbsCommand
             Description = "Directory of secrets: the file DIR/REPO/TYPE/TAG is the secret REPO/TYPE/TAG (a bare name N is default/secret/N)",
             Required = true,
             HelpName = "DIR",
-        };
+        }.ExistingDirectory();
         var policy = new Option<string?>("--policy")
         {
             Description = "Policy file: {\"default\":RULE,\"secrets\":{\"repo/type/tag\":RULE}}, RULE = {allow_simulated, allow_debug, platforms, module_hashes, measurements, attestation: an attestation policy as for run --policy (docs/policy.md)}; a rule with module_hashes never releases to Trustee-format evidence [default: release to any real, non-debug SNP/TDX platform; never to the simulator]",
             HelpName = "FILE",
-        };
+        }.ExistingFile();
         var simulatorDir = new Option<string?>("--simulator-dir")
         {
             Description = "The simulator's directory, whose root is trusted only when a policy rule allows simulated platforms [default: $XDG_DATA_HOME/tee-wasm/simulator]",
             HelpName = "DIR",
         };
         var auditLog = new Option<string?>("--audit-log") { Description = "Append one JSON line per verify/token/secret event to FILE (never secrets)", HelpName = "FILE" };
-        var tdxCollateral = new Option<string?>("--tdx-collateral") { Description = "TDX collateral directory (TCB info, QE identity, CRLs) for the TCB status of TDX quotes", HelpName = "DIR" };
+        var tdxCollateral = new Option<string?>("--tdx-collateral") { Description = "TDX collateral directory (TCB info, QE identity, CRLs) for the TCB status of TDX quotes", HelpName = "DIR" }.ExistingDirectory();
         var command = new Command("serve", "Run the key broker until Ctrl-C: verifies TeeWasm evidence of any supported platform or Trustee KBS 0.4.0 snp/tdx/az-*-vtpm evidence with TeeWasm's verifiers, releases secrets per policy, encrypted to the TEE's key; GET /health and /metrics (Prometheus); one log line per request on stderr")
         {
             listen, insecureHttp, tlsCert, tlsKey, secrets, policy, simulatorDir, auditLog, tdxCollateral,
@@ -69,7 +71,7 @@ internal static class KbsCommand
             {
                 // The native build (Native AOT): the broker's ASP.NET endpoints still bind their handlers at run time.
                 stderr.WriteLine("error: kbs serve is not in the native build yet; run it with the .NET tool (dotnet tool install tee-wasm) or a `dotnet build` of TeeWasm");
-                return TeeWasmCli.HostError;
+                return ExitCodes.Failure;
             }
             SecretPolicy rules;
             try
@@ -78,7 +80,7 @@ internal static class KbsCommand
             }
             catch (PolicyException e)
             {
-                throw new UsageException("--policy: " + e.Message);
+                throw new UsageException("--policy: " + e.Message, e);
             }
             string address = parse.GetValue(listen)!;
             bool https = address.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
@@ -142,8 +144,8 @@ internal static class KbsCommand
             HelpName = "URL",
         };
         var output = new Option<string?>("--out") { Description = "Write the secret's bytes to FILE (readable by the owner only; its directory made) instead of printing them in base64", HelpName = "FILE" };
-        var module = new Option<string?>("--module") { Description = "Bind this module's SHA-256 into the evidence as `run` binds its guest's, for module_hashes rules [default: 32 zero bytes]", HelpName = "FILE" };
-        var auditLog = new Option<string?>("--audit-log") { Description = "Append one JSON line per attestation event to FILE (never secrets or whole tokens)", HelpName = "FILE" };
+        var module = new Option<string?>("--module") { Description = "Bind this module's SHA-256 into the evidence as `run` binds its guest's, for module_hashes rules [default: 32 zero bytes]", HelpName = "FILE" }.ExistingFile();
+        var auditLog = new Option<string?>("--audit-log") { Description = "Append one JSON line per attestation event to FILE (never secrets or whole tokens)", HelpName = "FILE" }.WritableFile();
         var client = new KbsClientCliOptions();
         var command = new Command("get", "Get a secret from a key broker, attesting this host as `run --kbs` does (the same evidence, TEE key and session); prints it in base64 or writes it with --out; exit 1 when the broker refuses")
         {
@@ -156,12 +158,7 @@ internal static class KbsCommand
             if (KbsProtocol.ResourcePath(secretName) is null)
                 throw new UsageException($"'{secretName}' is not a secret name: REPOSITORY/TYPE/TAG or a bare TAG (letters, digits, . _ -)");
             var options = client.ToOptions(parse, CliOptions.Absolute(parse.GetValue(url)!, "--url"), shared.ToServiceCallOptions(parse));
-            byte[]? moduleHash = null;
-            if (parse.GetValue(module) is { } modulePath)
-            {
-                if (!File.Exists(modulePath)) throw new UsageException($"--module: file '{modulePath}' not found");
-                moduleHash = Attester.HashModule(File.ReadAllBytes(modulePath));
-            }
+            byte[]? moduleHash = parse.GetValue(module) is { } modulePath ? Attester.HashModule(File.ReadAllBytes(modulePath)) : null;
             using var audit = parse.GetValue(auditLog) is { } auditPath ? new JsonLinesAuditLog(auditPath) : null;
             using var attester = new Attester(shared.ToAttesterOptions(parse) with { AuditLog = (IAttestationAuditLog?)audit ?? NullAuditLog.Instance });
             if (moduleHash is not null) attester.ModuleHash = moduleHash;
@@ -170,7 +167,7 @@ internal static class KbsCommand
             if (!result.Success || result.Secret is not { } secret)
             {
                 stderr.WriteLine("error: " + result.Error);
-                return 1;
+                return ExitCodes.Failure;
             }
             try
             {
@@ -215,8 +212,8 @@ internal static class KbsCommand
 
     private static Command Encrypt(TextWriter stdout)
     {
-        var keyFile = new Option<string>("--key-file") { Description = "The data key: exactly 32 raw bytes (`tee-wasm kbs keygen K` makes one); put the same file in the broker's secrets directory", Required = true, HelpName = "K" };
-        var input = new Option<string>("--in") { Description = "File to encrypt", Required = true, HelpName = "F" };
+        var keyFile = new Option<string>("--key-file") { Description = "The data key: exactly 32 raw bytes (`tee-wasm kbs keygen K` makes one); put the same file in the broker's secrets directory", Required = true, HelpName = "K" }.ExistingFile();
+        var input = new Option<string>("--in") { Description = "File to encrypt", Required = true, HelpName = "F" }.ExistingFile();
         var output = new Option<string>("--out") { Description = "Encrypted file (its directory is made): 12-byte nonce || AES-256-GCM ciphertext || 16-byte tag", Required = true, HelpName = "F.enc" };
         var command = new Command("encrypt", "Encrypt a file for a guest that gets its key from the key broker (AES-256-GCM: nonce || ciphertext || tag)")
         {
@@ -224,9 +221,15 @@ internal static class KbsCommand
         };
         command.SetAction(parse =>
         {
-            foreach (var (option, file) in new[] { ("--key-file", parse.GetValue(keyFile)!), ("--in", parse.GetValue(input)!) })
-                if (!File.Exists(file)) throw new UsageException($"{option}: file '{file}' not found");
-            byte[] key = SecretFile.ReadKeyFile(parse.GetValue(keyFile)!);
+            byte[] key;
+            try
+            {
+                key = SecretFile.ReadKeyFile(parse.GetValue(keyFile)!);
+            }
+            catch (AttestationException e)
+            {
+                throw new UsageException("--key-file: " + e.Message, e);
+            }
             byte[] plain = File.ReadAllBytes(parse.GetValue(input)!);
             string path = parse.GetValue(output)!;
             if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } dir) Directory.CreateDirectory(dir);

@@ -2,7 +2,7 @@ using System.CommandLine;
 using TeeWasm.Attestation.Http;
 using TeeWasm.Attestation.Services.Kbs;
 
-namespace TeeWasm.Cli;
+namespace TeeWasm.Cli.CommandLine;
 
 /// <summary>The key broker client's options, shared by <c>run --kbs</c> and <c>kbs get</c>.</summary>
 internal sealed class KbsClientCliOptions
