@@ -1,3 +1,4 @@
+using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Policy;
 using TeeWasm.Attestation.Verification;
 
@@ -20,6 +21,10 @@ public sealed record AppraisedEvidence
     public required string Note { get; init; }
     /// <summary>False for evidence whose report_data does not bind the guest module (Trustee format): module rules cannot hold.</summary>
     public bool BindsModule { get; init; } = true;
+    /// <summary>SHA-256 of the launch's workload document bound into report_data (hex), or null when the launch is not bound.</summary>
+    public string? WorkloadSha256 { get; init; }
+    /// <summary>The workload document the evidence carries (its digest checked), or null.</summary>
+    public WorkloadIdentity? Workload { get; init; }
     /// <summary>
     /// The verified report (and TDX TCB status, when collateral was given) for a rule's <c>attestation</c> policy
     /// (<see cref="PolicyEvaluator"/>); report_data is bound to this session, the evidence time is the appraisal's.

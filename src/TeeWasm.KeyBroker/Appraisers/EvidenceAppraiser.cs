@@ -84,7 +84,12 @@ public sealed class EvidenceAppraiser
         // A platform may verify evidence without proving its binding (an Azure HCL report without a TPM quote): not enough here.
         if (appraisal.PolicyInput is not { ReportDataBound: true } || appraisal.Claims is null)
             throw new AttestationException($"{what} does not prove that it is bound to this challenge and TEE key: {appraisal.Message}");
-        return AppraisedEvidence.From(appraisal, bound.ModuleHash, now);
+        // The workload digest is part of what report_data binds (checked just now); its document, when carried, hashes to it.
+        return AppraisedEvidence.From(appraisal, bound.ModuleHash, now) with
+        {
+            WorkloadSha256 = bound.WorkloadSha256 is { } w ? Convert.ToHexStringLower(w) : null,
+            Workload = bound.Workload,
+        };
     }
 
     private static AttestationException NotEvidence(Exception e) =>
