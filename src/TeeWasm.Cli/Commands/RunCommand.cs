@@ -2,7 +2,6 @@ using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using TeeWasm.Cli.CommandLine;
 using TeeWasm.Attestation.Audit;
-using TeeWasm.Attestation.Services.Kbs;
 using TeeWasm.Runtime.Hosting;
 using TeeWasm.Runtime.Modules;
 
@@ -58,18 +57,7 @@ internal static class RunCommand
             Description = "Key broker (Trustee KBS protocol) for the guest's get_secret: the host attests to it and it releases secrets per its policy [default: none; get_secret fails]",
             HelpName = "URL",
         };
-        var kbsEvidence = new Option<string>("--kbs-evidence")
-        {
-            Description = "Evidence --kbs sends: teewasm (TeeWasm's evidence JSON; report_data binds the guest module, host key and the broker's nonce and TEE key, so module_hashes rules of `tee-wasm kbs serve` work; a real Trustee KBS refuses it) or trustee (Trustee KBS protocol 0.4.0: snp/tdx evidence in Trustee's formats, report_data = SHA-384 of the canonical runtime data {nonce, tee-pubkey}; on an Azure CVM az-snp-vtpm/az-tdx-vtpm evidence, that hash as vTPM quote nonce and HCL user-data (TDX also needs --imds-tdquote); works with a real Trustee KBS and with `tee-wasm kbs serve`, but binds no module, so module_hashes rules refuse it)",
-            DefaultValueFactory = _ => "teewasm",
-        };
-        kbsEvidence.AcceptOnlyFromAmong("teewasm", "trustee");
-        var kbsKey = new Option<string>("--kbs-key")
-        {
-            Description = "TEE key made for each --kbs session, to which the broker encrypts secrets: ec-p256 (ECDH-ES+A256KW, guest-components' default; fast) or rsa-2048 (RSA-OAEP-256, for brokers that take only RSA; ~0.1-0.3 s to make)",
-            DefaultValueFactory = _ => "ec-p256",
-        };
-        kbsKey.AcceptOnlyFromAmong("ec-p256", "rsa-2048");
+        var kbsClient = new KbsClientCliOptions();
         var auditLog = new Option<string?>("--audit-log")
         {
             Description = "Append one JSON line per attestation event (detect, attest, token issued/verified, secrets) to FILE; never secrets or whole tokens [default: off]",
@@ -89,7 +77,7 @@ internal static class RunCommand
 
         var command = new Command("run", "Run a WASI guest with wasmtime:attestation; the exit code is the guest's (134 when it traps or is stopped by --fuel or --timeout, 1 when it cannot start, 2 for usage errors)")
         {
-            module, guestArgs, dir, env, invoke, fuel, timeout, maxMemory, maxGpuMemory, noCache, cacheDir, cacheMaxSize, allowPrecompiled, gpu, policy, requireAttestation, kbs, kbsEvidence, kbsKey, auditLog,
+            module, guestArgs, dir, env, invoke, fuel, timeout, maxMemory, maxGpuMemory, noCache, cacheDir, cacheMaxSize, allowPrecompiled, gpu, policy, requireAttestation, kbs, kbsClient.Evidence, kbsClient.Key, auditLog,
             receipt, bundle, printWorkload,
         };
         shared.AddTo(command);
@@ -116,13 +104,7 @@ internal static class RunCommand
                 RequireAttestation = parse.GetValue(requireAttestation),
                 Logger = context.Logging.CreateLogger("tee-wasm"),
                 KeyBroker = parse.GetValue(kbs) is { } url
-                    ? new KbsClientOptions
-                    {
-                        Endpoint = CliOptions.Absolute(url, "--kbs"),
-                        Calls = shared.ToServiceCallOptions(parse),
-                        Evidence = parse.GetValue(kbsEvidence) == "trustee" ? KbsEvidenceFormat.Trustee : KbsEvidenceFormat.TeeWasm,
-                        TeeKey = parse.GetValue(kbsKey) == "rsa-2048" ? TeeKeyKind.Rsa2048 : TeeKeyKind.EcP256,
-                    }
+                    ? kbsClient.ToOptions(parse, CliOptions.Absolute(url, "--kbs"), shared.ToServiceCallOptions(parse))
                     : null,
             };
             if (options.GpuMemoryBytes >= options.MaxMemoryBytes)

@@ -79,6 +79,15 @@ public sealed class ExitCodeTableTests : IDisposable
                 [Case.MissingFile] = new($"kbs serve --secrets {P("nosuch")}", ExitCodes.Usage),
                 [Case.BadFile] = new($"kbs serve --secrets {P("secrets")} --policy {P("typo-policy.json")}", ExitCodes.Usage),
             },
+            ["kbs get"] = new()
+            {
+                [Case.MissingFile] = new($"kbs get demo --url http://127.0.0.1:1 --module {P("nosuch.wasm")}", ExitCodes.Usage),
+                [Case.Failure] = new("kbs get demo --url http://127.0.0.1:1 --tee none", ExitCodes.Failure),
+            },
+            ["kbs keygen"] = new()
+            {
+                [Case.Success] = new($"kbs keygen {P("new.key")}", ExitCodes.Success),
+            },
             ["kbs encrypt"] = new()
             {
                 [Case.MissingFile] = new($"kbs encrypt --key-file {P("key.bin")} --in {P("nosuch.txt")} --out {P("x.enc")}", ExitCodes.Usage),
