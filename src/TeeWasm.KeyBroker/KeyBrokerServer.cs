@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -63,9 +64,14 @@ public sealed class KeyBrokerServer : IAsyncDisposable
             Tdx = new TdxVerifierOptions { Collateral = options.TdxCollateralDirectory is { } dir ? TdxCollateral.LoadDirectory(dir) : null },
             Time = options.Time,
         };
-        app.MapPost(KbsProtocol.AuthPath, (Delegate)Auth);
-        app.MapPost(KbsProtocol.AttestPath, (Delegate)Attest);
-        app.MapGet(KbsProtocol.ResourcePrefix + "{repository}/{type}/{tag}", (Delegate)Resource);
+        // Plain request delegates, no handler binding at run time: the native build (Native AOT) serves them as is.
+        app.MapPost(KbsProtocol.AuthPath, Serve(Auth));
+        app.MapPost(KbsProtocol.AttestPath, Serve(Attest));
+        app.MapGet(KbsProtocol.ResourcePrefix + "{repository}/{type}/{tag}", Serve(context =>
+        {
+            RouteValueDictionary route = context.Request.RouteValues;
+            return Task.FromResult(Resource(context, (string)route["repository"]!, (string)route["type"]!, (string)route["tag"]!));
+        }));
     }
 
     /// <summary>The address it listens on (the real port when 0 was asked for).</summary>
@@ -141,7 +147,7 @@ public sealed class KeyBrokerServer : IAsyncDisposable
         string nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         _sessions[id] = new Session { Nonce = nonce, Tee = tee is "intel-tdx" ? "tdx" : tee is "amd-sev-snp" ? "snp" : tee, Expires = _options.Time.GetUtcNow() + _options.SessionLifetime };
         context.Response.Headers.SetCookie = $"{KbsProtocol.SessionCookie}={id}; Path=/kbs; HttpOnly; Max-Age={(int)_options.SessionLifetime.TotalSeconds}";
-        return Results.Json(new Dictionary<string, object> { ["nonce"] = nonce, ["extra-params"] = "" });
+        return Results.Json(new KbsChallenge(nonce, ""), KeyBrokerJsonContext.Default.KbsChallenge);
     }
 
     private async Task<IResult> Attest(HttpContext context)
@@ -207,7 +213,7 @@ public sealed class KeyBrokerServer : IAsyncDisposable
             SigningCredentials = new SigningCredentials(new ECDsaSecurityKey(_tokenKey), SecurityAlgorithms.EcdsaSha256),
         });
         Audit(AuditEvents.TokenIssued, appraised, "ok", null, token: token);
-        return Results.Json(new { token });
+        return Results.Json(new KbsAttestationToken(token), KeyBrokerJsonContext.Default.KbsAttestationToken);
     }
 
     private IResult Resource(HttpContext context, string repository, string type, string tag)
@@ -265,7 +271,10 @@ public sealed class KeyBrokerServer : IAsyncDisposable
     }
 
     private static IResult Problem(int status, string type, string detail) =>
-        Results.Json(new { type = ErrorType + type, detail }, statusCode: status);
+        Results.Json(new KbsError(ErrorType + type, detail), KeyBrokerJsonContext.Default.KbsError, statusCode: status);
+
+    private static RequestDelegate Serve(Func<HttpContext, Task<IResult>> handler) =>
+        async context => await (await handler(context)).ExecuteAsync(context);
 
     private static string? Str(JsonElement e, string name) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;

@@ -11,6 +11,23 @@ namespace TeeWasm.Attestation.Policy;
 /// </summary>
 public sealed record AttestationPolicy
 {
+    private const bool RequireReportDataBindingByDefault = true;
+
+    /// <summary>A policy of the safe defaults.</summary>
+    public AttestationPolicy() { }
+
+    /// <summary>
+    /// The JSON constructor: what a policy file leaves out keeps its default. The source-generated serializer sets every
+    /// init-only property from the file, absent ones to default(T), except those it is given as constructor parameters
+    /// (dotnet/runtime#84484); these are the properties whose default is not default(T).
+    /// </summary>
+    [JsonConstructor]
+    internal AttestationPolicy(IReadOnlyList<string> acceptedPlatforms = null!, bool requireReportDataBinding = RequireReportDataBindingByDefault)
+    {
+        AcceptedPlatforms = acceptedPlatforms ?? AcceptedPlatforms;
+        RequireReportDataBinding = requireReportDataBinding;
+    }
+
     /// <summary>Platforms accepted ("AMD SEV-SNP", "Intel TDX", "NVIDIA GPU"; "simulated" also admits simulator evidence).</summary>
     [JsonPropertyName("accepted_platforms")]
     public IReadOnlyList<string> AcceptedPlatforms { get; init; } = ["AMD SEV-SNP", "Intel TDX"];
@@ -25,7 +42,7 @@ public sealed record AttestationPolicy
 
     /// <summary>Require that report_data was checked against our binding (module, host key, nonce).</summary>
     [JsonPropertyName("require_report_data_binding")]
-    public bool RequireReportDataBinding { get; init; } = true;
+    public bool RequireReportDataBinding { get; init; } = RequireReportDataBindingByDefault;
 
     /// <summary>Oldest acceptable evidence, in seconds; null for no limit.</summary>
     [JsonPropertyName("max_evidence_age_seconds")]
@@ -46,21 +63,13 @@ public sealed record AttestationPolicy
     /// <summary>The platform name for simulator evidence in <see cref="AcceptedPlatforms"/>.</summary>
     public const string SimulatedPlatform = "simulated";
 
-    private static readonly JsonSerializerOptions s_json = new()
-    {
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-        RespectNullableAnnotations = true,
-    };
-
     /// <summary>Parses a policy; throws <see cref="PolicyException"/> on bad JSON, unknown keys or bad values.</summary>
     public static AttestationPolicy Parse(string json)
     {
         AttestationPolicy? policy;
         try
         {
-            policy = JsonSerializer.Deserialize<AttestationPolicy>(json, s_json);
+            policy = JsonSerializer.Deserialize(json, PolicyJsonContext.Default.AttestationPolicy);
         }
         catch (JsonException e)
         {
@@ -203,9 +212,18 @@ public sealed record TdxPolicy
 /// </summary>
 public sealed record GpuPolicy
 {
+    private const bool CcModeRequiredByDefault = true;
+
+    /// <summary>The default GPU rules: CC mode required.</summary>
+    public GpuPolicy() { }
+
+    /// <summary>The JSON constructor (see <see cref="AttestationPolicy"/>'s): <c>cc_mode_required</c> left out stays required.</summary>
+    [JsonConstructor]
+    internal GpuPolicy(bool ccModeRequired = CcModeRequiredByDefault) => CcModeRequired = ccModeRequired;
+
     /// <summary>Require confidential-computing mode on.</summary>
     [JsonPropertyName("cc_mode_required")]
-    public bool CcModeRequired { get; init; } = true;
+    public bool CcModeRequired { get; init; } = CcModeRequiredByDefault;
 
     /// <summary>Minimum driver version (e.g. "550.54.15"): dot-separated decimal components, compared numerically one by one.</summary>
     [JsonPropertyName("min_driver_version")]
