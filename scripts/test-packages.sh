@@ -132,13 +132,14 @@ if [ "$RELEASE" = 1 ]; then
       "$data/nvidia/rim-vbios-1010_0200_882_96005E0001-mismatch.xml" "$WORK/rims/"
     cp "$data/snp/attestation.bin" "$WORK/flipped-native.bin" && printf '\x01' | dd of="$WORK/flipped-native.bin" bs=1 seek=100 conv=notrunc 2>/dev/null
     echo '{"accepted_platforms":["Intel TDX"],"tdx":{"min_tee_tcb_svn":"00000000000000000000000000000000"},"max_evidence_age_seconds":60}' >"$WORK/verify-policy.json"
+    # Every case whose output names the time of verification gets --at: the two runs are seconds apart.
     local cases=(
       "$data/snp/attestation.bin --cert $data/snp/vcek.testcer"
       "$data/snp/attestation.bin --cert $data/snp/vcek.testcer --json"
       "$WORK/flipped-native.bin --cert $data/snp/vcek.testcer --json"
       "$data/tdx/tdx_prod_quote_SPR_E4.dat --at 2026-02-15 --json"
       "$data/tdx/tdx_prod_quote_SPR_E4.dat --at 2026-02-15 --policy $WORK/verify-policy.json"
-      "$data/nvidia/sdk-evidence-4gpu-hopper-590.json --json"
+      "$data/nvidia/sdk-evidence-4gpu-hopper-590.json --at 2026-02-15 --json"
       "$data/nvidia/sdk-hopper-570-report.txt --cert $data/nvidia/sdk-hopper-certchain-2.txt --nonce $nonce --rim $WORK/rims --at 2025-01-01T12:00:00Z --json"
       "$data/nvidia/sdk-hopper-535-report.txt --cert $data/nvidia/sdk-hopper-535-certchain.txt --nonce $nonce535 --rim $WORK/rims --at 2025-05-01"
       "$data/azure/constellation-azure-snp-report+igvm-header.bin --cert $data/azure/constellation-azure-vcek.pem --json"
