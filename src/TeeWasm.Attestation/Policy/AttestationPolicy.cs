@@ -73,7 +73,7 @@ public sealed record AttestationPolicy
         }
         catch (JsonException e)
         {
-            throw new PolicyException($"invalid policy{(e.Path is { } p ? " at " + p : "")}: {e.Message}", e);
+            throw PolicyException.FromJson(e, PolicyJsonContext.Default.AttestationPolicy);
         }
         if (policy is null) throw new PolicyException("invalid policy: null");
         policy.Validate();
@@ -98,7 +98,7 @@ public sealed record AttestationPolicy
         }
         catch (PolicyException e)
         {
-            throw new PolicyException($"{path}: {e.Message}", e);
+            throw e.UnknownKey is { } key ? new PolicyException($"{path}: {e.Message}", key, e.KnownKeys, e) : new PolicyException($"{path}: {e.Message}", e);
         }
     }
 

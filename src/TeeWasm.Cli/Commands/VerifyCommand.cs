@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TeeWasm.Cli.CommandLine;
 using System.Globalization;
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.Policy;
@@ -15,25 +16,26 @@ namespace TeeWasm.Cli.Commands;
 /// </summary>
 internal static class VerifyCommand
 {
-    public static Command Create(TextWriter stdout)
+    public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var file = new Argument<string>("FILE") { Description = "Evidence: SNP report (1184/1204 bytes), TDX quote (v4/v5), Azure HCL report, base64 of one, or the JSON 'tee-wasm attest' writes; or NVIDIA GPU evidence: 'tee-wasm attest gpu' JSON (also --all), NVIDIA attestation SDK evidence JSON, or a raw SPDM report (binary, hex, base64) with --cert and --nonce" };
-        var certs = new Option<string[]>("--cert") { Description = "Add certificates (DER or PEM; VCEK/VLEK, ASK/ASVK, ARK; for a raw GPU report: its device chain, PEM, leaf first); repeatable", HelpName = "CERT" };
-        var collateral = new Option<string?>("--collateral") { Description = "TDX collateral folder (files named *tcbinfo*, *qeidentity*, *crl*)", HelpName = "DIR" };
+        var file = new Argument<string>("FILE") { Description = "Evidence: SNP report (1184/1204 bytes), TDX quote (v4/v5), Azure HCL report, base64 of one, or the JSON 'tee-wasm attest' writes; or NVIDIA GPU evidence: 'tee-wasm attest gpu' JSON (also --all), NVIDIA attestation SDK evidence JSON, or a raw SPDM report (binary, hex, base64) with --cert and --nonce" }
+            .ExistingFile("evidence file");
+        var certs = new Option<string[]>("--cert") { Description = "Add certificates (DER or PEM; VCEK/VLEK, ASK/ASVK, ARK; for a raw GPU report: its device chain, PEM, leaf first); repeatable", HelpName = "CERT" }.ExistingFile();
+        var collateral = new Option<string?>("--collateral") { Description = "TDX collateral folder (files named *tcbinfo*, *qeidentity*, *crl*)", HelpName = "DIR" }.ExistingDirectory();
         var allowUnsigned = new Option<bool>("--allow-unsigned-collateral") { Description = "Accept TDX collateral whose signing chain is not supplied (its signature cannot be checked)" };
-        var policy = new Option<string?>("--policy") { Description = "Also apply this policy (see docs/policy.md)", HelpName = "FILE" };
-        var json = new Option<bool>("--json") { Description = "Print a machine-readable JSON verdict" };
+        var policy = new Option<string?>("--policy") { Description = "Also apply this policy (see docs/policy.md)", HelpName = "FILE" }.ExistingFile();
+        var json = new Option<bool>("--json") { Description = "Print a machine-readable JSON verdict (docs/schemas/verify.schema.json)" };
         var trustSimulator = new Option<string?>("--trust-simulator")
         {
             Description = "Also trust the TeeWasm simulator's root in DIR (default: the user's simulator directory); results say SIMULATED",
             HelpName = "DIR",
             Arity = ArgumentArity.ZeroOrOne,
-        };
+        }.ExistingDirectory();
         var tdQuote = new Option<string?>("--td-quote")
         {
             Description = "Azure TDX HCL report: the TD quote made from its TDREPORT (raw or base64); verified and compared field by field with the TDREPORT",
             HelpName = "FILE",
-        };
+        }.ExistingFile();
         var gpuNonce = new Option<string?>("--nonce")
         {
             Description = "GPU evidence: the 32-byte SPDM request nonce (hex) every report must be over; default: the evidence's binding (attest gpu JSON) or its stated nonce (SDK JSON); required for a raw report",
@@ -49,7 +51,6 @@ internal static class VerifyCommand
         command.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
-            if (!File.Exists(path)) throw new UsageException($"evidence file '{path}' not found");
             var options = new VerifyOptions
             {
                 Time = ParseTime(parse.GetValue(at)),
@@ -74,7 +75,9 @@ internal static class VerifyCommand
             }
             if (parse.GetValue(json)) VerifyOutput.WriteJson(stdout, result);
             else VerifyOutput.WriteText(stdout, result);
-            return result.Valid ? 0 : 1;
+            if (!result.Valid && !options.TrustSimulator && result.File.Items.Any(e => e.Simulated))
+                stderr.WriteLine("hint: this is the TeeWasm simulator's evidence; to check it against the simulator's root, add --trust-simulator [DIR] (development only)");
+            return result.Valid ? ExitCodes.Success : ExitCodes.Failure;
         });
         return command;
     }
@@ -88,7 +91,7 @@ internal static class VerifyCommand
         }
         catch (PolicyException e)
         {
-            throw new UsageException(e.Message);
+            throw new UsageException("--policy: " + e.Message, e);
         }
     }
 
