@@ -35,6 +35,7 @@ public sealed class SecretRuleAttestationTests
         Assert.Empty(rule.Platforms);
         Assert.Empty(rule.ModuleHashes);
         Assert.Empty(rule.Measurements);
+        Assert.Empty(rule.WorkloadDigests);
         Assert.Equal(["a"], Rule("""{"platforms": ["a"]}""").Platforms);
     }
 

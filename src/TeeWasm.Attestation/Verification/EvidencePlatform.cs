@@ -76,6 +76,9 @@ public sealed class VerifyInputs(VerifyOptions options, Func<VerifyOptions, IRea
     /// <summary>The options as given.</summary>
     public VerifyOptions Options { get; } = options;
 
+    /// <summary>The same inputs with other options (the simulator's roots are loaded the same way).</summary>
+    public VerifyInputs With(VerifyOptions other) => new(other, loadSimulatorRoots);
+
     /// <summary>The simulator's roots when <see cref="VerifyOptions.TrustSimulator"/>, else none.</summary>
     /// <exception cref="VerificationInputException">There is no simulator directory.</exception>
     public IReadOnlyList<X509Certificate2> SimulatorRoots => _simulatorRoots ??= Options.TrustSimulator ? loadSimulatorRoots(Options) : [];
@@ -111,6 +114,17 @@ public sealed class VerifyInputs(VerifyOptions options, Func<VerifyOptions, IRea
                 throw new VerificationInputException($"--cert {c}: {e.Message}", e);
             }
         }
+        foreach (CollateralItem item in Options.Collateral?.Of(CollateralKind.AmdCertificate) ?? [])
+        {
+            try
+            {
+                certificates.AddRange(CertificateLoader.Load(item.Data));
+            }
+            catch (AttestationException e)
+            {
+                throw new VerificationInputException($"collateral {item.Name}: {e.Message}", e);
+            }
+        }
         if (Options.CollateralDirectory is { } dir && !Directory.Exists(dir))
             throw new VerificationInputException($"--collateral: folder '{dir}' not found");
         IReadOnlyList<X509Certificate2> simulator = SimulatorRoots;
@@ -120,7 +134,7 @@ public sealed class VerifyInputs(VerifyOptions options, Func<VerifyOptions, IRea
             if (!File.Exists(quotePath)) throw new VerificationInputException($"--td-quote: file '{quotePath}' not found");
             tdQuote = File.ReadAllBytes(quotePath);
         }
-        return new VmInputs(certificates, Options.CollateralDirectory, simulator, tdQuote);
+        return new VmInputs(certificates, Options.CollateralDirectory, simulator, tdQuote) { Collateral = Options.Collateral };
     }
 }
 
@@ -132,6 +146,9 @@ public sealed class VerifyInputs(VerifyOptions options, Func<VerifyOptions, IRea
 public sealed record VmInputs(IReadOnlyList<X509Certificate2> Certificates, string? CollateralDirectory,
     IReadOnlyList<X509Certificate2> SimulatorRoots, byte[]? TdQuoteFile)
 {
+    /// <summary>Collateral given as data (TDX collateral is taken from it when there is no <see cref="CollateralDirectory"/>), or null.</summary>
+    public CollateralSet? Collateral { get; init; }
+
     /// <summary>The refusal of <c>--td-quote</c> for evidence that is not an Azure HCL report with a TDREPORT inside.</summary>
     public const string TdQuoteNotApplicable = "--td-quote applies to an Azure HCL report with a TDREPORT inside only";
 }

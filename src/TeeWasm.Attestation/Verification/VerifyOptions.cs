@@ -42,6 +42,12 @@ public sealed record VerifyOptions
     /// <summary>The simulator's directory for <see cref="TrustSimulator"/>; null for the user's simulator directory.</summary>
     public string? SimulatorDirectory { get; init; }
 
+    /// <summary>
+    /// Collateral given as data (a bundle's): VM certificates, TDX collateral and NVIDIA RIMs are taken from it when the
+    /// path options for them are not given; null for none.
+    /// </summary>
+    public CollateralSet? Collateral { get; init; }
+
     /// <summary>The verification context these options give (time and policy; the binding comes from the evidence).</summary>
     public VerificationContext Context => new() { Time = Time, Policy = Policy };
 }

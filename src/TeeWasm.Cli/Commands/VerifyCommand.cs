@@ -10,7 +10,8 @@ namespace TeeWasm.Cli.Commands;
 /// <summary>
 /// <c>tee-wasm verify FILE [--cert CERT]... [--collateral DIR] [--td-quote FILE] [--policy F] [--json] [--at TIME]</c>: verify evidence
 /// on disk (SNP report, TDX quote, Azure HCL report, or attestation JSON), or NVIDIA GPU evidence (<c>attest gpu</c> JSON,
-/// NVIDIA SDK evidence JSON, or a raw SPDM report with <c>--cert</c> and <c>--nonce</c>). The verification is the
+/// NVIDIA SDK evidence JSON, or a raw SPDM report with <c>--cert</c> and <c>--nonce</c>); or a composite result, a bundle
+/// or a receipt (<see cref="DocumentVerification"/>). The verification is the
 /// library's (<see cref="AttestationPlatforms.VerifyFile"/>); this command parses options and prints. Exit 0 valid,
 /// 1 rejected, 2 usage.
 /// </summary>
@@ -18,7 +19,7 @@ internal static class VerifyCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var file = new Argument<string>("FILE") { Description = "Evidence: SNP report (1184/1204 bytes), TDX quote (v4/v5), Azure HCL report, base64 of one, or the JSON 'tee-wasm attest' writes; or NVIDIA GPU evidence: 'tee-wasm attest gpu' JSON (also --all), NVIDIA attestation SDK evidence JSON, or a raw SPDM report (binary, hex, base64) with --cert and --nonce" }
+        var file = new Argument<string>("FILE") { Description = "Evidence: SNP report (1184/1204 bytes), TDX quote (v4/v5), Azure HCL report, base64 of one, or the JSON 'tee-wasm attest' writes; or NVIDIA GPU evidence: 'tee-wasm attest gpu' JSON (also --all), NVIDIA attestation SDK evidence JSON, or a raw SPDM report (binary, hex, base64) with --cert and --nonce; or 'tee-wasm attest all' JSON (the VM and every GPU), a bundle (attest --bundle) or a receipt (run --receipt)" }
             .ExistingFile("evidence file");
         var certs = new Option<string[]>("--cert") { Description = "Add certificates (DER or PEM; VCEK/VLEK, ASK/ASVK, ARK; for a raw GPU report: its device chain, PEM, leaf first); repeatable", HelpName = "CERT" }.ExistingFile();
         var collateral = new Option<string?>("--collateral") { Description = "TDX collateral folder (files named *tcbinfo*, *qeidentity*, *crl*)", HelpName = "DIR" }.ExistingDirectory();
@@ -43,11 +44,13 @@ internal static class VerifyCommand
         };
         var rim = new Option<string?>("--rim") { Description = "GPU evidence: appraise each report's measurements against the NVIDIA RIMs (*.xml) in DIR, driver and VBIOS RIM chosen by version", HelpName = "DIR" };
         var at = new Option<string?>("--at") { Description = "Verify as of this time (ISO 8601, e.g. 2025-06-01) instead of now", HelpName = "TIME" };
+        var documents = new DocumentVerification.Options();
 
-        var command = new Command("verify", "Verify VM or NVIDIA GPU evidence from a file; exit 0 valid (every GPU, for GPU evidence), 1 rejected, 2 usage error")
+        var command = new Command("verify", "Verify VM or NVIDIA GPU evidence, a composite result, an offline bundle or a run's receipt from a file; exit 0 valid (every GPU, for GPU evidence), 1 rejected, 2 usage error")
         {
             file, certs, collateral, allowUnsigned, tdQuote, policy, json, at, trustSimulator, gpuNonce, rim,
         };
+        documents.AddTo(command);
         command.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
@@ -64,10 +67,13 @@ internal static class VerifyCommand
                 SimulatorDirectory = parse.GetValue(trustSimulator),
                 Policy = LoadPolicy(parse.GetValue(policy)),
             };
+            byte[] data = File.ReadAllBytes(path);
+            // A receipt, a bundle or composite evidence (tee-wasm run --receipt, attest --bundle, attest all).
+            if (DocumentVerification.TryRun(data, options, documents.Values(parse), parse.GetValue(json), stdout) is int code) return code;
             FileAppraisal result;
             try
             {
-                result = AttestationPlatforms.VerifyFile(File.ReadAllBytes(path), options);
+                result = AttestationPlatforms.VerifyFile(data, options);
             }
             catch (VerificationInputException e)
             {

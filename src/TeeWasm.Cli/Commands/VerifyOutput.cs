@@ -55,19 +55,23 @@ internal static class VerifyOutput
     }
 
     /// <summary>"VALID: …" or "REJECTED: …".</summary>
-    private static string Headline(Appraisal a) =>
+    internal static string Headline(Appraisal a) =>
         !a.EvidenceValid ? "REJECTED: " + a.Message
         : !a.Valid ? $"REJECTED: {a.Message}, but {a.Failures}"
         : "VALID: " + a.Message + (a.Policy is not null ? "; policy allows it" : "");
 
-    private static void WriteChecks(TextWriter o, Appraisal a, string indent)
+    private static void WriteChecks(TextWriter o, Appraisal a, string indent) => WriteChecks(o, a.Checks, indent);
+
+    /// <summary>One line per check: status, name, reason.</summary>
+    internal static void WriteChecks(TextWriter o, IReadOnlyList<AppraisalCheck> checks, string indent)
     {
-        int nameWidth = a.Checks.Max(c => c.Name.Length);
-        foreach (AppraisalCheck c in a.Checks)
+        if (checks.Count == 0) return;
+        int nameWidth = checks.Max(c => c.Name.Length);
+        foreach (AppraisalCheck c in checks)
             o.WriteLine($"{indent}{c.Status.ToString().ToUpperInvariant(),-4}  {c.Name.PadRight(nameWidth)}  {c.Reason}");
     }
 
-    private static void WriteFields(TextWriter o, Appraisal a, string indent)
+    internal static void WriteFields(TextWriter o, Appraisal a, string indent)
     {
         int width = a.Fields.Count == 0 ? 0 : a.Fields.Max(f => f.Key.Length);
         foreach (var (k, v) in a.Fields) o.WriteLine($"{indent}{k.PadRight(width)}  {v}");
@@ -102,7 +106,7 @@ internal static class VerifyOutput
     /// VM: <c>{verdict, kind, evidence_valid, reason, message, checks [name, status, required, reason], warnings, fields, [policy]}</c>;
     /// GPU: <c>{index, verdict, evidence_valid, reason, message, checks [name, status, reason], fields, [policy]}</c>.
     /// </summary>
-    private static void WriteAppraisal(Utf8JsonWriter w, Appraisal a, int? gpuIndex)
+    internal static void WriteAppraisal(Utf8JsonWriter w, Appraisal a, int? gpuIndex)
     {
         w.WriteStartObject();
         if (gpuIndex is int index) w.WriteNumber("index", index);

@@ -56,6 +56,8 @@ public sealed class NvidiaPlatform : EvidencePlatform
             Error = error,
             StatedNonce = nonceHex is null ? null : Convert.FromHexString(nonceHex),
             CcMode = cc,
+            Uuid = ev.GetString("uuid") ?? fields?.GetString("uuid"),
+            GpuIndex = (ev.GetInt64("gpu_index") ?? fields?.GetInt64("gpu_index")) is long i ? (int)i : null,
             Source = ev.Source ?? "",
         };
     }
@@ -158,7 +160,8 @@ public sealed class NvidiaPlatform : EvidencePlatform
         return new NvidiaGpuEvidenceVerifier(new NvidiaGpuVerifierOptions
         {
             SimulatorRoots = simulator, ExpectedNonce = nonce, CertificateChain = chain,
-            Rims = options.RimDirectory is { } dir ? LoadRims(dir) : null, RimDirectory = options.RimDirectory,
+            Rims = options.RimDirectory is { } dir ? LoadRims(dir) : RimsOf(options.Collateral),
+            RimDirectory = options.RimDirectory ?? (options.Collateral?.Has(CollateralKind.NvidiaRim) == true ? "the bundle" : null),
         });
     }
 
@@ -193,6 +196,25 @@ public sealed class NvidiaPlatform : EvidencePlatform
             }
         }
         return chain;
+    }
+
+    /// <summary>The RIMs of a collateral set (a bundle's); null when it holds none.</summary>
+    private static List<NvidiaRim>? RimsOf(CollateralSet? set)
+    {
+        if (set is null || !set.Has(CollateralKind.NvidiaRim)) return null;
+        var rims = new List<NvidiaRim>();
+        foreach (CollateralItem item in set.Of(CollateralKind.NvidiaRim))
+        {
+            try
+            {
+                rims.Add(NvidiaRim.Parse(Encoding.UTF8.GetString(item.Data)));
+            }
+            catch (NvidiaAttestationException e)
+            {
+                throw new VerificationInputException($"collateral {item.Name}: {e.Message}", e);
+            }
+        }
+        return rims;
     }
 
     private static List<NvidiaRim> LoadRims(string dir)

@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using TeeWasm.Attestation.Verification;
 
 namespace TeeWasm.Attestation.Platforms.Tdx;
 
@@ -43,6 +44,41 @@ public sealed class TdxCollateral
             TcbSigningChain = chain,
             Crls = [.. crlPaths.Select(p => SgxCertificateRevocationList.Parse(File.ReadAllBytes(p)))],
         };
+    }
+
+    /// <summary>
+    /// The TDX collateral of a <see cref="CollateralSet"/> (a bundle's): its TCB info, QE identity and signing chain (the
+    /// first of each) and its Intel CRLs; null when the set holds none of them.
+    /// </summary>
+    /// <exception cref="VerificationInputException">A piece does not parse; the message names it.</exception>
+    public static TdxCollateral? FromSet(CollateralSet set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        CollateralItem? tcb = set.Of(CollateralKind.TdxTcbInfo).FirstOrDefault(), qe = set.Of(CollateralKind.TdxQeIdentity).FirstOrDefault();
+        CollateralItem? chain = set.Of(CollateralKind.TcbSigningChain).FirstOrDefault();
+        var crls = set.Of(CollateralKind.IntelCrl).ToList();
+        if (tcb is null && qe is null && chain is null && crls.Count == 0) return null;
+        CollateralItem? current = null;
+        try
+        {
+            X509Certificate2Collection? signing = null;
+            if ((current = chain) is not null)
+            {
+                signing = [];
+                signing.ImportFromPem(System.Text.Encoding.ASCII.GetString(chain!.Data));
+            }
+            return new TdxCollateral
+            {
+                TcbInfo = (current = tcb) is null ? null : TdxTcbInfo.Parse(tcb!.Data),
+                QeIdentity = (current = qe) is null ? null : TdxQeIdentity.Parse(qe!.Data),
+                TcbSigningChain = signing,
+                Crls = [.. crls.Select(c => SgxCertificateRevocationList.Parse((current = c).Data))],
+            };
+        }
+        catch (Exception e) when (e is Evidence.AttestationException or System.Security.Cryptography.CryptographicException or FormatException or System.Text.Json.JsonException)
+        {
+            throw new VerificationInputException($"collateral {current?.Name}: {e.Message}", e);
+        }
     }
 
     /// <summary>

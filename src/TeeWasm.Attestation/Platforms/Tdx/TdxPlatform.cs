@@ -68,7 +68,8 @@ public sealed class TdxPlatform : EvidencePlatform
     /// <summary>The TDX options of the VM inputs (collateral loaded from its folder).</summary>
     internal static TdxVerifierOptions Options(VmInputs vm, VerifyOptions options) => new()
     {
-        Collateral = vm.CollateralDirectory is { } dir ? TdxCollateral.LoadDirectory(dir) : null,
+        Collateral = vm.CollateralDirectory is { } dir ? TdxCollateral.LoadDirectory(dir)
+            : vm.Collateral is { } set ? TdxCollateral.FromSet(set) : null,
         AllowUnverifiedCollateralSignature = options.AllowUnsignedCollateral,
     };
 }
