@@ -78,7 +78,7 @@ internal static class RunCommand
             Description = "Print the launch's workload document (JSON; its SHA-256 is what report_data, tokens and the key broker's workload_digests name) and exit without running the guest",
         };
 
-        var command = new Command("run", "Run a WASI guest with wasmtime:attestation; the exit code is the guest's (1 when it traps or cannot start, 2 for usage errors)")
+        var command = new Command("run", "Run a WASI guest with wasmtime:attestation; the exit code is the guest's (134 when it traps or is stopped by --fuel or --timeout, 1 when it cannot start, 2 for usage errors)")
         {
             module, guestArgs, dir, env, invoke, fuel, timeout, maxMemory, noCache, cacheDir, cacheMaxSize, allowPrecompiled, gpu, policy, requireAttestation, kbs, kbsEvidence, kbsKey, auditLog,
             receipt, bundle, printWorkload,

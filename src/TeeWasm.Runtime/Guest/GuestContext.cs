@@ -6,7 +6,8 @@ namespace TeeWasm.Runtime.Guest;
 /// <summary>
 /// Per-store access to the guest's exported <c>memory</c> and <c>cabi_realloc</c>, looked up once after instantiation
 /// (a lookup per call costs ~4x a cached host call): safe reads/writes that never leave the guest's memory, and the
-/// <see cref="Allocator"/> through which results are returned in memory the guest owns.
+/// <see cref="Allocator"/> through which results are returned in memory the guest owns (or, for a guest without
+/// <c>cabi_realloc</c>, in the host's <see cref="ResultArea"/>).
 /// </summary>
 public sealed class GuestContext
 {
@@ -22,14 +23,20 @@ public sealed class GuestContext
     /// Creates a context that logs to <paramref name="logger"/>, at debug: what it logs is an error the guest is told
     /// about (a 0 or an error code) and may handle.
     /// </summary>
-    public GuestContext(ILogger logger)
+    /// <param name="logger">The host's log.</param>
+    /// <param name="memoryLimitBytes">The store's limit on linear memory (<c>--max-memory</c>), named when the result area cannot grow.</param>
+    public GuestContext(ILogger logger, long? memoryLimitBytes = null)
     {
         _logger = logger;
         Allocator = new GuestAllocator(this);
+        ResultArea = new HostResultArea(memoryLimitBytes, Log);
     }
 
-    /// <summary>Returns results in guest memory through the guest's <c>cabi_realloc</c>.</summary>
+    /// <summary>Returns results in guest memory through the guest's <c>cabi_realloc</c>, or in <see cref="ResultArea"/> without one.</summary>
     public GuestAllocator Allocator { get; }
+
+    /// <summary>The host-owned pages that hold <c>[u32 length][payload]</c> results for a guest without <c>cabi_realloc</c>.</summary>
+    public HostResultArea ResultArea { get; }
 
     /// <summary>Caches the exports of the instance that runs (call right after instantiation).</summary>
     public void Bind(Instance instance)
@@ -41,6 +48,12 @@ public sealed class GuestContext
 
     /// <summary>Logs one line about an error the guest is told about (at debug: the guest may expect and handle it).</summary>
     public void Log(string message) => _logger.LogDebug("{Line}", message);
+
+    /// <summary>Logs one line the user should see (info): the host bridged an original-era guest's convention.</summary>
+    public void Notice(string message) => _logger.LogInformation("{Line}", message);
+
+    /// <summary>Logs one line the user must see (warning): a call of the guest failed for a reason outside the guest (a limit).</summary>
+    public void Warn(string message) => _logger.LogWarning("{Line}", message);
 
     /// <summary>The guest memory (cached, else looked up through the caller), or null with a log line.</summary>
     public Memory? GetMemory(Caller caller, string function)

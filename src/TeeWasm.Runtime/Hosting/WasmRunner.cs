@@ -20,7 +20,8 @@ public static partial class WasmRunner
     /// <summary>
     /// Loads, links and runs <paramref name="modulePath"/> (binary <c>.wasm</c>, <c>.wat</c> text, or with
     /// <see cref="RunOptions.AllowPrecompiled"/> a precompiled module from <c>tee-wasm compile</c>).
-    /// Guest failures (trap, missing import, limits) become a <see cref="RunResult"/> with one clear line;
+    /// Guest failures (trap, missing import, limits) become a <see cref="RunResult"/> with one clear line (a trap: the
+    /// trap in words and the guest frames nearest to it, exit code <see cref="GuestFailure.TrapExitCode"/>);
     /// a missing, invalid or refused module file throws <see cref="WasmRuntimeException"/>.
     /// Only what the guest imports is set up: no attester, GPU backend or WebGPU session for a guest that does not
     /// import <c>wasmtime:attestation</c>, <c>wasi:gpu</c> or <c>wasi:webgpu</c> (unless
@@ -106,7 +107,7 @@ public static partial class WasmRunner
     {
         using var linker = new Linker(engine);
         using var store = new Store(engine);
-        var guest = new GuestContext(log);
+        var guest = new GuestContext(log, options.MaxMemoryBytes);
         // A backend named with --gpu is started (and its absence reported) whatever the guest imports; auto, the
         // default, probes the machine's GPUs only for a guest that imports wasi:gpu.
         bool startGpu = imports.Gpu || options.Gpu != TeeWasm.Gpu.GpuBackendKind.Auto;
@@ -120,7 +121,7 @@ public static partial class WasmRunner
             AttestationResultFilter? policy = options.Policy is { } p ? (result, nonce) => AttestationGate.Apply(attester!, p, result, nonce) : null;
             AttestationImports.Define(linker, guest, attester!, policy, broker);
         }
-        using var webgpu = imports.WebGpu ? WebGpuImports.Define(linker, guest, options.WebGpu, measurements) : null;
+        using var webgpu = imports.WebGpu ? WebGpuImports.Define(linker, guest, options.WebGpu, measurements, imports.WebGpuOriginalEra) : null;
         if (imports.Gpu) GpuImports.Define(linker, guest, gpu!);
         store.SetWasiConfiguration(BuildWasi(name, options, recorder?.StdoutCallback));
         if (options.MaxMemoryBytes is long max) store.SetLimits(memorySize: max, tableElements: null, instances: null, tables: null, memories: null);
@@ -169,13 +170,10 @@ public static partial class WasmRunner
         {
             return new RunResult(code, null, cacheHit);
         }
-        catch (TrapException e)
-        {
-            return new RunResult(1, DescribeTrap(name, e, options, instance), cacheHit);
-        }
         catch (WasmtimeException e)
         {
-            return new RunResult(1, $"'{name}' failed: {UsefulLine(e.Message)}", cacheHit);
+            var failure = GuestFailure.From(e);
+            return new RunResult(failure.ExitCode, Describe(name, failure, options, instance), cacheHit);
         }
     }
 
@@ -294,18 +292,18 @@ public static partial class WasmRunner
         return $"cannot instantiate '{name}': {UsefulLine(e.Message)}";
     }
 
-    private static string DescribeTrap(string name, TrapException e, RunOptions options, Instance instance)
+    private static string Describe(string name, GuestFailure failure, RunOptions options, Instance instance)
     {
-        string line = UsefulLine(e.Message);
-        if (e.Type == TrapCode.OutOfFuel)
+        if (failure.Code == TrapCode.OutOfFuel)
             return $"'{name}' stopped: fuel exhausted (--fuel {options.Fuel})";
-        if (e.Type == TrapCode.Interrupt)
+        if (failure.Code == TrapCode.Interrupt)
             return $"'{name}' stopped: time limit of {options.Timeout?.TotalSeconds:0.###} s exceeded (--timeout)";
+        string line = failure.Describe(name);
         // Wasmtime reports a refused memory.grow to the guest, not to us: a guest that then aborts near the limit
         // almost surely ran out of memory, so say so.
-        if (options.MaxMemoryBytes is long max && instance.GetMemory("memory") is { } mem && mem.GetLength() * 4 >= max * 3)
-            return $"'{name}' trapped: {line} (its memory, {mem.GetLength() / (1024.0 * 1024):0.#} MB, is near the --max-memory limit of {max / (1024.0 * 1024):0.#} MB: likely out of memory)";
-        return $"'{name}' trapped: {line}";
+        if (failure.IsTrap && options.MaxMemoryBytes is long max && instance.GetMemory("memory") is { } mem && mem.GetLength() * 4 >= max * 3)
+            return $"{line} (its memory, {mem.GetLength() / (1024.0 * 1024):0.#} MB, is near the --max-memory limit of {max / (1024.0 * 1024):0.#} MB: likely out of memory)";
+        return line;
     }
 
     /// <summary>The line that says what happened: the "Caused by" line when there is one, else the first line.</summary>

@@ -37,7 +37,10 @@ public sealed class NrasClient : IRemoteGpuVerifier, IDisposable
     public NrasOptions Options => _options;
 
     /// <summary>Sends the evidence of one or more GPUs (report, PEM chain) for <paramref name="nonce"/> and verifies the verdict.</summary>
-    /// <exception cref="NvidiaAttestationException">Reason <see cref="NvidiaFailureReason.Nras"/>: the service failed or its answer does not verify.</exception>
+    /// <exception cref="NvidiaAttestationException">
+    /// Reason <see cref="NvidiaFailureReason.Nras"/>: the service failed or its answer does not verify;
+    /// <see cref="NvidiaFailureReason.NrasRefused"/>: its verified verdict says the GPU is not attested.
+    /// </exception>
     public async Task<NrasAttestation> AttestAsync(IReadOnlyList<(byte[] Report, string CertificateChainPem)> evidence, byte[] nonce,
         string arch = "HOPPER", CancellationToken cancellationToken = default)
     {
@@ -79,14 +82,14 @@ public sealed class NrasClient : IRemoteGpuVerifier, IDisposable
         AttestAsync(evidence, nonce, arch).GetAwaiter().GetResult();
 
     /// <summary>Verifies a detached EAT (as NRAS returns it) for <paramref name="nonce"/>.</summary>
-    /// <exception cref="NvidiaAttestationException">Reason <see cref="NvidiaFailureReason.Nras"/> and what is wrong.</exception>
+    /// <exception cref="NvidiaAttestationException">Reason <see cref="NvidiaFailureReason.Nras"/> (or <see cref="NvidiaFailureReason.NrasRefused"/> for a verified negative verdict) and what is wrong.</exception>
     public async Task<NrasAttestation> VerifyAsync(string detachedEatJson, byte[] nonce, CancellationToken cancellationToken = default)
     {
         NrasDetachedEat eat = NrasDetachedEat.Parse(detachedEatJson);
         NrasJwt overall = NrasJwt.Parse(eat.OverallToken);
         await VerifyTokenAsync(overall, "overall", nonce, cancellationToken).ConfigureAwait(false);
         if (overall.GetBoolean("x-nvidia-overall-att-result") != true)
-            throw Error("NRAS verdict: overall attestation result is false (x-nvidia-overall-att-result)");
+            throw Refused("NRAS verdict: overall attestation result is false (x-nvidia-overall-att-result)");
         if (eat.SubmoduleTokens.Count == 0) throw Error("NRAS response has no GPU token");
         eat.VerifySubmoduleDigests(overall);
 
@@ -97,7 +100,7 @@ public sealed class NrasClient : IRemoteGpuVerifier, IDisposable
             await VerifyTokenAsync(gpu, name, nonce, cancellationToken).ConfigureAwait(false);
             string? measres = gpu.GetString("measres");
             if (measres != "success")
-                throw Error($"NRAS verdict for {name}: measurement comparison result (measres) is '{measres ?? "(absent)"}', not 'success'");
+                throw Refused($"NRAS verdict for {name}: measurement comparison result (measres) is '{measres ?? "(absent)"}', not 'success'");
             claims[name] = gpu.PayloadJson;
         }
         return new NrasAttestation(eat.OverallToken, overall.PayloadJson, claims, detachedEatJson);
@@ -242,4 +245,7 @@ public sealed class NrasClient : IRemoteGpuVerifier, IDisposable
 
     private static NvidiaAttestationException Error(string message, Exception? inner = null) =>
         inner is null ? new(NvidiaFailureReason.Nras, message) : new(NvidiaFailureReason.Nras, message, inner);
+
+    // A verified verdict that says no (checked only after every token verified).
+    private static NvidiaAttestationException Refused(string message) => new(NvidiaFailureReason.NrasRefused, message);
 }

@@ -85,6 +85,7 @@ public sealed class NrasClientTests : IDisposable
         _server.Measres = "fail";
         using var client = Client();
         var e = await Assert.ThrowsAsync<NvidiaAttestationException>(() => client.AttestAsync(Evidence(), s_nonce));
+        Assert.Equal(NvidiaFailureReason.NrasRefused, e.Reason); // a verified "no", not a failure to get a verdict
         Assert.Contains("measres", e.Message);
         Assert.Contains("'fail'", e.Message);
     }
@@ -95,6 +96,7 @@ public sealed class NrasClientTests : IDisposable
         _server.OverallResult = false;
         using var client = Client();
         var e = await Assert.ThrowsAsync<NvidiaAttestationException>(() => client.AttestAsync(Evidence(), s_nonce));
+        Assert.Equal(NvidiaFailureReason.NrasRefused, e.Reason);
         Assert.Contains("x-nvidia-overall-att-result", e.Message);
     }
 

@@ -111,12 +111,15 @@ public sealed class AttestationImportsNoTeeTests : IDisposable
     }
 
     [Fact]
-    public void GuestWithoutCabiReallocGetsZeroAndALogLine()
+    public void GuestWithoutCabiReallocGetsTheNoTeeResultInTheHostsArea()
     {
         using var h = new AttestationHarness(GuestModules.AttestationGuest(withRealloc: false), _attester);
-        Assert.Equal(0, h.Call("call_attest_vm"));
-        Assert.Equal(0, h.Call("call_detect_tee"));
-        Assert.Contains(h.Log, line => line == "attest_vm: guest exports no 'cabi_realloc'; cannot return a result, returning 0");
+        long size = h.Instance.GetMemory("memory")!.GetLength();
+        int ptr = h.Call("call_attest_vm");
+        Assert.Equal(size, ptr);
+        Assert.Contains(AttestationResult.NoTeeError, h.ReadResult(ptr));
+        Assert.Equal("{\"supports_attestation\":false,\"tee_type\":\"None\"}", h.CallForJson("call_detect_tee"));
+        Assert.Empty(h.Log);
     }
 
     [Fact]

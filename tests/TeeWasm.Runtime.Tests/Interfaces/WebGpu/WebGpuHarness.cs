@@ -52,13 +52,16 @@ internal sealed class WebGpuHarness : IDisposable
     private readonly Module _module;
     private int _scratch = 1024;
 
-    public WebGpuHarness(WebGpuGuestLimits? limits = null, bool exportRealloc = true)
+    /// <param name="limits">The guest's bounds.</param>
+    /// <param name="exportRealloc">Whether the guest exports cabi_realloc.</param>
+    /// <param name="originalEra">Treat the guest as one written for the original host (its first-buffer-id convention).</param>
+    public WebGpuHarness(WebGpuGuestLimits? limits = null, bool exportRealloc = true, bool originalEra = false)
     {
         _linker = new Linker(_engine);
         _store = new Store(_engine);
         _module = Module.FromText(_engine, "webgpu-harness", Wat(exportRealloc));
         var guest = new GuestContext(new LineLogger(Log.Add));
-        Session = WebGpuImports.Define(_linker, guest, limits);
+        Session = WebGpuImports.Define(_linker, guest, limits, originalEra: originalEra);
         Instance = _linker.Instantiate(_store, _module);
         guest.Bind(Instance);
     }
