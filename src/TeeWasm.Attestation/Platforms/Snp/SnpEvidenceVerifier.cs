@@ -54,7 +54,7 @@ public sealed class SnpEvidenceVerifier(SnpVerifierOptions? options = null) : Ev
                 : $"{Kind}, {r.Product}, signed by {SignerName(r)}, chain to the AMD {r.Product} ARK")
               + (expected is null ? "" : "; report_data matches the binding")
             : r.Message;
-        var fields = r.Report is { } parsed ? Fields(parsed, r.Product) : [];
+        IReadOnlyList<KeyValuePair<string, string>> fields = r.Report is { } parsed ? new DeferredList<KeyValuePair<string, string>>(() => Fields(parsed, r.Product)) : [];
         var checks = new List<AppraisalCheck> { VmAppraisal.SignatureAndChain(r.IsValid, verdict) };
         if (r.Report is { } report) checks.AddRange(SnpPolicyClaims.Checks(report, r.IsValid, context.Policy));
         if (!r.IsValid)
