@@ -72,6 +72,9 @@ public sealed record EvidenceFile
 public sealed class VerifyInputs(VerifyOptions options, Func<VerifyOptions, IReadOnlyList<X509Certificate2>> loadSimulatorRoots)
 {
     private IReadOnlyList<X509Certificate2>? _simulatorRoots;
+    private ExpectedBinding? _expected;
+    private CollateralFolder? _collateral;
+    private bool _collateralLoaded;
 
     /// <summary>The options as given.</summary>
     public VerifyOptions Options { get; } = options;
@@ -79,6 +82,25 @@ public sealed class VerifyInputs(VerifyOptions options, Func<VerifyOptions, IRea
     /// <summary>The simulator's roots when <see cref="VerifyOptions.TrustSimulator"/>, else none.</summary>
     /// <exception cref="VerificationInputException">There is no simulator directory.</exception>
     public IReadOnlyList<X509Certificate2> SimulatorRoots => _simulatorRoots ??= Options.TrustSimulator ? loadSimulatorRoots(Options) : [];
+
+    /// <summary>What the evidence must be bound to (<c>--nonce</c>, <c>--module</c>, <c>--report-data</c>), parsed once.</summary>
+    /// <exception cref="VerificationInputException">A value is malformed.</exception>
+    public ExpectedBinding Expected => _expected ??= ExpectedBinding.From(Options);
+
+    /// <summary>The <c>--collateral</c> folder, read once (each file's bytes; what it is, each platform recognises); null without one.</summary>
+    /// <exception cref="VerificationInputException">The folder does not exist or cannot be read.</exception>
+    public CollateralFolder? Collateral
+    {
+        get
+        {
+            if (!_collateralLoaded)
+            {
+                _collateral = Options.CollateralDirectory is { } dir ? CollateralFolder.Load(dir) : null;
+                _collateralLoaded = true;
+            }
+            return _collateral;
+        }
+    }
 
     /// <summary>Each file of <see cref="VerifyOptions.CertificateFiles"/> must exist.</summary>
     /// <exception cref="VerificationInputException">One does not.</exception>
@@ -97,8 +119,8 @@ public sealed class VerifyInputs(VerifyOptions options, Func<VerifyOptions, IRea
     /// <exception cref="VerificationInputException">An input is missing, unreadable, or only for GPU evidence.</exception>
     public VmInputs PrepareVm()
     {
-        if (Options.Nonce is not null || Options.RimDirectory is not null)
-            throw new VerificationInputException("--nonce and --rim apply to NVIDIA GPU evidence only");
+        if (Options.RimDirectory is not null)
+            throw new VerificationInputException("--rim applies to NVIDIA GPU evidence only");
         var certificates = new List<X509Certificate2>();
         foreach (string c in ExistingCertificateFiles())
         {
@@ -111,8 +133,7 @@ public sealed class VerifyInputs(VerifyOptions options, Func<VerifyOptions, IRea
                 throw new VerificationInputException($"--cert {c}: {e.Message}", e);
             }
         }
-        if (Options.CollateralDirectory is { } dir && !Directory.Exists(dir))
-            throw new VerificationInputException($"--collateral: folder '{dir}' not found");
+        CollateralFolder? collateral = Collateral;
         IReadOnlyList<X509Certificate2> simulator = SimulatorRoots;
         byte[]? tdQuote = null;
         if (Options.TdQuoteFile is { } quotePath)
@@ -120,16 +141,16 @@ public sealed class VerifyInputs(VerifyOptions options, Func<VerifyOptions, IRea
             if (!File.Exists(quotePath)) throw new VerificationInputException($"--td-quote: file '{quotePath}' not found");
             tdQuote = File.ReadAllBytes(quotePath);
         }
-        return new VmInputs(certificates, Options.CollateralDirectory, simulator, tdQuote);
+        return new VmInputs(certificates, collateral, simulator, tdQuote);
     }
 }
 
 /// <summary>The inputs of VM evidence, loaded (<see cref="VerifyInputs.PrepareVm"/>).</summary>
 /// <param name="Certificates">The <c>--cert</c> certificates.</param>
-/// <param name="CollateralDirectory">The TDX collateral folder (it exists), or null.</param>
+/// <param name="Collateral">The <c>--collateral</c> folder, read, or null.</param>
 /// <param name="SimulatorRoots">The simulator roots to trust, or none.</param>
 /// <param name="TdQuoteFile">The bytes of the <c>--td-quote</c> file, or null.</param>
-public sealed record VmInputs(IReadOnlyList<X509Certificate2> Certificates, string? CollateralDirectory,
+public sealed record VmInputs(IReadOnlyList<X509Certificate2> Certificates, CollateralFolder? Collateral,
     IReadOnlyList<X509Certificate2> SimulatorRoots, byte[]? TdQuoteFile)
 {
     /// <summary>The refusal of <c>--td-quote</c> for evidence that is not an Azure HCL report with a TDREPORT inside.</summary>

@@ -19,7 +19,11 @@ internal static class VerifyCommand
     {
         var file = new Argument<string>("FILE") { Description = "Evidence: SNP report (1184/1204 bytes), TDX quote (v4/v5), Azure HCL report, base64 of one, or the JSON 'tee-wasm attest' writes; or NVIDIA GPU evidence: 'tee-wasm attest gpu' JSON (also --all), NVIDIA attestation SDK evidence JSON, or a raw SPDM report (binary, hex, base64) with --cert and --nonce" };
         var certs = new Option<string[]>("--cert") { Description = "Add certificates (DER or PEM; VCEK/VLEK, ASK/ASVK, ARK; for a raw GPU report: its device chain, PEM, leaf first); repeatable", HelpName = "CERT" };
-        var collateral = new Option<string?>("--collateral") { Description = "TDX collateral folder (files named *tcbinfo*, *qeidentity*, *crl*)", HelpName = "DIR" };
+        var collateral = new Option<string?>("--collateral")
+        {
+            Description = "Vendor collateral folder, every file recognised by content (any name): for TDX, Intel PCS TCB info JSON (one per platform: the PCK's FMSPC chooses; SGX ones are recognised and left out), TD QE identity JSON, the TCB signing chain PEM (TCB-Info-Issuer-Chain), PCK/root CA CRLs (DER or PEM); for SEV-SNP, AMD VCEK/VLEK/ASK/ARK certificates and the ARK's CRL (KDS /vcek/v1/{product}/crl). A file not recognised, or a folder nothing of which applies, is an error",
+            HelpName = "DIR",
+        };
         var allowUnsigned = new Option<bool>("--allow-unsigned-collateral") { Description = "Accept TDX collateral whose signing chain is not supplied (its signature cannot be checked)" };
         var policy = new Option<string?>("--policy") { Description = "Also apply this policy (see docs/policy.md)", HelpName = "FILE" };
         var json = new Option<bool>("--json") { Description = "Print a machine-readable JSON verdict" };
@@ -36,15 +40,18 @@ internal static class VerifyCommand
         };
         var gpuNonce = new Option<string?>("--nonce")
         {
-            Description = "GPU evidence: the 32-byte SPDM request nonce (hex) every report must be over; default: the evidence's binding (attest gpu JSON) or its stated nonce (SDK JSON); required for a raw report",
+            Description = "The nonce the attestation was asked with (hex): evidence that records its binding ('tee-wasm attest' JSON, VM or GPU) must be bound to it (checked through the signed report_data; a replay is rejected); for NVIDIA SDK evidence JSON and a raw GPU report, the 32-byte SPDM request nonce every report must be over (required for a raw report)",
             HelpName = "HEX",
         };
-        var rim = new Option<string?>("--rim") { Description = "GPU evidence: appraise each report's measurements against the NVIDIA RIMs (*.xml) in DIR, driver and VBIOS RIM chosen by version", HelpName = "DIR" };
+        var module = new Option<string?>("--module") { Description = "The guest module (.wasm) the evidence must bind: its SHA-256 must be the binding's module hash", HelpName = "FILE" };
+        var moduleHash = new Option<string?>("--module-hash") { Description = "As --module, by the module's SHA-256 (64 hex digits)", HelpName = "HEX" };
+        var reportData = new Option<string?>("--report-data") { Description = "VM evidence: the report_data the signed report must carry (hex, up to 64 bytes, zero-padded; for Azure vTPM evidence the value whose SHA-256 the TPM quote carries), as go-sev-guest's -report_data", HelpName = "HEX" };
+        var rim = new Option<string?>("--rim") { Description = "GPU evidence: appraise each report's measurements against the NVIDIA RIMs in DIR (SWID XML recognised by content: .swidtag, .xml…), driver and VBIOS RIM chosen by version", HelpName = "DIR" };
         var at = new Option<string?>("--at") { Description = "Verify as of this time (ISO 8601, e.g. 2025-06-01) instead of now", HelpName = "TIME" };
 
         var command = new Command("verify", "Verify VM or NVIDIA GPU evidence from a file; exit 0 valid (every GPU, for GPU evidence), 1 rejected, 2 usage error")
         {
-            file, certs, collateral, allowUnsigned, tdQuote, policy, json, at, trustSimulator, gpuNonce, rim,
+            file, certs, collateral, allowUnsigned, tdQuote, policy, json, at, trustSimulator, gpuNonce, module, moduleHash, reportData, rim,
         };
         command.SetAction(parse =>
         {
@@ -58,6 +65,9 @@ internal static class VerifyCommand
                 AllowUnsignedCollateral = parse.GetValue(allowUnsigned),
                 TdQuoteFile = parse.GetValue(tdQuote),
                 Nonce = parse.GetValue(gpuNonce),
+                ModuleFile = parse.GetValue(module),
+                ModuleHash = parse.GetValue(moduleHash),
+                ReportData = parse.GetValue(reportData),
                 RimDirectory = parse.GetValue(rim),
                 TrustSimulator = parse.GetResult(trustSimulator) is not null,
                 SimulatorDirectory = parse.GetValue(trustSimulator),

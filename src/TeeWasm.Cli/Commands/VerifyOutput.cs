@@ -23,6 +23,8 @@ internal static class VerifyOutput
         Appraisal a = result.Appraisals[0];
         o.WriteLine(Headline(a));
         if (result.File.Note is { } note) o.WriteLine("  note: " + note);
+        if (result.Collateral is { } collateral)
+            foreach (CollateralFile f in collateral.Files) o.WriteLine($"  collateral: {f.Name}: {f.RecognisedAs}{(f.Used ? "" : " (not used)")}");
         WriteChecks(o, a, "  ");
         foreach (string w in a.Warnings) o.WriteLine("  warning: " + w);
         WriteFields(o, a, "  ");
@@ -86,13 +88,13 @@ internal static class VerifyOutput
                 w.WriteString("verdict", result.Valid ? "valid" : "rejected");
                 w.WriteString("kind", result.File.Kind);
                 w.WriteStartArray("gpus");
-                for (int i = 0; i < result.Appraisals.Count; i++) WriteAppraisal(w, result.Appraisals[i], gpuIndex: i);
+                for (int i = 0; i < result.Appraisals.Count; i++) WriteAppraisal(w, result.Appraisals[i], gpuIndex: i, result.File.Items[i].Binding, result.Expected);
                 w.WriteEndArray();
                 w.WriteEndObject();
             }
             else
             {
-                WriteAppraisal(w, result.Appraisals[0], gpuIndex: null);
+                WriteAppraisal(w, result.Appraisals[0], gpuIndex: null, result.File.Items[0].Binding, result.Expected, result.Collateral);
             }
         }
         o.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
@@ -102,14 +104,14 @@ internal static class VerifyOutput
     /// VM: <c>{verdict, kind, evidence_valid, reason, message, checks [name, status, required, reason], warnings, fields, [policy]}</c>;
     /// GPU: <c>{index, verdict, evidence_valid, reason, message, checks [name, status, reason], fields, [policy]}</c>.
     /// </summary>
-    private static void WriteAppraisal(Utf8JsonWriter w, Appraisal a, int? gpuIndex)
+    private static void WriteAppraisal(Utf8JsonWriter w, Appraisal a, int? gpuIndex, VmBinding? binding, ExpectedBinding expected, CollateralFolder? collateral = null)
     {
         w.WriteStartObject();
         if (gpuIndex is int index) w.WriteNumber("index", index);
         w.WriteString("verdict", a.Valid ? "valid" : "rejected");
         if (gpuIndex is null) w.WriteString("kind", a.Kind);
         w.WriteBoolean("evidence_valid", a.EvidenceValid);
-        w.WriteString("reason", a.Reason);
+        w.WriteString("reason", a.VerdictReason);
         w.WriteString("message", a.Message);
         w.WriteStartArray("checks");
         foreach (AppraisalCheck c in a.Checks)
@@ -118,6 +120,7 @@ internal static class VerifyOutput
             w.WriteString("name", c.Name);
             w.WriteString("status", c.Status.ToString().ToLowerInvariant());
             if (gpuIndex is null) w.WriteBoolean("required", true);
+            if (c.ReasonCode is { } code) w.WriteString("code", code);
             w.WriteString("reason", c.Reason);
             w.WriteEndObject();
         }
@@ -131,8 +134,52 @@ internal static class VerifyOutput
         w.WriteStartObject("fields");
         foreach (var (k, v) in a.Fields) w.WriteString(k, v);
         w.WriteEndObject();
+        WriteBinding(w, binding, expected);
+        if (collateral is not null)
+        {
+            w.WriteStartArray("collateral");
+            foreach (CollateralFile f in collateral.Files)
+            {
+                w.WriteStartObject();
+                w.WriteString("file", f.Path);
+                w.WriteString("recognised_as", f.RecognisedAs);
+                w.WriteBoolean("used", f.Used);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
         if (a.Policy is { } p) WritePolicy(w, p);
         w.WriteEndObject();
+    }
+
+    /// <summary><c>"binding": {scheme, module_sha256, host_key, nonce, report_data} | null</c> and <c>"expected": {nonce, module_sha256, report_data}</c> (what was asked for).</summary>
+    private static void WriteBinding(Utf8JsonWriter w, VmBinding? binding, ExpectedBinding expected)
+    {
+        if (binding is null)
+        {
+            w.WriteNull("binding");
+        }
+        else
+        {
+            w.WriteStartObject("binding");
+            w.WriteString("scheme", binding.Scheme.ToName());
+            w.WriteString("module_sha256", Convert.ToHexStringLower(binding.ModuleHash));
+            w.WriteString("host_key", Convert.ToHexStringLower(binding.HostKey));
+            w.WriteString("nonce", Convert.ToHexStringLower(binding.Nonce));
+            w.WriteString("report_data", Convert.ToHexStringLower(binding.ReportData));
+            w.WriteEndObject();
+        }
+        w.WriteStartObject("expected");
+        WriteHexOrNull(w, "nonce", expected.Nonce);
+        WriteHexOrNull(w, "module_sha256", expected.ModuleHash);
+        WriteHexOrNull(w, "report_data", expected.ReportData);
+        w.WriteEndObject();
+    }
+
+    private static void WriteHexOrNull(Utf8JsonWriter w, string name, byte[]? value)
+    {
+        if (value is null) w.WriteNull(name);
+        else w.WriteString(name, Convert.ToHexStringLower(value));
     }
 
     private static void WritePolicy(Utf8JsonWriter w, PolicyVerdict verdict)

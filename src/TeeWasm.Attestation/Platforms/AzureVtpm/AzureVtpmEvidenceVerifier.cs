@@ -77,7 +77,7 @@ public sealed class AzureVtpmEvidenceVerifier(AzureVtpmVerifierOptions? options 
         bool simulated = evidence.Simulated || chainSimulated;
         // The runtime-claims binding binds the AK, not our report_data: only a quote over SHA-256 of the binding counts.
         bool? bound = (expected is not null || _options.ExpectedQuoteNonce is not null) && r.QuoteVerified ? true : null;
-        var checks = new List<AppraisalCheck> { VmAppraisal.SignatureAndChain(r.IsValid, verdict) };
+        var checks = new List<AppraisalCheck> { VmAppraisal.SignatureAndChain(r.IsValid, verdict, r.Reason.ToString()) };
         PolicyInput? input = null;
         if (r.Snp?.Report is { } snp)
         {

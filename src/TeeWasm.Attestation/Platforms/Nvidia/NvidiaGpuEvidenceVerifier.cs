@@ -102,8 +102,9 @@ public sealed class NvidiaGpuEvidenceVerifier(NvidiaGpuVerifierOptions? options 
         var checks = new List<AppraisalCheck>();
         void Add(AppraisalCheck c, NvidiaFailureReason failure)
         {
-            checks.Add(c);
-            if (c.Status == CheckStatus.Fail) reasons[c.Name] = failure;
+            bool failed = c.Status == CheckStatus.Fail;
+            checks.Add(failed && failure != NvidiaFailureReason.None ? c with { Code = failure.ToString() } : c);
+            if (failed) reasons[c.Name] = failure;
         }
 
         ChainOutcome chainOutcome = CheckChain(chain, evidence.Simulated, time);

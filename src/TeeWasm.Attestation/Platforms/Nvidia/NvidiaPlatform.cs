@@ -96,6 +96,9 @@ public sealed class NvidiaPlatform : EvidencePlatform
         }
     }
 
+    /// <summary>True for NVIDIA switch architectures (LS10: NVSwitch of HGX H100/H200 PPCIE systems).</summary>
+    private static bool IsSwitch(string? arch) => arch is not null && arch.StartsWith("LS", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>True when the bytes begin with an SPDM 1.1 GET_MEASUREMENTS request (11 e0).</summary>
     private static bool IsReport(ReadOnlySpan<byte> b) =>
         b.Length >= 2 && b[0] == GpuAttestationReport.SpdmVersion11 && b[1] == GpuAttestationReport.GetMeasurementsCode;
@@ -109,6 +112,8 @@ public sealed class NvidiaPlatform : EvidencePlatform
     {
         if (EvidenceDocument.TryParseObjects(json, out bool isArray) is not { Count: > 0 } elements || !isArray) return null;
         if (!elements.All(e => e.GetString("certificate") is not null && e.GetString("evidence") is not null && !e.Has("tee_type"))) return null;
+        if (elements.FirstOrDefault(e => IsSwitch(e.GetString("arch"))) is { } sw)
+            throw new VerificationInputException($"NVIDIA NVSwitch evidence (arch {sw.GetString("arch")}) is not supported: tee-wasm verify checks NVIDIA GPU evidence (Hopper, Blackwell) only; verify switch evidence with NVIDIA's verifier (nvattest, NRAS)");
         try
         {
             List<AttestationEvidence> items =
@@ -140,7 +145,14 @@ public sealed class NvidiaPlatform : EvidencePlatform
             ("--allow-unsigned-collateral", options.AllowUnsignedCollateral) }.Where(o => o.Item2).Select(o => o.Item1)];
         if (vmOnly.Length > 0)
             throw new VerificationInputException($"{string.Join(", ", vmOnly)} appl{(vmOnly.Length == 1 ? "ies" : "y")} to VM evidence only, not to NVIDIA GPU evidence");
-        byte[]? nonce = ParseNonce(options.Nonce);
+        // Evidence that records its binding (tee-wasm attest gpu): --nonce is the binding's nonce, checked through it
+        // (EvidenceFileVerifier); the SPDM nonce is then the binding's first 32 bytes.
+        byte[]? nonce = file.Items.Any(i => i.Binding is not null) ? null : ParseNonce(options.Nonce);
+        if (options.ModuleFile is not null || options.ModuleHash is not null)
+        {
+            if (file.Items.All(i => i.Binding is null))
+                throw new VerificationInputException("--module and --module-hash need GPU evidence that records its binding (tee-wasm attest gpu JSON); NVIDIA SDK evidence and raw reports bind no module");
+        }
         IReadOnlyList<X509Certificate2>? chain = null;
         if (file.IsRaw)
         {
@@ -199,8 +211,16 @@ public sealed class NvidiaPlatform : EvidencePlatform
     {
         if (!Directory.Exists(dir)) throw new VerificationInputException($"--rim: folder '{dir}' not found");
         var rims = new List<NvidiaRim>();
-        foreach (string f in Directory.EnumerateFiles(dir, "*.xml").Order(StringComparer.Ordinal))
+        var others = new List<string>();
+        foreach (string f in Directory.EnumerateFiles(dir).Order(StringComparer.Ordinal))
         {
+            if (Path.GetFileName(f).StartsWith('.')) continue;
+            // By content, not by name: NVIDIA ships RIMs as .swidtag, tools save them as .xml.
+            if (!NvidiaRim.LooksLikeRim(File.ReadAllBytes(f)))
+            {
+                others.Add(Path.GetFileName(f));
+                continue;
+            }
             try
             {
                 rims.Add(NvidiaRim.Load(f));
@@ -210,7 +230,9 @@ public sealed class NvidiaPlatform : EvidencePlatform
                 throw new VerificationInputException($"--rim {f}: {e.Message}", e);
             }
         }
-        if (rims.Count == 0) throw new VerificationInputException($"--rim: no RIM (*.xml) in '{dir}'");
+        if (others.Count > 0)
+            throw new VerificationInputException($"--rim {dir}: {string.Join(", ", others.Select(o => $"'{o}'"))} {(others.Count == 1 ? "is" : "are")} not an NVIDIA RIM (SWID XML with a SoftwareIdentity)");
+        if (rims.Count == 0) throw new VerificationInputException($"--rim: no RIM (SWID XML, .swidtag or .xml) in '{dir}'");
         return rims;
     }
 }

@@ -61,6 +61,49 @@ public sealed class SnpPlatform : EvidencePlatform
     {
         VmInputs vm = inputs.PrepareVm();
         if (vm.TdQuoteFile is not null) throw new VerificationInputException(VmInputs.TdQuoteNotApplicable);
-        return new SnpEvidenceVerifier(new SnpVerifierOptions { Certificates = vm.Certificates, SimulatorRoots = vm.SimulatorRoots });
+        var (certificates, crls) = vm.Collateral is { } folder ? FromFolder(folder) : ([], []);
+        return new SnpEvidenceVerifier(new SnpVerifierOptions
+        {
+            Certificates = [.. vm.Certificates, .. certificates], SimulatorRoots = vm.SimulatorRoots, Crls = crls,
+        });
     }
+
+    /// <summary>What a collateral folder must hold for SEV-SNP evidence, in words.</summary>
+    public const string FolderContents = "AMD certificates (VCEK/VLEK, ASK/ASVK, ARK; DER or PEM, as KDS serves them) or the ARK's CRL (KDS /vcek/v1/{product}/crl)";
+
+    /// <summary>The AMD certificates and CRLs of a collateral folder, recognised by content (its files marked).</summary>
+    /// <exception cref="VerificationInputException">Nothing in the folder is AMD collateral.</exception>
+    public static (IReadOnlyList<X509Certificate2> Certificates, IReadOnlyList<CertificateRevocationList> Crls) FromFolder(CollateralFolder folder)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        var certificates = new List<X509Certificate2>();
+        var crls = new List<CertificateRevocationList>();
+        foreach (CollateralFile f in folder.Files)
+        {
+            if (CertificateRevocationList.TryParse(f.Data, out CertificateRevocationList? crl) && IsAmdName(crl!.IssuerName))
+            {
+                crls.Add(CertificateRevocationList.Parse(f.Data, f.Path));
+                f.Recognise($"AMD CRL of {crl.IssuerName}");
+                continue;
+            }
+            IReadOnlyList<X509Certificate2> certs;
+            try
+            {
+                certs = CertificateLoader.Load(f.Data);
+            }
+            catch (AttestationException)
+            {
+                continue;
+            }
+            if (certs.Count > 0 && certs.All(c => IsAmdName(CertificateChain.Name(c))))
+            {
+                certificates.AddRange(certs);
+                f.Recognise("AMD certificates: " + string.Join(", ", certs.Select(CertificateChain.Name)));
+            }
+        }
+        folder.RequireSomethingUsed(FolderContents);
+        return (certificates, crls);
+    }
+
+    private static bool IsAmdName(string cn) => cn.StartsWith("ARK-", StringComparison.Ordinal) || cn.StartsWith("SEV-", StringComparison.Ordinal);
 }

@@ -70,7 +70,7 @@ public sealed class TdxEvidenceVerifier(TdxVerifierOptions? options = null) : Ev
         string verdict = r.IsValid
             ? $"{Kind} {(r.Quote is { } q ? $"v{q.Version}" : "")}, PCK chain to Intel SGX Root CA" + TcbText(r, ", ")
             : r.Message;
-        var checks = new List<AppraisalCheck> { VmAppraisal.SignatureAndChain(r.IsValid, verdict) };
+        var checks = new List<AppraisalCheck> { VmAppraisal.SignatureAndChain(r.IsValid, verdict, r.Reason.ToString()) };
         if (r.Quote is not { } quote)
             return new Appraisal { Kind = Kind, EvidenceValid = false, Reason = r.Reason.ToString(), Message = verdict, Checks = checks, Warnings = r.Warnings };
         checks.Add(TdxPolicyClaims.DebugCheck(quote.Body, r.IsValid, context.Policy));

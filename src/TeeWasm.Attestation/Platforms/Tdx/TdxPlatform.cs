@@ -68,7 +68,7 @@ public sealed class TdxPlatform : EvidencePlatform
     /// <summary>The TDX options of the VM inputs (collateral loaded from its folder).</summary>
     internal static TdxVerifierOptions Options(VmInputs vm, VerifyOptions options) => new()
     {
-        Collateral = vm.CollateralDirectory is { } dir ? TdxCollateral.LoadDirectory(dir) : null,
+        Collateral = vm.Collateral is { } folder ? TdxCollateral.FromFolder(folder) : null,
         AllowUnverifiedCollateralSignature = options.AllowUnsignedCollateral,
     };
 }

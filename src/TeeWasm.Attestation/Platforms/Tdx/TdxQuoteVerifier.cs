@@ -161,7 +161,13 @@ internal static class TdxQuoteVerifier
                 return;
             }
 
-            // 6. CRLs.
+            // 6. The TCB info of the PCK's FMSPC, then CRLs.
+            collateral = collateral.ForFmspc(pck.FmspcHex, out string? noTcbInfo);
+            if (collateral is null)
+            {
+                Fail(result, TdxFailureReason.FmspcMismatch, noTcbInfo!);
+                return;
+            }
             if (!CheckCrls(collateral.Crls, chain, time, options, result, warnings))
             {
                 return;
@@ -228,7 +234,8 @@ internal static class TdxQuoteVerifier
             {
                 if (crl.IsRevoked(cert))
                 {
-                    Fail(result, TdxFailureReason.CertificateRevoked, $"certificate '{cert.Subject}' (serial {cert.SerialNumber}) is revoked by the CRL of '{crl.Issuer.Name}'");
+                    Fail(result, TdxFailureReason.CertificateRevoked, $"certificate '{cert.Subject}' (serial {cert.SerialNumber}) is revoked by the CRL of '{crl.Issuer.Name}'"
+                        + (crl.Source.Length > 0 ? $" ({crl.Source})" : ""));
                     return false;
                 }
             }
