@@ -56,6 +56,12 @@ public sealed record AttesterOptions
     /// <summary>A remote GPU verifier (NVIDIA NRAS) whose verdict GPU attestation also requires; null (the default) stays offline.</summary>
     public IRemoteGpuVerifier? GpuVerifier { get; init; }
 
+    /// <summary>
+    /// Fetches vendor collateral when the platform gives none (SEV-SNP: the VCEK, ASK/ARK and CRL from AMD's KDS; TDX:
+    /// Intel PCS collateral when no <see cref="TdxCollateralDirectory"/> is given); null (the default) stays offline.
+    /// </summary>
+    public Verification.ICollateralFetcher? CollateralFetcher { get; init; }
+
     /// <summary>The clock (tests inject one).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 

@@ -97,6 +97,9 @@ internal sealed class CliOptions
         HelpName = "S",
     };
 
+    /// <summary>Opt-in collateral fetching (run, attest: the VCEK when the platform gives none, TDX collateral).</summary>
+    public FetchOptions Fetch { get; } = new();
+
     public CliOptions()
     {
         Tee.AcceptOnlyFromAmong("auto", "none", "simulate");
@@ -178,7 +181,11 @@ internal sealed class CliOptions
         FetchTdQuoteFromImds = parse.GetValue(ImdsTdQuote),
         VmTokenService = ToVmTokenService(parse),
         GpuVerifier = NrasOptions.PreferNrasFromEnvironment() ? new NrasClient(new NrasOptions()) : null,
+        CollateralFetcher = parse.CommandResult.Command.Options.Contains(Fetch.Fetch) ? Fetch.Create(parse) : null,
     };
+
+    /// <summary>Adds the <c>--fetch</c> options (commands that attest: run, attest).</summary>
+    public void AddFetchTo(Command command) => Fetch.AddTo(command);
 
     private static string[] ExistingFiles(string[] files, string option)
     {

@@ -20,6 +20,13 @@ public sealed record KeyBrokerOptions
     /// <summary>A directory of TDX collateral (TCB info, QE identity, CRLs) for the TCB status of TDX quotes; null skips it.</summary>
     public string? TdxCollateralDirectory { get; init; }
 
+    /// <summary>
+    /// Fetches vendor collateral the evidence lacks (SEV-SNP: the VCEK from AMD's KDS when the evidence carries none,
+    /// with the chain and CRL; TDX: Intel PCS collateral by the quote's FMSPC when no <see cref="TdxCollateralDirectory"/>
+    /// is given); null (the default) stays offline.
+    /// </summary>
+    public TeeWasm.Attestation.Verification.ICollateralFetcher? CollateralFetcher { get; init; }
+
     /// <summary>Most sessions held at once (older expired ones are dropped first); beyond it /auth answers 503.</summary>
     public int MaxSessions { get; init; } = 10_000;
 

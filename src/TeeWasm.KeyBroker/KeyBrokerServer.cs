@@ -62,6 +62,7 @@ public sealed class KeyBrokerServer : IAsyncDisposable
             SimulatorAsk = simulator?.Ask,
             Tdx = new TdxVerifierOptions { Collateral = options.TdxCollateralDirectory is { } dir ? TdxCollateral.LoadDirectory(dir) : null },
             Time = options.Time,
+            CollateralFetcher = options.CollateralFetcher,
         };
         app.MapPost(KbsProtocol.AuthPath, (Delegate)Auth);
         app.MapPost(KbsProtocol.AttestPath, (Delegate)Attest);

@@ -458,7 +458,8 @@ public sealed class VerifyGpuEvidenceTests : IDisposable
             ([V("sdk-evidence-hopper-590.json"), "--cert", V("hopper_cert_chain_case1.txt")], "--cert applies to a raw GPU report only"),
             ([V("sdk-evidence-hopper-590.json"), "--collateral", _tmp], "--collateral applies to VM evidence only, not to NVIDIA GPU evidence"),
             ([V("sdk-evidence-hopper-590.json"), "--rim", Path.Combine(_tmp, "none")], "--rim: folder"),
-            ([RepoPaths.Vector("snp", "attestation.bin"), "--nonce", HopperNonce], "--nonce and --rim apply to NVIDIA GPU evidence only"),
+            ([RepoPaths.Vector("snp", "attestation.bin"), "--nonce", HopperNonce], "--nonce and --module need evidence that records its binding"),
+            ([RepoPaths.Vector("snp", "attestation.bin"), "--rim", _tmp], "--rim applies to NVIDIA GPU evidence only"),
             ([Write("bad.json", "[{\"arch\":\"HOPPER\",\"certificate\":\"!!\",\"evidence\":\"!!\",\"nonce\":\"00\"}]")], "malformed GPU evidence JSON"),
         };
         foreach (var (args, message) in cases)

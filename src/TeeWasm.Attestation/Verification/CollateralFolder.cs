@@ -62,7 +62,9 @@ public sealed class CollateralFolder
             foreach (string path in System.IO.Directory.GetFiles(directory).Order(StringComparer.Ordinal))
             {
                 if (Path.GetFileName(path).StartsWith('.')) continue;
-                files.Add(new CollateralFile(path, File.ReadAllBytes(path)));
+                var file = new CollateralFile(path, File.ReadAllBytes(path));
+                if (Path.GetFileName(path) == CollateralSet.IndexFileName) file.Recognise("index of fetched collateral", used: false);
+                files.Add(file);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

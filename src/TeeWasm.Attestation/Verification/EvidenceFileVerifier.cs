@@ -38,7 +38,17 @@ public sealed class EvidenceFileVerifier(IReadOnlyList<EvidencePlatform> platfor
         bool gpu = file.Platform.Subject == EvidenceSubject.Gpu;
         if (gpu && expected.ReportData is not null)
             throw new VerificationInputException("--report-data applies to VM evidence; a GPU report is over a request nonce: give --nonce");
-        IEvidenceVerifier verifier = file.Platform.CreateVerifier(inputs, file);
+        if (!gpu && (expected.Nonce is not null || expected.ModuleHash is not null) && file.Items.Any(i => i.Binding is null && i.BindingError is null))
+            throw new VerificationInputException($"--nonce and --module need evidence that records its binding (module, host key, nonce: the JSON 'tee-wasm attest' writes); this {file.Kind} carries none: give --report-data HEX to check its report_data");
+        IEvidenceVerifier verifier;
+        try
+        {
+            verifier = file.Platform.CreateVerifier(inputs, file);
+        }
+        catch (CollateralUnavailableException e)
+        {
+            throw new VerificationInputException("--fetch: " + e.Message, e);
+        }
         inputs.Collateral?.RequireEveryFileRecognised();
         VerificationContext context = inputs.Options.Context with { ExpectedReportData = expected.PaddedReportData };
         var appraisals = new List<Appraisal>();

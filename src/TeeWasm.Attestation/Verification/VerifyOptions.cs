@@ -59,6 +59,12 @@ public sealed record VerifyOptions
     /// <summary>The simulator's directory for <see cref="TrustSimulator"/>; null for the user's simulator directory.</summary>
     public string? SimulatorDirectory { get; init; }
 
+    /// <summary>Fetches what the evidence needs from its vendor (<c>--fetch</c>: VCEK, TCB info, CRLs, RIMs); null never touches the network.</summary>
+    public ICollateralFetcher? Fetcher { get; init; }
+
+    /// <summary>The AMD product of a version 2 SEV-SNP report, which does not name it ("Milan", "Genoa", "Turin"; <c>--product</c>), for fetching.</summary>
+    public string? Product { get; init; }
+
     /// <summary>The verification context these options give (time and policy; the binding comes from the evidence).</summary>
     public VerificationContext Context => new() { Time = Time, Policy = Policy };
 }

@@ -17,12 +17,20 @@ internal static class AttestCommand
         var gpuIndex = new Option<int>("--index") { Description = "Which GPU to attest (gpu only)", DefaultValueFactory = _ => 0, HelpName = "N" };
         var allGpus = new Option<bool>("--all") { Description = "Attest every GPU (gpu only): a JSON array, exit 0 only when all pass" };
         var module = new Option<string?>("--module") { Description = "Bind this module's SHA-256 into the report (default: 32 zero bytes)", HelpName = "FILE" };
+        var format = new Option<string>("--format")
+        {
+            Description = "vm only: json (the result: token, evidence JSON) or bin (the raw report or quote bytes the hardware signed, as go-sev-guest -outform bin; needs --out)",
+            DefaultValueFactory = _ => "json",
+            HelpName = "json|bin",
+        };
+        format.AcceptOnlyFromAmong("json", "bin");
 
         var command = new Command("attest", "Attest the VM or a GPU and print the result JSON; exit 1 when attestation fails")
         {
-            target, nonce, outFile, gpuIndex, allGpus, module,
+            target, nonce, outFile, gpuIndex, allGpus, module, format,
         };
         shared.AddTo(command);
+        shared.AddFetchTo(command);
         command.SetAction(parse =>
         {
             byte[] nonceBytes = ParseNonce(parse.GetValue(nonce));
@@ -38,7 +46,22 @@ internal static class AttestCommand
                 if (!gpu) throw new UsageException("--all applies to 'attest gpu' only");
                 return AttestAllGpus(attester, nonceBytes, parse.GetValue(outFile), stdout, stderr);
             }
+            bool bin = parse.GetValue(format) == "bin";
+            if (bin && gpu) throw new UsageException("--format bin applies to 'attest vm' only (a GPU's SPDM report is in the JSON)");
+            if (bin && parse.GetValue(outFile) is null) throw new UsageException("--format bin writes binary: give --out FILE");
             var result = gpu ? attester.AttestGpu(parse.GetValue(gpuIndex), nonceBytes) : attester.AttestVm(nonceBytes);
+            if (bin)
+            {
+                if (!result.Success || result.Evidence is null)
+                {
+                    stderr.WriteLine("error: " + (result.Error ?? "no evidence"));
+                    return 1;
+                }
+                byte[] raw = EvidenceDocument.Parse(result.Evidence).GetBase64("report") ?? [];
+                File.WriteAllBytes(parse.GetValue(outFile)!, raw);
+                stdout.WriteLine($"attestation OK: wrote {parse.GetValue(outFile)} ({raw.Length} bytes: the raw {result.TeeType} report)");
+                return 0;
+            }
             string json = Pretty(result.ToJsonUtf8());
             if (parse.GetValue(outFile) is { } path)
             {

@@ -46,10 +46,12 @@ internal static class KbsCommand
         };
         var auditLog = new Option<string?>("--audit-log") { Description = "Append one JSON line per verify/token/secret event to FILE (never secrets)", HelpName = "FILE" };
         var tdxCollateral = new Option<string?>("--tdx-collateral") { Description = "TDX collateral directory (TCB info, QE identity, CRLs) for the TCB status of TDX quotes", HelpName = "DIR" };
+        var fetch = new FetchOptions();
         var command = new Command("serve", "Run the key broker until Ctrl-C: verifies TeeWasm evidence or Trustee KBS 0.4.0 snp/tdx evidence with TeeWasm's verifiers, releases secrets per policy, encrypted to the TEE's key")
         {
             listen, secrets, policy, simulatorDir, auditLog, tdxCollateral,
         };
+        fetch.AddTo(command);
         command.SetAction(parse =>
         {
             if (!RuntimeFeature.IsDynamicCodeSupported)
@@ -75,6 +77,7 @@ internal static class KbsCommand
                 Policy = rules,
                 SimulatorDirectory = parse.GetValue(simulatorDir),
                 TdxCollateralDirectory = parse.GetValue(tdxCollateral),
+                CollateralFetcher = fetch.Create(parse, stderr),
                 AuditLog = (IAttestationAuditLog?)audit ?? NullAuditLog.Instance,
             }).GetAwaiter().GetResult();
             stdout.WriteLine($"kbs: listening on {server.Address.GetLeftPart(UriPartial.Authority)} (simulated platforms: {(server.AcceptsSimulated ? "accepted where the policy allows" : "refused")})");

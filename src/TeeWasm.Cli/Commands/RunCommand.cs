@@ -69,6 +69,7 @@ internal static class RunCommand
             module, guestArgs, dir, env, fuel, timeout, maxMemory, noCache, cacheDir, cacheMaxSize, allowPrecompiled, gpu, verbose, policy, requireAttestation, kbs, kbsEvidence, kbsKey, auditLog,
         };
         shared.AddTo(command);
+        shared.AddFetchTo(command);
 
         command.SetAction(parse =>
         {

@@ -47,16 +47,23 @@ internal static class VerifyCommand
         var moduleHash = new Option<string?>("--module-hash") { Description = "As --module, by the module's SHA-256 (64 hex digits)", HelpName = "HEX" };
         var reportData = new Option<string?>("--report-data") { Description = "VM evidence: the report_data the signed report must carry (hex, up to 64 bytes, zero-padded; for Azure vTPM evidence the value whose SHA-256 the TPM quote carries), as go-sev-guest's -report_data", HelpName = "HEX" };
         var rim = new Option<string?>("--rim") { Description = "GPU evidence: appraise each report's measurements against the NVIDIA RIMs in DIR (SWID XML recognised by content: .swidtag, .xml…), driver and VBIOS RIM chosen by version", HelpName = "DIR" };
+        var product = new Option<string?>("--product") { Description = "With --fetch: the AMD product of a version 2 SEV-SNP report, which does not name it (Milan, Genoa, Turin)", HelpName = "NAME" };
+        var saveCollateral = new Option<string?>("--save-collateral") { Description = "With --fetch: write what was fetched to DIR (files --collateral reads back, and collateral.json saying where each came from)", HelpName = "DIR" };
+        var fetch = new FetchOptions();
         var at = new Option<string?>("--at") { Description = "Verify as of this time (ISO 8601, e.g. 2025-06-01) instead of now", HelpName = "TIME" };
 
         var command = new Command("verify", "Verify VM or NVIDIA GPU evidence from a file; exit 0 valid (every GPU, for GPU evidence), 1 rejected, 2 usage error")
         {
-            file, certs, collateral, allowUnsigned, tdQuote, policy, json, at, trustSimulator, gpuNonce, module, moduleHash, reportData, rim,
+            file, certs, collateral, allowUnsigned, tdQuote, policy, json, at, trustSimulator, gpuNonce, module, moduleHash, reportData, rim, product, saveCollateral,
         };
+        fetch.AddTo(command);
         command.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
             if (!File.Exists(path)) throw new UsageException($"evidence file '{path}' not found");
+            using var fetcher = fetch.Create(parse);
+            if (fetcher is null && (parse.GetValue(product) is not null || parse.GetValue(saveCollateral) is not null))
+                throw new UsageException("--product and --save-collateral apply only with --fetch");
             var options = new VerifyOptions
             {
                 Time = ParseTime(parse.GetValue(at)),
@@ -72,6 +79,8 @@ internal static class VerifyCommand
                 TrustSimulator = parse.GetResult(trustSimulator) is not null,
                 SimulatorDirectory = parse.GetValue(trustSimulator),
                 Policy = LoadPolicy(parse.GetValue(policy)),
+                Fetcher = fetcher,
+                Product = parse.GetValue(product),
             };
             FileAppraisal result;
             try
@@ -82,8 +91,9 @@ internal static class VerifyCommand
             {
                 throw new UsageException(e.Message);
             }
-            if (parse.GetValue(json)) VerifyOutput.WriteJson(stdout, result);
-            else VerifyOutput.WriteText(stdout, result);
+            if (parse.GetValue(json)) VerifyOutput.WriteJson(stdout, result, fetcher?.Fetched);
+            else VerifyOutput.WriteText(stdout, result, fetcher?.Fetched);
+            if (parse.GetValue(saveCollateral) is { } save) fetcher!.Fetched.WriteFolder(save);
             return result.Valid ? 0 : 1;
         });
         return command;

@@ -13,11 +13,11 @@ internal static class VerifyOutput
 {
     private static readonly JsonWriterOptions s_json = new() { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static void WriteText(TextWriter o, FileAppraisal result)
+    public static void WriteText(TextWriter o, FileAppraisal result, CollateralSet? fetched = null)
     {
         if (result.File.Platform.Subject == EvidenceSubject.Gpu)
         {
-            WriteGpuText(o, result);
+            WriteGpuText(o, result, fetched);
             return;
         }
         Appraisal a = result.Appraisals[0];
@@ -25,12 +25,19 @@ internal static class VerifyOutput
         if (result.File.Note is { } note) o.WriteLine("  note: " + note);
         if (result.Collateral is { } collateral)
             foreach (CollateralFile f in collateral.Files) o.WriteLine($"  collateral: {f.Name}: {f.RecognisedAs}{(f.Used ? "" : " (not used)")}");
+        WriteFetched(o, fetched, "  ");
         WriteChecks(o, a, "  ");
         foreach (string w in a.Warnings) o.WriteLine("  warning: " + w);
         WriteFields(o, a, "  ");
     }
 
-    private static void WriteGpuText(TextWriter o, FileAppraisal result)
+    private static void WriteFetched(TextWriter o, CollateralSet? fetched, string indent)
+    {
+        foreach (CollateralItem i in fetched?.Items ?? [])
+            o.WriteLine($"{indent}fetched: {i.Request.Describe()} from {i.Url}{(i.FromCache ? " (cache)" : "")}, fresh until {i.NextUpdate:yyyy-MM-dd HH:mm}Z");
+    }
+
+    private static void WriteGpuText(TextWriter o, FileAppraisal result, CollateralSet? fetched)
     {
         IReadOnlyList<Appraisal> gpus = result.Appraisals;
         bool multi = gpus.Count > 1;
@@ -47,6 +54,7 @@ internal static class VerifyOutput
             o.WriteLine(Headline(gpus[0]));
             o.WriteLine("  evidence: " + result.File.Kind);
         }
+        WriteFetched(o, fetched, "  ");
         for (int i = 0; i < gpus.Count; i++)
         {
             string indent = multi ? "    " : "  ";
@@ -77,7 +85,7 @@ internal static class VerifyOutput
             foreach (string v in p.Violations) o.WriteLine($"{indent}policy violation: {v}");
     }
 
-    public static void WriteJson(TextWriter o, FileAppraisal result)
+    public static void WriteJson(TextWriter o, FileAppraisal result, CollateralSet? fetched = null)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, s_json))
@@ -90,11 +98,12 @@ internal static class VerifyOutput
                 w.WriteStartArray("gpus");
                 for (int i = 0; i < result.Appraisals.Count; i++) WriteAppraisal(w, result.Appraisals[i], gpuIndex: i, result.File.Items[i].Binding, result.Expected);
                 w.WriteEndArray();
+                WriteFetchedJson(w, fetched);
                 w.WriteEndObject();
             }
             else
             {
-                WriteAppraisal(w, result.Appraisals[0], gpuIndex: null, result.File.Items[0].Binding, result.Expected, result.Collateral);
+                WriteAppraisal(w, result.Appraisals[0], gpuIndex: null, result.File.Items[0].Binding, result.Expected, result.Collateral, fetched);
             }
         }
         o.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
@@ -104,7 +113,24 @@ internal static class VerifyOutput
     /// VM: <c>{verdict, kind, evidence_valid, reason, message, checks [name, status, required, reason], warnings, fields, [policy]}</c>;
     /// GPU: <c>{index, verdict, evidence_valid, reason, message, checks [name, status, reason], fields, [policy]}</c>.
     /// </summary>
-    private static void WriteAppraisal(Utf8JsonWriter w, Appraisal a, int? gpuIndex, VmBinding? binding, ExpectedBinding expected, CollateralFolder? collateral = null)
+    private static void WriteFetchedJson(Utf8JsonWriter w, CollateralSet? fetched)
+    {
+        if (fetched is null) return;
+        w.WriteStartArray("fetched");
+        foreach (CollateralItem i in fetched.Items)
+        {
+            w.WriteStartObject();
+            w.WriteString("kind", i.Request.Kind.ToString());
+            w.WriteString("url", i.Url.ToString());
+            w.WriteBoolean("from_cache", i.FromCache);
+            w.WriteString("next_update", i.NextUpdate);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    private static void WriteAppraisal(Utf8JsonWriter w, Appraisal a, int? gpuIndex, VmBinding? binding, ExpectedBinding expected,
+        CollateralFolder? collateral = null, CollateralSet? fetched = null)
     {
         w.WriteStartObject();
         if (gpuIndex is int index) w.WriteNumber("index", index);
@@ -148,6 +174,7 @@ internal static class VerifyOutput
             }
             w.WriteEndArray();
         }
+        WriteFetchedJson(w, fetched);
         if (a.Policy is { } p) WritePolicy(w, p);
         w.WriteEndObject();
     }

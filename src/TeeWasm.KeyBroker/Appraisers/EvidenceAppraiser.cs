@@ -56,11 +56,18 @@ public sealed record AppraisalOptions
     /// <summary>The clock.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>Fetches what the evidence lacks (the VCEK, AMD's CRL; TDX collateral when <see cref="Tdx"/> has none); null stays offline.</summary>
+    public ICollateralFetcher? CollateralFetcher { get; init; }
+
     /// <summary>The SNP verifier these options make.</summary>
-    internal SnpEvidenceVerifier SnpVerifier => new(new SnpVerifierOptions
+    /// <summary>The SNP verifier with what was fetched for one report (certificates, CRL), when anything was.</summary>
+    internal SnpEvidenceVerifier SnpVerifierWith(SnpFetchedCollateral? fetched) => new(new SnpVerifierOptions
     {
         SimulatorRoots = SimulatorRoot is { } root ? [root] : [],
         SimulatorIntermediates = SimulatorAsk is { } ask ? [ask] : [],
+        Certificates = fetched?.Certificates ?? [],
+        Crls = fetched?.Crls ?? [],
+        CrlUnavailable = fetched?.CrlUnavailable,
     });
 }
 
@@ -108,7 +115,19 @@ public static class EvidenceAppraiser
         var certificates = new X509Certificate2Collection();
         foreach (string? pem in pems) certificates.ImportFromPem(pem);
         var now = options.Time.GetUtcNow();
-        var appraisal = options.SnpVerifier.Verify(new SnpEvidence { Report = report, Certificates = [.. certificates] },
+        SnpFetchedCollateral? fetched = null;
+        if (options.CollateralFetcher is { } fetcher && !certificates.Any(c => c.PublicKey.Oid.Value == "1.2.840.10045.2.1"))
+        {
+            try
+            {
+                fetched = SnpCollateralFetch.For(fetcher, report, [.. certificates], product: null);
+            }
+            catch (Exception e) when (e is CollateralUnavailableException or VerificationInputException)
+            {
+                throw new AttestationException("SNP evidence carries no VCEK and fetching it failed: " + e.Message, e);
+            }
+        }
+        var appraisal = options.SnpVerifierWith(fetched).Verify(new SnpEvidence { Report = report, Certificates = [.. certificates] },
             new VerificationContext { ExpectedReportData = reportData, Time = now });
         if (!appraisal.EvidenceValid)
         {
@@ -124,7 +143,19 @@ public static class EvidenceAppraiser
         string boundInputs = "module, host key and nonce")
     {
         var now = options.Time.GetUtcNow();
-        var appraisal = new TdxEvidenceVerifier(options.Tdx).Verify(new TdxEvidence { Quote = quote },
+        TdxVerifierOptions tdx = options.Tdx;
+        if (tdx.Collateral is null && options.CollateralFetcher is { } fetcher)
+        {
+            try
+            {
+                tdx = tdx with { Collateral = TdxCollateralFetch.For(fetcher, quote) };
+            }
+            catch (Exception e) when (e is CollateralUnavailableException or VerificationInputException)
+            {
+                throw new AttestationException("fetching the quote's collateral from Intel PCS failed: " + e.Message, e);
+            }
+        }
+        var appraisal = new TdxEvidenceVerifier(tdx).Verify(new TdxEvidence { Quote = quote },
             new VerificationContext { ExpectedReportData = reportData, Time = now });
         if (appraisal.Reason == TdxEvidenceVerifier.ReportDataMismatch) throw new AttestationException($"TDX quote report_data does not bind {boundInputs}");
         if (!appraisal.EvidenceValid) throw new AttestationException($"TDX quote rejected ({appraisal.Reason}): {appraisal.Message}");

@@ -167,11 +167,34 @@ public sealed class NvidiaPlatform : EvidencePlatform
             throw new VerificationInputException("--cert applies to a raw GPU report only: this GPU evidence carries its own certificate chain");
         }
         IReadOnlyList<X509Certificate2> simulator = inputs.SimulatorRoots;
+        IReadOnlyList<NvidiaRim>? rims = options.RimDirectory is { } dir ? LoadRims(dir) : null;
+        string? rimSource = options.RimDirectory;
+        if (rims is null && options.Fetcher is { } fetcher)
+        {
+            var gpus = file.Items.OfType<NvidiaGpuEvidence>().Select(e => (e.Report, Chain: ChainOf(e, chain)));
+            rims = NvidiaRimFetch.For(fetcher, gpus).Rims;
+            rimSource = "NVIDIA's RIM service";
+        }
         return new NvidiaGpuEvidenceVerifier(new NvidiaGpuVerifierOptions
         {
-            SimulatorRoots = simulator, ExpectedNonce = nonce, CertificateChain = chain,
-            Rims = options.RimDirectory is { } dir ? LoadRims(dir) : null, RimDirectory = options.RimDirectory,
+            SimulatorRoots = simulator, ExpectedNonce = nonce, CertificateChain = chain, Rims = rims, RimDirectory = rimSource,
         });
+    }
+
+    private static IReadOnlyList<X509Certificate2> ChainOf(NvidiaGpuEvidence evidence, IReadOnlyList<X509Certificate2>? given)
+    {
+        if (evidence.CertificateChainPem is { } pem)
+        {
+            try
+            {
+                return NvidiaCertificateChain.ParsePem(pem);
+            }
+            catch (NvidiaAttestationException)
+            {
+                return [];
+            }
+        }
+        return given ?? [];
     }
 
     private static byte[]? ParseNonce(string? hex)

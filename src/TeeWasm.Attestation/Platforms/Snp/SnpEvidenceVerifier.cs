@@ -29,6 +29,9 @@ public sealed record SnpVerifierOptions
 
     /// <summary>AMD's CRLs (KDS <c>/vcek/v1/{product}/crl</c>, issued by the ARK) to check the ASK/ASVK and VCEK/VLEK against; none: revocation is a visible SKIP.</summary>
     public IReadOnlyList<CertificateRevocationList> Crls { get; init; } = [];
+
+    /// <summary>Why no CRL is at hand although one was asked for (a fetch that failed); shown in the revocation SKIP.</summary>
+    public string? CrlUnavailable { get; init; }
 }
 
 /// <summary>
@@ -125,7 +128,9 @@ public sealed class SnpEvidenceVerifier(SnpVerifierOptions? options = null) : Ev
             return AppraisalCheck.Untrusted(RevocationCheck);
         if (simulated) return new(RevocationCheck, CheckStatus.Skip, "not checked: the simulator publishes no CRL");
         if (_options.Crls.Count == 0)
-            return new(RevocationCheck, CheckStatus.Skip, "not checked: no AMD CRL given (--collateral DIR with the KDS CRL, or --fetch)");
+            return new(RevocationCheck, CheckStatus.Skip, _options.CrlUnavailable is { } why
+                ? "not checked: AMD's CRL could not be fetched: " + why
+                : "not checked: no AMD CRL given (--collateral DIR with the KDS CRL, or --fetch)");
         string arkName = CertificateChain.Name(ark);
         CertificateRevocationList? crl = _options.Crls.FirstOrDefault(c => c.Issuer.RawData.AsSpan().SequenceEqual(ark.SubjectName.RawData));
         if (crl is null)

@@ -62,9 +62,17 @@ public sealed class SnpPlatform : EvidencePlatform
         VmInputs vm = inputs.PrepareVm();
         if (vm.TdQuoteFile is not null) throw new VerificationInputException(VmInputs.TdQuoteNotApplicable);
         var (certificates, crls) = vm.Collateral is { } folder ? FromFolder(folder) : ([], []);
+        string? crlUnavailable = null;
+        if (inputs.Options.Fetcher is { } fetcher && file.Items[0] is SnpEvidence evidence)
+        {
+            SnpFetchedCollateral fetched = SnpCollateralFetch.For(fetcher, evidence.Report, [.. evidence.Certificates, .. vm.Certificates, .. certificates], inputs.Options.Product);
+            certificates = [.. certificates, .. fetched.Certificates];
+            crls = [.. crls, .. fetched.Crls];
+            crlUnavailable = fetched.CrlUnavailable;
+        }
         return new SnpEvidenceVerifier(new SnpVerifierOptions
         {
-            Certificates = [.. vm.Certificates, .. certificates], SimulatorRoots = vm.SimulatorRoots, Crls = crls,
+            Certificates = [.. vm.Certificates, .. certificates], SimulatorRoots = vm.SimulatorRoots, Crls = crls, CrlUnavailable = crlUnavailable,
         });
     }
 

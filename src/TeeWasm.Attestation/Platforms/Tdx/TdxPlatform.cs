@@ -62,7 +62,10 @@ public sealed class TdxPlatform : EvidencePlatform
     {
         VmInputs vm = inputs.PrepareVm();
         if (vm.TdQuoteFile is not null) throw new VerificationInputException(VmInputs.TdQuoteNotApplicable);
-        return new TdxEvidenceVerifier(Options(vm, inputs.Options));
+        TdxVerifierOptions options = Options(vm, inputs.Options);
+        if (inputs.Options.Fetcher is { } fetcher && vm.Collateral is null && file.Items[0] is TdxEvidence evidence)
+            options = options with { Collateral = TdxCollateralFetch.For(fetcher, evidence.Quote) };
+        return new TdxEvidenceVerifier(options);
     }
 
     /// <summary>The TDX options of the VM inputs (collateral loaded from its folder).</summary>
