@@ -12,7 +12,7 @@ internal sealed class TestSnpPki : IDisposable
 
     public TestSnpPki(SnpTcb vcekTcb, byte[] chipId)
     {
-        using RSA arkKey = RSA.Create(2048);
+        RSA arkKey = ArkKey = RSA.Create(2048);
         using RSA askKey = RSA.Create(2048);
         VcekKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
         var arkName = new X500DistinguishedName("CN=ARK-Test");
@@ -32,6 +32,9 @@ internal sealed class TestSnpPki : IDisposable
     }
 
     public X509Certificate2 Ark { get; }
+
+    /// <summary>The ARK's key (signs CRLs in revocation tests).</summary>
+    public RSA ArkKey { get; }
     public X509Certificate2 Ask { get; }
     public X509Certificate2 Vcek { get; }
     public ECDsa VcekKey { get; }
@@ -54,6 +57,7 @@ internal sealed class TestSnpPki : IDisposable
     public void Dispose()
     {
         VcekKey.Dispose();
+        ArkKey.Dispose();
         Ark.Dispose();
         Ask.Dispose();
         Vcek.Dispose();
