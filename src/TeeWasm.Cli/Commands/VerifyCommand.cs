@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using TeeWasm.Attestation;
+using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Policy;
+using TeeWasm.Attestation.Services.Tokens;
 using TeeWasm.Attestation.Verification;
 
 namespace TeeWasm.Cli.Commands;
@@ -17,7 +19,7 @@ internal static class VerifyCommand
 {
     public static Command Create(TextWriter stdout)
     {
-        var file = new Argument<string>("FILE") { Description = "Evidence: SNP report (1184/1204 bytes), TDX quote (v4/v5), Azure HCL report, base64 of one, or the JSON 'tee-wasm attest' writes; or NVIDIA GPU evidence: 'tee-wasm attest gpu' JSON (also --all), NVIDIA attestation SDK evidence JSON, or a raw SPDM report (binary, hex, base64) with --cert and --nonce" };
+        var file = new Argument<string>("FILE") { Description = "Evidence: SNP report (1184/1204 bytes), TDX quote (v4/v5), Azure HCL report (binary, hex or base64), the JSON 'tee-wasm attest' writes, or Trustee evidence JSON (snp, tdx, az-snp-vtpm, az-tdx-vtpm); a token (JWT: MAA, ITA, NRAS, TeeWasm; or an NRAS detached EAT) with --jwks; or NVIDIA GPU evidence: 'tee-wasm attest gpu' JSON (also --all), NVIDIA attestation SDK evidence JSON, or a raw SPDM report (binary, hex, base64) with --cert and --nonce" };
         var certs = new Option<string[]>("--cert") { Description = "Add certificates (DER or PEM; VCEK/VLEK, ASK/ASVK, ARK; for a raw GPU report: its device chain, PEM, leaf first); repeatable", HelpName = "CERT" };
         var collateral = new Option<string?>("--collateral")
         {
@@ -49,18 +51,26 @@ internal static class VerifyCommand
         var rim = new Option<string?>("--rim") { Description = "GPU evidence: appraise each report's measurements against the NVIDIA RIMs in DIR (SWID XML recognised by content: .swidtag, .xml…), driver and VBIOS RIM chosen by version", HelpName = "DIR" };
         var product = new Option<string?>("--product") { Description = "With --fetch: the AMD product of a version 2 SEV-SNP report, which does not name it (Milan, Genoa, Turin)", HelpName = "NAME" };
         var saveCollateral = new Option<string?>("--save-collateral") { Description = "With --fetch: write what was fetched to DIR (files --collateral reads back, and collateral.json saying where each came from)", HelpName = "DIR" };
+        var jwks = new Option<string?>("--jwks") { Description = "Token: the signing keys, a JWKS file or URL (Azure Attestation's /certs, with keys as x5c only, works as is); never the token's own jku", HelpName = "FILE|URL" };
+        var issuer = new Option<string?>("--issuer") { Description = "Token: the issuer (iss) it must name", HelpName = "URL" };
         var fetch = new FetchOptions();
         var at = new Option<string?>("--at") { Description = "Verify as of this time (ISO 8601, e.g. 2025-06-01) instead of now", HelpName = "TIME" };
 
-        var command = new Command("verify", "Verify VM or NVIDIA GPU evidence from a file; exit 0 valid (every GPU, for GPU evidence), 1 rejected, 2 usage error")
+        var command = new Command("verify", "Verify VM or NVIDIA GPU evidence, or an attestation token, from a file; exit 0 valid (every GPU, for GPU evidence), 1 rejected, 2 usage error")
         {
-            file, certs, collateral, allowUnsigned, tdQuote, policy, json, at, trustSimulator, gpuNonce, module, moduleHash, reportData, rim, product, saveCollateral,
+            file, certs, collateral, allowUnsigned, tdQuote, policy, json, at, trustSimulator, gpuNonce, module, moduleHash, reportData, rim, product, saveCollateral, jwks, issuer,
         };
         fetch.AddTo(command);
         command.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
             if (!File.Exists(path)) throw new UsageException($"evidence file '{path}' not found");
+            byte[] data = File.ReadAllBytes(path);
+            if (TokenAppraiser.IsToken(data))
+                return VerifyToken(parse, data, parse.GetValue(jwks), parse.GetValue(issuer), ParseTime(parse.GetValue(at)), parse.GetValue(json), stdout,
+                    command.Options.Where(o => o != jwks && o != issuer && o != at && o != json && parse.GetResult(o) is not null).Select(o => o.Name));
+            if (parse.GetValue(jwks) is not null || parse.GetValue(issuer) is not null)
+                throw new UsageException("--jwks and --issuer apply to tokens; this file is evidence");
             using var fetcher = fetch.Create(parse);
             if (fetcher is null && (parse.GetValue(product) is not null || parse.GetValue(saveCollateral) is not null))
                 throw new UsageException("--product and --save-collateral apply only with --fetch");
@@ -85,7 +95,7 @@ internal static class VerifyCommand
             FileAppraisal result;
             try
             {
-                result = AttestationPlatforms.VerifyFile(File.ReadAllBytes(path), options);
+                result = AttestationPlatforms.VerifyFile(data, options);
             }
             catch (VerificationInputException e)
             {
@@ -97,6 +107,45 @@ internal static class VerifyCommand
             return result.Valid ? 0 : 1;
         });
         return command;
+    }
+
+    /// <summary>A token file: checked against the key set, printed (header, claims, signer, every check).</summary>
+    private static int VerifyToken(ParseResult parse, byte[] data, string? jwks, string? issuer, DateTimeOffset? at, bool json, TextWriter stdout, IEnumerable<string> otherOptions)
+    {
+        string[] others = [.. otherOptions];
+        if (others.Length > 0) throw new UsageException($"{string.Join(", ", others)} appl{(others.Length == 1 ? "ies" : "y")} to evidence; this file is a token (give --jwks, --issuer, --at)");
+        if (jwks is null) throw new UsageException("a token needs its signing keys: --jwks FILE|URL (a JWKS)");
+        string keys, source;
+        if (Uri.TryCreate(jwks, UriKind.Absolute, out Uri? url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp))
+        {
+            try
+            {
+                keys = TokenAppraiser.FetchJwks(url);
+            }
+            catch (AttestationException e)
+            {
+                throw new UsageException("--jwks: " + e.Message);
+            }
+            source = url.ToString();
+        }
+        else
+        {
+            if (!File.Exists(jwks)) throw new UsageException($"--jwks: file '{jwks}' not found");
+            keys = File.ReadAllText(jwks);
+            source = jwks;
+        }
+        TokenAppraisal result;
+        try
+        {
+            result = TokenAppraiser.Verify(System.Text.Encoding.UTF8.GetString(data), new TokenVerifyOptions { JwksJson = keys, JwksSource = source, Issuer = issuer, Time = at });
+        }
+        catch (VerificationInputException e)
+        {
+            throw new UsageException(e.Message);
+        }
+        if (json) VerifyOutput.WriteTokenJson(stdout, result);
+        else VerifyOutput.WriteTokenText(stdout, result);
+        return result.Valid ? 0 : 1;
     }
 
     private static AttestationPolicy? LoadPolicy(string? path)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Policy;
+using TeeWasm.Attestation.Services.Tokens;
 using TeeWasm.Attestation.Verification;
 
 namespace TeeWasm.Cli.Commands;
@@ -207,6 +208,71 @@ internal static class VerifyOutput
     {
         if (value is null) w.WriteNull(name);
         else w.WriteString(name, Convert.ToHexStringLower(value));
+    }
+
+    /// <summary>A token: the verdict, its checks, then signer, header and claims (and each submodule of a detached EAT).</summary>
+    public static void WriteTokenText(TextWriter o, TokenAppraisal t)
+    {
+        o.WriteLine(t.Valid ? $"VALID: {t.Kind}{(t.Signer is { } s ? ", signed by " + s : "")}" : $"REJECTED: {t.Kind}: {t.Failures}");
+        WriteToken(o, t, "  ");
+        foreach (var (name, sub) in t.Submodules)
+        {
+            o.WriteLine($"{name}: {(sub.Valid ? "VALID" : "REJECTED: " + sub.Failures)}");
+            WriteToken(o, sub, "    ");
+        }
+    }
+
+    private static void WriteToken(TextWriter o, TokenAppraisal t, string indent)
+    {
+        int width = t.Checks.Max(c => c.Name.Length);
+        foreach (AppraisalCheck c in t.Checks)
+            o.WriteLine($"{indent}{c.Status.ToString().ToUpperInvariant(),-4}  {c.Name.PadRight(width)}  {c.Reason}");
+        if (t.Signer is { } signer) o.WriteLine($"{indent}signer  {signer}");
+        if (t.HeaderJson is { } h) o.WriteLine($"{indent}header  {h}");
+        if (t.ClaimsJson is { } c2) o.WriteLine($"{indent}claims  {c2}");
+    }
+
+    /// <summary><c>{verdict, kind, reason, signer, checks [name, status, code, reason], header, claims, submodules {name: …}}</c>.</summary>
+    public static void WriteTokenJson(TextWriter o, TokenAppraisal t)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, s_json)) WriteTokenObject(w, t);
+        o.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    private static void WriteTokenObject(Utf8JsonWriter w, TokenAppraisal t)
+    {
+        w.WriteStartObject();
+        w.WriteString("verdict", t.Valid ? "valid" : "rejected");
+        w.WriteString("kind", t.Kind);
+        w.WriteString("reason", t.VerdictReason);
+        if (t.Signer is null) w.WriteNull("signer"); else w.WriteString("signer", t.Signer);
+        w.WriteStartArray("checks");
+        foreach (AppraisalCheck c in t.Checks)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", c.Name);
+            w.WriteString("status", c.Status.ToString().ToLowerInvariant());
+            if (c.ReasonCode is { } code) w.WriteString("code", code);
+            w.WriteString("reason", c.Reason);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WritePropertyName("header");
+        if (t.HeaderJson is null) w.WriteNullValue(); else w.WriteRawValue(t.HeaderJson);
+        w.WritePropertyName("claims");
+        if (t.ClaimsJson is null) w.WriteNullValue(); else w.WriteRawValue(t.ClaimsJson);
+        if (t.Submodules.Count > 0)
+        {
+            w.WriteStartObject("submodules");
+            foreach (var (name, sub) in t.Submodules)
+            {
+                w.WritePropertyName(name);
+                WriteTokenObject(w, sub);
+            }
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
     }
 
     private static void WritePolicy(Utf8JsonWriter w, PolicyVerdict verdict)
