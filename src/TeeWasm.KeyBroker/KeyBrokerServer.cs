@@ -11,6 +11,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using TeeWasm.Attestation.Platforms.AzureVtpm;
 using TeeWasm.Attestation.Audit;
 using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Platforms.Simulator;

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using TeeWasm.Attestation.Platforms.AzureVtpm;
+using TeeWasm.Attestation.Platforms.Snp;
 using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Services.Kbs;
 using TeeWasm.Attestation.Services.Kbs.Trustee;

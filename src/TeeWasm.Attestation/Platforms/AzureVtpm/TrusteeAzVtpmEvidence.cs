@@ -2,10 +2,9 @@ using System.Buffers.Binary;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using TeeWasm.Attestation.Evidence;
-using TeeWasm.Attestation.Platforms.AzureVtpm;
 using TeeWasm.Attestation.Tpm;
 
-namespace TeeWasm.Attestation.Services.Kbs.Trustee;
+namespace TeeWasm.Attestation.Platforms.AzureVtpm;
 
 /// <summary>
 /// Trustee's Azure vTPM evidence, version 2 (guest-components <c>attester/src/az_{snp,tdx}_vtpm/mod.rs</c>, trustee
