@@ -50,14 +50,16 @@ public sealed class EvidenceFileVerifier(IReadOnlyList<EvidencePlatform> platfor
             throw new VerificationInputException("--fetch: " + e.Message, e);
         }
         inputs.Collateral?.RequireEveryFileRecognised();
-        VerificationContext context = inputs.Options.Context with { ExpectedReportData = expected.PaddedReportData };
+        VerificationContext context = inputs.Options.Context with { ExpectedReportData = expected.ReportData };
         var appraisals = new List<Appraisal>();
         foreach (AttestationEvidence item in file.Items)
         {
             Appraisal a = verifier.Verify(item, context);
             // GPU evidence without a binding: --nonce is the SPDM request nonce, which the GPU verifier checked itself.
-            ExpectedBinding itemExpected = gpu && item.Binding is null ? expected with { Nonce = null } : expected;
-            if (itemExpected.Check(item, a, a.Claims?.ReportData) is { } check) a = a with { Checks = [.. a.Checks, check] };
+            AppraisalCheck? check = gpu
+                ? (item.Binding is null ? expected with { Nonce = null } : expected) is { IsEmpty: false } e ? e.Check(item, a, a.Claims?.ReportData) : null
+                : expected.Check(item, a, a.Claims?.ReportData);
+            if (check is not null) a = a with { Checks = [.. a.Checks, check] };
             appraisals.Add(a);
         }
         return new FileAppraisal(file, appraisals) { Expected = expected, Collateral = inputs.Collateral };

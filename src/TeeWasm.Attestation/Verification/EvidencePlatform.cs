@@ -39,6 +39,28 @@ public abstract class EvidencePlatform : IEvidenceReader
     /// <exception cref="VerificationInputException">The file is in that format but malformed.</exception>
     public virtual EvidenceFile? TryReadFile(ReadOnlyMemory<byte> data) => null;
 
+    /// <summary>
+    /// The JSON object of a file that holds Trustee evidence: the object itself, or the <c>primary_evidence</c> of
+    /// Trustee's composite evidence (also inside a KBS Attestation's <c>tee-evidence</c>); null when the file is not a JSON object.
+    /// </summary>
+    protected static System.Text.Json.JsonElement? TrusteeJson(ReadOnlyMemory<byte> data)
+    {
+        ReadOnlySpan<byte> t = data.Span.Trim(" \t\r\n"u8);
+        if (t.Length == 0 || t[0] != (byte)'{') return null;
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(data);
+            System.Text.Json.JsonElement e = doc.RootElement;
+            if (e.TryGetProperty("tee-evidence", out var tee) && tee.ValueKind == System.Text.Json.JsonValueKind.Object) e = tee;
+            if (e.TryGetProperty("primary_evidence", out var primary) && primary.ValueKind == System.Text.Json.JsonValueKind.Object) e = primary;
+            return e.Clone();
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Evidence standing for an attestation result that failed (its JSON has no evidence); null when such a record is an error.</summary>
     public virtual AttestationEvidence? FailedAttestation(string error) => null;
 

@@ -71,10 +71,16 @@ public sealed record ExpectedBinding
     {
         ArgumentNullException.ThrowIfNull(evidence);
         ArgumentNullException.ThrowIfNull(appraisal);
-        if (IsEmpty) return null;
+        VmBinding? b = evidence.Binding;
+        if (IsEmpty)
+        {
+            // Nothing expected: say what a replay check would need, visibly (a SKIP, never a silent pass).
+            return new AppraisalCheck(CheckName, CheckStatus.Skip, b is null
+                ? "not checked: the evidence records no binding; give --report-data HEX to require the report_data you expect (a replay is otherwise not detected)"
+                : $"not checked against an expected value: the evidence is bound to nonce {Show(b.Nonce)} and module {Show(b.ModuleHash)} (its own {b.Scheme.ToName()} binding, which the signed report_data carries); give --nonce and --module to reject a replay");
+        }
         if (!appraisal.EvidenceValid)
             return AppraisalCheck.Untrusted(CheckName);
-        VmBinding? b = evidence.Binding;
         var passed = new List<string>();
         if (Nonce is { } nonce)
         {
@@ -96,7 +102,7 @@ public sealed record ExpectedBinding
             expected.CopyTo(padded, 0);
             byte[]? actual = signedReportData ?? b?.ReportData;
             if (actual is null) return Fail("ReportDataNotChecked", "the evidence's report_data is not known to this check");
-            if (!CryptographicOperations.FixedTimeEquals(actual.Length == 64 ? padded : expected, actual))
+            if (!CryptographicOperations.FixedTimeEquals(actual.Length == 64 ? padded : expected, actual.Length == 64 || actual.Length == expected.Length ? actual : padded))
                 return Fail("ReportDataMismatch", $"report_data mismatch: the signed report carries {Show(actual)}, not the expected --report-data {Show(expected)}");
             if (b is not null && !CryptographicOperations.FixedTimeEquals(b.ReportData, padded))
                 return Fail("ReportDataMismatch", $"report_data mismatch: the evidence's binding gives {Show(b.ReportData)}, not the expected --report-data {Show(expected)}");
@@ -106,18 +112,6 @@ public sealed record ExpectedBinding
         return new AppraisalCheck(CheckName, CheckStatus.Pass, $"{string.Join(", ", passed)}: as expected ({how})");
 
         static AppraisalCheck Fail(string code, string why) => new(CheckName, CheckStatus.Fail, why) { Code = code };
-    }
-
-    /// <summary><see cref="ReportData"/> zero-padded to 64 bytes (what the platform verifiers compare), or null.</summary>
-    public byte[]? PaddedReportData
-    {
-        get
-        {
-            if (ReportData is not { } rd) return null;
-            byte[] padded = new byte[64];
-            rd.CopyTo(padded, 0);
-            return padded;
-        }
     }
 
     private static string Show(byte[] bytes) => bytes.Length == 0 ? "(empty)" : Convert.ToHexStringLower(bytes);

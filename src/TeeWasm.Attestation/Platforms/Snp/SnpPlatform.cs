@@ -56,6 +56,22 @@ public sealed class SnpPlatform : EvidencePlatform
         ReadNote = data.Length > SnpReport.Size ? "the 20 bytes after the report (Azure IGVM request header) are not signed and were ignored" : null,
     };
 
+    /// <summary>Trustee's <c>snp</c> evidence (<c>{"attestation_report": …, "cert_chain": …}</c>, the sev crate's serde form).</summary>
+    public override EvidenceFile? TryReadFile(ReadOnlyMemory<byte> data)
+    {
+        if (TrusteeJson(data) is not { } json || !json.TryGetProperty("attestation_report", out _)) return null;
+        try
+        {
+            var (report, chain) = TrusteeSnpEvidence.Parse(json);
+            List<X509Certificate2> certificates = [.. chain.Where(c => c.Type is "VCEK" or "VLEK" or "ASK" or "ARK").Select(c => X509CertificateLoader.LoadCertificate(c.Der))];
+            return new EvidenceFile { Kind = "Trustee snp evidence", Platform = this, Items = [new SnpEvidence { Report = report, Certificates = certificates, Source = "trustee" }] };
+        }
+        catch (Exception e) when (e is AttestationException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new VerificationInputException("malformed Trustee snp evidence: " + e.Message, e);
+        }
+    }
+
     /// <inheritdoc />
     public override IEvidenceVerifier CreateVerifier(VerifyInputs inputs, EvidenceFile file)
     {

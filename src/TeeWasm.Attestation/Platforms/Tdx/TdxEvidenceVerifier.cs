@@ -58,7 +58,9 @@ public sealed class TdxEvidenceVerifier(TdxVerifierOptions? options = null) : Ev
         bool? bound = null;
         if (r.IsValid && expected is not null && r.Quote is { } bq)
         {
-            bound = CryptographicOperations.FixedTimeEquals(bq.Body.ReportData.Span, expected);
+            byte[] padded = new byte[64];
+            expected.AsSpan(0, Math.Min(expected.Length, 64)).CopyTo(padded);
+            bound = expected.Length <= 64 && CryptographicOperations.FixedTimeEquals(bq.Body.ReportData.Span, padded);
             if (bound == false) return VmAppraisal.Rejected(Kind, ReportDataMismatch, "REPORT_DATA differs from the evidence's binding");
         }
         return Describe(r, bound, evidence.Time, evidence.Simulated, context);
