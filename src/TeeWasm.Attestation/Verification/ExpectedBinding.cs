@@ -77,7 +77,7 @@ public sealed record ExpectedBinding
             // Nothing expected: say what a replay check would need, visibly (a SKIP, never a silent pass).
             return new AppraisalCheck(CheckName, CheckStatus.Skip, b is null
                 ? "not checked: the evidence records no binding; give --report-data HEX to require the report_data you expect (a replay is otherwise not detected)"
-                : $"not checked against an expected value: the evidence is bound to nonce {Show(b.Nonce)} and module {Show(b.ModuleHash)} (its own {b.Scheme.ToName()} binding, which the signed report_data carries); give --nonce and --module to reject a replay");
+                : $"not checked against an expected value: the evidence is bound to nonce {Show(b.Nonce)} and module {Show(b.ModuleHash)} (its own {b.Scheme.ToShortName()} binding, which the signed report_data carries); give --nonce and --module to reject a replay");
         }
         if (!appraisal.EvidenceValid)
             return AppraisalCheck.Untrusted(CheckName);
@@ -108,7 +108,7 @@ public sealed record ExpectedBinding
                 return Fail("ReportDataMismatch", $"report_data mismatch: the evidence's binding gives {Show(b.ReportData)}, not the expected --report-data {Show(expected)}");
             passed.Add("report_data " + Show(expected));
         }
-        string how = b is null ? "the signed report_data" : $"the {b.Scheme.ToName()} binding the signed report_data carries";
+        string how = b is null ? "the signed report_data" : $"the {b.Scheme.ToShortName()} binding the signed report_data carries";
         return new AppraisalCheck(CheckName, CheckStatus.Pass, $"{string.Join(", ", passed)}: as expected ({how})");
 
         static AppraisalCheck Fail(string code, string why) => new(CheckName, CheckStatus.Fail, why) { Code = code };

@@ -68,7 +68,7 @@ internal static class VerifyCommand
             byte[] data = File.ReadAllBytes(path);
             if (TokenAppraiser.IsToken(data))
                 return VerifyToken(parse, data, parse.GetValue(jwks), parse.GetValue(issuer), ParseTime(parse.GetValue(at)), parse.GetValue(json), stdout,
-                    command.Options.Where(o => o != jwks && o != issuer && o != at && o != json && parse.GetResult(o) is not null).Select(o => o.Name));
+                    command.Options.Where(o => o != jwks && o != issuer && o != at && o != json && parse.GetResult(o) is { Implicit: false }).Select(o => o.Name));
             if (parse.GetValue(jwks) is not null || parse.GetValue(issuer) is not null)
                 throw new UsageException("--jwks and --issuer apply to tokens; this file is evidence");
             using var fetcher = fetch.Create(parse);

@@ -23,6 +23,7 @@ internal static class VerifyOutput
         }
         Appraisal a = result.Appraisals[0];
         o.WriteLine(Headline(a));
+        o.WriteLine("  evidence: " + result.File.Kind);
         if (result.File.Note is { } note) o.WriteLine("  note: " + note);
         if (result.Collateral is { } collateral)
             foreach (CollateralFile f in collateral.Files) o.WriteLine($"  collateral: {f.Name}: {f.RecognisedAs}{(f.Used ? "" : " (not used)")}");
@@ -190,7 +191,7 @@ internal static class VerifyOutput
         else
         {
             w.WriteStartObject("binding");
-            w.WriteString("scheme", binding.Scheme.ToName());
+            w.WriteString("scheme", binding.Scheme.ToShortName());
             w.WriteString("module_sha256", Convert.ToHexStringLower(binding.ModuleHash));
             w.WriteString("host_key", Convert.ToHexStringLower(binding.HostKey));
             w.WriteString("nonce", Convert.ToHexStringLower(binding.Nonce));

@@ -1,0 +1,92 @@
+using TeeWasm.Attestation.Tests.Services;
+using TeeWasm.Tests.Shared;
+using Xunit.Abstractions;
+
+namespace TeeWasm.Cli.Tests;
+
+/// <summary>
+/// Issue 18 item 8 through the command line: <c>verify --fetch</c> against a loopback stand-in of AMD KDS and Intel PCS
+/// (real recorded files at the vendors' URL shapes) for an SNP report with no <c>--cert</c> and a TDX quote with no
+/// <c>--collateral</c>; the cache makes a second run go without the network (<c>--offline</c>); the fetched set is saved
+/// as a folder <c>--collateral</c> reads back. The transcripts are written to the test output.
+/// </summary>
+public sealed class VerifyFetchCommandTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly FakeVendorServer _vendor = new();
+    private readonly string _tmp = Directory.CreateTempSubdirectory("teewasm-verify-fetch-").FullName;
+
+    public void Dispose()
+    {
+        _vendor.Dispose();
+        Directory.Delete(_tmp, true);
+    }
+
+    private string Cache => Path.Combine(_tmp, "cache");
+
+    private (int Code, string Out, string Err) Verify(params string[] args)
+    {
+        string[] all = ["verify", .. args, "--fetch", "--collateral-cache", Cache, "--kds-url", _vendor.Url.ToString(), "--pcs-url", _vendor.Url.ToString(),
+            "--intel-root-crl-url", _vendor.RootCrlUrl.ToString(), "--rim-url", _vendor.Url.ToString()];
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = TeeWasmCli.Run(all, o, e);
+        output.WriteLine("$ tee-wasm " + string.Join(' ', all.Select(a => a.Replace(RepoPaths.Root + "/", "").Replace(_tmp, "$TMP"))));
+        output.WriteLine(o.ToString() + e + $"(exit {code})");
+        return (code, o.ToString(), e.ToString());
+    }
+
+    [Fact]
+    public void SnpReportWithNoCert_FetchesItsVcekFromKds()
+    {
+        var (code, o, e) = Verify(RepoPaths.Vector("snp", "attestation.bin"), "--product", "Milan", "--at", "2026-06-01");
+        Assert.True(code == 1, o + e); // the vector's guest policy allows debugging: rejected for debug only
+        Assert.Matches(@"\n  PASS  signature and chain  AMD SEV-SNP report, Milan, signed by VCEK \(valid 2022-09-24 to 2029-09-24\), chain to the AMD Milan ARK", o);
+        Assert.Contains($"fetched: the VCEK of chip {FakeVendorServer.AttestationBinChipId[..16]}… (Milan, blSPL 2, teeSPL 0, snpSPL 5, ucodeSPL 68) from {_vendor.Url}vcek/v1/Milan/", o);
+        Assert.Matches(@"\n  SKIP  revocation +not checked: AMD's CRL could not be fetched: .*not found \(HTTP 404", o);
+
+        // Again, offline: served from the cache (the VCEK and chain are fresh until their notAfter).
+        int before = _vendor.TotalHits;
+        var again = Verify(RepoPaths.Vector("snp", "attestation.bin"), "--product", "Milan", "--at", "2026-06-01", "--offline");
+        Assert.Contains("(cache)", again.Out);
+        Assert.Equal(before, _vendor.TotalHits);
+    }
+
+    [Fact]
+    public void TdxQuoteWithNoCollateral_FetchesPcsCollateral_AndSavesIt()
+    {
+        string saved = Path.Combine(_tmp, "saved");
+        var (code, o, e) = Verify(RepoPaths.Vector("tdx", "tdx_prod_quote_SPR_E4.dat"), "--at", "2023-06-20", "--save-collateral", saved);
+        Assert.True(code == 1, o + e);
+        Assert.StartsWith("REJECTED: TCB level not supported: no tcbInfo level (FMSPC 50806f000000) is met", o);
+        Assert.Contains($"fetched: the TDX TCB info of FMSPC 50806f000000 from {_vendor.Url}tdx/certification/v4/tcb?fmspc=50806F000000", o);
+        Assert.Contains("fetched: the PCK platform CA CRL from", o);
+        Assert.Contains("fetched: the Intel SGX Root CA CRL from", o);
+        Assert.DoesNotContain("signature not checked", o);
+
+        // What was fetched, saved, is a collateral folder: the same verdict offline from it, no network.
+        int before = _vendor.TotalHits;
+        var o2 = new StringWriter();
+        int code2 = TeeWasmCli.Run(["verify", RepoPaths.Vector("tdx", "tdx_prod_quote_SPR_E4.dat"), "--at", "2023-06-20", "--collateral", saved], o2, new StringWriter());
+        Assert.Equal(1, code2);
+        Assert.StartsWith("REJECTED: TCB level not supported", o2.ToString());
+        Assert.Contains("collateral: collateral.json: index of fetched collateral (not used)", o2.ToString());
+        Assert.Equal(before, _vendor.TotalHits);
+    }
+
+    [Fact]
+    public void FetchOptionsWithoutFetch_AreUsageErrors()
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        Assert.Equal(2, TeeWasmCli.Run(["verify", RepoPaths.Vector("snp", "attestation.bin"), "--offline"], o, e));
+        Assert.Contains("--offline applies only with --fetch", e.ToString());
+    }
+
+    [Fact]
+    public void VlekReport_CannotBeFetched_AndSaysSo()
+    {
+        var (code, _, e) = Verify(RepoPaths.Vector("snp", "aws-vlek-report.b64"));
+        Assert.Equal(2, code);
+        Assert.Contains("signed by a VLEK, which AMD's KDS does not serve by chip", e);
+    }
+}
