@@ -33,6 +33,9 @@ public sealed class SnpVmEvidenceSource : IVmEvidenceSource
     /// <summary>Fetches the VCEK (and chain, CRL) from AMD's KDS when the platform returns none and none was given; null: never.</summary>
     public ICollateralFetcher? CollateralFetcher { get; init; }
 
+    /// <summary>The AMD product to fetch for when the report does not name it (version 2 firmware); null otherwise.</summary>
+    public string? Product { get; init; }
+
     /// <inheritdoc />
     public TeeType TeeType => TeeType.AmdSevSnp;
 
@@ -50,12 +53,12 @@ public sealed class SnpVmEvidenceSource : IVmEvidenceSource
         {
             try
             {
-                SnpFetchedCollateral fetched = SnpCollateralFetch.For(fetcher, collected.Report, [], product: null);
+                SnpFetchedCollateral fetched = SnpCollateralFetch.For(fetcher, collected.Report, [], Product);
                 certificates = [.. fetched.Certificates];
                 crls = fetched.Crls;
                 crlUnavailable = fetched.CrlUnavailable;
             }
-            catch (CollateralUnavailableException e)
+            catch (Exception e) when (e is CollateralUnavailableException or VerificationInputException)
             {
                 throw new AttestationException("the platform returned no VCEK and fetching it failed: " + e.Message, e);
             }

@@ -10,7 +10,7 @@ internal sealed class TestSnpPki : IDisposable
     private static readonly DateTimeOffset s_from = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset s_to = new(2040, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    public TestSnpPki(SnpTcb vcekTcb, byte[] chipId)
+    public TestSnpPki(SnpTcb vcekTcb, byte[] chipId, string productName = "Milan-B0")
     {
         RSA arkKey = ArkKey = RSA.Create(2048);
         using RSA askKey = RSA.Create(2048);
@@ -27,7 +27,7 @@ internal sealed class TestSnpPki : IDisposable
         Ask = askReq.Create(arkName, X509SignatureGenerator.CreateForRSA(arkKey, RSASignaturePadding.Pss), s_from, s_to, [1]);
 
         var vcekReq = new CertificateRequest(new X500DistinguishedName("CN=SEV-VCEK"), VcekKey, HashAlgorithmName.SHA384);
-        foreach (X509Extension e in AmdCertificateExtensions.CreateForVcek(vcekTcb, chipId)) vcekReq.CertificateExtensions.Add(e);
+        foreach (X509Extension e in AmdCertificateExtensions.CreateForVcek(vcekTcb, chipId, productName)) vcekReq.CertificateExtensions.Add(e);
         Vcek = vcekReq.Create(askName, X509SignatureGenerator.CreateForRSA(askKey, RSASignaturePadding.Pss), s_from, s_to, [2]);
     }
 
