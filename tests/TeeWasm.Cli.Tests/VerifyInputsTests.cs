@@ -112,7 +112,7 @@ public sealed class VerifyInputsTests : IDisposable
         Assert.True(code == 0, o + e);
         Assert.StartsWith("VALID: Intel TDX quote v4, PCK chain to Intel SGX Root CA, TCB UpToDate", o);
         Assert.Contains("collateral: tcb_info_c0806f000000.json: Intel TDX TCB info, FMSPC c0806f000000", o);
-        Assert.Contains("collateral: sgx_tcb_info_00606a000000.json: Intel SGX TCB info, FMSPC 00606A000000 (not for TDX) (not used)", o);
+        Assert.Contains("collateral: sgx_tcb_info_00606a000000.json: Intel SGX TCB info, FMSPC 00606A000000, for SGX enclaves, not TDX (not used)", o);
         Assert.DoesNotContain("signature not checked", o);
 
         // The same folder for the SPR quote (FMSPC 50806f000000) picks the other TCB info, at its own time.
@@ -141,6 +141,15 @@ public sealed class VerifyInputsTests : IDisposable
         Assert.Equal(2, code);
         Assert.Equal("", o);
         Assert.Contains("'README.md' is not collateral this evidence can use", e);
+    }
+
+    [Fact]
+    public void Collateral_AQuoteInTheFolder_IsNotCollateral()
+    {
+        string dir = Folder("with-quote", ("tcb_info.json", V("tdx", "sample_tcbinfo_response_v5")), ("quote.dat", V("tdx", "cos-113-tdx-quote.dat")));
+        var (code, _, e) = Verify(V("tdx", "quote_v5_sample.dat"), "--collateral", dir, "--at", "2026-02-15", "--allow-unsigned-collateral");
+        Assert.Equal(2, code);
+        Assert.Contains("'quote.dat' is not collateral this evidence can use", e);
     }
 
     [Theory]

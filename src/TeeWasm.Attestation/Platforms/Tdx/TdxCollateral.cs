@@ -119,6 +119,7 @@ public sealed class TdxCollateral
         List<SgxCertificateRevocationList> crls)
     {
         ReadOnlySpan<byte> text = f.Data.AsSpan().Trim(" \t\r\n"u8);
+        if (TdxPlatform.IsQuote(f.Data)) return; // a quote carries a PCK chain, but it is evidence, not collateral
         if (text.Length > 0 && text[0] == (byte)'{')
         {
             using JsonDocument doc = JsonDocument.Parse(f.Data);
@@ -129,7 +130,7 @@ public sealed class TdxCollateral
                 string fmspc = t.TryGetProperty("fmspc", out JsonElement fm) ? fm.GetString() ?? "" : "";
                 if (id != "TDX")
                 {
-                    f.Recognise($"Intel {id} TCB info, FMSPC {fmspc} (not for TDX)", used: false);
+                    f.Recognise($"Intel {id} TCB info, FMSPC {fmspc}, for SGX enclaves, not TDX", used: false);
                     return;
                 }
                 tcbInfos.Add(TdxTcbInfo.Parse(f.Data));
@@ -141,7 +142,7 @@ public sealed class TdxCollateral
                 string id = q.TryGetProperty("id", out JsonElement i) ? i.GetString() ?? "" : "";
                 if (id != "TD_QE")
                 {
-                    f.Recognise($"Intel {id} identity (not for TDX)", used: false);
+                    f.Recognise($"Intel {id} identity, not the TD QE's", used: false);
                     return;
                 }
                 if (qe is not null) throw new TdxException("a second TD QE identity (give one)");
