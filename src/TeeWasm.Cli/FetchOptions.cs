@@ -8,7 +8,7 @@ internal sealed class FetchOptions
 {
     public Option<bool> Fetch { get; } = new("--fetch")
     {
-        Description = "Fetch what the evidence needs from its vendor (off by default: no network): AMD KDS (VCEK by chip id and reported TCB, ASK/ARK, CRL), Intel PCS v4 (TCB info by FMSPC, TD QE identity, PCK and root CA CRLs with their issuer chains), NVIDIA's RIM service; answers are cached by URL until their nextUpdate",
+        Description = "Fetch what the evidence needs from its vendor (off by default: no network): AMD KDS (VCEK by chip id and reported TCB, ASK/ARK, CRL), Intel PCS v4 (TCB info by FMSPC, TD QE identity, PCK and root CA CRLs with their issuer chains), NVIDIA's RIM service and OCSP responder (GPU device chain); answers are cached by URL until their nextUpdate",
     };
 
     public Option<bool> Offline { get; } = new("--offline") { Description = "With --fetch: never touch the network, use only fresh entries of the collateral cache" };
@@ -23,6 +23,8 @@ internal sealed class FetchOptions
 
     public Option<string?> RimUrl { get; } = new("--rim-url") { Description = $"NVIDIA RIM service base URL [default: {CollateralFetcherOptions.DefaultRimUrl.GetLeftPart(UriPartial.Authority)}]", HelpName = "URL" };
 
+    public Option<string?> OcspUrl { get; } = new("--ocsp-url") { Description = $"NVIDIA OCSP responder for the GPU device chain [default: {CollateralFetcherOptions.DefaultOcspUrl.GetLeftPart(UriPartial.Authority)}]", HelpName = "URL" };
+
     public Option<double> Timeout { get; } = new("--fetch-timeout")
     {
         Description = "Seconds allowed per attempt of each fetch; each is tried at most 3 times (429 Retry-After up to 10 s is honoured)",
@@ -32,7 +34,7 @@ internal sealed class FetchOptions
 
     public void AddTo(Command command)
     {
-        foreach (Option o in (Option[])[Fetch, Offline, CacheDir, KdsUrl, PcsUrl, RootCrlUrl, RimUrl, Timeout]) command.Options.Add(o);
+        foreach (Option o in (Option[])[Fetch, Offline, CacheDir, KdsUrl, PcsUrl, RootCrlUrl, RimUrl, OcspUrl, Timeout]) command.Options.Add(o);
     }
 
     /// <summary>The fetcher the options ask for, or null without <c>--fetch</c>.</summary>
@@ -41,7 +43,7 @@ internal sealed class FetchOptions
         bool fetch = parse.GetValue(Fetch);
         string[] needFetch = [.. new[] { ("--offline", parse.GetValue(Offline)), ("--collateral-cache", parse.GetValue(CacheDir) is not null),
             ("--kds-url", parse.GetValue(KdsUrl) is not null), ("--pcs-url", parse.GetValue(PcsUrl) is not null),
-            ("--intel-root-crl-url", parse.GetValue(RootCrlUrl) is not null), ("--rim-url", parse.GetValue(RimUrl) is not null) }
+            ("--intel-root-crl-url", parse.GetValue(RootCrlUrl) is not null), ("--rim-url", parse.GetValue(RimUrl) is not null), ("--ocsp-url", parse.GetValue(OcspUrl) is not null) }
             .Where(o => o.Item2).Select(o => o.Item1)];
         if (!fetch)
         {
@@ -59,6 +61,7 @@ internal sealed class FetchOptions
                 PcsUrl = Url(parse.GetValue(PcsUrl), "--pcs-url") ?? defaults.PcsUrl,
                 IntelRootCaCrlUrl = Url(parse.GetValue(RootCrlUrl), "--intel-root-crl-url") ?? defaults.IntelRootCaCrlUrl,
                 RimUrl = Url(parse.GetValue(RimUrl), "--rim-url") ?? defaults.RimUrl,
+                OcspUrl = Url(parse.GetValue(OcspUrl), "--ocsp-url") ?? defaults.OcspUrl,
                 Timeout = TimeSpan.FromSeconds(seconds),
                 CacheDirectory = parse.GetValue(CacheDir) ?? CollateralFetcherOptions.DefaultCacheDirectory,
                 Offline = parse.GetValue(Offline),

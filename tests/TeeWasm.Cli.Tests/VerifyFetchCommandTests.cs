@@ -26,7 +26,7 @@ public sealed class VerifyFetchCommandTests(ITestOutputHelper output) : IDisposa
     private (int Code, string Out, string Err) Verify(params string[] args)
     {
         string[] all = ["verify", .. args, "--fetch", "--collateral-cache", Cache, "--kds-url", _vendor.Url.ToString(), "--pcs-url", _vendor.Url.ToString(),
-            "--intel-root-crl-url", _vendor.RootCrlUrl.ToString(), "--rim-url", _vendor.Url.ToString()];
+            "--intel-root-crl-url", _vendor.RootCrlUrl.ToString(), "--rim-url", _vendor.Url.ToString(), "--ocsp-url", _vendor.Url + "ocsp"];
         var o = new StringWriter();
         var e = new StringWriter();
         int code = TeeWasmCli.Run(all, o, e);
@@ -71,6 +71,36 @@ public sealed class VerifyFetchCommandTests(ITestOutputHelper output) : IDisposa
         Assert.StartsWith("REJECTED: TCB level not supported", o2.ToString());
         Assert.Contains("collateral: collateral.json: index of fetched collateral (not used)", o2.ToString());
         Assert.Equal(before, _vendor.TotalHits);
+    }
+
+    [Fact]
+    public void GpuReport_AsksNvidiaOcspForItsDeviceChain_AForgedAnswerIsRejected_AnUnreachableResponderIsASkip()
+    {
+        string nvidia(string f) => RepoPaths.Vector("nvidia", f);
+        string[] args = [nvidia("hopperAttestationReport.txt"), "--cert", nvidia("hopper_cert_chain_case1.txt"), "--nonce", "931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb",
+            "--rim", RepoPaths.Vector("nvidia", "rims"), "--at", "2025-06-01"];
+        string? contentType = null;
+        _vendor.Override("/ocsp", async (ctx, _) =>
+        {
+            contentType = ctx.Request.ContentType;
+            ctx.Response.ContentType = "application/ocsp-response";
+            await ctx.Response.Body.WriteAsync(VerifyGpuEvidenceTests.ForgedOcspAnswer(nvidia("hopper_cert_chain_case1.txt"), new DateTimeOffset(2025, 6, 1, 0, 0, 0, TimeSpan.Zero)));
+        });
+        var (code, o, e) = Verify(args);
+        Assert.True(code == 1, o + e);
+        Assert.Equal("application/ocsp-request", contentType);
+        Assert.Matches(@"\n +FAIL +revocation +OCSP answer for 'GH100 A01 GSP FMC LF' \(http://127\.0\.0\.1:\d+/ocsp\): the OCSP answer is signed neither by 'GH100 A01 GSP BROM'", o);
+
+        _vendor.Override("/ocsp", (ctx, _) =>
+        {
+            ctx.Response.StatusCode = 404;
+            return Task.CompletedTask;
+        });
+        Directory.Delete(Cache, true);
+        var down = Verify(args);
+        Assert.True(down.Code == 1, down.Out + down.Err); // rejected for its RIMs only (the folder has none of this driver)
+        Assert.DoesNotContain("FAIL  revocation", down.Out);
+        Assert.Matches(@"\n +SKIP +revocation +not checked: OCSP answers could not be fetched: .*HTTP 404", down.Out);
     }
 
     [Fact]

@@ -53,8 +53,9 @@ public sealed record Appraisal
     /// did not verify; else the <see cref="AppraisalCheck.ReasonCode"/> of the first failed check (never "None" for a rejection).
     /// </summary>
     public string VerdictReason => Valid ? "None"
-        : !EvidenceValid && Reason != "None" ? Reason
-        : Checks.FirstOrDefault(c => c.Status == CheckStatus.Fail)?.ReasonCode ?? (Reason != "None" ? Reason : "Rejected");
+        : Checks.FirstOrDefault(c => c.Status == CheckStatus.Fail) is { } first
+            ? first.Code ?? (!EvidenceValid && Reason != "None" ? Reason : first.ReasonCode!)
+            : Reason != "None" ? Reason : "Rejected";
 
     /// <summary>The failed checks as "name: reason", joined by "; ".</summary>
     public string Failures => string.Join("; ", Checks.Where(c => c.Status == CheckStatus.Fail).Select(c => $"{c.Name}: {c.Reason}"));

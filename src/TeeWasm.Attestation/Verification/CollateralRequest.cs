@@ -29,6 +29,9 @@ public enum CollateralKind
 
     /// <summary>NVIDIA RIM service: a RIM by id (SWID XML).</summary>
     NvidiaRim,
+
+    /// <summary>NVIDIA's OCSP responder: the status of one certificate of a device or RIM chain (DER OCSPResponse).</summary>
+    NvidiaOcsp,
 }
 
 /// <summary>What a verifier needs from a vendor, platform-neutral: the kind and the parameters its URL is made of.</summary>
@@ -55,6 +58,12 @@ public sealed record CollateralRequest
     /// <summary>NVIDIA: the RIM id ("NV_GPU_DRIVER_GH100_550.90.07", "NV_GPU_VBIOS_1010_0200_882_96005E0001").</summary>
     public string? RimId { get; init; }
 
+    /// <summary>NVIDIA OCSP: the DER OCSPRequest to post.</summary>
+    public byte[]? OcspRequest { get; init; }
+
+    /// <summary>NVIDIA OCSP: the certificate asked about (name and serial), for messages and the cache key.</summary>
+    public string? Certificate { get; init; }
+
     /// <summary>What is asked for, in words.</summary>
     public string Describe() => Kind switch
     {
@@ -66,6 +75,7 @@ public sealed record CollateralRequest
         CollateralKind.IntelPckCrl => $"the PCK {Ca} CA CRL",
         CollateralKind.IntelRootCaCrl => "the Intel SGX Root CA CRL",
         CollateralKind.NvidiaRim => $"RIM {RimId}",
+        CollateralKind.NvidiaOcsp => $"the OCSP status of {Certificate}",
         _ => Kind.ToString(),
     };
 }
@@ -105,6 +115,7 @@ public sealed record CollateralItem
         CollateralKind.IntelPckCrl => $"pck_crl_{Request.Ca}.der",
         CollateralKind.IntelRootCaCrl => "root_ca_crl.der",
         CollateralKind.NvidiaRim => $"{Request.RimId}.swidtag",
+        CollateralKind.NvidiaOcsp => $"ocsp_{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Request.OcspRequest ?? []))[..16]}.der",
         _ => Request.Kind.ToString(),
     };
 }

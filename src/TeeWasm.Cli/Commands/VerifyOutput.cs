@@ -25,12 +25,17 @@ internal static class VerifyOutput
         o.WriteLine(Headline(a));
         o.WriteLine("  evidence: " + result.File.Kind);
         if (result.File.Note is { } note) o.WriteLine("  note: " + note);
-        if (result.Collateral is { } collateral)
-            foreach (CollateralFile f in collateral.Files) o.WriteLine($"  collateral: {f.Name}: {f.RecognisedAs}{(f.Used ? "" : " (not used)")}");
+        WriteCollateral(o, result);
         WriteFetched(o, fetched, "  ");
         WriteChecks(o, a, "  ");
         foreach (string w in a.Warnings) o.WriteLine("  warning: " + w);
         WriteFields(o, a, "  ");
+    }
+
+    private static void WriteCollateral(TextWriter o, FileAppraisal result)
+    {
+        foreach (CollateralFile f in result.Collateral?.Files ?? [])
+            o.WriteLine($"  collateral: {f.Name}: {f.RecognisedAs}{(f.Used ? "" : " (not used)")}");
     }
 
     private static void WriteFetched(TextWriter o, CollateralSet? fetched, string indent)
@@ -56,6 +61,7 @@ internal static class VerifyOutput
             o.WriteLine(Headline(gpus[0]));
             o.WriteLine("  evidence: " + result.File.Kind);
         }
+        WriteCollateral(o, result);
         WriteFetched(o, fetched, "  ");
         for (int i = 0; i < gpus.Count; i++)
         {
@@ -100,6 +106,7 @@ internal static class VerifyOutput
                 w.WriteStartArray("gpus");
                 for (int i = 0; i < result.Appraisals.Count; i++) WriteAppraisal(w, result.Appraisals[i], gpuIndex: i, result.File.Items[i].Binding, result.Expected);
                 w.WriteEndArray();
+                WriteCollateralJson(w, result.Collateral);
                 WriteFetchedJson(w, fetched);
                 w.WriteEndObject();
             }
@@ -163,22 +170,26 @@ internal static class VerifyOutput
         foreach (var (k, v) in a.Fields) w.WriteString(k, v);
         w.WriteEndObject();
         WriteBinding(w, binding, expected);
-        if (collateral is not null)
-        {
-            w.WriteStartArray("collateral");
-            foreach (CollateralFile f in collateral.Files)
-            {
-                w.WriteStartObject();
-                w.WriteString("file", f.Path);
-                w.WriteString("recognised_as", f.RecognisedAs);
-                w.WriteBoolean("used", f.Used);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-        }
+        WriteCollateralJson(w, collateral);
         WriteFetchedJson(w, fetched);
         if (a.Policy is { } p) WritePolicy(w, p);
         w.WriteEndObject();
+    }
+
+    /// <summary><c>"collateral": [{file, recognised_as, used}]</c> when <c>--collateral</c> was given.</summary>
+    private static void WriteCollateralJson(Utf8JsonWriter w, CollateralFolder? collateral)
+    {
+        if (collateral is null) return;
+        w.WriteStartArray("collateral");
+        foreach (CollateralFile f in collateral.Files)
+        {
+            w.WriteStartObject();
+            w.WriteString("file", f.Path);
+            w.WriteString("recognised_as", f.RecognisedAs);
+            w.WriteBoolean("used", f.Used);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
     }
 
     /// <summary><c>"binding": {scheme, module_sha256, host_key, nonce, report_data} | null</c> and <c>"expected": {nonce, module_sha256, report_data}</c> (what was asked for).</summary>

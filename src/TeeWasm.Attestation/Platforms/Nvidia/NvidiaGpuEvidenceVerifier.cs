@@ -28,6 +28,12 @@ public sealed record NvidiaGpuVerifierOptions
 
     /// <summary>Where the RIMs came from (for messages).</summary>
     public string? RimDirectory { get; init; }
+
+    /// <summary>OCSP answers for the device chain's certificates (given as files or fetched); none: revocation is a visible SKIP.</summary>
+    public IReadOnlyList<OcspResponse> OcspResponses { get; init; } = [];
+
+    /// <summary>Why OCSP answers are missing although they were asked for (a fetch that failed), for the SKIP.</summary>
+    public string? OcspUnavailable { get; init; }
 }
 
 /// <summary>
@@ -56,6 +62,9 @@ public sealed class NvidiaGpuEvidenceVerifier(NvidiaGpuVerifierOptions? options 
 
     /// <summary>The check of the FWID.</summary>
     public const string FwidCheck = "fwid";
+
+    /// <summary>The check of the device chain's OCSP status.</summary>
+    public const string RevocationCheck = "revocation";
 
     private const string Untrusted = "not evaluated: the report did not verify, so its fields cannot be trusted";
     private readonly NvidiaGpuVerifierOptions _options = options ?? new NvidiaGpuVerifierOptions();
@@ -103,13 +112,14 @@ public sealed class NvidiaGpuEvidenceVerifier(NvidiaGpuVerifierOptions? options 
         void Add(AppraisalCheck c, NvidiaFailureReason failure)
         {
             bool failed = c.Status == CheckStatus.Fail;
-            checks.Add(failed && failure != NvidiaFailureReason.None ? c with { Code = failure.ToString() } : c);
+            checks.Add(failed && failure != NvidiaFailureReason.None && c.Code is null ? c with { Code = failure.ToString() } : c);
             if (failed) reasons[c.Name] = failure;
         }
 
         ChainOutcome chainOutcome = CheckChain(chain, evidence.Simulated, time);
         Add(chainOutcome.Chain, NvidiaFailureReason.CertificateChain);
         Add(chainOutcome.Validity, NvidiaFailureReason.CertificateExpired);
+        Add(CheckRevocation(chain, chainOutcome, time), NvidiaFailureReason.CertificateRevoked);
         X509Certificate2? leaf = chain.Count > 0 && !IsCa(chain[0]) ? chain[0] : null;
         Add(CheckSignature(report, leaf, chainOutcome.Chain.Status == CheckStatus.Pass), NvidiaFailureReason.ReportSignature);
         (AppraisalCheck nonce, bool? bound) = CheckNonce(report, evidence, context, nonceSource);
@@ -217,6 +227,46 @@ public sealed class NvidiaGpuEvidenceVerifier(NvidiaGpuVerifierOptions? options 
         if (claimsSimulated && _options.SimulatorRoots.Count == 0)
             message += " (the evidence comes from the TeeWasm simulator: --trust-simulator trusts its GPU root)";
         return new ChainOutcome(new(ChainCheck, CheckStatus.Fail, message), Validity(chain, time), null, false);
+    }
+
+    /// <summary>
+    /// The <c>revocation</c> check: each certificate of the device chain below the pinned root against an OCSP answer
+    /// signed by its issuer (or a responder the issuer delegated) and current at the verification time; revoked (also
+    /// on hold) or unknown fails naming the certificate, its serial and the answer's source; no answers: a visible SKIP.
+    /// </summary>
+    private AppraisalCheck CheckRevocation(IReadOnlyList<X509Certificate2> chain, ChainOutcome outcome, DateTimeOffset time)
+    {
+        if (outcome.Chain.Status != CheckStatus.Pass || outcome.Root is not { } root) return new(RevocationCheck, CheckStatus.Skip, Untrusted);
+        if (outcome.SimulatorRoot) return new(RevocationCheck, CheckStatus.Skip, "not checked: the simulator runs no OCSP responder");
+        if (_options.OcspResponses.Count == 0)
+            return new(RevocationCheck, CheckStatus.Skip, _options.OcspUnavailable is { } why
+                ? "not checked: OCSP answers could not be fetched: " + why
+                : "not checked: no OCSP answers given (--collateral DIR holding them, or --fetch)");
+        var pairs = new List<(X509Certificate2 Cert, X509Certificate2 Issuer)>();
+        for (int i = 0; i < chain.Count; i++)
+        {
+            if (chain[i].RawData.AsSpan().SequenceEqual(root.RawData)) break;
+            pairs.Add((chain[i], i + 1 < chain.Count ? chain[i + 1] : root));
+        }
+        foreach (var (cert, issuer) in pairs)
+        {
+            OcspResponse? answer = _options.OcspResponses.FirstOrDefault(r => r.For(cert, issuer) is not null);
+            if (answer is null)
+                return new(RevocationCheck, CheckStatus.Fail, $"no OCSP answer for '{Name(cert)}' (serial {cert.SerialNumber}) among those given") { Code = "OcspMissing" };
+            OcspSingleResponse single = answer.For(cert, issuer)!;
+            string source = answer.Source.Length > 0 ? $" ({answer.Source})" : "";
+            if (!answer.IsSignedBy(issuer, time, out string? error))
+                return new(RevocationCheck, CheckStatus.Fail, $"OCSP answer for '{Name(cert)}'{source}: {error}") { Code = "OcspInvalid" };
+            if (single.ThisUpdate > time + TimeSpan.FromMinutes(5) || (single.NextUpdate is { } next && time > next))
+                return new(RevocationCheck, CheckStatus.Fail,
+                    $"OCSP answer for '{Name(cert)}'{source} is not current (thisUpdate {single.ThisUpdate:u}, nextUpdate {single.NextUpdate:u}, verification time {time:u})") { Code = "OcspStale" };
+            if (single.Status == OcspCertStatus.Revoked)
+                return new(RevocationCheck, CheckStatus.Fail,
+                    $"certificate '{Name(cert)}' (serial {cert.SerialNumber}) is revoked{(single.RevocationReason is { } r ? $" ({r})" : "")} since {single.RevocationTime:u} per the OCSP answer{source}") { Code = "CertificateRevoked" };
+            if (single.Status == OcspCertStatus.Unknown)
+                return new(RevocationCheck, CheckStatus.Fail, $"the OCSP responder does not know '{Name(cert)}' (serial {cert.SerialNumber}){source}") { Code = "OcspUnknown" };
+        }
+        return new(RevocationCheck, CheckStatus.Pass, $"OCSP: {string.Join(", ", pairs.Select(p => $"'{Name(p.Cert)}'"))} good, answers signed by their issuers and current at {time:u}");
     }
 
     /// <summary>Validity of the certificates as given, for a chain that does not verify (so the dates are still reported).</summary>

@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Verification;
+using TeeWasm.Attestation.X509;
 
 namespace TeeWasm.Attestation.Platforms.Nvidia;
 
@@ -141,7 +142,7 @@ public sealed class NvidiaPlatform : EvidencePlatform
     public override IEvidenceVerifier CreateVerifier(VerifyInputs inputs, EvidenceFile file)
     {
         VerifyOptions options = inputs.Options;
-        string[] vmOnly = [.. new[] { ("--collateral", options.CollateralDirectory is not null), ("--td-quote", options.TdQuoteFile is not null),
+        string[] vmOnly = [.. new[] { ("--td-quote", options.TdQuoteFile is not null),
             ("--allow-unsigned-collateral", options.AllowUnsignedCollateral) }.Where(o => o.Item2).Select(o => o.Item1)];
         if (vmOnly.Length > 0)
             throw new VerificationInputException($"{string.Join(", ", vmOnly)} appl{(vmOnly.Length == 1 ? "ies" : "y")} to VM evidence only, not to NVIDIA GPU evidence");
@@ -175,10 +176,53 @@ public sealed class NvidiaPlatform : EvidencePlatform
             rims = NvidiaRimFetch.For(fetcher, gpus).Rims;
             rimSource = "NVIDIA's RIM service";
         }
+        var ocsp = new List<OcspResponse>();
+        if (inputs.Collateral is { } folder)
+        {
+            foreach (CollateralFile f in folder.Files)
+            {
+                if (!OcspResponse.TryParse(f.Data, out OcspResponse? answer, f.Path)) continue;
+                ocsp.Add(answer);
+                f.Recognise($"OCSP answer about {answer.Responses.Count} certificate(s), produced {answer.ProducedAt:u}");
+            }
+            folder.RequireSomethingUsed("NVIDIA OCSP answers (DER) for the device certificates");
+        }
+        string? ocspUnavailable = null;
+        if (options.Fetcher is { } ocspFetcher && ocsp.Count == 0)
+            (ocsp, ocspUnavailable) = FetchOcsp(ocspFetcher, file.Items.OfType<NvidiaGpuEvidence>().Select(e => ChainOf(e, chain)));
         return new NvidiaGpuEvidenceVerifier(new NvidiaGpuVerifierOptions
         {
             SimulatorRoots = simulator, ExpectedNonce = nonce, CertificateChain = chain, Rims = rims, RimDirectory = rimSource,
+            OcspResponses = ocsp, OcspUnavailable = ocspUnavailable,
         });
+    }
+
+    /// <summary>The OCSP answer of every certificate of every chain below its last one (the root), from NVIDIA's responder.</summary>
+    private static (List<OcspResponse> Answers, string? Unavailable) FetchOcsp(ICollateralFetcher fetcher, IEnumerable<IReadOnlyList<X509Certificate2>> chains)
+    {
+        var answers = new List<OcspResponse>();
+        var asked = new HashSet<string>(StringComparer.Ordinal);
+        foreach (IReadOnlyList<X509Certificate2> c in chains)
+        {
+            for (int i = 0; i + 1 < c.Count; i++)
+            {
+                if (!asked.Add(c[i].Thumbprint)) continue;
+                try
+                {
+                    CollateralItem item = fetcher.Fetch(new CollateralRequest
+                    {
+                        Kind = CollateralKind.NvidiaOcsp, OcspRequest = OcspResponse.CreateRequest(c[i], c[i + 1]),
+                        Certificate = $"'{X509.CertificateChain.Name(c[i])}' (serial {c[i].SerialNumber})",
+                    });
+                    answers.Add(OcspResponse.Parse(item.Body, item.Url.GetLeftPart(UriPartial.Path)));
+                }
+                catch (Exception e) when (e is CollateralUnavailableException or AttestationException)
+                {
+                    return ([], e.Message);
+                }
+            }
+        }
+        return (answers, null);
     }
 
     private static IReadOnlyList<X509Certificate2> ChainOf(NvidiaGpuEvidence evidence, IReadOnlyList<X509Certificate2>? given)

@@ -39,7 +39,7 @@ public sealed class CollateralFetcher : ICollateralFetcher, IDisposable
         _http.Timeout = System.Threading.Timeout.InfiniteTimeSpan; // per attempt, below
         _http.MaxResponseContentBufferSize = _options.MaxResponseBytes;
         Cache = _options.CacheDirectory is { } dir ? new CollateralCache(dir, log) : null;
-        foreach (Uri u in (Uri[])[_options.KdsUrl, _options.PcsUrl, _options.IntelRootCaCrlUrl, _options.RimUrl])
+        foreach (Uri u in (Uri[])[_options.KdsUrl, _options.PcsUrl, _options.IntelRootCaCrlUrl, _options.RimUrl, _options.OcspUrl])
         {
             if (u.Scheme == Uri.UriSchemeHttp && !u.IsLoopback)
                 throw new ArgumentException($"collateral URL '{u}' must use https (plain http only to loopback)");
@@ -75,6 +75,8 @@ public sealed class CollateralFetcher : ICollateralFetcher, IDisposable
             CollateralKind.IntelPckCrl => $"{pcs}/sgx/certification/v4/pckcrl?ca={Need(request.Ca, "a CA")}&encoding=der",
             CollateralKind.IntelRootCaCrl => _options.IntelRootCaCrlUrl.AbsoluteUri,
             CollateralKind.NvidiaRim => $"{_options.RimUrl.AbsoluteUri.TrimEnd('/')}/v1/rim/{Uri.EscapeDataString(Need(request.RimId, "a RIM id"))}",
+            // One URL for every certificate: the fragment (never sent) keys the cache by the request.
+            CollateralKind.NvidiaOcsp => $"{_options.OcspUrl.AbsoluteUri}#{Convert.ToHexStringLower(SHA256.HashData(request.OcspRequest ?? throw new ArgumentException("NvidiaOcsp needs a request")))}",
             _ => throw new ArgumentOutOfRangeException(nameof(request)),
         });
     }
@@ -135,8 +137,13 @@ public sealed class CollateralFetcher : ICollateralFetcher, IDisposable
                 try
                 {
                     Requests++;
-                    using var message = new HttpRequestMessage(HttpMethod.Get, current);
+                    using var message = new HttpRequestMessage(request.Kind == CollateralKind.NvidiaOcsp ? HttpMethod.Post : HttpMethod.Get, current);
                     message.Headers.Accept.ParseAdd(IsJson(request.Kind) ? "application/json" : "*/*");
+                    if (request.Kind == CollateralKind.NvidiaOcsp)
+                    {
+                        message.Content = new ByteArrayContent(request.OcspRequest!);
+                        message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/ocsp-request");
+                    }
                     response = _http.Send(message, HttpCompletionOption.ResponseContentRead, cts.Token);
                 }
                 catch (Exception e) when (e is OperationCanceledException or HttpRequestException or IOException)
@@ -220,6 +227,9 @@ public sealed class CollateralFetcher : ICollateralFetcher, IDisposable
                     return (body, IssuerChain(response, "SGX-Enclave-Identity-Issuer-Chain"));
                 case CollateralKind.NvidiaRim:
                     return (RimXml(body), null);
+                case CollateralKind.NvidiaOcsp:
+                    OcspResponse.Parse(body);
+                    return (body, null);
             }
         }
         catch (Exception e) when (e is CryptographicException or AttestationException or FormatException or JsonException or KeyNotFoundException or InvalidOperationException)
@@ -266,6 +276,8 @@ public sealed class CollateralFetcher : ICollateralFetcher, IDisposable
                     }
                 case CollateralKind.AmdVcek or CollateralKind.AmdCertChain:
                     return CertificateLoader.Load(body).Min(c => new DateTimeOffset(c.NotAfter.ToUniversalTime(), TimeSpan.Zero));
+                case CollateralKind.NvidiaOcsp:
+                    return OcspResponse.Parse(body).Responses.Select(r => r.NextUpdate).Where(n => n is not null).Min() ?? now + _options.DefaultLifetime;
             }
         }
         catch (Exception e) when (e is AttestationException or JsonException or KeyNotFoundException or FormatException or InvalidOperationException)

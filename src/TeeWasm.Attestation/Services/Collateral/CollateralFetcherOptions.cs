@@ -15,6 +15,12 @@ public sealed record CollateralFetcherOptions
     /// <summary>NVIDIA's RIM service: <c>/v1/rim/{id}</c>.</summary>
     public static readonly Uri DefaultRimUrl = new("https://rim.attestation.nvidia.com");
 
+    /// <summary>NVIDIA's OCSP responder for device and RIM certificates.</summary>
+    public static readonly Uri DefaultOcspUrl = new("https://ocsp.ndis.nvidia.com");
+
+    /// <summary>NVIDIA OCSP responder URL.</summary>
+    public Uri OcspUrl { get; init; } = DefaultOcspUrl;
+
     /// <summary>AMD KDS base URL.</summary>
     public Uri KdsUrl { get; init; } = DefaultKdsUrl;
 

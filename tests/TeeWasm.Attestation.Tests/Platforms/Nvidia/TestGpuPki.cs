@@ -29,6 +29,9 @@ internal sealed class TestGpuPki : IDisposable
     }
 
     public X509Certificate2 Root { get; }
+
+    /// <summary>The root's key (signs OCSP answers in revocation tests).</summary>
+    public ECDsa RootKey => _rootKey;
     public X509Certificate2 Leaf { get; }
     public string ChainPem { get; }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Attestation.Services.Collateral;
@@ -279,5 +280,32 @@ public sealed class CollateralFetcherTests : IDisposable
     {
         var e = Assert.Throws<ArgumentException>(() => new CollateralFetcher(new CollateralFetcherOptions { KdsUrl = new Uri("http://kds.example") }));
         Assert.Contains("must use https", e.Message);
+    }
+
+    [Fact]
+    public void NvidiaOcsp_IsPostedAsAnOcspRequest_AndTheAnswerKept()
+    {
+        using ECDsa caKey = ECDsa.Create(ECCurve.NamedCurves.nistP384), leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        var caReq = new CertificateRequest("CN=Test OCSP CA", caKey, HashAlgorithmName.SHA384);
+        caReq.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using X509Certificate2 ca = caReq.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        using X509Certificate2 leaf = new CertificateRequest("CN=Test device", leafKey, HashAlgorithmName.SHA384).Create(ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30), [9]);
+        string? contentType = null;
+        _vendor.Override("/", async (ctx, _) =>
+        {
+            contentType = ctx.Request.ContentType;
+            using var body = new MemoryStream();
+            await ctx.Request.Body.CopyToAsync(body);
+            Assert.Equal(TeeWasm.Attestation.X509.OcspResponse.CreateRequest(leaf, ca), body.ToArray());
+            ctx.Response.ContentType = "application/ocsp-response";
+            await ctx.Response.Body.WriteAsync(X509.TestOcspResponder.Answer(leaf, ca, caKey, 0, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddHours(1)));
+        });
+        using var fetcher = new CollateralFetcher(new CollateralFetcherOptions { OcspUrl = _vendor.Url, CacheDirectory = _cache });
+        var request = new CollateralRequest { Kind = CollateralKind.NvidiaOcsp, OcspRequest = TeeWasm.Attestation.X509.OcspResponse.CreateRequest(leaf, ca), Certificate = "'Test device'" };
+        CollateralItem item = fetcher.Fetch(request);
+        Assert.Equal("application/ocsp-request", contentType);
+        Assert.Equal(TeeWasm.Attestation.X509.OcspCertStatus.Good, TeeWasm.Attestation.X509.OcspResponse.Parse(item.Body).For(leaf, ca)!.Status);
+        Assert.True(fetcher.Fetch(request).FromCache); // cached until the answer's nextUpdate
+        Assert.Equal(1, _vendor.Hits("/"));
     }
 }
