@@ -84,6 +84,21 @@ public sealed class OcspResponseTests : IDisposable
     }
 
     [Fact]
+    public void EveryTruncationAndEveryBitFlip_IsRefusedWithoutAnException_OrNoLongerSigned()
+    {
+        byte[] good = TestOcspResponder.Answer(_leaf, _ca, _caKey, 0, s_now.AddHours(-1), s_now.AddDays(1));
+        for (int n = 0; n < good.Length; n++)
+            Assert.False(OcspResponse.TryParse(good.AsSpan(0, n), out _), $"truncated to {n} bytes");
+        for (int i = 0; i < good.Length; i++)
+        {
+            byte[] bad = (byte[])good.Clone();
+            bad[i] ^= (byte)(1 << (i % 8));
+            bool accepted = OcspResponse.TryParse(bad, out OcspResponse? r) && r.IsSignedBy(_ca, s_now, out _) && r.For(_leaf, _ca) is not null;
+            Assert.False(accepted, $"bit {i % 8} of byte {i} flipped");
+        }
+    }
+
+    [Fact]
     public void TryLater_IsNotAnAnswer()
     {
         var e = Assert.Throws<AttestationException>(() => OcspResponse.Parse(TestOcspResponder.TryLater()));
