@@ -89,6 +89,10 @@ public sealed class VerifyFetchCommandTests(ITestOutputHelper output) : IDisposa
         var (code, o, e) = Verify(args);
         Assert.True(code == 1, o + e);
         Assert.Equal("application/ocsp-request", contentType);
+        // One request per certificate below the root, each kept (the fetched set tells them apart).
+        foreach (string cert in new[] { "GH100 A01 GSP FMC LF", "GH100 A01 GSP BROM", "NVIDIA GH100 Provisioner ICA 1", "NVIDIA GH100 Identity" })
+            Assert.Matches($@"\n +fetched: the OCSP status of '{cert}' \(serial [0-9A-F]+\) from http://127\.0\.0\.1:\d+/ocsp, fresh until", o);
+        Assert.Equal(4, _vendor.Hits("/ocsp"));
         Assert.Matches(@"\n +FAIL +revocation +OCSP answer for 'GH100 A01 GSP FMC LF' \(http://127\.0\.0\.1:\d+/ocsp\): the OCSP answer is signed neither by 'GH100 A01 GSP BROM'", o);
 
         _vendor.Override("/ocsp", (ctx, _) =>

@@ -86,7 +86,7 @@ public sealed record CollateralItem
     /// <summary>The request it answers.</summary>
     public required CollateralRequest Request { get; init; }
 
-    /// <summary>Where it came from.</summary>
+    /// <summary>Where it came from (and the cache key: for OCSP the responder URL with a fragment naming the request, never sent).</summary>
     public required Uri Url { get; init; }
 
     /// <summary>The content: DER (certificate, CRL), PEM (chain), JSON (TCB info, QE identity) or XML (RIM).</summary>
@@ -157,13 +157,13 @@ public sealed class CollateralSet
         }
     }
 
-    /// <summary>Adds an item (replacing one fetched from the same URL).</summary>
+    /// <summary>Adds an item (replacing one fetched from the same URL, fragment included: it tells OCSP requests apart).</summary>
     public void Add(CollateralItem item)
     {
         ArgumentNullException.ThrowIfNull(item);
         lock (_gate)
         {
-            _items.RemoveAll(i => i.Url == item.Url);
+            _items.RemoveAll(i => i.Url.AbsoluteUri == item.Url.AbsoluteUri);
             _items.Add(item);
         }
     }

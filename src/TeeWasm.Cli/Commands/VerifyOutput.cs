@@ -41,7 +41,7 @@ internal static class VerifyOutput
     private static void WriteFetched(TextWriter o, CollateralSet? fetched, string indent)
     {
         foreach (CollateralItem i in fetched?.Items ?? [])
-            o.WriteLine($"{indent}fetched: {i.Request.Describe()} from {i.Url}{(i.FromCache ? " (cache)" : "")}, fresh until {i.NextUpdate:yyyy-MM-dd HH:mm}Z");
+            o.WriteLine($"{indent}fetched: {i.Request.Describe()} from {i.Url.GetLeftPart(UriPartial.Query)}{(i.FromCache ? " (cache)" : "")}, fresh until {i.NextUpdate:yyyy-MM-dd HH:mm}Z");
     }
 
     private static void WriteGpuText(TextWriter o, FileAppraisal result, CollateralSet? fetched)

@@ -120,7 +120,7 @@ public sealed class CollateralFetcher : ICollateralFetcher, IDisposable
 
     private (byte[] Body, string? IssuerChain) Get(CollateralRequest request, Uri url)
     {
-        string what = $"{request.Describe()} at {url}";
+        string what = $"{request.Describe()} at {url.GetLeftPart(UriPartial.Query)}"; // without the fragment that keys OCSP requests
         int attempts = Math.Max(1, _options.MaxAttempts);
         string last = "no answer";
         Exception? lastError = null;
