@@ -8,7 +8,7 @@ internal sealed class FetchOptions
 {
     public Option<bool> Fetch { get; } = new("--fetch")
     {
-        Description = "Fetch what the evidence needs from its vendor (off by default: no network): AMD KDS (VCEK by chip id and reported TCB, ASK/ARK, CRL), Intel PCS v4 (TCB info by FMSPC, TD QE identity, PCK and root CA CRLs with their issuer chains), NVIDIA's RIM service and OCSP responder (GPU device chain); answers are cached by URL until their nextUpdate",
+        Description = "Fetch what the evidence needs from its vendor (off by default: no network): AMD KDS (VCEK by chip id and reported TCB, ASK/ARK, CRL), Intel PCS v4 (TCB info by FMSPC, TD QE identity, PCK and root CA CRLs with their issuer chains), NVIDIA's RIM service and OCSP responder (GPU device and RIM signing chains); answers are cached by URL until their nextUpdate",
     };
 
     public Option<bool> Offline { get; } = new("--offline") { Description = "With --fetch: never touch the network, use only fresh entries of the collateral cache" };
@@ -23,7 +23,7 @@ internal sealed class FetchOptions
 
     public Option<string?> RimUrl { get; } = new("--rim-url") { Description = $"NVIDIA RIM service base URL [default: {CollateralFetcherOptions.DefaultRimUrl.GetLeftPart(UriPartial.Authority)}]", HelpName = "URL" };
 
-    public Option<string?> OcspUrl { get; } = new("--ocsp-url") { Description = $"NVIDIA OCSP responder for the GPU device chain [default: {CollateralFetcherOptions.DefaultOcspUrl.GetLeftPart(UriPartial.Authority)}]", HelpName = "URL" };
+    public Option<string?> OcspUrl { get; } = new("--ocsp-url") { Description = $"NVIDIA OCSP responder for the GPU device and RIM signing chains [default: {CollateralFetcherOptions.DefaultOcspUrl.GetLeftPart(UriPartial.Authority)}]", HelpName = "URL" };
 
     public Option<double> Timeout { get; } = new("--fetch-timeout")
     {

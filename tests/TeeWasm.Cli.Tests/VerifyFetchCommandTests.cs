@@ -108,6 +108,24 @@ public sealed class VerifyFetchCommandTests(ITestOutputHelper output) : IDisposa
     }
 
     [Fact]
+    public void GpuReport_AsksNvidiaOcspForTheSigningChainsOfItsRims_Too()
+    {
+        string nvidia(string f) => RepoPaths.Vector("nvidia", f);
+        _vendor.Override("/ocsp", async (ctx, _) =>
+        {
+            ctx.Response.ContentType = "application/ocsp-response";
+            await ctx.Response.Body.WriteAsync(VerifyGpuEvidenceTests.ForgedOcspAnswer(nvidia("sdk-hopper-535-certchain.txt"), new DateTimeOffset(2025, 5, 1, 0, 0, 0, TimeSpan.Zero)));
+        });
+        var (code, o, e) = Verify(nvidia("sdk-hopper-535-report.txt"), "--cert", nvidia("sdk-hopper-535-certchain.txt"),
+            "--nonce", "27a328247bf7935c993341cf587be6f05986ccce4fe7ba2c54100bd616a58f66", "--rim", nvidia("rims"), "--at", "2025-05-01");
+        Assert.True(code == 1, o + e);
+        // The VBIOS RIM of this report is in the folder: its chain below NVIDIA's CoRIM root is asked about too.
+        foreach (string cert in new[] { "HCC RIM L4 Signer", "NVIDIA Reference Value L3 GH100 002", "NVIDIA Reference Value GH100 CA" })
+            Assert.Contains($"fetched: the OCSP status of '{cert}'", o);
+        Assert.Equal(7, _vendor.Hits("/ocsp")); // and the four device certificates below the device root
+    }
+
+    [Fact]
     public void FetchOptionsWithoutFetch_AreUsageErrors()
     {
         var o = new StringWriter();

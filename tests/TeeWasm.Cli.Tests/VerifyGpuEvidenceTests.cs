@@ -476,7 +476,7 @@ public sealed class VerifyGpuEvidenceTests : IDisposable
         // Without answers the check is a visible SKIP that says how to get them.
         var plain = Verify(V("hopperAttestationReport.txt"), "--cert", V("hopper_cert_chain_case1.txt"), "--nonce", HopperNonce, "--at", At);
         Assert.Equal(0, plain.Code);
-        AssertCheck(plain.Out, "SKIP", "revocation", "not checked: no OCSP answers given (--collateral DIR holding them, or --fetch)");
+        AssertCheck(plain.Out, "SKIP", "revocation", "not checked: no OCSP answers given for the device and RIM signing chains (--collateral DIR holding them, or --fetch)");
     }
 
     [Fact]

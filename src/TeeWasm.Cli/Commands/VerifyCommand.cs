@@ -23,7 +23,7 @@ internal static class VerifyCommand
         var certs = new Option<string[]>("--cert") { Description = "Add certificates (DER or PEM; VCEK/VLEK, ASK/ASVK, ARK; for a raw GPU report: its device chain, PEM, leaf first); repeatable", HelpName = "CERT" };
         var collateral = new Option<string?>("--collateral")
         {
-            Description = "Vendor collateral folder, every file recognised by content (any name): for TDX, Intel PCS TCB info JSON (one per platform: the PCK's FMSPC chooses; SGX ones are recognised and left out), TD QE identity JSON, the TCB signing chain PEM (TCB-Info-Issuer-Chain), PCK/root CA CRLs (DER or PEM); for SEV-SNP, AMD VCEK/VLEK/ASK/ARK certificates and the ARK's CRL (KDS /vcek/v1/{product}/crl); for NVIDIA GPU evidence, DER OCSP answers about the device chain's certificates. A file not recognised, or a folder nothing of which applies, is an error",
+            Description = "Vendor collateral folder, every file recognised by content (any name): for TDX, Intel PCS TCB info JSON (one per platform: the PCK's FMSPC chooses; SGX ones are recognised and left out), TD QE identity JSON, the TCB signing chain PEM (TCB-Info-Issuer-Chain), PCK/root CA CRLs (DER or PEM); for SEV-SNP, AMD VCEK/VLEK/ASK/ARK certificates and the ARK's CRL (KDS /vcek/v1/{product}/crl); for NVIDIA GPU evidence, DER OCSP answers about the certificates of the device and RIM signing chains. A file not recognised, or a folder nothing of which applies, is an error",
             HelpName = "DIR",
         };
         var allowUnsigned = new Option<bool>("--allow-unsigned-collateral") { Description = "Accept TDX collateral whose signing chain is not supplied (its signature cannot be checked)" };

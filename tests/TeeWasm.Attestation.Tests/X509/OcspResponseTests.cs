@@ -134,4 +134,34 @@ public sealed class OcspResponseTests : IDisposable
         Assert.Equal("OcspUnknown", Run(TestOcspResponder.Answer(pki.Leaf, pki.Root, rootKey, 2, s_now.AddMinutes(-5))).VerdictReason);
         Assert.Equal("OcspStale", Run(TestOcspResponder.Answer(pki.Leaf, pki.Root, rootKey, 0, s_now.AddDays(-3), s_now.AddDays(-2))).VerdictReason);
     }
+
+    [Fact]
+    public void GpuVerifier_RimSigningChain_IsCheckedAgainstTheOcspAnswersGiven()
+    {
+        // The 535 report's VBIOS RIM (a real NVIDIA RIM, valid in May 2025), a test device chain with good answers.
+        DateTimeOffset at = new(2025, 5, 1, 12, 0, 0, TimeSpan.Zero);
+        GpuAttestationReport report = NvidiaVectors.Report("sdk-hopper-535-report.txt");
+        using var pki = new TestGpuPki(report.OpaqueData.Fwid, at);
+        byte[] nonce = RandomNumberGenerator.GetBytes(32);
+        var evidence = new NvidiaGpuEvidence { Report = pki.Resign(report, nonce), CertificateChainPem = pki.ChainPem };
+        NvidiaRim rim = NvidiaRim.Load(NvidiaVectors.Path("rim-vbios-1010_0200_882_96005E0001-mismatch.xml"));
+        byte[] device = TestOcspResponder.Answer(pki.Leaf, pki.Root, pki.RootKey, 0, at.AddMinutes(-5), at.AddDays(1));
+        using ECDsa forger = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        byte[] forged = TestOcspResponder.Answer(rim.SigningChain[0], rim.SigningChain[1], forger, 0, at.AddMinutes(-5), at.AddDays(1));
+        AppraisalCheck VbiosRim(params byte[][] answers) => new NvidiaGpuEvidenceVerifier(new NvidiaGpuVerifierOptions
+        {
+            Root = pki.Root, ExpectedNonce = nonce, Rims = [rim], RimDirectory = "rims",
+            OcspResponses = [.. answers.Select(a => OcspResponse.Parse(a, "ocsp.der"))],
+        }).Verify(evidence, new VerificationContext { Time = at }).Checks.Single(c => c.Name == "vbios rim");
+
+        // Without answers the RIM is appraised as before (the device revocation SKIP stands for both chains).
+        Assert.StartsWith("measurements differ from RIM", VbiosRim().Reason);
+        AppraisalCheck forgedRim = VbiosRim(device, forged);
+        Assert.Equal(CheckStatus.Fail, forgedRim.Status);
+        Assert.Equal("OcspInvalid", forgedRim.ReasonCode);
+        Assert.StartsWith($"RIM {rim.Name} {rim.Version} signing chain: OCSP answer for 'HCC RIM L4 Signer' (ocsp.der): the OCSP answer is signed neither by 'NVIDIA Reference Value L3 GH100 002'", forgedRim.Reason);
+        AppraisalCheck missing = VbiosRim(device);
+        Assert.Equal("OcspMissing", missing.ReasonCode);
+        Assert.Contains("no OCSP answer for 'HCC RIM L4 Signer'", missing.Reason);
+    }
 }

@@ -29,7 +29,7 @@ public sealed record NvidiaGpuVerifierOptions
     /// <summary>Where the RIMs came from (for messages).</summary>
     public string? RimDirectory { get; init; }
 
-    /// <summary>OCSP answers for the device chain's certificates (given as files or fetched); none: revocation is a visible SKIP.</summary>
+    /// <summary>OCSP answers for the certificates of the device chain and the RIM signing chains (given as files or fetched); none: revocation is a visible SKIP.</summary>
     public IReadOnlyList<OcspResponse> OcspResponses { get; init; } = [];
 
     /// <summary>Why OCSP answers are missing although they were asked for (a fetch that failed), for the SKIP.</summary>
@@ -146,7 +146,7 @@ public sealed class NvidiaGpuEvidenceVerifier(NvidiaGpuVerifierOptions? options 
                 var rimVerifier = new RimVerifier(new FixedTime(time));
                 foreach (var (kind, version) in new[] { ("driver", report.OpaqueData.DriverVersion), ("vbios", report.OpaqueData.VbiosVersion) })
                 {
-                    var (c, why) = CheckRim(kind, version, report, rimVerifier);
+                    var (c, why) = CheckRim(kind, version, report, rimVerifier, time);
                     Add(c, why);
                 }
             }
@@ -231,8 +231,8 @@ public sealed class NvidiaGpuEvidenceVerifier(NvidiaGpuVerifierOptions? options 
 
     /// <summary>
     /// The <c>revocation</c> check: each certificate of the device chain below the pinned root against an OCSP answer
-    /// signed by its issuer (or a responder the issuer delegated) and current at the verification time; revoked (also
-    /// on hold) or unknown fails naming the certificate, its serial and the answer's source; no answers: a visible SKIP.
+    /// (<see cref="OcspFailure"/>); no answers: a visible SKIP (which also stands for the RIM signing chains, checked
+    /// with the RIMs once answers are given).
     /// </summary>
     private AppraisalCheck CheckRevocation(IReadOnlyList<X509Certificate2> chain, ChainOutcome outcome, DateTimeOffset time)
     {
@@ -241,32 +241,43 @@ public sealed class NvidiaGpuEvidenceVerifier(NvidiaGpuVerifierOptions? options 
         if (_options.OcspResponses.Count == 0)
             return new(RevocationCheck, CheckStatus.Skip, _options.OcspUnavailable is { } why
                 ? "not checked: OCSP answers could not be fetched: " + why
-                : "not checked: no OCSP answers given (--collateral DIR holding them, or --fetch)");
-        var pairs = new List<(X509Certificate2 Cert, X509Certificate2 Issuer)>();
+                : "not checked: no OCSP answers given for the device and RIM signing chains (--collateral DIR holding them, or --fetch)");
+        var good = new List<string>();
+        return OcspFailure(RevocationCheck, chain, root, time, good)
+            ?? new(RevocationCheck, CheckStatus.Pass, $"OCSP: {string.Join(", ", good)} good, answers signed by their issuers and current at {time:u}");
+    }
+
+    /// <summary>
+    /// The first certificate of <paramref name="chain"/> below <paramref name="root"/> whose OCSP answer is missing, not
+    /// signed by its issuer (or a responder the issuer delegated), not current at <paramref name="time"/>, revoked (also
+    /// on hold) or unknown, as a failed <paramref name="check"/> naming the certificate, its serial and the answer's
+    /// source; null when every one is good (their names added to <paramref name="good"/>).
+    /// </summary>
+    private AppraisalCheck? OcspFailure(string check, IReadOnlyList<X509Certificate2> chain, X509Certificate2 root, DateTimeOffset time, List<string> good)
+    {
         for (int i = 0; i < chain.Count; i++)
         {
-            if (chain[i].RawData.AsSpan().SequenceEqual(root.RawData)) break;
-            pairs.Add((chain[i], i + 1 < chain.Count ? chain[i + 1] : root));
-        }
-        foreach (var (cert, issuer) in pairs)
-        {
+            X509Certificate2 cert = chain[i];
+            if (cert.RawData.AsSpan().SequenceEqual(root.RawData)) break;
+            X509Certificate2 issuer = i + 1 < chain.Count ? chain[i + 1] : root;
             OcspResponse? answer = _options.OcspResponses.FirstOrDefault(r => r.For(cert, issuer) is not null);
             if (answer is null)
-                return new(RevocationCheck, CheckStatus.Fail, $"no OCSP answer for '{Name(cert)}' (serial {cert.SerialNumber}) among those given") { Code = "OcspMissing" };
+                return new(check, CheckStatus.Fail, $"no OCSP answer for '{Name(cert)}' (serial {cert.SerialNumber}) among those given") { Code = "OcspMissing" };
             OcspSingleResponse single = answer.For(cert, issuer)!;
             string source = answer.Source.Length > 0 ? $" ({answer.Source})" : "";
             if (!answer.IsSignedBy(issuer, time, out string? error))
-                return new(RevocationCheck, CheckStatus.Fail, $"OCSP answer for '{Name(cert)}'{source}: {error}") { Code = "OcspInvalid" };
+                return new(check, CheckStatus.Fail, $"OCSP answer for '{Name(cert)}'{source}: {error}") { Code = "OcspInvalid" };
             if (single.ThisUpdate > time + TimeSpan.FromMinutes(5) || (single.NextUpdate is { } next && time > next))
-                return new(RevocationCheck, CheckStatus.Fail,
+                return new(check, CheckStatus.Fail,
                     $"OCSP answer for '{Name(cert)}'{source} is not current (thisUpdate {single.ThisUpdate:u}, nextUpdate {single.NextUpdate:u}, verification time {time:u})") { Code = "OcspStale" };
             if (single.Status == OcspCertStatus.Revoked)
-                return new(RevocationCheck, CheckStatus.Fail,
+                return new(check, CheckStatus.Fail,
                     $"certificate '{Name(cert)}' (serial {cert.SerialNumber}) is revoked{(single.RevocationReason is { } r ? $" ({r})" : "")} since {single.RevocationTime:u} per the OCSP answer{source}") { Code = "CertificateRevoked" };
             if (single.Status == OcspCertStatus.Unknown)
-                return new(RevocationCheck, CheckStatus.Fail, $"the OCSP responder does not know '{Name(cert)}' (serial {cert.SerialNumber}){source}") { Code = "OcspUnknown" };
+                return new(check, CheckStatus.Fail, $"the OCSP responder does not know '{Name(cert)}' (serial {cert.SerialNumber}){source}") { Code = "OcspUnknown" };
+            good.Add($"'{Name(cert)}'");
         }
-        return new(RevocationCheck, CheckStatus.Pass, $"OCSP: {string.Join(", ", pairs.Select(p => $"'{Name(p.Cert)}'"))} good, answers signed by their issuers and current at {time:u}");
+        return null;
     }
 
     /// <summary>Validity of the certificates as given, for a chain that does not verify (so the dates are still reported).</summary>
@@ -387,7 +398,7 @@ public sealed class NvidiaGpuEvidenceVerifier(NvidiaGpuVerifierOptions? options 
     /// The RIM(s) for <paramref name="version"/>: passes when one verifies and matches every active index; otherwise the
     /// first one's failure. No RIM for the version fails ("RIM not available").
     /// </summary>
-    private (AppraisalCheck Check, NvidiaFailureReason Reason) CheckRim(string kind, string? version, GpuAttestationReport report, RimVerifier verifier)
+    private (AppraisalCheck Check, NvidiaFailureReason Reason) CheckRim(string kind, string? version, GpuAttestationReport report, RimVerifier verifier, DateTimeOffset time)
     {
         string name = kind + " rim";
         var candidates = version is null ? []
@@ -399,9 +410,18 @@ public sealed class NvidiaGpuEvidenceVerifier(NvidiaGpuVerifierOptions? options 
         {
             try
             {
-                RimComparison comparison = verifier.VerifyAndCompare(rim, report);
+                verifier.Verify(rim);
+                var good = new List<string>();
+                if (_options.OcspResponses.Count > 0 && OcspFailure(name, rim.SigningChain, NvidiaRootCertificates.RimRootCa, time, good) is { } revoked)
+                {
+                    first ??= (revoked with { Reason = $"RIM {rim.Name} {rim.Version} signing chain: {revoked.Reason}" }, NvidiaFailureReason.CertificateRevoked);
+                    continue;
+                }
+                RimComparison comparison = RimVerifier.Compare(rim, report);
+                if (!comparison.Matches)
+                    throw new NvidiaAttestationException(NvidiaFailureReason.MeasurementMismatch, RimVerifier.Mismatch(comparison));
                 return (new(name, CheckStatus.Pass,
-                    $"RIM {rim.Name} {rim.Version}: signature and chain to {Name(NvidiaRootCertificates.RimRootCa)} valid; all {comparison.Compared} active measurements match"),
+                    $"RIM {rim.Name} {rim.Version}: signature and chain to {Name(NvidiaRootCertificates.RimRootCa)} valid{(good.Count > 0 ? $", OCSP: {string.Join(", ", good)} good" : "")}; all {comparison.Compared} active measurements match"),
                     NvidiaFailureReason.None);
             }
             catch (NvidiaAttestationException e)

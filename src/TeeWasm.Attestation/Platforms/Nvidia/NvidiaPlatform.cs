@@ -189,12 +189,28 @@ public sealed class NvidiaPlatform : EvidencePlatform
         }
         string? ocspUnavailable = null;
         if (options.Fetcher is { } ocspFetcher && ocsp.Count == 0)
-            (ocsp, ocspUnavailable) = FetchOcsp(ocspFetcher, file.Items.OfType<NvidiaGpuEvidence>().Select(e => ChainOf(e, chain)));
+            (ocsp, ocspUnavailable) = FetchOcsp(ocspFetcher, [.. file.Items.OfType<NvidiaGpuEvidence>().Select(e => ChainOf(e, chain)), .. RimChains(file, rims)]);
         return new NvidiaGpuEvidenceVerifier(new NvidiaGpuVerifierOptions
         {
             SimulatorRoots = simulator, ExpectedNonce = nonce, CertificateChain = chain, Rims = rims, RimDirectory = rimSource,
             OcspResponses = ocsp, OcspUnavailable = ocspUnavailable,
         });
+    }
+
+    /// <summary>The signing chains (to the NVIDIA RIM root) of the RIMs of the versions the reports name.</summary>
+    private static IEnumerable<IReadOnlyList<X509Certificate2>> RimChains(EvidenceFile file, IReadOnlyList<NvidiaRim>? rims)
+    {
+        if (rims is null) yield break;
+        var versions = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (NvidiaGpuEvidence e in file.Items.OfType<NvidiaGpuEvidence>())
+        {
+            if (!GpuAttestationReport.TryParse(e.Report, out GpuAttestationReport? report, out _)) continue;
+            foreach (string? v in new[] { report!.OpaqueData.DriverVersion, report.OpaqueData.VbiosVersion })
+                if (v is not null) versions.Add(v);
+        }
+        X509Certificate2 root = NvidiaRootCertificates.RimRootCa;
+        foreach (NvidiaRim rim in rims.Where(r => versions.Contains(r.Version) && r.SigningChain.Count > 0))
+            yield return rim.SigningChain[^1].RawData.AsSpan().SequenceEqual(root.RawData) ? rim.SigningChain : [.. rim.SigningChain, root];
     }
 
     /// <summary>The OCSP answer of every certificate of every chain below its last one (the root), from NVIDIA's responder.</summary>
