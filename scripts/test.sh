@@ -2,7 +2,8 @@
 # Runs every TeeWasm test: installs what is missing, builds the example guests and runs their checks (native unit
 # tests, wasm module checks, template builds, mock-host runs: scripts/build-guests.sh --check), then every .NET test
 # project, then the package checks (scripts/test-packages.sh: the .NET tool installed from a local feed runs a guest,
-# the samples build against the packages, the release archive runs a guest from an empty directory). Ends with one
+# the samples build against the packages, the release archive runs a guest from an empty directory), then the shell
+# blocks of the docs (scripts/test-docs.sh: blocks run, skipped by name). Ends with one
 # summary line "Tests: N passed, N failed, N skipped" over all of them (the guests' part also in brackets) and a
 # non-zero exit when anything failed. A guest failure does not stop the .NET tests.
 set -euo pipefail
@@ -21,6 +22,8 @@ dotnet test TeeWasm.sln -c Release -nologo 2>&1 | tee "$LOG"
 status=${PIPESTATUS[0]}
 "$ROOT/scripts/test-packages.sh" 2>&1 | tee -a "$LOG"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+"$ROOT/scripts/test-docs.sh" 2>&1 | tee -a "$LOG"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 set -e
 
 # The guests' line: "guest tests: N passed, N failed, N skipped (...)". No such line (the build itself failed)
@@ -38,6 +41,7 @@ awk -v gp="$gp" -v gf="$gf" -v gs="$gs" '/(Passed|Failed)! +- +Failed:/ {
        for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1)); if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
      }
      /^package checks: [0-9]+ passed, [0-9]+ failed$/ { p += $3; f += $5 }
+     /^docs checks: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$/ { p += $3; f += $5; s += $7 }
      END { printf "Tests: %d passed, %d failed, %d skipped (guests: %d passed, %d failed, %d skipped)\n", p + gp, f + gf, s + gs, gp, gf, gs }' "$LOG"
 [ "$guest_status" = 0 ] || exit "$guest_status"
 exit "$status"

@@ -50,7 +50,7 @@ public class AttestationCallBenchmarks
         _linker = new Linker(_engine);
         _store = new Store(_engine);
         _module = Module.FromText(_engine, "bench", Guest);
-        var guest = new GuestContext(_ => { });
+        var guest = new GuestContext(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         AttestationImports.Define(_linker, guest, _attester);
         var instance = _linker.Instantiate(_store, _module);
         guest.Bind(instance);

@@ -1,3 +1,4 @@
+using TeeWasm.Tests.Shared;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -53,7 +54,7 @@ public static partial class RfMeasurement
                 CacheDirectory = null,
                 StdoutPath = stdout,
                 StderrPath = stderr,
-                Log = log.Add,
+                Logger = new LineLogger(log.Add),
                 Directories = [new DirectoryMapping(data, "data")],
                 Attestation = new AttesterOptions { Mode = AttestationMode.None },
                 Gpu = kind,

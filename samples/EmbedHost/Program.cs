@@ -22,7 +22,7 @@ var options = new RunOptions
     Attestation = new AttesterOptions { Mode = simulate ? AttestationMode.Simulate : AttestationMode.Auto },
     Policy = new AttestationPolicy { AcceptedPlatforms = ["AMD SEV-SNP", "Intel TDX", "NVIDIA GPU"], AllowSimulated = simulate },
     RequireAttestation = true,
-    Log = line => Console.Error.WriteLine("[host] " + line),
+    Logger = new HostLog(),
 };
 
 try
@@ -35,4 +35,17 @@ catch (WasmRuntimeException e)
 {
     Console.Error.WriteLine("cannot run the guest: " + e.Message);
     return 1;
+}
+
+/// <summary>The host's log lines on stderr ("[host] …"); any ILogger will do, e.g. one from Microsoft.Extensions.Logging.Console.</summary>
+sealed class HostLog : Microsoft.Extensions.Logging.ILogger
+{
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => logLevel >= Microsoft.Extensions.Logging.LogLevel.Information;
+
+    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (IsEnabled(logLevel)) Console.Error.WriteLine("[host] " + formatter(state, exception));
+    }
 }

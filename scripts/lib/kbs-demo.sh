@@ -23,6 +23,9 @@ fail() { echo "$DEMO_NAME: FAILED: $*" >&2; exit 1; }
 start_broker() {
   local policy="$1"
   shift
+  # A fresh output file before the server starts: its redirection may run after the first look below, which would
+  # then read the previous broker's (stopped) address.
+  rm -f "$WORK/kbs.out" "$WORK/kbs.err"
   "${TW[@]}" kbs serve --listen 127.0.0.1:0 --secrets "$WORK/secrets" --policy "$policy" "$@" >"$WORK/kbs.out" 2>"$WORK/kbs.err" &
   SERVER_PID=$!
   URL=""

@@ -35,8 +35,8 @@ public static class GpuBackendSelector
         CudaBackendOptions? cudaOptions = null)
     {
         cpuOptions ??= new CpuBackendOptions();
-        webGpuOptions ??= new WebGpuBackendOptions { Log = cpuOptions.Log, MemoryLimit = cpuOptions.MemoryLimit, MaxBuffers = cpuOptions.MaxBuffers };
-        cudaOptions ??= new CudaBackendOptions { Log = cpuOptions.Log, MemoryLimit = cpuOptions.MemoryLimit, MaxBuffers = cpuOptions.MaxBuffers };
+        webGpuOptions ??= new WebGpuBackendOptions { Logger = cpuOptions.Logger, MemoryLimit = cpuOptions.MemoryLimit, MaxBuffers = cpuOptions.MaxBuffers };
+        cudaOptions ??= new CudaBackendOptions { Logger = cpuOptions.Logger, MemoryLimit = cpuOptions.MemoryLimit, MaxBuffers = cpuOptions.MaxBuffers };
         switch (kind)
         {
             case GpuBackendKind.Auto:

@@ -132,7 +132,7 @@ public sealed record SecretPolicy
         }
         catch (JsonException e)
         {
-            throw new PolicyException($"invalid policy{(e.Path is { } p ? " at " + p : "")}: {e.Message}", e);
+            throw PolicyException.FromJson(e, s_json.GetTypeInfo(typeof(SecretPolicy)));
         }
     }
 

@@ -22,6 +22,10 @@ internal static class TeeWasmArchitecture
     public static readonly ArchUnitNET.Domain.Architecture AttestationOnly =
         new ArchLoader().LoadAssemblies(typeof(Attestation.Attester).Assembly).Build();
 
+    /// <summary>The CLI alone.</summary>
+    public static readonly ArchUnitNET.Domain.Architecture CliOnly =
+        new ArchLoader().LoadAssemblies(typeof(Cli.TeeWasmCli).Assembly).Build();
+
     /// <summary>The key broker alone.</summary>
     public static readonly ArchUnitNET.Domain.Architecture KeyBrokerOnly =
         new ArchLoader().LoadAssemblies(typeof(KeyBroker.KeyBrokerServer).Assembly).Build();

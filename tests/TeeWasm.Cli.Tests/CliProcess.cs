@@ -8,13 +8,18 @@ internal static class CliProcess
     public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => Run(new Dictionary<string, string>(), args);
 
     /// <summary>Runs it with <paramref name="environment"/> added to the inherited environment.</summary>
-    public static (int ExitCode, string Stdout, string Stderr) Run(IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static (int ExitCode, string Stdout, string Stderr) Run(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        RunIn(null, environment, args);
+
+    /// <summary>Runs it in <paramref name="workingDirectory"/> (null: this one) with <paramref name="environment"/> added.</summary>
+    public static (int ExitCode, string Stdout, string Stderr) RunIn(string? workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? "",
         };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "tee-wasm.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
@@ -30,4 +35,8 @@ internal static class CliProcess
         }
         return (p.ExitCode, stdout.Result, stderr.Result);
     }
+
+    /// <summary>Stderr without the host's log lines ("[tee-wasm] …", e.g. the --tee simulate warning): what a command says itself.</summary>
+    public static string WithoutLog(string stderr) =>
+        string.Concat(stderr.Split('\n').Where(l => l.Length > 0 && !l.StartsWith("[tee-wasm] ", StringComparison.Ordinal)).Select(l => l + "\n"));
 }

@@ -29,7 +29,7 @@ public sealed class CompileCommandTests : IDisposable
 
         Assert.Equal(42, Cli("run", "--tee", "none", "--allow-precompiled", cwasm).Code);
         (code, _, stderr) = Cli("run", "--tee", "none", cwasm);
-        Assert.Equal(TeeWasmCli.HostError, code);
+        Assert.Equal(TeeWasmCli.UsageError, code);
         Assert.Equal($"error: '{cwasm}' is a precompiled module: run it with --allow-precompiled (only for files you compiled or trust; its code is not validated again)\n", stderr);
     }
 
@@ -52,8 +52,8 @@ public sealed class CompileCommandTests : IDisposable
     public void BadInputIsOneLine()
     {
         var (code, _, stderr) = Cli("compile", _dir.File("missing.wasm"));
-        Assert.Equal(TeeWasmCli.HostError, code);
-        Assert.Equal($"error: module file '{_dir.File("missing.wasm")}' not found\n", stderr);
+        Assert.Equal(TeeWasmCli.UsageError, code);
+        Assert.Equal($"error: module file '{_dir.File("missing.wasm")}' not found (usage: tee-wasm help compile)\n", stderr);
 
         string wat = GuestModules.WriteTemp(GuestModules.ProcExit42, _dir);
         (code, _, stderr) = Cli("compile", wat, "-o", wat);

@@ -92,7 +92,7 @@ public sealed class KbsCommandTests : IDisposable
 
         var (bad, _, err) = CliProcess.Run("run", "--tee", "simulate", "--kbs", "http://127.0.0.1:1", "--kbs-evidence", "maa", GetSecretGuest);
         Assert.Equal(2, bad);
-        Assert.Contains("Argument 'maa' not recognized", err);
+        Assert.Contains("error: --kbs-evidence 'maa': expected teewasm or trustee", err);
         var (help, helpOut, _) = CliProcess.Run("run", "--help");
         Assert.Equal(0, help);
         Assert.Matches(@"--kbs-evidence[\s\S]*teewasm[\s\S]*trustee \(Trustee KBS protocol 0\.4\.0", helpOut);
@@ -114,7 +114,7 @@ public sealed class KbsCommandTests : IDisposable
         }
         var (bad, _, err) = CliProcess.Run("run", "--tee", "simulate", "--kbs", "http://127.0.0.1:1", "--kbs-key", "rsa-1024", GetSecretGuest);
         Assert.Equal(2, bad);
-        Assert.Contains("Argument 'rsa-1024' not recognized", err);
+        Assert.Contains("error: --kbs-key 'rsa-1024': expected ec-p256 or rsa-2048", err);
         var (help, helpOut, _) = CliProcess.Run("run", "--help");
         Assert.Equal(0, help);
         Assert.Matches(@"--kbs-key[\s\S]*ec-p256 \(ECDH-ES\+A256KW[\s\S]*rsa-2048 \(RSA-OAEP-256", helpOut);
@@ -161,7 +161,8 @@ public sealed class KbsCommandTests : IDisposable
 
         File.WriteAllText(_dir.File("short.key"), "abc");
         var (bad, _, err) = CliProcess.Run("kbs", "encrypt", "--key-file", _dir.File("short.key"), "--in", _dir.File("data.csv"), "--out", _dir.File("x.enc"));
-        Assert.Equal(1, bad);
+        Assert.Equal(2, bad); // a key file that is no key is a wrong command line (docs/cli.md, "Exit codes")
+        Assert.Contains("error: --key-file: key file '", err);
         Assert.Contains("must hold a 32-byte key", err);
     }
 
@@ -174,15 +175,14 @@ public sealed class KbsCommandTests : IDisposable
         Assert.Equal(2, code);
         Assert.Equal("", stdout);
         string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith($"error: --policy: policy '{_dir.File("bad.json")}': $.default.attestation: invalid policy at $.snp.min_tbc: ", line);
-        Assert.Contains("min_tbc", line);
+        Assert.Equal($"error: --policy: policy '{_dir.File("bad.json")}': $.default.attestation: unknown key 'snp.min_tbc' (line 1); did you mean 'snp.min_tcb'?", line);
     }
 
     [Fact]
     public void ServeWithoutSecretsDirIsAClearError()
     {
         var (code, _, stderr) = CliProcess.Run("kbs", "serve", "--listen", "127.0.0.1:0", "--secrets", _dir.File("nope"));
-        Assert.Equal(1, code);
-        Assert.Contains("secrets directory", stderr);
+        Assert.Equal(2, code);
+        Assert.Equal($"error: --secrets: directory '{_dir.File("nope")}' not found (usage: tee-wasm help kbs serve)\n", stderr);
     }
 }

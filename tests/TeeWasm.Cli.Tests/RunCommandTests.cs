@@ -72,8 +72,8 @@ public sealed class RunCommandTests : IDisposable
     public void MissingModuleIsAClearErrorWithoutStackTrace()
     {
         var (code, _, stderr) = CliProcess.Run("run", _dir.File("nope.wasm"));
-        Assert.Equal(1, code);
-        Assert.Equal($"error: module file '{_dir.File("nope.wasm")}' not found\n", stderr);
+        Assert.Equal(2, code);
+        Assert.Equal($"error: module file '{_dir.File("nope.wasm")}' not found (usage: tee-wasm help run)\n", stderr);
     }
 
     [Theory]

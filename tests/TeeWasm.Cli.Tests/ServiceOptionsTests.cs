@@ -1,3 +1,4 @@
+using TeeWasm.Cli.CommandLine;
 namespace TeeWasm.Cli.Tests;
 
 public sealed class ServiceOptionsTests

@@ -1,3 +1,4 @@
+using TeeWasm.Tests.Shared;
 using ILGPU;
 using ILGPU.Algorithms;
 using ILGPU.Runtime;
@@ -38,10 +39,10 @@ internal static class DeviceBackends
     });
 
     public static IGpuBackend Cuda(long memoryLimit, bool cublas) =>
-        new CudaBackend(s_cuda.Value, new CudaBackendOptions { MemoryLimit = memoryLimit, UseCublas = cublas, Log = s => Console.Error.WriteLine(s) });
+        new CudaBackend(s_cuda.Value, new CudaBackendOptions { MemoryLimit = memoryLimit, UseCublas = cublas, Logger = new LineLogger(s => Console.Error.WriteLine(s)) });
 
     public static IGpuBackend WebGpu(long memoryLimit) =>
-        new WebGpuBackend(s_webgpu.Value, new WebGpuBackendOptions { MemoryLimit = memoryLimit, Log = s => Console.Error.WriteLine(s) });
+        new WebGpuBackend(s_webgpu.Value, new WebGpuBackendOptions { MemoryLimit = memoryLimit, Logger = new LineLogger(s => Console.Error.WriteLine(s)) });
 }
 
 [Collection(CudaCollection.Name)] public sealed class CudaMatmulTests : MatmulTests { protected override IGpuBackend NewBackend(long memoryLimit) => DeviceBackends.Cuda(memoryLimit, cublas: true); }

@@ -156,8 +156,7 @@ public sealed class SecretRuleAttestationTests
         using var dir = new TempDir();
         File.WriteAllText(dir.File("p.json"), """{"secrets":{"default/secret/demo":{"attestation":{"snp":{"min_tbc":{"snp":8}}}}}}""");
         var e = Assert.Throws<PolicyException>(() => SecretPolicy.Load(dir.File("p.json")));
-        Assert.StartsWith($"policy '{dir.File("p.json")}': $.secrets['default/secret/demo'].attestation: invalid policy at $.snp.min_tbc: ", e.Message);
-        Assert.Contains("min_tbc", e.Message);
+        Assert.Equal($"policy '{dir.File("p.json")}': $.secrets['default/secret/demo'].attestation: unknown key 'snp.min_tbc' (line 1)", e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
 

@@ -64,7 +64,7 @@ public sealed record AttestationPolicy
         }
         catch (JsonException e)
         {
-            throw new PolicyException($"invalid policy{(e.Path is { } p ? " at " + p : "")}: {e.Message}", e);
+            throw PolicyException.FromJson(e, s_json.GetTypeInfo(typeof(AttestationPolicy)));
         }
         if (policy is null) throw new PolicyException("invalid policy: null");
         policy.Validate();
@@ -89,7 +89,7 @@ public sealed record AttestationPolicy
         }
         catch (PolicyException e)
         {
-            throw new PolicyException($"{path}: {e.Message}", e);
+            throw e.UnknownKey is { } key ? new PolicyException($"{path}: {e.Message}", key, e.KnownKeys, e) : new PolicyException($"{path}: {e.Message}", e);
         }
     }
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Text.Json;
+using TeeWasm.Cli.CommandLine;
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.Evidence;
 
@@ -13,10 +13,10 @@ internal static class AttestCommand
         var target = new Argument<string>("TARGET") { Description = "vm: the confidential VM; gpu: an NVIDIA GPU" };
         target.AcceptOnlyFromAmong("vm", "gpu");
         var nonce = new Option<string?>("--nonce") { Description = "A relying party's nonce to bind, in hex (at most 64 bytes)", HelpName = "HEX" };
-        var outFile = new Option<string?>("--out") { Description = "Write the result JSON (token and evidence) to FILE instead of stdout", HelpName = "FILE" };
+        var outFile = new Option<string?>("--out") { Description = "Write the result JSON (token and evidence; docs/schemas/attestation-result.schema.json) to FILE instead of stdout", HelpName = "FILE" }.WritableFile();
         var gpuIndex = new Option<int>("--index") { Description = "Which GPU to attest (gpu only)", DefaultValueFactory = _ => 0, HelpName = "N" };
         var allGpus = new Option<bool>("--all") { Description = "Attest every GPU (gpu only): a JSON array, exit 0 only when all pass" };
-        var module = new Option<string?>("--module") { Description = "Bind this module's SHA-256 into the report (default: 32 zero bytes)", HelpName = "FILE" };
+        var module = new Option<string?>("--module") { Description = "Bind this module's SHA-256 into the report (default: 32 zero bytes)", HelpName = "FILE" }.ExistingFile();
         var format = new Option<string>("--format")
         {
             Description = "vm only: json (the result: token, evidence JSON) or bin (the raw report or quote bytes the hardware signed, as go-sev-guest -outform bin; needs --out)",
@@ -37,7 +37,6 @@ internal static class AttestCommand
             using var attester = new Attester(shared.ToAttesterOptions(parse));
             if (parse.GetValue(module) is { } modulePath)
             {
-                if (!File.Exists(modulePath)) throw new UsageException($"--module: file '{modulePath}' not found");
                 attester.ModuleHash = Attester.HashModule(File.ReadAllBytes(modulePath));
             }
             bool gpu = parse.GetValue(target) == "gpu";
@@ -62,7 +61,7 @@ internal static class AttestCommand
                 stdout.WriteLine($"attestation OK: wrote {parse.GetValue(outFile)} ({raw.Length} bytes: the raw {result.TeeType} report)");
                 return 0;
             }
-            string json = Pretty(result.ToJsonUtf8());
+            string json = JsonOutput.Pretty(result.ToJsonUtf8());
             if (parse.GetValue(outFile) is { } path)
             {
                 File.WriteAllText(path, json + "\n");
@@ -87,7 +86,7 @@ internal static class AttestCommand
             return 1;
         }
         var results = Enumerable.Range(0, count).Select(i => attester.AttestGpu(i, nonce)).ToArray();
-        string json = Pretty(System.Text.Encoding.UTF8.GetBytes("[" + string.Join(",", results.Select(r => r.ToJson())) + "]"));
+        string json = JsonOutput.Pretty(System.Text.Encoding.UTF8.GetBytes("[" + string.Join(",", results.Select(r => r.ToJson())) + "]"));
         if (outFile is not null)
         {
             File.WriteAllText(outFile, json + "\n");
@@ -118,14 +117,5 @@ internal static class AttestCommand
         {
             throw new UsageException($"--nonce '{hex}' is not hex (an even number of 0-9a-f digits)");
         }
-    }
-
-    private static string Pretty(byte[] json)
-    {
-        using var doc = JsonDocument.Parse(json);
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-            doc.RootElement.WriteTo(writer);
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 }

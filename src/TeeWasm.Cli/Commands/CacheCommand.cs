@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TeeWasm.Cli.CommandLine;
 using TeeWasm.Runtime.Modules;
 
 namespace TeeWasm.Cli.Commands;
@@ -20,11 +21,36 @@ internal static class CacheCommand
     private static Command List(TextWriter stdout)
     {
         var dir = CacheDir();
-        var command = new Command("list", "List the cached modules, most recently used first: size, last use, module SHA-256 and engine") { dir };
+        var json = new Option<bool>("--json") { Description = "Print the list as JSON: {directory, max_bytes, total_bytes, modules: [{file, size, last_used, module_sha256, engine}]}" };
+        var command = new Command("list", "List the cached modules, most recently used first: size, last use, module SHA-256 and engine") { dir, json };
         command.SetAction(parse =>
         {
             var cache = new ModuleCache(parse.GetValue(dir) ?? ModuleCache.DefaultDirectory);
             var entries = cache.List();
+            if (parse.GetValue(json))
+            {
+                JsonOutput.Write(stdout, w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteString("directory", cache.Directory);
+                    w.WriteNumber("max_bytes", cache.MaxBytes);
+                    w.WriteNumber("total_bytes", entries.Sum(e => e.Size));
+                    w.WriteStartArray("modules");
+                    foreach (var e in entries)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("file", e.Path);
+                        w.WriteNumber("size", e.Size);
+                        w.WriteString("last_used", e.LastUsedUtc);
+                        w.StringOrNull("module_sha256", e.ModuleHash);
+                        w.StringOrNull("engine", e.EngineId);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                });
+                return ExitCodes.Success;
+            }
             stdout.WriteLine($"{cache.Directory}: {entries.Count} module(s), {Size(entries.Sum(e => e.Size))} of at most {Size(cache.MaxBytes)}");
             foreach (var e in entries)
             {

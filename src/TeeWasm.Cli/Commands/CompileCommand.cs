@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TeeWasm.Cli.CommandLine;
 using TeeWasm.Runtime.Modules;
 
 namespace TeeWasm.Cli.Commands;
@@ -8,8 +9,8 @@ internal static class CompileCommand
 {
     public static Command Create(TextWriter stdout)
     {
-        var module = new Argument<string>("MODULE") { Description = "The module to compile: .wasm (or .wat text)" };
-        var output = new Option<string?>("--output", "-o") { Description = "Where to write the precompiled module [default: MODULE with the extension .cwasm]", HelpName = "FILE" };
+        var module = new Argument<string>("MODULE") { Description = "The module to compile: .wasm (or .wat text)" }.ExistingFile("module file");
+        var output = new Option<string?>("--output", "-o") { Description = "Where to write the precompiled module [default: MODULE with the extension .cwasm]", HelpName = "FILE" }.WritableFile();
         var fuel = new Option<bool>("--fuel") { Description = "Compile for runs with --fuel (fuel metering); such a module runs only with --fuel, and one without only without" };
         var command = new Command("compile", "Compile a module ahead of time into a precompiled module (.cwasm) for `tee-wasm run --allow-precompiled`: no compilation at start-up. It is tied to this Wasmtime version and these settings, and refused by any other")
         {

@@ -1,7 +1,9 @@
 using System.CommandLine;
+using TeeWasm.Cli.CommandLine;
 using System.Runtime.CompilerServices;
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.Audit;
+using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Policy;
 using TeeWasm.KeyBroker;
 
@@ -33,19 +35,19 @@ internal static class KbsCommand
             Description = "Directory of secrets: the file DIR/REPO/TYPE/TAG is the secret REPO/TYPE/TAG (a bare name N is default/secret/N)",
             Required = true,
             HelpName = "DIR",
-        };
+        }.ExistingDirectory();
         var policy = new Option<string?>("--policy")
         {
             Description = "Policy file: {\"default\":RULE,\"secrets\":{\"repo/type/tag\":RULE}}, RULE = {allow_simulated, allow_debug, platforms, module_hashes, measurements, attestation: an attestation policy as for run --policy (docs/policy.md)}; a rule with module_hashes never releases to Trustee-format evidence [default: release to any real, non-debug SNP/TDX platform; never to the simulator]",
             HelpName = "FILE",
-        };
+        }.ExistingFile();
         var simulatorDir = new Option<string?>("--simulator-dir")
         {
             Description = "The simulator's directory, whose root is trusted only when a policy rule allows simulated platforms [default: $XDG_DATA_HOME/tee-wasm/simulator]",
             HelpName = "DIR",
         };
         var auditLog = new Option<string?>("--audit-log") { Description = "Append one JSON line per verify/token/secret event to FILE (never secrets)", HelpName = "FILE" };
-        var tdxCollateral = new Option<string?>("--tdx-collateral") { Description = "TDX collateral directory (TCB info, QE identity, CRLs) for the TCB status of TDX quotes", HelpName = "DIR" };
+        var tdxCollateral = new Option<string?>("--tdx-collateral") { Description = "TDX collateral directory (TCB info, QE identity, CRLs) for the TCB status of TDX quotes", HelpName = "DIR" }.ExistingDirectory();
         var fetch = new FetchOptions();
         var command = new Command("serve", "Run the key broker until Ctrl-C: verifies TeeWasm evidence or Trustee KBS 0.4.0 snp/tdx evidence with TeeWasm's verifiers, releases secrets per policy, encrypted to the TEE's key")
         {
@@ -58,7 +60,7 @@ internal static class KbsCommand
             {
                 // The native build (Native AOT): the broker's ASP.NET endpoints still bind their handlers at run time.
                 stderr.WriteLine("error: kbs serve is not in the native build yet; run it with the .NET tool (dotnet tool install tee-wasm) or a `dotnet build` of TeeWasm");
-                return TeeWasmCli.HostError;
+                return ExitCodes.Failure;
             }
             SecretPolicy rules;
             try
@@ -67,7 +69,7 @@ internal static class KbsCommand
             }
             catch (PolicyException e)
             {
-                throw new UsageException("--policy: " + e.Message);
+                throw new UsageException("--policy: " + e.Message, e);
             }
             using var audit = parse.GetValue(auditLog) is { } a ? new JsonLinesAuditLog(a) : null;
             var server = KeyBrokerServer.StartAsync(new KeyBrokerOptions
@@ -91,8 +93,8 @@ internal static class KbsCommand
 
     private static Command Encrypt(TextWriter stdout)
     {
-        var keyFile = new Option<string>("--key-file") { Description = "The 32-byte AES-256 key (raw, 64 hex digits or base64); put the same file in the broker's secrets directory", Required = true, HelpName = "K" };
-        var input = new Option<string>("--in") { Description = "File to encrypt", Required = true, HelpName = "F" };
+        var keyFile = new Option<string>("--key-file") { Description = "The 32-byte AES-256 key (raw, 64 hex digits or base64); put the same file in the broker's secrets directory", Required = true, HelpName = "K" }.ExistingFile();
+        var input = new Option<string>("--in") { Description = "File to encrypt", Required = true, HelpName = "F" }.ExistingFile();
         var output = new Option<string>("--out") { Description = "Encrypted file: 12-byte nonce || AES-256-GCM ciphertext || 16-byte tag", Required = true, HelpName = "F.enc" };
         var command = new Command("encrypt", "Encrypt a file for a guest that gets its key from the key broker (AES-256-GCM: nonce || ciphertext || tag)")
         {
@@ -100,7 +102,15 @@ internal static class KbsCommand
         };
         command.SetAction(parse =>
         {
-            byte[] key = SecretFile.ReadKeyFile(parse.GetValue(keyFile)!);
+            byte[] key;
+            try
+            {
+                key = SecretFile.ReadKeyFile(parse.GetValue(keyFile)!);
+            }
+            catch (AttestationException e)
+            {
+                throw new UsageException("--key-file: " + e.Message, e);
+            }
             byte[] plain = File.ReadAllBytes(parse.GetValue(input)!);
             File.WriteAllBytes(parse.GetValue(output)!, SecretFile.Encrypt(key, plain));
             stdout.WriteLine($"wrote {parse.GetValue(output)} ({plain.Length} bytes encrypted, {SecretFile.NonceSize + plain.Length + SecretFile.TagSize} bytes written)");

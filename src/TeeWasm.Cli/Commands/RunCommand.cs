@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using TeeWasm.Cli.CommandLine;
 using TeeWasm.Attestation.Audit;
 using TeeWasm.Attestation.Services.Kbs;
 using TeeWasm.Runtime.Hosting;
@@ -6,15 +8,16 @@ using TeeWasm.Runtime.Modules;
 
 namespace TeeWasm.Cli.Commands;
 
-/// <summary><c>tee-wasm run MODULE [options] [-- ARGS]</c>.</summary>
+/// <summary><c>tee-wasm run [options] MODULE [ARGS]</c> (also <c>tee-wasm [options] MODULE [ARGS]</c>, see <see cref="Shorthands"/>).</summary>
 internal static class RunCommand
 {
-    public static Command Create(CliOptions shared, TextWriter stdout, TextWriter stderr)
+    public static Command Create(CliOptions shared, CliContext context)
     {
-        var module = new Argument<string>("MODULE") { Description = "The guest: a WASI command module (.wasm, .wat text, or with --allow-precompiled a .cwasm from `tee-wasm compile`)" };
+        var module = new Argument<string>("MODULE") { Description = "The guest: a WASI command module (.wasm, .wat text, or with --allow-precompiled a .cwasm from `tee-wasm compile`)" }
+            .ExistingFile("module file");
         var guestArgs = new Argument<string[]>("ARGS")
         {
-            Description = "Arguments for the guest: everything after MODULE (use -- before ones that look like options)",
+            Description = "Arguments for the guest: everything after MODULE, except --dir DIR / --dir=DIR (the original host's option), which is the host's unless it comes after --",
             Arity = ArgumentArity.ZeroOrMore,
             CaptureRemainingTokens = true,
         };
@@ -23,8 +26,9 @@ internal static class RunCommand
             Description = "Preopen a host directory for the guest as HOST[::GUEST]; GUEST defaults to HOST's last component (../data -> data). Repeatable; --dir X and --dir=X both work",
             HelpName = "HOST[::GUEST]",
             AllowMultipleArgumentsPerToken = false,
-        };
-        var env = new Option<string[]>("--env") { Description = "Set an environment variable for the guest (repeatable); nothing is inherited", HelpName = "K=V" };
+        }.ExistingDirectory(HostDirectory);
+        var env = new Option<string[]>("--env") { Description = "Set an environment variable for the guest (repeatable): NAME=VALUE, or NAME alone for this process's value; nothing else is inherited", HelpName = "NAME[=VALUE]" };
+        var invoke = new Option<string?>("--invoke") { Description = "Call this exported function instead of _start, with ARGS as its arguments (i32/i64/f32/f64), and print its results", HelpName = "FUNCTION" };
         var fuel = new Option<ulong?>("--fuel") { Description = "Stop the guest after N units of fuel (about one per instruction)", HelpName = "N" };
         var timeout = new Option<double?>("--timeout") { Description = "Stop the guest after S seconds of wall-clock time", HelpName = "S" };
         var maxMemory = new Option<int?>("--max-memory") { Description = "Largest linear memory the guest may grow to, in MiB", HelpName = "MB" };
@@ -35,8 +39,7 @@ internal static class RunCommand
             DefaultValueFactory = _ => "auto",
         };
         gpu.AcceptOnlyFromAmong("auto", "cuda", "webgpu", "cpu", "none");
-        var verbose = new Option<bool>("--verbose", "-v") { Description = "Also say which wasi:gpu backend was chosen and why (one line on stderr)" };
-        var policy = new Option<string?>("--policy") { Description = "Attestation policy (JSON, see docs/policy.md): checked by --require-attestation and applied to the guest's attest_vm results", HelpName = "FILE" };
+        var policy = new Option<string?>("--policy") { Description = "Attestation policy (JSON, see docs/policy.md): checked by --require-attestation and applied to the guest's attest_vm results", HelpName = "FILE" }.ExistingFile();
         var requireAttestation = new Option<bool>("--require-attestation") { Description = "Attest the VM and check the policy before the guest starts; refuse to start it otherwise (exit 1)" };
         var cacheDir = new Option<string?>("--cache-dir") { Description = $"Compiled-module cache [default: {ModuleCache.DefaultDirectory}]", HelpName = "DIR" };
         var cacheMaxSize = new Option<int?>("--cache-max-size") { Description = $"Most MiB the compiled-module cache may hold; least recently used entries go beyond it [default: {ModuleCache.DefaultMaxBytes >> 20}]", HelpName = "MB" };
@@ -62,11 +65,11 @@ internal static class RunCommand
         {
             Description = "Append one JSON line per attestation event (detect, attest, token issued/verified, secrets) to FILE; never secrets or whole tokens [default: off]",
             HelpName = "FILE",
-        };
+        }.WritableFile();
 
         var command = new Command("run", "Run a WASI guest with wasmtime:attestation; the exit code is the guest's (1 when it traps or cannot start, 2 for usage errors)")
         {
-            module, guestArgs, dir, env, fuel, timeout, maxMemory, noCache, cacheDir, cacheMaxSize, allowPrecompiled, gpu, verbose, policy, requireAttestation, kbs, kbsEvidence, kbsKey, auditLog,
+            module, guestArgs, dir, env, invoke, fuel, timeout, maxMemory, noCache, cacheDir, cacheMaxSize, allowPrecompiled, gpu, policy, requireAttestation, kbs, kbsEvidence, kbsKey, auditLog,
         };
         shared.AddTo(command);
         shared.AddFetchTo(command);
@@ -77,7 +80,8 @@ internal static class RunCommand
             var options = new RunOptions
             {
                 Arguments = parse.GetValue(guestArgs) ?? [],
-                Environment = (parse.GetValue(env) ?? []).Select(ParseEnv).ToArray(),
+                Environment = ParseEnvironment(parse.GetValue(env) ?? [], context.Logger),
+                Invoke = parse.GetValue(invoke),
                 Directories = (parse.GetValue(dir) ?? []).Select(ParseDir).ToArray(),
                 Fuel = parse.GetValue(fuel),
                 Timeout = parse.GetValue(timeout) is double s ? Positive(s, "--timeout", TimeSpan.FromSeconds) : null,
@@ -89,8 +93,7 @@ internal static class RunCommand
                 Gpu = GpuKind(parse.GetValue(gpu)!),
                 Policy = parse.GetValue(policy) is { } policyPath ? LoadPolicy(policyPath) : null,
                 RequireAttestation = parse.GetValue(requireAttestation),
-                Log = line => stderr.WriteLine("[tee-wasm] " + line),
-                Verbose = parse.GetValue(verbose) ? line => stderr.WriteLine("[tee-wasm] " + line) : null,
+                Logger = context.Logging.CreateLogger("tee-wasm"),
                 KeyBroker = parse.GetValue(kbs) is { } url
                     ? new KbsClientOptions
                     {
@@ -102,7 +105,8 @@ internal static class RunCommand
                     : null,
             };
             var result = WasmRunner.Run(parse.GetValue(module)!, options);
-            if (result.Error is not null) stderr.WriteLine("error: " + result.Error);
+            foreach (string value in result.Results) context.Out.WriteLine(value);
+            if (result.Error is not null) context.Error.WriteLine("error: " + result.Error);
             return result.ExitCode;
         });
         return command;
@@ -125,15 +129,45 @@ internal static class RunCommand
         }
         catch (TeeWasm.Attestation.Policy.PolicyException e)
         {
-            throw new UsageException("--policy: " + e.Message);
+            throw new UsageException("--policy: " + e.Message, e);
         }
     }
 
-    private static KeyValuePair<string, string> ParseEnv(string spec)
+    /// <summary>NAME=VALUE as given; NAME alone takes this process's value (Wasmtime's convention), and is left out with a warning when it has none.</summary>
+    private static KeyValuePair<string, string>[] ParseEnvironment(string[] specs, ILogger log)
     {
-        int eq = spec.IndexOf('=');
-        if (eq <= 0) throw new UsageException($"--env '{spec}': expected K=V");
-        return new(spec[..eq], spec[(eq + 1)..]);
+        var variables = new List<KeyValuePair<string, string>>();
+        foreach (string spec in specs)
+        {
+            int eq = spec.IndexOf('=');
+            if (eq == 0 || spec.Length == 0) throw new UsageException($"--env '{spec}': expected NAME=VALUE or NAME");
+            if (eq > 0)
+            {
+                variables.Add(new(spec[..eq], spec[(eq + 1)..]));
+            }
+            else if (Environment.GetEnvironmentVariable(spec) is { } inherited)
+            {
+                variables.Add(new(spec, inherited));
+            }
+            else
+            {
+                log.LogWarning("{Line}", $"warning: --env {spec}: not set in this environment; the guest does not get it");
+            }
+        }
+        return [.. variables];
+    }
+
+    /// <summary>HOST of HOST[::GUEST], for the check that it exists (a malformed value is reported when it is parsed).</summary>
+    private static string? HostDirectory(string spec)
+    {
+        try
+        {
+            return DirectoryMapping.Parse(spec).HostPath;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     private static DirectoryMapping ParseDir(string spec)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TeeWasm.Cli.CommandLine;
 using System.Globalization;
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.Evidence;
@@ -17,29 +18,30 @@ namespace TeeWasm.Cli.Commands;
 /// </summary>
 internal static class VerifyCommand
 {
-    public static Command Create(TextWriter stdout)
+    public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var file = new Argument<string>("FILE") { Description = "Evidence: SNP report (1184/1204 bytes), TDX quote (v4/v5), Azure HCL report (binary, hex or base64), the JSON 'tee-wasm attest' writes, or Trustee evidence JSON (snp, tdx, az-snp-vtpm, az-tdx-vtpm); a token (JWT: MAA, ITA, NRAS, TeeWasm; or an NRAS detached EAT) with --jwks; or NVIDIA GPU evidence: 'tee-wasm attest gpu' JSON (also --all), NVIDIA attestation SDK evidence JSON, or a raw SPDM report (binary, hex, base64) with --cert and --nonce" };
-        var certs = new Option<string[]>("--cert") { Description = "Add certificates (DER or PEM; VCEK/VLEK, ASK/ASVK, ARK; for a raw GPU report: its device chain, PEM, leaf first); repeatable", HelpName = "CERT" };
+        var file = new Argument<string>("FILE") { Description = "Evidence: SNP report (1184/1204 bytes), TDX quote (v4/v5), Azure HCL report (binary, hex or base64), the JSON 'tee-wasm attest' writes, or Trustee evidence JSON (snp, tdx, az-snp-vtpm, az-tdx-vtpm); a token (JWT: MAA, ITA, NRAS, TeeWasm; or an NRAS detached EAT) with --jwks; or NVIDIA GPU evidence: 'tee-wasm attest gpu' JSON (also --all), NVIDIA attestation SDK evidence JSON, or a raw SPDM report (binary, hex, base64) with --cert and --nonce" }
+            .ExistingFile("evidence file");
+        var certs = new Option<string[]>("--cert") { Description = "Add certificates (DER or PEM; VCEK/VLEK, ASK/ASVK, ARK; for a raw GPU report: its device chain, PEM, leaf first); repeatable", HelpName = "CERT" }.ExistingFile();
         var collateral = new Option<string?>("--collateral")
         {
             Description = "Vendor collateral folder, every file recognised by content (any name): for TDX, Intel PCS TCB info JSON (one per platform: the PCK's FMSPC chooses; SGX ones are recognised and left out), TD QE identity JSON, the TCB signing chain PEM (TCB-Info-Issuer-Chain), PCK/root CA CRLs (DER or PEM); for SEV-SNP, AMD VCEK/VLEK/ASK/ARK certificates and the ARK's CRL (KDS /vcek/v1/{product}/crl); for NVIDIA GPU evidence, DER OCSP answers about the certificates of the device and RIM signing chains. A file not recognised, or a folder nothing of which applies, is an error",
             HelpName = "DIR",
-        };
+        }.ExistingDirectory();
         var allowUnsigned = new Option<bool>("--allow-unsigned-collateral") { Description = "Accept TDX collateral whose signing chain is not supplied (its signature cannot be checked)" };
-        var policy = new Option<string?>("--policy") { Description = "Also apply this policy (see docs/policy.md)", HelpName = "FILE" };
-        var json = new Option<bool>("--json") { Description = "Print a machine-readable JSON verdict" };
+        var policy = new Option<string?>("--policy") { Description = "Also apply this policy (see docs/policy.md)", HelpName = "FILE" }.ExistingFile();
+        var json = new Option<bool>("--json") { Description = "Print a machine-readable JSON verdict (docs/schemas/verify.schema.json)" };
         var trustSimulator = new Option<string?>("--trust-simulator")
         {
             Description = "Also trust the TeeWasm simulator's root in DIR (default: the user's simulator directory); results say SIMULATED",
             HelpName = "DIR",
             Arity = ArgumentArity.ZeroOrOne,
-        };
+        }.ExistingDirectory();
         var tdQuote = new Option<string?>("--td-quote")
         {
             Description = "Azure TDX HCL report: the TD quote made from its TDREPORT (raw or base64); verified and compared field by field with the TDREPORT",
             HelpName = "FILE",
-        };
+        }.ExistingFile();
         var gpuNonce = new Option<string?>("--nonce")
         {
             Description = "The nonce the attestation was asked with (hex): evidence that records its binding ('tee-wasm attest' JSON, VM or GPU) must be bound to it (checked through the signed report_data; a replay is rejected); for NVIDIA SDK evidence JSON and a raw GPU report, the 32-byte SPDM request nonce every report must be over (required for a raw report)",
@@ -64,7 +66,6 @@ internal static class VerifyCommand
         command.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
-            if (!File.Exists(path)) throw new UsageException($"evidence file '{path}' not found");
             byte[] data = File.ReadAllBytes(path);
             if (TokenAppraiser.IsToken(data))
                 return VerifyToken(parse, data, parse.GetValue(jwks), parse.GetValue(issuer), ParseTime(parse.GetValue(at)), parse.GetValue(json), stdout,
@@ -104,7 +105,9 @@ internal static class VerifyCommand
             if (parse.GetValue(json)) VerifyOutput.WriteJson(stdout, result, fetcher?.Fetched);
             else VerifyOutput.WriteText(stdout, result, fetcher?.Fetched);
             if (parse.GetValue(saveCollateral) is { } save) fetcher!.Fetched.WriteFolder(save);
-            return result.Valid ? 0 : 1;
+            if (!result.Valid && !options.TrustSimulator && result.File.Items.Any(e => e.Simulated))
+                stderr.WriteLine("hint: this is the TeeWasm simulator's evidence; to check it against the simulator's root, add --trust-simulator [DIR] (development only)");
+            return result.Valid ? ExitCodes.Success : ExitCodes.Failure;
         });
         return command;
     }
@@ -157,7 +160,7 @@ internal static class VerifyCommand
         }
         catch (PolicyException e)
         {
-            throw new UsageException(e.Message);
+            throw new UsageException("--policy: " + e.Message, e);
         }
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
@@ -15,7 +16,7 @@ public sealed class CpuBackend : IGpuBackend
 {
     private readonly GpuBufferTable<byte[]> _buffers;
     private readonly int _parallelism;
-    private readonly Action<string>? _log;
+    private readonly ILogger? _log;
 
     /// <summary>Creates the backend with <paramref name="options"/> (defaults when null).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A limit is not positive.</exception>
@@ -28,7 +29,7 @@ public sealed class CpuBackend : IGpuBackend
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("the CPU backend needs a little-endian machine");
         _buffers = new GpuBufferTable<byte[]>(options.MemoryLimit, options.MaxBuffers);
         _parallelism = Math.Max(1, options.MaxDegreeOfParallelism);
-        _log = options.Log;
+        _log = options.Logger;
         DeviceInfo = new DeviceInfo(DescribeCpu(), "cpu", (ulong)options.MemoryLimit, IsHardware: false, ComputeCapability: "");
     }
 
@@ -250,7 +251,7 @@ public sealed class CpuBackend : IGpuBackend
     private GpuError Failed(string kernel, Exception e)
     {
         if (e is OutOfMemoryException) return GpuError.OutOfMemory;
-        _log?.Invoke($"wasi:gpu {kernel}: the CPU backend failed: {e.GetType().Name}: {e.Message}");
+        _log?.LogWarning("{Line}", $"wasi:gpu {kernel}: the CPU backend failed: {e.GetType().Name}: {e.Message}");
         return GpuError.KernelError;
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using ILGPU;
@@ -29,7 +30,7 @@ public sealed class CudaBackend : IGpuBackend
     private readonly LoadedKernels _k;
     private readonly GpuBufferTable<Buffer> _buffers;
     private readonly Cublas? _cublas;
-    private readonly Action<string>? _log;
+    private readonly ILogger? _log;
     private readonly int _groupSide;
     private readonly int _maxLaunch;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _partials;
@@ -84,7 +85,7 @@ public sealed class CudaBackend : IGpuBackend
             if (_groupSide < 1 || _groupSide * _groupSide > accelerator.MaxNumThreadsPerGroup)
                 throw new ArgumentOutOfRangeException(nameof(options), $"a matmul group of {_groupSide}×{_groupSide} threads exceeds the device's {accelerator.MaxNumThreadsPerGroup}");
             _maxLaunch = options.MaxLaunchThreads;
-            _log = options.Log;
+            _log = options.Logger;
             _buffers = new GpuBufferTable<Buffer>(options.MemoryLimit, options.MaxBuffers);
             _k = s_kernels.GetValue(accelerator, a => new LoadedKernels(a));
             _partials = accelerator.Allocate1D<double>(ReduceFirstLevel + ReduceSecondLevel);
@@ -366,7 +367,7 @@ public sealed class CudaBackend : IGpuBackend
             long rowTiles = ((long)q.M + tile - 1) / tile, columnTiles = ((long)q.N + tile - 1) / tile;
             if (columnTiles > int.MaxValue)
             {
-                _log?.Invoke($"wasi:gpu Matmul: n = {q.N} needs more than {int.MaxValue} column tiles");
+                _log?.LogDebug("{Line}", $"wasi:gpu Matmul: n = {q.N} needs more than {int.MaxValue} column tiles");
                 return GpuError.KernelError;
             }
             const int MaxGridY = 65535;
@@ -578,7 +579,7 @@ public sealed class CudaBackend : IGpuBackend
             CublasException b => b.Status,
             _ => e.GetType().Name,
         };
-        _log?.Invoke($"wasi:gpu {what}: the CUDA backend failed: {name}: {e.Message}");
+        _log?.LogWarning("{Line}", $"wasi:gpu {what}: the CUDA backend failed: {name}: {e.Message}");
         return CudaErrors.ToGpuError(name);
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 namespace TeeWasm.Gpu.Kernels;
 
 /// <summary>The limits every <c>wasi:gpu</c> backend enforces the same way (<see cref="GpuBufferTable{T}"/>), and its log.</summary>
@@ -12,6 +13,6 @@ public abstract record GpuBackendOptions
     /// <summary>How many buffers may be alive at once (bounds the table even for zero-size buffers).</summary>
     public int MaxBuffers { get; init; } = 65536;
 
-    /// <summary>Host diagnostics (a kernel that failed unexpectedly); null for none.</summary>
-    public Action<string>? Log { get; init; }
+    /// <summary>Host diagnostics: a kernel that failed unexpectedly (warning), a request the guest is refused (debug); null for none.</summary>
+    public ILogger? Logger { get; init; }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using TeeWasm.Gpu.Dawn;
@@ -24,7 +25,7 @@ public sealed class WebGpuBackend : IGpuBackend
     private readonly WebGpuDevice _device;
     private readonly bool _ownsDevice;
     private readonly GpuBufferTable<Buffer> _buffers;
-    private readonly Action<string>? _log;
+    private readonly ILogger? _log;
     private readonly Dictionary<string, Kernel> _kernels;
     private readonly WebGpuBuffer _uniform;
     private readonly WebGpuBuffer _partials;
@@ -74,7 +75,7 @@ public sealed class WebGpuBackend : IGpuBackend
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxBuffers);
             if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("the WebGPU backend needs a little-endian machine");
             _buffers = new GpuBufferTable<Buffer>(options.MemoryLimit, options.MaxBuffers);
-            _log = options.Log;
+            _log = options.Logger;
             _maxBufferSize = Math.Min(device.Limits.MaxBufferSize, device.Limits.MaxStorageBufferBindingSize) & ~3UL;
             _kernels = s_kernels.GetValue(device, _ => []);
             _uniform = device.CreateBuffer(256, WebGpuBufferUsage.Uniform | WebGpuBufferUsage.CopyDst);
@@ -290,7 +291,7 @@ public sealed class WebGpuBackend : IGpuBackend
             uint columnTiles = (q.N + WgslKernels.Tile - 1) / WgslKernels.Tile;
             if (columnTiles > MaxWorkgroupsPerDimension)
             {
-                _log?.Invoke($"wasi:gpu Matmul: n = {q.N} needs more than {MaxWorkgroupsPerDimension} column tiles");
+                _log?.LogDebug("{Line}", $"wasi:gpu Matmul: n = {q.N} needs more than {MaxWorkgroupsPerDimension} column tiles");
                 return GpuError.KernelError;
             }
             var aIn = Input(aBuf, cBuf);
@@ -612,7 +613,7 @@ public sealed class WebGpuBackend : IGpuBackend
     private GpuError Failed(string what, Exception e)
     {
         if (e is OutOfMemoryException) return GpuError.OutOfMemory;
-        _log?.Invoke($"wasi:gpu {what}: the WebGPU backend failed: {e.GetType().Name}: {e.Message}");
+        _log?.LogWarning("{Line}", $"wasi:gpu {what}: the WebGPU backend failed: {e.GetType().Name}: {e.Message}");
         if (_device.LostReason is not null || e is ObjectDisposedException) return GpuError.DeviceUnavailable;
         return e.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase) ? GpuError.OutOfMemory : GpuError.KernelError;
     }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Wasmtime;
 
 namespace TeeWasm.Runtime.Guest;
@@ -12,15 +13,18 @@ public sealed class GuestContext
     private const string MemoryExport = "memory";
     private const string ReallocExport = "cabi_realloc";
 
-    private readonly Action<string> _log;
+    private readonly ILogger _logger;
     private Memory? _memory;
     private Func<int, int, int, int, int>? _realloc;
     private bool _bound;
 
-    /// <summary>Creates a context that writes host diagnostics to <paramref name="log"/>.</summary>
-    public GuestContext(Action<string> log)
+    /// <summary>
+    /// Creates a context that logs to <paramref name="logger"/>, at debug: what it logs is an error the guest is told
+    /// about (a 0 or an error code) and may handle.
+    /// </summary>
+    public GuestContext(ILogger logger)
     {
-        _log = log;
+        _logger = logger;
         Allocator = new GuestAllocator(this);
     }
 
@@ -35,14 +39,14 @@ public sealed class GuestContext
         _bound = true;
     }
 
-    /// <summary>Writes one host diagnostic line.</summary>
-    public void Log(string message) => _log(message);
+    /// <summary>Logs one line about an error the guest is told about (at debug: the guest may expect and handle it).</summary>
+    public void Log(string message) => _logger.LogDebug("{Line}", message);
 
     /// <summary>The guest memory (cached, else looked up through the caller), or null with a log line.</summary>
     public Memory? GetMemory(Caller caller, string function)
     {
         var memory = _bound ? _memory : caller.GetMemory(MemoryExport);
-        if (memory is null) _log($"{function}: guest exports no 'memory'; returning 0");
+        if (memory is null) Log($"{function}: guest exports no 'memory'; returning 0");
         return memory;
     }
 
@@ -51,12 +55,12 @@ public sealed class GuestContext
     {
         if (address < 0 || length < 0)
         {
-            _log($"{function}: negative pointer or length ({address}, {length}); returning 0");
+            Log($"{function}: negative pointer or length ({address}, {length}); returning 0");
             return null;
         }
         if (length > maxLength)
         {
-            _log($"{function}: length {length} exceeds the limit of {maxLength} bytes; returning 0");
+            Log($"{function}: length {length} exceeds the limit of {maxLength} bytes; returning 0");
             return null;
         }
         var memory = GetMemory(caller, function);
@@ -64,7 +68,7 @@ public sealed class GuestContext
         long size = memory.GetLength();
         if ((long)address + length > size)
         {
-            _log($"{function}: range [{address}, {(long)address + length}) is outside guest memory ({size} bytes); returning 0");
+            Log($"{function}: range [{address}, {(long)address + length}) is outside guest memory ({size} bytes); returning 0");
             return null;
         }
         return memory.GetSpan(address, length).ToArray();
@@ -79,7 +83,7 @@ public sealed class GuestContext
         range = default;
         if (address < 0 || length < 0)
         {
-            _log($"{function}: negative pointer or length ({address}, {length})");
+            Log($"{function}: negative pointer or length ({address}, {length})");
             return false;
         }
         var memory = GetMemory(caller, function);
@@ -87,7 +91,7 @@ public sealed class GuestContext
         long size = memory.GetLength();
         if ((long)address + length > size)
         {
-            _log($"{function}: range [{address}, {(long)address + length}) is outside guest memory ({size} bytes)");
+            Log($"{function}: range [{address}, {(long)address + length}) is outside guest memory ({size} bytes)");
             return false;
         }
         range = memory.GetSpan(address, length);

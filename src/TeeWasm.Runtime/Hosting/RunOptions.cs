@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.Policy;
 using TeeWasm.Attestation.Services.Kbs;
@@ -15,6 +16,13 @@ public sealed record RunOptions
 
     /// <summary>Directories preopened for the guest.</summary>
     public IReadOnlyList<DirectoryMapping> Directories { get; init; } = [];
+
+    /// <summary>
+    /// Call this exported function instead of <c>_start</c> (after <c>_initialize</c> when the module exports one), with
+    /// <see cref="Arguments"/> as its arguments, read by its parameter types (i32, i64, f32, f64); its results are in
+    /// <see cref="RunResult.Results"/>. Null runs <c>_start</c>.
+    /// </summary>
+    public string? Invoke { get; init; }
 
     /// <summary>Instruction budget (Wasmtime fuel); null for none.</summary>
     public ulong? Fuel { get; init; }
@@ -43,11 +51,12 @@ public sealed record RunOptions
     /// <summary>Where the guest's stderr goes: null inherits the host's; otherwise a file path.</summary>
     public string? StderrPath { get; init; }
 
-    /// <summary>Host diagnostics (one line each); defaults to stderr with a "[tee-wasm]" prefix.</summary>
-    public Action<string>? Log { get; init; }
-
-    /// <summary>Informational host lines (which GPU backend serves wasi:gpu and why); null drops them.</summary>
-    public Action<string>? Verbose { get; init; }
+    /// <summary>
+    /// The host's log (one line per message): information (the attestation gate's verdict, the module cache), warnings
+    /// (a GPU that failed), and at debug which GPU backend serves wasi:gpu and why, and every error the guest is told
+    /// about (bad pointers, WGSL errors it may expect and handle); null logs nothing.
+    /// </summary>
+    public ILogger? Logger { get; init; }
 
     /// <summary>The policy applied by <see cref="RequireAttestation"/> and to the guest's <c>attest_vm</c> results; null for none.</summary>
     public TeeWasm.Attestation.Policy.AttestationPolicy? Policy { get; init; }

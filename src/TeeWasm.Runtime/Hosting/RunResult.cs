@@ -4,4 +4,8 @@ namespace TeeWasm.Runtime.Hosting;
 /// <param name="ExitCode">The guest's exit code (0 when <c>_start</c> returned), or 1 after a trap or load failure.</param>
 /// <param name="Error">One line saying why the guest did not finish normally, or null.</param>
 /// <param name="CacheHit">Whether the compiled module came from the on-disk cache.</param>
-public sealed record RunResult(int ExitCode, string? Error, bool CacheHit);
+public sealed record RunResult(int ExitCode, string? Error, bool CacheHit)
+{
+    /// <summary>With <see cref="RunOptions.Invoke"/>: the function's results, one text per value (as Wasmtime's CLI prints them).</summary>
+    public IReadOnlyList<string> Results { get; init; } = [];
+}

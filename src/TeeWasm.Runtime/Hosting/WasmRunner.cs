@@ -1,4 +1,7 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.Services.Kbs;
 using TeeWasm.Runtime.Guest;
@@ -25,7 +28,7 @@ public static partial class WasmRunner
     /// </summary>
     public static RunResult Run(string modulePath, RunOptions options, Attester? attester = null)
     {
-        var log = options.Log ?? (line => Console.Error.WriteLine("[tee-wasm] " + line));
+        ILogger log = options.Logger ?? NullLogger.Instance;
         byte[] file = ModuleLoader.ReadFile(modulePath);
         var settings = new EngineSettings { Fuel = options.Fuel is not null };
         using var config = settings.CreateConfig();
@@ -45,7 +48,7 @@ public static partial class WasmRunner
                 {
                     var (ok, reason) = AttestationGate.Check(attester!, options.Policy ?? new Attestation.Policy.AttestationPolicy());
                     if (!ok) return new RunResult(1, $"attestation required but {reason}; guest not started", loaded.CacheHit);
-                    log(reason);
+                    log.LogInformation("{Line}", reason);
                 }
                 return Execute(engine, loaded.Module, Path.GetFileName(modulePath), options, imports, attester, log, loaded.CacheHit);
             }
@@ -57,7 +60,7 @@ public static partial class WasmRunner
     }
 
     private static RunResult Execute(Engine engine, Module module, string name, RunOptions options, GuestImports imports,
-        Attester? attester, Action<string> log, bool cacheHit)
+        Attester? attester, ILogger log, bool cacheHit)
     {
         using var linker = new Linker(engine);
         using var store = new Store(engine);
@@ -65,8 +68,8 @@ public static partial class WasmRunner
         // A backend named with --gpu is started (and its absence reported) whatever the guest imports; auto, the
         // default, probes the machine's GPUs only for a guest that imports wasi:gpu.
         bool startGpu = imports.Gpu || options.Gpu != TeeWasm.Gpu.GpuBackendKind.Auto;
-        if (!startGpu) options.Verbose?.Invoke("--gpu auto: the guest imports no wasi:gpu; no GPU backend started");
-        using var gpu = startGpu ? GpuImports.CreateBackend(options.Gpu, log, options.Verbose) : null;
+        if (!startGpu) log.LogDebug("{Line}", "--gpu auto: the guest imports no wasi:gpu; no GPU backend started");
+        using var gpu = startGpu ? GpuImports.CreateBackend(options.Gpu, log) : null;
 
         linker.DefineWasi();
         using var broker = attester is not null && options.KeyBroker is { } kbs ? new KbsClient(kbs, attester) : null;
@@ -93,8 +96,24 @@ public static partial class WasmRunner
         }
         guest.Bind(instance);
 
-        var start = instance.GetAction("_start");
-        if (start is null) return new RunResult(1, $"'{name}' exports no _start function (not a WASI command module)", cacheHit);
+        Action start;
+        Func<IReadOnlyList<string>>? invoke = null;
+        if (options.Invoke is { } export)
+        {
+            if (PrepareInvoke(instance, name, export, options.Arguments, out string? problem) is not { } call)
+                return new RunResult(2, problem, cacheHit);
+            string[] results = [];
+            invoke = () => results;
+            start = () => results = call();
+        }
+        else if (instance.GetAction("_start") is { } main)
+        {
+            start = main;
+        }
+        else
+        {
+            return new RunResult(1, $"'{name}' exports no _start function (not a WASI command module; --invoke calls another export)", cacheHit);
+        }
 
         using var timer = options.Timeout is { } timeout
             ? new Timer(_ => engine.IncrementEpoch(), null, timeout, System.Threading.Timeout.InfiniteTimeSpan)
@@ -102,7 +121,7 @@ public static partial class WasmRunner
         try
         {
             start();
-            return new RunResult(0, null, cacheHit);
+            return new RunResult(0, null, cacheHit) { Results = invoke?.Invoke() ?? [] };
         }
         catch (WasmtimeException e) when (e.ExitCode is int code)
         {
@@ -117,6 +136,83 @@ public static partial class WasmRunner
             return new RunResult(1, $"'{name}' failed: {UsefulLine(e.Message)}", cacheHit);
         }
     }
+
+    /// <summary>
+    /// The call <c>--invoke</c> makes: <c>_initialize</c> when exported, then <paramref name="export"/> with
+    /// <paramref name="arguments"/> read by its parameter types; null with <paramref name="problem"/> when there is no
+    /// such function or the arguments do not fit it.
+    /// </summary>
+    private static Func<string[]>? PrepareInvoke(Instance instance, string name, string export, IReadOnlyList<string> arguments, out string? problem)
+    {
+        problem = null;
+        Function? function = instance.GetFunction(export);
+        if (function is null)
+        {
+            var functions = instance.GetFunctions().Select(f => f.Name).Where(n => n != "cabi_realloc").ToList();
+            problem = $"--invoke: '{name}' exports no function '{export}' (its functions: {(functions.Count == 0 ? "none" : string.Join(", ", functions))})";
+            return null;
+        }
+        var kinds = function.Parameters;
+        string signature = $"{export}({string.Join(", ", kinds.Select(WasmName))})";
+        if (arguments.Count != kinds.Count)
+        {
+            problem = $"--invoke: {signature} takes {kinds.Count} argument(s), {arguments.Count} given";
+            return null;
+        }
+        var boxes = new ValueBox[kinds.Count];
+        for (int i = 0; i < kinds.Count; i++)
+        {
+            if (ParseArgument(kinds[i], arguments[i]) is not { } box)
+            {
+                problem = $"--invoke: argument {i + 1} of {signature}, '{arguments[i]}', is not {(kinds[i] is ValueKind.Int32 or ValueKind.Int64 ? "an integer" : kinds[i] is ValueKind.Float32 or ValueKind.Float64 ? "a number" : "a value tee-wasm can pass")}";
+                return null;
+            }
+            boxes[i] = box;
+        }
+        Action? initialize = instance.GetAction("_initialize");
+        return () =>
+        {
+            initialize?.Invoke();
+            object? result = function.Invoke(boxes);
+            return result switch
+            {
+                null => [],
+                object[] many => [.. many.Select(Format)],
+                _ => [Format(result)],
+            };
+        };
+    }
+
+    private static string WasmName(ValueKind kind) => kind switch
+    {
+        ValueKind.Int32 => "i32",
+        ValueKind.Int64 => "i64",
+        ValueKind.Float32 => "f32",
+        ValueKind.Float64 => "f64",
+        ValueKind.V128 => "v128",
+        ValueKind.FuncRef => "funcref",
+        ValueKind.ExternRef => "externref",
+        _ => kind.ToString(),
+    };
+
+    private static ValueBox? ParseArgument(ValueKind kind, string text) => kind switch
+    {
+        ValueKind.Int32 when int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) => i,
+        ValueKind.Int32 when uint.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out uint u) => unchecked((int)u),
+        ValueKind.Int64 when long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long l) => l,
+        ValueKind.Int64 when ulong.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong ul) => unchecked((long)ul),
+        ValueKind.Float32 when float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float f) => f,
+        ValueKind.Float64 when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) => d,
+        _ => null,
+    };
+
+    private static string Format(object? value) => value switch
+    {
+        float f => f.ToString(CultureInfo.InvariantCulture),
+        double d => d.ToString(CultureInfo.InvariantCulture),
+        IFormattable x => x.ToString(null, CultureInfo.InvariantCulture),
+        _ => value?.ToString() ?? "null",
+    };
 
     private static WasiConfiguration BuildWasi(string name, RunOptions options)
     {

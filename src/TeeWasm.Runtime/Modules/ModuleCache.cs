@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Security.Cryptography;
 using System.Text;
 using Wasmtime;
@@ -26,10 +27,10 @@ public sealed class ModuleCache
     public const string EntryExtension = ".cwasm";
 
     private readonly string _directory;
-    private readonly Action<string>? _log;
+    private readonly ILogger? _log;
 
     /// <summary>Creates a cache in <paramref name="directory"/> (made on first store), holding at most <paramref name="maxBytes"/>.</summary>
-    public ModuleCache(string directory, Action<string>? log = null, long maxBytes = DefaultMaxBytes)
+    public ModuleCache(string directory, ILogger? log = null, long maxBytes = DefaultMaxBytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
         _directory = directory;
@@ -78,7 +79,7 @@ public sealed class ModuleCache
             }
             catch (WasmtimeException e)
             {
-                _log?.Invoke($"module cache: entry {Path.GetFileName(path)} not loadable ({FirstLine(e.Message)}); recompiling");
+                _log?.LogInformation("{Line}", $"module cache: entry {Path.GetFileName(path)} not loadable ({FirstLine(e.Message)}); recompiling");
             }
         }
         LastWasHit = false;
@@ -149,12 +150,12 @@ public sealed class ModuleCache
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _log?.Invoke($"module cache: cannot read {path}: {e.Message}");
+            _log?.LogWarning("{Line}", $"module cache: cannot read {path}: {e.Message}");
             return null;
         }
         if (!PrecompiledModule.TryRead(entry, out var module, out string? error) || module!.EngineId != settings.EngineId)
         {
-            _log?.Invoke($"module cache: entry {Path.GetFileName(path)} discarded: {error ?? "compiled for " + module!.EngineId}");
+            _log?.LogInformation("{Line}", $"module cache: entry {Path.GetFileName(path)} discarded: {error ?? "compiled for " + module!.EngineId}");
             TryDelete(path);
             return null;
         }
@@ -165,7 +166,7 @@ public sealed class ModuleCache
     {
         if (entry.Length > MaxBytes)
         {
-            _log?.Invoke($"module cache: {entry.Length} bytes exceed the cache's cap of {MaxBytes} bytes; not stored");
+            _log?.LogInformation("{Line}", $"module cache: {entry.Length} bytes exceed the cache's cap of {MaxBytes} bytes; not stored");
             return;
         }
         try
@@ -175,7 +176,7 @@ public sealed class ModuleCache
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _log?.Invoke($"module cache: cannot write {path}: {e.Message} (continuing without cache)");
+            _log?.LogWarning("{Line}", $"module cache: cannot write {path}: {e.Message} (continuing without cache)");
             return;
         }
         EvictBeyondCap(keep: path);
@@ -196,7 +197,7 @@ public sealed class ModuleCache
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _log?.Invoke($"module cache: cannot evict old entries: {e.Message}");
+            _log?.LogWarning("{Line}", $"module cache: cannot evict old entries: {e.Message}");
         }
     }
 

@@ -12,7 +12,8 @@ public sealed record LoadedModule(Module Module, byte[] ModuleHash, bool CacheHi
 /// <summary>
 /// Turns a module file into a Wasmtime <see cref="Module"/>: a <c>.wasm</c> (compiled, through the cache when one is
 /// given), <c>.wat</c> text, or a precompiled module from <c>tee-wasm compile</c>; and writes precompiled modules.
-/// Every failure is a <see cref="WasmRuntimeException"/> with one line that names the file.
+/// Every failure is a <see cref="WasmRuntimeException"/> with one line that names the file (a <see cref="ModuleFileException"/>
+/// when the file cannot be used as given).
 /// </summary>
 public static class ModuleLoader
 {
@@ -25,10 +26,10 @@ public static class ModuleLoader
         {
             return File.ReadAllBytes(path);
         }
-        catch (FileNotFoundException) { throw new WasmRuntimeException($"module file '{path}' not found"); }
-        catch (DirectoryNotFoundException) { throw new WasmRuntimeException($"module file '{path}' not found"); }
-        catch (UnauthorizedAccessException) { throw new WasmRuntimeException($"module file '{path}' is not readable"); }
-        catch (IOException e) { throw new WasmRuntimeException($"cannot read module file '{path}': {e.Message}"); }
+        catch (FileNotFoundException) { throw new ModuleFileException($"module file '{path}' not found"); }
+        catch (DirectoryNotFoundException) { throw new ModuleFileException($"module file '{path}' not found"); }
+        catch (UnauthorizedAccessException) { throw new ModuleFileException($"module file '{path}' is not readable"); }
+        catch (IOException e) { throw new ModuleFileException($"cannot read module file '{path}': {e.Message}"); }
     }
 
     /// <summary>
@@ -43,7 +44,7 @@ public static class ModuleLoader
         string name = Path.GetFileName(path);
         if (PrecompiledModule.HasMagic(file)) return LoadPrecompiled(engine, settings, path, file, allowPrecompiled);
         if (file.AsSpan().StartsWith(ElfMagic))
-            throw new WasmRuntimeException($"'{path}' is native code (an ELF file, e.g. from `wasmtime compile`), not a module tee-wasm compiled: compile the .wasm with `tee-wasm compile`");
+            throw new ModuleFileException($"'{path}' is native code (an ELF file, e.g. from `wasmtime compile`), not a module tee-wasm compiled: compile the .wasm with `tee-wasm compile`");
         byte[] moduleHash = SHA256.HashData(file);
         try
         {
@@ -58,7 +59,7 @@ public static class ModuleLoader
         }
         catch (WasmtimeException e)
         {
-            throw new WasmRuntimeException($"'{path}' is not a valid WebAssembly module: {FirstLine(e.Message)}", e);
+            throw new ModuleFileException(ModuleErrorText.Describe(path, e.Message, file), e);
         }
     }
 
@@ -70,7 +71,7 @@ public static class ModuleLoader
     {
         byte[] file = ReadFile(inputPath);
         if (PrecompiledModule.HasMagic(file))
-            throw new WasmRuntimeException($"'{inputPath}' is already a precompiled module; compile its .wasm instead");
+            throw new ModuleFileException($"'{inputPath}' is already a precompiled module; compile its .wasm instead");
         using var config = settings.CreateConfig();
         using var engine = new Engine(config);
         var loaded = Load(engine, settings, inputPath, file);
@@ -107,7 +108,7 @@ public static class ModuleLoader
     private static LoadedModule LoadPrecompiled(Engine engine, EngineSettings settings, string path, byte[] file, bool allowPrecompiled)
     {
         if (!allowPrecompiled)
-            throw new WasmRuntimeException($"'{path}' is a precompiled module: run it with --allow-precompiled (only for files you compiled or trust; its code is not validated again)");
+            throw new ModuleFileException($"'{path}' is a precompiled module: run it with --allow-precompiled (only for files you compiled or trust; its code is not validated again)");
         if (!PrecompiledModule.TryRead(file, out var precompiled, out string? error))
             throw new WasmRuntimeException($"'{path}' refused: {error}");
         if (precompiled!.EngineId != settings.EngineId)

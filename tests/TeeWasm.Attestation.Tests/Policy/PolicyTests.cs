@@ -36,11 +36,40 @@ public class PolicyParseTests
     [InlineData("{\"tdx\": {\"min_tee_tcb_svn\": \"zz\"}}", "16 bytes")]
     [InlineData("{\"max_evidence_age_seconds\": -1}", "negative")]
     [InlineData("{\"allow_debug\": \"yes\"}", "allow_debug")]
-    [InlineData("not json", "invalid policy")]
+    [InlineData("not json", "not valid JSON at line 1, column 2: ")]
+    [InlineData("{\"allow_debug\": true,\n}x", "not valid JSON at line 2")]
+    [InlineData("{\"max_evidence_age_seconds\": \"soon\"}", "max_evidence_age_seconds: expected a whole number (line 1)")]
+    [InlineData("{\"accepted_platforms\": \"AMD SEV-SNP\"}", "accepted_platforms: expected an array of strings (line 1)")]
+    [InlineData("{\"snp\": 3}", "snp: expected an object (line 1)")]
     public void BadValues_AreErrors(string json, string message)
     {
         var e = Assert.Throws<PolicyException>(() => AttestationPolicy.Parse(json));
         Assert.Contains(message, e.Message);
+    }
+
+    [Theory]
+    [InlineData("{\"allow_debgu\": true}", "allow_debgu", "allow_debug")]
+    [InlineData("{\"snp\": {\"max_vmpl2\": 0}}", "snp.max_vmpl2", "snp.max_vmpl")]
+    [InlineData("{\"tdx\": {\"accepted_tcb_status\": [], \"mr_sigenclave\": \"\"}}", "tdx.mr_sigenclave", "tdx.accepted_tcb_status")]
+    public void UnknownKey_IsNamedDotted_WithTheKeysAcceptedThere(string json, string key, string known)
+    {
+        var e = Assert.Throws<PolicyException>(() => AttestationPolicy.Parse(json));
+        Assert.Equal($"unknown key '{key}' (line 1)", e.Message);
+        Assert.Equal(key, e.UnknownKey);
+        Assert.Contains(known, e.KnownKeys);
+        Assert.All(e.KnownKeys, k => Assert.StartsWith(key.Contains('.') ? key[..(key.IndexOf('.') + 1)] : "", k));
+    }
+
+    [Fact]
+    public void ErrorMessages_NameNoDotNetType()
+    {
+        foreach (string json in new[] { "{\"allow_debug\": 1}", "{\"snp\": {\"max_vmpl\": \"x\"}}", "{\"x\": 1}", "[", "{\"gpu\": []}" })
+        {
+            var e = Assert.Throws<PolicyException>(() => AttestationPolicy.Parse(json));
+            Assert.DoesNotContain("System.", e.Message);
+            Assert.DoesNotContain("TeeWasm.", e.Message);
+            Assert.DoesNotContain("Path:", e.Message);
+        }
     }
 
     [Fact]

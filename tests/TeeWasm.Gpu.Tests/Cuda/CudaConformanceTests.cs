@@ -1,3 +1,4 @@
+using TeeWasm.Tests.Shared;
 using ILGPU;
 using ILGPU.Algorithms;
 using ILGPU.Runtime;
@@ -28,11 +29,11 @@ internal static class IlgpuCpu
     }
 
     public static CudaBackend Backend(long memoryLimit) =>
-        new(s_small.Value.Accelerator, new CudaBackendOptions { MemoryLimit = memoryLimit, MatmulGroupSide = 2, MaxLaunchThreads = 256, Log = s => Console.Error.WriteLine(s) });
+        new(s_small.Value.Accelerator, new CudaBackendOptions { MemoryLimit = memoryLimit, MatmulGroupSide = 2, MaxLaunchThreads = 256, Logger = new LineLogger(s => Console.Error.WriteLine(s)) });
 
     /// <summary>A backend whose matmul groups are the GPU's 16×16 threads.</summary>
     public static CudaBackend GpuGeometry(long memoryLimit) =>
-        new(s_gpuGeometry.Value.Accelerator, new CudaBackendOptions { MemoryLimit = memoryLimit, Log = s => Console.Error.WriteLine(s) });
+        new(s_gpuGeometry.Value.Accelerator, new CudaBackendOptions { MemoryLimit = memoryLimit, Logger = new LineLogger(s => Console.Error.WriteLine(s)) });
 }
 
 [CollectionDefinition(IlgpuCpu.Collection, DisableParallelization = true)]

@@ -1,3 +1,4 @@
+using TeeWasm.Tests.Shared;
 using TeeWasm.Gpu.Dawn;
 using TeeWasm.Gpu.Kernels;
 using TeeWasm.Gpu.Tests.Conformance;
@@ -27,7 +28,7 @@ internal static class SharedDevice
     });
 
     public static WebGpuBackend Backend(long memoryLimit) =>
-        new(s_device.Value, new WebGpuBackendOptions { MemoryLimit = memoryLimit, Log = s => Console.Error.WriteLine(s) });
+        new(s_device.Value, new WebGpuBackendOptions { MemoryLimit = memoryLimit, Logger = new LineLogger(s => Console.Error.WriteLine(s)) });
 }
 
 [CollectionDefinition(SharedDevice.Collection, DisableParallelization = true)]

@@ -117,7 +117,7 @@ public sealed class AttestationGateTests : IDisposable
             CacheDirectory = null,
             StdoutPath = _dir.File("stdout.txt"),
             StderrPath = _dir.File("stderr.txt"),
-            Log = _ => { },
+            Logger = null,
             RequireAttestation = require,
             Policy = policy is null ? null : Policy(policy),
         };

@@ -32,7 +32,7 @@ public sealed partial class RfBenchmarkGpuTests : IDisposable
             CacheDirectory = null,
             StdoutPath = _dir.File("out.txt"),
             StderrPath = _dir.File("err.txt"),
-            Log = log.Add,
+            Logger = new LineLogger(log.Add),
             Directories = [new DirectoryMapping(Path.Combine(RepoPaths.Root, "data"), "data")],
             Attestation = new AttesterOptions { Mode = AttestationMode.None },
             Gpu = kind,

@@ -32,7 +32,7 @@ public sealed class WasmRunnerGpuTests : IDisposable
     private RunResult Run(GpuBackendKind kind) => WasmRunner.Run(GuestModules.WriteTemp(s_matmulCommand, _dir), new RunOptions
     {
         CacheDirectory = null,
-        Log = _ => { },
+        Logger = null,
         Attestation = new AttesterOptions { Mode = AttestationMode.None },
         Gpu = kind,
     });

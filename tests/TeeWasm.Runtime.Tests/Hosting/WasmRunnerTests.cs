@@ -1,3 +1,4 @@
+using TeeWasm.Runtime.Modules;
 using TeeWasm.Attestation;
 using TeeWasm.Runtime.Hosting;
 
@@ -18,7 +19,7 @@ public sealed class WasmRunnerTests : IDisposable
             CacheDirectory = null,
             StdoutPath = _dir.File("stdout.txt"),
             StderrPath = _dir.File("stderr.txt"),
-            Log = _log.Add,
+            Logger = new LineLogger(_log.Add),
             Attestation = new AttesterOptions { Mode = AttestationMode.None },
         };
         return tweak is null ? o : tweak(o);
@@ -117,7 +118,7 @@ public sealed class WasmRunnerTests : IDisposable
     [Fact]
     public void MissingModuleFileIsAClearError()
     {
-        var e = Assert.Throws<WasmRuntimeException>(() => WasmRunner.Run(_dir.File("nope.wasm"), Options()));
+        var e = Assert.Throws<ModuleFileException>(() => WasmRunner.Run(_dir.File("nope.wasm"), Options()));
         Assert.Contains("not found", e.Message);
     }
 
@@ -125,7 +126,7 @@ public sealed class WasmRunnerTests : IDisposable
     public void GarbageModuleIsAClearError()
     {
         File.WriteAllBytes(_dir.File("bad.wasm"), [0x00, 0x61, 0x73, 0x6d, 0x09, 0x00, 0x00, 0x00]);
-        var e = Assert.Throws<WasmRuntimeException>(() => WasmRunner.Run(_dir.File("bad.wasm"), Options()));
+        var e = Assert.Throws<ModuleFileException>(() => WasmRunner.Run(_dir.File("bad.wasm"), Options()));
         Assert.StartsWith($"'{_dir.File("bad.wasm")}' is not a valid WebAssembly module:", e.Message);
     }
 }

@@ -22,7 +22,7 @@ public sealed class ModuleCacheTests : IDisposable
     public void SecondLoadIsACacheHit()
     {
         using var engine = new Engine();
-        var cache = new ModuleCache(_dir.Path, _log.Add);
+        var cache = new ModuleCache(_dir.Path, new LineLogger(_log.Add));
         using (Load(cache, engine, s_wasm)) Assert.False(cache.LastWasHit);
         using (Load(cache, engine, s_wasm)) Assert.True(cache.LastWasHit);
         Assert.Single(Directory.GetFiles(_dir.Path, "*.cwasm"));
@@ -49,7 +49,7 @@ public sealed class ModuleCacheTests : IDisposable
     public void FlippedByteInEntryIsDetectedAndRecompiled()
     {
         using var engine = new Engine();
-        var cache = new ModuleCache(_dir.Path, _log.Add);
+        var cache = new ModuleCache(_dir.Path, new LineLogger(_log.Add));
         Load(cache, engine, s_wasm).Dispose();
         string entry = cache.EntryPath(SHA256.HashData(s_wasm), s_settings);
         byte[] bytes = File.ReadAllBytes(entry);
@@ -68,7 +68,7 @@ public sealed class ModuleCacheTests : IDisposable
         string file = Path.Combine(_dir.Path, "not-a-dir");
         File.WriteAllText(file, "x");
         using var engine = new Engine();
-        var cache = new ModuleCache(Path.Combine(file, "sub"), _log.Add);
+        var cache = new ModuleCache(Path.Combine(file, "sub"), new LineLogger(_log.Add));
         using var module = Load(cache, engine, s_wasm);
         Assert.Contains(_log, l => l.Contains("continuing without cache"));
     }
@@ -82,7 +82,7 @@ public sealed class ModuleCacheTests : IDisposable
         Load(probe, engine, a).Dispose();
         long entrySize = probe.List().Single().Size;
 
-        var cache = new ModuleCache(Path.Combine(_dir.Path, "capped"), _log.Add, maxBytes: entrySize * 2 + entrySize / 2);
+        var cache = new ModuleCache(Path.Combine(_dir.Path, "capped"), new LineLogger(_log.Add), maxBytes: entrySize * 2 + entrySize / 2);
         Load(cache, engine, a).Dispose();
         Load(cache, engine, b).Dispose();
         File.SetLastWriteTimeUtc(cache.EntryPath(SHA256.HashData(a), s_settings), DateTime.UtcNow.AddMinutes(-10));
@@ -98,7 +98,7 @@ public sealed class ModuleCacheTests : IDisposable
     public void AnEntryLargerThanTheCapIsNotStored()
     {
         using var engine = new Engine();
-        var cache = new ModuleCache(_dir.Path, _log.Add, maxBytes: 64);
+        var cache = new ModuleCache(_dir.Path, new LineLogger(_log.Add), maxBytes: 64);
         Load(cache, engine, s_wasm).Dispose();
         Assert.Empty(cache.List());
         Assert.Contains(_log, l => l.Contains("exceed the cache's cap of 64 bytes"));

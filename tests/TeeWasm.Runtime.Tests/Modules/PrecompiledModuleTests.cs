@@ -28,7 +28,7 @@ public sealed class PrecompiledModuleTests : IDisposable
         Fuel = fuel,
         StdoutPath = _dir.File("stdout.txt"),
         StderrPath = _dir.File("stderr.txt"),
-        Log = _ => { },
+        Logger = null,
     });
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class PrecompiledModuleTests : IDisposable
     public void WithoutAllowPrecompiledItIsRefused()
     {
         string cwasm = Compile(GuestModules.ProcExit42);
-        var e = Assert.Throws<WasmRuntimeException>(() => Run(cwasm, allowPrecompiled: false));
+        var e = Assert.Throws<ModuleFileException>(() => Run(cwasm, allowPrecompiled: false));
         Assert.Equal($"'{cwasm}' is a precompiled module: run it with --allow-precompiled (only for files you compiled or trust; its code is not validated again)", e.Message);
     }
 
@@ -121,14 +121,14 @@ public sealed class PrecompiledModuleTests : IDisposable
 
         string elf = _dir.File("wasmtime.cwasm");
         File.WriteAllBytes(elf, [0x7f, (byte)'E', (byte)'L', (byte)'F', 2, 1, 1, 0]);
-        Assert.StartsWith($"'{elf}' is native code (an ELF file", Assert.Throws<WasmRuntimeException>(() => Run(elf)).Message);
+        Assert.StartsWith($"'{elf}' is native code (an ELF file", Assert.Throws<ModuleFileException>(() => Run(elf)).Message);
     }
 
     [Fact]
     public void CompilingAPrecompiledModuleIsRefused()
     {
         string cwasm = Compile(GuestModules.ProcExit42);
-        var e = Assert.Throws<WasmRuntimeException>(() => ModuleLoader.Compile(cwasm, _dir.File("again.cwasm"), new EngineSettings()));
+        var e = Assert.Throws<ModuleFileException>(() => ModuleLoader.Compile(cwasm, _dir.File("again.cwasm"), new EngineSettings()));
         Assert.Equal($"'{cwasm}' is already a precompiled module; compile its .wasm instead", e.Message);
     }
 }

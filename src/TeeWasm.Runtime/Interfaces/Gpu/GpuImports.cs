@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Buffers.Binary;
 using System.Text;
 using TeeWasm.Gpu;
@@ -30,23 +31,22 @@ public static class GpuImports
     private const int ListResultSize = 12;
 
     /// <summary>
-    /// Creates the backend for <c>--gpu</c> and reports the choice in one line: to <paramref name="log"/> when
-    /// <c>auto</c> passed over a GPU that seemed present but failed, else to <paramref name="verbose"/>. Backend failures
-    /// at run time go to <paramref name="log"/>. A kind that does not work on this machine throws
-    /// <see cref="GpuUnavailableException"/> saying why.
+    /// Creates the backend for <c>--gpu</c> and logs the choice in one line: a warning when <c>auto</c> passed over a
+    /// GPU that seemed present but failed, else at debug. Backend failures at run time are logged too. A kind that does
+    /// not work on this machine throws <see cref="GpuUnavailableException"/> saying why.
     /// </summary>
-    public static IGpuBackend CreateBackend(GpuBackendKind kind, Action<string>? log = null, Action<string>? verbose = null)
+    public static IGpuBackend CreateBackend(GpuBackendKind kind, ILogger? logger = null)
     {
         GpuBackendChoice choice;
         try
         {
-            choice = GpuBackendSelector.Select(kind, new CpuBackendOptions { Log = log });
+            choice = GpuBackendSelector.Select(kind, new CpuBackendOptions { Logger = logger });
         }
         catch (NotSupportedException e)
         {
             throw new GpuUnavailableException($"--gpu {kind.ToString().ToLowerInvariant()}: {e.Message}", e);
         }
-        (choice.IsFallback ? log : verbose)?.Invoke(choice.Reason);
+        logger?.Log(choice.IsFallback ? LogLevel.Warning : LogLevel.Debug, "{Line}", choice.Reason);
         return choice.Backend;
     }
 

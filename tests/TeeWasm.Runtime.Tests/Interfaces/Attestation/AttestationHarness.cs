@@ -1,3 +1,4 @@
+using TeeWasm.Tests.Shared;
 using System.Buffers.Binary;
 using System.Text;
 using TeeWasm.Attestation;
@@ -26,7 +27,7 @@ internal sealed class AttestationHarness : IDisposable
         _linker = new Linker(_engine);
         _store = new Store(_engine);
         _module = Module.FromText(_engine, "harness", wat);
-        var guest = new GuestContext(Log.Add);
+        var guest = new GuestContext(new LineLogger(Log.Add));
         _linker.DefineWasi();
         AttestationImports.Define(_linker, guest, attester, secrets: secrets);
         _store.SetWasiConfiguration(new WasiConfiguration());

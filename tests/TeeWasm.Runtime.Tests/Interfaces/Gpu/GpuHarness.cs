@@ -1,3 +1,4 @@
+using TeeWasm.Tests.Shared;
 using System.Buffers.Binary;
 using System.Text;
 using TeeWasm.Gpu;
@@ -29,7 +30,7 @@ internal sealed class GpuHarness : IDisposable
         _linker = new Linker(_engine);
         _store = new Store(_engine);
         _module = Module.FromText(_engine, "gpu-harness", wat);
-        var guest = new GuestContext(Log.Add);
+        var guest = new GuestContext(new LineLogger(Log.Add));
         _linker.DefineWasi();
         GpuImports.Define(_linker, guest, backend);
         _store.SetWasiConfiguration(new WasiConfiguration());

@@ -19,7 +19,7 @@ public sealed class WebGpuExampleGuestsTests
         using var dir = new TempDir();
         string stdout = Path.Combine(dir.Path, "stdout.txt"), stderr = Path.Combine(dir.Path, "stderr.txt");
         var log = new List<string>();
-        var result = WasmRunner.Run(module, new RunOptions { StdoutPath = stdout, StderrPath = stderr, CacheDirectory = null, Log = log.Add });
+        var result = WasmRunner.Run(module, new RunOptions { StdoutPath = stdout, StderrPath = stderr, CacheDirectory = null, Logger = new LineLogger(log.Add) });
         string output = File.ReadAllText(stdout), errors = File.ReadAllText(stderr);
         Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.Error}\nstdout:\n{output}\nstderr:\n{errors}\nhost:\n{string.Join('\n', log)}");
         Assert.Contains("matmul: OK", output);

@@ -1,3 +1,4 @@
+using TeeWasm.Tests.Shared;
 using System.Buffers.Binary;
 using System.Text;
 using TeeWasm.Runtime.Guest;
@@ -56,7 +57,7 @@ internal sealed class WebGpuHarness : IDisposable
         _linker = new Linker(_engine);
         _store = new Store(_engine);
         _module = Module.FromText(_engine, "webgpu-harness", Wat(exportRealloc));
-        var guest = new GuestContext(Log.Add);
+        var guest = new GuestContext(new LineLogger(Log.Add));
         Session = WebGpuImports.Define(_linker, guest, limits);
         Instance = _linker.Instantiate(_store, _module);
         guest.Bind(Instance);

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using TeeWasm.Attestation.Services.Collateral;
 
-namespace TeeWasm.Cli;
+namespace TeeWasm.Cli.CommandLine;
 
 /// <summary>The options of opt-in collateral fetching (<c>--fetch</c>), shared by <c>verify</c>, <c>run</c>, <c>attest</c> and <c>kbs serve</c>.</summary>
 internal sealed class FetchOptions

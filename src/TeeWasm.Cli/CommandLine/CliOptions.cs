@@ -7,7 +7,7 @@ using TeeWasm.Attestation.Services.Maa;
 using TeeWasm.Attestation.Services.Nras;
 using TeeWasm.Attestation.Tokens;
 
-namespace TeeWasm.Cli;
+namespace TeeWasm.Cli.CommandLine;
 
 /// <summary>Options shared by the commands that attest.</summary>
 internal sealed class CliOptions

@@ -1,4 +1,0 @@
-namespace TeeWasm.Cli;
-
-/// <summary>The command line is wrong (exit code 2).</summary>
-internal sealed class UsageException(string message) : Exception(message);
