@@ -29,6 +29,7 @@ public static class AttestationPlatforms
     ];
 
     private static readonly EvidenceFileVerifier s_files = new(All);
+    private static readonly CompositeEvidenceVerifier s_composite = new(All);
 
     /// <summary>
     /// Verifies evidence from a file as <c>tee-wasm verify</c> does: recognises it, makes its platform's verifier from
@@ -37,6 +38,23 @@ public static class AttestationPlatforms
     /// <exception cref="VerificationInputException">The file is not recognised evidence, or an input is missing or does not apply.</exception>
     public static FileAppraisal VerifyFile(ReadOnlyMemory<byte> data, VerifyOptions options) =>
         s_files.Verify(data, new VerifyInputs(options, LoadSimulatorRoots));
+
+    /// <summary>
+    /// Verifies composite evidence (a composite result of <c>tee-wasm attest all</c> or <c>attest_all</c>, or its evidence):
+    /// every device with its platform's verifier, every device over the one binding.
+    /// </summary>
+    /// <exception cref="VerificationInputException">Not composite evidence, malformed, or an input does not apply.</exception>
+    public static CompositeAppraisal VerifyComposite(EvidenceDocument document, VerifyOptions options) =>
+        VerifyComposite(s_composite.Read(document), options);
+
+    /// <summary>Verifies composite evidence already read (<see cref="ReadComposite"/>).</summary>
+    /// <exception cref="VerificationInputException">An input does not apply or is missing.</exception>
+    public static CompositeAppraisal VerifyComposite(CompositeEvidence composite, VerifyOptions options) =>
+        s_composite.Verify(composite, new VerifyInputs(options, LoadSimulatorRoots));
+
+    /// <summary>Reads composite evidence.</summary>
+    /// <exception cref="VerificationInputException">Not composite evidence, or malformed.</exception>
+    public static CompositeEvidence ReadComposite(EvidenceDocument document) => s_composite.Read(document);
 
     /// <summary>Reads TeeWasm evidence JSON (the <c>evidence</c> of an attestation result) into typed evidence.</summary>
     /// <exception cref="System.Text.Json.JsonException">Not JSON.</exception>

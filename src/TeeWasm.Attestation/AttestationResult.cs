@@ -67,6 +67,12 @@ public sealed record AttestationResult
     /// <summary>What the evidence's report_data binds, as recorded with it (the JSON's <c>evidence</c> carries it too); null on failure.</summary>
     public VmBinding? Binding { get; init; }
 
+    /// <summary>The evidence, typed (not part of the JSON); null on failure.</summary>
+    public AttestationEvidence? TypedEvidence { get; init; }
+
+    /// <summary>What the token was issued for (the verifier's claims, the workload, the log's value); null on failure.</summary>
+    public Tokens.VerifiedEvidence? Verified { get; init; }
+
     /// <summary>
     /// Evaluates <paramref name="policy"/> on the verified evidence of this result (its appraisal, aged from
     /// <see cref="Timestamp"/>); a failed result is a violation.

@@ -20,6 +20,7 @@ public sealed class Attester : IDisposable
     private readonly TeeDetector _detector;
     private readonly AttestationTokenIssuer _issuer;
     private readonly Dictionary<(string Kind, int Index, string Nonce), AttestationResult> _cache = new();
+    private readonly List<string> _issuedTokens = [];
     private readonly Lock _gate = new();
     private readonly Func<TeeDetection, IVmEvidenceSource?> _vmSourceFactory;
     private readonly Func<IGpuEvidenceSource?> _gpuSourceFactory;
@@ -27,6 +28,7 @@ public sealed class Attester : IDisposable
     private IVmEvidenceSource? _vmSource;
     private IGpuEvidenceSource? _gpuSource;
     private byte[] _moduleHash = new byte[32];
+    private WorkloadIdentity? _workload;
 
     /// <summary>Creates an attester; <paramref name="hostKey"/> defaults to a fresh ephemeral key it owns.</summary>
     public Attester(AttesterOptions? options = null, HostAttestationKey? hostKey = null)
@@ -57,14 +59,49 @@ public sealed class Attester : IDisposable
     /// <summary>The mode this attester runs in.</summary>
     public AttestationMode Mode => _options.Mode;
 
-    /// <summary>SHA-256 of the guest module, bound into every report.</summary>
+    /// <summary>SHA-256 of the guest module, bound into every report (setting it forgets a <see cref="Workload"/> of another module).</summary>
     public byte[] ModuleHash
     {
         get => _moduleHash;
         set
         {
             if (value.Length != 32) throw new ArgumentException("module hash must be a 32-byte SHA-256", nameof(value));
-            lock (_gate) { _moduleHash = value.ToArray(); _cache.Clear(); }
+            lock (_gate)
+            {
+                _moduleHash = value.ToArray();
+                if (_workload is not null && !_workload.ModuleSha256.AsSpan().SequenceEqual(value)) _workload = null;
+                _cache.Clear();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The launch this attester attests for, bound into every report with its module (scheme teewasm-workload) and named
+    /// in every token; null binds only the module. Setting it sets <see cref="ModuleHash"/> to the workload's module.
+    /// </summary>
+    public WorkloadIdentity? Workload
+    {
+        get => _workload;
+        set
+        {
+            lock (_gate)
+            {
+                _workload = value;
+                if (value is not null) _moduleHash = value.ModuleSha256.ToArray();
+                _cache.Clear();
+            }
+        }
+    }
+
+    /// <summary>The run's measurement log, whose value every token issued from now on names; null for none.</summary>
+    public RuntimeMeasurementLog? MeasurementLog { get; set; }
+
+    /// <summary>Every token this attester issued (local or a VM token service's), in order: the tokens a run ran under.</summary>
+    public IReadOnlyList<string> IssuedTokens
+    {
+        get
+        {
+            lock (_gate) return [.. _issuedTokens];
         }
     }
 
@@ -95,7 +132,7 @@ public sealed class Attester : IDisposable
         long now = _options.Time.GetUtcNow().ToUnixTimeSeconds();
         if (nonce.Length > ReportDataBinding.MaxNonceLength)
             return AttestationResult.Failure($"nonce is {nonce.Length} bytes; at most {ReportDataBinding.MaxNonceLength} allowed", now);
-        var key = ("vm", 0, Convert.ToHexStringLower(nonce));
+        var key = ("vm", 0, CacheKey(nonce));
         lock (_gate)
         {
             if (TryCached(key, out var cached)) return cached;
@@ -169,7 +206,7 @@ public sealed class Attester : IDisposable
         const string GpuTee = "NVIDIA GPU";
         if (nonce.Length > ReportDataBinding.MaxNonceLength)
             return AttestationResult.Failure($"nonce is {nonce.Length} bytes; at most {ReportDataBinding.MaxNonceLength} allowed", now);
-        var key = ("gpu", index, Convert.ToHexStringLower(nonce));
+        var key = ("gpu", index, CacheKey(nonce));
         lock (_gate)
         {
             if (TryCached(key, out var cached)) return cached;
@@ -182,14 +219,72 @@ public sealed class Attester : IDisposable
                     return Audited(AttestationResult.Failure(
                         $"GPU index {index} out of range: {_gpuSource.GpuCount} GPU(s) present", now, GpuTee, _gpuSource.Simulated));
                 // GPU reports carry a 32-byte nonce: the first half of the same binding the VM report carries.
-                byte[] binding = ReportDataBinding.Compute(_moduleHash, HostKey.PublicPoint, nonce);
-                var collected = _gpuSource.Attest(index, binding.AsSpan(0, 32), nonce, _moduleHash);
-                return Remember(key, Audited(Issue(collected, GpuTee, now, VmBinding.TeeWasm(_moduleHash, HostKey.PublicPoint, nonce))));
+                VmBinding binding = VmBinding.TeeWasm(_moduleHash, HostKey.PublicPoint, nonce, _workload);
+                var collected = _gpuSource.Attest(index, binding.ReportData.AsSpan(0, 32), nonce, _moduleHash);
+                return Remember(key, Audited(Issue(collected, GpuTee, now, binding)));
             }
             catch (AttestationException e)
             {
                 return Audited(AttestationResult.Failure($"GPU attestation failed: {e.Message}", now, GpuTee, _gpuSource?.Simulated ?? false));
             }
+        }
+    }
+
+    /// <summary>
+    /// Attests the VM and every GPU over one nonce and this host key (<see cref="CompositeAttestationResult"/>): the VM
+    /// as <see cref="AttestVm"/> does, each GPU as <see cref="AttestGpu"/> does (its report's nonce is the first half of
+    /// the binding), then one token with each device's claims when all verified; otherwise a failure naming every device
+    /// that failed and why.
+    /// </summary>
+    public CompositeAttestationResult AttestAll(ReadOnlySpan<byte> nonce = default)
+    {
+        long now = _options.Time.GetUtcNow().ToUnixTimeSeconds();
+        if (nonce.Length > ReportDataBinding.MaxNonceLength)
+        {
+            var refused = AttestationResult.Failure($"nonce is {nonce.Length} bytes; at most {ReportDataBinding.MaxNonceLength} allowed", now);
+            return new CompositeAttestationResult
+            {
+                Success = false, Error = refused.Error, Timestamp = now, Binding = VmBinding.TeeWasm(_moduleHash, HostKey.PublicPoint, [], _workload),
+                Devices = [new DeviceAttestation { Device = "VM", Subject = EvidenceSubject.Vm, Result = refused }],
+            };
+        }
+        lock (_gate)
+        {
+            var devices = new List<DeviceAttestation>
+            {
+                new() { Device = "VM", Subject = EvidenceSubject.Vm, Result = AttestVm(nonce) },
+            };
+            int gpus = GpuCount();
+            for (int i = 0; i < gpus; i++)
+            {
+                AttestationResult r = AttestGpu(i, nonce);
+                devices.Add(new DeviceAttestation
+                {
+                    Device = $"GPU {i}", Subject = EvidenceSubject.Gpu, GpuIndex = i, Result = r,
+                    Uuid = r.Verified?.DeviceId ?? _gpuSource?.DeviceIdOf(i),
+                });
+            }
+            VmBinding binding = VmBinding.TeeWasm(_moduleHash, HostKey.PublicPoint, nonce, _workload);
+            bool simulated = devices.Any(d => d.Result.Simulated);
+            string? evidence = CompositeAttestationResult.WriteEvidence(devices, binding, simulated);
+            var failed = devices.Where(d => !d.Result.Success).ToList();
+            if (failed.Count > 0)
+            {
+                string error = string.Join("; ", failed.Select(d => $"{d.Label}: {d.Result.Error}"));
+                Audit(AuditEvents.Attest, CompositeAttestationResult.TeeTypeName, "failed", error, simulated: simulated);
+                return new CompositeAttestationResult
+                {
+                    Success = false, Error = error, Timestamp = now, Simulated = simulated, Devices = devices, Binding = binding, Evidence = evidence,
+                };
+            }
+            var (token, expires) = _issuer.IssueComposite(devices[0].Result.Verified!, [.. devices.Skip(1).Select(d => d.Result.Verified!)], binding.ReportData);
+            Audit(AuditEvents.Attest, CompositeAttestationResult.TeeTypeName, "ok", null, simulated: simulated);
+            TokenIssued(token, CompositeAttestationResult.TeeTypeName, simulated);
+            return new CompositeAttestationResult
+            {
+                Success = true, Token = token, Timestamp = now, Simulated = simulated, Devices = devices, Binding = binding, Evidence = evidence,
+                ExpiresAt = expires,
+            };
         }
     }
 
@@ -232,10 +327,14 @@ public sealed class Attester : IDisposable
     private AttestationResult Audited(AttestationResult result)
     {
         Audit(AuditEvents.Attest, result.TeeType, result.Success ? "ok" : "failed", result.Error, simulated: result.Simulated);
-        if (result.Success && result.Token is { } token)
-            Audit(AuditEvents.TokenIssued, result.TeeType, "ok", null, token: token, simulated: result.Simulated,
-                subject: IssuerOf(token));
+        if (result.Success && result.Token is { } token) TokenIssued(token, result.TeeType, result.Simulated);
         return result;
+    }
+
+    private void TokenIssued(string token, string? platform, bool simulated)
+    {
+        lock (_gate) _issuedTokens.Add(token);
+        Audit(AuditEvents.TokenIssued, platform, "ok", null, token: token, simulated: simulated, subject: IssuerOf(token));
     }
 
     private static string? IssuerOf(string token)
@@ -296,12 +395,20 @@ public sealed class Attester : IDisposable
     private VmBinding BindVm(IVmEvidenceSource source, ReadOnlySpan<byte> nonce) =>
         _options.VmTokenService is { } service && (source is not AzureVtpmEvidenceSource azure
             || (azure.WritesHclUserData && service.BindsThroughHclUserData))
-            ? service.Bind(_moduleHash, HostKey.PublicPoint, nonce)
-            : VmBinding.TeeWasm(_moduleHash, HostKey.PublicPoint, nonce);
+            ? service.Bind(_moduleHash, HostKey.PublicPoint, nonce, _workload)
+            : VmBinding.TeeWasm(_moduleHash, HostKey.PublicPoint, nonce, _workload);
+
+    /// <summary>What the verifier established, with what this run adds: the workload digest and the measurement log's value.</summary>
+    private VerifiedEvidence RunClaims(VerifiedEvidence verified) =>
+        verified with { WorkloadSha256 = _workload?.Digest, MeasurementLog = MeasurementLog?.Current };
+
+    // Results are cached per nonce and measurement log length: a token names the log's value when it was issued.
+    private string CacheKey(ReadOnlySpan<byte> nonce) => $"{Convert.ToHexStringLower(nonce)}/{MeasurementLog?.Current.Entries ?? 0}";
 
     private AttestationResult Issue(CollectedEvidence collected, string teeName, long now, VmBinding binding)
     {
-        var (token, expires) = _issuer.Issue(collected.Verified);
+        VerifiedEvidence verified = RunClaims(collected.Verified);
+        var (token, expires) = _issuer.Issue(verified);
         AttestationEvidence evidence = collected.Evidence with { Binding = binding };
         if (_options.VmTokenService is { } service && collected.Verified.Subject == "vm")
         {
@@ -321,6 +428,8 @@ public sealed class Attester : IDisposable
             ExpiresAt = expires,
             Appraisal = collected.Appraisal,
             Binding = binding,
+            TypedEvidence = evidence,
+            Verified = verified,
         };
     }
 

@@ -36,6 +36,12 @@ public sealed record KeyBrokerOptions
     /// <summary>Where verify/token/secret events go.</summary>
     public IAttestationAuditLog AuditLog { get; init; } = NullAuditLog.Instance;
 
+    /// <summary>
+    /// Workload documents the broker knows (<c>kbs serve --workloads</c>): a refusal of a launch that is not in a rule's
+    /// <c>workload_digests</c> names how it differs from the closest allowed one among these.
+    /// </summary>
+    public IReadOnlyList<TeeWasm.Attestation.Evidence.WorkloadIdentity> Workloads { get; init; } = [];
+
     /// <summary>The clock.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

@@ -41,6 +41,7 @@ public sealed class KeyBrokerServer : IAsyncDisposable
     private readonly AppraisalOptions _appraisal;
     private readonly ECDsa _tokenKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private readonly string _secretsRoot;
+    private readonly Dictionary<string, TeeWasm.Attestation.Evidence.WorkloadIdentity> _workloads;
 
     private sealed class Session
     {
@@ -54,6 +55,7 @@ public sealed class KeyBrokerServer : IAsyncDisposable
     private KeyBrokerServer(KeyBrokerOptions options, WebApplication app)
     {
         _options = options;
+        _workloads = options.Workloads.GroupBy(w => w.DigestHex).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         _app = app;
         _secretsRoot = Path.GetFullPath(options.SecretsDirectory);
         var simulator = options.Policy.AnyAllowsSimulated ? SimulatorAuthority.LoadOrCreate(options.SimulatorDirectory) : null;
@@ -223,7 +225,7 @@ public sealed class KeyBrokerServer : IAsyncDisposable
         Audit(AuditEvents.SecretRequested, evidence, "requested", null, name);
         if (KbsProtocol.ResourcePath(name) is not { } path)
             return Refuse(evidence, name, 400, "InvalidRequest", $"'{name}' is not a resource path");
-        if (_options.Policy.Check(path, evidence, _options.Time.GetUtcNow()) is { } reason)
+        if (_options.Policy.Check(path, evidence, _options.Time.GetUtcNow(), _workloads) is { } reason)
             return Refuse(evidence, name, 403, "PolicyDeny", $"secret '{path}' refused: {reason}");
         string file = Path.GetFullPath(Path.Combine(_secretsRoot, repository, type, tag));
         if (!file.StartsWith(_secretsRoot + Path.DirectorySeparatorChar, StringComparison.Ordinal) || !File.Exists(file))

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Policy;
 using TeeWasm.KeyBroker.Appraisers;
 
@@ -12,6 +13,10 @@ public sealed record SecretRule
     public const string ModuleNotBound =
         "policy lists module_hashes but Trustee-format evidence does not bind the guest module (attest with TeeWasm evidence: --kbs-evidence teewasm)";
 
+    /// <summary>The refusal when a rule lists workload digests but the evidence binds no workload (Trustee format).</summary>
+    public const string WorkloadNotBound =
+        "policy lists workload_digests but Trustee-format evidence does not bind the launch (attest with TeeWasm evidence: --kbs-evidence teewasm)";
+
     /// <summary>Release to platforms that chain to the simulator root (never for production).</summary>
     [JsonPropertyName("allow_simulated")] public bool AllowSimulated { get; init; }
     /// <summary>Release to debuggable guests.</summary>
@@ -22,6 +27,11 @@ public sealed record SecretRule
     [JsonPropertyName("module_hashes")] public IReadOnlyList<string> ModuleHashes { get; init; } = [];
     /// <summary>Accepted launch measurements (hex); empty accepts any.</summary>
     [JsonPropertyName("measurements")] public IReadOnlyList<string> Measurements { get; init; } = [];
+    /// <summary>
+    /// Accepted workload digests (hex SHA-256 of the workload document: module, arguments, environment, directories, host
+    /// interfaces, runtime; <c>tee-wasm run --print-workload</c>); empty accepts any launch.
+    /// </summary>
+    [JsonPropertyName("workload_digests")] public IReadOnlyList<string> WorkloadDigests { get; init; } = [];
 
     /// <summary>
     /// The full attestation policy (docs/policy.md: minimum SNP TCB, guest SVN, VMPL, TDX MRTD/RTMRs, TEE_TCB_SVN, TCB
@@ -38,8 +48,12 @@ public sealed record SecretRule
     /// <summary>Whether debuggable guests may pass: <c>allow_debug</c> here or in <see cref="Attestation"/> (same meaning).</summary>
     public bool AllowsDebug => AllowDebug || Attestation is { AllowDebug: true };
 
-    /// <summary>Null when <paramref name="e"/> satisfies the rule, else why not; <paramref name="now"/> ages the evidence.</summary>
-    public string? Check(AppraisedEvidence e, DateTimeOffset? now = null)
+    /// <summary>
+    /// Null when <paramref name="e"/> satisfies the rule, else why not; <paramref name="now"/> ages the evidence. A launch
+    /// whose workload is not allowed is refused naming how it differs from the closest allowed workload whose document
+    /// is in <paramref name="knownWorkloads"/> (by digest, hex).
+    /// </summary>
+    public string? Check(AppraisedEvidence e, DateTimeOffset? now = null, IReadOnlyDictionary<string, WorkloadIdentity>? knownWorkloads = null)
     {
         if (e.Simulated && !AllowsSimulated) return "policy forbids simulated platforms";
         if (e.Debug && !AllowsDebug) return "policy forbids debuggable guests";
@@ -51,10 +65,29 @@ public sealed record SecretRule
             return $"module {e.ModuleHash} not in the policy's module_hashes";
         if (Measurements.Count > 0 && !Measurements.Contains(e.Measurement, StringComparer.OrdinalIgnoreCase))
             return "launch measurement not in the policy's measurements";
+        if (WorkloadDigests.Count > 0 && CheckWorkload(e, knownWorkloads) is { } refused) return refused;
         if (Attestation is not { } policy) return null;
         if (e.PolicyInput is not { } input) return "no verified report to evaluate the rule's attestation policy on";
         var verdict = PolicyEvaluator.Evaluate(policy with { AllowSimulated = AllowsSimulated, AllowDebug = AllowsDebug }, input, now);
         return verdict.Allowed ? null : "attestation policy: " + verdict;
+    }
+
+    private string? CheckWorkload(AppraisedEvidence e, IReadOnlyDictionary<string, WorkloadIdentity>? known)
+    {
+        if (!e.BindsModule) return WorkloadNotBound;
+        if (e.WorkloadSha256 is not { } digest) return "policy lists workload_digests but the evidence binds no workload (its report_data binds only the module)";
+        if (WorkloadDigests.Contains(digest, StringComparer.OrdinalIgnoreCase)) return null;
+        string refusal = $"workload {digest[..16]}… not in the policy's workload_digests";
+        if (e.Workload is not { } launch) return refusal + " (the evidence carries no workload document to compare)";
+        var allowed = WorkloadDigests
+            .Select(d => known is not null && known.TryGetValue(d.ToLowerInvariant(), out var doc) ? doc : null)
+            .OfType<WorkloadIdentity>()
+            .Select(doc => (doc, diff: launch.DifferencesFrom(doc)))
+            .OrderBy(x => x.diff.Count)
+            .FirstOrDefault();
+        return allowed.doc is null
+            ? refusal + " (none of the allowed workloads' documents is known to the broker, so the difference cannot be named: give kbs serve --workloads DIR)"
+            : $"{refusal}: it differs from allowed workload {allowed.doc.DigestHex[..16]}… in {string.Join("; ", allowed.diff)}";
     }
 }
 
@@ -105,10 +138,13 @@ public sealed record SecretPolicy
     /// <summary>True when some rule allows simulated platforms (the broker then trusts the simulator root).</summary>
     public bool AnyAllowsSimulated => (Default?.AllowsSimulated ?? false) || Secrets.Values.Any(r => r.AllowsSimulated);
 
-    /// <summary>Null when <paramref name="path"/> may be released for <paramref name="evidence"/>, else why not; <paramref name="now"/> ages the evidence.</summary>
-    public string? Check(string path, AppraisedEvidence evidence, DateTimeOffset? now = null) =>
+    /// <summary>
+    /// Null when <paramref name="path"/> may be released for <paramref name="evidence"/>, else why not; <paramref name="now"/>
+    /// ages the evidence; <paramref name="knownWorkloads"/> (by digest) name how a refused launch differs from an allowed one.
+    /// </summary>
+    public string? Check(string path, AppraisedEvidence evidence, DateTimeOffset? now = null, IReadOnlyDictionary<string, WorkloadIdentity>? knownWorkloads = null) =>
         (Secrets.TryGetValue(path, out var rule) ? rule : Default) is { } r
-            ? r.Check(evidence, now)
+            ? r.Check(evidence, now, knownWorkloads)
             : $"no policy rule for '{path}' and no default";
 
     private static readonly JsonSerializerOptions s_json = new()

@@ -121,4 +121,42 @@ internal static class GuestModules
           (func (export "call_clear_cache") (call $clear_cache))
           (func (export "call_detect_tee") (result i32) (call $detect_tee)))
         """;
+
+    /// <summary>Reads input.txt of its first preopen, writes result.txt in its second and "done\n" to stdout, then attest_vm; exits 0.</summary>
+    public const string ReadsWritesAttests = """
+        (module
+          (import "wasi_snapshot_preview1" "path_open" (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "fd_close" (func $close (param i32) (result i32)))
+          (import "wasmtime_attestation" "attest_vm" (func $attest (result i32)))
+          (memory (export "memory") 4)
+          (global $heap (mut i32) (i32.const 131072))
+          (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
+            (local $p i32)
+            (local.set $p (global.get $heap))
+            (global.set $heap (i32.add (global.get $heap) (i32.and (i32.add (local.get 3) (i32.const 7)) (i32.const -8))))
+            (local.get $p))
+          (data (i32.const 100) "input.txt")
+          (data (i32.const 120) "result.txt")
+          (data (i32.const 140) "done\n")
+          (func (export "_start")
+            (local $fd i32)
+            (if (call $open (i32.const 3) (i32.const 0) (i32.const 100) (i32.const 9) (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 200))
+              (then unreachable))
+            (local.set $fd (i32.load (i32.const 200)))
+            (i32.store (i32.const 300) (i32.const 1000))
+            (i32.store (i32.const 304) (i32.const 256))
+            (drop (call $read (local.get $fd) (i32.const 300) (i32.const 1) (i32.const 308)))
+            (drop (call $close (local.get $fd)))
+            (if (call $open (i32.const 4) (i32.const 0) (i32.const 120) (i32.const 10) (i32.const 9) (i64.const 64) (i64.const 0) (i32.const 0) (i32.const 200))
+              (then unreachable))
+            (local.set $fd (i32.load (i32.const 200)))
+            (i32.store (i32.const 300) (i32.const 140))
+            (i32.store (i32.const 304) (i32.const 5))
+            (drop (call $write (local.get $fd) (i32.const 300) (i32.const 1) (i32.const 308)))
+            (drop (call $close (local.get $fd)))
+            (drop (call $write (i32.const 1) (i32.const 300) (i32.const 1) (i32.const 308)))
+            (drop (call $attest))))
+        """;
 }

@@ -69,18 +69,49 @@ public sealed class SecureTrainingTests : IDisposable
     }
 
     /// <summary>Runs <paramref name="guest"/> against a broker with <paramref name="policy"/> (CPU path: the data flow is under test).</summary>
-    private (int Code, string Stdout, string Stderr) RunGuest(string guest, string policy)
+    private (int Code, string Stdout, string Stderr) RunGuest(string guest, string policy, string[]? runOptions = null, string[]? guestArgs = null)
     {
         var (server, url) = Serve(policy);
         try
         {
-            return CliProcess.Run("run", "--tee", "simulate", "--kbs", url, "--dir", _dir.File("enc") + "::data", Guest(guest),
-                "--", "--cpu", "--seed", "7", "--data-key", "data-key");
+            return CliProcess.Run(["run", "--tee", "simulate", "--kbs", url, "--dir", _dir.File("enc") + "::data", .. runOptions ?? [], Guest(guest),
+                "--", "--cpu", "--seed", "7", "--data-key", "data-key", .. guestArgs ?? []]);
         }
         finally
         {
             Stop(server);
         }
+    }
+
+    /// <summary>
+    /// The demo's last step: the run signs a receipt — this model file was produced by this module from these encrypted
+    /// inputs in an attested TEE with these GPUs — which verifies; editing the model or the receipt is detected.
+    /// </summary>
+    [Fact]
+    public void TheTrainingRunsReceipt_VerifiesAndAnEditedModelOrReceiptIsDetected()
+    {
+        string outDir = Directory.CreateDirectory(_dir.File("out")).FullName, receipt = _dir.File("receipt.json");
+        var (code, stdout, stderr) = RunGuest("wasm-ml-benchmark.wasm", AllowSimulated, ["--dir", outDir + "::out", "--receipt", receipt], ["--model-out", "out/model.txt"]);
+        Assert.True(code == 0, $"exit {code}\n{stdout}\n{stderr}");
+        Assert.Contains("[TRAIN] Model written to out/model.txt", stdout);
+
+        string[] verify = ["verify", receipt, "--trust-simulator", "--dir", outDir + "::out", "--dir", _dir.File("enc") + "::data"];
+        var (vcode, vout, verr) = CliProcess.Run(verify);
+        Assert.True(vcode == 0, vout + verr);
+        Assert.Contains("  written  out/model.txt  sha256 ", vout);
+        Assert.Contains("  read     data/diabetes_train.csv.enc  sha256 ", vout);
+        Assert.Contains("  read     data/diabetes_test.csv.enc  sha256 ", vout);
+        Assert.Contains("the VM and 1 GPU verify", vout);
+
+        File.AppendAllText(Path.Combine(outDir, "model.txt"), "0 0 -1 1.0 0 0\n");
+        (vcode, vout, _) = CliProcess.Run(verify);
+        Assert.Equal(1, vcode);
+        Assert.Contains("written out/model.txt: its SHA-256 is not the receipt's", vout);
+
+        File.WriteAllText(receipt, File.ReadAllText(receipt).Replace("\"exit_code\": 0", "\"exit_code\": 1"));
+        (vcode, vout, _) = CliProcess.Run("verify", receipt, "--trust-simulator");
+        Assert.Equal(1, vcode);
+        Assert.StartsWith("REJECTED: receipt: signature:", vout);
     }
 
     [Theory]

@@ -13,8 +13,8 @@
 // it off.
 //
 // Only the imports a guest actually uses end up in its .wasm. attest_vm/attest_gpu/verify_token/
-// clear_cache/detect_tee exist in the original host too; the nonce variants and verify_token_json are
-// TeeWasm extensions. attest_all() uses only the original imports.
+// clear_cache/detect_tee exist in the original host too; the nonce variants, verify_token_json, get_secret,
+// measurement_log and attest_all(nonce) are TeeWasm extensions. attest_all(gpu_index) uses only the original imports.
 #ifndef WASMTIME_ATTESTATION_HPP
 #define WASMTIME_ATTESTATION_HPP
 
@@ -47,6 +47,8 @@ WASMTIME_ATTESTATION_IMPORT(attest_vm_nonce) int32_t __wasmtime_attestation_atte
 WASMTIME_ATTESTATION_IMPORT(attest_gpu_nonce) int32_t __wasmtime_attestation_attest_gpu_nonce(int32_t gpu_index, const uint8_t* ptr, int32_t len);
 WASMTIME_ATTESTATION_IMPORT(verify_token_json) int32_t __wasmtime_attestation_verify_token_json(const char* ptr, int32_t len);
 WASMTIME_ATTESTATION_IMPORT(get_secret) int32_t __wasmtime_attestation_get_secret(const char* ptr, int32_t len);
+WASMTIME_ATTESTATION_IMPORT(attest_all) int32_t __wasmtime_attestation_attest_all(const uint8_t* ptr, int32_t len);
+WASMTIME_ATTESTATION_IMPORT(measurement_log) int32_t __wasmtime_attestation_measurement_log(void);
 extern unsigned char __heap_base;  // provided by wasm-ld
 }
 #undef WASMTIME_ATTESTATION_IMPORT
@@ -61,6 +63,8 @@ inline int32_t attest_gpu_nonce(uint32_t i, const uint8_t* p, int32_t n) {
 }
 inline int32_t verify_token_json(const char* p, int32_t n) { return __wasmtime_attestation_verify_token_json(p, n); }
 inline int32_t get_secret(const char* p, int32_t n) { return __wasmtime_attestation_get_secret(p, n); }
+inline int32_t attest_all(const uint8_t* p, int32_t n) { return __wasmtime_attestation_attest_all(p, n); }
+inline int32_t measurement_log() { return __wasmtime_attestation_measurement_log(); }
 #else
 // Native stand-ins (for unit tests of the JSON reader): every call fails.
 inline int32_t attest_vm() { return 0; }
@@ -72,6 +76,8 @@ inline int32_t attest_vm_nonce(const uint8_t*, int32_t) { return 0; }
 inline int32_t attest_gpu_nonce(uint32_t, const uint8_t*, int32_t) { return 0; }
 inline int32_t verify_token_json(const char*, int32_t) { return 0; }
 inline int32_t get_secret(const char*, int32_t) { return 0; }
+inline int32_t attest_all(const uint8_t*, int32_t) { return 0; }
+inline int32_t measurement_log() { return 0; }
 #endif
 }  // namespace raw
 
@@ -592,6 +598,123 @@ inline SecretResult get_secret(const std::string& name) {
         return r;
     }
     return detail::secret_from_json(*s);
+}
+
+// One device of a composite result: the VM or one GPU.
+struct DeviceResult {
+    std::string device;                  // "VM" or "GPU i"
+    std::optional<int64_t> gpu_index;    // absent for the VM
+    std::optional<std::string> uuid;     // the GPU's UUID as its collector states it
+    std::optional<std::string> tee_type;
+    bool success = false;
+    std::optional<std::string> measurement;  // hex, when it verified
+    std::optional<std::string> error;
+};
+
+// Result of attest_all(nonce): the VM and every GPU over one nonce and one host key, one token with each device's
+// claims, one verdict; `error` names every device that failed.
+struct CompositeResult {
+    bool success = false;
+    std::optional<std::string> token;
+    std::optional<std::string> evidence;  // the composite evidence, itself a JSON text
+    std::optional<std::string> error;
+    int64_t timestamp = 0;
+    bool simulated = false;
+    std::vector<DeviceResult> devices;
+
+    // Parse the host's JSON; malformed JSON or missing `success`/`devices` gives success=false with an error.
+    static CompositeResult from_json(const std::string& json) {
+        CompositeResult r;
+        JsonValue v;
+        std::string err;
+        if (!detail::parse_json(json, v, &err)) {
+            r.error = "Invalid JSON from host: " + err;
+            return r;
+        }
+        std::optional<bool> success = v.get_bool("success");
+        const JsonValue* devices = v.get("devices");
+        if (!success || !devices || !devices->is_array()) {
+            r.error = "Invalid composite result: missing 'success' or 'devices'";
+            return r;
+        }
+        r.success = *success;
+        r.token = v.get_string("token");
+        r.evidence = v.get_string("evidence");
+        r.error = v.get_string("error");
+        r.timestamp = v.get_int("timestamp").value_or(0);
+        r.simulated = v.get_bool("simulated").value_or(false);
+        for (const JsonValue& d : devices->items) {
+            DeviceResult dr;
+            dr.device = d.get_string("device").value_or("");
+            dr.gpu_index = d.get_int("gpu_index");
+            dr.uuid = d.get_string("uuid");
+            dr.tee_type = d.get_string("tee_type");
+            dr.success = d.get_bool("success").value_or(false);
+            dr.measurement = d.get_string("measurement");
+            dr.error = d.get_string("error");
+            r.devices.push_back(std::move(dr));
+        }
+        return r;
+    }
+};
+
+// Result of measurement_log(): the run's runtime measurement log (every WGSL shader compiled and wasi:gpu kernel kind
+// dispatched so far, as a hash chain) and the workload digest bound into the run's reports.
+struct MeasurementLog {
+    bool ok = false;
+    std::string algorithm;
+    std::string value;  // hex
+    int64_t length = 0;  // how many entries the value covers
+    std::optional<std::string> workload_sha256;
+    std::optional<std::string> error;
+
+    static MeasurementLog from_json(const std::string& json) {
+        MeasurementLog m;
+        JsonValue v;
+        std::string err;
+        if (!detail::parse_json(json, v, &err)) {
+            m.error = "Invalid JSON from host: " + err;
+            return m;
+        }
+        std::optional<std::string> algorithm = v.get_string("algorithm"), value = v.get_string("value");
+        std::optional<int64_t> length = v.get_int("length");
+        if (!algorithm || !value || !length) {
+            m.error = "Invalid measurement log: missing 'algorithm', 'value' or 'length'";
+            return m;
+        }
+        m.ok = true;
+        m.algorithm = *algorithm;
+        m.value = *value;
+        m.length = *length;
+        m.workload_sha256 = v.get_string("workload_sha256");
+        return m;
+    }
+};
+
+// TeeWasm extension: attest the VM and every GPU over one nonce (at most 64 bytes). The result is a failure (with
+// `error`) also when the host gave no usable answer.
+inline CompositeResult attest_all(const uint8_t* nonce, size_t len) {
+    std::string err;
+    std::optional<std::string> s = detail::take_host_string(raw::attest_all(nonce, detail::clamp_len(len)), &err);
+    if (!s) {
+        CompositeResult r;
+        r.error = err;
+        return r;
+    }
+    return CompositeResult::from_json(*s);
+}
+inline CompositeResult attest_all(const std::vector<uint8_t>& nonce) { return attest_all(nonce.data(), nonce.size()); }
+
+// TeeWasm extension: the run's runtime measurement log now.
+inline MeasurementLog measurement_log() {
+    std::string err;
+    std::optional<std::string> s = detail::take_host_string(raw::measurement_log(), &err);
+    if (!s) {
+        MeasurementLog m;
+        m.error = err;
+        return m;
+    }
+    return MeasurementLog::from_json(*s);
 }
 
 inline void clear_cache() { raw::clear_cache(); }

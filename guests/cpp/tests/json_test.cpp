@@ -97,4 +97,21 @@ TEST(parses_secret_results) {
     CHECK(!get_secret("demo").success && get_secret("demo").error);
 }
 
+TEST(parses_composite_results_and_the_measurement_log) {
+    CompositeResult r = CompositeResult::from_json(
+        R"({"success":true,"token":"a.b.c","evidence":"{}","error":null,"timestamp":9,"tee_type":"composite","simulated":true,)"
+        R"("devices":[{"device":"VM","tee_type":"AMD SEV-SNP","success":true,"measurement":"aa","error":null},)"
+        R"({"device":"GPU 0","gpu_index":0,"uuid":"GPU-1","tee_type":"NVIDIA GPU","success":true,"measurement":"bb","error":null}]})");
+    CHECK(r.success && r.simulated && r.token == std::string("a.b.c") && r.devices.size() == 2);
+    CHECK(!r.devices[0].gpu_index && r.devices[1].gpu_index == 0 && r.devices[1].uuid == std::string("GPU-1"));
+    r = CompositeResult::from_json(R"({"success":false,"token":null,"error":"GPU 1 (GPU-2): x","timestamp":9,"devices":[]})");
+    CHECK(!r.success && r.error && r.error->rfind("GPU 1", 0) == 0);
+    r = CompositeResult::from_json(R"({"success":true})");
+    CHECK(!r.success && r.error);
+    MeasurementLog m = MeasurementLog::from_json(R"({"algorithm":"sha256","value":"00","length":2,"workload_sha256":null})");
+    CHECK(m.ok && m.length == 2 && m.value == "00" && !m.workload_sha256);
+    CHECK(!MeasurementLog::from_json(R"({"algorithm":"sha256","length":2})").ok);
+    CHECK(!attest_all(std::vector<uint8_t>{1, 2}).success && !measurement_log().ok);
+}
+
 int main(int argc, char** argv) { return check::run_all(argc, argv); }

@@ -1,6 +1,6 @@
 namespace TeeWasm.Attestation.Evidence;
 
-/// <summary>How report_data commits to the module hash, host key and relying-party nonce (the evidence JSON's <c>binding.scheme</c>).</summary>
+/// <summary>How report_data commits to the module hash, host key, relying-party nonce and (when bound) the workload (the evidence JSON's <c>binding.scheme</c>).</summary>
 public enum BindingScheme
 {
     /// <summary>TeeWasm's own: report_data = SHA-512(module SHA-256 ‖ host key SEC1 ‖ nonce) (<see cref="ReportDataBinding"/>).</summary>
@@ -8,6 +8,12 @@ public enum BindingScheme
 
     /// <summary>Azure Attestation: report_data = SHA-256(runtime data) ‖ 32 zero bytes.</summary>
     Maa,
+
+    /// <summary>
+    /// TeeWasm's own with the launch bound: report_data = SHA-512("tee-wasm/workload/v1" ‖ module SHA-256 ‖ host key SEC1
+    /// ‖ workload SHA-256 ‖ nonce) (<see cref="ReportDataBinding.ComputeForWorkload"/>).
+    /// </summary>
+    TeeWasmWorkload,
 
     /// <summary>Intel Trust Authority: report_data = SHA-512(nonce.val ‖ nonce.iat ‖ runtime data).</summary>
     Ita,
@@ -22,6 +28,9 @@ public static class BindingSchemeNames
     /// <summary>Short name of <see cref="BindingScheme.TeeWasm"/>, also accepted when reading.</summary>
     public const string TeeWasm = "teewasm";
 
+    /// <summary>Name of <see cref="BindingScheme.TeeWasmWorkload"/>.</summary>
+    public const string TeeWasmWorkload = "teewasm-workload";
+
     /// <summary>Name of <see cref="BindingScheme.Maa"/>.</summary>
     public const string Maa = "maa";
 
@@ -33,6 +42,7 @@ public static class BindingSchemeNames
     {
         BindingScheme.Maa => Maa,
         BindingScheme.Ita => Ita,
+        BindingScheme.TeeWasmWorkload => TeeWasmWorkload,
         _ => TeeWasmFormula,
     };
 
@@ -45,6 +55,7 @@ public static class BindingSchemeNames
         switch (name)
         {
             case null or TeeWasmFormula or TeeWasm: scheme = BindingScheme.TeeWasm; return true;
+            case TeeWasmWorkload: scheme = BindingScheme.TeeWasmWorkload; return true;
             case Maa: scheme = BindingScheme.Maa; return true;
             case Ita: scheme = BindingScheme.Ita; return true;
             default: scheme = default; return false;

@@ -16,6 +16,7 @@ namespace TeeWasm.Attestation.Evidence;
 public sealed class EvidenceDocument
 {
     private static readonly JsonWriterOptions s_writer = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions s_indented = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = true };
     private readonly JsonElement _root;
 
     private EvidenceDocument(JsonElement root) => _root = root;
@@ -129,6 +130,28 @@ public sealed class EvidenceDocument
     public EvidenceDocument? GetObject(string name) =>
         _root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Object ? new EvidenceDocument(v) : null;
 
+    /// <summary>The members of an array of objects; null when absent or not an array.</summary>
+    /// <exception cref="AttestationException">An element is not an object.</exception>
+    public IReadOnlyList<EvidenceDocument>? GetObjects(string name) =>
+        _root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array
+            ? [.. v.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Object ? new EvidenceDocument(e)
+                : throw new AttestationException($"\"{name}\" holds a {e.ValueKind.ToString().ToLowerInvariant()} where an object belongs"))]
+            : null;
+
+    /// <summary>The member as a boolean; null when absent or not a boolean.</summary>
+    public bool? GetBoolean(string name) =>
+        _root.TryGetProperty(name, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : null;
+
+    /// <summary>The names of the document's members, in document order.</summary>
+    public IEnumerable<string> MemberNames => _root.EnumerateObject().Select(p => p.Name);
+
+    /// <summary>The document as compact JSON text, as it was read.</summary>
+    public string RawJson => _root.GetRawText();
+
+    /// <summary>The RFC 8785 canonical UTF-8 form of the document (<see cref="JsonCanonicalizer"/>): what TeeWasm hashes and signs.</summary>
+    /// <exception cref="AttestationException">It holds a number that is not an integer of at most 2^53.</exception>
+    public byte[] Canonical() => JsonCanonicalizer.Serialize(_root);
+
     /// <summary>The string member parsed as JSON (an attestation result's <c>evidence</c> is evidence JSON in a string).</summary>
     /// <exception cref="JsonException">The string is not JSON.</exception>
     /// <exception cref="AttestationException">It is JSON, but not an object.</exception>
@@ -161,8 +184,11 @@ public sealed class EvidenceDocument
         VmBinding.ItaNonceFields? ita = b.TryGetProperty("ita_nonce", out var n) && n.ValueKind == JsonValueKind.Object
             ? new VmBinding.ItaNonceFields(Str(n, "val"), Str(n, "iat"), Str(n, "signature"))
             : null;
+        WorkloadIdentity? workload = b.TryGetProperty("workload", out var wl) && wl.ValueKind != JsonValueKind.Null
+            ? (wl.ValueKind == JsonValueKind.Object ? WorkloadDocument.Read(new EvidenceDocument(wl)) : throw new AttestationException("binding workload is not a JSON object"))
+            : null;
         return VmBinding.Create(new VmBinding.Fields(schemeIsString, Str(b, "scheme"), Str(b, "module_sha256"), Str(b, "host_key"), Str(b, "nonce"),
-            Str(b, "runtime_data"), ita));
+            Str(b, "runtime_data"), ita) { WorkloadSha256 = Str(b, "workload_sha256"), Workload = workload });
     }
 
     /// <summary>The document as a JSON node, to embed it in a protocol message (the key broker's <c>tee-evidence</c>).</summary>
@@ -240,6 +266,7 @@ public sealed class EvidenceDocument
         w.WriteString("module_sha256", Convert.ToHexStringLower(b.ModuleHash));
         w.WriteString("host_key", Convert.ToHexStringLower(b.HostKey));
         w.WriteString("nonce", Convert.ToHexStringLower(b.Nonce));
+        if (b.WorkloadSha256 is { } workload) w.WriteString("workload_sha256", Convert.ToHexStringLower(workload));
         if (b.RuntimeData is { } rd) w.WriteString("runtime_data", Convert.ToBase64String(rd));
         if (b.ItaNonce is { } n)
         {
@@ -249,13 +276,26 @@ public sealed class EvidenceDocument
             w.WriteString("signature", n.Signature);
             w.WriteEndObject();
         }
+        if (b.Workload is { } document)
+        {
+            w.WriteStartObject("workload");
+            WorkloadDocument.Write(new Writer(w), document);
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
     }
 
-    private static string WriteObject(Action<Utf8JsonWriter> members)
+    /// <summary>A JSON object whose members <paramref name="members"/> writes (TeeWasm's own documents: workload, receipt, bundle).</summary>
+    public static string WriteDocument(Action<Writer> members, bool indented = false)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        return WriteObject(w => members(new Writer(w)), indented);
+    }
+
+    private static string WriteObject(Action<Utf8JsonWriter> members, bool indented = false)
     {
         using var buffer = new MemoryStream(4096);
-        using (var w = new Utf8JsonWriter(buffer, s_writer))
+        using (var w = new Utf8JsonWriter(buffer, indented ? s_indented : s_writer))
         {
             w.WriteStartObject();
             members(w);
@@ -328,6 +368,24 @@ public sealed class EvidenceDocument
                 members(this, item);
                 _w.WriteEndObject();
             }
+            _w.WriteEndArray();
+        }
+
+        /// <summary>A JSON null member.</summary>
+        public void Null(string name) => _w.WriteNull(name);
+
+        /// <summary>A member whose value is a document read before, written as it was read.</summary>
+        public void Document(string name, EvidenceDocument document)
+        {
+            _w.WritePropertyName(name);
+            document._root.WriteTo(_w);
+        }
+
+        /// <summary>An array of documents read before, each written as it was read.</summary>
+        public void Documents(string name, IEnumerable<EvidenceDocument> documents)
+        {
+            _w.WriteStartArray(name);
+            foreach (EvidenceDocument d in documents) d._root.WriteTo(_w);
             _w.WriteEndArray();
         }
 

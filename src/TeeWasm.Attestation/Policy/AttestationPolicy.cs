@@ -71,6 +71,13 @@ public sealed record AttestationPolicy
         return policy;
     }
 
+    /// <summary>
+    /// SHA-256 of the policy's RFC 8785 canonical form as it serializes: what a workload document names as its policy
+    /// (the whitespace, comments and member order of the file do not count).
+    /// </summary>
+    public byte[] Sha256() =>
+        System.Security.Cryptography.SHA256.HashData(Evidence.EvidenceDocument.Parse(JsonSerializer.Serialize(this, s_json)).Canonical());
+
     /// <summary>Reads and parses a policy file.</summary>
     public static AttestationPolicy Load(string path)
     {

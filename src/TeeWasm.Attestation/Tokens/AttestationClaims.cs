@@ -26,4 +26,16 @@ public static class AttestationClaims
     public const string GpuIndex = "gpu_index";
     /// <summary>Evidence verification verdict details (e.g. the product whose root matched).</summary>
     public const string Verifier = "verifier";
+    /// <summary>A GPU's UUID, as its collector states it.</summary>
+    public const string DeviceId = "uuid";
+    /// <summary>SHA-256 of the launch's workload document (hex), bound into <see cref="ReportData"/>; absent when the launch is not bound.</summary>
+    public const string WorkloadSha256 = "workload_sha256";
+    /// <summary>The runtime measurement log's value when the token was issued (hex).</summary>
+    public const string MeasurementLog = "measurement_log";
+    /// <summary>How many entries that value covers.</summary>
+    public const string MeasurementLogLength = "measurement_log_length";
+    /// <summary>A composite token's devices: one object per device (<c>device</c>, <c>platform</c>, <c>measurement</c>, <c>report_data</c>, GPUs <c>gpu_index</c>, <c>uuid</c>).</summary>
+    public const string Devices = "devices";
+    /// <summary>The subject of a composite token (the VM and every GPU, one nonce, one host key).</summary>
+    public const string CompositeSubject = "composite";
 }

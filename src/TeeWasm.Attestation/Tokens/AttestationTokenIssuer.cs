@@ -26,8 +26,6 @@ public sealed class AttestationTokenIssuer
     /// <summary>Issues a token; returns it with its expiry.</summary>
     public (string Token, DateTimeOffset ExpiresAt) Issue(VerifiedEvidence evidence)
     {
-        var now = _time.GetUtcNow();
-        var expires = now + Lifetime;
         var claims = new Dictionary<string, object>
         {
             [AttestationClaims.Subject] = evidence.Subject,
@@ -40,8 +38,66 @@ public sealed class AttestationTokenIssuer
             [AttestationClaims.Simulated] = evidence.Simulated,
         };
         if (evidence.GpuIndex is int gpu) claims[AttestationClaims.GpuIndex] = gpu;
+        if (evidence.DeviceId is { } id) claims[AttestationClaims.DeviceId] = id;
         if (evidence.VerifierNote is { } note) claims[AttestationClaims.Verifier] = note;
+        AddRunClaims(claims, evidence);
+        return Sign(claims);
+    }
 
+    /// <summary>
+    /// Issues one token for the VM and every GPU attested over one nonce and this host key: at the top the binding
+    /// <paramref name="reportData"/> of module, host key, workload and nonce (TeeWasm's scheme: the VM report carries it,
+    /// or a token service's binding of the same inputs; each GPU report carries its first 32 bytes) and the VM's
+    /// platform and measurement; each device's claims in <c>devices</c>.
+    /// </summary>
+    public (string Token, DateTimeOffset ExpiresAt) IssueComposite(VerifiedEvidence vm, IReadOnlyList<VerifiedEvidence> gpus, byte[] reportData)
+    {
+        ArgumentNullException.ThrowIfNull(vm);
+        ArgumentNullException.ThrowIfNull(gpus);
+        var claims = new Dictionary<string, object>
+        {
+            [AttestationClaims.Subject] = AttestationClaims.CompositeSubject,
+            [AttestationClaims.Platform] = vm.Platform,
+            [AttestationClaims.Measurement] = Convert.ToHexStringLower(vm.Measurement),
+            [AttestationClaims.ReportData] = Convert.ToHexStringLower(reportData),
+            [AttestationClaims.ModuleHash] = Convert.ToHexStringLower(vm.ModuleHash),
+            [AttestationClaims.Nonce] = Convert.ToHexStringLower(vm.Nonce),
+            [AttestationClaims.HostKey] = Base64UrlEncoder.Encode(_key.PublicPoint),
+            [AttestationClaims.Simulated] = vm.Simulated || gpus.Any(g => g.Simulated),
+            [AttestationClaims.Devices] = new List<object> { DeviceClaims(vm) }.Concat(gpus.Select(DeviceClaims)).ToList(),
+        };
+        AddRunClaims(claims, vm);
+        return Sign(claims);
+    }
+
+    private static Dictionary<string, object> DeviceClaims(VerifiedEvidence e)
+    {
+        var claims = new Dictionary<string, object>
+        {
+            [AttestationClaims.Platform] = e.Platform,
+            [AttestationClaims.Measurement] = Convert.ToHexStringLower(e.Measurement),
+            [AttestationClaims.ReportData] = Convert.ToHexStringLower(e.ReportData),
+            [AttestationClaims.Simulated] = e.Simulated,
+        };
+        if (e.GpuIndex is int gpu) claims[AttestationClaims.GpuIndex] = gpu;
+        if (e.DeviceId is { } id) claims[AttestationClaims.DeviceId] = id;
+        return claims;
+    }
+
+    private static void AddRunClaims(Dictionary<string, object> claims, VerifiedEvidence e)
+    {
+        if (e.WorkloadSha256 is { } workload) claims[AttestationClaims.WorkloadSha256] = Convert.ToHexStringLower(workload);
+        if (e.MeasurementLog is { } log)
+        {
+            claims[AttestationClaims.MeasurementLog] = log.Hex;
+            claims[AttestationClaims.MeasurementLogLength] = log.Entries;
+        }
+    }
+
+    private (string Token, DateTimeOffset ExpiresAt) Sign(Dictionary<string, object> claims)
+    {
+        var now = _time.GetUtcNow();
+        var expires = now + Lifetime;
         var descriptor = new SecurityTokenDescriptor
         {
             Issuer = AttestationClaims.LocalIssuer,

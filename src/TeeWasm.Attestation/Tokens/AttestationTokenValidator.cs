@@ -142,7 +142,8 @@ public sealed class AttestationTokenValidator
         _ => "token rejected: " + e.Message,
     };
 
-    // The report_data a local token carries must be SHA-512(module_hash ‖ signing key ‖ nonce).
+    // The report_data a local token carries must be SHA-512(module_hash ‖ signing key ‖ nonce), or with workload_sha256
+    // the launch's binding (ReportDataBinding.ComputeForWorkload).
     private string? CheckLocalBinding(JsonWebToken jwt, JsonWebToken? validated)
     {
         if (!jwt.TryGetPayloadValue(AttestationClaims.ReportData, out string reportData) ||
@@ -160,13 +161,16 @@ public sealed class AttestationTokenValidator
         {
             if (!Base64UrlEncoder.DecodeBytes(hostKey).AsSpan().SequenceEqual(signerPoint))
                 return "host_key claim is not the key that signed the token";
-            // VM reports carry the whole 64-byte binding; GPU reports carry its first 32 bytes as their nonce.
-            byte[] expected = ReportDataBinding.Compute(Convert.FromHexString(moduleHash), signerPoint, Convert.FromHexString(nonce));
+            // VM reports carry the whole 64-byte binding; GPU reports carry its first 32 bytes as their nonce. A bound
+            // launch's token names its workload digest, which the binding then covers too.
+            byte[] expected = jwt.TryGetPayloadValue(AttestationClaims.WorkloadSha256, out string workload)
+                ? ReportDataBinding.ComputeForWorkload(Convert.FromHexString(moduleHash), signerPoint, Convert.FromHexString(workload), Convert.FromHexString(nonce))
+                : ReportDataBinding.Compute(Convert.FromHexString(moduleHash), signerPoint, Convert.FromHexString(nonce));
             byte[] actual = Convert.FromHexString(reportData);
             if (actual.Length is not (32 or 64) || !CryptographicOperations.FixedTimeEquals(actual, expected.AsSpan(0, actual.Length)))
                 return "report_data does not bind module hash, host key and nonce";
         }
-        catch (FormatException)
+        catch (Exception e) when (e is FormatException or ArgumentException)
         {
             return "local token claims are not well-formed hex/base64url";
         }

@@ -17,11 +17,12 @@ public interface IVmTokenService
     /// <summary>
     /// The report_data binding this service checks, for a report about to be collected: Azure Attestation's
     /// (SHA-256 of the runtime data) or Intel Trust Authority's (SHA-512 over a nonce it issues now, and the runtime data).
-    /// The default is TeeWasm's own scheme, which a real service's runtime-data check does not accept.
+    /// The default is TeeWasm's own scheme, which a real service's runtime-data check does not accept. A
+    /// <paramref name="workload"/> is bound too (its digest in the runtime data).
     /// </summary>
     /// <exception cref="Http.RemoteServiceException">The service failed to issue what the binding needs (ITA's nonce).</exception>
-    VmBinding Bind(ReadOnlySpan<byte> moduleHash, ReadOnlySpan<byte> hostKey, ReadOnlySpan<byte> nonce) =>
-        VmBinding.TeeWasm(moduleHash, hostKey, nonce);
+    VmBinding Bind(ReadOnlySpan<byte> moduleHash, ReadOnlySpan<byte> hostKey, ReadOnlySpan<byte> nonce, WorkloadIdentity? workload = null) =>
+        VmBinding.TeeWasm(moduleHash, hostKey, nonce, workload);
 
     /// <summary>
     /// True when the service checks its binding through an Azure CVM's HCL <c>user-data</c> (Intel Trust Authority):

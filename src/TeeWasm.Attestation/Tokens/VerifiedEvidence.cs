@@ -27,6 +27,15 @@ public sealed record VerifiedEvidence
     /// <summary>The GPU index for GPU evidence.</summary>
     public int? GpuIndex { get; init; }
 
+    /// <summary>The device's identity as its collector states it (a GPU's UUID), when known.</summary>
+    public string? DeviceId { get; init; }
+
+    /// <summary>SHA-256 of the launch's workload document bound into <see cref="ReportData"/>, when the launch is bound.</summary>
+    public byte[]? WorkloadSha256 { get; init; }
+
+    /// <summary>The runtime measurement log's value when the token was issued, when the run keeps one.</summary>
+    public Evidence.MeasurementLogValue? MeasurementLog { get; init; }
+
     /// <summary>A short description of what was verified (e.g. "SNP report signed by VCEK, chain to ARK-Milan").</summary>
     public string? VerifierNote { get; init; }
 }

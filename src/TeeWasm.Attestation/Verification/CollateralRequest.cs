@@ -32,6 +32,21 @@ public enum CollateralKind
 
     /// <summary>NVIDIA's OCSP responder: the status of one certificate of a device or RIM chain (DER OCSPResponse).</summary>
     NvidiaOcsp,
+
+    /// <summary>An AMD certificate the host had (VCEK or VLEK, ASK or ASVK, ARK; from the evidence or <c>--vm-cert</c>), DER or PEM.</summary>
+    AmdCertificate,
+
+    /// <summary>An Intel PCK certificate (or its CA chain) the host had, PEM or DER.</summary>
+    PckCertificate,
+
+    /// <summary>The Intel SGX TCB signing chain (PEM) that signed the TCB info and QE identity.</summary>
+    TcbSigningChain,
+
+    /// <summary>An Intel CRL the host had (PCK Platform/Processor CA or Root CA), DER or PEM.</summary>
+    IntelCrl,
+
+    /// <summary>An NVIDIA device certificate chain the evidence came with (PEM, leaf first).</summary>
+    NvidiaCertificateChain,
 }
 
 /// <summary>What a verifier needs from a vendor, platform-neutral: the kind and the parameters its URL is made of.</summary>
@@ -80,29 +95,45 @@ public sealed record CollateralRequest
     };
 }
 
-/// <summary>One piece of collateral as fetched (or read from the cache): what it is, where it came from, its bytes.</summary>
+/// <summary>
+/// One piece of collateral: what it is (<see cref="Request"/>), where it came from (<see cref="Url"/> when fetched,
+/// else <see cref="Source"/>), its bytes and its freshness. The fetcher makes them; a bundle carries them.
+/// </summary>
 public sealed record CollateralItem
 {
-    /// <summary>The request it answers.</summary>
+    /// <summary>The request it answers (for a piece the host had: only its kind).</summary>
     public required CollateralRequest Request { get; init; }
 
-    /// <summary>Where it came from (and the cache key: for OCSP the responder URL with a fragment naming the request, never sent).</summary>
-    public required Uri Url { get; init; }
+    /// <summary>What it is.</summary>
+    public CollateralKind Kind => Request.Kind;
 
-    /// <summary>The content: DER (certificate, CRL), PEM (chain), JSON (TCB info, QE identity) or XML (RIM).</summary>
+    /// <summary>Where it was fetched from (and the cache key: for OCSP the responder URL with a fragment naming the request, never sent); null for a piece the host had.</summary>
+    public Uri? Url { get; init; }
+
+    /// <summary>Where it came from, in words: the URL, or "evidence", "--vm-cert FILE", "--tdx-collateral DIR"…</summary>
+    public string Source { get => field ?? Url?.ToString() ?? ""; init; }
+
+    /// <summary>A name for people: the file name in a collateral folder, or the name given ("VCEK", "tcbinfo.json").</summary>
+    public string Name { get => field ?? FileName; init; }
+
+    /// <summary>The content: DER (certificate, CRL, OCSP), PEM (chain), JSON (TCB info, QE identity) or XML (RIM), exactly as obtained.</summary>
     public required byte[] Body { get; init; }
 
     /// <summary>The issuer chain the vendor sent with it (Intel PCS headers, URL-decoded PEM), or null.</summary>
     public string? IssuerChainPem { get; init; }
 
-    /// <summary>When it was fetched.</summary>
-    public required DateTimeOffset FetchedAt { get; init; }
+    /// <summary>When it was fetched (for a piece the host had: when it was collected).</summary>
+    public DateTimeOffset FetchedAt { get; init; }
 
-    /// <summary>When it must be fetched again (CRL/TCB info nextUpdate, certificate notAfter, a set lifetime).</summary>
-    public required DateTimeOffset NextUpdate { get; init; }
+    /// <summary>When it must be fetched again (CRL/TCB info nextUpdate, certificate notAfter, a set lifetime); null when not fetched.</summary>
+    public DateTimeOffset? NextUpdate { get; init; }
 
     /// <summary>True when it came from the on-disk cache.</summary>
     public bool FromCache { get; init; }
+
+    /// <summary>A piece the host had (not fetched): its kind, a name, its bytes and where it came from.</summary>
+    public static CollateralItem Local(CollateralKind kind, string name, byte[] body, string source) =>
+        new() { Request = new CollateralRequest { Kind = kind }, Name = name, Body = body, Source = source };
 
     /// <summary>The file name it gets in a collateral folder (what <c>--collateral</c> reads back, by content).</summary>
     public string FileName => Request.Kind switch
@@ -116,7 +147,7 @@ public sealed record CollateralItem
         CollateralKind.IntelRootCaCrl => "root_ca_crl.der",
         CollateralKind.NvidiaRim => $"{Request.RimId}.swidtag",
         CollateralKind.NvidiaOcsp => $"ocsp_{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Request.OcspRequest ?? []))[..16]}.der",
-        _ => Request.Kind.ToString(),
+        _ => $"{CollateralSet.KindName(Request.Kind)}_{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Body))[..16]}",
     };
 }
 
@@ -126,6 +157,9 @@ public interface ICollateralFetcher
     /// <summary>Fetches (or reads from the cache) what <paramref name="request"/> asks for.</summary>
     /// <exception cref="CollateralUnavailableException">It could not be had; the message names the URL and why.</exception>
     CollateralItem Fetch(CollateralRequest request);
+
+    /// <summary>Everything fetched or read from the cache so far, each item with its URL and nextUpdate (what a bundle takes).</summary>
+    CollateralSet Fetched { get; }
 }
 
 /// <summary>Collateral could not be fetched (not found, refused, unreachable, malformed, or --offline with no fresh cache entry).</summary>
@@ -136,74 +170,4 @@ public sealed class CollateralUnavailableException : Evidence.AttestationExcepti
 
     /// <summary>The HTTP status of the answer, when there was one.</summary>
     public int? StatusCode { get; init; }
-}
-
-/// <summary>
-/// The collateral one verification fetched, as a typed set: each item with its request, URL, bytes, issuer chain and
-/// freshness. It serialises to a collateral folder (<see cref="WriteFolder"/>: the files <c>--collateral</c> reads back
-/// by content, plus <c>collateral.json</c> listing where each came from) — what an offline bundle is made of.
-/// </summary>
-public sealed class CollateralSet
-{
-    private readonly List<CollateralItem> _items = [];
-    private readonly Lock _gate = new();
-
-    /// <summary>The items, in the order they were fetched.</summary>
-    public IReadOnlyList<CollateralItem> Items
-    {
-        get
-        {
-            lock (_gate) return [.. _items];
-        }
-    }
-
-    /// <summary>Adds an item (replacing one fetched from the same URL, fragment included: it tells OCSP requests apart).</summary>
-    public void Add(CollateralItem item)
-    {
-        ArgumentNullException.ThrowIfNull(item);
-        lock (_gate)
-        {
-            _items.RemoveAll(i => i.Url.AbsoluteUri == item.Url.AbsoluteUri);
-            _items.Add(item);
-        }
-    }
-
-    /// <summary>
-    /// Writes every item into <paramref name="directory"/> under its <see cref="CollateralItem.FileName"/>, each issuer
-    /// chain beside it (<c>NAME.issuer_chain.pem</c>), and <c>collateral.json</c>: <c>[{kind, url, file, sha256,
-    /// fetched_at, next_update, issuer_chain_file}]</c>.
-    /// </summary>
-    public void WriteFolder(string directory)
-    {
-        Directory.CreateDirectory(directory);
-        using var index = new MemoryStream();
-        using (var w = new Utf8JsonWriter(index, new JsonWriterOptions { Indented = true }))
-        {
-            w.WriteStartArray();
-            foreach (CollateralItem item in Items)
-            {
-                File.WriteAllBytes(Path.Combine(directory, item.FileName), item.Body);
-                string? chainFile = null;
-                if (item.IssuerChainPem is { } pem)
-                {
-                    chainFile = Path.GetFileNameWithoutExtension(item.FileName) + ".issuer_chain.pem";
-                    File.WriteAllText(Path.Combine(directory, chainFile), pem);
-                }
-                w.WriteStartObject();
-                w.WriteString("kind", item.Request.Kind.ToString());
-                w.WriteString("url", item.Url.ToString());
-                w.WriteString("file", item.FileName);
-                w.WriteString("sha256", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(item.Body)));
-                w.WriteString("fetched_at", item.FetchedAt);
-                w.WriteString("next_update", item.NextUpdate);
-                if (chainFile is null) w.WriteNull("issuer_chain_file"); else w.WriteString("issuer_chain_file", chainFile);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-        }
-        File.WriteAllText(Path.Combine(directory, IndexFileName), Encoding.UTF8.GetString(index.ToArray()));
-    }
-
-    /// <summary>The index <see cref="WriteFolder"/> writes (a collateral folder reader recognises and skips it).</summary>
-    public const string IndexFileName = "collateral.json";
 }

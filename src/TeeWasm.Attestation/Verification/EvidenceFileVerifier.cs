@@ -212,7 +212,7 @@ public sealed class EvidenceFileVerifier(IReadOnlyList<EvidencePlatform> platfor
     }
 
     /// <summary>Adds what every evidence document records the same way: source, simulated, binding, time.</summary>
-    private static AttestationEvidence Complete(AttestationEvidence evidence, EvidenceDocument document, DateTimeOffset? time, bool simulated)
+    internal static AttestationEvidence Complete(AttestationEvidence evidence, EvidenceDocument document, DateTimeOffset? time, bool simulated)
     {
         VmBinding? binding = null;
         string? bindingError = null;

@@ -101,6 +101,9 @@ public sealed class VerifyInputs(VerifyOptions options, Func<VerifyOptions, IRea
     /// <summary>The options as given.</summary>
     public VerifyOptions Options { get; } = options;
 
+    /// <summary>The same inputs with other options (the simulator's roots are loaded the same way).</summary>
+    public VerifyInputs With(VerifyOptions other) => new(other, loadSimulatorRoots);
+
     /// <summary>The simulator's roots when <see cref="VerifyOptions.TrustSimulator"/>, else none.</summary>
     /// <exception cref="VerificationInputException">There is no simulator directory.</exception>
     public IReadOnlyList<X509Certificate2> SimulatorRoots => _simulatorRoots ??= Options.TrustSimulator ? loadSimulatorRoots(Options) : [];
@@ -109,7 +112,7 @@ public sealed class VerifyInputs(VerifyOptions options, Func<VerifyOptions, IRea
     /// <exception cref="VerificationInputException">A value is malformed.</exception>
     public ExpectedBinding Expected => _expected ??= ExpectedBinding.From(Options);
 
-    /// <summary>The <c>--collateral</c> folder, read once (each file's bytes; what it is, each platform recognises); null without one.</summary>
+    /// <summary>The <c>--collateral</c> folder or the <see cref="VerifyOptions.Collateral"/> set, read once as files each platform recognises by content; null without either.</summary>
     /// <exception cref="VerificationInputException">The folder does not exist or cannot be read.</exception>
     public CollateralFolder? Collateral
     {
@@ -117,7 +120,8 @@ public sealed class VerifyInputs(VerifyOptions options, Func<VerifyOptions, IRea
         {
             if (!_collateralLoaded)
             {
-                _collateral = Options.CollateralDirectory is { } dir ? CollateralFolder.Load(dir) : null;
+                _collateral = Options.CollateralDirectory is { } dir ? CollateralFolder.Load(dir)
+                    : Options.Collateral is { } set ? CollateralFolder.FromSet(set, "the bundle's collateral") : null;
                 _collateralLoaded = true;
             }
             return _collateral;
@@ -169,7 +173,7 @@ public sealed class VerifyInputs(VerifyOptions options, Func<VerifyOptions, IRea
 
 /// <summary>The inputs of VM evidence, loaded (<see cref="VerifyInputs.PrepareVm"/>).</summary>
 /// <param name="Certificates">The <c>--cert</c> certificates.</param>
-/// <param name="Collateral">The <c>--collateral</c> folder, read, or null.</param>
+/// <param name="Collateral">The collateral read by content: the <c>--collateral</c> folder or a bundle's set (<see cref="VerifyInputs.Collateral"/>), or null.</param>
 /// <param name="SimulatorRoots">The simulator roots to trust, or none.</param>
 /// <param name="TdQuoteFile">The bytes of the <c>--td-quote</c> file, or null.</param>
 public sealed record VmInputs(IReadOnlyList<X509Certificate2> Certificates, CollateralFolder? Collateral,

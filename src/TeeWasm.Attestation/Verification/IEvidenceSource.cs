@@ -39,4 +39,7 @@ public interface IGpuEvidenceSource
     /// <summary>Collects GPU <paramref name="index"/>'s report over <paramref name="nonce32"/> (32 bytes) and verifies it.</summary>
     /// <exception cref="AttestationException">Collection or verification failed.</exception>
     CollectedEvidence Attest(int index, ReadOnlySpan<byte> nonce32, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> moduleHash);
+
+    /// <summary>GPU <paramref name="index"/>'s identity (its UUID) without attesting it, to name it when its attestation fails; null when unknown.</summary>
+    string? DeviceIdOf(int index) => null;
 }

@@ -65,6 +65,12 @@ public sealed record VerifyOptions
     /// <summary>The AMD product of a version 2 SEV-SNP report, which does not name it ("Milan", "Genoa", "Turin"; <c>--product</c>), for fetching.</summary>
     public string? Product { get; init; }
 
+    /// <summary>
+    /// Collateral given as data (a bundle's), read by content as a <see cref="CollateralDirectory"/> is; it takes the
+    /// place of <c>--collateral</c>, <c>--cert</c> and <c>--rim</c>, which do not apply with it; null for none.
+    /// </summary>
+    public CollateralSet? Collateral { get; init; }
+
     /// <summary>The verification context these options give (time and policy; the binding comes from the evidence).</summary>
     public VerificationContext Context => new() { Time = Time, Policy = Policy };
 }

@@ -11,7 +11,10 @@ internal sealed class FetchOptions
         Description = "Fetch what the evidence needs from its vendor (off by default: no network): AMD KDS (VCEK by chip id and reported TCB, ASK/ARK, CRL), Intel PCS v4 (TCB info by FMSPC, TD QE identity, PCK and root CA CRLs with their issuer chains), NVIDIA's RIM service and OCSP responder (GPU device and RIM signing chains); answers are cached by URL until their nextUpdate",
     };
 
-    public Option<bool> Offline { get; } = new("--offline") { Description = "With --fetch: never touch the network, use only fresh entries of the collateral cache" };
+    public Option<bool> Offline { get; } = new("--offline")
+    {
+        Description = "Use no network: with --fetch, only fresh entries of the collateral cache; a bundle (attest --bundle) or receipt is verified with its own collateral only",
+    };
 
     public Option<string?> CacheDir { get; } = new("--collateral-cache") { Description = "Where fetched collateral is cached [default: $XDG_CACHE_HOME/tee-wasm/collateral]", HelpName = "DIR" };
 
@@ -38,10 +41,13 @@ internal sealed class FetchOptions
     }
 
     /// <summary>The fetcher the options ask for, or null without <c>--fetch</c>.</summary>
-    public CollateralFetcher? Create(ParseResult parse, TextWriter? log = null)
+    /// <param name="parse">The command line.</param>
+    /// <param name="log">Where to log what is fetched, or null.</param>
+    /// <param name="offlineAlone">True when <c>--offline</c> means something without <c>--fetch</c> (a bundle or receipt to verify).</param>
+    public CollateralFetcher? Create(ParseResult parse, TextWriter? log = null, bool offlineAlone = false)
     {
         bool fetch = parse.GetValue(Fetch);
-        string[] needFetch = [.. new[] { ("--offline", parse.GetValue(Offline)), ("--collateral-cache", parse.GetValue(CacheDir) is not null),
+        string[] needFetch = [.. new[] { ("--offline", parse.GetValue(Offline) && !offlineAlone), ("--collateral-cache", parse.GetValue(CacheDir) is not null),
             ("--kds-url", parse.GetValue(KdsUrl) is not null), ("--pcs-url", parse.GetValue(PcsUrl) is not null),
             ("--intel-root-crl-url", parse.GetValue(RootCrlUrl) is not null), ("--rim-url", parse.GetValue(RimUrl) is not null), ("--ocsp-url", parse.GetValue(OcspUrl) is not null) }
             .Where(o => o.Item2).Select(o => o.Item1)];

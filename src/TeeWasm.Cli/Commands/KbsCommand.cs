@@ -38,7 +38,7 @@ internal static class KbsCommand
         }.ExistingDirectory();
         var policy = new Option<string?>("--policy")
         {
-            Description = "Policy file: {\"default\":RULE,\"secrets\":{\"repo/type/tag\":RULE}}, RULE = {allow_simulated, allow_debug, platforms, module_hashes, measurements, attestation: an attestation policy as for run --policy (docs/policy.md)}; a rule with module_hashes never releases to Trustee-format evidence [default: release to any real, non-debug SNP/TDX platform; never to the simulator]",
+            Description = "Policy file: {\"default\":RULE,\"secrets\":{\"repo/type/tag\":RULE}}, RULE = {allow_simulated, allow_debug, platforms, module_hashes, measurements, workload_digests (tee-wasm run --print-workload), attestation: an attestation policy as for run --policy (docs/policy.md)}; a rule with module_hashes or workload_digests never releases to Trustee-format evidence [default: release to any real, non-debug SNP/TDX platform; never to the simulator]",
             HelpName = "FILE",
         }.ExistingFile();
         var simulatorDir = new Option<string?>("--simulator-dir")
@@ -49,9 +49,14 @@ internal static class KbsCommand
         var auditLog = new Option<string?>("--audit-log") { Description = "Append one JSON line per verify/token/secret event to FILE (never secrets)", HelpName = "FILE" };
         var tdxCollateral = new Option<string?>("--tdx-collateral") { Description = "TDX collateral directory (TCB info, QE identity, CRLs) for the TCB status of TDX quotes", HelpName = "DIR" }.ExistingDirectory();
         var fetch = new FetchOptions();
+        var workloads = new Option<string[]>("--workloads")
+        {
+            Description = "Workload documents (files, or directories of *.json, from tee-wasm run --print-workload): a launch refused by a rule's workload_digests is told how it differs from the closest allowed one (repeatable)",
+            HelpName = "PATH",
+        };
         var command = new Command("serve", "Run the key broker until Ctrl-C: verifies TeeWasm evidence or Trustee KBS 0.4.0 snp/tdx evidence with TeeWasm's verifiers, releases secrets per policy, encrypted to the TEE's key")
         {
-            listen, secrets, policy, simulatorDir, auditLog, tdxCollateral,
+            listen, secrets, policy, simulatorDir, auditLog, tdxCollateral, workloads,
         };
         fetch.AddTo(command);
         command.SetAction(parse =>
@@ -81,6 +86,7 @@ internal static class KbsCommand
                 TdxCollateralDirectory = parse.GetValue(tdxCollateral),
                 CollateralFetcher = fetch.Create(parse, stderr),
                 AuditLog = (IAttestationAuditLog?)audit ?? NullAuditLog.Instance,
+                Workloads = LoadWorkloads(parse.GetValue(workloads) ?? []),
             }).GetAwaiter().GetResult();
             stdout.WriteLine($"kbs: listening on {server.Address.GetLeftPart(UriPartial.Authority)} (simulated platforms: {(server.AcceptsSimulated ? "accepted where the policy allows" : "refused")})");
             stdout.Flush();
@@ -117,5 +123,33 @@ internal static class KbsCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The workload documents in <paramref name="paths"/> (files, or every *.json of a directory).</summary>
+    private static List<WorkloadIdentity> LoadWorkloads(string[] paths)
+    {
+        var documents = new List<WorkloadIdentity>();
+        foreach (string path in paths)
+        {
+            string[] files = Directory.Exists(path) ? [.. Directory.GetFiles(path, "*.json").Order(StringComparer.Ordinal)]
+                : File.Exists(path) ? [path]
+                : throw new UsageException($"--workloads: '{path}' not found");
+            foreach (string file in files)
+            {
+                try
+                {
+                    documents.Add(WorkloadDocument.Parse(File.ReadAllText(file)));
+                }
+                catch (AttestationException) when (Directory.Exists(path))
+                {
+                    // A directory may hold other JSON: only its workload documents count.
+                }
+                catch (AttestationException e)
+                {
+                    throw new UsageException($"--workloads {file}: {e.Message}");
+                }
+            }
+        }
+        return documents;
     }
 }

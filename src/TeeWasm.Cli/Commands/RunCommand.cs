@@ -23,8 +23,8 @@ internal static class RunCommand
         };
         var dir = new Option<string[]>("--dir")
         {
-            Description = "Preopen a host directory for the guest as HOST[::GUEST]; GUEST defaults to HOST's last component (../data -> data). Repeatable; --dir X and --dir=X both work",
-            HelpName = "HOST[::GUEST]",
+            Description = "Preopen a host directory for the guest as HOST[::GUEST[::ro]]; GUEST defaults to HOST's last component (../data -> data); ::ro makes it read-only for the guest. Repeatable; --dir X and --dir=X both work",
+            HelpName = "HOST[::GUEST[::ro]]",
             AllowMultipleArgumentsPerToken = false,
         }.ExistingDirectory(HostDirectory);
         var env = new Option<string[]>("--env") { Description = "Set an environment variable for the guest (repeatable): NAME=VALUE, or NAME alone for this process's value; nothing else is inherited", HelpName = "NAME[=VALUE]" };
@@ -67,9 +67,21 @@ internal static class RunCommand
             HelpName = "FILE",
         }.WritableFile();
 
+        var receipt = new Option<string?>("--receipt")
+        {
+            Description = "Attest the launch (the VM and every GPU) before the guest starts, refusing to start it otherwise, and when it exits write to FILE a receipt signed by the attested host key: workload identity, measurement log, digests of the files it read and wrote in its directories, stdout digest, exit code, times, tokens. Check it with 'tee-wasm verify FILE'",
+            HelpName = "FILE",
+        }.WritableFile();
+        var bundle = new Option<string?>("--bundle") { Description = "With --receipt: also write an offline bundle of the launch attestation and its collateral to FILE", HelpName = "FILE" }.WritableFile();
+        var printWorkload = new Option<bool>("--print-workload")
+        {
+            Description = "Print the launch's workload document (JSON; its SHA-256 is what report_data, tokens and the key broker's workload_digests name) and exit without running the guest",
+        };
+
         var command = new Command("run", "Run a WASI guest with wasmtime:attestation; the exit code is the guest's (1 when it traps or cannot start, 2 for usage errors)")
         {
             module, guestArgs, dir, env, invoke, fuel, timeout, maxMemory, noCache, cacheDir, cacheMaxSize, allowPrecompiled, gpu, policy, requireAttestation, kbs, kbsEvidence, kbsKey, auditLog,
+            receipt, bundle, printWorkload,
         };
         shared.AddTo(command);
         shared.AddFetchTo(command);
@@ -104,9 +116,30 @@ internal static class RunCommand
                     }
                     : null,
             };
-            var result = WasmRunner.Run(parse.GetValue(module)!, options);
+            string? receiptPath = parse.GetValue(receipt), bundlePath = parse.GetValue(bundle);
+            if (bundlePath is not null && receiptPath is null) throw new UsageException("--bundle applies with --receipt only (the bundle holds the launch attestation)");
+            if (parse.GetValue(printWorkload))
+            {
+                var workload = WasmRunner.Describe(parse.GetValue(module)!, options);
+                context.Out.WriteLine(TeeWasm.Attestation.Evidence.WorkloadDocument.ToJson(workload, indented: true));
+                context.Error.WriteLine($"workload sha256: {workload.DigestHex}");
+                return 0;
+            }
+            if (receiptPath is not null && options.Attestation.Mode == TeeWasm.Attestation.AttestationMode.None)
+                throw new UsageException("--receipt needs attestation (a TEE, or --tee simulate): a receipt is signed by the attested host key");
+            var result = WasmRunner.Run(parse.GetValue(module)!, options with { Receipt = receiptPath is not null, Bundle = bundlePath is not null });
             foreach (string value in result.Results) context.Out.WriteLine(value);
             if (result.Error is not null) context.Error.WriteLine("error: " + result.Error);
+            if (receiptPath is not null && result.Receipt is { } signed)
+            {
+                File.WriteAllText(receiptPath, signed + "\n");
+                context.Error.WriteLine($"[tee-wasm] receipt written to {receiptPath} (workload sha256 {result.Workload!.DigestHex})");
+            }
+            if (bundlePath is not null && result.Bundle is { } made)
+            {
+                File.WriteAllText(bundlePath, made + "\n");
+                context.Error.WriteLine($"[tee-wasm] bundle of the launch attestation written to {bundlePath}");
+            }
             return result.ExitCode;
         });
         return command;

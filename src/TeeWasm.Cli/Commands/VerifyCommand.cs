@@ -12,7 +12,8 @@ namespace TeeWasm.Cli.Commands;
 /// <summary>
 /// <c>tee-wasm verify FILE [--cert CERT]... [--collateral DIR] [--td-quote FILE] [--policy F] [--json] [--at TIME]</c>: verify evidence
 /// on disk (SNP report, TDX quote, Azure HCL report, or attestation JSON), or NVIDIA GPU evidence (<c>attest gpu</c> JSON,
-/// NVIDIA SDK evidence JSON, or a raw SPDM report with <c>--cert</c> and <c>--nonce</c>). The verification is the
+/// NVIDIA SDK evidence JSON, or a raw SPDM report with <c>--cert</c> and <c>--nonce</c>); or a composite result, a bundle
+/// or a receipt (<see cref="DocumentVerification"/>). The verification is the
 /// library's (<see cref="AttestationPlatforms.VerifyFile"/>); this command parses options and prints. Exit 0 valid,
 /// 1 rejected, 2 usage.
 /// </summary>
@@ -20,7 +21,7 @@ internal static class VerifyCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var file = new Argument<string>("FILE") { Description = "Evidence: SNP report (1184/1204 bytes), TDX quote (v4/v5), Azure HCL report (binary, hex or base64), the JSON 'tee-wasm attest' writes, or Trustee evidence JSON (snp, tdx, az-snp-vtpm, az-tdx-vtpm); a token (JWT: MAA, ITA, NRAS, TeeWasm; or an NRAS detached EAT) with --jwks; or NVIDIA GPU evidence: 'tee-wasm attest gpu' JSON (also --all), NVIDIA attestation SDK evidence JSON, or a raw SPDM report (binary, hex, base64) with --cert and --nonce" }
+        var file = new Argument<string>("FILE") { Description = "Evidence: SNP report (1184/1204 bytes), TDX quote (v4/v5), Azure HCL report (binary, hex or base64), the JSON 'tee-wasm attest' writes, or Trustee evidence JSON (snp, tdx, az-snp-vtpm, az-tdx-vtpm); a token (JWT: MAA, ITA, NRAS, TeeWasm; or an NRAS detached EAT) with --jwks; or NVIDIA GPU evidence: 'tee-wasm attest gpu' JSON (also --all), NVIDIA attestation SDK evidence JSON, or a raw SPDM report (binary, hex, base64) with --cert and --nonce; or 'tee-wasm attest all' JSON (the VM and every GPU), a bundle (attest --bundle) or a receipt (run --receipt)" }
             .ExistingFile("evidence file");
         var certs = new Option<string[]>("--cert") { Description = "Add certificates (DER or PEM; VCEK/VLEK, ASK/ASVK, ARK; for a raw GPU report: its device chain, PEM, leaf first); repeatable", HelpName = "CERT" }.ExistingFile();
         var collateral = new Option<string?>("--collateral")
@@ -57,12 +58,14 @@ internal static class VerifyCommand
         var issuer = new Option<string?>("--issuer") { Description = "Token: the issuer (iss) it must name", HelpName = "URL" };
         var fetch = new FetchOptions();
         var at = new Option<string?>("--at") { Description = "Verify as of this time (ISO 8601, e.g. 2025-06-01) instead of now", HelpName = "TIME" };
+        var documents = new DocumentVerification.Options();
 
-        var command = new Command("verify", "Verify VM or NVIDIA GPU evidence, or an attestation token, from a file; exit 0 valid (every GPU, for GPU evidence), 1 rejected, 2 usage error")
+        var command = new Command("verify", "Verify VM or NVIDIA GPU evidence, an attestation token, a composite result, an offline bundle or a run's receipt from a file; exit 0 valid (every GPU, for GPU evidence), 1 rejected, 2 usage error")
         {
             file, certs, collateral, allowUnsigned, tdQuote, policy, json, at, trustSimulator, gpuNonce, module, moduleHash, reportData, rim, product, saveCollateral, jwks, issuer,
         };
         fetch.AddTo(command);
+        documents.AddTo(command);
         command.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
@@ -72,7 +75,7 @@ internal static class VerifyCommand
                     command.Options.Where(o => o != jwks && o != issuer && o != at && o != json && parse.GetResult(o) is { Implicit: false }).Select(o => o.Name));
             if (parse.GetValue(jwks) is not null || parse.GetValue(issuer) is not null)
                 throw new UsageException("--jwks and --issuer apply to tokens; this file is evidence");
-            using var fetcher = fetch.Create(parse);
+            using var fetcher = fetch.Create(parse, offlineAlone: DocumentVerification.IsBundleOrReceipt(data));
             if (fetcher is null && (parse.GetValue(product) is not null || parse.GetValue(saveCollateral) is not null))
                 throw new UsageException("--product and --save-collateral apply only with --fetch");
             var options = new VerifyOptions
@@ -93,6 +96,8 @@ internal static class VerifyCommand
                 Fetcher = fetcher,
                 Product = parse.GetValue(product),
             };
+            // A receipt, a bundle or composite evidence (tee-wasm run --receipt, attest --bundle, attest all).
+            if (DocumentVerification.TryRun(data, options, documents.Values(parse), parse.GetValue(json), stdout) is int code) return code;
             FileAppraisal result;
             try
             {

@@ -41,7 +41,7 @@ internal static class VerifyOutput
     private static void WriteFetched(TextWriter o, CollateralSet? fetched, string indent)
     {
         foreach (CollateralItem i in fetched?.Items ?? [])
-            o.WriteLine($"{indent}fetched: {i.Request.Describe()} from {i.Url.GetLeftPart(UriPartial.Query)}{(i.FromCache ? " (cache)" : "")}, fresh until {i.NextUpdate:yyyy-MM-dd HH:mm}Z");
+            o.WriteLine($"{indent}fetched: {i.Request.Describe()} from {i.Url?.GetLeftPart(UriPartial.Query) ?? i.Source}{(i.FromCache ? " (cache)" : "")}, fresh until {i.NextUpdate:yyyy-MM-dd HH:mm}Z");
     }
 
     private static void WriteGpuText(TextWriter o, FileAppraisal result, CollateralSet? fetched)
@@ -73,19 +73,23 @@ internal static class VerifyOutput
     }
 
     /// <summary>"VALID: …" or "REJECTED: …".</summary>
-    private static string Headline(Appraisal a) =>
+    internal static string Headline(Appraisal a) =>
         !a.EvidenceValid ? "REJECTED: " + a.Message
         : !a.Valid ? $"REJECTED: {a.Message}, but {a.Failures}"
         : "VALID: " + a.Message + (a.Policy is not null ? "; policy allows it" : "");
 
-    private static void WriteChecks(TextWriter o, Appraisal a, string indent)
+    private static void WriteChecks(TextWriter o, Appraisal a, string indent) => WriteChecks(o, a.Checks, indent);
+
+    /// <summary>One line per check: status, name, reason.</summary>
+    internal static void WriteChecks(TextWriter o, IReadOnlyList<AppraisalCheck> checks, string indent)
     {
-        int nameWidth = a.Checks.Max(c => c.Name.Length);
-        foreach (AppraisalCheck c in a.Checks)
+        if (checks.Count == 0) return;
+        int nameWidth = checks.Max(c => c.Name.Length);
+        foreach (AppraisalCheck c in checks)
             o.WriteLine($"{indent}{c.Status.ToString().ToUpperInvariant(),-4}  {c.Name.PadRight(nameWidth)}  {c.Reason}");
     }
 
-    private static void WriteFields(TextWriter o, Appraisal a, string indent)
+    internal static void WriteFields(TextWriter o, Appraisal a, string indent)
     {
         int width = a.Fields.Count == 0 ? 0 : a.Fields.Max(f => f.Key.Length);
         foreach (var (k, v) in a.Fields) o.WriteLine($"{indent}{k.PadRight(width)}  {v}");
@@ -130,15 +134,16 @@ internal static class VerifyOutput
         {
             w.WriteStartObject();
             w.WriteString("kind", i.Request.Kind.ToString());
-            w.WriteString("url", i.Url.ToString());
+            w.WriteString("url", i.Source);
             w.WriteBoolean("from_cache", i.FromCache);
-            w.WriteString("next_update", i.NextUpdate);
+            if (i.NextUpdate is { } next) w.WriteString("next_update", next); else w.WriteNull("next_update");
             w.WriteEndObject();
         }
         w.WriteEndArray();
     }
 
-    private static void WriteAppraisal(Utf8JsonWriter w, Appraisal a, int? gpuIndex, VmBinding? binding, ExpectedBinding expected,
+    /// <summary>One appraisal as JSON; <paramref name="expected"/> null (a composite's devices) leaves out the binding objects.</summary>
+    internal static void WriteAppraisal(Utf8JsonWriter w, Appraisal a, int? gpuIndex, VmBinding? binding = null, ExpectedBinding? expected = null,
         CollateralFolder? collateral = null, CollateralSet? fetched = null)
     {
         w.WriteStartObject();
@@ -169,7 +174,7 @@ internal static class VerifyOutput
         w.WriteStartObject("fields");
         foreach (var (k, v) in a.Fields) w.WriteString(k, v);
         w.WriteEndObject();
-        WriteBinding(w, binding, expected);
+        if (expected is not null) WriteBinding(w, binding, expected);
         WriteCollateralJson(w, collateral);
         WriteFetchedJson(w, fetched);
         if (a.Policy is { } p) WritePolicy(w, p);

@@ -25,6 +25,10 @@ public sealed record AppraisedEvidence
     public required string Note { get; init; }
     /// <summary>False for evidence whose report_data does not bind the guest module (Trustee format): module rules cannot hold.</summary>
     public bool BindsModule { get; init; } = true;
+    /// <summary>SHA-256 of the launch's workload document bound into report_data (hex), or null when the launch is not bound.</summary>
+    public string? WorkloadSha256 { get; init; }
+    /// <summary>The workload document the evidence carries (its digest checked), or null.</summary>
+    public WorkloadIdentity? Workload { get; init; }
     /// <summary>
     /// The verified report (and TDX TCB status, when collateral was given) for a rule's <c>attestation</c> policy
     /// (<see cref="PolicyEvaluator"/>); report_data is bound to this session, the evidence time is the appraisal's.
@@ -102,11 +106,17 @@ public static class EvidenceAppraiser
         if (!bound.Nonce.AsSpan().SequenceEqual(expectedNonce))
             throw new AttestationException("evidence is not bound to this challenge and TEE key (stale, replayed, or for another key)");
         byte[] report = document.GetBase64("report")!;
-        return teeType switch
+        AppraisedEvidence appraised = teeType switch
         {
             SnpEvidence.TeeTypeName => Snp(report, [.. document.GetStrings("certificates") ?? []], bound.ReportData, bound.ModuleHash, options),
             TdxEvidence.TeeTypeName => Tdx(report, bound.ReportData, bound.ModuleHash, options),
             _ => throw new AttestationException($"evidence of platform '{teeType}' is not supported ({SnpEvidence.TeeTypeName}, {TdxEvidence.TeeTypeName})"),
+        };
+        // The workload digest is part of what report_data binds (checked just now); its document, when carried, hashes to it.
+        return appraised with
+        {
+            WorkloadSha256 = bound.WorkloadSha256 is { } w ? Convert.ToHexStringLower(w) : null,
+            Workload = bound.Workload,
         };
     }
 

@@ -75,4 +75,13 @@ public sealed record RunOptions
 
     /// <summary>Which backend serves the guest's <c>wasi:gpu</c> imports (<c>--gpu</c>).</summary>
     public TeeWasm.Gpu.GpuBackendKind Gpu { get; init; } = TeeWasm.Gpu.GpuBackendKind.Auto;
+
+    /// <summary>
+    /// Attest the launch (the VM and every GPU) before the guest starts, refusing to start it otherwise, and sign a
+    /// receipt of the run when it exits (<see cref="RunResult.Receipt"/>; <c>--receipt</c>).
+    /// </summary>
+    public bool Receipt { get; init; }
+
+    /// <summary>With <see cref="Receipt"/>: also make an offline bundle of the launch attestation and its collateral (<see cref="RunResult.Bundle"/>; <c>--bundle</c>).</summary>
+    public bool Bundle { get; init; }
 }

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TeeWasm.Attestation;
+using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Services.Kbs;
 using TeeWasm.Runtime.Guest;
 using TeeWasm.Runtime.Interfaces.Attestation;
@@ -40,27 +41,68 @@ public static partial class WasmRunner
         {
             var imports = GuestImports.Of(loaded.Module);
             bool ownsAttester = attester is null;
-            if (imports.Attestation || options.RequireAttestation) attester ??= new Attester(options.Attestation);
+            if (imports.Attestation || options.RequireAttestation || options.Receipt) attester ??= new Attester(options.Attestation);
+            // The launch is measured before anything else happens: its digest enters every report and token of the run.
+            string name = Path.GetFileName(modulePath);
+            var workload = RunWorkload.Describe(loaded.ModuleHash, name, options);
+            var measurements = new RuntimeMeasurementLog();
+            ReceiptRecorder? recorder = null;
             try
             {
-                if (attester is not null) attester.ModuleHash = loaded.ModuleHash;
+                if (attester is not null)
+                {
+                    attester.Workload = workload;
+                    attester.MeasurementLog = measurements;
+                }
                 if (options.RequireAttestation)
                 {
                     var (ok, reason) = AttestationGate.Check(attester!, options.Policy ?? new Attestation.Policy.AttestationPolicy());
-                    if (!ok) return new RunResult(1, $"attestation required but {reason}; guest not started", loaded.CacheHit);
+                    if (!ok) return new RunResult(1, $"attestation required but {reason}; guest not started", loaded.CacheHit) { Workload = workload };
                     log.LogInformation("{Line}", reason);
                 }
-                return Execute(engine, loaded.Module, Path.GetFileName(modulePath), options, imports, attester, log, loaded.CacheHit);
+                if (options.Receipt)
+                {
+                    recorder = ReceiptRecorder.Start(attester!, workload, measurements, options, out string? refused);
+                    if (recorder is null) return new RunResult(1, refused + "; guest not started", loaded.CacheHit) { Workload = workload };
+                }
+                var result = Execute(engine, loaded.Module, name, options, imports, attester, log, loaded.CacheHit, measurements, recorder) with { Workload = workload };
+                return recorder is null ? result
+                    : result with { Receipt = recorder.Finish(result), Bundle = options.Bundle ? recorder.Bundle() : null };
             }
             finally
             {
+                recorder?.Dispose();
                 if (ownsAttester) attester?.Dispose();
             }
         }
     }
 
+    /// <summary>
+    /// The workload identity <see cref="Run"/> would measure for <paramref name="modulePath"/> and <paramref name="options"/>,
+    /// without running it (the module's hash; for a precompiled module, with <see cref="RunOptions.AllowPrecompiled"/>, the one recorded in it).
+    /// </summary>
+    /// <exception cref="WasmRuntimeException">The module file is missing, unreadable or a refused precompiled module.</exception>
+    public static WorkloadIdentity Describe(string modulePath, RunOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        byte[] file = ModuleLoader.ReadFile(modulePath);
+        byte[] hash;
+        if (PrecompiledModule.HasMagic(file))
+        {
+            if (!options.AllowPrecompiled)
+                throw new WasmRuntimeException($"'{modulePath}' is a precompiled module: describe it with --allow-precompiled (only for files you compiled or trust)");
+            if (!PrecompiledModule.TryRead(file, out var precompiled, out string? error)) throw new WasmRuntimeException($"'{modulePath}' refused: {error}");
+            hash = precompiled!.ModuleHash;
+        }
+        else
+        {
+            hash = System.Security.Cryptography.SHA256.HashData(file);
+        }
+        return RunWorkload.Describe(hash, Path.GetFileName(modulePath), options);
+    }
+
     private static RunResult Execute(Engine engine, Module module, string name, RunOptions options, GuestImports imports,
-        Attester? attester, ILogger log, bool cacheHit)
+        Attester? attester, ILogger log, bool cacheHit, RuntimeMeasurementLog measurements, ReceiptRecorder? recorder)
     {
         using var linker = new Linker(engine);
         using var store = new Store(engine);
@@ -69,7 +111,7 @@ public static partial class WasmRunner
         // default, probes the machine's GPUs only for a guest that imports wasi:gpu.
         bool startGpu = imports.Gpu || options.Gpu != TeeWasm.Gpu.GpuBackendKind.Auto;
         if (!startGpu) log.LogDebug("{Line}", "--gpu auto: the guest imports no wasi:gpu; no GPU backend started");
-        using var gpu = startGpu ? GpuImports.CreateBackend(options.Gpu, log) : null;
+        using var gpu = startGpu ? new MeasuredGpuBackend(GpuImports.CreateBackend(options.Gpu, log), measurements) : null;
 
         linker.DefineWasi();
         using var broker = attester is not null && options.KeyBroker is { } kbs ? new KbsClient(kbs, attester) : null;
@@ -78,9 +120,9 @@ public static partial class WasmRunner
             AttestationResultFilter? policy = options.Policy is { } p ? (result, nonce) => AttestationGate.Apply(attester!, p, result, nonce) : null;
             AttestationImports.Define(linker, guest, attester!, policy, broker);
         }
-        using var webgpu = imports.WebGpu ? WebGpuImports.Define(linker, guest, options.WebGpu) : null;
+        using var webgpu = imports.WebGpu ? WebGpuImports.Define(linker, guest, options.WebGpu, measurements) : null;
         if (imports.Gpu) GpuImports.Define(linker, guest, gpu!);
-        store.SetWasiConfiguration(BuildWasi(name, options));
+        store.SetWasiConfiguration(BuildWasi(name, options, recorder?.StdoutCallback));
         if (options.MaxMemoryBytes is long max) store.SetLimits(memorySize: max, tableElements: null, instances: null, tables: null, memories: null);
         if (options.Fuel is ulong fuel) store.Fuel = fuel;
         store.SetEpochDeadline(1);
@@ -214,19 +256,21 @@ public static partial class WasmRunner
         _ => value?.ToString() ?? "null",
     };
 
-    private static WasiConfiguration BuildWasi(string name, RunOptions options)
+    private static WasiConfiguration BuildWasi(string name, RunOptions options, WasiOutputCallback? stdout)
     {
         var wasi = new WasiConfiguration()
             .WithArgs([name, .. options.Arguments])
             .WithEnvironmentVariables(options.Environment.Select(kv => (kv.Key, kv.Value)));
-        wasi = options.StdoutPath is { } o ? wasi.WithStandardOutput(o) : wasi.WithInheritedStandardOutput();
+        wasi = options.StdoutPath is { } o ? wasi.WithStandardOutput(o)
+            : stdout is not null ? wasi.WithStandardOutputCallback(stdout)
+            : wasi.WithInheritedStandardOutput();
         wasi = options.StderrPath is { } e ? wasi.WithStandardError(e) : wasi.WithInheritedStandardError();
         wasi = wasi.WithInheritedStandardInput();
         foreach (var dir in options.Directories)
         {
             if (!Directory.Exists(dir.HostPath))
                 throw new WasmRuntimeException($"--dir: directory '{dir.HostPath}' does not exist");
-            wasi = wasi.WithPreopenedDirectory(dir.HostPath, dir.GuestPath, mutable: true);
+            wasi = wasi.WithPreopenedDirectory(dir.HostPath, dir.GuestPath, mutable: dir.Access == DirectoryAccess.ReadWrite);
         }
         return wasi;
     }

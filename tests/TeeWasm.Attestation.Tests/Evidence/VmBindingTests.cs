@@ -88,7 +88,7 @@ public sealed class VmBindingTests
         { "other-key", "binding (maa): runtime data names another host key than the binding" },
         { "other-nonce", "binding (maa): runtime data names another nonce than the binding" },
         { "not-json", "binding (maa): runtime data is not JSON" },
-        { "extra-key", "binding (maa): runtime data is not {module_sha256, host_key, nonce} (hex strings)" },
+        { "extra-key", "binding (maa): runtime data is not {module_sha256, host_key, nonce[, workload_sha256]} (hex strings)" },
         { "no-runtime-data", "binding (maa) lacks runtime_data (base64)" },
         { "no-ita-nonce", "binding (ita) lacks ita_nonce {val, iat} (base64)" },
         { "short-module", "binding module_sha256 is not 32 bytes" },

@@ -82,7 +82,7 @@ public sealed class VerifyFetchTests : IDisposable
         Assert.DoesNotContain(a.Warnings, w => w.Contains("signature", StringComparison.Ordinal) || w.Contains("CRL", StringComparison.Ordinal));
         Assert.Equal(
             ["/tdx/certification/v4/tcb?fmspc=50806F000000", "/tdx/certification/v4/qe/identity", "/sgx/certification/v4/pckcrl?ca=platform&encoding=der", "/IntelSGXRootCA.der"],
-            _fetcher.Fetched.Items.Select(i => i.Url.PathAndQuery));
+            _fetcher.Fetched.Items.Select(i => i.Url!.PathAndQuery));
     }
 
     [Fact]

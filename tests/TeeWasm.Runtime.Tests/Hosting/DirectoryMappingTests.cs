@@ -1,3 +1,4 @@
+using TeeWasm.Attestation.Evidence;
 using TeeWasm.Runtime.Hosting;
 
 namespace TeeWasm.Runtime.Tests.Hosting;
@@ -14,8 +15,17 @@ public sealed class DirectoryMappingTests
         Assert.Equal(new DirectoryMapping(host, guest), DirectoryMapping.Parse(spec));
 
     [Theory]
+    [InlineData("/srv/in::data::ro", DirectoryAccess.ReadOnly)]
+    [InlineData("/srv/in::data::rw", DirectoryAccess.ReadWrite)]
+    [InlineData("/srv/in::data", DirectoryAccess.ReadWrite)]
+    public void ParsesTheAccess(string spec, DirectoryAccess access) =>
+        Assert.Equal(new DirectoryMapping("/srv/in", "data", access), DirectoryMapping.Parse(spec));
+
+    [Theory]
     [InlineData("")]
     [InlineData("::x")]
     [InlineData("/a::")]
+    [InlineData("/a::b::x")]
+    [InlineData("/a::b::ro::c")]
     public void RejectsMalformed(string spec) => Assert.Throws<FormatException>(() => DirectoryMapping.Parse(spec));
 }

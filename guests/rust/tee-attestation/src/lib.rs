@@ -8,7 +8,8 @@
 //!
 //! Only the imports a guest actually calls end up in its `.wasm` (the linker drops unused ones). The
 //! original host only knows `attest_vm`, `attest_gpu`, `verify_token`, `clear_cache` and `detect_tee`;
-//! the `*_nonce` and `verify_token_json` extensions need the TeeWasm host.
+//! the `*_nonce`, `verify_token_json`, `get_secret`, `attest_all` and `measurement_log` extensions need the
+//! TeeWasm host.
 //!
 //! On targets other than wasm32 the host functions are stubs that report "not available", so the
 //! JSON reader and result parsing can be unit-tested natively.
@@ -35,6 +36,8 @@ pub mod raw {
         pub fn attest_gpu_nonce(gpu_index: u32, nonce_ptr: *const u8, nonce_len: i32) -> i32;
         pub fn verify_token_json(token_ptr: *const u8, token_len: i32) -> i32;
         pub fn get_secret(name_ptr: *const u8, name_len: i32) -> i32;
+        pub fn attest_all(nonce_ptr: *const u8, nonce_len: i32) -> i32;
+        pub fn measurement_log() -> i32;
     }
 }
 
@@ -65,6 +68,12 @@ pub mod raw {
         0
     }
     pub unsafe fn get_secret(_name_ptr: *const u8, _name_len: i32) -> i32 {
+        0
+    }
+    pub unsafe fn attest_all(_nonce_ptr: *const u8, _nonce_len: i32) -> i32 {
+        0
+    }
+    pub unsafe fn measurement_log() -> i32 {
         0
     }
 }
@@ -371,6 +380,105 @@ impl SecretResult {
     }
 }
 
+/// One device of a composite result: the VM or one GPU.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceResult {
+    /// "VM" or "GPU i".
+    pub device: String,
+    /// The GPU's index; `None` for the VM.
+    pub gpu_index: Option<u32>,
+    /// The GPU's UUID as its collector states it, when known.
+    pub uuid: Option<String>,
+    pub tee_type: Option<String>,
+    pub success: bool,
+    /// The device's measurement (hex) when it verified.
+    pub measurement: Option<String>,
+    pub error: Option<String>,
+}
+
+/// Result of `attest_all`: the VM and every GPU over one nonce and one host key, one token with each device's
+/// claims, one verdict; `error` names every device that failed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompositeAttestationResult {
+    pub success: bool,
+    pub token: Option<String>,
+    /// The composite evidence (itself a JSON document).
+    pub evidence: Option<String>,
+    pub error: Option<String>,
+    pub timestamp: i64,
+    pub simulated: bool,
+    pub devices: Vec<DeviceResult>,
+}
+
+impl CompositeAttestationResult {
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        let v = json::parse(text).map_err(|e| format!("Invalid JSON from host: {}", e))?;
+        Self::from_value(&v)
+    }
+
+    pub fn from_value(v: &Value) -> Result<Self, String> {
+        let success = v
+            .get("success")
+            .and_then(Value::as_bool)
+            .ok_or_else(|| "Invalid composite result: missing boolean 'success'".to_string())?;
+        let devices = match v.get("devices").and_then(Value::as_array) {
+            Some(items) => items
+                .iter()
+                .map(|d| DeviceResult {
+                    device: opt_string(d, "device").unwrap_or_default(),
+                    gpu_index: d.get("gpu_index").and_then(Value::as_i64).map(|i| i as u32),
+                    uuid: opt_string(d, "uuid"),
+                    tee_type: opt_string(d, "tee_type"),
+                    success: bool_or(d, "success", false),
+                    measurement: opt_string(d, "measurement"),
+                    error: opt_string(d, "error"),
+                })
+                .collect(),
+            None => return Err("Invalid composite result: missing array 'devices'".to_string()),
+        };
+        Ok(CompositeAttestationResult {
+            success,
+            token: opt_string(v, "token"),
+            evidence: opt_string(v, "evidence"),
+            error: opt_string(v, "error"),
+            timestamp: v.get("timestamp").and_then(Value::as_i64).unwrap_or(0),
+            simulated: bool_or(v, "simulated", false),
+            devices,
+        })
+    }
+
+    /// The GPUs' results, in index order.
+    pub fn gpus(&self) -> impl Iterator<Item = &DeviceResult> {
+        self.devices.iter().filter(|d| d.gpu_index.is_some())
+    }
+}
+
+/// Result of `measurement_log`: the run's runtime measurement log (every WGSL shader compiled and `wasi:gpu` kernel
+/// kind dispatched so far, as a hash chain) and the workload digest bound into this run's reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeasurementLog {
+    pub algorithm: String,
+    /// The chain's value (hex).
+    pub value: String,
+    /// How many entries it covers.
+    pub length: u64,
+    /// SHA-256 of the run's workload document (hex), when the host measured the launch.
+    pub workload_sha256: Option<String>,
+}
+
+impl MeasurementLog {
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        let v = json::parse(text).map_err(|e| format!("Invalid JSON from host: {}", e))?;
+        Ok(MeasurementLog {
+            algorithm: opt_string(&v, "algorithm").ok_or_else(|| "Invalid measurement log: missing 'algorithm'".to_string())?,
+            value: opt_string(&v, "value").ok_or_else(|| "Invalid measurement log: missing 'value'".to_string())?,
+            length: v.get("length").and_then(Value::as_i64).filter(|n| *n >= 0).map(|n| n as u64)
+                .ok_or_else(|| "Invalid measurement log: missing 'length'".to_string())?,
+            workload_sha256: opt_string(&v, "workload_sha256"),
+        })
+    }
+}
+
 /// Standard base64 (with or without padding) to bytes; `None` on any other character.
 pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
     fn val(c: u8) -> Option<u32> {
@@ -455,6 +563,18 @@ pub fn verify_attestation_token(token: &str) -> bool {
 /// (`valid: false`, `reason`); `Err` only when the host gave no usable answer.
 pub fn verify_attestation_token_detailed(token: &str) -> Result<TokenVerification, String> {
     TokenVerification::from_value(&call_json(|| unsafe { raw::verify_token_json(token.as_ptr(), clamp_len(token.len())) })?)
+}
+
+/// Attest the VM and every GPU over one nonce (TeeWasm extension): one result, one token with each device's claims.
+/// `Ok` also when a device failed (`success: false`, `error` naming it); `Err` only when the host gave no usable answer.
+pub fn attest_all(nonce: &[u8]) -> Result<CompositeAttestationResult, String> {
+    CompositeAttestationResult::from_value(&call_json(|| unsafe { raw::attest_all(nonce.as_ptr(), clamp_len(nonce.len())) })?)
+}
+
+/// The run's runtime measurement log now (TeeWasm extension).
+pub fn measurement_log() -> Result<MeasurementLog, String> {
+    let text = unsafe { take_host_string(raw::measurement_log()) }?;
+    MeasurementLog::from_json(&text)
 }
 
 /// Runs the C constructors (wasi-libc's preopen table and friends) once; call it first thing in `main`.
@@ -604,6 +724,28 @@ mod tests {
         assert_eq!(base64_decode("a"), None);
         assert_eq!(base64_decode("a$bc"), None);
         assert!(get_secret("demo").is_err());
+    }
+
+    #[test]
+    fn parses_composite_results_and_the_measurement_log() {
+        let ok = r#"{"success":true,"token":"a.b.c","evidence":"{}","error":null,"timestamp":9,"tee_type":"composite","simulated":true,"devices":[{"device":"VM","tee_type":"AMD SEV-SNP","success":true,"measurement":"aa","error":null},{"device":"GPU 0","gpu_index":0,"uuid":"GPU-1","tee_type":"NVIDIA GPU","success":true,"measurement":"bb","error":null}]}"#;
+        let r = CompositeAttestationResult::from_json(ok).unwrap();
+        assert!(r.success && r.simulated);
+        assert_eq!(r.devices.len(), 2);
+        assert_eq!(r.gpus().count(), 1);
+        assert_eq!(r.devices[1].uuid.as_deref(), Some("GPU-1"));
+        assert_eq!(r.devices[0].gpu_index, None);
+        let failed = r#"{"success":false,"token":null,"evidence":null,"error":"GPU 1 (GPU-2): GPU attestation failed: x","timestamp":9,"tee_type":"composite","devices":[]}"#;
+        let r = CompositeAttestationResult::from_json(failed).unwrap();
+        assert!(!r.success);
+        assert!(r.error.unwrap().starts_with("GPU 1"));
+        assert!(CompositeAttestationResult::from_json(r#"{"success":true}"#).is_err());
+        let log = MeasurementLog::from_json(r#"{"algorithm":"sha256","value":"00","length":2,"workload_sha256":null}"#).unwrap();
+        assert_eq!(log.length, 2);
+        assert_eq!(log.workload_sha256, None);
+        assert!(MeasurementLog::from_json(r#"{"algorithm":"sha256","length":2}"#).is_err());
+        assert!(attest_all(&[1, 2]).is_err());
+        assert!(measurement_log().is_err());
     }
 
     #[test]

@@ -420,6 +420,18 @@ impl RandomForest {
         Ok(RandomForest { trees, n_features: ds.n_features, max_depth: params.max_depth })
     }
 
+    /// The model as text, to save it: a header line, then one line per node, `tree index feature value left right`
+    /// (leaves have feature -1 and their prediction as value; floats in Rust's shortest round-trip form).
+    pub fn to_text(&self) -> String {
+        let mut out = format!("tee-wasm random forest v1: {} trees, {} features, max depth {}\n", self.trees.len(), self.n_features, self.max_depth);
+        for (t, tree) in self.trees.iter().enumerate() {
+            for (i, n) in tree.nodes.iter().enumerate() {
+                out.push_str(&format!("{} {} {} {:?} {} {}\n", t, i, n.feature, n.value, n.left, n.right));
+            }
+        }
+        out
+    }
+
     pub fn predict_cpu(&self, samples: &[f32]) -> Vec<f32> {
         samples
             .chunks_exact(self.n_features)

@@ -1,7 +1,7 @@
 //! wasm-ml-benchmark: random-forest regression on the diabetes set, GPU path through `wasi:gpu` when a
 //! device is present, TEE attestation through `wasmtime_attestation`, the original benchmark output.
 //!
-//! Usage: wasm-ml-benchmark [--seed N] [--data DIR] [--cpu] [--gpu-min-rows N] [--data-key NAME]
+//! Usage: wasm-ml-benchmark [--seed N] [--data DIR] [--cpu] [--gpu-min-rows N] [--data-key NAME] [--model-out FILE]
 //!   --seed N          RNG seed (u64, default 42): the same seed gives the same forest and MSE
 //!   --data DIR        directory holding diabetes_train.csv / diabetes_test.csv (default: data)
 //!   --cpu             take the CPU path even when a device is present
@@ -10,6 +10,7 @@
 //!                     `get_secret(NAME)` returns. A refused key, a wrong key or an altered file stops the guest
 //!                     (exit 1, before any training): unlike attestation failures, which the benchmark only reports.
 //!   --gpu-min-rows N  GPU path: nodes with fewer rows are split in the guest (default 128; 0 = all on the device)
+//!   --model-out FILE  write the trained forest to FILE (text: one line per node), e.g. into a preopened directory
 
 use std::io::Write;
 use std::process::exit;
@@ -32,10 +33,11 @@ struct Args {
     force_cpu: bool,
     data_key: Option<String>,
     gpu_min_rows: usize,
+    model_out: Option<String>,
 }
 
 fn usage() -> ! {
-    eprintln!("usage: wasm-ml-benchmark [--seed N] [--data DIR] [--cpu] [--gpu-min-rows N] [--data-key NAME]");
+    eprintln!("usage: wasm-ml-benchmark [--seed N] [--data DIR] [--cpu] [--gpu-min-rows N] [--data-key NAME] [--model-out FILE]");
     exit(2)
 }
 
@@ -46,6 +48,7 @@ fn parse_args() -> Args {
         force_cpu: false,
         data_key: None,
         gpu_min_rows: forest::DEFAULT_MIN_DEVICE_ROWS,
+        model_out: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -60,6 +63,7 @@ fn parse_args() -> Args {
             "--data" => a.data_dir = it.next().unwrap_or_else(|| usage()),
             "--cpu" => a.force_cpu = true,
             "--data-key" => a.data_key = Some(it.next().unwrap_or_else(|| usage())),
+            "--model-out" => a.model_out = Some(it.next().unwrap_or_else(|| usage())),
             "--gpu-min-rows" => match it.next().and_then(|v| v.parse().ok()) {
                 Some(n) => a.gpu_min_rows = n,
                 None => {
@@ -68,7 +72,7 @@ fn parse_args() -> Args {
                 }
             },
             "-h" | "--help" => {
-                println!("usage: wasm-ml-benchmark [--seed N] [--data DIR] [--cpu] [--gpu-min-rows N] [--data-key NAME]   (default seed {})", DEFAULT_SEED);
+                println!("usage: wasm-ml-benchmark [--seed N] [--data DIR] [--cpu] [--gpu-min-rows N] [--data-key NAME] [--model-out FILE]   (default seed {})", DEFAULT_SEED);
                 exit(0)
             }
             _ => {
@@ -253,6 +257,15 @@ fn main() {
     let nodes: usize = model.trees.iter().map(|t| t.nodes.len()).sum();
     println!("[TRAIN] Nodes: {} (max depth reached: {})", nodes, model.trees.iter().map(|t| t.depth()).max().unwrap_or(0));
     println!("[TIMING] Training: {:.2} ms", training_ms);
+    if let Some(path) = &args.model_out {
+        match std::fs::write(path, model.to_text()) {
+            Ok(()) => println!("[TRAIN] Model written to {}", path),
+            Err(e) => {
+                eprintln!("❌ Cannot write the model to {}: {}", path, e);
+                exit(1)
+            }
+        }
+    }
 
     // --- Inference ----------------------------------------------------------------------------
     println!("\n=== INFERENCE ===");

@@ -53,6 +53,9 @@ public sealed record NvidiaGpuEvidence : AttestationEvidence
     /// <summary>The GPU's index on its host, when known.</summary>
     public int? GpuIndex { get; init; }
 
+    /// <summary>The GPU's UUID ("GPU-…") as the collector states it (NVML, the simulator); not signed by the report; null when unknown.</summary>
+    public string? Uuid { get; init; }
+
     /// <summary>Why this evidence cannot be verified at all (a failed attestation, no report, a chain that does not decode); null when it can.</summary>
     public string? Error { get; init; }
 
@@ -90,6 +93,7 @@ public sealed record NvidiaGpuEvidence : AttestationEvidence
         w.Object("fields", f =>
         {
             f.Number("gpu_index", GpuIndex ?? 0);
+            if (Uuid is not null) f.String("uuid", Uuid);
             f.String("name", "NVIDIA H100 (simulated)");
             f.String("cc_mode", CcMode);
             f.String("driver_version", report.OpaqueData.DriverVersion);

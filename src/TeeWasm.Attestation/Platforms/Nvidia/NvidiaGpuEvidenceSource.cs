@@ -109,10 +109,12 @@ public sealed class NvidiaGpuEvidenceSource : IGpuEvidenceSource
         evidence = evidence with
         {
             Verdict = note,
+            Uuid = collected.Uuid,
             Nvml = new NvmlDetails(collected.Name, collected.Uuid, collected.DriverVersion, collected.VbiosVersion, collected.ConfCompute,
                 root.GetNameInfo(X509NameType.SimpleName, false), report.OpaqueData.Fwid is not null, rims, remote),
         };
-        return new CollectedEvidence(Verified(index, report.ComputeMeasurementDigest(), nonce32, nonce, moduleHash, note), evidence, appraisal);
+        return new CollectedEvidence(Verified(index, report.ComputeMeasurementDigest(), nonce32, nonce, moduleHash, note) with { DeviceId = collected.Uuid },
+            evidence, appraisal);
     }
 
     private List<RimAppraisal> AppraiseWithRims(GpuAttestationReport report, ref string note)

@@ -57,6 +57,8 @@ public sealed class NvidiaPlatform : EvidencePlatform
             Error = error,
             StatedNonce = nonceHex is null ? null : Convert.FromHexString(nonceHex),
             CcMode = cc,
+            Uuid = ev.GetString("uuid") ?? fields?.GetString("uuid"),
+            GpuIndex = (ev.GetInt64("gpu_index") ?? fields?.GetInt64("gpu_index")) is long i ? (int)i : null,
             Source = ev.Source ?? "",
         };
     }
@@ -179,13 +181,22 @@ public sealed class NvidiaPlatform : EvidencePlatform
         var ocsp = new List<OcspResponse>();
         if (inputs.Collateral is { } folder)
         {
+            var folderRims = new List<NvidiaRim>();
             foreach (CollateralFile f in folder.Files)
             {
-                if (!OcspResponse.TryParse(f.Data, out OcspResponse? answer, f.Path)) continue;
-                ocsp.Add(answer);
-                f.Recognise($"OCSP answer about {answer.Responses.Count} certificate(s), produced {answer.ProducedAt:u}");
+                if (OcspResponse.TryParse(f.Data, out OcspResponse? answer, f.Path))
+                {
+                    ocsp.Add(answer);
+                    f.Recognise($"OCSP answer about {answer.Responses.Count} certificate(s), produced {answer.ProducedAt:u}");
+                }
+                else if (!folder.GivenByUser && NvidiaRim.LooksLikeRim(f.Data))
+                {
+                    folderRims.Add(RimOf(f));
+                    f.Recognise("NVIDIA RIM", used: rims is null);
+                }
             }
             folder.RequireSomethingUsed("NVIDIA OCSP answers (DER) for the device certificates");
+            if (rims is null && folderRims.Count > 0) (rims, rimSource) = (folderRims, folder.Directory);
         }
         string? ocspUnavailable = null;
         if (options.Fetcher is { } ocspFetcher && ocsp.Count == 0)
@@ -230,7 +241,7 @@ public sealed class NvidiaPlatform : EvidencePlatform
                         Kind = CollateralKind.NvidiaOcsp, OcspRequest = OcspResponse.CreateRequest(c[i], c[i + 1]),
                         Certificate = $"'{X509.CertificateChain.Name(c[i])}' (serial {c[i].SerialNumber})",
                     });
-                    answers.Add(OcspResponse.Parse(item.Body, item.Url.GetLeftPart(UriPartial.Path)));
+                    answers.Add(OcspResponse.Parse(item.Body, item.Url?.GetLeftPart(UriPartial.Path) ?? item.Source));
                 }
                 catch (Exception e) when (e is CollateralUnavailableException or AttestationException)
                 {
@@ -288,6 +299,19 @@ public sealed class NvidiaPlatform : EvidencePlatform
             }
         }
         return chain;
+    }
+
+    /// <summary>The RIM of a bundle's piece (a <c>--collateral</c> folder holds no RIMs: they go with <c>--rim</c>).</summary>
+    private static NvidiaRim RimOf(CollateralFile f)
+    {
+        try
+        {
+            return NvidiaRim.Parse(Encoding.UTF8.GetString(f.Data));
+        }
+        catch (NvidiaAttestationException e)
+        {
+            throw new VerificationInputException($"collateral {f.Name}: {e.Message}", e);
+        }
     }
 
     private static List<NvidiaRim> LoadRims(string dir)

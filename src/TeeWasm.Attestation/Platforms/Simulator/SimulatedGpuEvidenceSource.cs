@@ -49,6 +49,17 @@ public sealed class SimulatedGpuEvidenceSource : IGpuEvidenceSource
     public static byte[] MeasurementOf(int index, int block) =>
         SHA384.HashData(Encoding.UTF8.GetBytes($"TeeWasm simulated GH100 firmware, GPU {index}, measurement {block}"));
 
+    /// <inheritdoc />
+    public string? DeviceIdOf(int index) => index >= 0 && index < GpuCount ? UuidOf(index) : null;
+
+    /// <summary>The UUID of simulated GPU <paramref name="index"/>: "GPU-" and a GUID made from the simulator's chip id and the index.</summary>
+    public string UuidOf(int index)
+    {
+        byte[] h = SHA256.HashData([.. _authority.ChipId, .. Encoding.ASCII.GetBytes($"/gpu/{index}")]);
+        string x = Convert.ToHexStringLower(h.AsSpan(0, 16));
+        return $"GPU-{x[..8]}-{x[8..12]}-{x[12..16]}-{x[16..20]}-{x[20..32]}";
+    }
+
     /// <summary>Makes a signed report for GPU <paramref name="index"/> over <paramref name="nonce32"/>.</summary>
     public byte[] CreateReport(int index, ReadOnlySpan<byte> nonce32)
     {
@@ -117,7 +128,7 @@ public sealed class SimulatedGpuEvidenceSource : IGpuEvidenceSource
         if (index < 0 || index >= GpuCount) throw new AttestationException($"GPU index {index} out of range: {GpuCount} GPU(s) present");
         var evidence = new NvidiaGpuEvidence
         {
-            Origin = NvidiaEvidenceOrigin.Simulator, Source = "simulator", Simulated = true, GpuIndex = index, CcMode = "ON",
+            Origin = NvidiaEvidenceOrigin.Simulator, Source = "simulator", Simulated = true, GpuIndex = index, Uuid = UuidOf(index), CcMode = "ON",
             Report = CreateReport(index, nonce32), StatedNonce = nonce32.ToArray(),
             CertificateChainPem = _authority.GpuDevice.ExportCertificatePem() + "\n" + _authority.GpuRoot.ExportCertificatePem(),
         };
@@ -135,6 +146,7 @@ public sealed class SimulatedGpuEvidenceSource : IGpuEvidenceSource
                 ModuleHash = moduleHash.ToArray(),
                 Simulated = true,
                 GpuIndex = index,
+                DeviceId = evidence.Uuid,
                 VerifierNote = "simulated GPU: SPDM measurement report signed by the device key, chain to the simulated GPU root",
             },
             evidence with { Verdict = appraisal.Note },

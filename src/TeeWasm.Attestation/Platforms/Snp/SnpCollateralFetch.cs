@@ -60,7 +60,7 @@ public static class SnpCollateralFetch
         try
         {
             CollateralItem crl = fetcher.Fetch(new CollateralRequest { Kind = CollateralKind.AmdCrl, Product = p.ToString() });
-            return new SnpFetchedCollateral(certificates, [CertificateRevocationList.Parse(crl.Body, crl.Url.ToString())], null);
+            return new SnpFetchedCollateral(certificates, [CertificateRevocationList.Parse(crl.Body, crl.Source)], null);
         }
         catch (CollateralUnavailableException e)
         {

@@ -86,14 +86,17 @@ public sealed class TdxCollateral
     public static TdxCollateral LoadDirectory(string directory)
     {
         CollateralFolder folder = CollateralFolder.Load(directory);
-        TdxCollateral collateral = FromFolder(folder);
+        TdxCollateral collateral = FromFolder(folder)!;
         folder.RequireEveryFileRecognised();
         return collateral;
     }
 
-    /// <summary>Recognises the Intel collateral in <paramref name="folder"/> (marking its files) and loads it.</summary>
-    /// <exception cref="VerificationInputException">A recognised file is malformed, or nothing in the folder applies to TDX.</exception>
-    public static TdxCollateral FromFolder(CollateralFolder folder)
+    /// <summary>
+    /// Recognises the Intel collateral in <paramref name="folder"/> (marking its files) and loads it; null for a set's
+    /// pieces (a bundle's) none of which is Intel collateral.
+    /// </summary>
+    /// <exception cref="VerificationInputException">A recognised file is malformed, or nothing in a <c>--collateral</c> folder applies to TDX.</exception>
+    public static TdxCollateral? FromFolder(CollateralFolder folder)
     {
         ArgumentNullException.ThrowIfNull(folder);
         var tcbInfos = new List<TdxTcbInfo>();
@@ -112,6 +115,7 @@ public sealed class TdxCollateral
             }
         }
         folder.RequireSomethingUsed(FolderContents);
+        if (!folder.GivenByUser && tcbInfos.Count == 0 && qe is null && signingChain is null && crls.Count == 0) return null;
         return new TdxCollateral { TcbInfos = tcbInfos, QeIdentity = qe, TcbSigningChain = signingChain, Crls = crls };
     }
 

@@ -41,7 +41,7 @@ public static class TdxCollateralFetch
             TcbInfo = TdxTcbInfo.Parse(tcb.Body),
             QeIdentity = TdxQeIdentity.Parse(qe.Body),
             TcbSigningChain = signing,
-            Crls = [SgxCertificateRevocationList.Parse(pckCrl.Body, pckCrl.Url.ToString()), SgxCertificateRevocationList.Parse(rootCrl.Body, rootCrl.Url.ToString())],
+            Crls = [SgxCertificateRevocationList.Parse(pckCrl.Body, pckCrl.Source), SgxCertificateRevocationList.Parse(rootCrl.Body, rootCrl.Source)],
         };
     }
 }

@@ -54,7 +54,7 @@ public sealed class ItaClient : IVmTokenService, IDisposable
     /// CVM the same 64 bytes are what the HCL runtime claims must carry as <c>user-data</c>.
     /// </summary>
     /// <exception cref="RemoteServiceException">The service gave no usable nonce.</exception>
-    public VmBinding Bind(ReadOnlySpan<byte> moduleHash, ReadOnlySpan<byte> hostKey, ReadOnlySpan<byte> nonce)
+    public VmBinding Bind(ReadOnlySpan<byte> moduleHash, ReadOnlySpan<byte> hostKey, ReadOnlySpan<byte> nonce, WorkloadIdentity? workload = null)
     {
         var nonceJson = _http.SendOk(() => WithKey(new HttpRequestMessage(HttpMethod.Get, _api + "/nonce")), "getting a nonce").Json(Service);
         if (nonceJson.ValueKind != JsonValueKind.Object || !TryString(nonceJson, "val", out string? val) || !TryString(nonceJson, "iat", out string? iat))
@@ -62,7 +62,7 @@ public sealed class ItaClient : IVmTokenService, IDisposable
         var itaNonce = new ItaVerifierNonce(val, iat, TryString(nonceJson, "signature", out string? sig) ? sig : "");
         try
         {
-            return VmBinding.Ita(moduleHash, hostKey, nonce, itaNonce);
+            return VmBinding.Ita(moduleHash, hostKey, nonce, itaNonce, workload);
         }
         catch (AttestationException e) when (e is not RemoteServiceException)
         {

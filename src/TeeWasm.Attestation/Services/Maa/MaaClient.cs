@@ -42,8 +42,8 @@ public sealed class MaaClient : IVmTokenService, IDisposable
     public JwksKeySet Keys { get; }
 
     /// <summary>Azure Attestation's binding: report_data = SHA-256(runtime data) ‖ 32 zero bytes (no remote call).</summary>
-    public VmBinding Bind(ReadOnlySpan<byte> moduleHash, ReadOnlySpan<byte> hostKey, ReadOnlySpan<byte> nonce) =>
-        VmBinding.Maa(moduleHash, hostKey, nonce);
+    public VmBinding Bind(ReadOnlySpan<byte> moduleHash, ReadOnlySpan<byte> hostKey, ReadOnlySpan<byte> nonce, WorkloadIdentity? workload = null) =>
+        VmBinding.Maa(moduleHash, hostKey, nonce, workload);
 
     /// <inheritdoc />
     string IVmTokenService.Attest(AttestationEvidence evidence) => Attest(ServiceEvidence.From(evidence));

@@ -58,6 +58,14 @@ public static class AttestationImports
                     ? guest.Allocator.WriteLengthPrefixed(c, "attest_gpu_nonce", filter(attester.AttestGpu(index, nonce), nonce).JsonUtf8)
                     : 0);
 
+            linker.DefineFunction(module, "attest_all", (Caller c, int ptr, int len) =>
+                guest.ReadBytes(c, "attest_all", ptr, len, ReportDataBinding.MaxNonceLength) is { } nonce
+                    ? guest.Allocator.WriteLengthPrefixed(c, "attest_all", Filter(attester.AttestAll(nonce), filter, nonce).ToJsonUtf8())
+                    : 0);
+
+            linker.DefineFunction(module, "measurement_log", (Caller c) =>
+                guest.Allocator.WriteLengthPrefixed(c, "measurement_log", MeasurementLogJson(attester)));
+
             linker.DefineFunction(module, "verify_token", (Caller c, int ptr, int len) =>
                 ReadToken(c, guest, "verify_token", ptr, len) is { } token && attester.VerifyToken(token).Valid ? 1 : 0);
 
@@ -82,6 +90,40 @@ public static class AttestationImports
             linker.DefineFunction(module, "detect_tee", (Caller c) =>
                 guest.Allocator.WriteLengthPrefixed(c, "detect_tee", attester.DetectTee().ToJsonUtf8()));
         }
+    }
+
+    /// <summary>
+    /// A composite result as the guest sees it: each device's result passes through <paramref name="filter"/> (the
+    /// policy gate); a device it refuses fails the whole result, named.
+    /// </summary>
+    private static CompositeAttestationResult Filter(CompositeAttestationResult result, AttestationResultFilter filter, ReadOnlySpan<byte> nonce)
+    {
+        if (!result.Success) return result;
+        var refused = new List<string>();
+        foreach (DeviceAttestation d in result.Devices)
+        {
+            AttestationResult seen = filter(d.Result, nonce);
+            if (!seen.Success) refused.Add($"{d.Label}: {seen.Error}");
+        }
+        return refused.Count == 0 ? result : result with { Success = false, Token = null, Error = string.Join("; ", refused) };
+    }
+
+    /// <summary><c>{"algorithm":"sha256","value":HEX,"length":N,"workload_sha256":HEX|null}</c>: the run's measurement log now.</summary>
+    private static byte[] MeasurementLogJson(Attester attester)
+    {
+        MeasurementLogValue log = attester.MeasurementLog?.Current ?? new MeasurementLogValue(RuntimeMeasurementLog.InitialValue.ToArray(), 0);
+        using var buffer = new MemoryStream(192);
+        using (var w = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("algorithm", "sha256");
+            w.WriteString("value", log.Hex);
+            w.WriteNumber("length", log.Entries);
+            if (attester.Workload is { } workload) w.WriteString("workload_sha256", workload.DigestHex);
+            else w.WriteNull("workload_sha256");
+            w.WriteEndObject();
+        }
+        return buffer.ToArray();
     }
 
     private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using TeeWasm.Attestation.Evidence;
 using TeeWasm.Gpu.Dawn;
 using TeeWasm.Runtime.Guest;
 using Wasmtime;
@@ -27,14 +28,16 @@ public sealed class WebGpuGuestSession : IDisposable
     private readonly GuestContext _guest;
     private readonly WebGpuGuestLimits _limits;
     private readonly GuestResourceTable _table;
+    private readonly RuntimeMeasurementLog? _log;
     private WebGpuDevice? _device;
 
-    /// <summary>Creates the (empty) state for one guest.</summary>
-    public WebGpuGuestSession(GuestContext guest, WebGpuGuestLimits limits)
+    /// <summary>Creates the (empty) state for one guest; every WGSL source it compiles goes into <paramref name="log"/> first, when given.</summary>
+    public WebGpuGuestSession(GuestContext guest, WebGpuGuestLimits limits, RuntimeMeasurementLog? log = null)
     {
         _guest = guest;
         _limits = limits;
         _table = new GuestResourceTable(limits);
+        _log = log;
     }
 
     /// <summary>The message of the last failed call, or null.</summary>
@@ -121,6 +124,7 @@ public sealed class WebGpuGuestSession : IDisposable
             {
                 throw new GuestCallException("WGSL source is not valid UTF-8");
             }
+            _log?.Extend(MeasurementLogEntry.Wgsl(code)); // measured before Dawn compiles it
             return AddOrDispose(K.ShaderModule, d.CreateShaderModule((ReadOnlySpan<byte>)code)); // no guest code runs meanwhile: the span stays valid
         });
     }

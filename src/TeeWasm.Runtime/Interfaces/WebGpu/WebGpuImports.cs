@@ -16,11 +16,12 @@ public static class WebGpuImports
 
     /// <summary>
     /// Defines every function for one store and returns the guest's session; dispose it after the run (it releases
-    /// what the guest left behind, and the device).
+    /// what the guest left behind, and the device). Each WGSL source the guest compiles is appended to <paramref name="log"/>.
     /// </summary>
-    public static WebGpuGuestSession Define(Linker linker, GuestContext guest, WebGpuGuestLimits? limits = null)
+    public static WebGpuGuestSession Define(Linker linker, GuestContext guest, WebGpuGuestLimits? limits = null,
+        TeeWasm.Attestation.Evidence.RuntimeMeasurementLog? log = null)
     {
-        var s = new WebGpuGuestSession(guest, limits ?? new WebGpuGuestLimits());
+        var s = new WebGpuGuestSession(guest, limits ?? new WebGpuGuestLimits(), log);
         const string m = ModuleName;
 
         linker.DefineFunction(m, "create-instance", () => s.CreateInstance());

@@ -50,7 +50,7 @@ public sealed class CollateralFetcherTests : IDisposable
         CollateralItem item = fetcher.Fetch(Vcek);
         Assert.Equal(File.ReadAllBytes(RepoPaths.Vector("snp", "vcek.testcer")), item.Body);
         Assert.False(item.FromCache);
-        Assert.Equal(new DateTimeOffset(2029, 9, 24, 0, 0, 0, TimeSpan.Zero).Date, item.NextUpdate.UtcDateTime.Date); // the VCEK's notAfter
+        Assert.Equal(new DateTimeOffset(2029, 9, 24, 0, 0, 0, TimeSpan.Zero).Date, item.NextUpdate!.Value.UtcDateTime.Date); // the VCEK's notAfter
         Assert.Equal(1, _vendor.Hits(VcekPath));
     }
 
@@ -59,7 +59,7 @@ public sealed class CollateralFetcherTests : IDisposable
     {
         using var fetcher = Fetcher();
         CollateralItem item = fetcher.Fetch(s_tcbInfo);
-        Assert.Equal("/tdx/certification/v4/tcb?fmspc=50806F000000", item.Url.PathAndQuery);
+        Assert.Equal("/tdx/certification/v4/tcb?fmspc=50806F000000", item.Url!.PathAndQuery);
         var chain = new X509Certificate2Collection();
         chain.ImportFromPem(item.IssuerChainPem!);
         Assert.Equal("Intel SGX TCB Signing", chain[0].GetNameInfo(X509NameType.SimpleName, false));
@@ -72,7 +72,7 @@ public sealed class CollateralFetcherTests : IDisposable
     {
         using var fetcher = Fetcher();
         CollateralItem pck = fetcher.Fetch(new CollateralRequest { Kind = CollateralKind.IntelPckCrl, Ca = "platform" });
-        Assert.Equal("/sgx/certification/v4/pckcrl?ca=platform&encoding=der", pck.Url.PathAndQuery);
+        Assert.Equal("/sgx/certification/v4/pckcrl?ca=platform&encoding=der", pck.Url!.PathAndQuery);
         Assert.Equal(DateTimeOffset.Parse("2023-07-08T07:27:52Z"), pck.NextUpdate);
         CollateralItem root = fetcher.Fetch(new CollateralRequest { Kind = CollateralKind.IntelRootCaCrl });
         Assert.Equal(_vendor.RootCrlUrl, root.Url);
@@ -83,7 +83,7 @@ public sealed class CollateralFetcherTests : IDisposable
     {
         using var fetcher = Fetcher();
         CollateralItem rim = fetcher.Fetch(new CollateralRequest { Kind = CollateralKind.NvidiaRim, RimId = "NV_GPU_DRIVER_GH100_550.144.03" });
-        Assert.Equal("/v1/rim/NV_GPU_DRIVER_GH100_550.144.03", rim.Url.PathAndQuery);
+        Assert.Equal("/v1/rim/NV_GPU_DRIVER_GH100_550.144.03", rim.Url!.PathAndQuery);
         Assert.Equal(File.ReadAllBytes(RepoPaths.Vector("nvidia", "rim-driver-GH100-550.144.03.xml")), rim.Body);
     }
 

@@ -1,15 +1,15 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using TeeWasm.Attestation.Evidence;
 
-namespace TeeWasm.Attestation.Services.Kbs.Trustee;
+namespace TeeWasm.Attestation.Evidence;
 
 /// <summary>
-/// RFC 8785 (JSON Canonicalization Scheme) for the values Trustee hashes into report_data: object members sorted by
-/// their UTF-16 code units, no whitespace, strings escaped minimally (<c>\"</c>, <c>\\</c>, <c>\b \f \n \r \t</c>,
-/// other controls as <c>\u00xx</c>), and numbers that are integers of at most 2^53 in magnitude (Trustee's runtime
-/// data has none other; anything else is refused rather than guessed).
+/// RFC 8785 (JSON Canonicalization Scheme) for the JSON values whose hash is what counts: Trustee's runtime data (its
+/// hash is report_data), TeeWasm's workload documents, receipts and bundle manifests. Object members sorted by their
+/// UTF-16 code units, no whitespace, strings escaped minimally (<c>\"</c>, <c>\\</c>, <c>\b \f \n \r \t</c>, other
+/// controls as <c>\u00xx</c>), and numbers that are integers of at most 2^53 in magnitude (none of these documents has
+/// another kind; anything else is refused rather than guessed).
 /// </summary>
 public static class JsonCanonicalizer
 {
