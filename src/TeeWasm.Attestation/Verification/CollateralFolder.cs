@@ -3,11 +3,15 @@ namespace TeeWasm.Attestation.Verification;
 /// <summary>One file of a <see cref="CollateralFolder"/>: its bytes and what the platform recognised it as.</summary>
 public sealed class CollateralFile
 {
-    internal CollateralFile(string path, byte[] data)
+    internal CollateralFile(string path, byte[] data, string? setName = null)
     {
         Path = path;
         Data = data;
+        Label = setName is null ? "--collateral " + path : $"collateral '{path}' ({setName})";
     }
+
+    /// <summary>What messages call it: "--collateral PATH", or "collateral 'NAME' (the bundle's collateral)" for a set's piece.</summary>
+    public string Label { get; }
 
     /// <summary>The file.</summary>
     public string Path { get; }
@@ -59,7 +63,7 @@ public sealed class CollateralFolder
     public static CollateralFolder FromSet(CollateralSet set, string what)
     {
         ArgumentNullException.ThrowIfNull(set);
-        return new CollateralFolder(what, [.. set.Items.Select(i => new CollateralFile(i.Name, i.Body))], givenByUser: false);
+        return new CollateralFolder(what, [.. set.Items.Select(i => new CollateralFile(i.Name, i.Body, what))], givenByUser: false);
     }
 
     /// <summary>Its files (regular files; names starting with '.' are skipped), in ordinal name order.</summary>

@@ -310,7 +310,7 @@ public sealed class NvidiaPlatform : EvidencePlatform
         }
         catch (NvidiaAttestationException e)
         {
-            throw new VerificationInputException($"collateral {f.Name}: {e.Message}", e);
+            throw new VerificationInputException($"{f.Label}: {e.Message}", e);
         }
     }
 

@@ -111,7 +111,7 @@ public sealed class TdxCollateral
             }
             catch (Exception e) when (e is AttestationException or JsonException or FormatException)
             {
-                throw new VerificationInputException($"--collateral {f.Path}: {e.Message}", e);
+                throw new VerificationInputException($"{f.Label}: {e.Message}", e);
             }
         }
         folder.RequireSomethingUsed(FolderContents);
