@@ -3,6 +3,10 @@
 #   attestation_example.wasm    Rust (guests/rust/tee-attestation, --example attestation_example)
 #   main_with_attestation.wasm  C++17 (guests/cpp, header-only bindings + src/cabi_realloc.c)
 #   compat_original.wasm        WAT (guests/wat/compat_original.wat, the original host's exact imports)
+#   compat_no_realloc.wasm      WAT (guests/wat/compat_no_realloc.wat): the same imports, no cabi_realloc, canaries over
+#                               its whole memory (a first-era guest)
+#   webgpu_original_era.wasm    WAT (guests/wat/webgpu_original_era.wat): the original C++ guest's wasi:webgpu bootstrap
+#                               sampling, only the original 17 imports, first buffer id to create-bind-group
 #   wasm-ml-benchmark.wasm      Rust RF benchmark (guests/rust/wasm-ml, wasi:gpu + attestation)
 #   wasmwebgpu-ml-benchmark.wasm  C++17 RF benchmark (guests/cpp/wasmwebgpu-ml, include/wasi_gpu.h)
 #   webgpu_matmul_rust.wasm     Rust (guests/rust/tee-webgpu, --example webgpu_matmul): wasi:webgpu WGSL matmul
@@ -40,7 +44,7 @@ for a in "$@"; do
   case "$a" in
     --force) FORCE=1 ;;
     --check) CHECK=1 ;;
-    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
     *) echo "build-guests: unknown option '$a' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -182,17 +186,18 @@ else
 fi
 
 # --- WAT ----------------------------------------------------------------------------------------
-name=compat_original.wasm
-src="$ROOT/guests/wat/compat_original.wat"
-s="$(stamp "$name" "$src")"
-if up_to_date "$name" "$s"; then
-  report "$name" "(unchanged)"
-else
-  # MVP features only, so it also loads in the most conservative engine configuration.
-  wat2wasm --disable-bulk-memory --disable-reference-types "$src" -o "$OUT/$name" || die "wat2wasm $src failed"
-  echo "$s" > "$OUT/.$name.stamp"
-  report "$name" "(built)"
-fi
+for name in compat_original.wasm compat_no_realloc.wasm webgpu_original_era.wasm; do
+  src="$ROOT/guests/wat/${name%.wasm}.wat"
+  s="$(stamp "$name" "$src")"
+  if up_to_date "$name" "$s"; then
+    report "$name" "(unchanged)"
+  else
+    # MVP features only, so it also loads in the most conservative engine configuration.
+    wat2wasm --disable-bulk-memory --disable-reference-types "$src" -o "$OUT/$name" || die "wat2wasm $src failed"
+    echo "$s" > "$OUT/.$name.stamp"
+    report "$name" "(built)"
+  fi
+done
 
 # --- wasi:webgpu guests (Rust, C++) ---------------------------------------------------------------
 WEBGPU_RUST_DIR="$ROOT/guests/rust/tee-webgpu"
@@ -302,6 +307,11 @@ no_cabi_realloc() {  # FILE
   if exports "$OUT/$1" | grep -qx cabi_realloc; then echo "CHECK FAIL $1: exports cabi_realloc"; fail=1; fi
 }
 counted modules no_cabi_realloc design_sample_cpp_no_realloc.wasm
+no_cabi_realloc_wat() {  # the WAT first-era guest: the five original imports, no cabi_realloc
+  check_module compat_no_realloc.wasm "attest_gpu attest_vm clear_cache detect_tee verify_token" "fd_write proc_exit" "memory _start"
+  if exports "$OUT/compat_no_realloc.wasm" | grep -qx cabi_realloc; then echo "CHECK FAIL compat_no_realloc.wasm: exports cabi_realloc"; fail=1; fi
+}
+counted modules no_cabi_realloc_wat
 for m in attestation_example.wasm main_with_attestation.wasm; do counted modules no_ctor_wrapper "$m"; done
 
 # The RF benchmarks: only the four host modules, the right flat signatures (wasm2wat), the imports the
@@ -372,6 +382,16 @@ check_webgpu_module() {  # FILE: imports only wasi:webgpu.* and wasi_snapshot_pr
   done
   echo "check $1: imports wasi:webgpu.{$(wc -w <<<"$got") functions} + wasi_snapshot_preview1.*; exports memory, cabi_realloc, _start"
 }
+original_webgpu_module() {  # the original-era wasi:webgpu guest: exactly the original host's 17 functions, no additions
+  local got want
+  got="$(imports "$OUT/webgpu_original_era.wasm" | sed -n 's/^wasi:webgpu\.//p' | tr '\n' ' ')"
+  want="$(printf '%s\n' create-instance request-adapter request-device get-queue create-buffer queue-write-buffer \
+    create-shader-module create-bind-group-layout create-compute-pipeline create-bind-group create-command-encoder \
+    dispatch-compute submit-commands copy-buffer-to-buffer buffer-map-async buffer-get-mapped-range buffer-unmap | sort | tr '\n' ' ')"
+  [ "$got" = "$want" ] || { echo "CHECK FAIL webgpu_original_era.wasm: wasi:webgpu imports [$got], want the original 17"; return 1; }
+  echo "check webgpu_original_era.wasm: imports exactly the original host's 17 wasi:webgpu functions"
+}
+counted modules original_webgpu_module
 counted modules check_webgpu_module webgpu_matmul_rust.wasm
 counted modules check_webgpu_module webgpu_matmul_cpp.wasm
 for m in webgpu_matmul_rust.wasm webgpu_matmul_cpp.wasm webgpu_bench_rust.wasm; do counted modules no_ctor_wrapper "$m"; done

@@ -6,9 +6,9 @@
 # under --tee none each must exit 1 before training (C++: "❌ No TEE attestation available").
 #   --no-cabi-realloc  also run design_sample_cpp_no_realloc.wasm (the same sample with
 #                      WASMTIME_ATTESTATION_NO_CABI_REALLOC: no cabi_realloc export, like the original's first-era
-#                      guests) the same way. This needs a host that hands results to such guests (issue 13 item 1);
-#                      a host without it answers 0 ("Host returned null pointer") and the check fails.
-# Exits non-zero if any run does not behave as described. Set TEE_WASM to use an already built tee-wasm.
+#                      guests) the same way: the host hands it its results in its result area (docs/attestation-abi.md).
+# Ends with "sample checks: N passed, N failed" (scripts/test.sh adds it to its total) and exits non-zero if any run
+# does not behave as described. Set TEE_WASM to use an already built tee-wasm.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -30,12 +30,14 @@ fi
 "$ROOT/scripts/build-guests.sh" >/dev/null
 
 failures=0
+passes=0
 # expect GUEST TEE WANT_EXIT MUST_PRINT [MUST_NOT_PRINT]
 expect() {
   local guest="artifacts/guests/$1" tee="$2" want="$3" must="$4" mustnot="${5:-}" out code=0
   out="$(timeout 120 "${TW[@]}" run --tee "$tee" "$guest" 2>&1)" || code=$?
   if [ "$code" = "$want" ] && grep -qF -- "$must" <<<"$out" && { [ -z "$mustnot" ] || ! grep -qF -- "$mustnot" <<<"$out"; }; then
     printf 'ok    %-36s --tee %-8s exit %s, prints "%s"\n' "$1" "$tee" "$code" "$must"
+    passes=$((passes + 1))
   else
     printf 'FAIL  %-36s --tee %-8s exit %s (want %s), must print "%s"%s\n' "$1" "$tee" "$code" "$want" "$must" \
       "${mustnot:+, must not print \"$mustnot\"}"
@@ -52,6 +54,7 @@ for g in design_sample_cpp.wasm $([ "$NO_REALLOC" = 1 ] && echo design_sample_cp
   expect "$g" none 1 "❌ No TEE attestation available" "Training step"
 done
 
+echo "sample checks: $passes passed, $failures failed"
 if [ "$failures" != 0 ]; then
   echo "check-samples: $failures check(s) FAILED" >&2
   exit 1

@@ -3,7 +3,8 @@
 # tests, wasm module checks, template builds, mock-host runs: scripts/build-guests.sh --check), then every .NET test
 # project, then the package checks (scripts/test-packages.sh: the .NET tool installed from a local feed runs a guest,
 # the samples build against the packages, the release archive runs a guest from an empty directory), then the shell
-# blocks of the docs (scripts/test-docs.sh: blocks run, skipped by name). Ends with one
+# blocks of the docs (scripts/test-docs.sh: blocks run, skipped by name), then the design document's samples on the
+# built host (scripts/check-samples.sh --no-cabi-realloc). Ends with one
 # summary line "Tests: N passed, N failed, N skipped" over all of them (the guests' part also in brackets) and a
 # non-zero exit when anything failed. A guest failure does not stop the .NET tests.
 set -euo pipefail
@@ -24,6 +25,9 @@ status=${PIPESTATUS[0]}
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 "$ROOT/scripts/test-docs.sh" 2>&1 | tee -a "$LOG"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+# The design document's samples on the built host, the no-cabi_realloc C++ build included.
+TEE_WASM="dotnet $ROOT/src/TeeWasm.Cli/bin/Release/net10.0/tee-wasm.dll" "$ROOT/scripts/check-samples.sh" --no-cabi-realloc 2>&1 | tee -a "$LOG"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 set -e
 
 # The guests' line: "guest tests: N passed, N failed, N skipped (...)". No such line (the build itself failed)
@@ -40,7 +44,7 @@ fi
 awk -v gp="$gp" -v gf="$gf" -v gs="$gs" '/(Passed|Failed)! +- +Failed:/ {
        for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1)); if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
      }
-     /^package checks: [0-9]+ passed, [0-9]+ failed$/ { p += $3; f += $5 }
+     /^(package|sample) checks: [0-9]+ passed, [0-9]+ failed$/ { p += $3; f += $5 }
      /^docs checks: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$/ { p += $3; f += $5; s += $7 }
      END { printf "Tests: %d passed, %d failed, %d skipped (guests: %d passed, %d failed, %d skipped)\n", p + gp, f + gf, s + gs, gp, gf, gs }' "$LOG"
 [ "$guest_status" = 0 ] || exit "$guest_status"

@@ -99,6 +99,16 @@ public static class AttestationPlatforms
         };
     }
 
+    /// <summary>Where the VCEK of a detected SEV-SNP platform comes from, in one line (see <see cref="Attester.DescribeVcek"/>).</summary>
+    internal static string DescribeVcek(TeeDetection detection, AttesterOptions options)
+    {
+        if (detection.IsAzureVtpm) return AzureVtpm(detection, options).DescribeVcek();
+        return options.VmCertificateFiles.Count > 0
+            ? "certificate file(s) " + string.Join(", ", options.VmCertificateFiles)
+            : "the certificate table the host returns with each extended report (configfs-tsm auxblob or /dev/sev-guest), "
+              + "when it provides one; otherwise give --vm-cert";
+    }
+
     /// <summary>The source of an Azure confidential VM: its vTPM (device or socket), the VCEK files and TDX collateral of the options.</summary>
     private static AzureVtpmEvidenceSource AzureVtpm(TeeDetection detection, AttesterOptions options)
     {
@@ -110,6 +120,8 @@ public static class AttestationPlatforms
             {
                 FetchVcekFromImds = options.AzureVtpm.FetchVcekFromImds || options.FetchVcekFromImds,
                 FetchTdQuoteFromImds = options.AzureVtpm.FetchTdQuoteFromImds || options.FetchTdQuoteFromImds,
+                ImdsEndpoint = options.ImdsAddress is { } imds ? new Uri(imds, AzureVtpmOptions.ThimPath).ToString() : options.AzureVtpm.ImdsEndpoint,
+                TdQuoteBaseUri = options.ImdsAddress ?? options.AzureVtpm.TdQuoteBaseUri,
                 WriteHclUserData = options.WritesHclUserData,
                 CertificateFiles = [.. options.AzureVtpm.CertificateFiles, .. options.VmCertificateFiles],
                 TdxCollateral = options.AzureVtpm.TdxCollateral
@@ -124,6 +136,6 @@ public static class AttestationPlatforms
             ? new SimulatedGpuEvidenceSource(simulator.Value, options.SimulatedGpuCount, options.Time)
             : NvidiaGpuEvidenceSource.TryCreate(new NvidiaGpuEvidenceSourceOptions
             {
-                NvmlLibrary = options.Probe.NvmlLibrary, Time = options.Time, RemoteVerifier = options.GpuVerifier,
+                NvmlLibrary = options.Probe.NvmlLibrary, Time = options.Time, RemoteVerifier = options.GpuVerifier, RemoteMode = options.GpuVerifierMode,
             });
 }

@@ -306,6 +306,19 @@ public sealed class Attester : IDisposable
         }
     }
 
+    /// <summary>
+    /// Where the VCEK that verifies this machine's SEV-SNP reports comes from, in one line, for diagnostics
+    /// (<c>tee-wasm detect</c>); on an Azure CVM the IMDS is asked now when it is the source. Null when the platform is
+    /// not SEV-SNP.
+    /// </summary>
+    public string? DescribeVcek()
+    {
+        TeeDetection detection = DetectTee();
+        if (detection.Type != TeeType.AmdSevSnp) return null;
+        if (detection.Simulated) return "the simulator's (made with its reports, signed by its own ARK; simulate mode only)";
+        return AttestationPlatforms.DescribeVcek(detection, _options);
+    }
+
     /// <summary>The GPUs the host has (NVML), for diagnostics; none with the reason when NVML is missing or fails.</summary>
     public IReadOnlyList<GpuDescription> DiscoverGpus(out string? reason) =>
         [.. NvmlGpuDiscovery.Discover(_options.Probe.NvmlLibrary, out reason).Select(g => new GpuDescription(g.Index, g.Name, g.Uuid))];

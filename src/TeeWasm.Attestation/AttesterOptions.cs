@@ -2,6 +2,7 @@ using TeeWasm.Attestation.Linux;
 using TeeWasm.Attestation.Platforms.Nvidia;
 using TeeWasm.Attestation.Platforms.Simulator;
 using TeeWasm.Attestation.Platforms.AzureVtpm;
+using TeeWasm.Attestation.Verification;
 
 namespace TeeWasm.Attestation;
 
@@ -32,11 +33,21 @@ public sealed record AttesterOptions
     /// <summary>Azure confidential-VM (vTPM) settings: AK handle, PCRs, extra VCEK files, opt-in IMDS fetch. <see cref="VmCertificateFiles"/> apply too.</summary>
     public AzureVtpmOptions AzureVtpm { get; init; } = new();
 
-    /// <summary>Azure CVM: fetch the VCEK from the Azure IMDS when none is configured (off by default: no network).</summary>
-    public bool FetchVcekFromImds { get; init; }
+    /// <summary>
+    /// Azure CVM (detected through its vTPM's HCL report): fetch the VCEK from the Azure IMDS when none is configured.
+    /// On by default — the IMDS (169.254.169.254) is link-local and answers only inside Azure, and it is asked only
+    /// when detection found an Azure CVM, as the original system did; false keeps the host off the network.
+    /// </summary>
+    public bool FetchVcekFromImds { get; init; } = true;
 
     /// <summary>Azure TDX CVM: get a TD quote for the vTPM's TDREPORT from the Azure IMDS (off by default: no network).</summary>
     public bool FetchTdQuoteFromImds { get; init; }
+
+    /// <summary>
+    /// The Azure IMDS address for the VCEK (<c>/metadata/THIM/amd/certification</c>) and TD quotes (<c>/acc/tdquote</c>);
+    /// null for Azure's <c>http://169.254.169.254</c> (or what <see cref="AzureVtpm"/> says).
+    /// </summary>
+    public Uri? ImdsAddress { get; init; }
 
     /// <summary>
     /// Azure CVM: whether the binding is written to the HCL user-data before the HCL report is read — for a VM token
@@ -53,7 +64,7 @@ public sealed record AttesterOptions
     /// </summary>
     public Tokens.IVmTokenService? VmTokenService { get; init; }
 
-    /// <summary>A remote GPU verifier (NVIDIA NRAS) whose verdict GPU attestation also requires; null (the default) stays offline.</summary>
+    /// <summary>A remote GPU verifier (NVIDIA NRAS), used as <see cref="GpuVerifierMode"/> says; null (the default) stays offline.</summary>
     public IRemoteGpuVerifier? GpuVerifier { get; init; }
 
     /// <summary>
@@ -61,6 +72,8 @@ public sealed record AttesterOptions
     /// Intel PCS collateral when no <see cref="TdxCollateralDirectory"/> is given); null (the default) stays offline.
     /// </summary>
     public Verification.ICollateralFetcher? CollateralFetcher { get; init; }
+    /// <summary>Whether <see cref="GpuVerifier"/>'s verdict is required (the default) or preferred, local verification being the fallback.</summary>
+    public RemoteGpuVerification GpuVerifierMode { get; init; } = RemoteGpuVerification.Require;
 
     /// <summary>The clock (tests inject one).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;

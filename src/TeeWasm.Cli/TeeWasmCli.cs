@@ -70,7 +70,7 @@ public static class TeeWasmCli
             AttestCommand.Create(shared, stdout, stderr),
             InfoCommand.Create(shared, context),
             VerifyCommand.Create(stdout, stderr),
-            KbsCommand.Create(stdout, stderr),
+            KbsCommand.Create(shared, stdout, stderr),
         };
         root.Options.Add(CliLogging.CreateVerbose());
         root.Options.Add(CliLogging.CreateQuiet());

@@ -17,7 +17,7 @@ public static class GpuBackendSelector
 
     /// <summary>
     /// Creates the backend (see <see cref="Select"/>). <paramref name="webGpuOptions"/> and <paramref name="cudaOptions"/>
-    /// default to the CPU options' log and limits.
+    /// default to the CPU options' log, limits and budget.
     /// </summary>
     public static IGpuBackend Create(GpuBackendKind kind, CpuBackendOptions? cpuOptions = null, WebGpuBackendOptions? webGpuOptions = null,
         CudaBackendOptions? cudaOptions = null) =>
@@ -35,8 +35,8 @@ public static class GpuBackendSelector
         CudaBackendOptions? cudaOptions = null)
     {
         cpuOptions ??= new CpuBackendOptions();
-        webGpuOptions ??= new WebGpuBackendOptions { Logger = cpuOptions.Logger, MemoryLimit = cpuOptions.MemoryLimit, MaxBuffers = cpuOptions.MaxBuffers };
-        cudaOptions ??= new CudaBackendOptions { Logger = cpuOptions.Logger, MemoryLimit = cpuOptions.MemoryLimit, MaxBuffers = cpuOptions.MaxBuffers };
+        webGpuOptions ??= new WebGpuBackendOptions { Logger = cpuOptions.Logger, MemoryLimit = cpuOptions.MemoryLimit, Budget = cpuOptions.Budget, MaxBuffers = cpuOptions.MaxBuffers };
+        cudaOptions ??= new CudaBackendOptions { Logger = cpuOptions.Logger, MemoryLimit = cpuOptions.MemoryLimit, Budget = cpuOptions.Budget, MaxBuffers = cpuOptions.MaxBuffers };
         switch (kind)
         {
             case GpuBackendKind.Auto:

@@ -1,3 +1,6 @@
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using TeeWasm.Attestation.Audit;
 
 namespace TeeWasm.KeyBroker;
@@ -7,6 +10,15 @@ public sealed record KeyBrokerOptions
 {
     /// <summary>Where to listen: <c>HOST:PORT</c> or a URL; port 0 picks a free one. Loopback by default.</summary>
     public string Listen { get; init; } = "127.0.0.1:8080";
+
+    /// <summary>
+    /// Serve plain HTTP on an address other than loopback. Off by default: such a <see cref="Listen"/> is refused,
+    /// since cookies and tokens (not the secrets, which are encrypted to the TEE key) would cross the network in clear.
+    /// </summary>
+    public bool AllowInsecureHttp { get; init; }
+
+    /// <summary>The certificate (with its private key) for an <c>https://</c> <see cref="Listen"/> address; null for plain HTTP.</summary>
+    public X509Certificate2? TlsCertificate { get; init; }
 
     /// <summary>The secrets: the file <c>DIR/repository/type/tag</c> is the secret <c>repository/type/tag</c>.</summary>
     public required string SecretsDirectory { get; init; }
@@ -27,14 +39,20 @@ public sealed record KeyBrokerOptions
     /// </summary>
     public TeeWasm.Attestation.Verification.ICollateralFetcher? CollateralFetcher { get; init; }
 
-    /// <summary>Most sessions held at once (older expired ones are dropped first); beyond it /auth answers 503.</summary>
+    /// <summary>Most attested sessions held at once (expired ones are dropped first); beyond it <c>/attest</c> answers 503. Challenges (<c>/auth</c>) take no memory.</summary>
     public int MaxSessions { get; init; } = 10_000;
 
-    /// <summary>How long an attested session (cookie) stays valid.</summary>
+    /// <summary>How long a challenge (<c>/auth</c>) may be answered (<c>/attest</c>).</summary>
+    public TimeSpan ChallengeLifetime { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long an attested session (cookie) stays valid, from its attestation.</summary>
     public TimeSpan SessionLifetime { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Where verify/token/secret events go.</summary>
     public IAttestationAuditLog AuditLog { get; init; } = NullAuditLog.Instance;
+
+    /// <summary>Where each request (method, path, status, latency, client address; never a body, cookie or secret) and each failure is logged.</summary>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
 
     /// <summary>
     /// Workload documents the broker knows (<c>kbs serve --workloads</c>): a refusal of a launch that is not in a rule's

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Inputs;
 
 namespace TeeWasm.KeyBroker;
 
@@ -48,21 +49,58 @@ public static class SecretFile
         }
     }
 
-    /// <summary>Reads a key file: exactly 32 raw bytes, or 64 hex digits, or base64 of 32 bytes (surrounding whitespace ignored).</summary>
-    /// <exception cref="AttestationException">The file does not hold a 32-byte key.</exception>
+    /// <summary>
+    /// Reads a data key file: exactly <see cref="KeySize"/> raw bytes — what the broker serves byte for byte and the
+    /// guest takes as its AES-256 key. Text (hex, base64) is refused, saying how to convert it: the broker could not serve it.
+    /// </summary>
+    /// <exception cref="AttestationException">The file does not hold 32 raw bytes.</exception>
     public static byte[] ReadKeyFile(string path)
     {
-        byte[] raw = File.ReadAllBytes(path);
+        byte[] raw = BoundedRead.File(path, InputLimits.KeyFile, "key file");
         if (raw.Length == KeySize) return raw;
         string text = System.Text.Encoding.ASCII.GetString(raw).Trim();
+        string why = text.Length == 2 * KeySize && text.All(char.IsAsciiHexDigit)
+            ? $"it holds {raw.Length} bytes of text: 64 hex digits. Convert it with `xxd -r -p {path} > KEY`, or make a key with `tee-wasm kbs keygen KEY`"
+            : IsBase64Key(text)
+                ? $"it holds {raw.Length} bytes of text: base64. Convert it with `base64 -d {path} > KEY`, or make a key with `tee-wasm kbs keygen KEY`"
+                : $"it holds {raw.Length} bytes. Make a key with `tee-wasm kbs keygen KEY`";
+        throw new AttestationException(
+            $"key file '{path}' is not a data key: a data key file is exactly {KeySize} raw bytes, which the broker serves as they are and the guest uses as its AES-256 key; {why}");
+    }
+
+    /// <summary>
+    /// Writes a new data key file: <see cref="KeySize"/> random bytes, readable by the owner only (0600), its directory
+    /// made when missing. An existing file is kept unless <paramref name="overwrite"/>.
+    /// </summary>
+    /// <exception cref="IOException">The file exists (and not <paramref name="overwrite"/>) or cannot be written.</exception>
+    public static void CreateKeyFile(string path, bool overwrite = false)
+    {
+        byte[] key = RandomNumberGenerator.GetBytes(KeySize);
         try
         {
-            if (text.Length == 2 * KeySize) return Convert.FromHexString(text);
-            byte[] b = Convert.FromBase64String(text);
-            if (b.Length == KeySize) return b;
+            WriteOwnerOnly(path, key, overwrite);
         }
-        catch (FormatException) { }
-        throw new AttestationException($"key file '{path}' must hold a 32-byte key (raw, 64 hex digits, or base64)");
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
+    /// <summary>Writes <paramref name="data"/> to a file readable by the owner only (0600 on Unix), making its directory when missing.</summary>
+    /// <exception cref="IOException">The file exists (and not <paramref name="overwrite"/>) or cannot be written.</exception>
+    public static void WriteOwnerOnly(string path, ReadOnlySpan<byte> data, bool overwrite = true)
+    {
+        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } dir) Directory.CreateDirectory(dir);
+        var options = new FileStreamOptions { Mode = overwrite ? FileMode.Create : FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var file = new FileStream(path, options)) file.Write(data);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+
+    private static bool IsBase64Key(string text)
+    {
+        Span<byte> decoded = stackalloc byte[KeySize + 3];
+        return Convert.TryFromBase64String(text, decoded, out int n) && n == KeySize;
     }
 
     private static void CheckKey(ReadOnlySpan<byte> key)

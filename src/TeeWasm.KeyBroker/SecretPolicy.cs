@@ -1,6 +1,7 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Inputs;
 using TeeWasm.Attestation.Policy;
 using TeeWasm.KeyBroker.Appraisers;
 
@@ -179,7 +180,11 @@ public sealed record SecretPolicy
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = BoundedRead.Text(path, InputLimits.Policy, "policy file");
+        }
+        catch (InputTooLargeException e)
+        {
+            throw new PolicyException(e.Message, e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -97,8 +97,11 @@ internal static class GuestModules
     /// A guest importing every wasmtime:attestation function (from <paramref name="module"/>), with a bump
     /// <c>cabi_realloc</c> and exports that call each import, so tests can drive them one by one.
     /// </summary>
+    /// <param name="pages">Its memory in 64 KiB pages.</param>
+    /// <param name="heapStart">Where its bump allocator starts (as an unsigned address).</param>
     public static string AttestationGuest(string module = "wasmtime_attestation", bool withRealloc = true, bool withMemory = true,
-        string reallocBody = "(local $p i32) (local.set $p (global.get $heap)) (global.set $heap (i32.add (global.get $heap) (i32.and (i32.add (local.get 3) (i32.const 7)) (i32.const -8)))) (local.get $p)") => $$"""
+        string reallocBody = "(local $p i32) (local.set $p (global.get $heap)) (global.set $heap (i32.add (global.get $heap) (i32.and (i32.add (local.get 3) (i32.const 7)) (i32.const -8)))) (local.get $p)",
+        int pages = 4, uint heapStart = 131072) => $$"""
         (module
           (import "{{module}}" "attest_vm" (func $attest_vm (result i32)))
           (import "{{module}}" "attest_gpu" (func $attest_gpu (param i32) (result i32)))
@@ -108,8 +111,8 @@ internal static class GuestModules
           (import "{{module}}" "verify_token_json" (func $verify_token_json (param i32 i32) (result i32)))
           (import "{{module}}" "clear_cache" (func $clear_cache))
           (import "{{module}}" "detect_tee" (func $detect_tee (result i32)))
-          {{(withMemory ? "(memory (export \"memory\") 4)" : "(memory 4)")}}
-          (global $heap (mut i32) (i32.const 131072))
+          {{(withMemory ? $"(memory (export \"memory\") {pages})" : $"(memory {pages})")}}
+          (global $heap (mut i32) (i32.const {{(int)heapStart}}))
           {{(withRealloc ? "(func (export \"cabi_realloc\") (param i32 i32 i32 i32) (result i32) " + reallocBody + ")" : "")}}
           (func (export "_start"))
           (func (export "call_attest_vm") (result i32) (call $attest_vm))

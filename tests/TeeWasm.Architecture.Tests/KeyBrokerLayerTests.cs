@@ -16,6 +16,17 @@ public sealed class KeyBrokerLayerTests
             .AndShould().NotDependOnAny(In("TeeWasm.Cli"))
             .Check(AllAssemblies);
 
+    /// <summary>
+    /// TeeWasm evidence is appraised through the platform registration, so a new platform needs nothing in the broker;
+    /// only Trustee's protocol, which names its TEEs (snp, tdx, az-snp-vtpm, az-tdx-vtpm), names their platforms.
+    /// </summary>
+    [Fact]
+    public void KeyBroker_NamesPlatformsOnlyForTrusteeEvidence() =>
+        Types().That().Are(AssemblyOf(typeof(KeyBrokerServer)))
+            .And().DoNotResideInNamespaceOrBelow("TeeWasm.KeyBroker.Trustee")
+            .Should().NotDependOnAny(In("TeeWasm.Attestation.Platforms"))
+            .Check(AllAssemblies);
+
     [Fact]
     public void KeyBroker_NamespacesAreFreeOfCycles() =>
         SliceRuleDefinition.Slices().Matching("TeeWasm.(**)").Should().BeFreeOfCycles().Check(KeyBrokerOnly);

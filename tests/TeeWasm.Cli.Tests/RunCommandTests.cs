@@ -39,10 +39,10 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
-    public void TrapIsOneLineAndExitCodeOne()
+    public void TrapIsOneLineAndExitCode134()
     {
         var (code, _, stderr) = CliProcess.Run("run", "--tee", "none", Guest(GuestModules.Unreachable));
-        Assert.Equal(1, code);
+        Assert.Equal(134, code);
         string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("error: 'guest.wat' trapped: ", line);
         Assert.Contains("unreachable", line);
@@ -61,10 +61,10 @@ public sealed class RunCommandTests : IDisposable
     {
         string loop = Guest(GuestModules.InfiniteLoop);
         var fuel = CliProcess.Run("run", "--tee", "none", "--fuel", "50000", loop);
-        Assert.Equal(1, fuel.ExitCode);
+        Assert.Equal(134, fuel.ExitCode);
         Assert.Contains("fuel exhausted (--fuel 50000)", fuel.Stderr);
         var timeout = CliProcess.Run("run", "--tee", "none", "--timeout", "0.5", loop);
-        Assert.Equal(1, timeout.ExitCode);
+        Assert.Equal(134, timeout.ExitCode);
         Assert.Contains("time limit of 0.5 s exceeded", timeout.Stderr);
     }
 

@@ -1,4 +1,5 @@
 using TeeWasm.Cli.CommandLine;
+using TeeWasm.Tests.Shared;
 namespace TeeWasm.Cli.Tests;
 
 public sealed class ServiceOptionsTests
@@ -6,10 +7,8 @@ public sealed class ServiceOptionsTests
     [Fact]
     public void MaaEndpointThatIsDownFailsAttestationNamingTheService()
     {
-        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
+        using var closed = new ClosedPort();
+        int port = closed.Port;
         var (code, _, stderr) = CliProcess.Run("attest", "vm", "--tee", "simulate", "--maa-endpoint", $"http://127.0.0.1:{port}", "--service-timeout", "2");
         Assert.Equal(1, code);
         Assert.Contains($"Azure Attestation (MAA) at http://127.0.0.1:{port}: attest: cannot connect", stderr);
@@ -27,10 +26,11 @@ public sealed class ServiceOptionsTests
     }
 
     [Theory]
-    [InlineData(new string[0], false, false)]
-    [InlineData(new[] { "--imds-tdquote" }, false, true)]
-    [InlineData(new[] { "--imds-vcek" }, true, false)]
-    public void ImdsFlags_AreOptIn_AndMapToTheAzureVtpmOptions(string[] flags, bool vcek, bool tdQuote)
+    [InlineData(new string[0], true, false)]                    // the VCEK from the IMDS by default on an Azure CVM
+    [InlineData(new[] { "--imds-tdquote" }, true, true)]
+    [InlineData(new[] { "--imds-vcek" }, true, false)]          // the old opt-in, still accepted
+    [InlineData(new[] { "--no-imds-vcek" }, false, false)]
+    public void ImdsFlags_VcekByDefault_TdQuoteOptIn(string[] flags, bool vcek, bool tdQuote)
     {
         var options = new CliOptions();
         var command = new System.CommandLine.Command("attest");
@@ -38,7 +38,54 @@ public sealed class ServiceOptionsTests
         var azure = options.ToAttesterOptions(command.Parse(flags));
         Assert.Equal(vcek, azure.FetchVcekFromImds);
         Assert.Equal(tdQuote, azure.FetchTdQuoteFromImds);
+        Assert.Null(azure.ImdsAddress);
         Assert.Equal(new Uri("http://169.254.169.254"), azure.AzureVtpm.TdQuoteBaseUri);
+        Assert.Equal("http://169.254.169.254/metadata/THIM/amd/certification", azure.AzureVtpm.ImdsEndpoint);
+    }
+
+    [Fact]
+    public void ImdsUrl_MovesTheImds_AndBothVcekFlagsExcludeEachOther()
+    {
+        var options = new CliOptions();
+        var command = new System.CommandLine.Command("attest");
+        options.AddTo(command);
+        Assert.Equal(new Uri("http://127.0.0.1:8080"), options.ToAttesterOptions(command.Parse(["--imds-url", "http://127.0.0.1:8080"])).ImdsAddress);
+        var both = Assert.Throws<UsageException>(() => options.ToAttesterOptions(command.Parse(["--imds-vcek", "--no-imds-vcek"])));
+        Assert.Equal("--imds-vcek and --no-imds-vcek exclude each other", both.Message);
+        Assert.Throws<UsageException>(() => options.ToAttesterOptions(command.Parse(["--imds-url", "169.254.169.254"])));
+    }
+
+    [Theory]
+    [InlineData(new string[0], false, null)]
+    [InlineData(new string[0], true, Attestation.Verification.RemoteGpuVerification.Prefer)]            // ATTESTATION_PREFER_NRAS=1
+    [InlineData(new[] { "--nras", "prefer" }, false, Attestation.Verification.RemoteGpuVerification.Prefer)]
+    [InlineData(new[] { "--nras", "require" }, false, Attestation.Verification.RemoteGpuVerification.Require)]  // the strict mode
+    [InlineData(new[] { "--nras", "require" }, true, Attestation.Verification.RemoteGpuVerification.Require)]
+    [InlineData(new[] { "--nras", "off" }, true, null)]
+    public void Nras_IsOff_PreferredWithTheOriginalsVariable_OrChosen(string[] flags, bool variable, Attestation.Verification.RemoteGpuVerification? expected)
+    {
+        var options = new CliOptions();
+        var command = new System.CommandLine.Command("attest");
+        options.AddTo(command);
+        Assert.Equal(expected, options.NrasMode(command.Parse(flags), variable));
+    }
+
+    [Theory]
+    [InlineData("1", true)]
+    [InlineData("true", true)]
+    [InlineData("TRUE", true)]
+    [InlineData("0", false)]
+    [InlineData("yes", false)]
+    [InlineData(null, false)]
+    public void ThePreferNrasVariable_IsReadAsTheOriginalReadIt(string? value, bool on) =>
+        Assert.Equal(on, Attestation.Services.Nras.NrasOptions.IsPreferNras(value));
+
+    [Fact]
+    public void UnknownNrasMode_IsAUsageError()
+    {
+        var (code, _, stderr) = CliProcess.Run("attest", "gpu", "--tee", "simulate", "--nras", "sometimes");
+        Assert.Equal(2, code);
+        Assert.Contains("sometimes", stderr);
     }
 
     [Theory]

@@ -14,6 +14,9 @@ public sealed class VerifyCommandTests : IDisposable
 
     private static string V(string folder, string file) => RepoPaths.Vector(folder, file);
 
+    /// <summary>A verification time inside the go-sev-guest VCEK (to 2029-09-24) and the Constellation Azure VCEK (to 2030-08-30): tests pass --at, not today's date.</summary>
+    private const string At = "--at", Mid2026 = "2026-06-01";
+
     private static (int Code, string Out, string Err) Run(params string[] args)
     {
         var o = new StringWriter();
@@ -34,7 +37,7 @@ public sealed class VerifyCommandTests : IDisposable
     {
         // attestation.bin's guest policy is 0xb0000: bit 19 (DEBUG) is set, so the default policy (debug forbidden,
         // VMPL 0) rejects it although its signature and VCEK -> ASK -> ARK chain are valid.
-        var (code, o, _) = Run(V("snp", "attestation.bin"), "--cert", V("snp", "vcek.testcer"), "--cert", V("snp", "amd-root-ask_ark_milan.pem"));
+        var (code, o, _) = Run(V("snp", "attestation.bin"), "--cert", V("snp", "vcek.testcer"), "--cert", V("snp", "amd-root-ask_ark_milan.pem"), At, Mid2026);
         Assert.Equal(1, code);
         Assert.StartsWith("REJECTED: AMD SEV-SNP report, Milan, signed by VCEK", o);
         Assert.Contains(", but debug: guest policy 0xb0000 has DEBUG (bit 19) set", o);
@@ -47,7 +50,7 @@ public sealed class VerifyCommandTests : IDisposable
     [Fact]
     public void Snp_AllChecksPass_WhenThePolicyAllowsDebug()
     {
-        var (code, o, _) = Run(V("snp", "attestation.bin"), "--cert", V("snp", "vcek.testcer"),
+        var (code, o, _) = Run(V("snp", "attestation.bin"), "--cert", V("snp", "vcek.testcer"), At, Mid2026,
             "--policy", Temp("debug-ok.json", "{\"allow_debug\": true, \"require_report_data_binding\": false, \"snp\": {\"max_vmpl\": 0}}"u8.ToArray()));
         Assert.Equal(0, code);
         Assert.StartsWith("VALID: AMD SEV-SNP report, Milan, signed by VCEK", o);
@@ -89,7 +92,7 @@ public sealed class VerifyCommandTests : IDisposable
     {
         byte[] report = File.ReadAllBytes(V("snp", "attestation.bin"));
         report[0x90] ^= 1;
-        var (code, o, _) = Run(Temp("flip.bin", report), "--cert", V("snp", "vcek.testcer"), "--json");
+        var (code, o, _) = Run(Temp("flip.bin", report), "--cert", V("snp", "vcek.testcer"), At, Mid2026, "--json");
         Assert.Equal(1, code);
         using var doc = JsonDocument.Parse(o);
         JsonElement checks = doc.RootElement.GetProperty("checks");
@@ -103,7 +106,7 @@ public sealed class VerifyCommandTests : IDisposable
     {
         byte[] report = File.ReadAllBytes(V("snp", "attestation.bin"));
         report[0x90] ^= 0x01;
-        var (code, o, _) = Run(Temp("flipped.bin", report), "--cert", V("snp", "vcek.testcer"));
+        var (code, o, _) = Run(Temp("flipped.bin", report), "--cert", V("snp", "vcek.testcer"), At, Mid2026);
         Assert.Equal(1, code);
         Assert.StartsWith("REJECTED: report signature does not verify", o);
     }
@@ -117,12 +120,12 @@ public sealed class VerifyCommandTests : IDisposable
     }
 
     [Fact]
-    public void Vlek_ExpiredToday_ValidAtMid2025()
+    public void Vlek_ExpiredAfter2025_12_10_ValidAtMid2025()
     {
         string[] certs = ["--cert", V("snp", "aws-vlek.pem"), "--cert", V("snp", "amd-root-ask_ark_milan_vlek.pem")];
-        var today = Run([V("snp", "aws-vlek-report.b64"), .. certs]);
-        Assert.Equal(1, today.Code);
-        Assert.StartsWith("REJECTED: VLEK expired on 2025-12-10", today.Out);
+        var after = Run([V("snp", "aws-vlek-report.b64"), .. certs, At, Mid2026]);
+        Assert.Equal(1, after.Code);
+        Assert.StartsWith("REJECTED: VLEK expired on 2025-12-10", after.Out);
 
         var past = Run([V("snp", "aws-vlek-report.b64"), .. certs, "--at", "2025-06-01"]);
         Assert.Equal(0, past.Code);
@@ -179,7 +182,7 @@ public sealed class VerifyCommandTests : IDisposable
     [Fact]
     public void AzureSnpReport_WithVcek_Valid()
     {
-        var (code, o, _) = Run(V("azure", "constellation-azure-snp-report+igvm-header.bin"), "--cert", V("azure", "constellation-azure-vcek.der"));
+        var (code, o, _) = Run(V("azure", "constellation-azure-snp-report+igvm-header.bin"), "--cert", V("azure", "constellation-azure-vcek.der"), At, Mid2026);
         Assert.Equal(0, code);
         Assert.StartsWith("VALID: AMD SEV-SNP report, Milan, signed by VCEK", o);
         Assert.Contains("IGVM", o);
@@ -252,7 +255,7 @@ public sealed class VerifyCommandTests : IDisposable
             ["certificates"] = new[] { File.ReadAllText(V("snp", "amd-root-ask_ark_milan.pem")) },
         });
         string outer = JsonSerializer.Serialize(new Dictionary<string, object?> { ["success"] = true, ["token"] = null, ["evidence"] = inner, ["timestamp"] = 1700000000 });
-        var (code, o, _) = Run(Temp("result.json", System.Text.Encoding.UTF8.GetBytes(outer)), "--cert", V("snp", "vcek.testcer"), "--json");
+        var (code, o, _) = Run(Temp("result.json", System.Text.Encoding.UTF8.GetBytes(outer)), "--cert", V("snp", "vcek.testcer"), At, Mid2026, "--json");
         Assert.Equal(1, code); // DEBUG bit set: the default policy refuses it
         using var doc = JsonDocument.Parse(o);
         Assert.Equal("rejected", doc.RootElement.GetProperty("verdict").GetString());
@@ -266,7 +269,7 @@ public sealed class VerifyCommandTests : IDisposable
     [Fact]
     public void Policy_IsApplied()
     {
-        string[] args = [V("snp", "attestation.bin"), "--cert", V("snp", "vcek.testcer")];
+        string[] args = [V("snp", "attestation.bin"), "--cert", V("snp", "vcek.testcer"), At, Mid2026];
         // This report's guest policy (0xb0000) has the DEBUG bit set, and verify has no expected report_data.
         var strict = Run([.. args, "--policy", Temp("strict.json", "{}"u8.ToArray())]);
         Assert.Equal(1, strict.Code);

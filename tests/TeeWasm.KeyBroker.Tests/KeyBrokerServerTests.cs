@@ -122,7 +122,8 @@ public sealed class KeyBrokerServerTests : IDisposable
         Assert.Contains("is not a secret name", client.GetSecret("../../etc/passwd").Error);
         Assert.Contains("is not a secret name", client.GetSecret("a/b").Error);
 
-        using var down = new KbsClient(new KbsClientOptions { Endpoint = LoopbackServer.DeadAddress(), Calls = s_fast }, attester);
+        using var closed = new ClosedPort();
+        using var down = new KbsClient(new KbsClientOptions { Endpoint = closed.Uri, Calls = s_fast }, attester);
         var r = down.GetSecret("demo");
         Assert.False(r.Success);
         Assert.Matches(@"Key broker \(KBS\) at http://127\.0\.0\.1:\d+: auth: cannot connect", r.Error);
@@ -246,22 +247,18 @@ public sealed class KeyBrokerServerTests : IDisposable
     }
 
     [Fact]
-    public async Task Session_table_is_bounded()
+    public async Task Auth_refuses_other_protocol_versions_and_tees_naming_those_it_takes()
     {
-        await using var broker = await KeyBrokerServer.StartAsync(new KeyBrokerOptions
-        {
-            Listen = "127.0.0.1:0",
-            SecretsDirectory = Path.Combine(_dir.Path, "secrets"),
-            Policy = Policy("""{"default":{}}"""),
-            MaxSessions = 2,
-        });
+        await using var broker = await Broker(Policy("""{"default":{}}"""));
         using var http = new HttpClient { BaseAddress = broker.Address };
-        var request = new Dictionary<string, string> { ["version"] = "0.1.0", ["tee"] = "snp", ["extra-params"] = "" };
-        Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync("/kbs/v0/auth", request)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync("/kbs/v0/auth", request)).StatusCode);
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.PostAsJsonAsync("/kbs/v0/auth", request)).StatusCode);
         var bad = await http.PostAsJsonAsync("/kbs/v0/auth", new Dictionary<string, string> { ["version"] = "9.0", ["tee"] = "snp" });
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("protocol version '9.0' not supported (0.x)", await TestBroker.DetailAsync(bad));
+        var tee = await http.PostAsJsonAsync("/kbs/v0/auth", new Dictionary<string, string> { ["version"] = "0.1.0", ["tee"] = "sgx" });
+        Assert.Equal(HttpStatusCode.BadRequest, tee.StatusCode);
+        Assert.Equal("tee 'sgx' not supported (snp, tdx, az-snp-vtpm, az-tdx-vtpm)", await TestBroker.DetailAsync(tee));
+        foreach (string name in new[] { "snp", "tdx", "amd-sev-snp", "intel-tdx", "az-snp-vtpm", "az-tdx-vtpm" })
+            Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync("/kbs/v0/auth", new Dictionary<string, string> { ["version"] = "0.1.0", ["tee"] = name })).StatusCode);
     }
 
     private static StringContent Attestation(string n, string e, string evidenceJson) => new(

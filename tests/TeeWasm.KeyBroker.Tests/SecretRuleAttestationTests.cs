@@ -11,6 +11,7 @@ using TeeWasm.Attestation.Tests.Platforms.Tdx;
 using TeeWasm.Tests.Shared;
 
 using TeeWasm.KeyBroker.Appraisers;
+using TeeWasm.KeyBroker.Trustee;
 
 namespace TeeWasm.KeyBroker.Tests;
 
@@ -34,7 +35,7 @@ public sealed class SecretRuleAttestationTests
         using (var key = s_authority.Value.Vcek.GetECDsaPrivateKey()!) SnpSignature.SignInPlace(report, key);
         var a = s_authority.Value;
         string[] pems = [a.Vcek.ExportCertificatePem(), a.Ask.ExportCertificatePem(), a.Ark.ExportCertificatePem()];
-        return EvidenceAppraiser.Snp(report, pems, reportData, SHA256.HashData("guest"u8), new AppraisalOptions { SimulatorRoot = a.Ark });
+        return TrusteeReportAppraiser.Snp(report, pems, reportData, SHA256.HashData("guest"u8), new TrusteeAppraisalOptions { SimulatorRoot = a.Ark });
     }
 
     [Fact]
@@ -75,10 +76,10 @@ public sealed class SecretRuleAttestationTests
         if (!withCollateral)
         {
             var clock = new ManualTimeProvider(TdxTestData.Feb2026);
-            return EvidenceAppraiser.Tdx(quote, reportData, [], new AppraisalOptions { Time = clock });
+            return TrusteeReportAppraiser.Tdx(quote, reportData, [], new TrusteeAppraisalOptions { Time = clock });
         }
         // The collateral's PCS signing chain is not among the vectors: its signature is left unchecked, as in TdxQuoteVerifierTests.
-        return EvidenceAppraiser.Tdx(quote, reportData, [], new AppraisalOptions
+        return TrusteeReportAppraiser.Tdx(quote, reportData, [], new TrusteeAppraisalOptions
         {
             Time = new ManualTimeProvider(TdxTestData.Feb2026),
             Tdx = new TdxVerifierOptions

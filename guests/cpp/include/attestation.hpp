@@ -10,7 +10,8 @@
 //
 // The guest must export `cabi_realloc`: this header provides a weak one (see the end of the file), which
 // guests/cpp/src/cabi_realloc.c or the guest's own definition replaces; WASMTIME_ATTESTATION_NO_CABI_REALLOC turns
-// it off.
+// it off. A guest without one gets its results in the host's result area (docs/attestation-abi.md): pages past the
+// guest's memory that the host owns and reuses, so with WASMTIME_ATTESTATION_NO_CABI_REALLOC nothing is freed.
 //
 // Only the imports a guest actually uses end up in its .wasm. attest_vm/attest_gpu/verify_token/
 // clear_cache/detect_tee exist in the original host too; the nonce variants, verify_token_json, get_secret,
@@ -369,7 +370,9 @@ inline std::optional<std::string> take_host_string(int32_t ptr, std::string* err
         return std::nullopt;
     }
     std::string s(reinterpret_cast<const char*>(base + 4), len);
+#if !defined(WASMTIME_ATTESTATION_NO_CABI_REALLOC)
     if (base >= reinterpret_cast<uintptr_t>(&raw::__heap_base)) std::free(reinterpret_cast<void*>(base));
+#endif  // without cabi_realloc the block is the host's result area: never ours to free
     return s;
 #else
     if (error) *error = "wasmtime_attestation is only available to wasm32 guests";

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using TeeWasm.Attestation.Tokens;
 
 namespace TeeWasm.Attestation.Audit;
 
@@ -41,9 +42,14 @@ public sealed record AuditEvent
     /// <summary>Whether the platform was the simulator.</summary>
     public bool Simulated { get; init; }
 
-    /// <summary>The first 16 hex digits of SHA-256 of <paramref name="token"/>: enough to correlate, never to replay.</summary>
+    /// <summary>
+    /// The first 16 hex digits of SHA-256 of <paramref name="token"/>: enough to correlate, never to replay. Both
+    /// spellings of an ECDSA token (the high-S and low-S forms of its signature) have one fingerprint: that of
+    /// <see cref="CompactJws.CanonicalToken"/>.
+    /// </summary>
     public static string Fingerprint(string token) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)))[..16];
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
+            CompactJws.TryParse(token, out var jws, out _) ? jws.CanonicalToken : token)))[..16];
 
     /// <summary>The event as one line of JSON (no trailing newline).</summary>
     public string ToJsonLine()

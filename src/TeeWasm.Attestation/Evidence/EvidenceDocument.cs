@@ -31,10 +31,11 @@ public sealed class EvidenceDocument
     }
 
     /// <summary>Parses UTF-8 evidence JSON.</summary>
-    /// <exception cref="JsonException">Not JSON.</exception>
+    /// <exception cref="JsonException">Not JSON (or not UTF-8).</exception>
     /// <exception cref="AttestationException">JSON, but not an object.</exception>
     public static EvidenceDocument Parse(ReadOnlyMemory<byte> utf8)
     {
+        if (Utf8Error(utf8.Span) is { } error) throw new JsonException(error);
         using var doc = JsonDocument.Parse(utf8);
         return FromElement(doc.RootElement);
     }
@@ -50,7 +51,8 @@ public sealed class EvidenceDocument
     public static IReadOnlyList<EvidenceDocument>? TryParseObjects(ReadOnlyMemory<byte> utf8, out bool isArray, out string? syntaxError)
     {
         isArray = false;
-        syntaxError = null;
+        syntaxError = Utf8Error(utf8.Span);
+        if (syntaxError is not null) return null;
         try
         {
             using var doc = JsonDocument.Parse(utf8);
@@ -71,6 +73,18 @@ public sealed class EvidenceDocument
             syntaxError = e.Message;
             return null;
         }
+    }
+
+    /// <summary>
+    /// Why <paramref name="utf8"/> is not UTF-8, or null when it is. The JSON reader checks the encoding of a string only
+    /// when the string is read, so a member read later would throw <see cref="InvalidOperationException"/>: checked first.
+    /// </summary>
+    private static string? Utf8Error(ReadOnlySpan<byte> utf8)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(utf8)) return null;
+        int at = 0;
+        while (Rune.DecodeFromUtf8(utf8[at..], out _, out int length) == System.Buffers.OperationStatus.Done) at += length;
+        return $"not valid UTF-8 (byte {at})";
     }
 
     private static EvidenceDocument FromElement(JsonElement root) =>

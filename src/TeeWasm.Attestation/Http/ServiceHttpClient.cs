@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using TeeWasm.Attestation.Inputs;
 
 namespace TeeWasm.Attestation.Http;
 
@@ -47,8 +48,11 @@ internal sealed class ServiceHttpClient : IDisposable
 
     public Uri BaseUri { get; }
 
-    /// <summary>Sends a request made by <paramref name="make"/> (called once per attempt); returns any answer that is not transient.</summary>
-    public ServiceResponse Send(Func<HttpRequestMessage> make, string what)
+    /// <summary>
+    /// Sends a request made by <paramref name="make"/> (called once per attempt); returns any answer that is not
+    /// transient. An answer longer than <paramref name="maxBytes"/> is an error, read no further.
+    /// </summary>
+    public ServiceResponse Send(Func<HttpRequestMessage> make, string what, int maxBytes = InputLimits.ServiceAnswer)
     {
         int attempts = Math.Max(1, _options.MaxAttempts);
         Exception? last = null;
@@ -59,9 +63,8 @@ internal sealed class ServiceHttpClient : IDisposable
             try
             {
                 using var request = make();
-                using var response = _http.Send(request, HttpCompletionOption.ResponseContentRead, cts.Token);
-                using var reader = new StreamReader(response.Content.ReadAsStream(cts.Token), Encoding.UTF8);
-                string body = reader.ReadToEnd();
+                using var response = _http.Send(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
+                string body = ReadBody(response, what, maxBytes, cts.Token);
                 var result = new ServiceResponse(response.StatusCode, body, response.Headers);
                 if (IsTransient(response.StatusCode) && attempt < attempts)
                 {
@@ -70,7 +73,7 @@ internal sealed class ServiceHttpClient : IDisposable
                 }
                 return result;
             }
-            catch (OperationCanceledException e)
+            catch (Exception e) when (e is OperationCanceledException || (cts.IsCancellationRequested && e is IOException or ObjectDisposedException))
             {
                 last = new RemoteServiceException(Service, $"{what}: no answer within {_options.Timeout.TotalSeconds:0.###} s (tried {attempt} time(s))", e);
             }
@@ -87,9 +90,9 @@ internal sealed class ServiceHttpClient : IDisposable
     }
 
     /// <summary>Sends and requires a 2xx answer; a failing answer becomes an error carrying the service's own message.</summary>
-    public ServiceResponse SendOk(Func<HttpRequestMessage> make, string what)
+    public ServiceResponse SendOk(Func<HttpRequestMessage> make, string what, int maxBytes = InputLimits.ServiceAnswer)
     {
-        var response = Send(make, what);
+        var response = Send(make, what, maxBytes);
         if ((int)response.Status is >= 200 and < 300) return response;
         throw new RemoteServiceException(Service, $"{what} refused: HTTP {(int)response.Status}{ErrorDetail(response.Body)}")
         {
@@ -103,6 +106,25 @@ internal sealed class ServiceHttpClient : IDisposable
     };
 
     public void Dispose() => _http.Dispose();
+
+    // The body, at most maxBytes of it; a body still arriving when the attempt's time is up ends the read.
+    private string ReadBody(HttpResponseMessage response, string what, int maxBytes, CancellationToken cancel)
+    {
+        try
+        {
+            if (response.Content.Headers.ContentLength > maxBytes) throw new InputTooLargeException("answer", Service, maxBytes);
+            using var stream = response.Content.ReadAsStream(cancel);
+            using var stop = cancel.Register(static s => ((Stream)s!).Dispose(), stream);
+            return BoundedRead.Decode(BoundedRead.Stream(stream, maxBytes, "answer", Service));
+        }
+        catch (InputTooLargeException e)
+        {
+            throw new RemoteServiceException(Service, $"{what}: the answer is larger than {InputLimits.Describe(maxBytes)}, the limit for it (docs/limits.md)", e)
+            {
+                StatusCode = (int)response.StatusCode,
+            };
+        }
+    }
 
     private static bool IsTransient(HttpStatusCode status) =>
         status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500;

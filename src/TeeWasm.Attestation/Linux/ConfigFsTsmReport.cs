@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Inputs;
 
 namespace TeeWasm.Attestation.Linux;
 
@@ -88,7 +89,7 @@ public static class ConfigFsTsmReport
                 File.WriteAllText(Path.Combine(entry, PrivLevelFile), level.ToString(CultureInfo.InvariantCulture));
                 writes++;
             }
-            byte[] outBlob = File.ReadAllBytes(Path.Combine(entry, OutBlobFile));
+            byte[] outBlob = BoundedRead.File(Path.Combine(entry, OutBlobFile), InputLimits.Evidence, "configfs-tsm outblob");
             byte[]? auxBlob = readAuxBlob ? TryReadAll(Path.Combine(entry, AuxBlobFile)) : null;
             // The kernel counts every write to the entry's attributes: anything but our own writes means another writer
             // changed the request between our inblob and our outblob read.
@@ -123,7 +124,7 @@ public static class ConfigFsTsmReport
     {
         try
         {
-            return File.Exists(path) ? File.ReadAllBytes(path) : null;
+            return File.Exists(path) ? BoundedRead.File(path, InputLimits.Evidence, "configfs-tsm auxblob") : null;
         }
         catch (IOException)
         {

@@ -45,9 +45,10 @@ public sealed class TeeDetector
     {
         if (_options.TpmSocket is { } socket)
         {
+            if (socket.StartsWith('/')) return new TpmSocketTransport(socket);
             int colon = socket.LastIndexOf(':');
             if (colon <= 0 || !int.TryParse(socket.AsSpan(colon + 1), out int port))
-                throw new TpmException($"TPM socket '{socket}' is not HOST:PORT");
+                throw new TpmException($"TPM socket '{socket}' is not HOST:PORT or the path of a Unix socket");
             return new TpmSocketTransport(socket[..colon], port);
         }
         return File.Exists(_options.TpmDevice) ? new TpmDeviceTransport(_options.TpmDevice) : null;

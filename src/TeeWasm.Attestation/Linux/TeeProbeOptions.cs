@@ -18,7 +18,7 @@ public sealed record TeeProbeOptions
     /// <summary>The TPM resource manager device; Azure confidential VMs keep the HCL report in its NV index.</summary>
     public string TpmDevice { get; init; } = "/dev/tpmrm0";
 
-    /// <summary>A TPM reached over TCP (host:port, e.g. swtpm) instead of <see cref="TpmDevice"/>; null to use the device.</summary>
+    /// <summary>A TPM reached over a socket (e.g. swtpm) instead of <see cref="TpmDevice"/>: TCP "host:port", or the absolute path of a Unix socket; null to use the device.</summary>
     public string? TpmSocket { get; init; }
 
     /// <summary>The NVML library to load for GPU discovery.</summary>

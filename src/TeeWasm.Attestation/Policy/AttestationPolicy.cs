@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using TeeWasm.Attestation.Inputs;
 
 namespace TeeWasm.Attestation.Policy;
 
@@ -84,7 +85,11 @@ public sealed record AttestationPolicy
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = BoundedRead.Text(path, InputLimits.Policy, "policy file");
+        }
+        catch (InputTooLargeException e)
+        {
+            throw new PolicyException(e.Message, e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

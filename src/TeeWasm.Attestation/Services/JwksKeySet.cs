@@ -1,5 +1,5 @@
-using Microsoft.IdentityModel.JsonWebTokens;
 using TeeWasm.Attestation.Http;
+using TeeWasm.Attestation.Inputs;
 using TeeWasm.Attestation.Tokens;
 
 namespace TeeWasm.Attestation.Services;
@@ -42,15 +42,8 @@ public sealed class JwksKeySet
     /// <summary>Verifies a token against the service's keys; never throws (an unreachable service is a rejection with its reason).</summary>
     public TokenVerification Verify(string token)
     {
-        string? kid;
-        try
-        {
-            kid = new JsonWebToken(token).Kid;
-        }
-        catch (ArgumentException)
-        {
-            return TokenVerification.Reject("malformed token: not a compact JWS");
-        }
+        if (!CompactJws.TryParse(token, out var jws, out string? malformed)) return TokenVerification.Reject("malformed token: " + malformed);
+        string? kid = jws.HeaderString("kid");
         AttestationTokenValidator validator;
         lock (_gate)
         {
@@ -80,7 +73,7 @@ public sealed class JwksKeySet
 
     private void Refresh()
     {
-        var response = _http.SendOk(() => new HttpRequestMessage(HttpMethod.Get, _jwksUri), "fetching signing keys");
+        var response = _http.SendOk(() => new HttpRequestMessage(HttpMethod.Get, _jwksUri), "fetching signing keys", InputLimits.Jwks);
         Microsoft.IdentityModel.Tokens.JsonWebKeySet set;
         try
         {

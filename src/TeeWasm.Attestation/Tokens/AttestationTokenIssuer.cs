@@ -107,6 +107,14 @@ public sealed class AttestationTokenIssuer
             Claims = claims,
             SigningCredentials = _credentials,
         };
-        return (_handler.CreateToken(descriptor), expires);
+        return (ToLowS(_handler.CreateToken(descriptor)), expires);
+    }
+
+    // ECDSA leaves s or n − s to chance; the validator accepts only the low-S form of the local verifier's tokens.
+    private static string ToLowS(string token)
+    {
+        int dot = token.LastIndexOf('.');
+        byte[] signature = Base64UrlEncoder.DecodeBytes(token[(dot + 1)..]);
+        return token[..(dot + 1)] + Base64UrlEncoder.Encode(EcdsaSignatureForm.ToLowS(signature));
     }
 }

@@ -26,6 +26,9 @@ public sealed class AttestationTokenValidator
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ECDsaSecurityKey, byte[]> _points = new();
     private TokenValidationParameters _parameters;
 
+    /// <summary>The rejection of a local token whose ECDSA signature is the high-S twin of the one the host signed.</summary>
+    public const string NotLowS = "ECDSA signature is not in low-S form (the local verifier signs low-S; the other form is a copy of a token, not one it issued)";
+
     /// <summary>Most valid verdicts remembered (a token's verdict is reused until its <c>exp</c>).</summary>
     public const int VerdictCacheSize = 1024;
 
@@ -71,6 +74,9 @@ public sealed class AttestationTokenValidator
             if (cached.Expires > _time.GetUtcNow().UtcDateTime - ClockSkew) return cached.Verdict;
             _validCache.TryRemove(token, out _);
         }
+        // One token, one spelling: the strict split refuses padding, stray characters and non-zero unused bits, and
+        // more or fewer than three segments, before the token library sees the string.
+        if (!CompactJws.TryParse(token, out var jws, out string? malformed)) return TokenVerification.Reject("malformed token: " + malformed);
         JsonWebToken jwt;
         try
         {
@@ -81,8 +87,8 @@ public sealed class AttestationTokenValidator
             return TokenVerification.Reject("malformed token: not a compact JWS");
         }
         string? issuer = jwt.TryGetPayloadValue("iss", out string iss) ? iss : null;
-        string? claims = DecodePayload(jwt);
-        if (string.IsNullOrEmpty(jwt.Alg) || jwt.Alg.Equals("none", StringComparison.OrdinalIgnoreCase) || string.IsNullOrEmpty(jwt.EncodedSignature))
+        string claims = jws.PayloadJson;
+        if (string.IsNullOrEmpty(jwt.Alg) || jwt.Alg.Equals("none", StringComparison.OrdinalIgnoreCase) || jws.Signature.Length == 0)
             return TokenVerification.Reject("unsigned token (alg none) rejected", issuer, claims);
         if (issuer is null || !_issuers.ContainsKey(issuer))
             return TokenVerification.Reject($"untrusted issuer '{issuer ?? "(none)"}'", issuer, claims);
@@ -90,8 +96,16 @@ public sealed class AttestationTokenValidator
         var result = _handler.ValidateTokenAsync(jwt, _parameters).GetAwaiter().GetResult();
         if (!result.IsValid) return TokenVerification.Reject(Describe(result.Exception, jwt), issuer, claims);
 
-        if (issuer == AttestationClaims.LocalIssuer && CheckLocalBinding(jwt, result.SecurityToken as JsonWebToken) is { } bindingError)
-            return TokenVerification.Reject(bindingError, issuer, claims);
+        if (issuer == AttestationClaims.LocalIssuer)
+        {
+            // The local issuer signs low-S (AttestationTokenIssuer), so the high-S twin of its signature is a forgery of
+            // the string, not a token it issued. Other issuers' ECDSA signatures come in both forms (NRAS's do): see
+            // CompactJws.CanonicalToken for how their two spellings stay one token where a token string is a key.
+            if (!EcdsaSignatureForm.IsLowS(jws.Signature))
+                return TokenVerification.Reject(NotLowS, issuer, claims);
+            if (CheckLocalBinding(jwt, result.SecurityToken as JsonWebToken) is { } bindingError)
+                return TokenVerification.Reject(bindingError, issuer, claims);
+        }
         var verdict = new TokenVerification { Valid = true, Issuer = issuer, ClaimsJson = claims };
         if (CacheVerdicts)
         {
@@ -175,18 +189,5 @@ public sealed class AttestationTokenValidator
             return "local token claims are not well-formed hex/base64url";
         }
         return null;
-    }
-
-    private static string? DecodePayload(JsonWebToken jwt)
-    {
-        // JsonWebToken has already parsed the payload as a JSON object; this only recovers its text.
-        try
-        {
-            return Encoding.UTF8.GetString(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload));
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException)
-        {
-            return null;
-        }
     }
 }

@@ -32,10 +32,31 @@ public sealed record TokenVerification
             if (Reason is null) w.WriteNull("reason"); else w.WriteString("reason", Reason);
             if (Issuer is null) w.WriteNull("issuer"); else w.WriteString("issuer", Issuer);
             w.WritePropertyName("claims");
-            if (ClaimsJson is null) w.WriteStartObject(); else w.WriteRawValue(ClaimsJson, skipInputValidation: false);
-            if (ClaimsJson is null) w.WriteEndObject();
+            if (ClaimsJson is not null && IsOneJsonValue(ClaimsJson))
+            {
+                w.WriteRawValue(ClaimsJson, skipInputValidation: true);
+            }
+            else
+            {
+                w.WriteStartObject();
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
         }
         return buffer.ToArray();
+    }
+
+    // Claims come from a token anyone can write: written raw only when they are exactly one JSON value.
+    private static bool IsOneJsonValue(string json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 }

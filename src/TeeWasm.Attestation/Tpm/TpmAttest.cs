@@ -88,7 +88,12 @@ public sealed class TpmAttest
             error = null;
             return true;
         }
-        catch (Exception e) when (e is ArgumentOutOfRangeException or TpmException)
+        catch (TpmException e)
+        {
+            error = e.Message;
+            return false;
+        }
+        catch (ArgumentOutOfRangeException)
         {
             error = "truncated";
             return false;

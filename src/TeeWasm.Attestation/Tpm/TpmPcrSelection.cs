@@ -53,6 +53,7 @@ public sealed class TpmPcrSelection
         if (count > 16) throw new TpmException($"TPML_PCR_SELECTION claims {count} banks");
         for (uint i = 0; i < count; i++)
         {
+            if (data.Length - offset < 3) throw new TpmException("truncated TPML_PCR_SELECTION");
             ushort hash = BinaryPrimitives.ReadUInt16BigEndian(data[offset..]);
             int size = data[offset + 2];
             var bits = data.Slice(offset + 3, size);

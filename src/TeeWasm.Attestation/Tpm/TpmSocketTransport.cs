@@ -1,29 +1,50 @@
 using System.Buffers.Binary;
+using System.Net;
 using System.Net.Sockets;
 
 namespace TeeWasm.Attestation.Tpm;
 
-/// <summary>A TPM reached over TCP with raw TPM 2.0 commands, as <c>swtpm socket --server type=tcp</c> serves them.</summary>
+/// <summary>
+/// A TPM reached over a stream socket with raw TPM 2.0 commands, as swtpm serves them: TCP
+/// (<c>swtpm socket --server type=tcp</c>) or a Unix domain socket (<c>--server type=unixio,path=…</c>).
+/// </summary>
 public sealed class TpmSocketTransport : ITpmTransport
 {
-    private readonly TcpClient _client;
     private readonly NetworkStream _stream;
 
-    /// <summary>Connects to the TPM's command port.</summary>
+    /// <summary>Connects to the TPM's command port over TCP.</summary>
     public TpmSocketTransport(string host, int port, TimeSpan? timeout = null)
+        : this(new DnsEndPoint(host, port), $"{host}:{port}", timeout)
     {
-        _client = new TcpClient();
+    }
+
+    /// <summary>Connects to the TPM's command socket, a Unix domain socket at <paramref name="path"/>.</summary>
+    public TpmSocketTransport(string path, TimeSpan? timeout = null)
+        : this(new UnixDomainSocketEndPoint(path), path, timeout)
+    {
+    }
+
+    private TpmSocketTransport(EndPoint endpoint, string name, TimeSpan? timeout)
+    {
+        var socket = endpoint is UnixDomainSocketEndPoint
+            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+            : new Socket(SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            if (!_client.ConnectAsync(host, port).Wait(timeout ?? TimeSpan.FromSeconds(5)))
-                throw new TpmException($"TPM at {host}:{port}: connection timed out");
+            if (!socket.ConnectAsync(endpoint).Wait(timeout ?? TimeSpan.FromSeconds(5)))
+                throw new TpmException($"TPM at {name}: connection timed out");
         }
         catch (AggregateException e) when (e.InnerException is SocketException se)
         {
-            _client.Dispose();
-            throw new TpmException($"TPM at {host}:{port}: {se.Message}", se);
+            socket.Dispose();
+            throw new TpmException($"TPM at {name}: {se.Message}", se);
         }
-        _stream = _client.GetStream();
+        catch (TpmException)
+        {
+            socket.Dispose();
+            throw;
+        }
+        _stream = new NetworkStream(socket, ownsSocket: true);
         _stream.ReadTimeout = _stream.WriteTimeout = (int)(timeout ?? TimeSpan.FromSeconds(10)).TotalMilliseconds;
     }
 
@@ -43,9 +64,5 @@ public sealed class TpmSocketTransport : ITpmTransport
     }
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        _stream.Dispose();
-        _client.Dispose();
-    }
+    public void Dispose() => _stream.Dispose();
 }

@@ -80,7 +80,7 @@ public sealed class CollateralFolder
             foreach (string path in System.IO.Directory.GetFiles(directory).Order(StringComparer.Ordinal))
             {
                 if (Path.GetFileName(path).StartsWith('.')) continue;
-                var file = new CollateralFile(path, File.ReadAllBytes(path));
+                var file = new CollateralFile(path, Inputs.BoundedRead.File(path, Inputs.InputLimits.Collateral, "collateral file"));
                 if (Path.GetFileName(path) == CollateralSet.IndexFileName) file.Recognise("index of fetched collateral", used: false);
                 files.Add(file);
             }

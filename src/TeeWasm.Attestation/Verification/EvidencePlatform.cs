@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.X509;
+using TeeWasm.Attestation.Inputs;
 
 namespace TeeWasm.Attestation.Verification;
 
@@ -165,7 +166,14 @@ public sealed class VerifyInputs(VerifyOptions options, Func<VerifyOptions, IRea
         if (Options.TdQuoteFile is { } quotePath)
         {
             if (!File.Exists(quotePath)) throw new VerificationInputException($"--td-quote: file '{quotePath}' not found");
-            tdQuote = File.ReadAllBytes(quotePath);
+            try
+            {
+                tdQuote = BoundedRead.File(quotePath, InputLimits.Evidence, "--td-quote file");
+            }
+            catch (InputTooLargeException e)
+            {
+                throw new VerificationInputException(e.Message, e);
+            }
         }
         return new VmInputs(certificates, collateral, simulator, tdQuote);
     }

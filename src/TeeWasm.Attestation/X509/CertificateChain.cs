@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace TeeWasm.Attestation.X509;
@@ -88,9 +89,19 @@ public static class CertificateChain
     /// <summary>The certificate's simple name (its CN).</summary>
     public static string Name(X509Certificate2 certificate) => certificate.GetNameInfo(X509NameType.SimpleName, false);
 
-    /// <summary>True when the certificate's basic constraints say it is a CA.</summary>
-    public static bool IsCa(X509Certificate2 certificate) =>
-        certificate.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault() is { CertificateAuthority: true };
+    /// <summary>True when the certificate's basic constraints say it is a CA (false when they do not decode).</summary>
+    public static bool IsCa(X509Certificate2 certificate)
+    {
+        try
+        {
+            // The extension's value is decoded when it is read: a corrupt encoding throws here, and says nothing is a CA.
+            return certificate.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault() is { CertificateAuthority: true };
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>True when the certificate's subject is its issuer.</summary>
     public static bool IsSelfIssued(X509Certificate2 certificate) =>

@@ -6,6 +6,7 @@ using TeeWasm.Attestation.Services.Ita;
 using TeeWasm.Attestation.Services.Maa;
 using TeeWasm.Attestation.Services.Nras;
 using TeeWasm.Attestation.Tokens;
+using TeeWasm.Attestation.Verification;
 
 namespace TeeWasm.Cli.CommandLine;
 
@@ -34,8 +35,8 @@ internal sealed class CliOptions
 
     public Option<string?> TpmSocket { get; } = new("--tpm-socket")
     {
-        Description = "Use a TPM at HOST:PORT (e.g. swtpm) instead of /dev/tpmrm0",
-        HelpName = "HOST:PORT",
+        Description = "Use a TPM at HOST:PORT or at a Unix socket /PATH (e.g. swtpm) instead of /dev/tpmrm0",
+        HelpName = "HOST:PORT|/PATH",
     };
 
     public Option<string[]> VmCertificates { get; } = new("--vm-cert")
@@ -52,7 +53,18 @@ internal sealed class CliOptions
 
     public Option<bool> ImdsVcek { get; } = new("--imds-vcek")
     {
-        Description = "Azure CVM: fetch the VCEK from the Azure IMDS (169.254.169.254) when no --vm-cert is given (off by default: no network)",
+        Description = "Azure CVM: fetch the VCEK from the Azure IMDS (169.254.169.254, link-local) when no --vm-cert is given; the default (kept for compatibility)",
+    };
+
+    public Option<bool> NoImdsVcek { get; } = new("--no-imds-vcek")
+    {
+        Description = "Azure CVM: never ask the Azure IMDS for the VCEK (give --vm-cert instead); by default it is asked when detection found an Azure CVM and no --vm-cert is given",
+    };
+
+    public Option<string?> ImdsUrl { get; } = new("--imds-url")
+    {
+        Description = "Address of the Azure IMDS for --imds-vcek and --imds-tdquote (what it returns is verified against AMD's or Intel's roots all the same) [default: http://169.254.169.254]",
+        HelpName = "URL",
     };
 
     public Option<bool> ImdsTdQuote { get; } = new("--imds-tdquote")
@@ -90,6 +102,15 @@ internal sealed class CliOptions
         HelpName = "v1|v2",
     };
 
+    public Option<string?> Nras { get; } = new("--nras")
+    {
+        Description = "GPU attestation and NVIDIA's remote attestation service (NRAS, needs NVIDIA_API_KEY): off (local verification only), "
+            + "prefer (ask NRAS first; when it gives no verdict, local verification decides; its 'no' fails: the original's "
+            + "ATTESTATION_PREFER_NRAS=1), require (NRAS's verdict and local verification both required) "
+            + "[default: prefer when ATTESTATION_PREFER_NRAS is 1 or true, else off]",
+        HelpName = "off|prefer|require",
+    };
+
     public Option<double> ServiceTimeout { get; } = new("--service-timeout")
     {
         Description = "Seconds allowed per attempt of each remote call (MAA, ITA, KBS); each is tried at most 3 times",
@@ -103,6 +124,7 @@ internal sealed class CliOptions
     public CliOptions()
     {
         Tee.AcceptOnlyFromAmong("auto", "none", "simulate");
+        Nras.AcceptOnlyFromAmong("off", "prefer", "require");
     }
 
     public void AddTo(Command command)
@@ -114,12 +136,15 @@ internal sealed class CliOptions
         command.Options.Add(VmCertificates);
         command.Options.Add(TdxCollateral);
         command.Options.Add(ImdsVcek);
+        command.Options.Add(NoImdsVcek);
         command.Options.Add(ImdsTdQuote);
+        command.Options.Add(ImdsUrl);
         command.Options.Add(MaaEndpoint);
         command.Options.Add(ItaEndpoint);
         command.Options.Add(ItaApiKey);
         command.Options.Add(ItaJwks);
         command.Options.Add(ItaApiVersion);
+        command.Options.Add(Nras);
         command.Options.Add(ServiceTimeout);
     }
 
@@ -177,15 +202,34 @@ internal sealed class CliOptions
         TdxCollateralDirectory = parse.GetValue(TdxCollateral) is { } dir
             ? (Directory.Exists(dir) ? dir : throw new UsageException($"--tdx-collateral: directory '{dir}' not found"))
             : null,
-        FetchVcekFromImds = parse.GetValue(ImdsVcek),
+        FetchVcekFromImds = FetchVcekFromImds(parse),
         FetchTdQuoteFromImds = parse.GetValue(ImdsTdQuote),
+        ImdsAddress = parse.GetValue(ImdsUrl) is { } imds ? Absolute(imds, "--imds-url") : null,
         VmTokenService = ToVmTokenService(parse),
-        GpuVerifier = NrasOptions.PreferNrasFromEnvironment() ? new NrasClient(new NrasOptions()) : null,
+        GpuVerifier = NrasMode(parse) is null ? null : new NrasClient(new NrasOptions { Timeout = ToServiceCallOptions(parse).Timeout }),
+        GpuVerifierMode = NrasMode(parse) ?? RemoteGpuVerification.Require,
         CollateralFetcher = parse.CommandResult.Command.Options.Contains(Fetch.Fetch) ? Fetch.Create(parse) : null,
     };
 
     /// <summary>Adds the <c>--fetch</c> options (commands that attest: run, attest).</summary>
     public void AddFetchTo(Command command) => Fetch.AddTo(command);
+
+    private bool FetchVcekFromImds(ParseResult parse) =>
+        !parse.GetValue(NoImdsVcek) ? true
+        : parse.GetValue(ImdsVcek) ? throw new UsageException("--imds-vcek and --no-imds-vcek exclude each other")
+        : false;
+
+    /// <summary>How GPU attestation uses NRAS (<c>--nras</c>, else ATTESTATION_PREFER_NRAS), or null for not at all.</summary>
+    public RemoteGpuVerification? NrasMode(ParseResult parse) => NrasMode(parse, NrasOptions.PreferNrasFromEnvironment());
+
+    /// <summary><see cref="NrasMode(ParseResult)"/> with the environment's answer given.</summary>
+    internal RemoteGpuVerification? NrasMode(ParseResult parse, bool preferNrasVariable) =>
+        (parse.GetValue(Nras) ?? (preferNrasVariable ? "prefer" : "off")) switch
+        {
+            "prefer" => RemoteGpuVerification.Prefer,
+            "require" => RemoteGpuVerification.Require,
+            _ => null,
+        };
 
     private static string[] ExistingFiles(string[] files, string option)
     {

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Inputs;
 using TeeWasm.Attestation.Policy;
 using TeeWasm.Attestation.Verification;
 using TeeWasm.Runtime;
@@ -20,6 +21,8 @@ internal static partial class Failures
         UsageException or VerificationInputException => (ExitCodes.Usage, WithSuggestion(e)),
         // A --gpu backend this machine cannot provide is a wrong command line here, like an unknown one.
         GpuUnavailableException => (ExitCodes.Usage, e.Message),
+        // An input over its size cap (docs/limits.md) is a wrong command line too.
+        InputTooLargeException => (ExitCodes.Usage, e.Message),
         // The module named on the command line cannot be used as given (missing, not a module, invalid): nothing ran.
         ModuleFileException => (ExitCodes.Usage, e.Message),
         PolicyException => (ExitCodes.Usage, WithSuggestion(e)),

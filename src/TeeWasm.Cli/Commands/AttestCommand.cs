@@ -1,8 +1,10 @@
 using System.CommandLine;
+using System.Text.Json;
 using TeeWasm.Cli.CommandLine;
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.Bundles;
 using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Inputs;
 
 namespace TeeWasm.Cli.Commands;
 
@@ -48,7 +50,8 @@ internal static class AttestCommand
             using var attester = new Attester(attesterOptions);
             if (parse.GetValue(module) is { } modulePath)
             {
-                attester.ModuleHash = Attester.HashModule(File.ReadAllBytes(modulePath));
+                if (!File.Exists(modulePath)) throw new UsageException($"--module: file '{modulePath}' not found");
+                attester.ModuleHash = Attester.HashModule(BoundedRead.File(modulePath, InputLimits.Module, "--module file"));
             }
             bool gpu = parse.GetValue(target) == "gpu";
             string? bundlePath = parse.GetValue(bundle);

@@ -32,6 +32,7 @@ internal static class DetectCommand
             stdout.WriteLine($"TEE:                  {detection.Type.ToAbiName()}{(detection.Simulated ? " (simulated)" : "")}");
             stdout.WriteLine($"Supports attestation: {(detection.SupportsAttestation ? "yes" : "no")}");
             if (detection.Source is not null) stdout.WriteLine($"Found via:            {detection.Source}");
+            if (attester.DescribeVcek() is { } vcek) stdout.WriteLine($"VCEK:                 {vcek}");
             if (simulatedGpus)
             {
                 stdout.WriteLine($"GPUs:                 {gpuCount} simulated");

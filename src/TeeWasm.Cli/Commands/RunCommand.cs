@@ -2,7 +2,6 @@ using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using TeeWasm.Cli.CommandLine;
 using TeeWasm.Attestation.Audit;
-using TeeWasm.Attestation.Services.Kbs;
 using TeeWasm.Runtime.Hosting;
 using TeeWasm.Runtime.Modules;
 
@@ -31,7 +30,16 @@ internal static class RunCommand
         var invoke = new Option<string?>("--invoke") { Description = "Call this exported function instead of _start, with ARGS as its arguments (i32/i64/f32/f64), and print its results", HelpName = "FUNCTION" };
         var fuel = new Option<ulong?>("--fuel") { Description = "Stop the guest after N units of fuel (about one per instruction)", HelpName = "N" };
         var timeout = new Option<double?>("--timeout") { Description = "Stop the guest after S seconds of wall-clock time", HelpName = "S" };
-        var maxMemory = new Option<int?>("--max-memory") { Description = "Largest linear memory the guest may grow to, in MiB", HelpName = "MB" };
+        var maxMemory = new Option<int?>("--max-memory")
+        {
+            Description = $"The guest's memory budget in MiB: its linear memory plus, for a guest that imports wasi:gpu or wasi:webgpu, its GPU buffers (--max-gpu-memory of it) [default: {RunOptions.DefaultMaxMemoryBytes >> 20}]",
+            HelpName = "MB",
+        };
+        var maxGpuMemory = new Option<int?>("--max-gpu-memory")
+        {
+            Description = $"The part of --max-memory for the GPU buffers of a guest that imports wasi:gpu or wasi:webgpu, both together, on every backend; the rest is its linear memory [default: a quarter of --max-memory, at most {RunOptions.DefaultMaxGpuMemoryBytes >> 20}]",
+            HelpName = "MB",
+        };
         var noCache = new Option<bool>("--no-cache") { Description = "Compile the module afresh; do not read or write the compiled-module cache" };
         var gpu = new Option<string>("--gpu")
         {
@@ -49,18 +57,7 @@ internal static class RunCommand
             Description = "Key broker (Trustee KBS protocol) for the guest's get_secret: the host attests to it and it releases secrets per its policy [default: none; get_secret fails]",
             HelpName = "URL",
         };
-        var kbsEvidence = new Option<string>("--kbs-evidence")
-        {
-            Description = "Evidence --kbs sends: teewasm (TeeWasm's evidence JSON; report_data binds the guest module, host key and the broker's nonce and TEE key, so module_hashes rules of `tee-wasm kbs serve` work; a real Trustee KBS refuses it) or trustee (Trustee KBS protocol 0.4.0: snp/tdx evidence in Trustee's formats, report_data = SHA-384 of the canonical runtime data {nonce, tee-pubkey}; on an Azure CVM az-snp-vtpm/az-tdx-vtpm evidence, that hash as vTPM quote nonce and HCL user-data (TDX also needs --imds-tdquote); works with a real Trustee KBS and with `tee-wasm kbs serve`, but binds no module, so module_hashes rules refuse it)",
-            DefaultValueFactory = _ => "teewasm",
-        };
-        kbsEvidence.AcceptOnlyFromAmong("teewasm", "trustee");
-        var kbsKey = new Option<string>("--kbs-key")
-        {
-            Description = "TEE key made for each --kbs session, to which the broker encrypts secrets: ec-p256 (ECDH-ES+A256KW, guest-components' default; fast) or rsa-2048 (RSA-OAEP-256, for brokers that take only RSA; ~0.1-0.3 s to make)",
-            DefaultValueFactory = _ => "ec-p256",
-        };
-        kbsKey.AcceptOnlyFromAmong("ec-p256", "rsa-2048");
+        var kbsClient = new KbsClientCliOptions();
         var auditLog = new Option<string?>("--audit-log")
         {
             Description = "Append one JSON line per attestation event (detect, attest, token issued/verified, secrets) to FILE; never secrets or whole tokens [default: off]",
@@ -78,9 +75,9 @@ internal static class RunCommand
             Description = "Print the launch's workload document (JSON; its SHA-256 is what report_data, tokens and the key broker's workload_digests name) and exit without running the guest",
         };
 
-        var command = new Command("run", "Run a WASI guest with wasmtime:attestation; the exit code is the guest's (1 when it traps or cannot start, 2 for usage errors)")
+        var command = new Command("run", "Run a WASI guest with wasmtime:attestation; the exit code is the guest's (134 when it traps or is stopped by --fuel or --timeout, 1 when it cannot start, 2 for usage errors)")
         {
-            module, guestArgs, dir, env, invoke, fuel, timeout, maxMemory, noCache, cacheDir, cacheMaxSize, allowPrecompiled, gpu, policy, requireAttestation, kbs, kbsEvidence, kbsKey, auditLog,
+            module, guestArgs, dir, env, invoke, fuel, timeout, maxMemory, maxGpuMemory, noCache, cacheDir, cacheMaxSize, allowPrecompiled, gpu, policy, requireAttestation, kbs, kbsClient.Evidence, kbsClient.Key, auditLog,
             receipt, bundle, printWorkload,
         };
         shared.AddTo(command);
@@ -97,7 +94,8 @@ internal static class RunCommand
                 Directories = (parse.GetValue(dir) ?? []).Select(ParseDir).ToArray(),
                 Fuel = parse.GetValue(fuel),
                 Timeout = parse.GetValue(timeout) is double s ? Positive(s, "--timeout", TimeSpan.FromSeconds) : null,
-                MaxMemoryBytes = parse.GetValue(maxMemory) is int mb ? Positive(mb, "--max-memory", v => (long)v * 1024 * 1024) : null,
+                MaxMemoryBytes = parse.GetValue(maxMemory) is int mb ? Positive(mb, "--max-memory", v => (long)v << 20) : RunOptions.DefaultMaxMemoryBytes,
+                MaxGpuMemoryBytes = parse.GetValue(maxGpuMemory) is int gmb ? Positive(gmb, "--max-gpu-memory", v => (long)v << 20) : null,
                 CacheDirectory = parse.GetValue(noCache) ? null : parse.GetValue(cacheDir) ?? ModuleCache.DefaultDirectory,
                 CacheMaxBytes = parse.GetValue(cacheMaxSize) is int cap ? Positive(cap, "--cache-max-size", v => (long)v << 20) : ModuleCache.DefaultMaxBytes,
                 AllowPrecompiled = parse.GetValue(allowPrecompiled),
@@ -107,15 +105,11 @@ internal static class RunCommand
                 RequireAttestation = parse.GetValue(requireAttestation),
                 Logger = context.Logging.CreateLogger("tee-wasm"),
                 KeyBroker = parse.GetValue(kbs) is { } url
-                    ? new KbsClientOptions
-                    {
-                        Endpoint = CliOptions.Absolute(url, "--kbs"),
-                        Calls = shared.ToServiceCallOptions(parse),
-                        Evidence = parse.GetValue(kbsEvidence) == "trustee" ? KbsEvidenceFormat.Trustee : KbsEvidenceFormat.TeeWasm,
-                        TeeKey = parse.GetValue(kbsKey) == "rsa-2048" ? TeeKeyKind.Rsa2048 : TeeKeyKind.EcP256,
-                    }
+                    ? kbsClient.ToOptions(parse, CliOptions.Absolute(url, "--kbs"), shared.ToServiceCallOptions(parse))
                     : null,
             };
+            if (options.GpuMemoryBytes >= options.MaxMemoryBytes)
+                throw new UsageException($"--max-gpu-memory {options.GpuMemoryBytes >> 20} must be less than --max-memory {options.MaxMemoryBytes >> 20}: GPU buffers are part of the guest's memory budget");
             string? receiptPath = parse.GetValue(receipt), bundlePath = parse.GetValue(bundle);
             if (bundlePath is not null && receiptPath is null) throw new UsageException("--bundle applies with --receipt only (the bundle holds the launch attestation)");
             if (parse.GetValue(printWorkload))

@@ -3,6 +3,7 @@ using TeeWasm.Cli.CommandLine;
 using System.Globalization;
 using TeeWasm.Attestation;
 using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Inputs;
 using TeeWasm.Attestation.Policy;
 using TeeWasm.Attestation.Services.Tokens;
 using TeeWasm.Attestation.Verification;
@@ -69,7 +70,7 @@ internal static class VerifyCommand
         command.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
-            byte[] data = File.ReadAllBytes(path);
+            byte[] data = BoundedRead.File(path, InputLimits.Evidence, "evidence file");
             if (TokenAppraiser.IsToken(data))
                 return VerifyToken(parse, data, parse.GetValue(jwks), parse.GetValue(issuer), ParseTime(parse.GetValue(at)), parse.GetValue(json), stdout,
                     command.Options.Where(o => o != jwks && o != issuer && o != at && o != json && parse.GetResult(o) is { Implicit: false }).Select(o => o.Name));

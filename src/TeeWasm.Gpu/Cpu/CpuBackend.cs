@@ -7,7 +7,7 @@ using TeeWasm.Gpu.Kernels;
 namespace TeeWasm.Gpu.Cpu;
 
 /// <summary>
-/// The CPU backend of <c>wasi:gpu</c>: buffers are byte arrays counted against <see cref="GpuBackendOptions.MemoryLimit"/>,
+/// The CPU backend of <c>wasi:gpu</c>: buffers are byte arrays counted against the guest's GPU memory budget (<see cref="GpuBackendOptions.Budget"/>),
 /// kernels are C# SIMD (Vector256, <see cref="System.Numerics.Tensors.TensorPrimitives"/>) with Parallel.For where it
 /// pays. It is also the reference the other backends are tested against. Unknown buffer ids give InvalidBuffer;
 /// ranges, shapes and indices that do not fit give InvalidParams; nothing from the guest can make it throw.
@@ -27,10 +27,10 @@ public sealed class CpuBackend : IGpuBackend
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MemoryLimit);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxBuffers);
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("the CPU backend needs a little-endian machine");
-        _buffers = new GpuBufferTable<byte[]>(options.MemoryLimit, options.MaxBuffers);
+        _buffers = new GpuBufferTable<byte[]>(options.ResolveBudget(), options.MaxBuffers);
         _parallelism = Math.Max(1, options.MaxDegreeOfParallelism);
         _log = options.Logger;
-        DeviceInfo = new DeviceInfo(DescribeCpu(), "cpu", (ulong)options.MemoryLimit, IsHardware: false, ComputeCapability: "");
+        DeviceInfo = new DeviceInfo(DescribeCpu(), "cpu", (ulong)_buffers.Budget.Limit, IsHardware: false, ComputeCapability: "");
     }
 
     /// <inheritdoc/>

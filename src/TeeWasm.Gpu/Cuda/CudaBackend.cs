@@ -86,13 +86,13 @@ public sealed class CudaBackend : IGpuBackend
                 throw new ArgumentOutOfRangeException(nameof(options), $"a matmul group of {_groupSide}×{_groupSide} threads exceeds the device's {accelerator.MaxNumThreadsPerGroup}");
             _maxLaunch = options.MaxLaunchThreads;
             _log = options.Logger;
-            _buffers = new GpuBufferTable<Buffer>(options.MemoryLimit, options.MaxBuffers);
+            _buffers = new GpuBufferTable<Buffer>(options.ResolveBudget(), options.MaxBuffers);
             _k = s_kernels.GetValue(accelerator, a => new LoadedKernels(a));
             _partials = accelerator.Allocate1D<double>(ReduceFirstLevel + ReduceSecondLevel);
             _scalars = accelerator.Allocate1D<double>(2);
             _scratch = accelerator.Allocate1D<float>(1);
             (_cublas, CublasStatus) = OpenCublas(accelerator, options);
-            long memory = Math.Min(options.MemoryLimit, accelerator.MemorySize);
+            long memory = Math.Min(_buffers.Budget.Limit, accelerator.MemorySize);
             DeviceInfo = accelerator is CudaAccelerator device
                 ? new DeviceInfo(device.Name, "cuda", (ulong)memory, IsHardware: true, $"{device.Architecture.Major}.{device.Architecture.Minor}")
                 : new DeviceInfo($"{accelerator.Name} (ILGPU, no GPU)", "cuda-ilgpu-" + accelerator.AcceleratorType.ToString().ToLowerInvariant(),

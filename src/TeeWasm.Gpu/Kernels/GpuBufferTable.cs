@@ -2,14 +2,14 @@ namespace TeeWasm.Gpu.Kernels;
 
 /// <summary>
 /// The buffer ids and memory accounting every backend shares: ids from 1 up (never reused within a run), the
-/// guest-visible size of each buffer counted against a memory limit, a bound on the number of buffers, and the range
-/// and shape checks of <c>wasi:gpu</c>. <typeparamref name="T"/> is the backend's storage (a byte array, a GPU buffer).
+/// guest-visible size of each buffer counted against a memory budget (the guest's, shared with its <c>wasi:webgpu</c>
+/// session), a bound on the number of buffers, and the range and shape checks of <c>wasi:gpu</c>. <typeparamref name="T"/> is the backend's storage (a byte array, a GPU buffer).
 /// </summary>
 /// <typeparam name="T">What one buffer is, on the backend.</typeparam>
 internal sealed class GpuBufferTable<T> where T : class
 {
     private readonly Dictionary<uint, Entry> _buffers = [];
-    private readonly long _limit;
+    private readonly GpuMemoryBudget _budget;
     private readonly int _maxBuffers;
     private long _used;
     private uint _nextId = 1;
@@ -17,13 +17,16 @@ internal sealed class GpuBufferTable<T> where T : class
     /// <summary>A live buffer: the backend's storage and the size the guest asked for.</summary>
     public sealed record Entry(T Storage, ulong Size);
 
-    public GpuBufferTable(long limit, int maxBuffers)
+    public GpuBufferTable(GpuMemoryBudget budget, int maxBuffers)
     {
-        _limit = limit;
+        _budget = budget;
         _maxBuffers = maxBuffers;
     }
 
-    /// <summary>Bytes held by live buffers (their guest-visible sizes).</summary>
+    /// <summary>The budget buffers count against.</summary>
+    public GpuMemoryBudget Budget => _budget;
+
+    /// <summary>Bytes held by this table's live buffers (their guest-visible sizes).</summary>
     public long Used => _used;
 
     /// <summary>Number of live buffers.</summary>
@@ -34,11 +37,11 @@ internal sealed class GpuBufferTable<T> where T : class
 
     /// <summary>
     /// Creates a buffer of <paramref name="size"/> bytes with <paramref name="allocate"/> (null from it means out of
-    /// memory); OutOfMemory beyond <paramref name="maxSize"/>, the memory limit or the buffer count.
+    /// memory); OutOfMemory beyond <paramref name="maxSize"/>, the memory budget or the buffer count.
     /// </summary>
     public GpuResult<uint> Create(ulong size, ulong maxSize, Func<ulong, T?> allocate)
     {
-        if (size > maxSize || (long)size > _limit - _used || _buffers.Count >= _maxBuffers) return GpuError.OutOfMemory;
+        if (size > maxSize || size > long.MaxValue || _buffers.Count >= _maxBuffers || !_budget.TryReserve((long)size)) return GpuError.OutOfMemory;
         T? storage;
         try
         {
@@ -46,9 +49,18 @@ internal sealed class GpuBufferTable<T> where T : class
         }
         catch (OutOfMemoryException)
         {
+            storage = null;
+        }
+        catch
+        {
+            _budget.Release((long)size);
+            throw;
+        }
+        if (storage is null)
+        {
+            _budget.Release((long)size);
             return GpuError.OutOfMemory;
         }
-        if (storage is null) return GpuError.OutOfMemory;
         while (_nextId == 0 || _buffers.ContainsKey(_nextId)) _nextId++;
         uint id = _nextId++;
         _buffers.Add(id, new Entry(storage, size));
@@ -62,6 +74,7 @@ internal sealed class GpuBufferTable<T> where T : class
         storage = null;
         if (!_buffers.Remove(id, out var entry)) return false;
         _used -= (long)entry.Size;
+        _budget.Release((long)entry.Size);
         storage = entry.Storage;
         return true;
     }
@@ -107,6 +120,7 @@ internal sealed class GpuBufferTable<T> where T : class
     public void Clear()
     {
         _buffers.Clear();
+        _budget.Release(_used);
         _used = 0;
     }
 }

@@ -74,7 +74,7 @@ public sealed class WebGpuBackend : IGpuBackend
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MemoryLimit);
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxBuffers);
             if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("the WebGPU backend needs a little-endian machine");
-            _buffers = new GpuBufferTable<Buffer>(options.MemoryLimit, options.MaxBuffers);
+            _buffers = new GpuBufferTable<Buffer>(options.ResolveBudget(), options.MaxBuffers);
             _log = options.Logger;
             _maxBufferSize = Math.Min(device.Limits.MaxBufferSize, device.Limits.MaxStorageBufferBindingSize) & ~3UL;
             _kernels = s_kernels.GetValue(device, _ => []);
@@ -83,7 +83,7 @@ public sealed class WebGpuBackend : IGpuBackend
             _stats = device.CreateBuffer(16, WebGpuBufferUsage.Storage | WebGpuBufferUsage.CopySrc);
             var adapter = device.AdapterInfo;
             string name = adapter.Device.Length > 0 ? adapter.Device : adapter.Description.Length > 0 ? adapter.Description : "WebGPU adapter";
-            DeviceInfo = new DeviceInfo(name, "webgpu-" + adapter.Backend.ToString().ToLowerInvariant(), (ulong)options.MemoryLimit,
+            DeviceInfo = new DeviceInfo(name, "webgpu-" + adapter.Backend.ToString().ToLowerInvariant(), (ulong)_buffers.Budget.Limit,
                 adapter.IsHardware, ComputeCapability: "");
         }
         catch

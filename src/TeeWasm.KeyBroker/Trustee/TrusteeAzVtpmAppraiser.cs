@@ -21,7 +21,7 @@ public static class TrusteeAzVtpmAppraiser
 {
     /// <summary>Appraises the evidence against <paramref name="runtimeDataHash"/> (unpadded).</summary>
     /// <exception cref="AttestationException">Why the evidence is not acceptable.</exception>
-    public static AppraisedEvidence Appraise(TrusteeAzVtpmEvidence evidence, byte[] runtimeDataHash, AppraisalOptions options)
+    public static AppraisedEvidence Appraise(TrusteeAzVtpmEvidence evidence, byte[] runtimeDataHash, TrusteeAppraisalOptions options)
     {
         if (!HclReport.TryParse(evidence.HclReport, out var hcl, out string? error))
             throw new AttestationException("Azure vTPM evidence rejected (Malformed): malformed HCL report: " + error);

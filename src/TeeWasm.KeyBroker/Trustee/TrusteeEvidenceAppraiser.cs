@@ -12,8 +12,8 @@ namespace TeeWasm.KeyBroker.Trustee;
 /// <summary>
 /// The key broker's appraisal of a Trustee (KBS protocol 0.4.0) Attestation: checks that <c>runtime-data.nonce</c> is
 /// this session's challenge, recomputes Trustee's report_data — SHA-384(JCS({"additional-evidence", "nonce",
-/// "tee-pubkey"})) zero-padded to 64 bytes — and verifies the primary evidence with the same SNP/TDX verifiers as
-/// TeeWasm evidence (<c>az-snp-vtpm</c>, <c>az-tdx-vtpm</c>: <see cref="TrusteeAzVtpmAppraiser"/>, over the unpadded hash). The result never binds a module (<see cref="AppraisedEvidence.BindsModule"/> is false).
+/// "tee-pubkey"})) zero-padded to 64 bytes — and verifies the primary evidence with the SNP/TDX verifiers
+/// (<see cref="TrusteeReportAppraiser"/>) (<c>az-snp-vtpm</c>, <c>az-tdx-vtpm</c>: <see cref="TrusteeAzVtpmAppraiser"/>, over the unpadded hash). The result never binds a module (<see cref="AppraisedEvidence.BindsModule"/> is false).
 /// </summary>
 public static class TrusteeEvidenceAppraiser
 {
@@ -22,7 +22,7 @@ public static class TrusteeEvidenceAppraiser
     /// <paramref name="teeKey"/> is its <c>runtime-data.tee-pubkey</c>, already read.
     /// </summary>
     /// <exception cref="AttestationException">Why the evidence is not acceptable.</exception>
-    public static AppraisedEvidence Appraise(string tee, string challengeNonce, JsonElement attestation, TeePublicKey teeKey, AppraisalOptions options)
+    public static AppraisedEvidence Appraise(string tee, string challengeNonce, JsonElement attestation, TeePublicKey teeKey, TrusteeAppraisalOptions options)
     {
         if (attestation.TryGetProperty(TrusteeKbs.InitDataField, out var initData) && initData.ValueKind != JsonValueKind.Null)
             throw new AttestationException("init-data is not supported by this broker (its binding to HOST_DATA/MRCONFIGID is not checked)");
@@ -44,8 +44,7 @@ public static class TrusteeEvidenceAppraiser
         var appraised = tee switch
         {
             "snp" => Snp(primary, reportData, options),
-            "tdx" => EvidenceAppraiser.Tdx(TrusteeTdxEvidence.Parse(primary), reportData, [], options,
-                "runtime-data (nonce and tee-pubkey)"),
+            "tdx" => TrusteeReportAppraiser.Tdx(TrusteeTdxEvidence.Parse(primary), reportData, [], options),
             // Azure binds the bare hash: the TPM quote's extraData, the prefix of the HCL user-data.
             TrusteeAzVtpmEvidence.SnpTee or TrusteeAzVtpmEvidence.TdxTee => TrusteeAzVtpmAppraiser.Appraise(TrusteeAzVtpmEvidence.Parse(primary, tee),
                 reportData[..TrusteeKbs.HashLength(HashAlgorithmName.SHA384)], options),
@@ -54,7 +53,7 @@ public static class TrusteeEvidenceAppraiser
         return appraised with { ModuleHash = "", BindsModule = false, Note = appraised.Note + " (Trustee evidence)" };
     }
 
-    private static AppraisedEvidence Snp(JsonElement primary, byte[] reportData, AppraisalOptions options)
+    private static AppraisedEvidence Snp(JsonElement primary, byte[] reportData, TrusteeAppraisalOptions options)
     {
         var (report, chain) = TrusteeSnpEvidence.Parse(primary);
         static int Rank(string type) => type switch { "VCEK" or "VLEK" => 0, "ASK" => 1, "ARK" => 2, _ => 3 };
@@ -62,7 +61,7 @@ public static class TrusteeEvidenceAppraiser
             .Select(c => new string(PemEncoding.Write("CERTIFICATE", c.Der))).ToArray();
         if (pems.Length == 0 && options.CollateralFetcher is null)
             throw new AttestationException("SNP evidence has no cert_chain and this broker does not fetch the VCEK from AMD's KDS (kbs serve --fetch)");
-        return EvidenceAppraiser.Snp(report, pems, reportData, [], options);
+        return TrusteeReportAppraiser.Snp(report, pems, reportData, [], options);
     }
 
     private static string? Str(JsonElement e, string name) =>

@@ -7,6 +7,7 @@ namespace TeeWasm.Runtime.Guest;
 /// The canonical ABI's way to hand a guest a result of variable size: the host asks the guest's own allocator,
 /// <c>cabi_realloc(0, 0, align, size)</c>, for a block, checks that the address it gets is aligned and inside guest
 /// memory, and only then writes there. Every failure is a log line and address 0; nothing is written elsewhere.
+/// A length-prefixed result for a guest without <c>cabi_realloc</c> goes to the host's <see cref="HostResultArea"/>.
 /// </summary>
 public sealed class GuestAllocator
 {
@@ -16,7 +17,8 @@ public sealed class GuestAllocator
 
     /// <summary>
     /// Allocates a raw <paramref name="length"/>-byte block with the guest's <c>cabi_realloc(0, 0, align, length)</c>
-    /// (the canonical ABI's way to return a list or string) and returns its address; 0 (with a log line) when the guest
+    /// (the canonical ABI's way to return a list or string) and returns its address (an i32 to be read as u32: the
+    /// guest's memory may pass 2 GiB); 0 (with a log line) when the guest
     /// has no allocator or memory, or the allocator returned a misaligned address or one outside its memory. An empty
     /// block is not allocated: its address is <paramref name="align"/> (non-null and aligned, as Rust expects).
     /// </summary>
@@ -27,22 +29,30 @@ public sealed class GuestAllocator
     {
         int address = Allocate(caller, function, align, bytes.Length);
         if (address == 0) return 0;
-        if (bytes.Length > 0) bytes.CopyTo(_guest.GetMemory(caller, function)!.GetSpan(address, bytes.Length));
+        if (bytes.Length > 0) bytes.CopyTo(_guest.GetMemory(caller, function)!.GetSpan((uint)address, bytes.Length));
         return address;
     }
 
     /// <summary>
     /// Allocates <c>4 + payload.Length</c> bytes aligned to 4 with the guest's <c>cabi_realloc(0, 0, 4, size)</c>, writes
     /// <c>[u32 LE length][payload]</c> there and returns the address; 0 (with a log line ending "returning 0") when the
-    /// guest has no allocator or memory, or the allocator returned a misaligned address or one outside its memory.
-    /// Never writes elsewhere.
+    /// guest has no memory, or the allocator returned a misaligned address or one outside its memory. A guest without
+    /// <c>cabi_realloc</c> gets the result in the host's <see cref="HostResultArea"/> (pages grown past its memory; valid
+    /// until its next such call), or 0 with a log line when its memory cannot grow. Never writes elsewhere.
     /// </summary>
     public int WriteLengthPrefixed(Caller caller, string function, ReadOnlySpan<byte> payload)
     {
         int total = checked(4 + payload.Length);
+        if (_guest.GetRealloc(caller) is null)
+        {
+            if (_guest.GetMemory(caller, function) is not { } memory) return 0;
+            int result = _guest.ResultArea.Write(memory, payload, out string? failure);
+            if (result == 0) _guest.Warn($"{function}: the guest exports no 'cabi_realloc' and {failure}; returning 0");
+            return result;
+        }
         int address = Allocate(caller, function, 4, total, ", returning 0");
         if (address == 0) return 0;
-        var target = _guest.GetMemory(caller, function)!.GetSpan(address, total);
+        var target = _guest.GetMemory(caller, function)!.GetSpan((uint)address, total);
         BinaryPrimitives.WriteUInt32LittleEndian(target, (uint)payload.Length);
         payload.CopyTo(target[4..]);
         return address;
@@ -66,9 +76,10 @@ public sealed class GuestAllocator
         var memory = _guest.GetMemory(caller, function);
         if (memory is null) return 0;
         long size = memory.GetLength();
-        if (address <= 0 || (address & (align - 1)) != 0 || (long)(uint)address + length > size)
+        // wasm32 addresses are u32: a block at or above 2 GiB is negative as an i32 and fine.
+        if (address == 0 || (address & (align - 1)) != 0 || (long)(uint)address + length > size)
         {
-            _guest.Log($"{function}: cabi_realloc returned {address}, not a valid {length}-byte block aligned to {align} in guest memory ({size} bytes){onFailure}");
+            _guest.Log($"{function}: cabi_realloc returned {(uint)address}, not a valid {length}-byte block aligned to {align} in guest memory ({size} bytes){onFailure}");
             return 0;
         }
         return address;

@@ -6,7 +6,8 @@ namespace TeeWasm.Runtime.Guest;
 /// <summary>
 /// Per-store access to the guest's exported <c>memory</c> and <c>cabi_realloc</c>, looked up once after instantiation
 /// (a lookup per call costs ~4x a cached host call): safe reads/writes that never leave the guest's memory, and the
-/// <see cref="Allocator"/> through which results are returned in memory the guest owns.
+/// <see cref="Allocator"/> through which results are returned in memory the guest owns (or, for a guest without
+/// <c>cabi_realloc</c>, in the host's <see cref="ResultArea"/>).
 /// </summary>
 public sealed class GuestContext
 {
@@ -22,14 +23,20 @@ public sealed class GuestContext
     /// Creates a context that logs to <paramref name="logger"/>, at debug: what it logs is an error the guest is told
     /// about (a 0 or an error code) and may handle.
     /// </summary>
-    public GuestContext(ILogger logger)
+    /// <param name="logger">The host's log.</param>
+    /// <param name="memoryLimitBytes">The store's limit on linear memory (<c>--max-memory</c>), named when the result area cannot grow.</param>
+    public GuestContext(ILogger logger, long? memoryLimitBytes = null)
     {
         _logger = logger;
         Allocator = new GuestAllocator(this);
+        ResultArea = new HostResultArea(memoryLimitBytes, Log);
     }
 
-    /// <summary>Returns results in guest memory through the guest's <c>cabi_realloc</c>.</summary>
+    /// <summary>Returns results in guest memory through the guest's <c>cabi_realloc</c>, or in <see cref="ResultArea"/> without one.</summary>
     public GuestAllocator Allocator { get; }
+
+    /// <summary>The host-owned pages that hold <c>[u32 length][payload]</c> results for a guest without <c>cabi_realloc</c>.</summary>
+    public HostResultArea ResultArea { get; }
 
     /// <summary>Caches the exports of the instance that runs (call right after instantiation).</summary>
     public void Bind(Instance instance)
@@ -42,6 +49,12 @@ public sealed class GuestContext
     /// <summary>Logs one line about an error the guest is told about (at debug: the guest may expect and handle it).</summary>
     public void Log(string message) => _logger.LogDebug("{Line}", message);
 
+    /// <summary>Logs one line the user should see (info): the host bridged an original-era guest's convention.</summary>
+    public void Notice(string message) => _logger.LogInformation("{Line}", message);
+
+    /// <summary>Logs one line the user must see (warning): a call of the guest failed for a reason outside the guest (a limit).</summary>
+    public void Warn(string message) => _logger.LogWarning("{Line}", message);
+
     /// <summary>The guest memory (cached, else looked up through the caller), or null with a log line.</summary>
     public Memory? GetMemory(Caller caller, string function)
     {
@@ -50,51 +63,45 @@ public sealed class GuestContext
         return memory;
     }
 
-    /// <summary>Copies <paramref name="length"/> bytes at <paramref name="address"/> out of guest memory; null when out of bounds.</summary>
+    /// <summary>
+    /// Copies <paramref name="length"/> bytes at <paramref name="address"/> out of guest memory; null (with a log line)
+    /// when longer than <paramref name="maxLength"/> or outside guest memory. Both are the ABI's i32s read as wasm32's
+    /// unsigned u32: an address at or above 2 GiB is an address like any other.
+    /// </summary>
     public byte[]? ReadBytes(Caller caller, string function, int address, int length, int maxLength)
     {
-        if (address < 0 || length < 0)
+        if ((uint)length > (uint)maxLength)
         {
-            Log($"{function}: negative pointer or length ({address}, {length}); returning 0");
+            Log($"{function}: length {(uint)length} exceeds the limit of {maxLength} bytes; returning 0");
             return null;
         }
-        if (length > maxLength)
-        {
-            Log($"{function}: length {length} exceeds the limit of {maxLength} bytes; returning 0");
-            return null;
-        }
-        var memory = GetMemory(caller, function);
-        if (memory is null) return null;
-        long size = memory.GetLength();
-        if ((long)address + length > size)
-        {
-            Log($"{function}: range [{address}, {(long)address + length}) is outside guest memory ({size} bytes); returning 0");
-            return null;
-        }
-        return memory.GetSpan(address, length).ToArray();
+        return TryGetRange(caller, function, address, length, out var range, "; returning 0") ? range.ToArray() : null;
     }
 
     /// <summary>
-    /// The guest memory range [<paramref name="address"/>, +<paramref name="length"/>) as a span, or false (with a log
-    /// line) when the range is negative or leaves guest memory. The span is valid until the guest runs again.
+    /// The guest memory range [<paramref name="address"/>, +<paramref name="length"/>) as a span (both read as u32), or
+    /// false (with a log line) when the range leaves guest memory. The span is valid until the guest runs again.
     /// </summary>
-    public bool TryGetRange(Caller caller, string function, int address, int length, out Span<byte> range)
+    public bool TryGetRange(Caller caller, string function, int address, int length, out Span<byte> range) =>
+        TryGetRange(caller, function, address, length, out range, "");
+
+    private bool TryGetRange(Caller caller, string function, int address, int length, out Span<byte> range, string onFailure)
     {
         range = default;
-        if (address < 0 || length < 0)
-        {
-            Log($"{function}: negative pointer or length ({address}, {length})");
-            return false;
-        }
         var memory = GetMemory(caller, function);
         if (memory is null) return false;
-        long size = memory.GetLength();
-        if ((long)address + length > size)
+        long start = (uint)address, end = start + (uint)length, size = memory.GetLength();
+        if (end > size)
         {
-            Log($"{function}: range [{address}, {(long)address + length}) is outside guest memory ({size} bytes)");
+            Log($"{function}: range [{start}, {end}) is outside guest memory ({size} bytes){onFailure}");
             return false;
         }
-        range = memory.GetSpan(address, length);
+        if ((uint)length > int.MaxValue)
+        {
+            Log($"{function}: length {(uint)length} is more than one host call takes (2 GiB){onFailure}");
+            return false;
+        }
+        range = memory.GetSpan(start, length);
         return true;
     }
 

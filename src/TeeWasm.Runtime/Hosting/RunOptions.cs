@@ -30,8 +30,40 @@ public sealed record RunOptions
     /// <summary>Wall-clock limit for guest code; null for none. Host calls are not interrupted.</summary>
     public TimeSpan? Timeout { get; init; }
 
-    /// <summary>Largest linear memory the guest may grow to, in bytes; null for the Wasmtime default.</summary>
-    public long? MaxMemoryBytes { get; init; }
+    /// <summary>The default <see cref="MaxMemoryBytes"/>: 4 GiB (as much as a wasm32 linear memory can hold).</summary>
+    public const long DefaultMaxMemoryBytes = 4L << 30;
+
+    /// <summary>The most <see cref="GpuMemoryBytes"/> is by default: 1 GiB.</summary>
+    public const long DefaultMaxGpuMemoryBytes = 1L << 30;
+
+    /// <summary>
+    /// The guest's memory budget, in bytes (<c>--max-memory</c>): its linear memory, its <c>wasi:gpu</c> buffers and
+    /// its <c>wasi:webgpu</c> buffers together. A guest that imports neither GPU interface may grow its linear memory
+    /// to all of it (at most 4 GiB); one that imports either gets <see cref="GpuMemoryBytes"/> of it for GPU buffers
+    /// (both interfaces together, on every backend) and the rest for linear memory.
+    /// </summary>
+    public long MaxMemoryBytes { get; init; } = DefaultMaxMemoryBytes;
+
+    /// <summary>
+    /// The part of <see cref="MaxMemoryBytes"/> for the GPU buffers of a guest that imports <c>wasi:gpu</c> or
+    /// <c>wasi:webgpu</c> (<c>--max-gpu-memory</c>); null: a quarter of the budget, at most 1 GiB.
+    /// </summary>
+    public long? MaxGpuMemoryBytes { get; init; }
+
+    /// <summary>The GPU buffer budget in effect: <see cref="MaxGpuMemoryBytes"/>, or a quarter of <see cref="MaxMemoryBytes"/> up to 1 GiB.</summary>
+    public long GpuMemoryBytes => MaxGpuMemoryBytes ?? Math.Min(DefaultMaxGpuMemoryBytes, MaxMemoryBytes / 4);
+
+    /// <summary>The most bytes of linear memory a wasm32 guest can address: 4 GiB.</summary>
+    public const long Wasm32MemoryBytes = 4L << 30;
+
+    /// <summary>The linear memory limit of a guest that does or does not import a GPU interface.</summary>
+    /// <exception cref="WasmRuntimeException">The budget is not positive, or the GPU share is not less than it.</exception>
+    public long LinearMemoryLimit(bool importsGpu)
+    {
+        if (GpuMemoryBytes <= 0 || GpuMemoryBytes >= MaxMemoryBytes)
+            throw new WasmRuntimeException($"the GPU memory ({GpuMemoryBytes >> 20} MiB, --max-gpu-memory) must be positive and less than the guest's memory budget ({MaxMemoryBytes >> 20} MiB, --max-memory)");
+        return Math.Min(Wasm32MemoryBytes, importsGpu ? MaxMemoryBytes - GpuMemoryBytes : MaxMemoryBytes);
+    }
 
     /// <summary>The compiled-module cache directory; null disables the cache.</summary>
     public string? CacheDirectory { get; init; } = Modules.ModuleCache.DefaultDirectory;

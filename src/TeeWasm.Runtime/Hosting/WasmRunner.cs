@@ -20,7 +20,8 @@ public static partial class WasmRunner
     /// <summary>
     /// Loads, links and runs <paramref name="modulePath"/> (binary <c>.wasm</c>, <c>.wat</c> text, or with
     /// <see cref="RunOptions.AllowPrecompiled"/> a precompiled module from <c>tee-wasm compile</c>).
-    /// Guest failures (trap, missing import, limits) become a <see cref="RunResult"/> with one clear line;
+    /// Guest failures (trap, missing import, limits) become a <see cref="RunResult"/> with one clear line (a trap: the
+    /// trap in words and the guest frames nearest to it, exit code <see cref="GuestFailure.TrapExitCode"/>);
     /// a missing, invalid or refused module file throws <see cref="WasmRuntimeException"/>.
     /// Only what the guest imports is set up: no attester, GPU backend or WebGPU session for a guest that does not
     /// import <c>wasmtime:attestation</c>, <c>wasi:gpu</c> or <c>wasi:webgpu</c> (unless
@@ -106,12 +107,18 @@ public static partial class WasmRunner
     {
         using var linker = new Linker(engine);
         using var store = new Store(engine);
-        var guest = new GuestContext(log);
+        // One memory budget per guest (--max-memory): linear memory, plus for a guest that imports a GPU interface its
+        // GPU buffers (--max-gpu-memory), which wasi:gpu and wasi:webgpu share on every backend.
+        bool importsGpu = imports.Gpu || imports.WebGpu;
+        long linearLimit = options.LinearMemoryLimit(importsGpu);
+        var gpuBudget = new TeeWasm.Gpu.Kernels.GpuMemoryBudget(options.GpuMemoryBytes);
+        // The host's result area for a guest without cabi_realloc counts against the same linear-memory limit.
+        var guest = new GuestContext(log, linearLimit);
         // A backend named with --gpu is started (and its absence reported) whatever the guest imports; auto, the
         // default, probes the machine's GPUs only for a guest that imports wasi:gpu.
         bool startGpu = imports.Gpu || options.Gpu != TeeWasm.Gpu.GpuBackendKind.Auto;
         if (!startGpu) log.LogDebug("{Line}", "--gpu auto: the guest imports no wasi:gpu; no GPU backend started");
-        using var gpu = startGpu ? new MeasuredGpuBackend(GpuImports.CreateBackend(options.Gpu, log), measurements) : null;
+        using var gpu = startGpu ? new MeasuredGpuBackend(GpuImports.CreateBackend(options.Gpu, log, gpuBudget), measurements) : null;
 
         linker.DefineWasi();
         using var broker = attester is not null && options.KeyBroker is { } kbs ? new KbsClient(kbs, attester) : null;
@@ -120,10 +127,10 @@ public static partial class WasmRunner
             AttestationResultFilter? policy = options.Policy is { } p ? (result, nonce) => AttestationGate.Apply(attester!, p, result, nonce) : null;
             AttestationImports.Define(linker, guest, attester!, policy, broker);
         }
-        using var webgpu = imports.WebGpu ? WebGpuImports.Define(linker, guest, options.WebGpu, measurements) : null;
+        using var webgpu = imports.WebGpu ? WebGpuImports.Define(linker, guest, options.WebGpu with { Budget = gpuBudget }, measurements, imports.WebGpuOriginalEra) : null;
         if (imports.Gpu) GpuImports.Define(linker, guest, gpu!);
         store.SetWasiConfiguration(BuildWasi(name, options, recorder?.StdoutCallback));
-        if (options.MaxMemoryBytes is long max) store.SetLimits(memorySize: max, tableElements: null, instances: null, tables: null, memories: null);
+        store.SetLimits(memorySize: linearLimit, tableElements: null, instances: null, tables: null, memories: null);
         if (options.Fuel is ulong fuel) store.Fuel = fuel;
         store.SetEpochDeadline(1);
 
@@ -169,13 +176,10 @@ public static partial class WasmRunner
         {
             return new RunResult(code, null, cacheHit);
         }
-        catch (TrapException e)
-        {
-            return new RunResult(1, DescribeTrap(name, e, options, instance), cacheHit);
-        }
         catch (WasmtimeException e)
         {
-            return new RunResult(1, $"'{name}' failed: {UsefulLine(e.Message)}", cacheHit);
+            var failure = GuestFailure.From(e);
+            return new RunResult(failure.ExitCode, Describe(name, failure, options, instance, linearLimit), cacheHit);
         }
     }
 
@@ -294,18 +298,18 @@ public static partial class WasmRunner
         return $"cannot instantiate '{name}': {UsefulLine(e.Message)}";
     }
 
-    private static string DescribeTrap(string name, TrapException e, RunOptions options, Instance instance)
+    private static string Describe(string name, GuestFailure failure, RunOptions options, Instance instance, long linearLimit)
     {
-        string line = UsefulLine(e.Message);
-        if (e.Type == TrapCode.OutOfFuel)
+        if (failure.Code == TrapCode.OutOfFuel)
             return $"'{name}' stopped: fuel exhausted (--fuel {options.Fuel})";
-        if (e.Type == TrapCode.Interrupt)
+        if (failure.Code == TrapCode.Interrupt)
             return $"'{name}' stopped: time limit of {options.Timeout?.TotalSeconds:0.###} s exceeded (--timeout)";
+        string line = failure.Describe(name);
         // Wasmtime reports a refused memory.grow to the guest, not to us: a guest that then aborts near the limit
         // almost surely ran out of memory, so say so.
-        if (options.MaxMemoryBytes is long max && instance.GetMemory("memory") is { } mem && mem.GetLength() * 4 >= max * 3)
-            return $"'{name}' trapped: {line} (its memory, {mem.GetLength() / (1024.0 * 1024):0.#} MB, is near the --max-memory limit of {max / (1024.0 * 1024):0.#} MB: likely out of memory)";
-        return $"'{name}' trapped: {line}";
+        if (failure.IsTrap && instance.GetMemory("memory") is { } mem && mem.GetLength() * 4 >= linearLimit * 3)
+            return $"{line} (its memory, {mem.GetLength() / (1024.0 * 1024):0.#} MB, is near the {(linearLimit < options.MaxMemoryBytes ? "--max-memory less --max-gpu-memory" : "--max-memory")} limit of {linearLimit / (1024.0 * 1024):0.#} MB: likely out of memory)";
+        return line;
     }
 
     /// <summary>The line that says what happened: the "Caused by" line when there is one, else the first line.</summary>

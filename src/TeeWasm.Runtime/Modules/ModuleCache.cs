@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using System.Security.Cryptography;
 using System.Text;
+using TeeWasm.Attestation.Inputs;
 using Wasmtime;
 
 namespace TeeWasm.Runtime.Modules;
@@ -104,13 +105,13 @@ public sealed class ModuleCache
             string? hash = null, engineId = null;
             try
             {
-                if (PrecompiledModule.TryRead(File.ReadAllBytes(file.FullName), out var m, out _))
+                if (PrecompiledModule.TryRead(BoundedRead.File(file.FullName, InputLimits.Module, "cache entry"), out var m, out _))
                 {
                     hash = Convert.ToHexStringLower(m!.ModuleHash);
                     engineId = m.EngineId;
                 }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InputTooLargeException)
             {
                 // listed as damaged
             }
@@ -146,9 +147,9 @@ public sealed class ModuleCache
         try
         {
             if (!File.Exists(path)) return null;
-            entry = File.ReadAllBytes(path);
+            entry = BoundedRead.File(path, InputLimits.Module, "cache entry");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InputTooLargeException)
         {
             _log?.LogWarning("{Line}", $"module cache: cannot read {path}: {e.Message}");
             return null;

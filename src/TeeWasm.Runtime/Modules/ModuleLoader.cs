@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using TeeWasm.Attestation.Inputs;
 using Wasmtime;
 
 namespace TeeWasm.Runtime.Modules;
@@ -19,12 +20,15 @@ public static class ModuleLoader
 {
     private static ReadOnlySpan<byte> ElfMagic => "\u007fELF"u8;
 
-    /// <summary>Reads a module file; a missing or unreadable file throws <see cref="WasmRuntimeException"/>.</summary>
+    /// <summary>
+    /// Reads a module file; a missing or unreadable file throws <see cref="WasmRuntimeException"/>, one larger than
+    /// <see cref="InputLimits.Module"/> <see cref="InputTooLargeException"/>.
+    /// </summary>
     public static byte[] ReadFile(string path)
     {
         try
         {
-            return File.ReadAllBytes(path);
+            return BoundedRead.File(path, InputLimits.Module, "module file");
         }
         catch (FileNotFoundException) { throw new ModuleFileException($"module file '{path}' not found"); }
         catch (DirectoryNotFoundException) { throw new ModuleFileException($"module file '{path}' not found"); }

@@ -29,16 +29,6 @@ internal sealed class LoopbackServer : IAsyncDisposable, IDisposable
 
     public string Url => Uri.GetLeftPart(UriPartial.Authority);
 
-    /// <summary>An address where nothing listens (a server that was started and stopped).</summary>
-    public static Uri DeadAddress()
-    {
-        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return new Uri($"http://127.0.0.1:{port}");
-    }
-
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();

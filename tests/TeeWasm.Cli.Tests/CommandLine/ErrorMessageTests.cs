@@ -54,7 +54,7 @@ public sealed class ErrorMessageTests : IDisposable
 
     [Fact]
     public void CommandGroup_WithoutCommand_ListsItsCommands() =>
-        AssertOneLine(2, "'tee-wasm kbs' needs a command: serve or encrypt (usage: tee-wasm help kbs)", Cli("kbs"));
+        AssertOneLine(2, "'tee-wasm kbs' needs a command: serve, get, keygen or encrypt (usage: tee-wasm help kbs)", Cli("kbs"));
 
     [Fact]
     public void MissingModule_IsAUsageError_NamingIt()
@@ -105,15 +105,15 @@ public sealed class ErrorMessageTests : IDisposable
     }
 
     [Fact]
-    public void EncryptToAMissingDirectory_SaysWhichDirectory()
+    public void EncryptToAMissingDirectory_MakesIt()
     {
+        // Before: "Could not find a part of the path …"; kbs encrypt makes --out's directory (issue 15.6).
         File.WriteAllBytes(_dir.File("k"), new byte[32]);
         File.WriteAllText(_dir.File("plain"), "x");
         string output = Path.Combine(_dir.Path, "enc", "x.enc");
         var (code, _, err) = Cli("kbs", "encrypt", "--key-file", _dir.File("k"), "--in", _dir.File("plain"), "--out", output);
-        Assert.Equal(2, code);
-        Assert.Matches("^error: cannot use '.*x.enc': directory '.*enc' does not exist\n$", err);
-        Assert.DoesNotContain("Could not find a part of the path", err);
+        Assert.True(code == 0, err);
+        Assert.True(File.Exists(output));
     }
 
     [Fact]

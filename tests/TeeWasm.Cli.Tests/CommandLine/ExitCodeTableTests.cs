@@ -31,7 +31,7 @@ public sealed class ExitCodeTableTests : IDisposable
     private Dictionary<string, Dictionary<Case, Cell>> Scenarios()
     {
         File.WriteAllText(P("ok.wat"), "(module (memory (export \"memory\") 1) (func (export \"_start\")))");
-        File.WriteAllText(P("trap.wat"), "(module (memory (export \"memory\") 1) (func (export \"_start\") unreachable))");
+        File.WriteAllText(P("missing-import.wat"), "(module (import \"env\" \"nope\" (func)) (memory (export \"memory\") 1) (func (export \"_start\")))");
         File.WriteAllText(P("garbage.wasm"), "this is not WebAssembly");
         File.WriteAllText(P("garbage.json"), "{\"tee_type\": ");
         File.WriteAllText(P("typo-policy.json"), "{\"default\": {\"allow_debgu\": true}}");
@@ -48,7 +48,7 @@ public sealed class ExitCodeTableTests : IDisposable
             {
                 [Case.MissingFile] = new($"run {P("nosuch.wasm")}", ExitCodes.Usage),
                 [Case.BadFile] = new($"run --no-cache {P("garbage.wasm")}", ExitCodes.Usage),
-                [Case.Failure] = new($"run --no-cache {P("trap.wat")}", ExitCodes.Failure),
+                [Case.Failure] = new($"run --no-cache {P("missing-import.wat")}", ExitCodes.Failure),
                 [Case.Success] = new($"run --no-cache {P("ok.wat")}", ExitCodes.Success),
             },
             ["compile"] = new()
@@ -78,6 +78,15 @@ public sealed class ExitCodeTableTests : IDisposable
             {
                 [Case.MissingFile] = new($"kbs serve --secrets {P("nosuch")}", ExitCodes.Usage),
                 [Case.BadFile] = new($"kbs serve --secrets {P("secrets")} --policy {P("typo-policy.json")}", ExitCodes.Usage),
+            },
+            ["kbs get"] = new()
+            {
+                [Case.MissingFile] = new($"kbs get demo --url http://127.0.0.1:1 --module {P("nosuch.wasm")}", ExitCodes.Usage),
+                [Case.Failure] = new("kbs get demo --url http://127.0.0.1:1 --tee none", ExitCodes.Failure),
+            },
+            ["kbs keygen"] = new()
+            {
+                [Case.Success] = new($"kbs keygen {P("new.key")}", ExitCodes.Success),
             },
             ["kbs encrypt"] = new()
             {
@@ -163,6 +172,14 @@ public sealed class ExitCodeTableTests : IDisposable
         Assert.True(start >= 0 && end > start, "docs/cli.md has no exit-code table markers");
         string committed = doc[(start + TableStart.Length)..end].Trim();
         Assert.True(committed == made, $"docs/cli.md's exit-code table is not what the commands do; the table they make (also in {madePath}):\n{made}");
+    }
+
+    [Fact]
+    public void ATrap_Exits134()
+    {
+        File.WriteAllText(P("trap.wat"), "(module (memory (export \"memory\") 1) (func (export \"_start\") unreachable))");
+        Assert.Equal(ExitCodes.Trap, Cli($"run --no-cache {P("trap.wat")}").Code);
+        Assert.Equal(134, ExitCodes.Trap);
     }
 
     [Fact]

@@ -28,8 +28,8 @@ internal static class IlgpuCpu
         return (context, context.CreateCPUAccelerator(0));
     }
 
-    public static CudaBackend Backend(long memoryLimit) =>
-        new(s_small.Value.Accelerator, new CudaBackendOptions { MemoryLimit = memoryLimit, MatmulGroupSide = 2, MaxLaunchThreads = 256, Logger = new LineLogger(s => Console.Error.WriteLine(s)) });
+    public static CudaBackend Backend(long memoryLimit, GpuMemoryBudget? budget = null) =>
+        new(s_small.Value.Accelerator, new CudaBackendOptions { MemoryLimit = memoryLimit, Budget = budget, MatmulGroupSide = 2, MaxLaunchThreads = 256, Logger = new LineLogger(s => Console.Error.WriteLine(s)) });
 
     /// <summary>A backend whose matmul groups are the GPU's 16×16 threads.</summary>
     public static CudaBackend GpuGeometry(long memoryLimit) =>

@@ -27,8 +27,8 @@ internal static class SharedDevice
         }
     });
 
-    public static WebGpuBackend Backend(long memoryLimit) =>
-        new(s_device.Value, new WebGpuBackendOptions { MemoryLimit = memoryLimit, Logger = new LineLogger(s => Console.Error.WriteLine(s)) });
+    public static WebGpuBackend Backend(long memoryLimit, GpuMemoryBudget? budget = null) =>
+        new(s_device.Value, new WebGpuBackendOptions { MemoryLimit = memoryLimit, Budget = budget, Logger = new LineLogger(s => Console.Error.WriteLine(s)) });
 }
 
 [CollectionDefinition(SharedDevice.Collection, DisableParallelization = true)]

@@ -39,7 +39,7 @@ public sealed class EvidenceAppraiserBindingTests
     [InlineData("ita")]
     public void Service_bound_evidence_is_accepted(string scheme)
     {
-        var appraised = EvidenceAppraiser.Appraise(Evidence(Bind(scheme)), s_nonce, Options);
+        var appraised = new EvidenceAppraiser(Options).Appraise(Evidence(Bind(scheme)), s_nonce);
         Assert.True(appraised.Simulated);
         Assert.Equal(Convert.ToHexStringLower(s_module), appraised.ModuleHash);
     }
@@ -52,7 +52,7 @@ public sealed class EvidenceAppraiserBindingTests
         // Same inputs, one byte more (a space): parses, but its hash is not the report's report_data.
         string spaced = Encoding.UTF8.GetString(Bind(scheme).RuntimeData!).Replace("{\"", "{ \"");
         string evidence = Evidence(Bind(scheme), b => b["runtime_data"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(spaced)));
-        var e = Assert.Throws<AttestationException>(() => EvidenceAppraiser.Appraise(evidence, s_nonce, Options));
+        var e = Assert.Throws<AttestationException>(() => new EvidenceAppraiser(Options).Appraise(evidence, s_nonce));
         Assert.Equal("SNP report rejected (ReportDataMismatch): REPORT_DATA differs from the expected value", e.Message);
     }
 
@@ -64,7 +64,7 @@ public sealed class EvidenceAppraiserBindingTests
         // Binding and runtime data consistently name another module: the report was not made for it.
         byte[] other = SHA256.HashData("other"u8);
         string evidence = Evidence(Bind(scheme), b => { b["module_sha256"] = Convert.ToHexStringLower(other); b["runtime_data"] = RuntimeData(other); });
-        var e = Assert.Throws<AttestationException>(() => EvidenceAppraiser.Appraise(evidence, s_nonce, Options));
+        var e = Assert.Throws<AttestationException>(() => new EvidenceAppraiser(Options).Appraise(evidence, s_nonce));
         Assert.Equal("SNP report rejected (ReportDataMismatch): REPORT_DATA differs from the expected value", e.Message);
     }
 
@@ -72,7 +72,7 @@ public sealed class EvidenceAppraiserBindingTests
     public void Runtime_data_naming_another_module_than_the_binding_is_rejected()
     {
         string evidence = Evidence(Bind("maa"), b => b["runtime_data"] = RuntimeData(SHA256.HashData("other"u8)));
-        var e = Assert.Throws<AttestationException>(() => EvidenceAppraiser.Appraise(evidence, s_nonce, Options));
+        var e = Assert.Throws<AttestationException>(() => new EvidenceAppraiser(Options).Appraise(evidence, s_nonce));
         Assert.Equal("binding (maa): runtime data names another module hash than the binding", e.Message);
     }
 
@@ -81,7 +81,7 @@ public sealed class EvidenceAppraiserBindingTests
     [InlineData("ita")]
     public void Wrong_nonce_is_rejected(string scheme)
     {
-        var e = Assert.Throws<AttestationException>(() => EvidenceAppraiser.Appraise(Evidence(Bind(scheme)), SHA256.HashData("other challenge"u8), Options));
+        var e = Assert.Throws<AttestationException>(() => new EvidenceAppraiser(Options).Appraise(Evidence(Bind(scheme)), SHA256.HashData("other challenge"u8)));
         Assert.Equal("evidence is not bound to this challenge and TEE key (stale, replayed, or for another key)", e.Message);
     }
 
@@ -89,7 +89,7 @@ public sealed class EvidenceAppraiserBindingTests
     public void Unknown_scheme_is_rejected()
     {
         string evidence = Evidence(Bind("maa"), b => b["scheme"] = "sha256-plain");
-        var e = Assert.Throws<AttestationException>(() => EvidenceAppraiser.Appraise(evidence, s_nonce, Options));
+        var e = Assert.Throws<AttestationException>(() => new EvidenceAppraiser(Options).Appraise(evidence, s_nonce));
         Assert.Equal("unknown binding scheme 'sha256-plain' (known: teewasm, maa, ita)", e.Message);
     }
 }

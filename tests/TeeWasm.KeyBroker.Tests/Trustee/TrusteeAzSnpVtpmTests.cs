@@ -141,7 +141,7 @@ public sealed class TrusteeAzSnpVtpmTests : IClassFixture<TrusteeAzSnpVtpmTests.
         {
             Probe = new TeeProbeOptions
             {
-                TpmSocket = "127.0.0.1:" + _f.Tpm.Port,
+                TpmSocket = _f.Tpm.SocketPath,
                 TsmReportRoot = "/nonexistent", SevGuestDevice = "/nonexistent", TdxGuestDevices = [], SevFirmwareDirectory = "/nonexistent",
             },
         };
@@ -233,6 +233,48 @@ public sealed class TrusteeAzSnpVtpmTests : IClassFixture<TrusteeAzSnpVtpmTests.
         string vcek = evidence.GetProperty("vcek").GetString()!.Replace('-', '+').Replace('_', '/');
         if (!Convert.FromBase64String(vcek).AsSpan().SequenceEqual(_f.Authority.Vcek.RawData)) return "vcek";
         return null;
+    }
+
+    // ---- TeeWasm evidence of an Azure CVM: appraised through the platform registration ----
+
+    [Fact]
+    public async Task Client_on_an_Azure_SNP_CVM_with_teewasm_evidence_gets_the_secret_through_the_platform_registration()
+    {
+        // Before, the broker took only the tee_types it named (AMD_SEV_SNP, TDX) and refused this with
+        // "evidence of platform 'AMD SEV-SNP' is not supported (AMD_SEV_SNP, TDX)"; now AzureVtpmPlatform reads and verifies it.
+        using var serverLog = new JsonLinesAuditLog(_dir.File("server.jsonl"));
+        await using var broker = await Broker(AllowSimulated, serverLog);
+        using var attester = AzureAttester(out _);
+        using var client = new KbsClient(new KbsClientOptions { Endpoint = broker.Address, Calls = s_fast }, attester);
+
+        var result = client.GetSecret("demo");
+
+        Assert.True(result.Success, result.Error);
+        Assert.Equal(_secret, result.Secret);
+        string log = File.ReadAllText(_dir.File("server.jsonl"));
+        Assert.Contains("\"reason\":\"Azure vTPM: SNP report chained to the simulator root\"", log);
+        Assert.Contains("\"module\":\"" + Convert.ToHexStringLower(Attester.HashModule("guest"u8)) + "\"", log); // it binds the module
+    }
+
+    [Fact]
+    public async Task Teewasm_evidence_of_an_Azure_CVM_without_its_tpm_quote_does_not_prove_its_binding()
+    {
+        await using var broker = await Broker(AllowSimulated);
+        using var http = new HttpClient(new SocketsHttpHandler { UseCookies = true }) { BaseAddress = broker.Address };
+        var auth = await http.PostAsync(KbsProtocol.AuthPath, new StringContent("""{"version":"0.1.0","tee":"snp","extra-params":""}"""));
+        string nonce = JsonDocument.Parse(await auth.Content.ReadAsStringAsync()).RootElement.GetProperty("nonce").GetString()!;
+        using var key = TeeKeyPair.Create(TeeKeyKind.EcP256);
+        using var attester = AzureAttester(out _);
+        var evidence = JsonNode.Parse(attester.AttestVm(KbsProtocol.BindingNonce(nonce, key.Jwk)).Evidence!)!.AsObject();
+        Assert.True(evidence.Remove("tpm_quote")); // the HCL report still verifies; nothing shows it is fresh or bound
+
+        var refused = await http.PostAsync(KbsProtocol.AttestPath, new StringContent(
+            new JsonObject { ["tee-pubkey"] = key.Jwk.DeepClone(), ["tee-evidence"] = evidence }.ToJsonString()));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        string detail = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString()!;
+        Assert.StartsWith("Azure HCL report does not prove that it is bound to this challenge and TEE key: ", detail);
+        Assert.EndsWith("; no TPM quote (freshness not shown)", detail);
     }
 
     [Fact]

@@ -33,7 +33,7 @@ public sealed class TrusteeAzTdxVtpmTests : IClassFixture<SwtpmAzureTdxFixture>
 
     public TrusteeAzTdxVtpmTests(SwtpmAzureTdxFixture f) => _f = f;
 
-    private AppraisalOptions Appraisal => new() { Tdx = new TdxVerifierOptions { TrustedRootOverride = _f.Factory.Root } };
+    private TrusteeAppraisalOptions Appraisal => new() { Tdx = new TdxVerifierOptions { TrustedRootOverride = _f.Factory.Root } };
 
     private Attester AzureTdxAttester(FakeImds imds)
     {
@@ -46,7 +46,7 @@ public sealed class TrusteeAzTdxVtpmTests : IClassFixture<SwtpmAzureTdxFixture>
         {
             Probe = new TeeProbeOptions
             {
-                TpmSocket = "127.0.0.1:" + _f.Tpm.Port,
+                TpmSocket = _f.Tpm.SocketPath,
                 TsmReportRoot = "/nonexistent", SevGuestDevice = "/nonexistent", TdxGuestDevices = [], SevFirmwareDirectory = "/nonexistent",
             },
         };
@@ -155,7 +155,7 @@ public sealed class TrusteeAzTdxVtpmTests : IClassFixture<SwtpmAzureTdxFixture>
         Assert.StartsWith("Azure vTPM evidence rejected (TdQuoteMismatch): TD quote is not for this TDREPORT:", e.Message);
 
         // Without the test root override the test quoting enclave's chain is not Intel's.
-        e = Assert.Throws<AttestationException>(() => TrusteeAzVtpmAppraiser.Appraise(Evidence(Padded(hash), hash), hash, new AppraisalOptions()));
+        e = Assert.Throws<AttestationException>(() => TrusteeAzVtpmAppraiser.Appraise(Evidence(Padded(hash), hash), hash, new TrusteeAppraisalOptions()));
         Assert.StartsWith("Azure vTPM evidence rejected (TdQuoteInvalid): TD quote for the TDREPORT rejected (PckChainUntrusted)", e.Message);
     }
 }

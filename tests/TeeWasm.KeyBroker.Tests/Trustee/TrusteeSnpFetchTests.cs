@@ -55,13 +55,13 @@ public sealed class TrusteeSnpFetchTests : IDisposable
         var (attestation, key) = Message("challenge");
         using (key)
         {
-            var offline = Assert.Throws<AttestationException>(() => TrusteeEvidenceAppraiser.Appraise("snp", "challenge", attestation, key, new AppraisalOptions()));
+            var offline = Assert.Throws<AttestationException>(() => TrusteeEvidenceAppraiser.Appraise("snp", "challenge", attestation, key, new TrusteeAppraisalOptions()));
             Assert.Contains("no cert_chain and this broker does not fetch the VCEK from AMD's KDS (kbs serve --fetch)", offline.Message);
 
             // With a fetcher the broker asks it; go-sev-guest's report is version 2, which names no product (no CPUID
             // fields), so KDS cannot be asked, and the refusal says why without touching the network.
             using var fetcher = new CollateralFetcher(new CollateralFetcherOptions { KdsUrl = _kds.Url, CacheDirectory = _cache });
-            var e = Assert.Throws<AttestationException>(() => TrusteeEvidenceAppraiser.Appraise("snp", "challenge", attestation, key, new AppraisalOptions { CollateralFetcher = fetcher }));
+            var e = Assert.Throws<AttestationException>(() => TrusteeEvidenceAppraiser.Appraise("snp", "challenge", attestation, key, new TrusteeAppraisalOptions { CollateralFetcher = fetcher }));
             Assert.StartsWith("SNP evidence carries no VCEK and fetching it failed: ", e.Message);
             Assert.Contains("a version 2 SEV-SNP report does not name its product", e.Message);
             Assert.Equal(0, _kds.TotalHits);

@@ -57,6 +57,30 @@ public sealed class ExampleGuestsTests : IDisposable
         Assert.DoesNotContain("Training step complete", stdout);
     }
 
+    /// <summary>The design document's samples (guests/samples), the C++ one also without any cabi_realloc export.</summary>
+    [Theory]
+    [InlineData("design_sample_rust.wasm")]
+    [InlineData("design_sample_cpp.wasm")]
+    [InlineData("design_sample_cpp_no_realloc.wasm")]
+    public void DesignSamplesAttestAndTrainUnderTheSimulator(string guest)
+    {
+        var (result, stdout, stderr) = Run(guest, AttestationMode.Simulate);
+        Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.Error}\n{stdout}\n{stderr}");
+        if (guest.Contains("cpp", StringComparison.Ordinal)) Assert.Contains("✓ All attestations passed!", stdout);
+        Assert.Contains("✓ Training step complete", stdout);
+    }
+
+    [Theory]
+    [InlineData("design_sample_cpp.wasm")]
+    [InlineData("design_sample_cpp_no_realloc.wasm")]
+    public void DesignSamplesStopWithoutATee(string guest)
+    {
+        var (result, stdout, stderr) = Run(guest, AttestationMode.None);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("❌ No TEE attestation available", stderr);
+        Assert.DoesNotContain("Training step", stdout);
+    }
+
     [Fact]
     public void SecondRunIsServedFromTheModuleCache()
     {

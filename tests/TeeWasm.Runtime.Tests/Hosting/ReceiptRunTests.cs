@@ -110,7 +110,7 @@ public sealed class ReceiptRunTests : IDisposable
     {
         // The same guest with its output directory read-only: opening result.txt for writing fails and the guest traps.
         RunResult r = Run(o => o with { Directories = [o.Directories[0], new DirectoryMapping(_dir.File("out"), "out", DirectoryAccess.ReadOnly)] });
-        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(GuestFailure.TrapExitCode, r.ExitCode);
         Assert.False(File.Exists(Path.Combine(_dir.File("out"), "result.txt")));
         Assert.Equal(DirectoryAccess.ReadOnly, r.Workload!.Directories[1].Access);
     }

@@ -45,7 +45,7 @@ public sealed class WasmRunnerTests : IDisposable
     public void TrapIsReportedInOneLineWithTheCause()
     {
         var r = Run(GuestModules.Unreachable);
-        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(GuestFailure.TrapExitCode, r.ExitCode);
         Assert.NotNull(r.Error);
         Assert.DoesNotContain('\n', r.Error);
         Assert.Contains("unreachable", r.Error);
@@ -64,7 +64,7 @@ public sealed class WasmRunnerTests : IDisposable
     public void FuelLimitStopsARunawayGuest()
     {
         var r = Run(GuestModules.InfiniteLoop, o => o with { Fuel = 100_000 });
-        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(GuestFailure.TrapExitCode, r.ExitCode);
         Assert.Equal("'guest.wat' stopped: fuel exhausted (--fuel 100000)", r.Error);
     }
 
@@ -75,7 +75,7 @@ public sealed class WasmRunnerTests : IDisposable
     public void TimeoutStopsARunawayGuest()
     {
         var r = Run(GuestModules.InfiniteLoop, o => o with { Timeout = TimeSpan.FromMilliseconds(300) });
-        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(GuestFailure.TrapExitCode, r.ExitCode);
         Assert.Equal("'guest.wat' stopped: time limit of 0.3 s exceeded (--timeout)", r.Error);
     }
 
@@ -83,7 +83,7 @@ public sealed class WasmRunnerTests : IDisposable
     public void MaxMemoryStopsAGuestThatGrowsForever()
     {
         var r = Run(GuestModules.GrowsForever, o => o with { MaxMemoryBytes = 8 * 1024 * 1024 });
-        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(GuestFailure.TrapExitCode, r.ExitCode);
         Assert.Contains("--max-memory limit of 8 MB", r.Error);
     }
 

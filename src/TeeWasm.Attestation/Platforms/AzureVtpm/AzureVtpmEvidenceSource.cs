@@ -78,7 +78,7 @@ public sealed class AzureVtpmEvidenceSource : IVmEvidenceSource
             pcrs = tpm.ReadPcrs(_options.PcrSelection);
         }
         bool tdx = HclReport.TryParse(hcl, out var parsed, out _) && parsed.ReportType == HclReportType.Tdx;
-        List<X509Certificate2> certificates = tdx ? [] : LoadCertificates();
+        var (certificates, vcekSource) = tdx ? ([], null) : LoadCertificates();
         byte[]? tdQuote = tdx ? GetTdQuote(parsed!) : null;
         bool bindsReportData = quoteNonce.AsSpan().SequenceEqual(QuoteNonce(reportData));
         var evidence = new AzureVtpmEvidence
@@ -112,7 +112,8 @@ public sealed class AzureVtpmEvidenceSource : IVmEvidenceSource
             ModuleHash = moduleHash.ToArray(),
             VerifierNote = result.Message + "; report_data bound through the TPM quote's nonce"
                 + (quoteNonce.AsSpan().SequenceEqual(QuoteNonce(reportData)) ? " (SHA-256 of it)" : "")
-                + (userData is not null ? " and the HCL user-data" : ""),
+                + (userData is not null ? " and the HCL user-data" : "")
+                + (vcekSource is null ? "" : "; VCEK from " + vcekSource),
         };
         return new CollectedEvidence(verified, evidence, appraisal);
     }
@@ -142,7 +143,28 @@ public sealed class AzureVtpmEvidenceSource : IVmEvidenceSource
         return client.GetQuote(hcl.HardwareReport.Span[..TdxTdReport.Size]);
     }
 
-    private List<X509Certificate2> LoadCertificates()
+    /// <summary>
+    /// Where the VCEK for this VM's SEV-SNP report comes from, in one line (<c>tee-wasm detect</c>): certificate files,
+    /// given certificates, or the Azure IMDS — which is asked now, so the line also says whether it answers — or none.
+    /// </summary>
+    public string DescribeVcek()
+    {
+        try
+        {
+            var (certificates, source) = LoadCertificates();
+            if (certificates.Count == 0)
+                return "none: no VCEK file (--vm-cert) and the Azure IMDS is off (--no-imds-vcek, AzureVtpmOptions.FetchVcekFromImds): SEV-SNP attestation will fail";
+            X509Certificate2 vcek = certificates.FirstOrDefault(c => c.GetNameInfo(X509NameType.SimpleName, false) is "SEV-VCEK" or "SEV-VLEK") ?? certificates[0];
+            return $"{source}: {vcek.GetNameInfo(X509NameType.SimpleName, false)} (valid {vcek.NotBefore.ToUniversalTime():yyyy-MM-dd} to {vcek.NotAfter.ToUniversalTime():yyyy-MM-dd})";
+        }
+        catch (AttestationException e)
+        {
+            return e.Message;
+        }
+    }
+
+    // The VCEK (and chain) with where it came from; the Azure IMDS only when nothing is configured and it is allowed.
+    private (List<X509Certificate2> Certificates, string? Source) LoadCertificates()
     {
         var list = new List<X509Certificate2>(_options.Certificates);
         foreach (string file in _options.CertificateFiles)
@@ -156,8 +178,14 @@ public sealed class AzureVtpmEvidenceSource : IVmEvidenceSource
                 throw new AttestationException($"cannot read VCEK file {file}: {e.Message}", e);
             }
         }
-        if (list.Count == 0 && _options.FetchVcekFromImds)
-            list.AddRange(ImdsVcekClient.Fetch(_options.ImdsEndpoint, _options.ImdsTimeout));
-        return list;
+        if (list.Count > 0)
+        {
+            return (list, _options.CertificateFiles.Count > 0
+                ? "certificate file(s) " + string.Join(", ", _options.CertificateFiles)
+                : "the configured certificates");
+        }
+        if (!_options.FetchVcekFromImds) return (list, null);
+        list.AddRange(ImdsVcekClient.Fetch(_options.ImdsEndpoint, _options.ImdsTimeout));
+        return (list, $"the Azure IMDS ({_options.ImdsEndpoint})");
     }
 }

@@ -7,8 +7,11 @@ namespace TeeWasm.Attestation.Platforms.AzureVtpm;
 /// <summary>Settings of the Azure confidential-VM (vTPM) evidence source.</summary>
 public sealed record AzureVtpmOptions
 {
+    /// <summary>The path of the IMDS's THIM endpoint that serves the VCEK and its chain.</summary>
+    public const string ThimPath = "/metadata/THIM/amd/certification";
+
     /// <summary>Default Azure IMDS (THIM) endpoint that serves the VCEK and its chain.</summary>
-    public const string DefaultImdsEndpoint = "http://169.254.169.254/metadata/THIM/amd/certification";
+    public const string DefaultImdsEndpoint = "http://169.254.169.254" + ThimPath;
 
     /// <summary>Files (PEM or DER) holding the VCEK and optionally ASK/ARK for an SNP report inside the HCL report.</summary>
     public IReadOnlyList<string> CertificateFiles { get; init; } = [];
@@ -26,8 +29,9 @@ public sealed record AzureVtpmOptions
     public TpmPcrSelection PcrSelection { get; init; } = TpmPcrSelection.AllSha256;
 
     /// <summary>
-    /// Opt-in: when no VCEK is configured, fetch it from the Azure IMDS (<see cref="ImdsEndpoint"/>, header Metadata:true).
-    /// Off by default: the host makes no network calls unless told to.
+    /// When no VCEK is configured, fetch it from the Azure IMDS (<see cref="ImdsEndpoint"/>, header Metadata:true).
+    /// Off in this record; the attester's <c>AttesterOptions.FetchVcekFromImds</c> (on by default: this source runs only on an
+    /// Azure CVM, and the IMDS is link-local) turns it on for the attester.
     /// </summary>
     public bool FetchVcekFromImds { get; init; }
 

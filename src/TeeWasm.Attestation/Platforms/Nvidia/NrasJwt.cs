@@ -1,7 +1,6 @@
-using System.Buffers.Text;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using TeeWasm.Attestation.Tokens;
 
 namespace TeeWasm.Attestation.Platforms.Nvidia;
 
@@ -39,23 +38,25 @@ public sealed class NrasJwt
     /// <summary>The claims as JSON text.</summary>
     public string PayloadJson => Payload.GetRawText();
 
-    /// <summary>Splits and decodes a compact JWS.</summary>
-    /// <exception cref="NvidiaAttestationException">Not a three-part base64url JWS with JSON header and payload.</exception>
+    /// <summary>
+    /// Splits and decodes a compact JWS strictly (<see cref="CompactJws"/>: one spelling per token). Its ECDSA signature
+    /// may be in either form: NRAS signs without normalising s (its real tokens are high-S about half the time), so
+    /// requiring low-S would refuse genuine verdicts; <see cref="CompactJws.CanonicalToken"/> is the one string both forms share.
+    /// </summary>
+    /// <exception cref="NvidiaAttestationException">Not a three-part canonical base64url JWS with a JSON object as header and payload.</exception>
     public static NrasJwt Parse(string token)
     {
-        string[] parts = token.Split('.');
-        if (parts.Length != 3 || parts.Any(p => p.Length == 0))
-            throw new NvidiaAttestationException(NvidiaFailureReason.Nras, "NRAS token is not a compact JWS (header.payload.signature)");
+        if (!CompactJws.TryParse(token, out var jws, out string? malformed) || jws.Signature.Length == 0)
+            throw new NvidiaAttestationException(NvidiaFailureReason.Nras, "NRAS token is not a compact JWS (header.payload.signature): " + (malformed ?? "no signature"));
         try
         {
-            using JsonDocument header = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[0]));
-            string alg = header.RootElement.GetProperty("alg").GetString() ?? "";
-            string? kid = header.RootElement.TryGetProperty("kid", out var k) ? k.GetString() : null;
-            JsonElement payload = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[1])).RootElement.Clone();
-            if (payload.ValueKind != JsonValueKind.Object) throw new JsonException("payload is not an object");
-            return new NrasJwt(token, alg, kid, payload, Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), Base64Url.DecodeFromChars(parts[2]));
+            using JsonDocument header = JsonDocument.Parse(jws.HeaderJson);
+            string alg = header.RootElement.TryGetProperty("alg", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString()! : "";
+            string? kid = header.RootElement.TryGetProperty("kid", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
+            JsonElement payload = JsonDocument.Parse(jws.PayloadJson).RootElement.Clone();
+            return new NrasJwt(token, alg, kid, payload, jws.SigningInput, jws.Signature);
         }
-        catch (Exception e) when (e is FormatException or JsonException or KeyNotFoundException or InvalidOperationException)
+        catch (JsonException e)
         {
             throw new NvidiaAttestationException(NvidiaFailureReason.Nras, "NRAS token does not decode: " + e.Message, e);
         }

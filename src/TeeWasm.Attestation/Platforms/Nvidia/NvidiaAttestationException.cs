@@ -37,6 +37,8 @@ public enum NvidiaFailureReason
     RimNotAvailable,
     /// <summary>The NRAS service failed or returned a token that does not verify.</summary>
     Nras,
+    /// <summary>NRAS's verdict verified and says the GPU is not attested (overall result false, or a measurement mismatch).</summary>
+    NrasRefused,
     /// <summary>The nvattest CLI failed or returned an unacceptable result.</summary>
     Nvattest,
     /// <summary>A certificate of the device chain is revoked (or on hold), or its OCSP status cannot be established.</summary>

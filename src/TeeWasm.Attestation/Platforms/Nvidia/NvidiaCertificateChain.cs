@@ -30,7 +30,7 @@ public static class NvidiaCertificateChain
             {
                 try
                 {
-                    certs.Add(X509CertificateLoader.LoadCertificate(Convert.FromBase64String(rest[fields.Base64Data].ToString())));
+                    certs.Add(CertificateLoader.Decode(Convert.FromBase64String(rest[fields.Base64Data].ToString())));
                 }
                 catch (CryptographicException e)
                 {

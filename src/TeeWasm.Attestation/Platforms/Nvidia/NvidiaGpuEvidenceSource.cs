@@ -9,8 +9,9 @@ namespace TeeWasm.Attestation.Platforms.Nvidia;
 /// <summary>
 /// GPU evidence from NVIDIA hardware: NVML collects the SPDM report over the 32-byte nonce and the device certificate
 /// chain; <see cref="GpuReportVerifier"/> checks it locally (signature, chain to the pinned NVIDIA root, nonce, FWID),
-/// RIMs appraise the measurements when a RIM folder is configured, and NRAS adds its signed verdict when configured.
-/// Without NVML it falls back to the nvattest CLI.
+/// NRAS adds its signed verdict when configured (required, or preferred with local verification as the fallback:
+/// <see cref="RemoteGpuVerification"/>), and RIMs appraise the measurements when a RIM folder is configured.
+/// Without NVML it falls back to the nvattest CLI (whose answer NRAS is not asked about: there is no report to send).
 /// </summary>
 public sealed class NvidiaGpuEvidenceSource : IGpuEvidenceSource
 {
@@ -99,13 +100,9 @@ public sealed class NvidiaGpuEvidenceSource : IGpuEvidenceSource
         string note = appraisal.Note!;
         if (collected.ConfCompute.DevToolsMode == 1) note += "; WARNING: CC devtools mode is on";
 
-        var rims = AppraiseWithRims(report, ref note);
-        RemoteGpuVerdict? remote = null;
-        if (_options.RemoteVerifier is { } verifier)
-        {
-            remote = verifier.Attest([(collected.Report, collected.CertificateChainPem)], nonce32, ArchOf(NvidiaCertificateChain.ParsePem(collected.CertificateChainPem)[0]));
-            note += "; NRAS verdict verified (ES384, eat_nonce, measres success)";
-        }
+        RemoteGpuVerdict? remote = AskRemoteVerifier(collected, nonce32, ref note);
+        // A positive NRAS verdict compared the measurements with NVIDIA's RIMs: a RIM missing here is then only noted.
+        var rims = AppraiseWithRims(report, ref note, requireRims: _options.RequireRims && remote is null);
         evidence = evidence with
         {
             Verdict = note,
@@ -117,7 +114,24 @@ public sealed class NvidiaGpuEvidenceSource : IGpuEvidenceSource
             evidence, appraisal);
     }
 
-    private List<RimAppraisal> AppraiseWithRims(GpuAttestationReport report, ref string note)
+    // The remote verifier's verified verdict, or null (no verifier, or — when preferred — it gave no verdict: noted).
+    private RemoteGpuVerdict? AskRemoteVerifier(NvmlGpuEvidence collected, byte[] nonce32, ref string note)
+    {
+        if (_options.RemoteVerifier is not { } verifier) return null;
+        try
+        {
+            var remote = verifier.Attest([(collected.Report, collected.CertificateChainPem)], nonce32, ArchOf(NvidiaCertificateChain.ParsePem(collected.CertificateChainPem)[0]));
+            note += "; NRAS verdict verified (ES384, eat_nonce, measres success)";
+            return remote;
+        }
+        catch (NvidiaAttestationException e) when (_options.RemoteMode == RemoteGpuVerification.Prefer && e.Reason != NvidiaFailureReason.NrasRefused)
+        {
+            note += $"; NRAS gave no verdict ({e.Message}): verified locally";
+            return null;
+        }
+    }
+
+    private List<RimAppraisal> AppraiseWithRims(GpuAttestationReport report, ref string note, bool requireRims)
     {
         var results = new List<RimAppraisal>();
         if (_options.RimDirectory is null)
@@ -132,7 +146,7 @@ public sealed class NvidiaGpuEvidenceSource : IGpuEvidenceSource
             NvidiaRim? rim = version is null ? null : rims.FirstOrDefault(r => string.Equals(r.Version, version, StringComparison.OrdinalIgnoreCase));
             if (rim is null)
             {
-                if (_options.RequireRims)
+                if (requireRims)
                     throw new NvidiaAttestationException(NvidiaFailureReason.RimNotAvailable, $"RIM not available for {kind} {version ?? "(unknown version)"} in {_options.RimDirectory}");
                 note += $"; RIM not available for {kind} {version}";
                 results.Add(new RimAppraisal(kind, version, "RIM not available", null));

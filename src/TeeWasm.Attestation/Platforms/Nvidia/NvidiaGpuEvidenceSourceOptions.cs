@@ -1,3 +1,5 @@
+using TeeWasm.Attestation.Verification;
+
 namespace TeeWasm.Attestation.Platforms.Nvidia;
 
 /// <summary>Settings of <see cref="NvidiaGpuEvidenceSource"/>.</summary>
@@ -10,10 +12,13 @@ public sealed record NvidiaGpuEvidenceSourceOptions
     public string NvattestExecutable { get; init; } = "nvattest";
 
     /// <summary>
-    /// A remote verifier (NRAS) whose verified verdict is required in addition to the local verification; null (the
-    /// default) stays offline. The <c>tee-wasm</c> command sets NRAS when ATTESTATION_PREFER_NRAS is 1/true.
+    /// A remote verifier (NRAS), used as <see cref="RemoteMode"/> says; null (the default) stays offline. The
+    /// <c>tee-wasm</c> command sets NRAS with <c>--nras prefer|require</c>, or in prefer mode when ATTESTATION_PREFER_NRAS is 1/true.
     /// </summary>
     public IRemoteGpuVerifier? RemoteVerifier { get; init; }
+
+    /// <summary>Whether <see cref="RemoteVerifier"/>'s verdict is required (the default) or preferred with local verification as the fallback.</summary>
+    public RemoteGpuVerification RemoteMode { get; init; } = RemoteGpuVerification.Require;
 
     /// <summary>A folder of RIM files (*.xml) to appraise the measurements with; null to skip (the note says so).</summary>
     public string? RimDirectory { get; init; }

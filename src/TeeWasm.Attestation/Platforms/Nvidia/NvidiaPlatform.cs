@@ -3,6 +3,7 @@ using System.Text;
 using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Verification;
 using TeeWasm.Attestation.X509;
+using TeeWasm.Attestation.Inputs;
 
 namespace TeeWasm.Attestation.Platforms.Nvidia;
 
@@ -291,9 +292,9 @@ public sealed class NvidiaPlatform : EvidencePlatform
         {
             try
             {
-                chain.AddRange(NvidiaCertificateChain.ParsePem(File.ReadAllText(f)));
+                chain.AddRange(NvidiaCertificateChain.ParsePem(BoundedRead.Text(f, InputLimits.Certificate, "certificate file")));
             }
-            catch (NvidiaAttestationException e)
+            catch (Exception e) when (e is NvidiaAttestationException or InputTooLargeException)
             {
                 throw new VerificationInputException($"--cert {f}: {e.Message}", e);
             }
@@ -332,7 +333,7 @@ public sealed class NvidiaPlatform : EvidencePlatform
             {
                 rims.Add(NvidiaRim.Load(f));
             }
-            catch (NvidiaAttestationException e)
+            catch (Exception e) when (e is NvidiaAttestationException or InputTooLargeException)
             {
                 throw new VerificationInputException($"--rim {f}: {e.Message}", e);
             }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using System.Xml;
+using TeeWasm.Attestation.Inputs;
+using TeeWasm.Attestation.X509;
 
 namespace TeeWasm.Attestation.Platforms.Nvidia;
 
@@ -88,7 +90,7 @@ public sealed class NvidiaRim
         {
             try
             {
-                chain.Add(X509CertificateLoader.LoadCertificate(Convert.FromBase64String(c.InnerText)));
+                chain.Add(CertificateLoader.Decode(Convert.FromBase64String(c.InnerText)));
             }
             catch (Exception e) when (e is FormatException or System.Security.Cryptography.CryptographicException)
             {
@@ -114,6 +116,6 @@ public sealed class NvidiaRim
         return t.Length > 0 && t[0] == (byte)'<' && t.IndexOf("SoftwareIdentity"u8) >= 0;
     }
 
-    /// <summary>Loads and parses a RIM file.</summary>
-    public static NvidiaRim Load(string path) => Parse(File.ReadAllText(path));
+    /// <summary>Loads and parses a RIM file (at most <see cref="InputLimits.Rim"/> bytes: <see cref="InputTooLargeException"/> beyond).</summary>
+    public static NvidiaRim Load(string path) => Parse(BoundedRead.Text(path, InputLimits.Rim, "RIM file"));
 }

@@ -32,7 +32,7 @@ internal static class RimSignature
         {
             signed.LoadXml(signatureElement[0]);
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or FormatException) // FormatException: a DigestValue that is not base64
         {
             error = "RIM signature element is malformed: " + e.Message;
             return false;

@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Inputs;
 using TeeWasm.Attestation.Verification;
 using TeeWasm.Attestation.X509;
 
@@ -44,14 +45,14 @@ public sealed class TdxCollateral
         if (tcbSigningChainPemPath is not null)
         {
             chain = [];
-            chain.ImportFromPemFile(tcbSigningChainPemPath);
+            chain.ImportFromPem(BoundedRead.Text(tcbSigningChainPemPath, InputLimits.Certificate, "collateral file"));
         }
         return new TdxCollateral
         {
-            TcbInfo = tcbInfoPath is null ? null : TdxTcbInfo.Parse(File.ReadAllBytes(tcbInfoPath)),
-            QeIdentity = qeIdentityPath is null ? null : TdxQeIdentity.Parse(File.ReadAllBytes(qeIdentityPath)),
+            TcbInfo = tcbInfoPath is null ? null : TdxTcbInfo.Parse(ReadFile(tcbInfoPath)),
+            QeIdentity = qeIdentityPath is null ? null : TdxQeIdentity.Parse(ReadFile(qeIdentityPath)),
             TcbSigningChain = chain,
-            Crls = [.. crlPaths.Select(p => SgxCertificateRevocationList.Parse(File.ReadAllBytes(p), p))],
+            Crls = [.. crlPaths.Select(p => SgxCertificateRevocationList.Parse(ReadFile(p), p))],
         };
     }
 
@@ -175,4 +176,6 @@ public sealed class TdxCollateral
             f.Recognise($"CRL of {crl.IssuerName}");
         }
     }
+
+    private static byte[] ReadFile(string path) => BoundedRead.File(path, InputLimits.Collateral, "collateral file");
 }

@@ -25,6 +25,12 @@ public static class JweEnvelope
     /// <summary>ECDH-ES key agreement, the content key wrapped with AES-256 Key Wrap.</summary>
     public const string EcdhEsA256Kw = "ECDH-ES+A256KW";
 
+    /// <summary>The error when the content does not authenticate: the protected header (the AAD), iv, ciphertext or tag was changed.</summary>
+    public const string TagMismatch = "JWE content does not authenticate: the AES-GCM tag does not verify (protected header, iv, ciphertext or tag changed)";
+
+    private const int IvSize = 12;
+    private const int TagSize = 16;
+
     /// <summary>Encrypts <paramref name="plaintext"/> to <paramref name="recipient"/>.</summary>
     public static string Encrypt(ReadOnlySpan<byte> plaintext, RSA recipient, string alg = RsaOaep256)
     {
@@ -82,16 +88,9 @@ public static class JweEnvelope
             if (alg != EcdhEsA256Kw) throw new AttestationException($"JWE alg '{alg}' not supported for an EC key ({EcdhEsA256Kw})");
             var epk = h.GetProperty("epk");
             var curve = key.ExportParameters(false).Curve;
-            if (epk.GetProperty("crv").GetString() != CurveName(curve)) throw new AttestationException("JWE epk is on another curve than the TEE key");
-            using var ephemeral = ECDiffieHellman.Create(new ECParameters
-            {
-                Curve = curve,
-                Q = new ECPoint
-                {
-                    X = Base64UrlEncoder.DecodeBytes(epk.GetProperty("x").GetString()!),
-                    Y = Base64UrlEncoder.DecodeBytes(epk.GetProperty("y").GetString()!),
-                },
-            });
+            string crv = CurveName(curve);
+            if (epk.GetProperty("crv").GetString() != crv) throw new AttestationException($"JWE epk is on another curve ({epk.GetProperty("crv")}) than the TEE key ({crv})");
+            using ECDiffieHellman ephemeral = ImportPoint(curve, crv, epk);
             byte[] z = key.DeriveRawSecretAgreement(ephemeral.PublicKey);
             byte[] kek = ConcatKdf(z, EcdhEsA256Kw, 32);
             try
@@ -150,10 +149,10 @@ public static class JweEnvelope
 
     private static string Seal(ReadOnlySpan<byte> plaintext, string header, byte[] cek, byte[] wrapped)
     {
-        byte[] iv = RandomNumberGenerator.GetBytes(12);
+        byte[] iv = RandomNumberGenerator.GetBytes(IvSize);
         byte[] ciphertext = new byte[plaintext.Length];
-        byte[] tag = new byte[16];
-        using (var gcm = new AesGcm(cek, 16)) gcm.Encrypt(iv, plaintext, ciphertext, tag, Encoding.ASCII.GetBytes(header));
+        byte[] tag = new byte[TagSize];
+        using (var gcm = new AesGcm(cek, TagSize)) gcm.Encrypt(iv, plaintext, ciphertext, tag, Encoding.ASCII.GetBytes(header));
         return JsonSerializer.Serialize(new
         {
             @protected = header,
@@ -179,9 +178,19 @@ public static class JweEnvelope
             byte[] iv = Base64UrlEncoder.DecodeBytes(root.GetProperty("iv").GetString()!);
             byte[] ciphertext = Base64UrlEncoder.DecodeBytes(root.GetProperty("ciphertext").GetString()!);
             byte[] tag = Base64UrlEncoder.DecodeBytes(root.GetProperty("tag").GetString()!);
+            if (iv.Length != IvSize) throw new AttestationException($"JWE iv is {iv.Length} bytes; A256GCM takes {IvSize}");
+            if (tag.Length != TagSize) throw new AttestationException($"JWE tag is {tag.Length} bytes; A256GCM takes {TagSize}");
+            if (cek.Length != 32) throw new AttestationException($"JWE content key is {cek.Length} bytes; A256GCM takes 32");
             byte[] plaintext = new byte[ciphertext.Length];
-            using var gcm = new AesGcm(cek, 16);
-            gcm.Decrypt(iv, ciphertext, tag, plaintext, Encoding.ASCII.GetBytes(header));
+            using var gcm = new AesGcm(cek, TagSize);
+            try
+            {
+                gcm.Decrypt(iv, ciphertext, tag, plaintext, Encoding.ASCII.GetBytes(header));
+            }
+            catch (AuthenticationTagMismatchException)
+            {
+                throw new AttestationException(TagMismatch);
+            }
             return plaintext;
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or FormatException or InvalidOperationException or ArgumentException or CryptographicException)
@@ -191,6 +200,26 @@ public static class JweEnvelope
         finally
         {
             if (cek is not null) CryptographicOperations.ZeroMemory(cek);
+        }
+    }
+
+    private static ECDiffieHellman ImportPoint(ECCurve curve, string crv, JsonElement epk)
+    {
+        try
+        {
+            return ECDiffieHellman.Create(new ECParameters
+            {
+                Curve = curve,
+                Q = new ECPoint
+                {
+                    X = Base64UrlEncoder.DecodeBytes(epk.GetProperty("x").GetString()!),
+                    Y = Base64UrlEncoder.DecodeBytes(epk.GetProperty("y").GetString()!),
+                },
+            });
+        }
+        catch (CryptographicException)
+        {
+            throw new AttestationException($"JWE epk is not a point on {crv}");
         }
     }
 

@@ -126,7 +126,13 @@ public sealed class KbsClient : ISecretProvider, IDisposable
     {
         _cookie = null;
         var detection = _attester.DetectTee();
-        string tee = detection.Type == TeeType.IntelTdx ? "tdx" : "snp";
+        if (!detection.Type.SupportsAttestation())
+        {
+            // Nothing to send: say why without a round trip to the broker.
+            var none = _attester.AttestVm();
+            throw new AttestationException($"host attestation for the key broker failed: {none.Error}");
+        }
+        string tee = KbsProtocol.TeeName(detection.Type);
         bool trustee = _format == KbsEvidenceFormat.Trustee;
         // On an Azure CVM Trustee expects its vTPM evidence.
         if (trustee && detection.IsAzureVtpm)

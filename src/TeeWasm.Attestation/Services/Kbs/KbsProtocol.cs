@@ -64,12 +64,24 @@ public static partial class KbsProtocol
         return string.Join('/', parts);
     }
 
-    /// <summary>The KBS <c>tee</c> name of a platform.</summary>
-    public static string TeeName(string evidenceTeeType) => evidenceTeeType switch
+    /// <summary>
+    /// The KBS <c>tee</c> a client names in its Request for TeeWasm evidence of a TEE: Trustee's names where Trustee
+    /// has one (<c>snp</c>, <c>tdx</c>), else the TEE's ABI name in lower case with hyphens ("Foo TEE" → <c>foo-tee</c>).
+    /// With TeeWasm evidence the broker reads the platform from the evidence itself; the name only has to be one it knows.
+    /// </summary>
+    public static string TeeName(TeeType type) => type switch
     {
-        "TDX" => "tdx",
-        _ => "snp",
+        TeeType.AmdSevSnp => "snp",
+        TeeType.IntelTdx => "tdx",
+        _ => NonAlphanumeric().Replace(type.ToAbiName().ToLowerInvariant(), "-").Trim('-'),
     };
+
+    /// <summary>The <c>tee</c> names of TeeWasm evidence: <see cref="TeeName"/> of every TEE that produces attestation evidence.</summary>
+    public static IReadOnlyList<string> TeeWasmTeeNames { get; } =
+        [.. Enum.GetValues<TeeType>().Where(t => t.SupportsAttestation()).Select(TeeName).Distinct()];
+
+    [GeneratedRegex("[^a-z0-9]+")]
+    private static partial Regex NonAlphanumeric();
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
     private static partial Regex Segment();

@@ -6,6 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using TeeWasm.Attestation.Inputs;
 using TeeWasm.Attestation.Platforms.Nvidia;
 
 namespace TeeWasm.Attestation.Services.Nras;
@@ -37,7 +38,10 @@ public sealed class NrasClient : IRemoteGpuVerifier, IDisposable
     public NrasOptions Options => _options;
 
     /// <summary>Sends the evidence of one or more GPUs (report, PEM chain) for <paramref name="nonce"/> and verifies the verdict.</summary>
-    /// <exception cref="NvidiaAttestationException">Reason <see cref="NvidiaFailureReason.Nras"/>: the service failed or its answer does not verify.</exception>
+    /// <exception cref="NvidiaAttestationException">
+    /// Reason <see cref="NvidiaFailureReason.Nras"/>: the service failed or its answer does not verify;
+    /// <see cref="NvidiaFailureReason.NrasRefused"/>: its verified verdict says the GPU is not attested.
+    /// </exception>
     public async Task<NrasAttestation> AttestAsync(IReadOnlyList<(byte[] Report, string CertificateChainPem)> evidence, byte[] nonce,
         string arch = "HOPPER", CancellationToken cancellationToken = default)
     {
@@ -79,14 +83,14 @@ public sealed class NrasClient : IRemoteGpuVerifier, IDisposable
         AttestAsync(evidence, nonce, arch).GetAwaiter().GetResult();
 
     /// <summary>Verifies a detached EAT (as NRAS returns it) for <paramref name="nonce"/>.</summary>
-    /// <exception cref="NvidiaAttestationException">Reason <see cref="NvidiaFailureReason.Nras"/> and what is wrong.</exception>
+    /// <exception cref="NvidiaAttestationException">Reason <see cref="NvidiaFailureReason.Nras"/> (or <see cref="NvidiaFailureReason.NrasRefused"/> for a verified negative verdict) and what is wrong.</exception>
     public async Task<NrasAttestation> VerifyAsync(string detachedEatJson, byte[] nonce, CancellationToken cancellationToken = default)
     {
         NrasDetachedEat eat = NrasDetachedEat.Parse(detachedEatJson);
         NrasJwt overall = NrasJwt.Parse(eat.OverallToken);
         await VerifyTokenAsync(overall, "overall", nonce, cancellationToken).ConfigureAwait(false);
         if (overall.GetBoolean("x-nvidia-overall-att-result") != true)
-            throw Error("NRAS verdict: overall attestation result is false (x-nvidia-overall-att-result)");
+            throw Refused("NRAS verdict: overall attestation result is false (x-nvidia-overall-att-result)");
         if (eat.SubmoduleTokens.Count == 0) throw Error("NRAS response has no GPU token");
         eat.VerifySubmoduleDigests(overall);
 
@@ -97,7 +101,7 @@ public sealed class NrasClient : IRemoteGpuVerifier, IDisposable
             await VerifyTokenAsync(gpu, name, nonce, cancellationToken).ConfigureAwait(false);
             string? measres = gpu.GetString("measres");
             if (measres != "success")
-                throw Error($"NRAS verdict for {name}: measurement comparison result (measres) is '{measres ?? "(absent)"}', not 'success'");
+                throw Refused($"NRAS verdict for {name}: measurement comparison result (measres) is '{measres ?? "(absent)"}', not 'success'");
             claims[name] = gpu.PayloadJson;
         }
         return new NrasAttestation(eat.OverallToken, overall.PayloadJson, claims, detachedEatJson);
@@ -214,8 +218,8 @@ public sealed class NrasClient : IRemoteGpuVerifier, IDisposable
             using HttpRequestMessage request = build();
             try
             {
-                using HttpResponseMessage response = await _http.SendAsync(request, timeout.Token).ConfigureAwait(false);
-                string text = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
+                using HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+                string text = await ReadBodyAsync(response, what, timeout.Token).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode) return text;
                 int code = (int)response.StatusCode;
                 lastProblem = $"HTTP {code} {response.ReasonPhrase}{(text.Length > 0 ? ": " + Truncate(text) : "")}";
@@ -238,8 +242,28 @@ public sealed class NrasClient : IRemoteGpuVerifier, IDisposable
         throw Error($"NRAS {what} service at {(what == "JWKS" ? _options.JwksUrl : _options.Endpoint)} is unavailable after {attempts} attempt(s): {lastProblem}", last);
     }
 
+    // The body, at most the cap of its kind (docs/limits.md).
+    private async Task<string> ReadBodyAsync(HttpResponseMessage response, string what, CancellationToken ct)
+    {
+        int limit = what == "JWKS" ? InputLimits.Jwks : InputLimits.ServiceAnswer;
+        string source = (what == "JWKS" ? _options.JwksUrl : _options.Endpoint).ToString();
+        try
+        {
+            if (response.Content.Headers.ContentLength > limit) throw new InputTooLargeException($"NRAS {what} answer", source, limit);
+            using Stream stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+            return BoundedRead.Decode(await BoundedRead.StreamAsync(stream, limit, $"NRAS {what} answer", source, ct).ConfigureAwait(false));
+        }
+        catch (InputTooLargeException e)
+        {
+            throw Error(e.Message, e);
+        }
+    }
+
     private static string Truncate(string s) => s.Length <= 200 ? s : s[..200] + "…";
 
     private static NvidiaAttestationException Error(string message, Exception? inner = null) =>
         inner is null ? new(NvidiaFailureReason.Nras, message) : new(NvidiaFailureReason.Nras, message, inner);
+
+    // A verified verdict that says no (checked only after every token verified).
+    private static NvidiaAttestationException Refused(string message) => new(NvidiaFailureReason.NrasRefused, message);
 }

@@ -42,8 +42,12 @@ public sealed record NrasOptions
     /// <summary>The clock.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
-    /// <summary>True when ATTESTATION_PREFER_NRAS is "1" or "true" (any case): GPU attestation then also asks NRAS.</summary>
-    public static bool PreferNrasFromEnvironment() =>
-        Environment.GetEnvironmentVariable("ATTESTATION_PREFER_NRAS") is { } v &&
-        (v == "1" || v.Equals("true", StringComparison.OrdinalIgnoreCase));
+    /// <summary>The original system's variable: "1" or "true" asks NRAS first, local verification being the fallback.</summary>
+    public const string PreferNrasVariable = "ATTESTATION_PREFER_NRAS";
+
+    /// <summary>True when ATTESTATION_PREFER_NRAS is "1" or "true" (any case): GPU attestation then asks NRAS first.</summary>
+    public static bool PreferNrasFromEnvironment() => IsPreferNras(Environment.GetEnvironmentVariable(PreferNrasVariable));
+
+    /// <summary>True for the values of ATTESTATION_PREFER_NRAS that turn it on ("1", "true" in any case), as the original read it.</summary>
+    public static bool IsPreferNras(string? value) => value == "1" || string.Equals(value, "true", StringComparison.OrdinalIgnoreCase);
 }

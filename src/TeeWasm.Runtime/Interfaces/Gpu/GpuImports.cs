@@ -33,14 +33,16 @@ public static class GpuImports
     /// <summary>
     /// Creates the backend for <c>--gpu</c> and logs the choice in one line: a warning when <c>auto</c> passed over a
     /// GPU that seemed present but failed, else at debug. Backend failures at run time are logged too. A kind that does
-    /// not work on this machine throws <see cref="GpuUnavailableException"/> saying why.
+    /// not work on this machine throws <see cref="GpuUnavailableException"/> saying why. Buffers count against
+    /// <paramref name="budget"/> (the guest's, shared with its <c>wasi:webgpu</c> session), or the default 1 GiB of the
+    /// backend's own when null.
     /// </summary>
-    public static IGpuBackend CreateBackend(GpuBackendKind kind, ILogger? logger = null)
+    public static IGpuBackend CreateBackend(GpuBackendKind kind, ILogger? logger = null, GpuMemoryBudget? budget = null)
     {
         GpuBackendChoice choice;
         try
         {
-            choice = GpuBackendSelector.Select(kind, new CpuBackendOptions { Logger = logger });
+            choice = GpuBackendSelector.Select(kind, new CpuBackendOptions { Logger = logger, Budget = budget });
         }
         catch (NotSupportedException e)
         {
@@ -168,7 +170,7 @@ public static class GpuImports
             r.Write(c, name, retptr, GpuResult.Fail(GpuError.InvalidParams));
             return;
         }
-        var result = size == 0 ? GpuResult.Ok : backend.BufferRead(buffer, offset, guest.GetMemory(c, name)!.GetSpan(address, (int)size));
+        var result = size == 0 ? GpuResult.Ok : backend.BufferRead(buffer, offset, guest.GetMemory(c, name)!.GetSpan((uint)address, (int)size));
         if (!result.IsOk)
         {
             r.Write(c, name, retptr, result);

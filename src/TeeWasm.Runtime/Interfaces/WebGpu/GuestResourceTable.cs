@@ -1,3 +1,5 @@
+using TeeWasm.Gpu.Kernels;
+
 namespace TeeWasm.Runtime.Interfaces.WebGpu;
 
 /// <summary>
@@ -8,6 +10,7 @@ namespace TeeWasm.Runtime.Interfaces.WebGpu;
 internal sealed class GuestResourceTable(WebGpuGuestLimits limits)
 {
     private readonly Dictionary<int, (GuestResourceKind Kind, object Value)> _items = [];
+    private readonly GpuMemoryBudget _budget = limits.Budget ?? new GpuMemoryBudget(limits.MaxTotalBufferBytes);
     private int _next = 1;
 
     public long BufferBytes { get; private set; }
@@ -24,15 +27,19 @@ internal sealed class GuestResourceTable(WebGpuGuestLimits limits)
         return id;
     }
 
-    /// <summary>Reserves <paramref name="bytes"/> of the buffer budget; throws when it would be exceeded.</summary>
+    /// <summary>Reserves <paramref name="bytes"/> of the guest's GPU memory budget; throws when it would be exceeded.</summary>
     public void ReserveBufferBytes(long bytes)
     {
-        if (bytes > limits.MaxTotalBufferBytes - BufferBytes)
-            throw new GuestCallException($"buffer memory limit reached: {BufferBytes} + {bytes} bytes > {limits.MaxTotalBufferBytes} bytes for this guest");
+        if (!_budget.TryReserve(bytes))
+            throw new GuestCallException($"buffer memory limit reached: {_budget.Used} + {bytes} bytes > {_budget.Limit} bytes for this guest (its wasi:gpu and wasi:webgpu buffers together)");
         BufferBytes += bytes;
     }
 
-    public void ReleaseBufferBytes(long bytes) => BufferBytes -= bytes;
+    public void ReleaseBufferBytes(long bytes)
+    {
+        BufferBytes -= bytes;
+        _budget.Release(bytes);
+    }
 
     public T Get<T>(int id, GuestResourceKind kind) where T : class =>
         TryGet(id, kind) as T ?? throw new GuestCallException(Describe(id, kind));
@@ -51,7 +58,11 @@ internal sealed class GuestResourceTable(WebGpuGuestLimits limits)
 
     public IEnumerable<object> Values => _items.Values.Select(v => v.Value);
 
-    public void Clear() => _items.Clear();
+    public void Clear()
+    {
+        _items.Clear();
+        ReleaseBufferBytes(BufferBytes);
+    }
 
     private string Describe(int id, GuestResourceKind kind) =>
         _items.TryGetValue(id, out var item)

@@ -1,4 +1,5 @@
 using TeeWasm.Gpu.Dawn;
+using TeeWasm.Gpu.Kernels;
 
 namespace TeeWasm.Runtime.Interfaces.WebGpu;
 
@@ -8,8 +9,14 @@ public sealed record WebGpuGuestLimits
     /// <summary>Live objects of all kinds (instances, devices, buffers, shaders, layouts, pipelines, bind groups, encoders).</summary>
     public int MaxResources { get; init; } = 4096;
 
-    /// <summary>Sum of the sizes of the guest's live buffers, in bytes.</summary>
+    /// <summary>Sum of the sizes of the guest's live buffers, in bytes, when no <see cref="Budget"/> is given.</summary>
     public long MaxTotalBufferBytes { get; init; } = 1L << 30;
+
+    /// <summary>
+    /// The guest's GPU memory budget, shared with its <c>wasi:gpu</c> backend (the runner gives one per guest:
+    /// <c>--max-gpu-memory</c>); null: a budget of <see cref="MaxTotalBufferBytes"/> for this session alone.
+    /// </summary>
+    public GpuMemoryBudget? Budget { get; init; }
 
     /// <summary>Longest WGSL source read from the guest, in bytes.</summary>
     public int MaxShaderSourceBytes { get; init; } = 1 << 20;

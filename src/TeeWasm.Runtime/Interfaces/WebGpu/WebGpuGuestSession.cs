@@ -29,15 +29,25 @@ public sealed class WebGpuGuestSession : IDisposable
     private readonly WebGpuGuestLimits _limits;
     private readonly GuestResourceTable _table;
     private readonly RuntimeMeasurementLog? _log;
+    private readonly bool _originalEra;
+    private bool _firstIdNoted;
     private WebGpuDevice? _device;
 
     /// <summary>Creates the (empty) state for one guest; every WGSL source it compiles goes into <paramref name="log"/> first, when given.</summary>
-    public WebGpuGuestSession(GuestContext guest, WebGpuGuestLimits limits, RuntimeMeasurementLog? log = null)
+    /// <param name="guest">Guest memory access.</param>
+    /// <param name="limits">The guest's bounds.</param>
+    /// <param name="log">The runtime measurement log the WGSL sources go into; null for none.</param>
+    /// <param name="originalEra">
+    /// The guest imports only the original host's 17 functions: <c>create-bind-group</c> also accepts the original's
+    /// first-buffer-id convention from it (docs/wasi-webgpu.md, "Original-era guests").
+    /// </param>
+    public WebGpuGuestSession(GuestContext guest, WebGpuGuestLimits limits, RuntimeMeasurementLog? log = null, bool originalEra = false)
     {
         _guest = guest;
         _limits = limits;
         _table = new GuestResourceTable(limits);
         _log = log;
+        _originalEra = originalEra;
     }
 
     /// <summary>The message of the last failed call, or null.</summary>
@@ -102,8 +112,8 @@ public sealed class WebGpuGuestSession : IDisposable
         {
             var d = _table.Get<WebGpuDevice>(queue, K.Queue);
             var b = _table.Get<WebGpuBuffer>(buffer, K.Buffer);
-            CheckRange(offset, dataLen, b.Size, "write");
-            d.WriteBuffer(b, (ulong)offset, GuestSpan(memory, dataPtr, dataLen));
+            CheckRange(offset, (uint)dataLen, b.Size, "write");
+            d.WriteBuffer(b, (ulong)offset, GuestSpan(memory, dataPtr, (uint)dataLen));
             return 1;
         });
     }
@@ -114,8 +124,8 @@ public sealed class WebGpuGuestSession : IDisposable
         return Run("create-shader-module", () =>
         {
             var d = _table.Get<WebGpuDevice>(device, K.Device);
-            if (codeLen > _limits.MaxShaderSourceBytes) throw new GuestCallException($"WGSL source of {codeLen} bytes exceeds the limit of {_limits.MaxShaderSourceBytes}");
-            var code = GuestSpan(memory, codePtr, codeLen);
+            if ((uint)codeLen > _limits.MaxShaderSourceBytes) throw new GuestCallException($"WGSL source of {(uint)codeLen} bytes exceeds the limit of {_limits.MaxShaderSourceBytes}");
+            var code = GuestSpan(memory, codePtr, (uint)codeLen);
             try
             {
                 s_strictUtf8.GetCharCount(code);
@@ -137,7 +147,7 @@ public sealed class WebGpuGuestSession : IDisposable
             var d = _table.Get<WebGpuDevice>(device, K.Device);
             if (entriesPtr == 0) return AddOrDispose(K.BindGroupLayout, new GuestLayout(null));
             int max = (int)Math.Min(_limits.MaxBindings, d.Limits.MaxBindingsPerBindGroup);
-            if (entryCount <= 0 || entryCount > max) throw new GuestCallException($"entry count {entryCount} must be 1..{max}");
+            if (entryCount == 0 || (uint)entryCount > max) throw new GuestCallException($"entry count {(uint)entryCount} must be 1..{max}");
             var raw = GuestSpan(memory, entriesPtr, (long)entryCount * LayoutEntrySize);
             var entries = new WebGpuBindingEntry[entryCount];
             for (int i = 0; i < entryCount; i++)
@@ -160,11 +170,11 @@ public sealed class WebGpuGuestSession : IDisposable
         {
             var d = _table.Get<WebGpuDevice>(device, K.Device);
             var module = _table.Get<WebGpuShaderModule>(shader, K.ShaderModule);
-            if (entryLen <= 0 || entryLen > MaxEntryPointLength) throw new GuestCallException($"entry point name length {entryLen} must be 1..{MaxEntryPointLength}");
+            if (entryLen == 0 || (uint)entryLen > MaxEntryPointLength) throw new GuestCallException($"entry point name length {(uint)entryLen} must be 1..{MaxEntryPointLength}");
             string entry;
             try
             {
-                entry = s_strictUtf8.GetString(GuestSpan(memory, entryPtr, entryLen));
+                entry = s_strictUtf8.GetString(GuestSpan(memory, entryPtr, (uint)entryLen));
             }
             catch (DecoderFallbackException)
             {
@@ -187,17 +197,70 @@ public sealed class WebGpuGuestSession : IDisposable
             var d = _table.Get<WebGpuDevice>(device, K.Device);
             var bgl = ResolveLayout(layout);
             int max = (int)Math.Min(_limits.MaxBindings, d.Limits.MaxBindingsPerBindGroup);
-            if (bufferCount < 0 || bufferCount > max) throw new GuestCallException($"buffer count {bufferCount} must be 0..{max}");
-            var raw = GuestSpan(memory, bufferIdsPtr, (long)bufferCount * 4);
-            var buffers = new WebGpuBuffer[bufferCount];
-            for (int i = 0; i < bufferCount; i++)
+            if ((uint)bufferCount > max) throw new GuestCallException($"buffer count {(uint)bufferCount} must be 0..{max}");
+            var buffers = BuffersAt(memory, bufferIdsPtr, bufferCount, out string? problem);
+            if (buffers is null)
             {
-                int id = BinaryPrimitives.ReadInt32LittleEndian(raw[(i * 4)..]);
-                buffers[i] = _table.TryGet(id, K.Buffer) as WebGpuBuffer
-                    ?? throw new GuestCallException($"binding {i}: id {id} is not a live buffer");
+                // The original host read buffer_ids_ptr as the first buffer id (binding i = buffer first + i).
+                var consecutive = ConsecutiveBuffers(bufferIdsPtr, bufferCount);
+                if (consecutive is null) throw new GuestCallException(problem!);
+                if (!_originalEra)
+                {
+                    throw new GuestCallException($"{problem} (buffer_ids_ptr {bufferIdsPtr} is itself a buffer id, the original host's "
+                        + "convention: it is accepted only from guests that import none of get-last-error, destroy-buffer, release-*; "
+                        + "pass a pointer to the ids)");
+                }
+                if (!_firstIdNoted)
+                {
+                    _firstIdNoted = true;
+                    _guest.Notice($"wasi:webgpu create-bind-group: buffer_ids_ptr {bufferIdsPtr} taken as the first buffer id (the original host's "
+                        + $"convention: binding i = buffer {bufferIdsPtr}+i) for this guest, which imports only the original functions");
+                }
+                buffers = consecutive;
             }
             return AddOrDispose(K.BindGroup, d.CreateBindGroup(bgl, buffers));
         });
+    }
+
+    /// <summary>The buffers whose ids are the <paramref name="count"/> <c>u32</c> at <paramref name="ptr"/>; null with the problem otherwise.</summary>
+    private WebGpuBuffer[]? BuffersAt(Memory? memory, int ptr, int count, out string? problem)
+    {
+        problem = null;
+        Span<byte> raw;
+        try
+        {
+            raw = GuestSpan(memory, ptr, (long)count * 4);
+        }
+        catch (GuestCallException e)
+        {
+            problem = e.Message;
+            return null;
+        }
+        var buffers = new WebGpuBuffer[count];
+        for (int i = 0; i < count; i++)
+        {
+            int id = BinaryPrimitives.ReadInt32LittleEndian(raw[(i * 4)..]);
+            if (_table.TryGet(id, K.Buffer) is not WebGpuBuffer buffer)
+            {
+                problem = $"binding {i}: id {id} is not a live buffer";
+                return null;
+            }
+            buffers[i] = buffer;
+        }
+        return buffers;
+    }
+
+    /// <summary>Buffers <paramref name="first"/>, +1, … (<paramref name="count"/> of them, at least one), or null when one is not a live buffer.</summary>
+    private WebGpuBuffer[]? ConsecutiveBuffers(int first, int count)
+    {
+        if (count == 0 || first <= 0 || first > int.MaxValue - count) return null;
+        var buffers = new WebGpuBuffer[count];
+        for (int i = 0; i < count; i++)
+        {
+            if (_table.TryGet(first + i, K.Buffer) is not WebGpuBuffer buffer) return null;
+            buffers[i] = buffer;
+        }
+        return buffers;
     }
 
     internal int CreateCommandEncoder(int device) => Run("create-command-encoder", () =>
@@ -321,7 +384,7 @@ public sealed class WebGpuGuestSession : IDisposable
             throw new GuestCallException($"{what}: [{offset}, {offset + size}) is outside the buffer ({limit} bytes)");
     }
 
-    /// <summary>The guest bytes <c>[ptr, ptr + len)</c> (pointer read as unsigned); throws when any is outside its memory.</summary>
+    /// <summary>The guest bytes <c>[ptr, ptr + len)</c> (pointer read as wasm32's unsigned u32); throws when any is outside its memory.</summary>
     private static Span<byte> GuestSpan(Memory? memory, int ptr, long length)
     {
         if (length < 0 || length > int.MaxValue) throw new GuestCallException($"length {length} is out of range");

@@ -14,14 +14,23 @@ public static class WebGpuImports
     /// <summary>The import module name.</summary>
     public const string ModuleName = "wasi:webgpu";
 
+    /// <summary>The functions TeeWasm adds to the original host's 17; a guest importing none of them is an original-era guest.</summary>
+    public static IReadOnlyList<string> Additions { get; } =
+    [
+        "get-last-error", "destroy-buffer", "release-shader-module", "release-bind-group-layout", "release-compute-pipeline",
+        "release-bind-group", "release-command-encoder",
+    ];
+
     /// <summary>
     /// Defines every function for one store and returns the guest's session; dispose it after the run (it releases
     /// what the guest left behind, and the device). Each WGSL source the guest compiles is appended to <paramref name="log"/>.
+    /// <paramref name="originalEra"/>: the guest imports none of the <see cref="Additions"/>, so <c>create-bind-group</c>
+    /// also accepts the original's first-buffer-id convention.
     /// </summary>
     public static WebGpuGuestSession Define(Linker linker, GuestContext guest, WebGpuGuestLimits? limits = null,
-        TeeWasm.Attestation.Evidence.RuntimeMeasurementLog? log = null)
+        TeeWasm.Attestation.Evidence.RuntimeMeasurementLog? log = null, bool originalEra = false)
     {
-        var s = new WebGpuGuestSession(guest, limits ?? new WebGpuGuestLimits(), log);
+        var s = new WebGpuGuestSession(guest, limits ?? new WebGpuGuestLimits(), log, originalEra);
         const string m = ModuleName;
 
         linker.DefineFunction(m, "create-instance", () => s.CreateInstance());

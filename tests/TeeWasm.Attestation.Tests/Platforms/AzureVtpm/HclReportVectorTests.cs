@@ -14,6 +14,9 @@ public class HclReportVectorTests
 
     private static X509Certificate2 Vcek => X509CertificateLoader.LoadCertificate(Azure("constellation-azure-vcek.der"));
 
+    /// <summary>Inside the Constellation Azure VCEK's validity (it ends 2030-08-30).</summary>
+    private static readonly DateTimeOffset InsideVcek = new(2026, 6, 1, 0, 0, 0, TimeSpan.Zero);
+
     private static X509Certificate2[] MilanChain =>
         [.. CertificateLoader.LoadFile(RepoPaths.Vector("snp", "amd-root-ask_ark_milan.pem"))];
 
@@ -78,7 +81,7 @@ public class HclReportVectorTests
         // The IGVM header the vector carries equals the one Build writes for these claims.
         Assert.Equal(withHeader.AsSpan(SnpReport.Size).ToArray(), hcl.AsSpan(HclReport.IgvmDataOffset, HclReport.IgvmHeaderSize).ToArray());
 
-        var result = AzureVtpmVerifier.Verify(hcl, new AzureVtpmVerificationOptions { Certificates = [Vcek, .. MilanChain] });
+        var result = AzureVtpmVerifier.Verify(hcl, new AzureVtpmVerificationOptions { Certificates = [Vcek, .. MilanChain], VerificationTime = InsideVcek });
         Assert.True(result.IsValid, result.ToString());
         Assert.True(result.BindingValid);
         Assert.False(result.QuoteVerified);
@@ -92,7 +95,7 @@ public class HclReportVectorTests
         byte[] claims = Azure("constellation-azure-snp-runtimedata.json");
         claims[100] ^= 1;
         byte[] hcl = HclReport.Build(HclReportType.Snp, withHeader.AsSpan(0, SnpReport.Size), claims);
-        var result = AzureVtpmVerifier.Verify(hcl, new AzureVtpmVerificationOptions { Certificates = [Vcek] });
+        var result = AzureVtpmVerifier.Verify(hcl, new AzureVtpmVerificationOptions { Certificates = [Vcek], VerificationTime = InsideVcek });
         Assert.Equal(AzureVtpmFailureReason.BindingMismatch, result.Reason);
     }
 
@@ -102,7 +105,7 @@ public class HclReportVectorTests
         byte[] report = Azure("constellation-azure-snp-report+igvm-header.bin")[..SnpReport.Size];
         report[SnpReport.MeasurementOffset] ^= 1;
         byte[] hcl = HclReport.Build(HclReportType.Snp, report, Azure("constellation-azure-snp-runtimedata.json"));
-        var result = AzureVtpmVerifier.Verify(hcl, new AzureVtpmVerificationOptions { Certificates = [Vcek] });
+        var result = AzureVtpmVerifier.Verify(hcl, new AzureVtpmVerificationOptions { Certificates = [Vcek], VerificationTime = InsideVcek });
         Assert.Equal(AzureVtpmFailureReason.HardwareReportInvalid, result.Reason);
         Assert.Equal(SnpFailureReason.SignatureInvalid, result.Snp!.Reason);
     }

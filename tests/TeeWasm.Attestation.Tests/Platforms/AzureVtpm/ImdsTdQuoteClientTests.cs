@@ -2,6 +2,7 @@ using TeeWasm.Attestation.Http;
 using TeeWasm.Attestation.Platforms.AzureVtpm;
 using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Attestation.Tests.Services;
+using TeeWasm.Tests.Shared;
 
 namespace TeeWasm.Attestation.Tests.Platforms.AzureVtpm;
 
@@ -58,7 +59,8 @@ public sealed class ImdsTdQuoteClientTests : IClassFixture<TdQuotePairingTests.F
     [Fact]
     public void ImdsDown_IsAClearError()
     {
-        using var client = new ImdsTdQuoteClient(LoopbackServer.DeadAddress(), s_fast);
+        using var closed = new ClosedPort();
+        using var client = new ImdsTdQuoteClient(closed.Uri, s_fast);
         var e = Assert.Throws<RemoteServiceException>(() => client.GetQuote(TdQuoteFactory.RealTdReport()));
         Assert.StartsWith("Azure IMDS TD quote service at http://127.0.0.1:", e.Message);
         Assert.Contains("cannot connect", e.Message);

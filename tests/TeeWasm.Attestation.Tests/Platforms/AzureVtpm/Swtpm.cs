@@ -1,13 +1,12 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using TeeWasm.Attestation.Tpm;
 
 namespace TeeWasm.Attestation.Tests.Platforms.AzureVtpm;
 
 /// <summary>
-/// A real software TPM for the tests: <c>swtpm socket --tpm2</c> on free local ports, provisioned with tpm2-tools
+/// A real software TPM for the tests: <c>swtpm socket --tpm2</c> on Unix sockets in its own temporary directory (no TCP
+/// port to probe, race for or release), provisioned with tpm2-tools
 /// (a primary key and a restricted RSA-2048 signing AK persisted at 0x81000003, a second one at 0x81000004).
 /// Missing swtpm or tpm2-tools make the tests fail with a clear message — CI installs them.
 /// </summary>
@@ -26,12 +25,11 @@ public sealed class Swtpm : IDisposable
         _dir = Directory.CreateTempSubdirectory("teewasm-swtpm-").FullName;
         RequireTool("swtpm");
         RequireTool("tpm2_createprimary");
-        // The tpm2-tools swtpm TCTI expects the control port at command port + 1.
-        Port = FreePortPair();
-        int ctrl = Port + 1;
+        // Unix sockets in the state directory: no port to choose, nothing another test or process can take.
+        SocketPath = P("tpm.sock");
         var start = new ProcessStartInfo("swtpm")
         {
-            ArgumentList = { "socket", "--tpm2", "--server", $"type=tcp,port={Port},bindaddr=127.0.0.1", "--ctrl", $"type=tcp,port={ctrl},bindaddr=127.0.0.1",
+            ArgumentList = { "socket", "--tpm2", "--server", $"type=unixio,path={SocketPath}", "--ctrl", $"type=unixio,path={SocketPath}.ctrl",
                 "--tpmstate", $"dir={_dir}", "--flags", "not-need-init,startup-clear" },
             RedirectStandardError = true,
             RedirectStandardOutput = true,
@@ -39,7 +37,7 @@ public sealed class Swtpm : IDisposable
         _process = Process.Start(start) ?? throw new InvalidOperationException("swtpm did not start");
         try
         {
-            WaitForPort();
+            WaitForSocket();
             Tool("tpm2_createprimary", "-C", "o", "-g", "sha256", "-G", "rsa", "-c", P("primary.ctx"));
             Flush();
             AkPublic = CreateAk("ak", AkHandle);
@@ -53,8 +51,8 @@ public sealed class Swtpm : IDisposable
         }
     }
 
-    /// <summary>The TPM command port.</summary>
-    public int Port { get; }
+    /// <summary>The TPM's command socket (a Unix socket; the control socket is this path + ".ctrl", as tpm2-tss expects).</summary>
+    public string SocketPath { get; }
 
     /// <summary>The AK at 0x81000003.</summary>
     public RSA AkPublic { get; } = null!;
@@ -65,7 +63,7 @@ public sealed class Swtpm : IDisposable
     /// <summary>An AK with the RSA-PSS scheme at 0x81000005.</summary>
     public RSA PssAkPublic { get; } = null!;
 
-    public TpmSocketTransport Connect() => new("127.0.0.1", Port);
+    public TpmSocketTransport Connect() => new(SocketPath);
 
     /// <summary>(Re)defines NV index 0x01400001 with exactly these bytes (swtpm caps NV indices at 2048 bytes).</summary>
     public void ProvisionHcl(byte[] content)
@@ -114,7 +112,7 @@ public sealed class Swtpm : IDisposable
     {
         var psi = new ProcessStartInfo(name) { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["TPM2TOOLS_TCTI"] = $"swtpm:host=127.0.0.1,port={Port}";
+        psi.Environment["TPM2TOOLS_TCTI"] = $"swtpm:path={SocketPath}";
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();
         var stdout = p.StandardOutput.ReadToEndAsync();
@@ -135,42 +133,16 @@ public sealed class Swtpm : IDisposable
             throw new InvalidOperationException($"'{name}' not found on PATH: these tests need a real software TPM (apt-get install swtpm swtpm-tools tpm2-tools)");
     }
 
-    private static int FreePortPair()
-    {
-        for (int attempt = 0; attempt < 50; attempt++)
-        {
-            var l = new TcpListener(IPAddress.Loopback, 0);
-            l.Start();
-            int port = ((IPEndPoint)l.LocalEndpoint).Port;
-            l.Stop();
-            if (port >= 65535) continue;
-            try
-            {
-                var next = new TcpListener(IPAddress.Loopback, port + 1);
-                next.Start();
-                next.Stop();
-                return port;
-            }
-            catch (SocketException) { }
-        }
-        throw new InvalidOperationException("no two consecutive free TCP ports for swtpm");
-    }
-
-    private void WaitForPort()
+    private void WaitForSocket()
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited) throw new InvalidOperationException("swtpm exited: " + _process.StandardError.ReadToEnd());
-            try
-            {
-                using var c = new TcpClient();
-                c.Connect(IPAddress.Loopback, Port);
-                return;
-            }
-            catch (SocketException) { Thread.Sleep(50); }
+            if (File.Exists(SocketPath) && File.Exists(SocketPath + ".ctrl")) return;
+            Thread.Sleep(20);
         }
-        throw new TimeoutException($"swtpm did not listen on port {Port}");
+        throw new TimeoutException($"swtpm did not listen on {SocketPath}");
     }
 
     public void Dispose()

@@ -194,6 +194,47 @@ public sealed class SwtpmAzureTests : IClassFixture<SwtpmAzureTests.Fixture>
         Assert.Throws<TpmException>(() => tpm.Quote(0x81000099, new byte[32]));
     }
 
+    /// <summary>Issue 12, "Test-suite gaps": the three Azure vTPM reasons that were declared but never asserted.</summary>
+    [Fact]
+    public void NoQuote_WhenOneIsRequired_IsQuoteMissing()
+    {
+        byte[] claims = _f.Claims(_f.Tpm.AkPublic);
+        var result = AzureVtpmVerifier.Verify(_f.Hcl(_f.SignedSnp(claims), claims), new AzureVtpmVerificationOptions
+        {
+            Certificates = [_f.Pki.Vcek, _f.Pki.Ask],
+            TrustedRoots = [_f.Pki.Ark],
+            RequireQuote = true,
+        });
+        Assert.Equal(AzureVtpmFailureReason.QuoteMissing, result.Reason);
+        Assert.Equal("no TPM quote: freshness cannot be established", result.Message);
+        Assert.True(result.BindingValid);
+    }
+
+    [Fact]
+    public void TruncatedQuote_IsQuoteMalformed()
+    {
+        byte[] claims = _f.Claims(_f.Tpm.AkPublic);
+        using var tpm = new Tpm2Client(_f.Tpm.Connect());
+        byte[] nonce = new byte[32];
+        var quote = tpm.Quote(Swtpm.AkHandle, nonce);
+        var truncated = quote with { Attest = quote.Attest[..(quote.Attest.Length / 2)] };
+        var result = AzureVtpmVerifier.Verify(_f.Hcl(_f.SignedSnp(claims), claims), Options(truncated, tpm.ReadPcrs(), nonce));
+        Assert.Equal(AzureVtpmFailureReason.QuoteMalformed, result.Reason);
+        Assert.StartsWith("TPM quote: ", result.Message);
+    }
+
+    [Fact]
+    public void ClaimsWithoutAnAttestationKey_AreAttestationKeyMissing()
+    {
+        byte[] claims = Encoding.UTF8.GetBytes("{\"keys\":[],\"vm-configuration\":{\"secure-boot\":true,\"tpm-enabled\":true,\"vmUniqueId\":\"TEST\"},\"user-data\":\"00\"}");
+        using var tpm = new Tpm2Client(_f.Tpm.Connect());
+        byte[] nonce = new byte[32];
+        var quote = tpm.Quote(Swtpm.AkHandle, nonce);
+        var result = AzureVtpmVerifier.Verify(_f.Hcl(_f.SignedSnp(claims), claims), Options(quote, tpm.ReadPcrs(), nonce));
+        Assert.Equal(AzureVtpmFailureReason.AttestationKeyMissing, result.Reason);
+        Assert.Equal("runtime claims carry no HCLAkPub key", result.Message);
+    }
+
     private AzureVtpmVerificationOptions Options(TpmQuote quote, IReadOnlyList<byte[]> pcrs, byte[] expectedNonce) => new()
     {
         Certificates = [_f.Pki.Vcek, _f.Pki.Ask],
@@ -221,7 +262,7 @@ public sealed class SwtpmAttesterTests : IClassFixture<SwtpmAzureTests.Fixture>
         {
             Probe = new TeeProbeOptions
             {
-                TpmSocket = "127.0.0.1:" + _f.Tpm.Port,
+                TpmSocket = _f.Tpm.SocketPath,
                 TsmReportRoot = "/nonexistent", SevGuestDevice = "/nonexistent", TdxGuestDevices = [], SevFirmwareDirectory = "/nonexistent",
             },
             AzureVtpm = new AzureVtpmOptions { Certificates = [_f.Pki.Vcek, _f.Pki.Ask], TrustedRoots = [_f.Pki.Ark] },
@@ -248,17 +289,110 @@ public sealed class SwtpmAttesterTests : IClassFixture<SwtpmAzureTests.Fixture>
     }
 
     [Fact]
-    public void Attester_WithoutVcek_FailsClosed()
+    public void Attester_WithoutVcek_AndTheImdsOff_FailsClosed()
     {
         byte[] claims = _f.Claims(_f.Tpm.AkPublic);
         _f.Tpm.ProvisionHcl(_f.Hcl(_f.SignedSnp(claims), claims));
         var options = new AttesterOptions
         {
-            Probe = new TeeProbeOptions { TpmSocket = "127.0.0.1:" + _f.Tpm.Port },
+            Probe = new TeeProbeOptions { TpmSocket = _f.Tpm.SocketPath },
+            FetchVcekFromImds = false,
         };
         using var attester = new Attester(options);
         var result = attester.AttestVm();
         Assert.False(result.Success);
         Assert.Contains("no VCEK certificate", result.Error);
+        Assert.StartsWith("none: no VCEK file (--vm-cert) and the Azure IMDS is off", attester.DescribeVcek());
+    }
+
+    /// <summary>On a detected Azure CVM the VCEK comes from the IMDS by default, as in the original system.</summary>
+    [Fact]
+    public void Attester_OnAnAzureCvm_GetsTheVcekFromTheImdsByDefault()
+    {
+        byte[] claims = _f.Claims(_f.Tpm.AkPublic);
+        _f.Tpm.ProvisionHcl(_f.Hcl(_f.SignedSnp(claims), claims));
+        using var imds = new FakeImdsThim(_f.Pki.Vcek.ExportCertificatePem(), _f.Pki.Ask.ExportCertificatePem() + "\n" + _f.Pki.Ark.ExportCertificatePem());
+        var options = new AttesterOptions
+        {
+            Probe = new TeeProbeOptions
+            {
+                TpmSocket = _f.Tpm.SocketPath,
+                TsmReportRoot = "/nonexistent", SevGuestDevice = "/nonexistent", TdxGuestDevices = [], SevFirmwareDirectory = "/nonexistent",
+            },
+            ImdsAddress = imds.Uri, // the loopback stand-in for 169.254.169.254
+            AzureVtpm = new AzureVtpmOptions { TrustedRoots = [_f.Pki.Ark] },
+        };
+        Assert.True(options.FetchVcekFromImds);
+        using var attester = new Attester(options);
+
+        var result = attester.AttestVm([7]);
+
+        Assert.True(result.Success, result.Error);
+        Assert.Equal(1, imds.Requests);
+        using var token = System.Text.Json.JsonDocument.Parse(attester.VerifyToken(result.Token!).ClaimsJson!);
+        Assert.EndsWith($"; VCEK from the Azure IMDS ({imds.Endpoint})", token.RootElement.GetProperty("verifier").GetString());
+        Assert.Equal($"the Azure IMDS ({imds.Endpoint}): SEV-VCEK (valid {_f.Pki.Vcek.NotBefore.ToUniversalTime():yyyy-MM-dd} to {_f.Pki.Vcek.NotAfter.ToUniversalTime():yyyy-MM-dd})",
+            attester.DescribeVcek());
+    }
+}
+
+/// <summary>The VCEK from the Azure IMDS (a loopback stand-in) for the vTPM source, against a real swtpm.</summary>
+public sealed class SwtpmAzureImdsVcekTests : IClassFixture<SwtpmAzureTests.Fixture>
+{
+    private readonly SwtpmAzureTests.Fixture _f;
+
+    public SwtpmAzureImdsVcekTests(SwtpmAzureTests.Fixture f) => _f = f;
+
+    private FakeImdsThim Imds() =>
+        new(_f.Pki.Vcek.ExportCertificatePem(), _f.Pki.Ask.ExportCertificatePem() + "\n" + _f.Pki.Ark.ExportCertificatePem());
+
+    private AzureVtpmEvidenceSource Source(FakeImdsThim imds, Func<AzureVtpmOptions, AzureVtpmOptions>? more = null)
+    {
+        byte[] claims = _f.Claims(_f.Tpm.AkPublic);
+        _f.Tpm.ProvisionHcl(_f.Hcl(_f.SignedSnp(claims), claims));
+        var options = new AzureVtpmOptions { TrustedRoots = [_f.Pki.Ark], FetchVcekFromImds = true, ImdsEndpoint = imds.Endpoint };
+        return new(() => _f.Tpm.Connect(), TeeType.AmdSevSnp, more is null ? options : more(options));
+    }
+
+    private static byte[] Binding(byte nonce) => ReportDataBinding.Compute(new byte[32], new byte[65], [nonce]);
+
+    [Fact]
+    public void TheImdsVcekVerifiesTheReport_AndTheNoteSaysWhereItCameFrom()
+    {
+        using var imds = Imds();
+        var evidence = Source(imds).Attest(Binding(3), [3], new byte[32]);
+        Assert.EndsWith($"; VCEK from the Azure IMDS ({imds.Endpoint})", evidence.Verified.VerifierNote);
+        Assert.Equal(1, imds.Requests);
+    }
+
+    [Fact]
+    public void AVcekFromAnotherChip_IsRejected()
+    {
+        using var other = new TestSnpPki(SnpTcb.Create(3, 0, 8, 0x73), Enumerable.Repeat((byte)0x11, 64).ToArray());
+        using var imds = new FakeImdsThim(other.Vcek.ExportCertificatePem(), other.Ask.ExportCertificatePem());
+        var e = Assert.Throws<AttestationException>(() => Source(imds).Attest(Binding(4), [4], new byte[32]));
+        Assert.StartsWith("Azure vTPM evidence rejected: ", e.Message);
+    }
+
+    [Fact]
+    public void AConfiguredVcekWins_TheImdsIsNotAsked()
+    {
+        using var imds = Imds();
+        var source = Source(imds, o => o with { Certificates = [_f.Pki.Vcek, _f.Pki.Ask] });
+        var evidence = source.Attest(Binding(5), [5], new byte[32]);
+        Assert.DoesNotContain("IMDS", evidence.Verified.VerifierNote);
+        Assert.Equal(0, imds.Requests);
+        Assert.StartsWith("the configured certificates: SEV-VCEK (valid ", source.DescribeVcek());
+    }
+
+    [Fact]
+    public void AnImdsError_IsAClearError_InAttestationAndInTheDescription()
+    {
+        using var imds = Imds();
+        imds.Status = 500;
+        var source = Source(imds);
+        var e = Assert.Throws<AttestationException>(() => source.Attest(Binding(6), [6], new byte[32]));
+        Assert.Equal($"fetching the VCEK from {imds.Endpoint} failed: HTTP 500 Internal Server Error", e.Message);
+        Assert.Equal(e.Message, source.DescribeVcek());
     }
 }

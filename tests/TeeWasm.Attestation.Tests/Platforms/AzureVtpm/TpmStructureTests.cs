@@ -9,7 +9,7 @@ namespace TeeWasm.Attestation.Tests.Platforms.AzureVtpm;
 /// <summary>TPMS_ATTEST / TPMT_SIGNATURE / runtime claims parsing without a TPM.</summary>
 public class TpmStructureTests
 {
-    private static byte[] Attest(uint magic = TpmAttest.GeneratedMagic, ushort type = TpmAttest.TypeQuote, byte[]? extra = null, int trailing = 0)
+    internal static byte[] Attest(uint magic = TpmAttest.GeneratedMagic, ushort type = TpmAttest.TypeQuote, byte[]? extra = null, int trailing = 0)
     {
         var b = new List<byte>();
         void U16(ushort v) { var x = new byte[2]; BinaryPrimitives.WriteUInt16BigEndian(x, v); b.AddRange(x); }
@@ -47,6 +47,18 @@ public class TpmStructureTests
         Assert.False(TpmAttest.TryParse(Attest(trailing: 1), out _, out var e3));
         Assert.Contains("trailing", e3);
         Assert.Throws<TpmException>(() => TpmAttest.Parse([1, 2]));
+    }
+
+    /// <summary>
+    /// Found by RandomizedEvidenceTests: a TPMS_ATTEST cut inside its PCR selection (after the bank's hash algorithm,
+    /// before its size byte) made TryParse throw IndexOutOfRangeException.
+    /// </summary>
+    [Fact]
+    public void Attest_CutInsideThePcrSelection_IsRefusedByTryParse()
+    {
+        byte[] attest = Attest()[..48];
+        Assert.False(TpmAttest.TryParse(attest, out _, out string? error));
+        Assert.Equal("truncated TPML_PCR_SELECTION", error);
     }
 
     [Fact]

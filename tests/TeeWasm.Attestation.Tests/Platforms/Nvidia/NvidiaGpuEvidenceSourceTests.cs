@@ -183,6 +183,74 @@ public sealed class NvidiaGpuEvidenceSourceTests(FakeNvmlFixture fake) : IDispos
 
         server.Measres = "fail";
         var e = Assert.Throws<NvidiaAttestationException>(() => source.Attest(0, s_hopperNonce, [], new byte[32]));
+        Assert.Equal(NvidiaFailureReason.NrasRefused, e.Reason);
+    }
+
+    private NvidiaGpuEvidenceSource WithNras(FakeNrasServer server, RemoteGpuVerification mode, Func<NvidiaGpuEvidenceSourceOptions, NvidiaGpuEvidenceSourceOptions>? more = null) =>
+        Source(o => (more ?? (x => x))(o with
+        {
+            RemoteVerifier = new NrasClient(new NrasOptions
+            {
+                Endpoint = server.Endpoint, JwksUrl = server.JwksUrl, Issuer = FakeNrasServer.Issuer, ApiKey = "k", Time = o.Time, MaxAttempts = 1,
+            }),
+            RemoteMode = mode,
+        }));
+
+    [Fact]
+    public void Nras_Preferred_GivingNoVerdict_LocalVerificationDecides()
+    {
+        using var server = new FakeNrasServer { StatusCode = 503 };
+        fake.ServeHopper();
+        CollectedEvidence collected = WithNras(server, RemoteGpuVerification.Prefer).Attest(0, s_hopperNonce, [], new byte[32]);
+        Assert.Equal(1, server.AttestCalls); // asked first
+        Assert.Contains($"; NRAS gave no verdict (NRAS attestation service at {server.Endpoint} is unavailable after 1 attempt(s): HTTP 503", collected.Verified.VerifierNote);
+        Assert.EndsWith("): verified locally; measurements not appraised (no RIM folder configured)", collected.Verified.VerifierNote);
+        Assert.StartsWith("SPDM measurement report signed by", collected.Verified.VerifierNote); // the local verifier's note comes first
+    }
+
+    [Fact]
+    public void Nras_Preferred_AnAnswerThatDoesNotVerify_LocalVerificationDecides()
+    {
+        using var server = new FakeNrasServer { SignWithOtherKey = true };
+        fake.ServeHopper();
+        CollectedEvidence collected = WithNras(server, RemoteGpuVerification.Prefer).Attest(0, s_hopperNonce, [], new byte[32]);
+        Assert.Contains("NRAS gave no verdict (NRAS overall token signature does not verify", collected.Verified.VerifierNote);
+    }
+
+    [Fact]
+    public void Nras_Preferred_ItsVerifiedNoIsFinal()
+    {
+        using var server = new FakeNrasServer { OverallResult = false };
+        fake.ServeHopper();
+        var e = Assert.Throws<NvidiaAttestationException>(() => WithNras(server, RemoteGpuVerification.Prefer).Attest(0, s_hopperNonce, [], new byte[32]));
+        Assert.Equal(NvidiaFailureReason.NrasRefused, e.Reason);
+        Assert.Contains("overall attestation result is false", e.Message);
+    }
+
+    [Fact]
+    public void Nras_Required_GivingNoVerdict_Fails()
+    {
+        using var server = new FakeNrasServer { StatusCode = 503 };
+        fake.ServeHopper();
+        var e = Assert.Throws<NvidiaAttestationException>(() => WithNras(server, RemoteGpuVerification.Require).Attest(0, s_hopperNonce, [], new byte[32]));
         Assert.Equal(NvidiaFailureReason.Nras, e.Reason);
+        Assert.Contains("unavailable after 1 attempt(s): HTTP 503", e.Message);
+    }
+
+    [Fact]
+    public void Nras_Preferred_APositiveVerdictCoversARimMissingHere_WithoutOneTheRimIsRequired()
+    {
+        string empty = Directory.CreateTempSubdirectory("teewasm-norims-").FullName;
+        using var server = new FakeNrasServer();
+        fake.ServeHopper();
+        var source = WithNras(server, RemoteGpuVerification.Prefer, o => o with { RimDirectory = empty, RequireRims = true });
+        CollectedEvidence collected = source.Attest(0, s_hopperNonce, [], new byte[32]);
+        Assert.Contains("NRAS verdict verified", collected.Verified.VerifierNote);
+        Assert.Contains("RIM not available for driver", collected.Verified.VerifierNote);
+
+        server.StatusCode = 503;
+        var e = Assert.Throws<NvidiaAttestationException>(() => source.Attest(0, s_hopperNonce, [], new byte[32]));
+        Assert.Equal(NvidiaFailureReason.RimNotAvailable, e.Reason);
+        Directory.Delete(empty);
     }
 }

@@ -42,6 +42,20 @@ public class RimVerifierTests
         Assert.Equal(NvidiaFailureReason.RimSignature, e.Reason);
     }
 
+    /// <summary>
+    /// Found by RandomizedEvidenceTests (bytes inserted into the signature): a DigestValue that is not base64 made
+    /// SignedXml.LoadXml throw FormatException out of the verifier; it is a malformed signature.
+    /// </summary>
+    [Fact]
+    public void DigestValueThatIsNotBase64_IsAMalformedSignature()
+    {
+        string xml = NvidiaVectors.Text("rim-driver-GH100-550.144.03.xml")
+            .Replace("<ds:DigestValue>BqNo", "<ds:DigestValue>B*No", StringComparison.Ordinal);
+        var e = Assert.Throws<NvidiaAttestationException>(() => At(s_today).Verify(NvidiaRim.Parse(xml)));
+        Assert.Equal(NvidiaFailureReason.RimSignature, e.Reason);
+        Assert.StartsWith("RIM GH100 550.144.03: RIM signature element is malformed: ", e.Message);
+    }
+
     [Fact]
     public void DebugRootChain_IsRejected()
     {

@@ -16,7 +16,7 @@ public class SnpVerifierTests
     [Fact]
     public void MilanVcekWithEmbeddedChainIsValid()
     {
-        SnpVerificationResult r = _verifier.Verify(SnpVectors.MilanReport, With(null, SnpVectors.MilanVcek));
+        SnpVerificationResult r = _verifier.Verify(SnpVectors.MilanReport, With(s_now, SnpVectors.MilanVcek));
         Assert.True(r.IsValid, r.ToString());
         Assert.Equal(SnpFailureReason.None, r.Reason);
         Assert.Equal(SnpProduct.Milan, r.Product);
@@ -28,7 +28,7 @@ public class SnpVerifierTests
     public void MilanVcekWithExplicitMilanChainIsValid()
     {
         X509Certificate2Collection chain = SnpVectors.Chain("amd-root-ask_ark_milan.pem");
-        var opts = new SnpVerificationOptions { Certificates = [chain[1], SnpVectors.MilanVcek, chain[0]], TrustedRoots = [chain[1]] };
+        var opts = new SnpVerificationOptions { Certificates = [chain[1], SnpVectors.MilanVcek, chain[0]], TrustedRoots = [chain[1]], VerificationTime = s_now };
         SnpVerificationResult r = _verifier.Verify(SnpVectors.MilanReport, opts);
         Assert.True(r.IsValid, r.ToString());
         Assert.Equal(SnpProduct.Milan, r.Product);
@@ -40,7 +40,7 @@ public class SnpVerifierTests
     public void MilanVcekWithOtherProductsChainIsRejected(string chainFile)
     {
         X509Certificate2Collection chain = SnpVectors.Chain(chainFile);
-        var opts = new SnpVerificationOptions { Certificates = [SnpVectors.MilanVcek, .. chain] };
+        var opts = new SnpVerificationOptions { Certificates = [SnpVectors.MilanVcek, .. chain], VerificationTime = s_now };
         SnpVerificationResult r = _verifier.Verify(SnpVectors.MilanReport, opts);
         Assert.False(r.IsValid);
         Assert.Equal(SnpFailureReason.ChainInvalid, r.Reason);
@@ -52,7 +52,7 @@ public class SnpVerifierTests
         X509Certificate2 genoaArk = SnpVectors.Chain("amd-root-ask_ark_genoa.pem")[1];
         X509Certificate2 turinArk = SnpVectors.Chain("amd-root-ask_ark_turin_vcek.pem")[1];
         X509Certificate2Collection milan = SnpVectors.Chain("amd-root-ask_ark_milan.pem");
-        var opts = new SnpVerificationOptions { Certificates = [SnpVectors.MilanVcek, .. milan], TrustedRoots = [genoaArk, turinArk] };
+        var opts = new SnpVerificationOptions { Certificates = [SnpVectors.MilanVcek, .. milan], TrustedRoots = [genoaArk, turinArk], VerificationTime = s_now };
         SnpVerificationResult r = _verifier.Verify(SnpVectors.MilanReport, opts);
         Assert.Equal(SnpFailureReason.WrongRoot, r.Reason);
         Assert.Contains("ARK-Milan", r.Message);
@@ -70,7 +70,7 @@ public class SnpVerifierTests
     {
         byte[] data = SnpVectors.MilanReport;
         data[offset] ^= (byte)(1 << bit);
-        SnpVerificationResult r = _verifier.Verify(data, With(null, SnpVectors.MilanVcek));
+        SnpVerificationResult r = _verifier.Verify(data, With(s_now, SnpVectors.MilanVcek));
         Assert.False(r.IsValid);
         Assert.Equal(SnpFailureReason.SignatureInvalid, r.Reason);
     }
@@ -83,7 +83,7 @@ public class SnpVerifierTests
     {
         byte[] data = SnpVectors.MilanReport;
         data[offset] ^= 1;
-        SnpVerificationResult r = _verifier.Verify(data, With(null, SnpVectors.MilanVcek));
+        SnpVerificationResult r = _verifier.Verify(data, With(s_now, SnpVectors.MilanVcek));
         Assert.Equal(SnpFailureReason.Malformed, r.Reason);
         Assert.Contains("reserved", r.Message);
     }
@@ -96,7 +96,7 @@ public class SnpVerifierTests
         {
             byte[] data = (byte[])original.Clone();
             data[i] ^= 0x80;
-            Assert.False(_verifier.Verify(data, With(null, SnpVectors.MilanVcek)).IsValid, $"offset 0x{i:X}");
+            Assert.False(_verifier.Verify(data, With(s_now, SnpVectors.MilanVcek)).IsValid, $"offset 0x{i:X}");
         }
     }
 
@@ -125,9 +125,9 @@ public class SnpVerifierTests
     }
 
     [Fact]
-    public void AwsVlekIsRejectedTodayAsExpired()
+    public void AwsVlekIsRejectedAfterItsExpiry()
     {
-        var opts = new SnpVerificationOptions { Certificates = [SnpVectors.AwsVlek, .. SnpVectors.Chain("amd-root-ask_ark_milan_vlek.pem")] };
+        var opts = new SnpVerificationOptions { Certificates = [SnpVectors.AwsVlek, .. SnpVectors.Chain("amd-root-ask_ark_milan_vlek.pem")], VerificationTime = s_now };
         SnpVerificationResult r = _verifier.Verify(SnpVectors.AwsVlekReport, opts);
         Assert.Equal(SnpFailureReason.CertificateExpired, r.Reason);
         Assert.Equal("VLEK expired on 2025-12-10", r.Message);
@@ -167,9 +167,9 @@ public class SnpVerifierTests
     }
 
     [Fact]
-    public void ConstellationVlekIsExpiredToday()
+    public void ConstellationVlekIsRejectedAfterItsExpiry()
     {
-        var opts = new SnpVerificationOptions { Certificates = [SnpVectors.ConstellationVlek] };
+        var opts = new SnpVerificationOptions { Certificates = [SnpVectors.ConstellationVlek], VerificationTime = s_now };
         SnpVerificationResult r = _verifier.Verify(SnpVectors.BadSigVlekReport, opts);
         Assert.Equal(SnpFailureReason.CertificateExpired, r.Reason);
         Assert.Equal("VLEK expired on 2024-07-19", r.Message);
@@ -196,9 +196,9 @@ public class SnpVerifierTests
     [Fact]
     public void ExpectedReportDataIsChecked()
     {
-        var ok = new SnpVerificationOptions { Certificates = [SnpVectors.MilanVcek], ExpectedReportData = [1, 2, 3, 4, 5] };
+        var ok = new SnpVerificationOptions { Certificates = [SnpVectors.MilanVcek], ExpectedReportData = [1, 2, 3, 4, 5], VerificationTime = s_now };
         Assert.True(_verifier.Verify(SnpVectors.MilanReport, ok).IsValid);
-        var bad = new SnpVerificationOptions { Certificates = [SnpVectors.MilanVcek], ExpectedReportData = [1, 2, 3, 4, 6] };
+        var bad = new SnpVerificationOptions { Certificates = [SnpVectors.MilanVcek], ExpectedReportData = [1, 2, 3, 4, 6], VerificationTime = s_now };
         Assert.Equal(SnpFailureReason.ReportDataMismatch, _verifier.Verify(SnpVectors.MilanReport, bad).Reason);
     }
 
@@ -244,11 +244,11 @@ public class SnpVerifierTests
     [Fact]
     public void TruncatedReportIsMalformedWithoutException()
     {
-        SnpVerificationResult r = _verifier.Verify(SnpVectors.MilanReport.AsSpan(0, 100), With(null, SnpVectors.MilanVcek));
+        SnpVerificationResult r = _verifier.Verify(SnpVectors.MilanReport.AsSpan(0, 100), With(s_now, SnpVectors.MilanVcek));
         Assert.Equal(SnpFailureReason.Malformed, r.Reason);
         Assert.Contains("100 bytes", r.Message);
         Assert.Null(r.Report);
-        Assert.Equal(SnpFailureReason.Malformed, _verifier.Verify(ReadOnlySpan<byte>.Empty, With(null, SnpVectors.MilanVcek)).Reason);
+        Assert.Equal(SnpFailureReason.Malformed, _verifier.Verify(ReadOnlySpan<byte>.Empty, With(s_now, SnpVectors.MilanVcek)).Reason);
     }
 
     [Fact]
@@ -256,7 +256,7 @@ public class SnpVerifierTests
     {
         byte[] data = SnpVectors.MilanReport;
         data[0] = 9;
-        Assert.Equal(SnpFailureReason.UnsupportedVersion, _verifier.Verify(data, With(null, SnpVectors.MilanVcek)).Reason);
+        Assert.Equal(SnpFailureReason.UnsupportedVersion, _verifier.Verify(data, With(s_now, SnpVectors.MilanVcek)).Reason);
     }
 
     [Fact]

@@ -128,7 +128,9 @@ public class TdxQuoteVerifierTests
         Assert.Equal(TdxFailureReason.CertificateExpired, late.Reason);
         Assert.Contains("'Intel SGX PCK Certificate' is expired", late.Message);
 
-        Assert.True(TdxQuoteVerifier.Verify(v5).IsValid); // default: now (2026-11 is inside 2026-01-27 → 2033-01-27)
+        Assert.True(TdxQuoteVerifier.Verify(v5, At(new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero))).IsValid); // inside 2026-01-27 → 2033-01-27
+        // Without a time the verification time is now (whatever the verdict on that day).
+        Assert.InRange(TdxQuoteVerifier.Verify(v5).VerificationTime, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(5));
     }
 
     private static TdxVerificationOptions WithCollateral(DateTimeOffset t, TdxCollateral c, bool allowExpired = false, bool allowUnsigned = true) =>
@@ -214,16 +216,17 @@ public class TdxQuoteVerifierTests
     }
 
     [Fact]
-    public void Collateral_at_todays_date_is_expired()
+    public void Collateral_after_its_next_update_is_expired()
     {
+        var after = new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero); // after nextUpdate, inside the PCK's validity
         var c = TdxCollateral.Load(TdxTestData.Path("sample_tcbinfo_response_v5"), TdxTestData.Path("sample_qeIdentity_response"));
-        TdxVerificationResult r = TdxQuoteVerifier.Verify(TdxTestData.Quote(TdxTestData.SampleV5), new TdxVerificationOptions { Collateral = c, AllowUnverifiedCollateralSignature = true });
+        TdxVerificationResult r = TdxQuoteVerifier.Verify(TdxTestData.Quote(TdxTestData.SampleV5), new TdxVerificationOptions { VerificationTime = after, Collateral = c, AllowUnverifiedCollateralSignature = true });
         Assert.Equal(TdxFailureReason.CollateralExpired, r.Reason);
         Assert.StartsWith("collateral expired (tcbInfo nextUpdate 2026-03-03 14:49:26Z", r.Message);
         Assert.True(r.CollateralExpired);
 
         // Policy may accept expired collateral: then the verdict is the TCB status, and the expiry is still reported.
-        TdxVerificationResult allowed = TdxQuoteVerifier.Verify(TdxTestData.Quote(TdxTestData.SampleV5), new TdxVerificationOptions { Collateral = c, AllowUnverifiedCollateralSignature = true, AllowExpiredCollateral = true });
+        TdxVerificationResult allowed = TdxQuoteVerifier.Verify(TdxTestData.Quote(TdxTestData.SampleV5), new TdxVerificationOptions { VerificationTime = after, Collateral = c, AllowUnverifiedCollateralSignature = true, AllowExpiredCollateral = true });
         Assert.True(allowed.IsValid, allowed.ToString());
         Assert.Equal(TcbStatus.UpToDate, allowed.TcbStatus);
         Assert.Equal(2, allowed.Warnings.Count(w => w.StartsWith("collateral expired", StringComparison.Ordinal)));

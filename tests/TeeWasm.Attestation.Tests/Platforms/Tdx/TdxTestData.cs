@@ -32,16 +32,20 @@ internal static class TdxTestData
     public static int QeAuthDataOffset(TdxQuote q) => q.SignedData.Length + 4 + 128 + 6 + SgxReportBody.Size + 64 + 2;
 
     /// <summary>Re-serializes a quote with a different PCK chain and QE report signature (header, body and attestation key signature kept).</summary>
-    public static byte[] Rebuild(TdxQuote q, string pckChainPem, ReadOnlySpan<byte> qeReportSignature)
+    public static byte[] Rebuild(TdxQuote q, string pckChainPem, ReadOnlySpan<byte> qeReportSignature) =>
+        Rebuild(q, 5, Encoding.ASCII.GetBytes(pckChainPem), qeReportSignature);
+
+    /// <summary>Re-serializes a quote with certification data of another <paramref name="type"/> (5 is a PCK chain in PEM).</summary>
+    public static byte[] Rebuild(TdxQuote q, ushort type, byte[] certificationData, ReadOnlySpan<byte> qeReportSignature)
     {
         TdxQuoteSignatureData s = q.SignatureData;
-        byte[] pem = Encoding.ASCII.GetBytes(pckChainPem);
+        byte[] pem = certificationData;
         var outer = new List<byte>();
         outer.AddRange(s.QeReport.Raw.ToArray());
         outer.AddRange(qeReportSignature.ToArray());
         outer.AddRange(U16((ushort)s.QeAuthData.Length));
         outer.AddRange(s.QeAuthData.ToArray());
-        outer.AddRange(U16(5));
+        outer.AddRange(U16(type));
         outer.AddRange(U32((uint)pem.Length));
         outer.AddRange(pem);
         var sig = new List<byte>();

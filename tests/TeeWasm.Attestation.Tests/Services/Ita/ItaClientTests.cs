@@ -12,6 +12,7 @@ using TeeWasm.Attestation.Services;
 using TeeWasm.Attestation.Services.Ita;
 using TeeWasm.Attestation.Tests.Platforms.AzureVtpm;
 using TeeWasm.Attestation.Verification;
+using TeeWasm.Tests.Shared;
 
 namespace TeeWasm.Attestation.Tests.Services.Ita;
 
@@ -332,10 +333,11 @@ public sealed class ItaClientTests : IDisposable
     [Fact]
     public void Server_down_and_missing_key_are_clear_errors()
     {
-        using var down = Client(endpoint: LoopbackServer.DeadAddress());
+        using var closed = new ClosedPort();
+        using var down = Client(endpoint: closed.Uri);
         var e = Assert.Throws<RemoteServiceException>(() => down.Bind(s_module, s_hostKey, []));
         Assert.Contains("getting a nonce: cannot connect", e.Message);
-        using var downV1 = Client(endpoint: LoopbackServer.DeadAddress(), version: ItaApiVersion.V1);
+        using var downV1 = Client(endpoint: closed.Uri, version: ItaApiVersion.V1);
         Assert.Contains("getting a nonce: cannot connect", Assert.Throws<RemoteServiceException>(() => downV1.Bind(s_module, s_hostKey, [])).Message);
         var noKey = Assert.Throws<RemoteServiceException>(() => Client(""));
         Assert.Contains("no API key (--ita-api-key or $TEEWASM_ITA_API_KEY)", noKey.Message);

@@ -53,6 +53,113 @@ public sealed class JweEnvelopeTests
         Assert.Contains("AES key unwrap integrity check failed", e.Message);
     }
 
+    // --- Tampering and unsupported parameters (issue 12, "Test-suite gaps"): each refusal says what is wrong. ---
+
+    /// <summary>The JWE with member <paramref name="name"/> of its JSON replaced.</summary>
+    private static string With(string jwe, string name, string value)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(jwe)!.AsObject();
+        node[name] = value;
+        return node.ToJsonString();
+    }
+
+    /// <summary>The JWE with its protected header edited (and re-encoded; nothing else changed).</summary>
+    private static string WithHeader(string jwe, Action<System.Text.Json.Nodes.JsonObject> edit)
+    {
+        string header = JsonDocument.Parse(jwe).RootElement.GetProperty("protected").GetString()!;
+        var h = System.Text.Json.Nodes.JsonNode.Parse(Base64UrlEncoder.DecodeBytes(header))!.AsObject();
+        edit(h);
+        return With(jwe, "protected", Base64UrlEncoder.Encode(System.Text.Encoding.UTF8.GetBytes(h.ToJsonString())));
+    }
+
+    private static string Member(string jwe, string name) => JsonDocument.Parse(jwe).RootElement.GetProperty(name).GetString()!;
+
+    private static string Flip(string b64url, int index = 0)
+    {
+        byte[] b = Base64UrlEncoder.DecodeBytes(b64url);
+        b[index] ^= 1;
+        return Base64UrlEncoder.Encode(b);
+    }
+
+    private static string Refusal(Func<byte[]> decrypt)
+    {
+        var e = Assert.Throws<AttestationException>(() => decrypt());
+        return e.Message;
+    }
+
+    [Fact]
+    public void A_changed_protected_header_is_refused_because_it_is_the_AAD()
+    {
+        using var rsa = RSA.Create(2048);
+        using var ec = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        string forRsa = JweEnvelope.Encrypt("secret"u8, rsa);
+        string forEc = JweEnvelope.Encrypt("secret"u8, ec);
+        Assert.Equal(JweEnvelope.TagMismatch, Refusal(() => JweEnvelope.Decrypt(WithHeader(forRsa, h => h["kid"] = "x"), rsa)));
+        Assert.Equal(JweEnvelope.TagMismatch, Refusal(() => JweEnvelope.Decrypt(WithHeader(forEc, h => h["kid"] = "x"), ec)));
+    }
+
+    [Fact]
+    public void A_changed_iv_ciphertext_or_tag_is_refused()
+    {
+        using var rsa = RSA.Create(2048);
+        string jwe = JweEnvelope.Encrypt("secret"u8, rsa);
+        Assert.Equal(JweEnvelope.TagMismatch, Refusal(() => JweEnvelope.Decrypt(With(jwe, "iv", Flip(Member(jwe, "iv"))), rsa)));
+        Assert.Equal(JweEnvelope.TagMismatch, Refusal(() => JweEnvelope.Decrypt(With(jwe, "ciphertext", Flip(Member(jwe, "ciphertext"))), rsa)));
+        Assert.Equal(JweEnvelope.TagMismatch, Refusal(() => JweEnvelope.Decrypt(With(jwe, "tag", Flip(Member(jwe, "tag"), 15)), rsa)));
+    }
+
+    [Fact]
+    public void An_iv_or_tag_of_the_wrong_length_is_refused_by_name()
+    {
+        using var rsa = RSA.Create(2048);
+        string jwe = JweEnvelope.Encrypt("secret"u8, rsa);
+        Assert.Equal("JWE iv is 8 bytes; A256GCM takes 12", Refusal(() => JweEnvelope.Decrypt(With(jwe, "iv", Base64UrlEncoder.Encode(new byte[8])), rsa)));
+        byte[] tag = Base64UrlEncoder.DecodeBytes(Member(jwe, "tag"));
+        Assert.Equal("JWE tag is 12 bytes; A256GCM takes 16", Refusal(() => JweEnvelope.Decrypt(With(jwe, "tag", Base64UrlEncoder.Encode(tag[..12])), rsa)));
+    }
+
+    [Theory]
+    [InlineData("RSA1_5", "JWE alg 'RSA1_5' not supported (RSA-OAEP-256 or RSA-OAEP)")]
+    [InlineData("dir", "JWE alg 'dir' not supported (RSA-OAEP-256 or RSA-OAEP)")]
+    public void An_unsupported_alg_for_an_RSA_key_is_refused(string alg, string error)
+    {
+        using var rsa = RSA.Create(2048);
+        string jwe = WithHeader(JweEnvelope.Encrypt("secret"u8, rsa), h => h["alg"] = alg);
+        Assert.Equal(error, Refusal(() => JweEnvelope.Decrypt(jwe, rsa)));
+    }
+
+    [Fact]
+    public void An_unsupported_alg_for_an_EC_key_is_refused()
+    {
+        using var ec = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        string jwe = WithHeader(JweEnvelope.Encrypt("secret"u8, ec), h => h["alg"] = "ECDH-ES");
+        Assert.Equal("JWE alg 'ECDH-ES' not supported for an EC key (ECDH-ES+A256KW)", Refusal(() => JweEnvelope.Decrypt(jwe, ec)));
+    }
+
+    [Theory]
+    [InlineData("A128GCM")]
+    [InlineData("A256CBC-HS512")]
+    public void An_unsupported_enc_is_refused(string enc)
+    {
+        using var rsa = RSA.Create(2048);
+        string jwe = WithHeader(JweEnvelope.Encrypt("secret"u8, rsa), h => h["enc"] = enc);
+        Assert.Equal($"JWE enc '{enc}' not supported (A256GCM only)", Refusal(() => JweEnvelope.Decrypt(jwe, rsa)));
+    }
+
+    [Fact]
+    public void An_epk_on_another_curve_is_refused()
+    {
+        using var p256 = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        using var p521 = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP521);
+        string forP521 = JweEnvelope.Encrypt("secret"u8, p521);
+        Assert.Equal("JWE epk is on another curve (P-521) than the TEE key (P-256)", Refusal(() => JweEnvelope.Decrypt(forP521, p256)));
+
+        // An epk that says P-256 but whose coordinates are not a P-256 point (an invalid-curve attack).
+        string forP256 = JweEnvelope.Encrypt("secret"u8, p256);
+        string offCurve = WithHeader(forP256, h => h["epk"]!["y"] = Base64UrlEncoder.Encode(Enumerable.Repeat((byte)0x11, 32).ToArray()));
+        Assert.Equal("JWE epk is not a point on P-256", Refusal(() => JweEnvelope.Decrypt(offCurve, p256)));
+    }
+
     private static ECParameters Ec(string x, string y, string? d) => new()
     {
         Curve = ECCurve.NamedCurves.nistP256,

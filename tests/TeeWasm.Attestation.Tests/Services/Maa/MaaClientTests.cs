@@ -9,6 +9,7 @@ using TeeWasm.Attestation.Platforms.Snp;
 using TeeWasm.Attestation.Services;
 using TeeWasm.Attestation.Services.Maa;
 using TeeWasm.Attestation.Tokens;
+using TeeWasm.Tests.Shared;
 
 namespace TeeWasm.Attestation.Tests.Services.Maa;
 
@@ -57,6 +58,19 @@ public sealed class MaaClientTests : IDisposable
         Assert.Equal(1, _maa.CertsRequests); // cached: fetched once for the attest check, reused for VerifyToken
         Assert.True(attester.VerifyToken(attester.AttestVm("other"u8).Token!).Valid);
         Assert.Equal(1, _maa.CertsRequests);
+    }
+
+    /// <summary>Issue 12 item 10: a token verified through the service's JWKS with <c>==</c> appended is refused.</summary>
+    [Fact]
+    public void Padded_token_is_refused()
+    {
+        using var client = Client();
+        using var attester = SimulatedAttester(client);
+        string token = attester.AttestVm("n"u8).Token!;
+        Assert.True(attester.VerifyToken(token).Valid);
+        var verdict = attester.VerifyToken(token + "==");
+        Assert.False(verdict.Valid);
+        Assert.StartsWith("malformed token: the signature is not canonical base64url", verdict.Reason);
     }
 
     [Fact]
@@ -160,7 +174,8 @@ public sealed class MaaClientTests : IDisposable
     [Fact]
     public void Server_down_is_a_clear_error()
     {
-        using var client = Client(LoopbackServer.DeadAddress());
+        using var closed = new ClosedPort();
+        using var client = Client(closed.Uri);
         using var attester = SimulatedAttester(client);
         var result = attester.AttestVm();
         Assert.False(result.Success);

@@ -1,48 +1,39 @@
 using System.Buffers.Text;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 
 namespace TeeWasm.Attestation.Tests.Services.Nras;
 
 /// <summary>
-/// A real HTTP server on 127.0.0.1 speaking NRAS's protocol: POST /v3/attest/gpu answers a detached EAT signed ES384 with a
-/// test P-384 key, GET /.well-known/jwks.json serves that key. Misbehaviours are switched on per test.
+/// A real HTTP server on 127.0.0.1 (Kestrel, on a port the OS chose and the server holds) speaking NRAS's protocol: POST
+/// /v3/attest/gpu answers a detached EAT signed ES384 with a test P-384 key, GET /.well-known/jwks.json serves that key.
+/// Misbehaviours are switched on per test.
 /// </summary>
 public sealed class FakeNrasServer : IDisposable
 {
     public const string Issuer = "https://nras.test.local";
-    private HttpListener _listener = null!;
-    private readonly Task _loop;
+    private readonly LoopbackServer _server;
     private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP384);
     private readonly ECDsa _otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
 
     public FakeNrasServer()
     {
-        for (int tries = 0; ; tries++)
+        _server = new LoopbackServer(app =>
         {
-            int port = FreePort();
-            BaseUrl = $"http://127.0.0.1:{port}";
-            var listener = new HttpListener();
-            listener.Prefixes.Add(BaseUrl + "/");
-            try
+            app.MapGet("/.well-known/jwks.json", () =>
             {
-                listener.Start();
-                _listener = listener;
-                break;
-            }
-            catch (HttpListenerException) when (tries < 10)
-            {
-                // Another test took the port between probing and binding: try another.
-                try { listener.Abort(); } catch (HttpListenerException) { }
-            }
-        }
-        _loop = Task.Run(ServeAsync);
+                Interlocked.Increment(ref JwksCalls);
+                return Results.Text(Jwks(), "application/json");
+            });
+            app.MapPost("/v3/attest/gpu", (Delegate)((HttpContext c) => AttestAsync(c)));
+            app.MapPost("/v4/attest/gpu", (Delegate)((HttpContext c) => AttestAsync(c)));
+        });
     }
 
-    public string BaseUrl { get; }
+    public string BaseUrl => _server.Url;
     public Uri Endpoint => new(BaseUrl + "/v3/attest/gpu");
     public Uri JwksUrl => new(BaseUrl + "/.well-known/jwks.json");
     public Uri V4Endpoint => new(BaseUrl + "/v4/attest/gpu");
@@ -57,74 +48,35 @@ public sealed class FakeNrasServer : IDisposable
     public int FailFirstRequests { get; set; }
     public int StatusCode { get; set; } = 200;
     public TimeSpan Delay { get; set; }
+
+    /// <summary>Rewrites each signed token (another spelling of it); null leaves them as signed.</summary>
+    public Func<string, string>? Respell { get; set; }
+
     public int AttestCalls;
     public int JwksCalls;
     public string? LastAuthorization { get; private set; }
     public JsonNode? LastRequest { get; private set; }
 
-    private async Task ServeAsync()
+    private async Task<IResult> AttestAsync(HttpContext ctx)
     {
-        while (_listener.IsListening)
+        int n = Interlocked.Increment(ref AttestCalls);
+        LastAuthorization = ctx.Request.Headers.Authorization.Count > 0 ? ctx.Request.Headers.Authorization.ToString() : null;
+        using var reader = new StreamReader(ctx.Request.Body, Encoding.UTF8);
+        LastRequest = JsonNode.Parse(await reader.ReadToEndAsync());
+        if (Delay > TimeSpan.Zero)
         {
-            HttpListenerContext ctx;
             try
             {
-                ctx = await _listener.GetContextAsync();
+                await Task.Delay(Delay, ctx.RequestAborted);
             }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            catch (OperationCanceledException)
             {
-                return;
+                return Results.Empty;
             }
-            _ = Task.Run(() => HandleAsync(ctx));
         }
-    }
-
-    private async Task HandleAsync(HttpListenerContext ctx)
-    {
-        try
-        {
-            string path = ctx.Request.Url!.AbsolutePath;
-            if (ctx.Request.HttpMethod == "GET" && path == "/.well-known/jwks.json")
-            {
-                Interlocked.Increment(ref JwksCalls);
-                await WriteAsync(ctx, 200, Jwks());
-                return;
-            }
-            if (ctx.Request.HttpMethod == "POST" && path is "/v3/attest/gpu" or "/v4/attest/gpu")
-            {
-                int n = Interlocked.Increment(ref AttestCalls);
-                LastAuthorization = ctx.Request.Headers["Authorization"];
-                using var reader = new StreamReader(ctx.Request.InputStream, Encoding.UTF8);
-                LastRequest = JsonNode.Parse(await reader.ReadToEndAsync());
-                if (Delay > TimeSpan.Zero) await Task.Delay(Delay);
-                if (n <= FailFirstRequests)
-                {
-                    await WriteAsync(ctx, 503, "{\"error\":\"temporarily unavailable\"}");
-                    return;
-                }
-                if (StatusCode != 200)
-                {
-                    await WriteAsync(ctx, StatusCode, "{\"error\":\"refused\"}");
-                    return;
-                }
-                await WriteAsync(ctx, 200, DetachedEat(LastRequest!));
-                return;
-            }
-            await WriteAsync(ctx, 404, "");
-        }
-        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
-        {
-        }
-    }
-
-    private static async Task WriteAsync(HttpListenerContext ctx, int status, string body)
-    {
-        byte[] bytes = Encoding.UTF8.GetBytes(body);
-        ctx.Response.StatusCode = status;
-        ctx.Response.ContentType = "application/json";
-        ctx.Response.ContentLength64 = bytes.Length;
-        await ctx.Response.OutputStream.WriteAsync(bytes);
-        ctx.Response.Close();
+        if (n <= FailFirstRequests) return Results.Text("{\"error\":\"temporarily unavailable\"}", "application/json", statusCode: 503);
+        if (StatusCode != 200) return Results.Text("{\"error\":\"refused\"}", "application/json", statusCode: StatusCode);
+        return Results.Text(DetachedEat(LastRequest!), "application/json");
     }
 
     public string Jwks()
@@ -179,29 +131,13 @@ public sealed class FakeNrasServer : IDisposable
         string header = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(new JsonObject { ["alg"] = "ES384", ["kid"] = Kid }.ToJsonString()));
         string payload = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(claims.ToJsonString()));
         byte[] signature = (SignWithOtherKey ? _otherKey : _key).SignData(Encoding.ASCII.GetBytes(header + "." + payload), HashAlgorithmName.SHA384);
-        return header + "." + payload + "." + Base64Url.EncodeToString(signature);
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        int port = ((IPEndPoint)socket.LocalEndpoint).Port;
-        socket.Stop();
-        return port;
+        string token = header + "." + payload + "." + Base64Url.EncodeToString(signature);
+        return Respell is { } respell ? respell(token) : token;
     }
 
     public void Dispose()
     {
-        try
-        {
-            _listener.Stop();
-            _listener.Close();
-        }
-        catch (HttpListenerException)
-        {
-        }
-        try { _loop.Wait(TimeSpan.FromSeconds(2)); } catch (AggregateException) { }
+        _server.Dispose();
         _key.Dispose();
         _otherKey.Dispose();
     }

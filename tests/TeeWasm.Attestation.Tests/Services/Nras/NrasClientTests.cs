@@ -85,6 +85,7 @@ public sealed class NrasClientTests : IDisposable
         _server.Measres = "fail";
         using var client = Client();
         var e = await Assert.ThrowsAsync<NvidiaAttestationException>(() => client.AttestAsync(Evidence(), s_nonce));
+        Assert.Equal(NvidiaFailureReason.NrasRefused, e.Reason); // a verified "no", not a failure to get a verdict
         Assert.Contains("measres", e.Message);
         Assert.Contains("'fail'", e.Message);
     }
@@ -95,7 +96,42 @@ public sealed class NrasClientTests : IDisposable
         _server.OverallResult = false;
         using var client = Client();
         var e = await Assert.ThrowsAsync<NvidiaAttestationException>(() => client.AttestAsync(Evidence(), s_nonce));
+        Assert.Equal(NvidiaFailureReason.NrasRefused, e.Reason);
         Assert.Contains("x-nvidia-overall-att-result", e.Message);
+    }
+
+    /// <summary>Issue 12 item 10: an NRAS token with <c>==</c> appended to its signature is not a token.</summary>
+    [Fact]
+    public async Task PaddedSignature_IsRejected()
+    {
+        _server.Respell = token => token + "==";
+        using var client = Client();
+        var e = await Assert.ThrowsAsync<NvidiaAttestationException>(() => client.AttestAsync(Evidence(), s_nonce));
+        Assert.Equal(NvidiaFailureReason.Nras, e.Reason);
+        Assert.Contains("the signature is not canonical base64url", e.Message);
+    }
+
+    /// <summary>
+    /// Issue 12 item 10, the documented exception: NRAS signs without normalising s (its real tokens are high-S about half
+    /// the time: tests/TestData/jwt), so the high-S form verifies; both forms are one token in the audit log.
+    /// </summary>
+    [Fact]
+    public async Task HighSTwin_IsAccepted_AsTheSameToken()
+    {
+        _server.Respell = Tokens.AttestationTokenValidatorTests.HighSTwin;
+        using var client = Client();
+        NrasAttestation result = await client.AttestAsync(Evidence(), s_nonce);
+        string lowS = Tokens.AttestationTokenValidatorTests.HighSTwin(result.OverallToken);
+        Assert.NotEqual(result.OverallToken, lowS);
+        Assert.Equal(Attestation.Audit.AuditEvent.Fingerprint(lowS), Attestation.Audit.AuditEvent.Fingerprint(result.OverallToken));
+    }
+
+    [Fact]
+    public void RealNrasTokens_ComeInBothSignatureForms()
+    {
+        var eat = NrasDetachedEat.Parse(File.ReadAllText(RepoPaths.Vector("jwt", "nras-gpu-detached-eat.json")));
+        bool[] lowS = [.. new[] { eat.OverallToken, eat.SubmoduleTokens["GPU-0"] }.Select(t => Attestation.Tokens.EcdsaSignatureForm.IsLowS(NrasJwt.Parse(t).Signature))];
+        Assert.Equal([false, true], lowS);
     }
 
     [Fact]
@@ -142,15 +178,16 @@ public sealed class NrasClientTests : IDisposable
     [Fact]
     public async Task ServerDown_IsAClearError()
     {
+        using var closed = new ClosedPort();
         var options = new NrasOptions
         {
-            Endpoint = new Uri("http://127.0.0.1:9/v3/attest/gpu"), JwksUrl = new Uri("http://127.0.0.1:9/jwks"),
+            Endpoint = new Uri(closed.Uri, "/v3/attest/gpu"), JwksUrl = new Uri(closed.Uri, "/jwks"),
             MaxAttempts = 2, RetryDelay = TimeSpan.FromMilliseconds(10), Timeout = TimeSpan.FromSeconds(5),
         };
         using var client = new NrasClient(options);
         var e = await Assert.ThrowsAsync<NvidiaAttestationException>(() => client.AttestAsync(Evidence(), s_nonce));
         Assert.Equal(NvidiaFailureReason.Nras, e.Reason);
-        Assert.Contains("NRAS attestation service at http://127.0.0.1:9/v3/attest/gpu is unavailable after 2 attempt(s)", e.Message);
+        Assert.Contains($"NRAS attestation service at http://127.0.0.1:{closed.Port}/v3/attest/gpu is unavailable after 2 attempt(s)", e.Message);
     }
 
     [Fact]

@@ -50,19 +50,22 @@ internal sealed class AttestationHarness : IDisposable
 
     public (int Ptr, int Len) Put(string text) => Put(Encoding.UTF8.GetBytes(text));
 
-    public (int Ptr, int Len) Put(byte[] bytes)
+    /// <summary>Copies <paramref name="bytes"/> to guest address <paramref name="at"/>; returns (ptr, len) as the ABI's i32s.</summary>
+    public (int Ptr, int Len) Put(byte[] bytes, uint at = InputArea)
     {
         var memory = Instance.GetMemory("memory")!;
-        bytes.CopyTo(memory.GetSpan(InputArea, bytes.Length));
-        return (InputArea, bytes.Length);
+        bytes.CopyTo(memory.GetSpan(at, bytes.Length));
+        return (unchecked((int)at), bytes.Length);
     }
 
+    /// <summary>The <c>[u32 length][bytes]</c> result at <paramref name="ptr"/> (an unsigned address) as text.</summary>
     public string ReadResult(int ptr)
     {
         Assert.NotEqual(0, ptr);
         var memory = Instance.GetMemory("memory")!;
-        int len = (int)BinaryPrimitives.ReadUInt32LittleEndian(memory.GetSpan(ptr, 4));
-        return Encoding.UTF8.GetString(memory.GetSpan(ptr + 4, len));
+        long address = (uint)ptr;
+        int len = (int)BinaryPrimitives.ReadUInt32LittleEndian(memory.GetSpan(address, 4));
+        return Encoding.UTF8.GetString(memory.GetSpan(address + 4, len));
     }
 
     public string CallForJson(string export, params int[] args) => ReadResult(Call(export, args));

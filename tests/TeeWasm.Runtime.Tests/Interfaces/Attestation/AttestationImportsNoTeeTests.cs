@@ -85,6 +85,24 @@ public sealed class AttestationImportsNoTeeTests : IDisposable
         Assert.Equal("tee-wasm-local-verifier", root.GetProperty("issuer").GetString());
     }
 
+    /// <summary>
+    /// Issue 12 item 2: tokens that made <c>verify_token_json</c> trap the guest (a 5-segment token whose header is JSON,
+    /// a payload that is JSON followed by extra bytes) get <c>{"valid":false,"reason":…}</c>.
+    /// </summary>
+    [Theory]
+    [InlineData("e30.e30.e30.e30.e30")]
+    [InlineData("eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJ0ZWUtd2FzbS1sb2NhbC12ZXJpZmllciJ9eA.c2ln")]
+    [InlineData("eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJ4In0gW10.c2ln")]
+    public void VerifyTokenJsonAnswersHostileTokensWithoutTrapping(string token)
+    {
+        using var h = new AttestationHarness(GuestModules.AttestationGuest(), _attester);
+        var (p, l) = h.Put(token);
+        Assert.Equal(0, h.Call("call_verify_token", p, l));
+        var root = JsonDocument.Parse(h.CallForJson("call_verify_token_json", p, l)).RootElement;
+        Assert.False(root.GetProperty("valid").GetBoolean());
+        Assert.StartsWith("malformed token", root.GetProperty("reason").GetString());
+    }
+
     [Theory]
     [InlineData(-1, 10)]
     [InlineData(10, -1)]
@@ -111,12 +129,15 @@ public sealed class AttestationImportsNoTeeTests : IDisposable
     }
 
     [Fact]
-    public void GuestWithoutCabiReallocGetsZeroAndALogLine()
+    public void GuestWithoutCabiReallocGetsTheNoTeeResultInTheHostsArea()
     {
         using var h = new AttestationHarness(GuestModules.AttestationGuest(withRealloc: false), _attester);
-        Assert.Equal(0, h.Call("call_attest_vm"));
-        Assert.Equal(0, h.Call("call_detect_tee"));
-        Assert.Contains(h.Log, line => line == "attest_vm: guest exports no 'cabi_realloc'; cannot return a result, returning 0");
+        long size = h.Instance.GetMemory("memory")!.GetLength();
+        int ptr = h.Call("call_attest_vm");
+        Assert.Equal(size, ptr);
+        Assert.Contains(AttestationResult.NoTeeError, h.ReadResult(ptr));
+        Assert.Equal("{\"supports_attestation\":false,\"tee_type\":\"None\"}", h.CallForJson("call_detect_tee"));
+        Assert.Empty(h.Log);
     }
 
     [Fact]

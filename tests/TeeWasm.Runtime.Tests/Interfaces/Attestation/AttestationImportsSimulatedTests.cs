@@ -47,6 +47,36 @@ public sealed class AttestationImportsSimulatedTests : IDisposable
         Assert.Equal(0, h.Call("call_verify_token", p2, l2));
     }
 
+    /// <summary>
+    /// Issue 12 item 11: wasm32 addresses are unsigned. A guest whose memory passes 2 GiB hands the host pointers ≥
+    /// 0x8000_0000 (negative as i32) for its nonce and token, and its allocator returns blocks there: all are used.
+    /// </summary>
+    [Fact]
+    public void PointersAtAndAbove2GiBAreAddresses()
+    {
+        const uint high = 0x8000_0000, heap = high + 0x1_0000;
+        using var h = new AttestationHarness(GuestModules.AttestationGuest(pages: 32770, heapStart: heap), _attester);
+        byte[] nonce = [0xde, 0xad, 0xbe, 0xef];
+        var (p, l) = h.Put(nonce, at: high);
+        Assert.True(p < 0);
+        int result = h.Call("call_attest_vm_nonce", p, l);
+        Assert.True((uint)result >= heap, $"result at {(uint)result:x}: not the guest's allocation");
+        using var vm = JsonDocument.Parse(h.ReadResult(result));
+        Assert.True(vm.RootElement.GetProperty("success").GetBoolean(), vm.RootElement.GetProperty("error").GetString());
+        using var evidence = JsonDocument.Parse(vm.RootElement.GetProperty("evidence").GetString()!);
+        Assert.Equal("deadbeef", evidence.RootElement.GetProperty("binding").GetProperty("nonce").GetString());
+
+        var (tp, tl) = h.Put(System.Text.Encoding.UTF8.GetBytes(vm.RootElement.GetProperty("token").GetString()!), at: high + 0x100);
+        Assert.Equal(1, h.Call("call_verify_token", tp, tl));
+        using var verdict = JsonDocument.Parse(h.CallForJson("call_verify_token_json", tp, tl));
+        Assert.True(verdict.RootElement.GetProperty("valid").GetBoolean(), verdict.RootElement.GetProperty("reason").GetString());
+        Assert.DoesNotContain(h.Log, line => line.Contains("negative"));
+
+        // Still range-checked: a range that runs past the end of memory is refused.
+        Assert.Equal(0, h.Call("call_verify_token", unchecked((int)(32770u * 65536 - 8)), 16));
+        Assert.Contains(h.Log, line => line.Contains("outside guest memory"));
+    }
+
     [Fact]
     public void NonceVariantsBindTheGuestsNonce()
     {

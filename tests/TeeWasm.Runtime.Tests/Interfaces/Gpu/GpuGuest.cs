@@ -25,16 +25,16 @@ internal static class GpuGuest
     public const string BumpRealloc = "(local $p i32) (local.set $p (i32.and (i32.add (global.get $heap) (i32.sub (local.get 2) (i32.const 1))) (i32.sub (i32.const 0) (local.get 2)))) (global.set $heap (i32.add (local.get $p) (local.get 3))) (local.get $p)";
 
     /// <summary>
-    /// A guest with 4 pages of memory, a <c>cabi_realloc</c> (body <paramref name="reallocBody"/>, or none), exports
+    /// A guest with <paramref name="pages"/> pages of memory (4 by default, its bump allocator from <paramref name="heapStart"/>), a <c>cabi_realloc</c> (body <paramref name="reallocBody"/>, or none), exports
     /// <c>call_*</c> that pass their arguments straight to each import, and <c>run_matmul</c>: a guest that creates
     /// three buffers, writes A = [1 2; 3 4] and B = [5 6; 7 8], runs matmul and reads C back through cabi_realloc,
     /// returning the list pointer (negative step number on the first error).
     /// </summary>
-    public static string Module(bool withRealloc = true, string reallocBody = BumpRealloc) => $$"""
+    public static string Module(bool withRealloc = true, string reallocBody = BumpRealloc, int pages = 4, uint heapStart = 131072) => $$"""
         (module
           {{Imports}}
-          (memory (export "memory") 4)
-          (global $heap (mut i32) (i32.const 131072))
+          (memory (export "memory") {{pages}})
+          (global $heap (mut i32) (i32.const {{(int)heapStart}}))
           {{(withRealloc ? "(func (export \"cabi_realloc\") (param i32 i32 i32 i32) (result i32) " + reallocBody + ")" : "")}}
           (data (i32.const 1024) "\00\00\80\3f\00\00\00\40\00\00\40\40\00\00\80\40\00\00\a0\40\00\00\c0\40\00\00\e0\40\00\00\00\41")
           (func (export "_start"))

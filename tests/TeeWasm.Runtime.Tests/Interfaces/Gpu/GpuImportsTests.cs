@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using TeeWasm.Gpu;
 using TeeWasm.Gpu.Cpu;
@@ -162,6 +163,48 @@ public sealed class GpuImportsTests
         Assert.True(before.AsSpan().SequenceEqual(h.Snapshot()), "guest memory changed");
         Assert.Equal(0, ((CpuBackend)h.Backend).BufferCount);
         Assert.NotEmpty(h.Log);
+    }
+
+    /// <summary>
+    /// Issue 12 item 11: in a guest whose memory passes 2 GiB, a retptr, a data pointer and the guest allocator's blocks
+    /// at or above 0x8000_0000 (negative as i32) are addresses like any other, and still range-checked.
+    /// </summary>
+    [Fact]
+    public void PointersAtAndAbove2GiBAreAddresses()
+    {
+        const uint high = 0x8000_0000, heap = high + 0x1_0000;
+        using var h = new GpuHarness(GpuGuest.Module(pages: 32770, heapStart: heap), new CpuBackend(new CpuBackendOptions { MemoryLimit = 1 << 20 }));
+        int retptr = unchecked((int)high);
+        int Tag()
+        {
+            int tag = BinaryPrimitives.ReadInt32LittleEndian(h.Memory.GetSpan(high, 4));
+            Assert.NotEqual(unchecked((int)0xAAAAAAAA), tag); // nothing written
+            return tag;
+        }
+        int Payload(int at = 4) => BinaryPrimitives.ReadInt32LittleEndian(h.Memory.GetSpan(high + (uint)at, 4));
+
+        h.Memory.GetSpan(high, 12).Fill(0xAA);
+        h.Call("call_buffer_create", 16L, Storage, retptr);
+        Assert.Equal(Ok, Tag());
+        int id = Payload();
+        byte[] data = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+        data.CopyTo(h.Memory.GetSpan(high + 0x100, data.Length));
+        h.Memory.GetSpan(high, 12).Fill(0xAA);
+        h.Call("call_buffer_write", id, 0L, unchecked((int)(high + 0x100)), data.Length, retptr);
+        Assert.Equal(Ok, Tag());
+        h.Memory.GetSpan(high, 12).Fill(0xAA);
+        h.Call("call_buffer_read", id, 0L, data.Length, retptr);
+        Assert.Equal(Ok, Tag());
+        uint list = (uint)Payload();
+        Assert.True(list >= heap, $"list at {list:x}: not the guest's allocation");
+        Assert.Equal(data.Length, Payload(8));
+        Assert.Equal(data, h.Memory.GetSpan(list, data.Length).ToArray());
+        Assert.DoesNotContain(h.Log, line => line.Contains("negative"));
+
+        // Still range-checked: data running past the end of memory is refused.
+        h.Memory.GetSpan(high, 12).Fill(0xAA);
+        h.Call("call_buffer_write", id, 0L, unchecked((int)(32770u * 65536 - 8)), 16, retptr);
+        Assert.Equal((Err, (int)GpuError.InvalidParams), (Tag(), Payload()));
     }
 
     [Fact]

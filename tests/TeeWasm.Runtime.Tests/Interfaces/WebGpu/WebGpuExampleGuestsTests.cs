@@ -27,4 +27,23 @@ public sealed class WebGpuExampleGuestsTests
         Assert.Contains("broken shader refused: create-shader-module: WGSL compilation failed: 3:18: error:", output);
         Assert.Contains("all checks passed", output);
     }
+
+    /// <summary>
+    /// guests/wat/webgpu_original_era.wat: the original C++ guest's bootstrap sampling, importing only the original 17
+    /// functions and passing create-bind-group the first buffer id; without the compatibility rule it read zeros.
+    /// </summary>
+    [Fact]
+    public void An_original_era_guest_computes_its_indices_not_zeros()
+    {
+        string module = Path.Combine(RepoPaths.Root, "artifacts", "guests", "webgpu_original_era.wasm");
+        Assert.True(File.Exists(module), $"{module} is missing: run scripts/build-guests.sh (and scripts/setup-webgpu.sh)");
+        using var dir = new TempDir();
+        string stdout = Path.Combine(dir.Path, "stdout.txt");
+        var log = new List<string>();
+        var result = WasmRunner.Run(module, new RunOptions { StdoutPath = stdout, StderrPath = Path.Combine(dir.Path, "stderr.txt"), CacheDirectory = null, Logger = new LineLogger(log.Add) });
+        string output = File.ReadAllText(stdout);
+        Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.Error}\nstdout:\n{output}\nhost:\n{string.Join('\n', log)}");
+        Assert.Equal("ok: the 256 bootstrap indices match the shader's formula\n", output);
+        Assert.Contains(log, l => l.Contains("taken as the first buffer id", StringComparison.Ordinal));
+    }
 }

@@ -52,13 +52,18 @@ internal sealed class WebGpuHarness : IDisposable
     private readonly Module _module;
     private int _scratch = 1024;
 
-    public WebGpuHarness(WebGpuGuestLimits? limits = null, bool exportRealloc = true)
+    /// <param name="limits">The session's limits.</param>
+    /// <param name="exportRealloc">Whether the guest exports <c>cabi_realloc</c>.</param>
+    /// <param name="pages">Guest memory in 64 KiB pages.</param>
+    /// <param name="heapStart">Where the guest's allocator starts (an unsigned address).</param>
+    /// <param name="originalEra">Treat the guest as one written for the original host (its first-buffer-id convention).</param>
+    public WebGpuHarness(WebGpuGuestLimits? limits = null, bool exportRealloc = true, int pages = MemoryPages, uint heapStart = HeapStart, bool originalEra = false)
     {
         _linker = new Linker(_engine);
         _store = new Store(_engine);
-        _module = Module.FromText(_engine, "webgpu-harness", Wat(exportRealloc));
+        _module = Module.FromText(_engine, "webgpu-harness", Wat(exportRealloc, pages, heapStart));
         var guest = new GuestContext(new LineLogger(Log.Add));
-        Session = WebGpuImports.Define(_linker, guest, limits);
+        Session = WebGpuImports.Define(_linker, guest, limits, originalEra: originalEra);
         Instance = _linker.Instantiate(_store, _module);
         guest.Bind(Instance);
     }
@@ -95,7 +100,7 @@ internal sealed class WebGpuHarness : IDisposable
     /// <summary>The message get-last-error returns (and clears), or null.</summary>
     public string? LastError()
     {
-        int ptr = Call("get-last-error");
+        long ptr = (uint)Call("get-last-error");
         if (ptr == 0) return null;
         int len = (int)BinaryPrimitives.ReadUInt32LittleEndian(Memory.GetSpan(ptr, 4));
         return Encoding.UTF8.GetString(Memory.GetSpan(ptr + 4, len));
@@ -149,15 +154,15 @@ internal sealed class WebGpuHarness : IDisposable
         return Memory.GetSpan(dest, size).ToArray();
     }
 
-    private static string Wat(bool exportRealloc)
+    private static string Wat(bool exportRealloc, int pages, uint heapStart)
     {
         var sb = new StringBuilder("(module\n");
         foreach (var (name, ps, r) in s_imports)
         {
             sb.Append($"  (import \"wasi:webgpu\" \"{name}\" (func ${name} (param {ps}){(r.Length > 0 ? $" (result {r})" : "")}))\n");
         }
-        sb.Append($"  (memory (export \"memory\") {MemoryPages})\n");
-        sb.Append($"  (global $heap (mut i32) (i32.const {HeapStart}))\n");
+        sb.Append($"  (memory (export \"memory\") {pages})\n");
+        sb.Append($"  (global $heap (mut i32) (i32.const {(int)heapStart}))\n");
         if (exportRealloc) sb.Append("""
               (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
                 (local $p i32)

@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using System.Text;
 using TeeWasm.Runtime.Interfaces.WebGpu;
 
 namespace TeeWasm.Runtime.Tests.Interfaces.WebGpu;
@@ -61,19 +63,20 @@ public sealed class WebGpuImportsTests
         Assert.Null(h.LastError());
     }
 
-    [Fact]
-    public void Explicit_layout_entries_are_read_from_guest_memory()
+    /// <summary>
+    /// The AddScaled inputs: buffers a, b, out and the uniforms, created one after the other (consecutive ids, as
+    /// original-era guests made them), then a readback buffer; a and b written with <c>a[i] = i</c>, <c>b[i] = 100 - i</c>.
+    /// </summary>
+    private static (int A, int B, int Out, int Uniforms, int Readback, float[] AValues, float[] BValues) AddScaledBuffers(WebGpuHarness h)
     {
-        using var h = new WebGpuHarness().Setup();
         const int n = 40;
         float[] a = Enumerable.Range(0, n).Select(i => (float)i).ToArray();
         float[] b = Enumerable.Range(0, n).Select(i => 100f - i).ToArray();
-        int bytes = n * 4;
-        int ba = h.Call("create-buffer", h.Device, (long)bytes, Storage | CopyDst);
-        int bb = h.Call("create-buffer", h.Device, (long)bytes, Storage | CopyDst);
-        int bo = h.Call("create-buffer", h.Device, (long)bytes, Storage | CopySrc);
+        int ba = h.Call("create-buffer", h.Device, n * 4L, Storage | CopyDst);
+        int bb = h.Call("create-buffer", h.Device, n * 4L, Storage | CopyDst);
+        int bo = h.Call("create-buffer", h.Device, n * 4L, Storage | CopySrc);
         int bu = h.Call("create-buffer", h.Device, 16L, Uniform | CopyDst);
-        int rb = h.Call("create-buffer", h.Device, (long)bytes, MapRead | CopyDst);
+        int rb = h.Call("create-buffer", h.Device, n * 4L, MapRead | CopyDst);
         var (pa, la) = h.Put(Floats(a));
         var (pb, lb) = h.Put(Floats(b));
         h.Call("queue-write-buffer", h.Queue, ba, 0L, pa, la);
@@ -83,6 +86,70 @@ public sealed class WebGpuImportsTests
         BitConverter.TryWriteBytes(uniforms.AsSpan(4), n);
         var (pu, lu) = h.Put(uniforms);
         h.Call("queue-write-buffer", h.Queue, bu, 0L, pu, lu);
+        return (ba, bb, bo, bu, rb, a, b);
+    }
+
+    /// <summary><see cref="AddScaledBuffers"/> and the AddScaled pipeline on an automatic layout.</summary>
+    private static (int First, int Layout, int Pipeline, int Readback, float[] A, float[] B) AddScaledSetup(WebGpuHarness h)
+    {
+        var (ba, bb, bo, bu, rb, a, b) = AddScaledBuffers(h);
+        Assert.Equal([ba + 1, ba + 2, ba + 3], new[] { bb, bo, bu });
+        int layout = h.Call("create-bind-group-layout", h.Device, 0, 0);
+        int pipeline = h.Pipeline(h.Shader(AddScaled), "add_scaled", layout);
+        Assert.True(pipeline != 0, h.LastError());
+        return (ba, layout, pipeline, rb, a, b);
+    }
+
+    [Fact]
+    public void An_original_era_guest_may_pass_the_first_buffer_id_and_gets_the_consecutive_buffers()
+    {
+        using var h = new WebGpuHarness(originalEra: true).Setup();
+        var (first, layout, pipeline, rb, a, b) = AddScaledSetup(h);
+        int group = h.Call("create-bind-group", h.Device, layout, 4, first); // the id where the ABI has a pointer
+        Assert.True(group != 0, h.LastError());
+        Assert.NotEqual(0, h.Call("create-bind-group", h.Device, layout, 4, first));
+        int encoder = h.Call("create-command-encoder", h.Device);
+        h.Call("dispatch-compute", encoder, pipeline, group, 2, 1, 1);
+        h.Call("copy-buffer-to-buffer", encoder, first + 2, 0L, rb, 0L, 160L);
+        h.Call("submit-commands", h.Queue, encoder);
+        Assert.Null(h.LastError());
+        Assert.Equal(a.Zip(b, (x, y) => x + 0.5f * y), ToFloats(h.ReadBuffer(rb, 160)));
+        Assert.Equal(
+            $"wasi:webgpu create-bind-group: buffer_ids_ptr {first} taken as the first buffer id (the original host's convention: binding i = buffer {first}+i) for this guest, which imports only the original functions",
+            Assert.Single(h.Log, l => l.Contains("first buffer id", StringComparison.Ordinal)));
+
+        // A real id array still means what it says (b and a swapped).
+        int swapped = h.BindGroup(layout, first + 1, first, first + 2, first + 3);
+        Assert.True(swapped != 0, h.LastError());
+    }
+
+    [Fact]
+    public void The_first_buffer_id_must_start_a_run_of_live_buffers()
+    {
+        using var h = new WebGpuHarness(originalEra: true).Setup();
+        var (_, layout, _, rb, _, _) = AddScaledSetup(h);
+        Assert.Equal(0, h.Call("create-bind-group", h.Device, layout, 2, rb)); // rb + 1 is the layout, not a buffer
+        Assert.Equal("create-bind-group: binding 0: id 0 is not a live buffer", h.LastError());
+    }
+
+    [Fact]
+    public void Other_guests_passing_a_first_buffer_id_get_an_error_naming_the_convention_not_zeros()
+    {
+        using var h = new WebGpuHarness().Setup();
+        var (first, layout, _, _, _, _) = AddScaledSetup(h);
+        Assert.Equal(0, h.Call("create-bind-group", h.Device, layout, 4, first));
+        Assert.Equal(
+            $"create-bind-group: binding 0: id 0 is not a live buffer (buffer_ids_ptr {first} is itself a buffer id, the original host's convention: "
+            + "it is accepted only from guests that import none of get-last-error, destroy-buffer, release-*; pass a pointer to the ids)",
+            h.LastError());
+    }
+
+    [Fact]
+    public void Explicit_layout_entries_are_read_from_guest_memory()
+    {
+        using var h = new WebGpuHarness().Setup();
+        var (ba, bb, bo, bu, rb, a, b) = AddScaledBuffers(h);
+        int bytes = a.Length * 4;
 
         // {binding, type (0 storage rw, 1 storage read-only, 2 uniform), min size}
         var (entries, _) = h.PutU32(0, 1, 0, 1, 1, 0, 2, 0, 0, 3, 2, 8);
@@ -249,6 +316,34 @@ public sealed class WebGpuImportsTests
         Assert.Equal(new float[] { 2, 4, 6, 8 }, ToFloats(h.ReadBuffer(rb, 16)));
     }
 
+    /// <summary>
+    /// Issue 12 item 11: in a guest whose memory passes 2 GiB, source and destination pointers at or above 0x8000_0000
+    /// and the guest allocator's blocks there (get-last-error's message) are used as addresses.
+    /// </summary>
+    [Fact]
+    public void Pointers_at_and_above_2_GiB_are_addresses()
+    {
+        const uint high = 0x8000_0000, heap = high + 0x1_0000;
+        using var h = new WebGpuHarness(pages: 32770, heapStart: heap).Setup();
+        Assert.Equal(0, h.Call("create-buffer", h.Device, 0L, Storage));
+        int error = h.Call("get-last-error");
+        Assert.True((uint)error >= heap, $"message at {(uint)error:x}: not the guest's allocation");
+        Assert.Equal("create-buffer: size 0 must be positive", System.Text.Encoding.UTF8.GetString(h.Memory.GetSpan((uint)error + 4L, System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(h.Memory.GetSpan((uint)error, 4)))));
+
+        float[] input = [1, 2, 3, 4];
+        Floats(input).CopyTo(h.Memory.GetSpan(high + 0x100, 16));
+        int readback = h.Call("create-buffer", h.Device, 16L, MapRead | CopyDst);
+        int data = h.Call("create-buffer", h.Device, 16L, Storage | CopySrc | CopyDst);
+        h.Call("queue-write-buffer", h.Queue, data, 0L, unchecked((int)(high + 0x100)), 16);
+        int encoder = h.Call("create-command-encoder", h.Device);
+        h.Call("copy-buffer-to-buffer", encoder, data, 0L, readback, 0L, 16L);
+        h.Call("submit-commands", h.Queue, encoder);
+        h.Call("buffer-map-async", readback, 1, 0L, 16L, 0, 0);
+        h.Call("buffer-get-mapped-range", readback, 0L, 16L, unchecked((int)(high + 0x200)));
+        Assert.Null(h.LastError());
+        Assert.Equal(input, ToFloats(h.Memory.GetSpan(high + 0x200, 16).ToArray()));
+    }
+
     [Fact]
     public void Map_and_unmap_in_the_wrong_state_fail_cleanly()
     {
@@ -273,12 +368,17 @@ public sealed class WebGpuImportsTests
     }
 
     [Fact]
-    public void Without_cabi_realloc_get_last_error_returns_0_and_the_host_says_why()
+    public void Without_cabi_realloc_get_last_error_comes_in_the_hosts_result_area()
     {
         using var h = new WebGpuHarness(exportRealloc: false);
+        long size = h.Memory.GetLength();
+        byte[] before = h.Memory.GetSpan(0, (int)size).ToArray();
         Assert.Equal(0, h.Call("create-buffer", 12345, 64L, Storage));
-        Assert.Equal(0, h.Call("get-last-error"));
-        Assert.Contains(h.Log, l => l.Contains("cabi_realloc", StringComparison.Ordinal));
+        int ptr = h.Call("get-last-error");
+        Assert.Equal(size, ptr); // past the guest's memory
+        int len = (int)BinaryPrimitives.ReadUInt32LittleEndian(h.Memory.GetSpan(ptr, 4));
+        Assert.StartsWith("create-buffer: ", Encoding.UTF8.GetString(h.Memory.GetSpan(ptr + 4, len)));
+        Assert.True(before.AsSpan().SequenceEqual(h.Memory.GetSpan(0, (int)size)), "guest memory changed");
     }
 
     [Fact]
