@@ -6,7 +6,9 @@
 #      attestation example guest, VerifyEvidence verifies an SEV-SNP report and a TDX quote and rejects a flipped byte;
 #   3. scripts/publish.sh; the release archive unpacked into an empty directory and a guest run from there with a
 #      clean environment (no .NET SDK or runtime on PATH, no repository around it); then the paths where the native
-#      build differs most (a JSON policy, a precompiled module, verify --json).
+#      build differs most (a JSON policy, a precompiled module, verify --json); `verify` of the native build prints
+#      byte for byte what the .NET tool prints (SEV-SNP, TDX with a policy, NVIDIA with a RIM, Azure; valid and
+#      rejected), and its key broker (`kbs serve`, scripts/demo-kbs.sh) releases and refuses secrets as it should.
 # Prints one "package checks: N passed, N failed" line; exits non-zero when one failed.
 #
 # Usage: scripts/test-packages.sh [--skip-release]
@@ -17,7 +19,7 @@ RELEASE=1
 for a in "$@"; do
   case "$a" in
     --skip-release) RELEASE=0 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "test-packages: unknown option '$a' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -122,9 +124,44 @@ if [ "$RELEASE" = 1 ]; then
       { "$tw" run --gpu cuda "$GUEST" 2>"$WORK/release-cuda.err"; [ $? -eq 2 ]; } &&
       expect_in "$WORK/release-cuda.err" "error: --gpu cuda: not in the native build"
   }
+  release_verify_same() { # `verify` of the native build prints what the .NET tool prints, byte for byte, and exits alike
+    local tw="$WORK/empty/tee-wasm-$VERSION-linux-x64/tee-wasm" data="$ROOT/tests/TestData" n=0 code
+    local nonce=931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb
+    local nonce535=27a328247bf7935c993341cf587be6f05986ccce4fe7ba2c54100bd616a58f66
+    mkdir -p "$WORK/rims" && cp "$data/nvidia/rim-driver-GH100-570.124.03-expired.xml" "$data/nvidia/rim-driver-GH100-550.144.03.xml" \
+      "$data/nvidia/rim-vbios-1010_0200_882_96005E0001-mismatch.xml" "$WORK/rims/"
+    cp "$data/snp/attestation.bin" "$WORK/flipped-native.bin" && printf '\x01' | dd of="$WORK/flipped-native.bin" bs=1 seek=100 conv=notrunc 2>/dev/null
+    echo '{"accepted_platforms":["Intel TDX"],"tdx":{"min_tee_tcb_svn":"00000000000000000000000000000000"},"max_evidence_age_seconds":60}' >"$WORK/verify-policy.json"
+    # Every case whose output names the time of verification gets --at: the two runs are seconds apart.
+    local cases=(
+      "$data/snp/attestation.bin --cert $data/snp/vcek.testcer"
+      "$data/snp/attestation.bin --cert $data/snp/vcek.testcer --json"
+      "$WORK/flipped-native.bin --cert $data/snp/vcek.testcer --json"
+      "$data/tdx/tdx_prod_quote_SPR_E4.dat --at 2026-02-15 --json"
+      "$data/tdx/tdx_prod_quote_SPR_E4.dat --at 2026-02-15 --policy $WORK/verify-policy.json"
+      "$data/nvidia/sdk-evidence-4gpu-hopper-590.json --at 2026-02-15 --json"
+      "$data/nvidia/sdk-hopper-570-report.txt --cert $data/nvidia/sdk-hopper-certchain-2.txt --nonce $nonce --rim $WORK/rims --at 2025-01-01T12:00:00Z --json"
+      "$data/nvidia/sdk-hopper-535-report.txt --cert $data/nvidia/sdk-hopper-535-certchain.txt --nonce $nonce535 --rim $WORK/rims --at 2025-05-01"
+      "$data/azure/constellation-azure-snp-report+igvm-header.bin --cert $data/azure/constellation-azure-vcek.pem --json"
+    )
+    for c in "${cases[@]}"; do
+      n=$((n + 1))
+      # shellcheck disable=SC2086 # each case is its words
+      { code=0; "$WORK/tools/tee-wasm" verify $c >"$WORK/verify-$n.tool" 2>&1 || code=$?; echo "exit $code" >>"$WORK/verify-$n.tool"; }
+      # shellcheck disable=SC2086
+      { code=0; "$tw" verify $c >"$WORK/verify-$n.native" 2>&1 || code=$?; echo "exit $code" >>"$WORK/verify-$n.native"; }
+      cmp -s "$WORK/verify-$n.tool" "$WORK/verify-$n.native" || { echo "verify $c differs:"; diff "$WORK/verify-$n.tool" "$WORK/verify-$n.native"; return 1; }
+    done
+    echo "$n verify outputs identical"
+  }
+  release_kbs() { # the key broker of the native build: a simulated guest gets its secret; a policy that forbids it refuses
+    "${ISOLATED[@]}" TEE_WASM="$WORK/empty/tee-wasm-$VERSION-linux-x64/tee-wasm" "$ROOT/scripts/demo-kbs.sh"
+  }
   check release-runs-a-guest release_run
   check release-finds-dawn release_webgpu
   check release-policy-precompiled-verify release_paths
+  check release-verify-same-as-tool release_verify_same
+  check release-kbs-serve release_kbs
 fi
 
 echo "package checks: $passed passed, $failed failed"

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -90,10 +91,15 @@ public sealed partial class KeyBrokerServer : IAsyncDisposable
         });
         _metrics = new BrokerMetrics(() => _sessions.Count);
         app.Use(ObserveAsync);
-        app.MapPost(KbsProtocol.AuthPath, (Delegate)Auth);
-        app.MapPost(KbsProtocol.AttestPath, (Delegate)Attest);
-        app.MapGet(KbsProtocol.ResourcePrefix + "{repository}/{type}/{tag}", (Delegate)Resource);
-        app.MapGet(HealthPath, Health);
+        // Plain request delegates, no handler binding at run time: the native build (Native AOT) serves them as is.
+        app.MapPost(KbsProtocol.AuthPath, Serve(Auth));
+        app.MapPost(KbsProtocol.AttestPath, Serve(Attest));
+        app.MapGet(KbsProtocol.ResourcePrefix + "{repository}/{type}/{tag}", Serve(context =>
+        {
+            RouteValueDictionary route = context.Request.RouteValues;
+            return Task.FromResult(Resource(context, (string)route["repository"]!, (string)route["type"]!, (string)route["tag"]!));
+        }));
+        app.MapGet(HealthPath, Serve(_ => Task.FromResult(Health())));
         app.MapGet(MetricsPath, MetricsAsync);
     }
 
@@ -183,7 +189,7 @@ public sealed partial class KeyBrokerServer : IAsyncDisposable
         var challenge = _sessions.Issue(tee, _options.Time.GetUtcNow());
         context.Response.Headers.SetCookie =
             $"{KbsProtocol.SessionCookie}={challenge.Cookie}; Path=/kbs; HttpOnly; Max-Age={(int)_sessions.CookieLifetime.TotalSeconds}";
-        return Results.Json(new Dictionary<string, object> { ["nonce"] = challenge.Nonce, ["extra-params"] = "" });
+        return Results.Json(new KbsChallenge(challenge.Nonce, ""), KeyBrokerJsonContext.Default.KbsChallenge);
     }
 
     private async Task<IResult> Attest(HttpContext context)
@@ -249,7 +255,7 @@ public sealed partial class KeyBrokerServer : IAsyncDisposable
             SigningCredentials = new SigningCredentials(new ECDsaSecurityKey(_tokenKey), SecurityAlgorithms.EcdsaSha256),
         });
         Audit(AuditEvents.TokenIssued, appraised, "ok", null, token: token);
-        return Results.Json(new { token });
+        return Results.Json(new KbsAttestationToken(token), KeyBrokerJsonContext.Default.KbsAttestationToken);
     }
 
     private IResult Resource(HttpContext context, string repository, string type, string tag)
@@ -378,7 +384,10 @@ public sealed partial class KeyBrokerServer : IAsyncDisposable
         context.Request.Cookies.TryGetValue(KbsProtocol.SessionCookie, out string? value) ? value : null;
 
     private static IResult Problem(int status, string type, string detail) =>
-        Results.Json(new { type = ErrorType + type, detail }, statusCode: status);
+        Results.Json(new KbsError(ErrorType + type, detail), KeyBrokerJsonContext.Default.KbsError, statusCode: status);
+
+    private static RequestDelegate Serve(Func<HttpContext, Task<IResult>> handler) =>
+        async context => await (await handler(context)).ExecuteAsync(context);
 
     private static string? Str(JsonElement e, string name) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Inputs;
 using TeeWasm.Attestation.Policy;
@@ -17,6 +18,23 @@ public sealed record SecretRule
     /// <summary>The refusal when a rule lists workload digests but the evidence binds no workload (Trustee format).</summary>
     public const string WorkloadNotBound =
         "policy lists workload_digests but Trustee-format evidence does not bind the launch (attest with TeeWasm evidence: --kbs-evidence teewasm)";
+
+    /// <summary>A rule that imposes nothing beyond the safe defaults (no simulated platforms, no debug).</summary>
+    public SecretRule() { }
+
+    /// <summary>
+    /// The JSON constructor: lists a rule leaves out stay empty rather than null (the source-generated serializer sets
+    /// absent init-only properties to default(T) unless they are constructor parameters; dotnet/runtime#84484).
+    /// </summary>
+    [JsonConstructor]
+    internal SecretRule(IReadOnlyList<string> platforms = null!, IReadOnlyList<string> moduleHashes = null!, IReadOnlyList<string> measurements = null!,
+        IReadOnlyList<string> workloadDigests = null!)
+    {
+        Platforms = platforms ?? [];
+        ModuleHashes = moduleHashes ?? [];
+        Measurements = measurements ?? [];
+        WorkloadDigests = workloadDigests ?? [];
+    }
 
     /// <summary>Release to platforms that chain to the simulator root (never for production).</summary>
     [JsonPropertyName("allow_simulated")] public bool AllowSimulated { get; init; }
@@ -122,7 +140,7 @@ internal sealed class SecretRuleAttestationConverter : JsonConverter<Attestation
     }
 
     public override void Write(Utf8JsonWriter writer, AttestationPolicy value, JsonSerializerOptions options) =>
-        JsonSerializer.Serialize(writer, value, options);
+        JsonSerializer.Serialize(writer, value, (JsonTypeInfo<AttestationPolicy>)options.GetTypeInfo(typeof(AttestationPolicy)));
 }
 
 /// <summary>
@@ -131,6 +149,13 @@ internal sealed class SecretRuleAttestationConverter : JsonConverter<Attestation
 /// </summary>
 public sealed record SecretPolicy
 {
+    /// <summary>A policy without rules: every secret is refused.</summary>
+    public SecretPolicy() { }
+
+    /// <summary>The JSON constructor: a file without <c>secrets</c> has none (see <see cref="SecretRule"/>'s).</summary>
+    [JsonConstructor]
+    internal SecretPolicy(IReadOnlyDictionary<string, SecretRule> secrets = null!) => Secrets = secrets ?? new Dictionary<string, SecretRule>();
+
     /// <summary>The rule of secrets not listed.</summary>
     [JsonPropertyName("default")] public SecretRule? Default { get; init; }
     /// <summary>Rules by secret path (<c>repository/type/tag</c>).</summary>
@@ -148,20 +173,13 @@ public sealed record SecretPolicy
             ? r.Check(evidence, now, knownWorkloads)
             : $"no policy rule for '{path}' and no default";
 
-    private static readonly JsonSerializerOptions s_json = new()
-    {
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    };
-
     /// <summary>Parses a policy (unknown keys are errors, also inside a rule's <c>attestation</c>).</summary>
     /// <exception cref="PolicyException">Malformed, with where.</exception>
     public static SecretPolicy Parse(string json)
     {
         try
         {
-            return JsonSerializer.Deserialize<SecretPolicy>(json, s_json) ?? throw new PolicyException("invalid policy: null");
+            return JsonSerializer.Deserialize(json, KeyBrokerJsonContext.Default.SecretPolicy) ?? throw new PolicyException("invalid policy: null");
         }
         catch (SecretRuleAttestationConverter.RuleException e)
         {
@@ -169,7 +187,7 @@ public sealed record SecretPolicy
         }
         catch (JsonException e)
         {
-            throw PolicyException.FromJson(e, s_json.GetTypeInfo(typeof(SecretPolicy)));
+            throw PolicyException.FromJson(e, KeyBrokerJsonContext.Default.SecretPolicy);
         }
     }
 

@@ -25,6 +25,21 @@ public sealed class SecretRuleAttestationTests
 
     private static SecretRule Rule(string json) => SecretPolicy.Parse($$"""{"default":{{json}}}""").Default!;
 
+    [Fact]
+    public void LeftOutLists_AreEmpty_NotNull()
+    {
+        SecretPolicy none = SecretPolicy.Parse("{}");
+        Assert.Empty(none.Secrets);
+        Assert.Null(none.Default);
+        SecretRule rule = Rule("""{"allow_simulated": true}""");
+        Assert.True(rule.AllowSimulated);
+        Assert.Empty(rule.Platforms);
+        Assert.Empty(rule.ModuleHashes);
+        Assert.Empty(rule.Measurements);
+        Assert.Empty(rule.WorkloadDigests);
+        Assert.Equal(["a"], Rule("""{"platforms": ["a"]}""").Platforms);
+    }
+
     // ---- SNP: VMPL (the simulator reports VMPL 0; this report is re-signed by the simulator VCEK at VMPL 1) ----
 
     private static AppraisedEvidence SimulatedSnpAtVmpl(uint vmpl)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using TeeWasm.Attestation.Inputs;
 
 namespace TeeWasm.Attestation.Http;
@@ -100,9 +101,9 @@ internal sealed class ServiceHttpClient : IDisposable
         };
     }
 
-    public static HttpRequestMessage PostJson(Uri uri, object body) => new(HttpMethod.Post, uri)
+    public static HttpRequestMessage PostJson(Uri uri, JsonNode body) => new(HttpMethod.Post, uri)
     {
-        Content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json"),
+        Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
     };
 
     public void Dispose() => _http.Dispose();

@@ -12,6 +12,23 @@ namespace TeeWasm.Attestation.Policy;
 /// </summary>
 public sealed record AttestationPolicy
 {
+    private const bool RequireReportDataBindingByDefault = true;
+
+    /// <summary>A policy of the safe defaults.</summary>
+    public AttestationPolicy() { }
+
+    /// <summary>
+    /// The JSON constructor: what a policy file leaves out keeps its default. The source-generated serializer sets every
+    /// init-only property from the file, absent ones to default(T), except those it is given as constructor parameters
+    /// (dotnet/runtime#84484); these are the properties whose default is not default(T).
+    /// </summary>
+    [JsonConstructor]
+    internal AttestationPolicy(IReadOnlyList<string> acceptedPlatforms = null!, bool requireReportDataBinding = RequireReportDataBindingByDefault)
+    {
+        AcceptedPlatforms = acceptedPlatforms ?? AcceptedPlatforms;
+        RequireReportDataBinding = requireReportDataBinding;
+    }
+
     /// <summary>Platforms accepted ("AMD SEV-SNP", "Intel TDX", "NVIDIA GPU"; "simulated" also admits simulator evidence).</summary>
     [JsonPropertyName("accepted_platforms")]
     public IReadOnlyList<string> AcceptedPlatforms { get; init; } = ["AMD SEV-SNP", "Intel TDX"];
@@ -26,7 +43,7 @@ public sealed record AttestationPolicy
 
     /// <summary>Require that report_data was checked against our binding (module, host key, nonce).</summary>
     [JsonPropertyName("require_report_data_binding")]
-    public bool RequireReportDataBinding { get; init; } = true;
+    public bool RequireReportDataBinding { get; init; } = RequireReportDataBindingByDefault;
 
     /// <summary>Oldest acceptable evidence, in seconds; null for no limit.</summary>
     [JsonPropertyName("max_evidence_age_seconds")]
@@ -47,25 +64,17 @@ public sealed record AttestationPolicy
     /// <summary>The platform name for simulator evidence in <see cref="AcceptedPlatforms"/>.</summary>
     public const string SimulatedPlatform = "simulated";
 
-    private static readonly JsonSerializerOptions s_json = new()
-    {
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-        RespectNullableAnnotations = true,
-    };
-
     /// <summary>Parses a policy; throws <see cref="PolicyException"/> on bad JSON, unknown keys or bad values.</summary>
     public static AttestationPolicy Parse(string json)
     {
         AttestationPolicy? policy;
         try
         {
-            policy = JsonSerializer.Deserialize<AttestationPolicy>(json, s_json);
+            policy = JsonSerializer.Deserialize(json, PolicyJsonContext.Default.AttestationPolicy);
         }
         catch (JsonException e)
         {
-            throw PolicyException.FromJson(e, s_json.GetTypeInfo(typeof(AttestationPolicy)));
+            throw PolicyException.FromJson(e, PolicyJsonContext.Default.AttestationPolicy);
         }
         if (policy is null) throw new PolicyException("invalid policy: null");
         policy.Validate();
@@ -77,7 +86,7 @@ public sealed record AttestationPolicy
     /// (the whitespace, comments and member order of the file do not count).
     /// </summary>
     public byte[] Sha256() =>
-        System.Security.Cryptography.SHA256.HashData(Evidence.EvidenceDocument.Parse(JsonSerializer.Serialize(this, s_json)).Canonical());
+        System.Security.Cryptography.SHA256.HashData(Evidence.EvidenceDocument.Parse(JsonSerializer.Serialize(this, PolicyJsonContext.Default.AttestationPolicy)).Canonical());
 
     /// <summary>Reads and parses a policy file.</summary>
     public static AttestationPolicy Load(string path)
@@ -215,9 +224,18 @@ public sealed record TdxPolicy
 /// </summary>
 public sealed record GpuPolicy
 {
+    private const bool CcModeRequiredByDefault = true;
+
+    /// <summary>The default GPU rules: CC mode required.</summary>
+    public GpuPolicy() { }
+
+    /// <summary>The JSON constructor (see <see cref="AttestationPolicy"/>'s): <c>cc_mode_required</c> left out stays required.</summary>
+    [JsonConstructor]
+    internal GpuPolicy(bool ccModeRequired = CcModeRequiredByDefault) => CcModeRequired = ccModeRequired;
+
     /// <summary>Require confidential-computing mode on.</summary>
     [JsonPropertyName("cc_mode_required")]
-    public bool CcModeRequired { get; init; } = true;
+    public bool CcModeRequired { get; init; } = CcModeRequiredByDefault;
 
     /// <summary>Minimum driver version (e.g. "550.54.15"): dot-separated decimal components, compared numerically one by one.</summary>
     [JsonPropertyName("min_driver_version")]

@@ -26,6 +26,8 @@ public sealed class CertificateChainCache
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly Queue<string> _order = new();
+    private readonly Dictionary<string, object> _keys = new(StringComparer.Ordinal);
+    private readonly Queue<string> _keyOrder = new();
     private long _hits;
     private long _misses;
 
@@ -66,6 +68,8 @@ public sealed class CertificateChainCache
         {
             _entries.Clear();
             _order.Clear();
+            _keys.Clear();
+            _keyOrder.Clear();
         }
     }
 
@@ -119,6 +123,34 @@ public sealed class CertificateChainCache
             _entries[key] = new Entry(notBefore, notAfter, value);
             _order.Enqueue(key);
         }
+    }
+
+    /// <summary>
+    /// A public key imported from evidence (e.g. a TDX quote's attestation key, the same for every quote of a
+    /// platform), by a key of its exact bytes: made with <paramref name="create"/> once, kept up to
+    /// <see cref="Capacity"/> keys (oldest out first). Keys are not chains: they count in neither <see cref="Count"/>
+    /// nor <see cref="Hits"/> nor <see cref="Misses"/>, and <paramref name="create"/> returning null is not kept.
+    /// </summary>
+    internal T? GetOrAddKey<T>(string key, Func<T?> create)
+        where T : class
+    {
+        lock (_lock)
+        {
+            if (_keys.TryGetValue(key, out object? found)) return (T)found;
+        }
+        T? made = create();
+        if (made is null) return null;
+        lock (_lock)
+        {
+            if (_keys.TryGetValue(key, out object? raced)) return (T)raced;
+            while (_keys.Count >= Capacity && _keyOrder.TryDequeue(out string? oldest))
+            {
+                _keys.Remove(oldest);
+            }
+            _keys[key] = made;
+            _keyOrder.Enqueue(key);
+        }
+        return made;
     }
 
     private sealed record Entry(DateTimeOffset NotBefore, DateTimeOffset NotAfter, object Value);

@@ -75,12 +75,6 @@ internal static class KbsCommand
         fetch.AddTo(command);
         command.SetAction(parse =>
         {
-            if (!RuntimeFeature.IsDynamicCodeSupported)
-            {
-                // The native build (Native AOT): the broker's ASP.NET endpoints still bind their handlers at run time.
-                stderr.WriteLine("error: kbs serve is not in the native build yet; run it with the .NET tool (dotnet tool install tee-wasm) or a `dotnet build` of TeeWasm");
-                return ExitCodes.Failure;
-            }
             SecretPolicy rules;
             try
             {

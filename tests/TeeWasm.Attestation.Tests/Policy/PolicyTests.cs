@@ -18,6 +18,22 @@ public class PolicyParseTests
         Assert.Null(p.MaxEvidenceAgeSeconds);
     }
 
+    [Fact]
+    public void LeftOutKeys_KeepTheirDefaults_NextToGivenOnes()
+    {
+        // The source-generated reader sets absent init-only properties to default(T) unless the JSON constructor
+        // takes them: these are the ones whose default is not default(T).
+        var p = AttestationPolicy.Parse("""{"allow_debug": true, "gpu": {"min_driver_version": "550"}}""");
+        Assert.True(p.AllowDebug);
+        Assert.Equal(["AMD SEV-SNP", "Intel TDX"], p.AcceptedPlatforms);
+        Assert.True(p.RequireReportDataBinding);
+        Assert.True(p.Gpu!.CcModeRequired);
+        Assert.Equal("550", p.Gpu.MinDriverVersion);
+        Assert.Equal(new AttestationPolicy { AllowDebug = true, Gpu = new GpuPolicy { MinDriverVersion = "550" } }.Gpu, p.Gpu);
+        Assert.False(AttestationPolicy.Parse("""{"require_report_data_binding": false}""").RequireReportDataBinding);
+        Assert.False(AttestationPolicy.Parse("""{"gpu": {"cc_mode_required": false}}""").Gpu!.CcModeRequired);
+    }
+
     [Theory]
     [InlineData("{\"allow_debgu\": true}", "allow_debgu")]
     [InlineData("{\"snp\": {\"min_tbc\": {}}}", "min_tbc")]

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using TeeWasm.Attestation.Platforms.Snp;
 using TeeWasm.Attestation.Platforms.Tdx;
 using TeeWasm.Attestation.Tests.Platforms.Snp;
@@ -96,6 +98,80 @@ public class CertificateChainCacheTests
         TdxVerificationResult early = TdxQuoteVerifier.Verify(quote, new() { VerificationTime = TdxTestData.Jun2023, ChainCache = cache });
         Assert.Equal(TdxFailureReason.CertificateExpired, early.Reason);
         Assert.Equal(0L, cache.Hits);
+    }
+
+    [Fact]
+    public void Tdx_attestation_key_is_cached_by_its_exact_bytes_and_is_not_a_chain_entry()
+    {
+        var cache = new CertificateChainCache();
+        var options = new TdxVerificationOptions { VerificationTime = TdxTestData.Feb2026, ChainCache = cache };
+        byte[] quote = TdxTestData.Quote(TdxTestData.SprV4);
+        Assert.True(TdxQuoteVerifier.Verify(quote, options).IsValid);
+        Assert.Equal((0L, 1L, 1), (cache.Hits, cache.Misses, cache.Count)); // the imported key counts in none of them
+
+        // Another attestation key in the same quote (a byte of its X changed): not the cached key, so imported anew,
+        // and the quote signature fails with it (or the point is not on the curve); never verified with the cached key.
+        byte[] otherKey = (byte[])quote.Clone();
+        int keyOffset = TdxQuote.Parse(quote).SignedData.Length + TdxQuoteSignatureData.AttestationKeyOffset + 4;
+        otherKey[keyOffset + 7] ^= 1;
+        TdxVerificationResult r = TdxQuoteVerifier.Verify(otherKey, options);
+        Assert.Contains(r.Reason, new[] { TdxFailureReason.QuoteSignatureInvalid, TdxFailureReason.InvalidAttestationKey });
+
+        // The original still verifies from the cache afterwards.
+        Assert.True(TdxQuoteVerifier.Verify(quote, options).IsValid);
+        Assert.Equal(1, cache.Count);
+    }
+
+    [Fact]
+    public void Tdx_cached_chain_is_not_used_for_another_trusted_root()
+    {
+        var cache = new CertificateChainCache();
+        byte[] quote = TdxTestData.Quote(TdxTestData.SampleV5);
+        Assert.True(TdxQuoteVerifier.Verify(quote, new() { VerificationTime = TdxTestData.Feb2026, ChainCache = cache }).IsValid);
+
+        using ECDsa key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=Intel SGX Root CA, O=Intel Corporation, L=Santa Clara, S=CA, C=US", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using X509Certificate2 other = request.CreateSelfSigned(TdxTestData.Feb2026.AddYears(-1), TdxTestData.Feb2026.AddYears(1));
+        TdxVerificationResult r = TdxQuoteVerifier.Verify(quote, new() { VerificationTime = TdxTestData.Feb2026, ChainCache = cache, TrustedRootOverride = other });
+        Assert.Equal(TdxFailureReason.PckChainUntrusted, r.Reason);
+        Assert.Equal(0L, cache.Hits);
+    }
+
+    [Fact]
+    public void Tdx_cached_keys_serve_concurrent_verifications()
+    {
+        var cache = new CertificateChainCache();
+        var options = new TdxVerificationOptions { VerificationTime = TdxTestData.Feb2026, ChainCache = cache };
+        byte[] quote = TdxTestData.Quote(TdxTestData.SprV4);
+        byte[] flipped = (byte[])quote.Clone();
+        flipped[48 + 136] ^= 1; // MRTD: the quote signature must fail, also with the shared cached key
+        Assert.True(TdxQuoteVerifier.Verify(quote, options).IsValid);
+        var reasons = new TdxFailureReason[64];
+        Parallel.For(0, reasons.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 },
+            i => reasons[i] = TdxQuoteVerifier.Verify(i % 2 == 0 ? quote : flipped, options).Reason);
+        for (int i = 0; i < reasons.Length; i++)
+            Assert.Equal(i % 2 == 0 ? TdxFailureReason.None : TdxFailureReason.QuoteSignatureInvalid, reasons[i]);
+        Assert.Equal(32L, cache.Hits); // the flipped quotes fail at their signature, before the chain lookup
+    }
+
+    [Fact]
+    public void Keys_are_bounded_by_the_capacity_and_dropped_by_clear()
+    {
+        var cache = new CertificateChainCache(2);
+        int made = 0;
+        object Make() { made++; return new object(); }
+        for (int i = 0; i < 3; i++) cache.GetOrAddKey(CertificateChainCache.Key("k", new byte[] { (byte)i }), Make);
+        Assert.Equal(3, made);
+        cache.GetOrAddKey(CertificateChainCache.Key("k", new byte[] { 2 }), Make); // held
+        Assert.Equal(3, made);
+        cache.GetOrAddKey(CertificateChainCache.Key("k", new byte[] { 0 }), Make); // the oldest went out
+        Assert.Equal(4, made);
+        cache.Clear();
+        cache.GetOrAddKey(CertificateChainCache.Key("k", new byte[] { 2 }), Make);
+        Assert.Equal(5, made);
+        Assert.Null(cache.GetOrAddKey<object>(CertificateChainCache.Key("k", new byte[] { 9 }), () => null));
+        Assert.Equal(0, cache.Count);
     }
 
     [Fact]

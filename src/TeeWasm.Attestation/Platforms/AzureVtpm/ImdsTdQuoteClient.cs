@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using TeeWasm.Attestation.Http;
 using TeeWasm.Attestation.Platforms.Tdx;
 
@@ -50,7 +51,7 @@ public sealed class ImdsTdQuoteClient : IDisposable
     {
         if (tdReport.Length < TdxTdReport.Size)
             throw new ArgumentException($"a TDREPORT has {TdxTdReport.Size} bytes, got {tdReport.Length}", nameof(tdReport));
-        string body = JsonSerializer.Serialize(new { report = Base64Url.EncodeToString(tdReport[..TdxTdReport.Size]) });
+        string body = new JsonObject { ["report"] = Base64Url.EncodeToString(tdReport[..TdxTdReport.Size]) }.ToJsonString();
         var response = _http.SendOk(() =>
         {
             var request = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = new StringContent(body, Encoding.UTF8) };

@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using TeeWasm.Attestation.Evidence;
 
 namespace TeeWasm.Attestation.Platforms.AzureVtpm;
@@ -52,14 +53,14 @@ public sealed class RuntimeClaims
     public static string ToJwk(RSA key, string kid = AkKid)
     {
         var p = key.ExportParameters(false);
-        return JsonSerializer.Serialize(new Dictionary<string, object>
+        return new JsonObject
         {
             ["kid"] = kid,
-            ["key_ops"] = new[] { "sign" },
+            ["key_ops"] = new JsonArray("sign"),
             ["kty"] = "RSA",
             ["e"] = Base64Url.EncodeToString(p.Exponent!),
             ["n"] = Base64Url.EncodeToString(p.Modulus!),
-        });
+        }.ToJsonString();
     }
 
     /// <summary>Parses runtime claims; throws <see cref="AttestationException"/> when they are not the expected JSON.</summary>

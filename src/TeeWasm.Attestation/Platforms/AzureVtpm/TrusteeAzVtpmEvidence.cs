@@ -66,7 +66,7 @@ public sealed record TrusteeAzVtpmEvidence
     public JsonObject ToJson()
     {
         var pcrs = new JsonArray();
-        foreach (byte[] p in Pcrs) pcrs.Add(Convert.ToHexStringLower(p));
+        foreach (byte[] p in Pcrs) pcrs.Add((JsonNode)Convert.ToHexStringLower(p));
         return new JsonObject
         {
             ["version"] = Version,

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 
 namespace TeeWasm.Attestation.Platforms.Nvidia;
@@ -15,13 +16,20 @@ public sealed class EcdsaSha384XmlSignatureDescription : SignatureDescription
         DigestAlgorithm = typeof(SHA384).AssemblyQualifiedName;
     }
 
+    // The base methods create algorithms by name (CryptoConfig) and carry RequiresUnreferencedCode; these do not, but an
+    // override must carry what its base carries.
+    private const string NoReflection = "Creates its algorithms directly; annotated only to match the base method.";
+
     /// <inheritdoc />
+    [RequiresUnreferencedCode(NoReflection)]
     public override HashAlgorithm CreateDigest() => SHA384.Create();
 
     /// <inheritdoc />
+    [RequiresUnreferencedCode(NoReflection)]
     public override AsymmetricSignatureDeformatter CreateDeformatter(AsymmetricAlgorithm key) => new RimSignature.Deformatter((ECDsa)key);
 
     /// <inheritdoc />
+    [RequiresUnreferencedCode(NoReflection)]
     public override AsymmetricSignatureFormatter CreateFormatter(AsymmetricAlgorithm key) =>
         throw new NotSupportedException("RIM signatures are only verified");
 }

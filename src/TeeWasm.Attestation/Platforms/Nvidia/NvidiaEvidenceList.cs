@@ -41,7 +41,7 @@ public static class NvidiaEvidenceList
     {
         var array = new JsonArray();
         foreach (NvidiaEvidenceItem i in items)
-            array.Add(new JsonObject
+            array.Add((JsonNode)new JsonObject
             {
                 ["arch"] = i.Arch,
                 ["certificate"] = Convert.ToBase64String(Encoding.ASCII.GetBytes(i.CertificateChainPem)),

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Security.Cryptography.Xml;
 using System.Xml;
@@ -13,10 +14,22 @@ internal static class RimSignature
 {
     public const string C14N11 = "http://www.w3.org/2006/12/xml-c14n11";
     public const string EcdsaSha384 = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384";
+    public const string EnvelopedSignature = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
+    public const string Sha384Digest = "http://www.w3.org/2001/04/xmldsig-more#sha384";
     private static readonly Lock s_gate = new();
     private static bool s_registered;
 
     /// <summary>True when the document's signature verifies with <paramref name="key"/>; otherwise false and why.</summary>
+    /// <remarks>
+    /// <see cref="SignedXml"/> makes the algorithms a signature names by their URIs through <see cref="CryptoConfig"/>,
+    /// which the trimmer cannot follow; every algorithm a RIM signature uses is registered here by its type, its
+    /// constructors kept (<see cref="Add{T}"/>), so the native build checks RIMs as the .NET build does
+    /// (scripts/test-packages.sh compares the two on the RIM vectors). A signature naming any other transform (an
+    /// XSLT one, the reason for the dynamic-code warning) is refused in both: .NET's SignedXml does not run transforms
+    /// outside its safe list, and in the native build the transform is not there at all.
+    /// </remarks>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "RIM algorithms are registered by type in Register().")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "XSLT transforms are refused (see remarks).")]
     public static bool Verify(XmlDocument document, ECDsa key, out string? error)
     {
         Register();
@@ -66,11 +79,20 @@ internal static class RimSignature
         lock (s_gate)
         {
             if (s_registered) return;
-            CryptoConfig.AddAlgorithm(typeof(EcdsaSha384XmlSignatureDescription), EcdsaSha384);
-            CryptoConfig.AddAlgorithm(typeof(XmlDsigC14NTransform), C14N11);
+            Add<EcdsaSha384XmlSignatureDescription>(EcdsaSha384);
+            Add<XmlDsigC14NTransform>(C14N11);
+            Add<XmlDsigEnvelopedSignatureTransform>(EnvelopedSignature);
+            // The digest .NET maps this URI to by default (SHA384Managed: obsolete as an API, the same SHA-384 inside).
+#pragma warning disable SYSLIB0021
+            Add<SHA384Managed>(Sha384Digest);
+#pragma warning restore SYSLIB0021
             s_registered = true;
         }
     }
+
+    /// <summary>Maps <paramref name="uri"/> to <typeparamref name="T"/>, whose constructors the trimmer then keeps for <see cref="CryptoConfig"/>.</summary>
+    private static void Add<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>(string uri) =>
+        CryptoConfig.AddAlgorithm(typeof(T), uri);
 
     internal sealed class Deformatter(ECDsa key) : AsymmetricSignatureDeformatter
     {

@@ -63,7 +63,7 @@ public sealed class SnpEvidenceVerifier(SnpVerifierOptions? options = null) : Ev
                 : $"{Kind}, {r.Product}, signed by {SignerName(r)}, chain to the AMD {r.Product} ARK")
               + (expected is null ? "" : context.ExpectedReportData is null ? "; report_data matches the binding" : "; report_data as expected")
             : r.Message;
-        var fields = r.Report is { } parsed ? Fields(parsed, r.Product) : [];
+        IReadOnlyList<KeyValuePair<string, string>> fields = r.Report is { } parsed ? new DeferredList<KeyValuePair<string, string>>(() => Fields(parsed, r.Product)) : [];
         AppraisalCheck revocation = Revocation(r, chainSimulated, context.Now);
         if (revocation.Status == CheckStatus.Fail)
         {

@@ -85,7 +85,7 @@ public static class TrusteeSnpEvidence
             string type = c.SubjectName.RawData.AsSpan().SequenceEqual(c.IssuerName.RawData) ? "ARK"
                 : certificates.Any(o => o != c && o.IssuerName.RawData.AsSpan().SequenceEqual(c.SubjectName.RawData)) ? "ASK"
                 : vlek ? "VLEK" : "VCEK";
-            chain.Add(new JsonObject { ["cert_type"] = type, ["data"] = Bytes(c.RawData) });
+            chain.Add((JsonNode)new JsonObject { ["cert_type"] = type, ["data"] = Bytes(c.RawData) });
         }
         return new JsonObject { ["attestation_report"] = r, ["cert_chain"] = certificates.Count > 0 ? chain : null };
     }
@@ -215,7 +215,7 @@ public static class TrusteeSnpEvidence
     private static JsonArray Bytes(ReadOnlySpan<byte> bytes)
     {
         var a = new JsonArray();
-        foreach (byte b in bytes) a.Add(b);
+        foreach (byte b in bytes) a.Add((JsonNode)b);
         return a;
     }
 

@@ -16,6 +16,9 @@ public static class IntelSgxRootCa
     /// <summary>A fresh copy of the pinned certificate (the caller disposes it).</summary>
     public static X509Certificate2 Create() => X509CertificateLoader.LoadCertificate(s_der.Value);
 
+    /// <summary>The root's DER bytes (checked against <see cref="Sha256Fingerprint"/> once).</summary>
+    internal static ReadOnlyMemory<byte> Der => s_der.Value;
+
     private static byte[] LoadDer()
     {
         using Stream stream = typeof(IntelSgxRootCa).Assembly.GetManifestResourceStream(ResourceName)

@@ -24,18 +24,18 @@ public sealed class SgxReportBody
     internal const int ReportDataOffset = 320;
     internal const int ReportDataLength = 64;
 
-    private SgxReportBody(ReadOnlySpan<byte> report)
+    private SgxReportBody(ReadOnlyMemory<byte> raw)
     {
-        byte[] raw = report.ToArray();
+        ReadOnlySpan<byte> report = raw.Span;
         Raw = raw;
-        CpuSvn = raw.AsMemory(CpuSvnOffset, CpuSvnLength);
+        CpuSvn = raw.Slice(CpuSvnOffset, CpuSvnLength);
         MiscSelect = BinaryPrimitives.ReadUInt32LittleEndian(report[MiscSelectOffset..]);
-        Attributes = raw.AsMemory(AttributesOffset, AttributesLength);
-        MrEnclave = raw.AsMemory(MrEnclaveOffset, HashLength);
-        MrSigner = raw.AsMemory(MrSignerOffset, HashLength);
+        Attributes = raw.Slice(AttributesOffset, AttributesLength);
+        MrEnclave = raw.Slice(MrEnclaveOffset, HashLength);
+        MrSigner = raw.Slice(MrSignerOffset, HashLength);
         IsvProdId = BinaryPrimitives.ReadUInt16LittleEndian(report[IsvProdIdOffset..]);
         IsvSvn = BinaryPrimitives.ReadUInt16LittleEndian(report[IsvSvnOffset..]);
-        ReportData = raw.AsMemory(ReportDataOffset, ReportDataLength);
+        ReportData = raw.Slice(ReportDataOffset, ReportDataLength);
     }
 
     /// <summary>The 384 bytes as they appear in the quote (the data the PCK signed).</summary>
@@ -65,5 +65,8 @@ public sealed class SgxReportBody
     /// <summary>REPORTDATA (64 bytes): SHA-256(attestation key ‖ QE auth data) then 32 zero bytes.</summary>
     public ReadOnlyMemory<byte> ReportData { get; }
 
-    internal static SgxReportBody Parse(ReadOnlySpan<byte> report) => new(report[..Size]);
+    internal static SgxReportBody Parse(ReadOnlySpan<byte> report) => new(report[..Size].ToArray());
+
+    /// <summary>Parses a report that <paramref name="report"/> keeps (no copy: it must not change afterwards).</summary>
+    internal static SgxReportBody Parse(ReadOnlyMemory<byte> report) => new(report[..Size]);
 }

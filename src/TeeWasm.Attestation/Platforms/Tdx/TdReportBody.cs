@@ -33,30 +33,30 @@ public sealed class TdReportBody
     internal const int MeasurementLength = 48;
     internal const int RtmrCount = 4;
 
-    private TdReportBody(ReadOnlySpan<byte> body)
+    private TdReportBody(ReadOnlyMemory<byte> raw)
     {
-        byte[] raw = body.ToArray();
+        ReadOnlySpan<byte> body = raw.Span;
         Raw = raw;
         IsTdReport15 = body.Length == Size15;
-        TeeTcbSvn = raw.AsMemory(TeeTcbSvnOffset, TeeTcbSvnLength);
-        MrSeam = raw.AsMemory(MrSeamOffset, MeasurementLength);
-        MrSignerSeam = raw.AsMemory(MrSignerSeamOffset, MeasurementLength);
+        TeeTcbSvn = raw.Slice(TeeTcbSvnOffset, TeeTcbSvnLength);
+        MrSeam = raw.Slice(MrSeamOffset, MeasurementLength);
+        MrSignerSeam = raw.Slice(MrSignerSeamOffset, MeasurementLength);
         SeamAttributes = BinaryPrimitives.ReadUInt64LittleEndian(body[SeamAttributesOffset..]);
         TdAttributes = (TdAttributes)BinaryPrimitives.ReadUInt64LittleEndian(body[TdAttributesOffset..]);
         Xfam = BinaryPrimitives.ReadUInt64LittleEndian(body[XfamOffset..]);
-        MrTd = raw.AsMemory(MrTdOffset, MeasurementLength);
-        MrConfigId = raw.AsMemory(MrConfigIdOffset, MeasurementLength);
-        MrOwner = raw.AsMemory(MrOwnerOffset, MeasurementLength);
-        MrOwnerConfig = raw.AsMemory(MrOwnerConfigOffset, MeasurementLength);
+        MrTd = raw.Slice(MrTdOffset, MeasurementLength);
+        MrConfigId = raw.Slice(MrConfigIdOffset, MeasurementLength);
+        MrOwner = raw.Slice(MrOwnerOffset, MeasurementLength);
+        MrOwnerConfig = raw.Slice(MrOwnerConfigOffset, MeasurementLength);
         var rtmrs = new ReadOnlyMemory<byte>[RtmrCount];
         for (int i = 0; i < RtmrCount; i++)
         {
-            rtmrs[i] = raw.AsMemory(Rtmr0Offset + (i * MeasurementLength), MeasurementLength);
+            rtmrs[i] = raw.Slice(Rtmr0Offset + (i * MeasurementLength), MeasurementLength);
         }
         Rtmrs = rtmrs;
-        ReportData = raw.AsMemory(ReportDataOffset, ReportDataLength);
-        TeeTcbSvn2 = IsTdReport15 ? raw.AsMemory(TeeTcbSvn2Offset, TeeTcbSvnLength) : ReadOnlyMemory<byte>.Empty;
-        MrServiceTd = IsTdReport15 ? raw.AsMemory(MrServiceTdOffset, MeasurementLength) : ReadOnlyMemory<byte>.Empty;
+        ReportData = raw.Slice(ReportDataOffset, ReportDataLength);
+        TeeTcbSvn2 = IsTdReport15 ? raw.Slice(TeeTcbSvn2Offset, TeeTcbSvnLength) : ReadOnlyMemory<byte>.Empty;
+        MrServiceTd = IsTdReport15 ? raw.Slice(MrServiceTdOffset, MeasurementLength) : ReadOnlyMemory<byte>.Empty;
     }
 
     /// <summary>The body's bytes as they appear in the quote (584 or 648 bytes).</summary>
@@ -113,6 +113,9 @@ public sealed class TdReportBody
     /// <summary>TDX module SVN: TEE_TCB_SVN[0].</summary>
     public byte TdxModuleSvn => TeeTcbSvn.Span[0];
 
-    internal static TdReportBody Parse(ReadOnlySpan<byte> body) =>
+    internal static TdReportBody Parse(ReadOnlySpan<byte> body) => Parse(new ReadOnlyMemory<byte>(body.ToArray()));
+
+    /// <summary>Parses a body that <paramref name="body"/> keeps (no copy: it must not change afterwards).</summary>
+    internal static TdReportBody Parse(ReadOnlyMemory<byte> body) =>
         body.Length is Size10 or Size15 ? new(body) : throw new TdxException($"TD report body has {body.Length} bytes; expected {Size10} or {Size15}");
 }

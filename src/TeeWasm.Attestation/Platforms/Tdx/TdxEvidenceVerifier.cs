@@ -76,7 +76,7 @@ public sealed class TdxEvidenceVerifier(TdxVerifierOptions? options = null) : Ev
         if (r.Quote is not { } quote)
             return new Appraisal { Kind = Kind, EvidenceValid = false, Reason = r.Reason.ToString(), Message = verdict, Checks = checks, Warnings = r.Warnings };
         checks.Add(TdxPolicyClaims.DebugCheck(quote.Body, r.IsValid, context.Policy));
-        var fields = Fields(quote, r);
+        var fields = new DeferredList<KeyValuePair<string, string>>(() => Fields(quote, r));
         if (!r.IsValid)
             return new Appraisal { Kind = Kind, EvidenceValid = false, Reason = r.Reason.ToString(), Message = verdict, Checks = checks, Fields = fields, Warnings = r.Warnings };
         var input = TdxPolicyClaims.Input(quote, bound, evidenceTime, simulated, r.TcbStatus);

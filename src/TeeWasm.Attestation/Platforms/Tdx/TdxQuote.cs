@@ -141,25 +141,28 @@ public sealed class TdxQuote
             return false;
         }
         int quoteLength = sigDataOffset + (int)sigDataLength;
-        if (!TryParseSignatureData(data.Slice(sigDataOffset, (int)sigDataLength), out TdxQuoteSignatureData? signatureData, out error))
+        // One copy of the quote; every part below is a slice of it.
+        byte[] raw = data[..quoteLength].ToArray();
+        if (!TryParseSignatureData(raw.AsMemory(sigDataOffset, (int)sigDataLength), out TdxQuoteSignatureData? signatureData, out error))
         {
             return false;
         }
 
-        byte[] raw = data[..quoteLength].ToArray();
-        quote = new TdxQuote(raw, header, bodyType, bodyOffset, TdReportBody.Parse(data.Slice(bodyOffset, bodyLength)), signatureData);
+        quote = new TdxQuote(raw, header, bodyType, bodyOffset, TdReportBody.Parse(raw.AsMemory(bodyOffset, bodyLength)), signatureData);
         error = null;
         return true;
     }
 
-    private static bool TryParseSignatureData(ReadOnlySpan<byte> sig, [NotNullWhen(true)] out TdxQuoteSignatureData? result, [NotNullWhen(false)] out string? error)
+    private static bool TryParseSignatureData(ReadOnlyMemory<byte> sigData, [NotNullWhen(true)] out TdxQuoteSignatureData? result, [NotNullWhen(false)] out string? error)
     {
         result = null;
+        ReadOnlySpan<byte> sig = sigData.Span;
         int pos = TdxQuoteSignatureData.CertificationDataOffset;
         if (!TryReadCertificationData(sig, ref pos, "outer", out ushort outerType, out ReadOnlySpan<byte> outer, out error))
         {
             return false;
         }
+        ReadOnlyMemory<byte> outerData = sigData.Slice(pos - outer.Length, outer.Length);
         if (outerType != TdxQuoteSignatureData.CertificationDataTypeQeReport)
         {
             error = $"certification data type {outerType} is not supported (expected 6, QE report certification data)";
@@ -173,9 +176,9 @@ public sealed class TdxQuote
             return false;
         }
         int p = 0;
-        SgxReportBody qeReport = SgxReportBody.Parse(outer.Slice(p, SgxReportBody.Size));
+        SgxReportBody qeReport = SgxReportBody.Parse(outerData.Slice(p, SgxReportBody.Size));
         p += SgxReportBody.Size;
-        byte[] qeReportSignature = outer.Slice(p, TdxQuoteSignatureData.SignatureLength).ToArray();
+        ReadOnlyMemory<byte> qeReportSignature = outerData.Slice(p, TdxQuoteSignatureData.SignatureLength);
         p += TdxQuoteSignatureData.SignatureLength;
         int authLength = BinaryPrimitives.ReadUInt16LittleEndian(outer[p..]);
         p += TdxQuoteSignatureData.QeAuthDataLengthSize;
@@ -184,7 +187,7 @@ public sealed class TdxQuote
             error = $"truncated: QE auth data declares {authLength} bytes, only {outer.Length - p} present";
             return false;
         }
-        byte[] authData = outer.Slice(p, authLength).ToArray();
+        ReadOnlyMemory<byte> authData = outerData.Slice(p, authLength);
         p += authLength;
         if (!TryReadCertificationData(outer, ref p, "PCK", out ushort innerType, out ReadOnlySpan<byte> inner, out error))
         {
@@ -192,9 +195,9 @@ public sealed class TdxQuote
         }
 
         result = new TdxQuoteSignatureData(
-            sig.Slice(TdxQuoteSignatureData.SignatureOffset, TdxQuoteSignatureData.SignatureLength).ToArray(),
-            sig.Slice(TdxQuoteSignatureData.AttestationKeyOffset, TdxQuoteSignatureData.AttestationKeyLength).ToArray(),
-            qeReport, qeReportSignature, authData, innerType, inner.ToArray());
+            sigData.Slice(TdxQuoteSignatureData.SignatureOffset, TdxQuoteSignatureData.SignatureLength),
+            sigData.Slice(TdxQuoteSignatureData.AttestationKeyOffset, TdxQuoteSignatureData.AttestationKeyLength),
+            qeReport, qeReportSignature, authData, innerType, outerData.Slice(p - inner.Length, inner.Length));
         return true;
     }
 

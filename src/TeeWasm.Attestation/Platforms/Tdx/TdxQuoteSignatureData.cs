@@ -24,8 +24,8 @@ public sealed class TdxQuoteSignatureData
     public const ushort CertificationDataTypeQeReport = 6;
 
     internal TdxQuoteSignatureData(
-        byte[] signature, byte[] attestationKey, SgxReportBody qeReport, byte[] qeReportSignature,
-        byte[] qeAuthData, ushort pckCertificationDataType, byte[] pckCertificationData)
+        ReadOnlyMemory<byte> signature, ReadOnlyMemory<byte> attestationKey, SgxReportBody qeReport, ReadOnlyMemory<byte> qeReportSignature,
+        ReadOnlyMemory<byte> qeAuthData, ushort pckCertificationDataType, ReadOnlyMemory<byte> pckCertificationData)
     {
         Signature = signature;
         AttestationKey = attestationKey;

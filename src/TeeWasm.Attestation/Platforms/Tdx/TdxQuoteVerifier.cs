@@ -43,19 +43,26 @@ internal static class TdxQuoteVerifier
         result.Quote = quote;
         TdxQuoteSignatureData sig = quote.SignatureData;
 
-        // 1. Attestation key signs header ‖ body.
-        using (ECDsa? attestationKey = ImportRawP256(sig.AttestationKey.Span))
+        // 1. Attestation key signs header ‖ body. With a cache, a platform's attestation key is imported once.
+        VerifyingKey? attestationKey = AttestationKey(sig.AttestationKey, options.ChainCache);
+        if (attestationKey is null)
         {
-            if (attestationKey is null)
-            {
-                Fail(result, TdxFailureReason.InvalidAttestationKey, "attestation key is not a valid P-256 point");
-                return;
-            }
-            if (!attestationKey.VerifyData(quote.SignedData.Span, sig.Signature.Span, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
-            {
-                Fail(result, TdxFailureReason.QuoteSignatureInvalid, "quote signature over header and TD report does not verify with the attestation key");
-                return;
-            }
+            Fail(result, TdxFailureReason.InvalidAttestationKey, "attestation key is not a valid P-256 point");
+            return;
+        }
+        bool signed;
+        try
+        {
+            signed = attestationKey.Verify(quote.SignedData.Span, sig.Signature.Span);
+        }
+        finally
+        {
+            if (options.ChainCache is null) attestationKey.Key.Dispose();
+        }
+        if (!signed)
+        {
+            Fail(result, TdxFailureReason.QuoteSignatureInvalid, "quote signature over header and TD report does not verify with the attestation key");
+            return;
         }
 
         // 2. QE report data binds the attestation key and QE auth data.
@@ -75,132 +82,182 @@ internal static class TdxQuoteVerifier
         }
 
         // 3. PCK chain to the pinned root (or a chain the cache verified earlier, valid at this time), then
-        // 4. the PCK signed the QE report, 5. the PCK SGX extension.
-        using X509Certificate2 root = options.TrustedRootOverride is { } over ? X509CertificateLoader.LoadCertificate(over.RawData) : IntelSgxRootCa.Create();
+        // 4. the PCK signed the QE report, 5. the PCK SGX extension. A cache hit needs neither the root certificate
+        // nor the chain parsed again: only the root's bytes (for the key) and the PCK key the cache kept.
+        ReadOnlyMemory<byte> rootDer = options.TrustedRootOverride is { } over ? over.RawDataMemory : IntelSgxRootCa.Der;
         string? cacheKey = null;
-        PckChain? verified = null;
         if (options.ChainCache is { } cache && sig.PckCertificationDataType == TdxQuoteSignatureData.CertificationDataTypePckChain)
         {
-            cacheKey = CertificateChainCache.Key("tdx-pck", sig.PckCertificationData, root.RawDataMemory);
+            cacheKey = CertificateChainCache.Key("tdx-pck", sig.PckCertificationData, rootDer);
             if (cache.TryGet(cacheKey, time, out PckChain hit))
             {
-                verified = hit;
+                if (!hit.VerifyQeReport(sig.QeReport.Raw.Span, sig.QeReportSignature.Span))
+                {
+                    Fail(result, TdxFailureReason.QeReportSignatureInvalid, "QE report signature does not verify with the PCK leaf key");
+                    return;
+                }
+                result.Pck = hit.Extensions;
+                if (options.Collateral is null)
+                {
+                    warnings.Add(NoCollateralWarning);
+                    Succeed(result, NoCollateralVerdict);
+                    return;
+                }
+                Evaluate(quote, hit.Extensions, [.. hit.Chain], rootDer, time, options, result, warnings);
+                return;
             }
         }
-        List<X509Certificate2> chain;
-        if (verified is null)
+
+        string? pem = sig.PckCertificateChainPem;
+        if (pem is null)
         {
-            string? pem = sig.PckCertificateChainPem;
-            if (pem is null)
-            {
-                Fail(result, TdxFailureReason.PckChainMissing, $"certification data type {sig.PckCertificationDataType} carries no PCK certificate chain (type 5 expected)");
-                return;
-            }
-            var collection = new X509Certificate2Collection();
-            try
-            {
-                collection.ImportFromPem(pem);
-            }
-            catch (CryptographicException e)
-            {
-                Fail(result, TdxFailureReason.PckChainMissing, "PCK certificate chain PEM does not parse: " + e.Message);
-                return;
-            }
-            if (collection.Count == 0)
-            {
-                Fail(result, TdxFailureReason.PckChainMissing, "PCK certificate chain is empty");
-                return;
-            }
-            chain = [.. collection.Cast<X509Certificate2>()];
+            Fail(result, TdxFailureReason.PckChainMissing, $"certification data type {sig.PckCertificationDataType} carries no PCK certificate chain (type 5 expected)");
+            return;
         }
-        else
-        {
-            chain = [.. verified.Chain];
-        }
+        var collection = new X509Certificate2Collection();
         try
         {
-            if (verified is null && !ChainValidator.TryValidate(chain, root, time, "PCK", out TdxFailureReason chainReason, out string? chainError))
+            collection.ImportFromPem(pem);
+        }
+        catch (CryptographicException e)
+        {
+            Fail(result, TdxFailureReason.PckChainMissing, "PCK certificate chain PEM does not parse: " + e.Message);
+            return;
+        }
+        if (collection.Count == 0)
+        {
+            Fail(result, TdxFailureReason.PckChainMissing, "PCK certificate chain is empty");
+            return;
+        }
+        List<X509Certificate2> chain = [.. collection.Cast<X509Certificate2>()];
+        bool cached = false;
+        try
+        {
+            using (X509Certificate2 root = X509CertificateLoader.LoadCertificate(rootDer.Span))
             {
-                Fail(result, chainReason, chainError);
-                return;
+                if (!ChainValidator.TryValidate(chain, root, time, "PCK", out TdxFailureReason chainReason, out string? chainError))
+                {
+                    Fail(result, chainReason, chainError);
+                    return;
+                }
             }
             X509Certificate2 leaf = chain[0];
 
             // 4. The PCK signed the QE report.
-            using (ECDsa? pckKey = leaf.GetECDsaPublicKey())
+            ECDsa? pckKey = leaf.GetECDsaPublicKey();
+            try
             {
                 if (pckKey is null || !pckKey.VerifyData(sig.QeReport.Raw.Span, sig.QeReportSignature.Span, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
                 {
                     Fail(result, TdxFailureReason.QeReportSignatureInvalid, "QE report signature does not verify with the PCK leaf key");
                     return;
                 }
+
+                // 5. PCK SGX extension.
+                if (!PckCertificateExtensions.TryRead(leaf, out PckCertificateExtensions? pck, out string? extError))
+                {
+                    Fail(result, TdxFailureReason.PckExtensionInvalid, extError);
+                    return;
+                }
+                result.Pck = pck;
+                if (cacheKey is not null)
+                {
+                    // Cached certificates are owned by the cache from now on: copies, so the disposal below leaves them intact.
+                    X509Certificate2[] owned = [.. chain.Select(c => X509CertificateLoader.LoadCertificate(c.RawDataMemory.Span))];
+                    DateTimeOffset from = owned.Max(c => new DateTimeOffset(c.NotBefore.ToUniversalTime(), TimeSpan.Zero));
+                    DateTimeOffset to = owned.Min(c => new DateTimeOffset(c.NotAfter.ToUniversalTime(), TimeSpan.Zero));
+                    options.ChainCache!.Add(cacheKey, from, to, new PckChain(owned, pck, pckKey));
+                    cached = true;
+                }
+            }
+            finally
+            {
+                if (!cached) pckKey?.Dispose();
             }
 
-            // 5. PCK SGX extension.
-            PckCertificateExtensions? pck = verified?.Extensions;
-            if (pck is null && !PckCertificateExtensions.TryRead(leaf, out pck, out string? extError))
+            if (options.Collateral is null)
             {
-                Fail(result, TdxFailureReason.PckExtensionInvalid, extError);
+                warnings.Add(NoCollateralWarning);
+                Succeed(result, NoCollateralVerdict);
                 return;
             }
-            result.Pck = pck;
-            if (cacheKey is not null && verified is null)
-            {
-                // Cached certificates are owned by the cache from now on: copies, so the disposal below leaves them intact.
-                X509Certificate2[] owned = [.. chain.Select(c => X509CertificateLoader.LoadCertificate(c.RawDataMemory.Span))];
-                DateTimeOffset from = owned.Max(c => new DateTimeOffset(c.NotBefore.ToUniversalTime(), TimeSpan.Zero));
-                DateTimeOffset to = owned.Min(c => new DateTimeOffset(c.NotAfter.ToUniversalTime(), TimeSpan.Zero));
-                options.ChainCache!.Add(cacheKey, from, to, new PckChain(owned, pck));
-            }
-
-            TdxCollateral? collateral = options.Collateral;
-            if (collateral is null)
-            {
-                warnings.Add("no collateral given: CRLs, TCB status and QE identity not checked");
-                Succeed(result, "quote signature, QE report and PCK chain to the Intel SGX Root CA are valid; TCB not evaluated (no collateral)");
-                return;
-            }
-
-            // 6. The TCB info of the PCK's FMSPC, then CRLs.
-            collateral = collateral.ForFmspc(pck.FmspcHex, out string? noTcbInfo);
-            if (collateral is null)
-            {
-                Fail(result, TdxFailureReason.FmspcMismatch, noTcbInfo!);
-                return;
-            }
-            if (!CheckCrls(collateral.Crls, chain, time, options, result, warnings))
-            {
-                return;
-            }
-
-            // 7. Collateral signatures and freshness, then TCB evaluation.
-            if (!CheckCollateralSignatures(collateral, root, time, options, result, warnings)
-                || !CheckCollateralFreshness(collateral, time, options, result, warnings))
-            {
-                return;
-            }
-            TcbEvaluator.Evaluate(quote, pck, collateral, result, warnings);
-            if (result.Reason == TdxFailureReason.None)
-            {
-                Succeed(result, result.TcbStatus is { } status
-                    ? $"quote verified; TCB status {status}"
-                    : "quote verified; no TCB info given, TCB not evaluated");
-            }
+            Evaluate(quote, result.Pck!, chain, rootDer, time, options, result, warnings);
         }
         finally
         {
-            if (verified is null)
+            foreach (X509Certificate2 c in chain)
             {
-                foreach (X509Certificate2 c in chain)
-                {
-                    c.Dispose();
-                }
+                c.Dispose();
             }
         }
     }
 
-    /// <summary>A PCK chain (leaf first, root last) that verified, with its leaf's SGX extension.</summary>
-    private sealed record PckChain(X509Certificate2[] Chain, PckCertificateExtensions Extensions);
+    private const string NoCollateralWarning = "no collateral given: CRLs, TCB status and QE identity not checked";
+    private const string NoCollateralVerdict = "quote signature, QE report and PCK chain to the Intel SGX Root CA are valid; TCB not evaluated (no collateral)";
+
+    /// <summary>6. The TCB info of the PCK's FMSPC and CRLs, 7. collateral signatures and freshness, then the TCB evaluation.</summary>
+    private static void Evaluate(TdxQuote quote, PckCertificateExtensions pck, List<X509Certificate2> chain, ReadOnlyMemory<byte> rootDer,
+        DateTimeOffset time, TdxVerificationOptions options, TdxVerificationResult result, List<string> warnings)
+    {
+        using X509Certificate2 root = X509CertificateLoader.LoadCertificate(rootDer.Span);
+
+        // 6. The TCB info of the PCK's FMSPC, then CRLs.
+        TdxCollateral? collateral = options.Collateral!.ForFmspc(pck.FmspcHex, out string? noTcbInfo);
+        if (collateral is null)
+        {
+            Fail(result, TdxFailureReason.FmspcMismatch, noTcbInfo!);
+            return;
+        }
+        if (!CheckCrls(collateral.Crls, chain, time, options, result, warnings))
+        {
+            return;
+        }
+
+        // 7. Collateral signatures and freshness, then TCB evaluation.
+        if (!CheckCollateralSignatures(collateral, root, time, options, result, warnings)
+            || !CheckCollateralFreshness(collateral, time, options, result, warnings))
+        {
+            return;
+        }
+        TcbEvaluator.Evaluate(quote, pck, collateral, result, warnings);
+        if (result.Reason == TdxFailureReason.None)
+        {
+            Succeed(result, result.TcbStatus is { } status
+                ? $"quote verified; TCB status {status}"
+                : "quote verified; no TCB info given, TCB not evaluated");
+        }
+    }
+
+    /// <summary>
+    /// A PCK chain (leaf first, root last) that verified, with its leaf's SGX extension and public key: a cache hit
+    /// checks the QE report signature with the key as imported when the chain was verified.
+    /// </summary>
+    private sealed record PckChain(X509Certificate2[] Chain, PckCertificateExtensions Extensions, ECDsa LeafKey)
+    {
+        private readonly VerifyingKey _key = new(LeafKey);
+
+        public bool VerifyQeReport(ReadOnlySpan<byte> qeReport, ReadOnlySpan<byte> signature) => _key.Verify(qeReport, signature);
+    }
+
+    /// <summary>A P-256 public key that may be shared by concurrent verifications (one at a time per key).</summary>
+    private sealed class VerifyingKey(ECDsa key)
+    {
+        private readonly Lock _gate = new();
+
+        public ECDsa Key { get; } = key;
+
+        public bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
+        {
+            lock (_gate) return Key.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        }
+    }
+
+    /// <summary>The quote's attestation key: from the cache when it holds these exact 64 bytes, else imported (and cached).</summary>
+    private static VerifyingKey? AttestationKey(ReadOnlyMemory<byte> xy, CertificateChainCache? cache)
+    {
+        VerifyingKey? Import() => ImportRawP256(xy.Span) is { } imported ? new VerifyingKey(imported) : null;
+        return cache is null ? Import() : cache.GetOrAddKey(CertificateChainCache.Key("tdx-ak", xy), Import);
+    }
 
     private static bool CheckCrls(IReadOnlyList<SgxCertificateRevocationList> crls, List<X509Certificate2> chain, DateTimeOffset time, TdxVerificationOptions options, TdxVerificationResult result, List<string> warnings)
     {

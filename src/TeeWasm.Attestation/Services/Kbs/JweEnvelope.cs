@@ -34,7 +34,7 @@ public static class JweEnvelope
     /// <summary>Encrypts <paramref name="plaintext"/> to <paramref name="recipient"/>.</summary>
     public static string Encrypt(ReadOnlySpan<byte> plaintext, RSA recipient, string alg = RsaOaep256)
     {
-        string header = Base64UrlEncoder.Encode(JsonSerializer.SerializeToUtf8Bytes(new { alg, enc = "A256GCM" }));
+        string header = Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(new JsonObject { ["alg"] = alg, ["enc"] = "A256GCM" }.ToJsonString()));
         byte[] cek = RandomNumberGenerator.GetBytes(32);
         try
         {
@@ -153,14 +153,14 @@ public static class JweEnvelope
         byte[] ciphertext = new byte[plaintext.Length];
         byte[] tag = new byte[TagSize];
         using (var gcm = new AesGcm(cek, TagSize)) gcm.Encrypt(iv, plaintext, ciphertext, tag, Encoding.ASCII.GetBytes(header));
-        return JsonSerializer.Serialize(new
+        return new JsonObject
         {
-            @protected = header,
-            encrypted_key = Base64UrlEncoder.Encode(wrapped),
-            iv = Base64UrlEncoder.Encode(iv),
-            ciphertext = Base64UrlEncoder.Encode(ciphertext),
-            tag = Base64UrlEncoder.Encode(tag),
-        });
+            ["protected"] = header,
+            ["encrypted_key"] = Base64UrlEncoder.Encode(wrapped),
+            ["iv"] = Base64UrlEncoder.Encode(iv),
+            ["ciphertext"] = Base64UrlEncoder.Encode(ciphertext),
+            ["tag"] = Base64UrlEncoder.Encode(tag),
+        }.ToJsonString();
     }
 
     private static byte[] Open(string json, Func<string, JsonElement, byte[], byte[]> unwrapCek)

@@ -137,11 +137,11 @@ public sealed class KbsClient : ISecretProvider, IDisposable
         // On an Azure CVM Trustee expects its vTPM evidence.
         if (trustee && detection.IsAzureVtpm)
             tee = detection.Type == TeeType.IntelTdx ? TrusteeAzVtpmEvidence.TdxTee : TrusteeAzVtpmEvidence.SnpTee;
-        object extra = trustee
-            ? new Dictionary<string, object> { [TrusteeKbs.SupportedHashAlgorithms] = new[] { "sha256", "sha384", "sha512" } }
-            : "";
+        JsonNode extra = trustee
+            ? new JsonObject { [TrusteeKbs.SupportedHashAlgorithms] = new JsonArray("sha256", "sha384", "sha512") }
+            : JsonValue.Create("");
         var auth = _http.SendOk(() => ServiceHttpClient.PostJson(new Uri(_base + KbsProtocol.AuthPath),
-            new Dictionary<string, object> { ["version"] = trustee ? TrusteeKbs.Version : KbsProtocol.Version, ["tee"] = tee, ["extra-params"] = extra }), "auth");
+            new JsonObject { ["version"] = trustee ? TrusteeKbs.Version : KbsProtocol.Version, ["tee"] = tee, ["extra-params"] = extra.DeepClone() }), "auth");
         string cookie = SessionCookie(auth) ?? throw new RemoteServiceException(Service, $"auth answer sets no {KbsProtocol.SessionCookie} cookie");
         var challenge = auth.Json(Service);
         if (challenge.ValueKind != JsonValueKind.Object || !challenge.TryGetProperty("nonce", out var n) || n.ValueKind != JsonValueKind.String)
@@ -150,7 +150,7 @@ public sealed class KbsClient : ISecretProvider, IDisposable
         var key = TeeKeyPair.Create(_keyKind);
         try
         {
-            object body = trustee
+            JsonObject body = trustee
                 ? TrusteeAttestation(tee, n.GetString()!, key.Jwk, TrusteeKbs.SelectedHash(challenge))
                 : TeeWasmAttestation(n.GetString()!, key.Jwk);
             _cookie = cookie;
@@ -170,14 +170,14 @@ public sealed class KbsClient : ISecretProvider, IDisposable
         _teeKey = key;
     }
 
-    private Dictionary<string, object> TeeWasmAttestation(string nonce, JsonObject jwk)
+    private JsonObject TeeWasmAttestation(string nonce, JsonObject jwk)
     {
         var result = _attester.AttestVm(KbsProtocol.BindingNonce(nonce, jwk));
         if (!result.Success || result.Evidence is null)
             throw new AttestationException($"host attestation for the key broker failed: {result.Error}");
-        return new Dictionary<string, object>
+        return new JsonObject
         {
-            ["tee-pubkey"] = jwk,
+            ["tee-pubkey"] = jwk.DeepClone(),
             ["tee-evidence"] = EvidenceDocument.Parse(result.Evidence).ToJsonNode(),
         };
     }

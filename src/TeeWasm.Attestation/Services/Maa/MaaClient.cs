@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using TeeWasm.Attestation.Evidence;
@@ -53,24 +54,24 @@ public sealed class MaaClient : IVmTokenService, IDisposable
     public string Attest(ServiceEvidence evidence)
     {
         string nonce = evidence.Nonce.Length > 0 ? Convert.ToHexStringLower(evidence.Nonce) : Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var runtimeData = new { data = Base64UrlEncoder.Encode(evidence.RuntimeData), dataType = "JSON" };
-        (string path, object body) = evidence.TeeType switch
+        var runtimeData = new JsonObject { ["data"] = Base64UrlEncoder.Encode(evidence.RuntimeData), ["dataType"] = "JSON" };
+        (string path, JsonObject body) = evidence.TeeType switch
         {
-            "AMD_SEV_SNP" => ($"/attest/SevSnpVm?api-version={_options.SnpApiVersion}", (object)new
+            "AMD_SEV_SNP" => ($"/attest/SevSnpVm?api-version={_options.SnpApiVersion}", new JsonObject
             {
-                report = Base64UrlEncoder.Encode(JsonSerializer.SerializeToUtf8Bytes(new
+                ["report"] = Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(new JsonObject
                 {
-                    SnpReport = Base64UrlEncoder.Encode(evidence.Report),
-                    VcekCertChain = Base64UrlEncoder.Encode(Encoding.ASCII.GetBytes(string.Concat(evidence.CertificatesPem))),
-                })),
-                runtimeData,
-                nonce,
+                    ["SnpReport"] = Base64UrlEncoder.Encode(evidence.Report),
+                    ["VcekCertChain"] = Base64UrlEncoder.Encode(Encoding.ASCII.GetBytes(string.Concat(evidence.CertificatesPem))),
+                }.ToJsonString())),
+                ["runtimeData"] = runtimeData,
+                ["nonce"] = nonce,
             }),
-            "TDX" => ($"/attest/TdxVm?api-version={_options.TdxApiVersion}", new
+            "TDX" => ($"/attest/TdxVm?api-version={_options.TdxApiVersion}", new JsonObject
             {
-                quote = Base64UrlEncoder.Encode(evidence.Report),
-                runtimeData,
-                nonce,
+                ["quote"] = Base64UrlEncoder.Encode(evidence.Report),
+                ["runtimeData"] = runtimeData,
+                ["nonce"] = nonce,
             }),
             _ => throw new RemoteServiceException(Service, $"cannot attest '{evidence.TeeType}' evidence (SEV-SNP and TDX only)"),
         };

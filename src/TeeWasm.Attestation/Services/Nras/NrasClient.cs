@@ -48,7 +48,7 @@ public sealed class NrasClient : IRemoteGpuVerifier, IDisposable
         string nonceHex = Convert.ToHexStringLower(nonce);
         var list = new JsonArray();
         foreach (var (report, pem) in evidence)
-            list.Add(new JsonObject
+            list.Add((JsonNode)new JsonObject
             {
                 ["evidence"] = Convert.ToBase64String(report),
                 ["certificate"] = Convert.ToBase64String(Encoding.ASCII.GetBytes(pem)),

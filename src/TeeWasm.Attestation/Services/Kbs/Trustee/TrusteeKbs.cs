@@ -59,7 +59,8 @@ public static class TrusteeKbs
             ["nonce"] = nonce,
             ["additional-evidence"] = additionalEvidence,
         };
-        byte[] canonical = JsonCanonicalizer.Serialize(JsonSerializer.SerializeToElement(material));
+        using var document = JsonDocument.Parse(material.ToJsonString());
+        byte[] canonical = JsonCanonicalizer.Serialize(document.RootElement);
         byte[] digest = hash.Name switch
         {
             "SHA256" => SHA256.HashData(canonical),
