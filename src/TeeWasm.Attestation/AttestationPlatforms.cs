@@ -90,11 +90,11 @@ public static class AttestationPlatforms
                     SevGuestDevicePath = options.Probe.SevGuestDevice,
                 }),
                 options.VmCertificateFiles.SelectMany(f => CertificateLoader.LoadFile(f)).ToArray(),
-                time: options.Time),
+                time: options.Time) { CollateralFetcher = options.CollateralFetcher },
             TeeType.IntelTdx => new TdxVmEvidenceSource(
                 new TdxEvidenceSource(new TdxEvidenceSourceOptions { ConfigFsTsmRoot = options.Probe.TsmReportRoot }),
                 options.TdxCollateralDirectory is { } dir ? TdxCollateral.LoadDirectory(dir) : null,
-                options.Time),
+                options.Time) { CollateralFetcher = options.CollateralFetcher },
             _ => null,
         };
     }

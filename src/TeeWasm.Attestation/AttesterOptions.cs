@@ -67,6 +67,11 @@ public sealed record AttesterOptions
     /// <summary>A remote GPU verifier (NVIDIA NRAS), used as <see cref="GpuVerifierMode"/> says; null (the default) stays offline.</summary>
     public IRemoteGpuVerifier? GpuVerifier { get; init; }
 
+    /// <summary>
+    /// Fetches vendor collateral when the platform gives none (SEV-SNP: the VCEK, ASK/ARK and CRL from AMD's KDS; TDX:
+    /// Intel PCS collateral when no <see cref="TdxCollateralDirectory"/> is given); null (the default) stays offline.
+    /// </summary>
+    public Verification.ICollateralFetcher? CollateralFetcher { get; init; }
     /// <summary>Whether <see cref="GpuVerifier"/>'s verdict is required (the default) or preferred, local verification being the fallback.</summary>
     public RemoteGpuVerification GpuVerifierMode { get; init; } = RemoteGpuVerification.Require;
 

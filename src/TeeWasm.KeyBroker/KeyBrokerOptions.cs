@@ -32,6 +32,13 @@ public sealed record KeyBrokerOptions
     /// <summary>A directory of TDX collateral (TCB info, QE identity, CRLs) for the TCB status of TDX quotes; null skips it.</summary>
     public string? TdxCollateralDirectory { get; init; }
 
+    /// <summary>
+    /// Fetches vendor collateral the evidence lacks (SEV-SNP: the VCEK from AMD's KDS when the evidence carries none,
+    /// with the chain and CRL; TDX: Intel PCS collateral by the quote's FMSPC when no <see cref="TdxCollateralDirectory"/>
+    /// is given); null (the default) stays offline.
+    /// </summary>
+    public TeeWasm.Attestation.Verification.ICollateralFetcher? CollateralFetcher { get; init; }
+
     /// <summary>Most attested sessions held at once (expired ones are dropped first); beyond it <c>/attest</c> answers 503. Challenges (<c>/auth</c>) take no memory.</summary>
     public int MaxSessions { get; init; } = 10_000;
 

@@ -14,6 +14,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using TeeWasm.Attestation.Platforms.AzureVtpm;
 using TeeWasm.Attestation.Audit;
 using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Inputs;
@@ -81,10 +82,12 @@ public sealed partial class KeyBrokerServer : IAsyncDisposable
         _secretsRoot = Path.GetFullPath(options.SecretsDirectory);
         _sessions = new SessionStore(options.MaxSessions, options.ChallengeLifetime, options.SessionLifetime);
         // The simulator's root (loaded only when some rule allows simulated platforms) serves both kinds of evidence.
-        _trustee = TrusteeAppraisalOptions.Create(options.Policy.AnyAllowsSimulated, options.SimulatorDirectory, options.TdxCollateralDirectory, options.Time);
+        _trustee = TrusteeAppraisalOptions.Create(options.Policy.AnyAllowsSimulated, options.SimulatorDirectory, options.TdxCollateralDirectory, options.Time,
+            options.CollateralFetcher);
         _appraiser = new EvidenceAppraiser(new AppraisalOptions
         {
             SimulatorRoot = _trustee.SimulatorRoot, CollateralDirectory = options.TdxCollateralDirectory, Time = options.Time,
+            CollateralFetcher = options.CollateralFetcher,
         });
         _metrics = new BrokerMetrics(() => _sessions.Count);
         app.Use(ObserveAsync);

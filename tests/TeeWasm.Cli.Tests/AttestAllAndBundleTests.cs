@@ -117,6 +117,13 @@ public sealed class AttestAllAndBundleTests : IDisposable
         (code, _, stderr) = Cli("verify", bundle, "--offline", "--trust-simulator", s_sim, "--collateral", _dir.Path);
         Assert.Equal(2, code);
         Assert.StartsWith("error: --collateral: a bundle carries its own collateral", stderr);
+        // Fetching does not mix with a bundle's own collateral either; --offline alone applies to a bundle only.
+        (code, _, stderr) = Cli("verify", bundle, "--trust-simulator", s_sim, "--fetch", "--collateral-cache", _dir.File("cache"));
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: --fetch: a bundle carries its own collateral", stderr);
+        (code, _, stderr) = Cli("verify", RepoPaths.Vector("snp", "attestation.bin"), "--offline");
+        Assert.Equal(2, code);
+        Assert.Contains("--offline applies only with --fetch", stderr);
         (code, stdout, _) = Cli("verify", bundle, "--offline", "--trust-simulator", s_sim);
         Assert.Equal(0, code);
         Assert.StartsWith("VALID: bundle of SNP report evidence, verified with its own collateral", stdout);

@@ -448,6 +448,37 @@ public sealed class VerifyGpuEvidenceTests : IDisposable
         Assert.Single(e.TrimEnd().Split('\n'));
     }
 
+    /// <summary>An OCSP answer "good" about the leaf of <paramref name="chainFile"/>, by its issuer's CertID, signed by a key that is not the issuer's.</summary>
+    internal static byte[] ForgedOcspAnswer(string chainFile, DateTimeOffset at)
+    {
+        var chain = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+        chain.ImportFromPemFile(chainFile);
+        using var forger = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP384);
+        return TeeWasm.Attestation.Tests.X509.TestOcspResponder.Answer(chain[0], chain[1], forger, 0, at.AddHours(-1), at.AddDays(1));
+    }
+
+    [Fact]
+    public void OcspAnswers_InTheCollateralFolder_AreChecked_AForgedOneIsRejected()
+    {
+        string folder = Path.Combine(_tmp, "ocsp");
+        Directory.CreateDirectory(folder);
+        File.WriteAllBytes(Path.Combine(folder, "leaf.der"), ForgedOcspAnswer(V("hopper_cert_chain_case1.txt"), DateTimeOffset.Parse(At, System.Globalization.CultureInfo.InvariantCulture)));
+        string[] args = [V("hopperAttestationReport.txt"), "--cert", V("hopper_cert_chain_case1.txt"), "--nonce", HopperNonce, "--at", At, "--collateral", folder];
+        var (code, o, e) = Verify(args);
+        Assert.True(code == 1, o + e);
+        Assert.Contains("collateral: leaf.der: OCSP answer about 1 certificate(s)", o);
+        AssertCheck(o, "PASS", "report signature", "verifies");
+        AssertCheck(o, "FAIL", "revocation", $"OCSP answer for 'GH100 A01 GSP FMC LF' ({Path.Combine(folder, "leaf.der")}): the OCSP answer is signed neither by 'GH100 A01 GSP BROM' nor by a responder it delegated");
+        var json = JsonNode.Parse(Verify([.. args, "--json"]).Out)!;
+        Assert.Equal("OcspInvalid", json["gpus"]![0]!["reason"]!.GetValue<string>());
+        Assert.EndsWith("leaf.der", json["collateral"]![0]!["file"]!.GetValue<string>());
+
+        // Without answers the check is a visible SKIP that says how to get them.
+        var plain = Verify(V("hopperAttestationReport.txt"), "--cert", V("hopper_cert_chain_case1.txt"), "--nonce", HopperNonce, "--at", At);
+        Assert.Equal(0, plain.Code);
+        AssertCheck(plain.Out, "SKIP", "revocation", "not checked: no OCSP answers given for the device and RIM signing chains (--collateral DIR holding them, or --fetch)");
+    }
+
     [Fact]
     public void BadGpuCommandLines_AreUsageErrors_InOneLine()
     {
@@ -456,9 +487,10 @@ public sealed class VerifyGpuEvidenceTests : IDisposable
             ([V("hopperAttestationReport.txt"), "--cert", V("hopper_cert_chain_case1.txt"), "--nonce", "0102"], "--nonce is 2 bytes; a GPU report's request nonce is 32"),
             ([V("hopperAttestationReport.txt"), "--cert", V("hopper_cert_chain_case1.txt"), "--nonce", "xyz"], "is not hex"),
             ([V("sdk-evidence-hopper-590.json"), "--cert", V("hopper_cert_chain_case1.txt")], "--cert applies to a raw GPU report only"),
-            ([V("sdk-evidence-hopper-590.json"), "--collateral", _tmp], "--collateral applies to VM evidence only, not to NVIDIA GPU evidence"),
+            ([V("sdk-evidence-hopper-590.json"), "--collateral", _tmp], "it must hold NVIDIA OCSP answers (DER) for the device certificates"),
             ([V("sdk-evidence-hopper-590.json"), "--rim", Path.Combine(_tmp, "none")], "--rim: folder"),
-            ([RepoPaths.Vector("snp", "attestation.bin"), "--nonce", HopperNonce], "--nonce and --rim apply to NVIDIA GPU evidence only"),
+            ([RepoPaths.Vector("snp", "attestation.bin"), "--nonce", HopperNonce], "--nonce and --module need evidence that records its binding"),
+            ([RepoPaths.Vector("snp", "attestation.bin"), "--rim", _tmp], "--rim applies to NVIDIA GPU evidence only"),
             ([Write("bad.json", "[{\"arch\":\"HOPPER\",\"certificate\":\"!!\",\"evidence\":\"!!\",\"nonce\":\"00\"}]")], "malformed GPU evidence JSON"),
         };
         foreach (var (args, message) in cases)

@@ -8,9 +8,10 @@ using TeeWasm.Attestation.Verification;
 namespace TeeWasm.Attestation.Bundles;
 
 /// <summary>
-/// Fills a bundle from what the host has: the certificates the platform returned with the evidence (SNP VCEK/ASK/ARK,
-/// NVIDIA device chains), the <c>--vm-cert</c> files, the TDX collateral folder (<c>--tdx-collateral</c>: TCB info, QE
-/// identity, signing chain, CRLs) and a RIM folder. Each piece is kept as the bytes obtained, with where it came from.
+/// Fills a bundle from what the host has: what the attester's collateral fetcher fetched (<c>--fetch</c>: each item with
+/// its URL and nextUpdate), the certificates the platform returned with the evidence (SNP VCEK/ASK/ARK, NVIDIA device
+/// chains), the <c>--vm-cert</c> files, the TDX collateral folder (<c>--tdx-collateral</c>: TCB info, QE identity,
+/// signing chain, CRLs) and a RIM folder. Each piece is kept once, as the bytes obtained, with where it came from.
 /// </summary>
 public static class BundleCollector
 {
@@ -22,9 +23,15 @@ public static class BundleCollector
         ArgumentNullException.ThrowIfNull(options);
         var items = new List<CollateralItem>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        bool New(byte[] data) => seen.Add(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(data)));
         void Add(CollateralKind kind, string name, byte[] data, string source)
         {
-            if (seen.Add(kind + ":" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(data)))) items.Add(new CollateralItem(kind, name, data, source));
+            if (New(data)) items.Add(CollateralItem.Local(kind, name, data, source));
+        }
+        // Fetched first: a VCEK the fetcher got and the source then returned with the evidence is kept with its URL.
+        foreach (CollateralItem fetched in options.CollateralFetcher?.Fetched.Items ?? [])
+        {
+            if (New(fetched.Body)) items.Add(fetched);
         }
         foreach (AttestationEvidence e in evidence)
         {
@@ -46,8 +53,8 @@ public static class BundleCollector
             foreach (string file in Directory.GetFiles(dir).Order(StringComparer.Ordinal))
             {
                 string name = Path.GetFileName(file);
-                CollateralKind? kind = Contains(name, "tcbinfo") ? CollateralKind.TdxTcbInfo
-                    : Contains(name, "qeidentity") ? CollateralKind.TdxQeIdentity
+                CollateralKind? kind = Contains(name, "tcbinfo") ? CollateralKind.IntelTcbInfo
+                    : Contains(name, "qeidentity") ? CollateralKind.IntelQeIdentity
                     : Contains(name, "tcb_signing") || Contains(name, "tcbsigning") || Contains(name, "issuer_chain") ? CollateralKind.TcbSigningChain
                     : Contains(name, "crl") ? CollateralKind.IntelCrl
                     : null;

@@ -45,8 +45,9 @@ public static class BundleDocument
             c.String("kind", CollateralSet.KindName(item.Kind));
             c.String("name", item.Name);
             c.String("source", item.Source);
-            c.Hex("sha256", SHA256.HashData(item.Data));
-            c.Base64("data", item.Data);
+            if (item.NextUpdate is { } next) c.String("next_update", next.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+            c.Hex("sha256", SHA256.HashData(item.Body));
+            c.Base64("data", item.Body);
         });
     }
 
@@ -82,7 +83,8 @@ public static class BundleDocument
                 byte[] data = c.GetBase64("data") ?? throw Bad($"collateral {kindName} '{name}' has no \"data\"");
                 byte[] sha = c.GetHex("sha256") ?? throw Bad($"collateral {kindName} '{name}' has no \"sha256\"");
                 if (!SHA256.HashData(data).AsSpan().SequenceEqual(sha)) changed.Add($"{kindName} '{name}'");
-                items.Add(new CollateralItem(kind, name, data, c.GetString("source") ?? ""));
+                DateTimeOffset? next = DateTimeOffset.TryParse(c.GetString("next_update"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var n) ? n : null;
+                items.Add(CollateralItem.Local(kind, name, data, c.GetString("source") ?? "") with { NextUpdate = next });
             }
             DateTimeOffset created = DateTimeOffset.TryParse(body.GetString("created"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
                 ? t : throw Bad("\"created\" is not a date-time");

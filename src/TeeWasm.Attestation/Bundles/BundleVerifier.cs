@@ -42,9 +42,10 @@ public static class BundleVerifier
         ArgumentNullException.ThrowIfNull(signed);
         ArgumentNullException.ThrowIfNull(options);
         string[] paths = [.. new[] { ("--cert", options.CertificateFiles.Count > 0), ("--collateral", options.CollateralDirectory is not null),
-            ("--rim", options.RimDirectory is not null), ("--td-quote", options.TdQuoteFile is not null) }.Where(o => o.Item2).Select(o => o.Item1)];
+            ("--rim", options.RimDirectory is not null), ("--td-quote", options.TdQuoteFile is not null),
+            ("--fetch", options.Fetcher is not null) }.Where(o => o.Item2).Select(o => o.Item1)];
         if (paths.Length > 0)
-            throw new VerificationInputException($"{string.Join(", ", paths)}: a bundle carries its own collateral; verify it alone (add --offline to be sure nothing is fetched)");
+            throw new VerificationInputException($"{string.Join(", ", paths)}: a bundle carries its own collateral; verify it alone (with --offline: nothing is fetched)");
         AttestationBundle bundle = signed.Bundle;
         DateTimeOffset time = options.Time ?? DateTimeOffset.UtcNow;
         var checks = new List<AppraisalCheck>();

@@ -26,7 +26,7 @@ public sealed record CollateralValidity(CollateralItem Item, DateTimeOffset? Not
         if (Problem is not null) return $"{what}: {Problem}";
         string window = $"valid {Date(NotBefore)} to {Date(NotAfter)}";
         return !IsStaleAt(time) ? $"{what}: {window}"
-            : time > NotAfter ? $"{what}: STALE, {(Item.Kind is CollateralKind.AmdCrl or CollateralKind.IntelCrl or CollateralKind.TdxTcbInfo or CollateralKind.TdxQeIdentity ? "next update due" : "expired")} {Date(NotAfter)}"
+            : time > NotAfter ? $"{what}: STALE, {(Item.Kind is CollateralKind.AmdCrl or CollateralKind.IntelCrl or CollateralKind.IntelPckCrl or CollateralKind.IntelRootCaCrl or CollateralKind.NvidiaOcsp or CollateralKind.IntelTcbInfo or CollateralKind.IntelQeIdentity ? "next update due" : "expired")} {Date(NotAfter)}"
             : $"{what}: STALE, not valid before {Date(NotBefore)}";
     }
 
@@ -40,21 +40,25 @@ public sealed record CollateralValidity(CollateralItem Item, DateTimeOffset? Not
         {
             switch (item.Kind)
             {
-                case CollateralKind.AmdCertificate or CollateralKind.PckCertificate or CollateralKind.TcbSigningChain:
-                    return Certificates(item, CertificateLoader.Load(item.Data));
+                case CollateralKind.AmdCertificate or CollateralKind.AmdVcek or CollateralKind.AmdCertChain or CollateralKind.PckCertificate or CollateralKind.TcbSigningChain:
+                    return Certificates(item, CertificateLoader.Load(item.Body));
                 case CollateralKind.NvidiaCertificateChain:
-                    return Certificates(item, NvidiaCertificateChain.ParsePem(Encoding.ASCII.GetString(item.Data)));
-                case CollateralKind.AmdCrl or CollateralKind.IntelCrl:
-                    var crl = SgxCertificateRevocationList.Parse(item.Data);
+                    return Certificates(item, NvidiaCertificateChain.ParsePem(Encoding.ASCII.GetString(item.Body)));
+                case CollateralKind.AmdCrl or CollateralKind.IntelCrl or CollateralKind.IntelPckCrl or CollateralKind.IntelRootCaCrl:
+                    var crl = SgxCertificateRevocationList.Parse(item.Body);
                     return new(item, crl.ThisUpdate, crl.NextUpdate, null);
-                case CollateralKind.TdxTcbInfo:
-                    var tcb = TdxTcbInfo.Parse(item.Data);
+                case CollateralKind.IntelTcbInfo:
+                    var tcb = TdxTcbInfo.Parse(item.Body);
                     return new(item, tcb.IssueDate, tcb.NextUpdate, null);
-                case CollateralKind.TdxQeIdentity:
-                    var qe = TdxQeIdentity.Parse(item.Data);
+                case CollateralKind.IntelQeIdentity:
+                    var qe = TdxQeIdentity.Parse(item.Body);
                     return new(item, qe.IssueDate, qe.NextUpdate, null);
+                case CollateralKind.NvidiaOcsp:
+                    var answers = OcspResponse.Parse(item.Body).Responses;
+                    return answers.Count == 0 ? new(item, null, null, "holds no answer")
+                        : new(item, answers.Max(a => a.ThisUpdate), answers.Select(a => a.NextUpdate).Min() ?? item.NextUpdate, null);
                 case CollateralKind.NvidiaRim:
-                    return Certificates(item, NvidiaRim.Parse(Encoding.UTF8.GetString(item.Data)).SigningChain);
+                    return Certificates(item, NvidiaRim.Parse(Encoding.UTF8.GetString(item.Body)).SigningChain);
                 default:
                     return new(item, null, null, "its validity window is not read by this version");
             }

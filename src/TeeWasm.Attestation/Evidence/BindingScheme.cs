@@ -46,6 +46,9 @@ public static class BindingSchemeNames
         _ => TeeWasmFormula,
     };
 
+    /// <summary>The short name of <paramref name="scheme"/> ("teewasm", "maa", "ita"), for messages and verdicts.</summary>
+    public static string ToShortName(this BindingScheme scheme) => scheme == BindingScheme.TeeWasm ? TeeWasm : scheme.ToName();
+
     /// <summary>Reads a scheme name; a missing name (older evidence) is TeeWasm's scheme.</summary>
     public static bool TryParse(string? name, out BindingScheme scheme)
     {

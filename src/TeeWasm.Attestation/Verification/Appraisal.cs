@@ -48,6 +48,15 @@ public sealed record Appraisal
     /// <summary>True when the evidence verified and no check failed.</summary>
     public bool Valid => EvidenceValid && !Checks.Any(c => c.Status == CheckStatus.Fail);
 
+    /// <summary>
+    /// The machine-readable reason of the verdict: "None" when valid; the platform's <see cref="Reason"/> when the evidence
+    /// did not verify; else the <see cref="AppraisalCheck.ReasonCode"/> of the first failed check (never "None" for a rejection).
+    /// </summary>
+    public string VerdictReason => Valid ? "None"
+        : Checks.FirstOrDefault(c => c.Status == CheckStatus.Fail) is { } first
+            ? first.Code ?? (!EvidenceValid && Reason != "None" ? Reason : first.ReasonCode!)
+            : Reason != "None" ? Reason : "Rejected";
+
     /// <summary>The failed checks as "name: reason", joined by "; ".</summary>
     public string Failures => string.Join("; ", Checks.Where(c => c.Status == CheckStatus.Fail).Select(c => $"{c.Name}: {c.Reason}"));
 
@@ -60,6 +69,6 @@ public sealed record Appraisal
     /// <summary>An appraisal of evidence that cannot be verified at all (a single failed check named <paramref name="check"/>).</summary>
     public static Appraisal Unverifiable(string kind, string reason, string check, string why) => new()
     {
-        Kind = kind, EvidenceValid = false, Reason = reason, Message = why, Checks = [new AppraisalCheck(check, CheckStatus.Fail, why)],
+        Kind = kind, EvidenceValid = false, Reason = reason, Message = why, Checks = [new AppraisalCheck(check, CheckStatus.Fail, why) { Code = reason }],
     };
 }

@@ -9,6 +9,12 @@ namespace TeeWasm.Attestation.Verification;
 /// <param name="Appraisals">One appraisal per item of <see cref="EvidenceFile.Items"/>, in order.</param>
 public sealed record FileAppraisal(EvidenceFile File, IReadOnlyList<Appraisal> Appraisals)
 {
+    /// <summary>What the relying party said the evidence must be bound to (<c>--nonce</c>, <c>--module</c>, <c>--report-data</c>).</summary>
+    public ExpectedBinding Expected { get; init; } = new();
+
+    /// <summary>The collateral folder as used (what each file was recognised as), when one was given.</summary>
+    public CollateralFolder? Collateral { get; init; }
+
     /// <summary>True when every appraisal is valid.</summary>
     public bool Valid => Appraisals.All(a => a.Valid);
 }
@@ -28,9 +34,35 @@ public sealed class EvidenceFileVerifier(IReadOnlyList<EvidencePlatform> platfor
     {
         ArgumentNullException.ThrowIfNull(inputs);
         EvidenceFile file = Read(data);
-        IEvidenceVerifier verifier = file.Platform.CreateVerifier(inputs, file);
-        VerificationContext context = inputs.Options.Context;
-        return new FileAppraisal(file, [.. file.Items.Select(item => verifier.Verify(item, context))]);
+        ExpectedBinding expected = inputs.Expected;
+        bool gpu = file.Platform.Subject == EvidenceSubject.Gpu;
+        if (gpu && expected.ReportData is not null)
+            throw new VerificationInputException("--report-data applies to VM evidence; a GPU report is over a request nonce: give --nonce");
+        if (!gpu && (expected.Nonce is not null || expected.ModuleHash is not null) && file.Items.Any(i => i.Binding is null && i.BindingError is null))
+            throw new VerificationInputException($"--nonce and --module need evidence that records its binding (module, host key, nonce: the JSON 'tee-wasm attest' writes); this {file.Kind} carries none: give --report-data HEX to check its report_data");
+        IEvidenceVerifier verifier;
+        try
+        {
+            verifier = file.Platform.CreateVerifier(inputs, file);
+        }
+        catch (CollateralUnavailableException e)
+        {
+            throw new VerificationInputException("--fetch: " + e.Message, e);
+        }
+        inputs.Collateral?.RequireEveryFileRecognised();
+        VerificationContext context = inputs.Options.Context with { ExpectedReportData = expected.ReportData };
+        var appraisals = new List<Appraisal>();
+        foreach (AttestationEvidence item in file.Items)
+        {
+            Appraisal a = verifier.Verify(item, context);
+            // GPU evidence without a binding: --nonce is the SPDM request nonce, which the GPU verifier checked itself.
+            AppraisalCheck? check = gpu
+                ? (item.Binding is null ? expected with { Nonce = null } : expected) is { IsEmpty: false } e ? e.Check(item, a, a.Claims?.ReportData) : null
+                : expected.Check(item, a, a.Claims?.ReportData);
+            if (check is not null) a = a with { Checks = [.. a.Checks, check] };
+            appraisals.Add(a);
+        }
+        return new FileAppraisal(file, appraisals) { Expected = expected, Collateral = inputs.Collateral };
     }
 
     /// <summary>Recognises the evidence in <paramref name="data"/>.</summary>
@@ -54,10 +86,11 @@ public sealed class EvidenceFileVerifier(IReadOnlyList<EvidencePlatform> platfor
             }
         }
         if (ReadRaw(data) is { } raw) return raw;
-        if (TryBase64(trimmed.Span, out byte[]? decoded) && ReadRaw(decoded) is { } fromBase64) return fromBase64;
+        if (TryHex(trimmed.Span, out byte[]? fromHexText) && ReadRaw(fromHexText) is { } fromHex) return fromHex with { Kind = fromHex.Kind + " (hex)" };
+        if (TryBase64(trimmed.Span, out byte[]? decoded) && ReadRaw(decoded) is { } fromBase64) return fromBase64 with { Kind = fromBase64.Kind + " (base64)" };
         string vm = string.Join(", ", platforms.Where(p => p.Subject == EvidenceSubject.Vm && p.RawName is not null).Select(p => p.RawName));
         string gpu = string.Join(", ", platforms.Where(p => p.Subject == EvidenceSubject.Gpu && p.RawName is not null).Select(p => p.RawName));
-        throw new VerificationInputException($"unrecognized evidence: not an {vm}, attestation JSON, or {gpu}");
+        throw new VerificationInputException($"unrecognized evidence: not an {vm} (binary, hex or base64), evidence JSON (TeeWasm's, Trustee's), a token (JWT), or {gpu}");
     }
 
     /// <summary>The evidence of an evidence document, its binding read (as <see cref="AttestationEvidence.BindingError"/> when unusable); null when no platform knows it.</summary>
@@ -211,6 +244,23 @@ public sealed class EvidenceFileVerifier(IReadOnlyList<EvidencePlatform> platfor
         while (start < end && span[start] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') start++;
         while (end > start && span[end - 1] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') end--;
         return data[start..end];
+    }
+
+    /// <summary>Hex text (whitespace and a leading 0x allowed) of at least 16 digits, decoded.</summary>
+    internal static bool TryHex(ReadOnlySpan<byte> text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out byte[]? decoded)
+    {
+        decoded = null;
+        if (text.StartsWith("0x"u8) || text.StartsWith("0X"u8)) text = text[2..];
+        var digits = new StringBuilder(text.Length);
+        foreach (byte b in text)
+        {
+            if (b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') continue;
+            if (!char.IsAsciiHexDigit((char)b)) return false;
+            digits.Append((char)b);
+        }
+        if (digits.Length < 16 || digits.Length % 2 != 0) return false;
+        decoded = Convert.FromHexString(digits.ToString());
+        return true;
     }
 
     /// <summary>Base64 text of at least 16 characters, decoded.</summary>

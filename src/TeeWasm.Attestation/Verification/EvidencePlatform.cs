@@ -40,6 +40,28 @@ public abstract class EvidencePlatform : IEvidenceReader
     /// <exception cref="VerificationInputException">The file is in that format but malformed.</exception>
     public virtual EvidenceFile? TryReadFile(ReadOnlyMemory<byte> data) => null;
 
+    /// <summary>
+    /// The JSON object of a file that holds Trustee evidence: the object itself, or the <c>primary_evidence</c> of
+    /// Trustee's composite evidence (also inside a KBS Attestation's <c>tee-evidence</c>); null when the file is not a JSON object.
+    /// </summary>
+    protected static System.Text.Json.JsonElement? TrusteeJson(ReadOnlyMemory<byte> data)
+    {
+        ReadOnlySpan<byte> t = data.Span.Trim(" \t\r\n"u8);
+        if (t.Length == 0 || t[0] != (byte)'{') return null;
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(data);
+            System.Text.Json.JsonElement e = doc.RootElement;
+            if (e.TryGetProperty("tee-evidence", out var tee) && tee.ValueKind == System.Text.Json.JsonValueKind.Object) e = tee;
+            if (e.TryGetProperty("primary_evidence", out var primary) && primary.ValueKind == System.Text.Json.JsonValueKind.Object) e = primary;
+            return e.Clone();
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Evidence standing for an attestation result that failed (its JSON has no evidence); null when such a record is an error.</summary>
     public virtual AttestationEvidence? FailedAttestation(string error) => null;
 
@@ -73,6 +95,9 @@ public sealed record EvidenceFile
 public sealed class VerifyInputs(VerifyOptions options, Func<VerifyOptions, IReadOnlyList<X509Certificate2>> loadSimulatorRoots)
 {
     private IReadOnlyList<X509Certificate2>? _simulatorRoots;
+    private ExpectedBinding? _expected;
+    private CollateralFolder? _collateral;
+    private bool _collateralLoaded;
 
     /// <summary>The options as given.</summary>
     public VerifyOptions Options { get; } = options;
@@ -83,6 +108,26 @@ public sealed class VerifyInputs(VerifyOptions options, Func<VerifyOptions, IRea
     /// <summary>The simulator's roots when <see cref="VerifyOptions.TrustSimulator"/>, else none.</summary>
     /// <exception cref="VerificationInputException">There is no simulator directory.</exception>
     public IReadOnlyList<X509Certificate2> SimulatorRoots => _simulatorRoots ??= Options.TrustSimulator ? loadSimulatorRoots(Options) : [];
+
+    /// <summary>What the evidence must be bound to (<c>--nonce</c>, <c>--module</c>, <c>--report-data</c>), parsed once.</summary>
+    /// <exception cref="VerificationInputException">A value is malformed.</exception>
+    public ExpectedBinding Expected => _expected ??= ExpectedBinding.From(Options);
+
+    /// <summary>The <c>--collateral</c> folder or the <see cref="VerifyOptions.Collateral"/> set, read once as files each platform recognises by content; null without either.</summary>
+    /// <exception cref="VerificationInputException">The folder does not exist or cannot be read.</exception>
+    public CollateralFolder? Collateral
+    {
+        get
+        {
+            if (!_collateralLoaded)
+            {
+                _collateral = Options.CollateralDirectory is { } dir ? CollateralFolder.Load(dir)
+                    : Options.Collateral is { } set ? CollateralFolder.FromSet(set, "the bundle's collateral") : null;
+                _collateralLoaded = true;
+            }
+            return _collateral;
+        }
+    }
 
     /// <summary>Each file of <see cref="VerifyOptions.CertificateFiles"/> must exist.</summary>
     /// <exception cref="VerificationInputException">One does not.</exception>
@@ -101,8 +146,8 @@ public sealed class VerifyInputs(VerifyOptions options, Func<VerifyOptions, IRea
     /// <exception cref="VerificationInputException">An input is missing, unreadable, or only for GPU evidence.</exception>
     public VmInputs PrepareVm()
     {
-        if (Options.Nonce is not null || Options.RimDirectory is not null)
-            throw new VerificationInputException("--nonce and --rim apply to NVIDIA GPU evidence only");
+        if (Options.RimDirectory is not null)
+            throw new VerificationInputException("--rim applies to NVIDIA GPU evidence only");
         var certificates = new List<X509Certificate2>();
         foreach (string c in ExistingCertificateFiles())
         {
@@ -115,19 +160,7 @@ public sealed class VerifyInputs(VerifyOptions options, Func<VerifyOptions, IRea
                 throw new VerificationInputException($"--cert {c}: {e.Message}", e);
             }
         }
-        foreach (CollateralItem item in Options.Collateral?.Of(CollateralKind.AmdCertificate) ?? [])
-        {
-            try
-            {
-                certificates.AddRange(CertificateLoader.Load(item.Data));
-            }
-            catch (AttestationException e)
-            {
-                throw new VerificationInputException($"collateral {item.Name}: {e.Message}", e);
-            }
-        }
-        if (Options.CollateralDirectory is { } dir && !Directory.Exists(dir))
-            throw new VerificationInputException($"--collateral: folder '{dir}' not found");
+        CollateralFolder? collateral = Collateral;
         IReadOnlyList<X509Certificate2> simulator = SimulatorRoots;
         byte[]? tdQuote = null;
         if (Options.TdQuoteFile is { } quotePath)
@@ -142,21 +175,18 @@ public sealed class VerifyInputs(VerifyOptions options, Func<VerifyOptions, IRea
                 throw new VerificationInputException(e.Message, e);
             }
         }
-        return new VmInputs(certificates, Options.CollateralDirectory, simulator, tdQuote) { Collateral = Options.Collateral };
+        return new VmInputs(certificates, collateral, simulator, tdQuote);
     }
 }
 
 /// <summary>The inputs of VM evidence, loaded (<see cref="VerifyInputs.PrepareVm"/>).</summary>
 /// <param name="Certificates">The <c>--cert</c> certificates.</param>
-/// <param name="CollateralDirectory">The TDX collateral folder (it exists), or null.</param>
+/// <param name="Collateral">The collateral read by content: the <c>--collateral</c> folder or a bundle's set (<see cref="VerifyInputs.Collateral"/>), or null.</param>
 /// <param name="SimulatorRoots">The simulator roots to trust, or none.</param>
 /// <param name="TdQuoteFile">The bytes of the <c>--td-quote</c> file, or null.</param>
-public sealed record VmInputs(IReadOnlyList<X509Certificate2> Certificates, string? CollateralDirectory,
+public sealed record VmInputs(IReadOnlyList<X509Certificate2> Certificates, CollateralFolder? Collateral,
     IReadOnlyList<X509Certificate2> SimulatorRoots, byte[]? TdQuoteFile)
 {
-    /// <summary>Collateral given as data (TDX collateral is taken from it when there is no <see cref="CollateralDirectory"/>), or null.</summary>
-    public CollateralSet? Collateral { get; init; }
-
     /// <summary>The refusal of <c>--td-quote</c> for evidence that is not an Azure HCL report with a TDREPORT inside.</summary>
     public const string TdQuoteNotApplicable = "--td-quote applies to an Azure HCL report with a TDREPORT inside only";
 }

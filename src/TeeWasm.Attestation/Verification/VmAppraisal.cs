@@ -9,13 +9,16 @@ namespace TeeWasm.Attestation.Verification;
 public static class VmAppraisal
 {
     /// <summary>The first check: the evidence's signatures and chain, with the verifier's verdict as the reason.</summary>
-    public static AppraisalCheck SignatureAndChain(bool valid, string verdict) =>
-        new("signature and chain", valid ? CheckStatus.Pass : CheckStatus.Fail, verdict);
+    /// <param name="valid">The platform's verdict.</param>
+    /// <param name="verdict">Its words.</param>
+    /// <param name="reason">Its machine-readable reason when it failed (the platform's failure reason name).</param>
+    public static AppraisalCheck SignatureAndChain(bool valid, string verdict, string? reason = null) =>
+        new("signature and chain", valid ? CheckStatus.Pass : CheckStatus.Fail, verdict) { Code = valid ? null : reason };
 
     /// <summary>An appraisal of VM evidence rejected before any report was read (a bad binding…).</summary>
     public static Appraisal Rejected(string kind, string reason, string message) => new()
     {
-        Kind = kind, EvidenceValid = false, Reason = reason, Message = message, Checks = [SignatureAndChain(false, message)],
+        Kind = kind, EvidenceValid = false, Reason = reason, Message = message, Checks = [SignatureAndChain(false, message, reason)],
     };
 
     /// <summary>

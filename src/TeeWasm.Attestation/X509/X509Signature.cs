@@ -5,7 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace TeeWasm.Attestation.X509;
 
 /// <summary>
-/// Checks the ECDSA signature of a DER "signed" structure (RFC 5280 Certificate or CertificateList:
+/// Checks the ECDSA signature of a DER "signed" structure (RFC 5280 Certificate or CertificateList, RFC 6960 BasicOCSPResponse:
 /// SEQUENCE { tbs, signatureAlgorithm, signatureValue BIT STRING }) against an issuer's public key.
 /// </summary>
 internal static class X509Signature

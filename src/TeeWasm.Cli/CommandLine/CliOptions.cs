@@ -118,6 +118,9 @@ internal sealed class CliOptions
         HelpName = "S",
     };
 
+    /// <summary>Opt-in collateral fetching (run, attest: the VCEK when the platform gives none, TDX collateral).</summary>
+    public FetchOptions Fetch { get; } = new();
+
     public CliOptions()
     {
         Tee.AcceptOnlyFromAmong("auto", "none", "simulate");
@@ -205,7 +208,11 @@ internal sealed class CliOptions
         VmTokenService = ToVmTokenService(parse),
         GpuVerifier = NrasMode(parse) is null ? null : new NrasClient(new NrasOptions { Timeout = ToServiceCallOptions(parse).Timeout }),
         GpuVerifierMode = NrasMode(parse) ?? RemoteGpuVerification.Require,
+        CollateralFetcher = parse.CommandResult.Command.Options.Contains(Fetch.Fetch) ? Fetch.Create(parse) : null,
     };
+
+    /// <summary>Adds the <c>--fetch</c> options (commands that attest: run, attest).</summary>
+    public void AddFetchTo(Command command) => Fetch.AddTo(command);
 
     private bool FetchVcekFromImds(ParseResult parse) =>
         !parse.GetValue(NoImdsVcek) ? true

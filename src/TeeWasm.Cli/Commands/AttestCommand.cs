@@ -23,6 +23,13 @@ internal static class AttestCommand
         var gpuIndex = new Option<int>("--index") { Description = "Which GPU to attest (gpu only)", DefaultValueFactory = _ => 0, HelpName = "N" };
         var allGpus = new Option<bool>("--all") { Description = "Attest every GPU (gpu only): a JSON array, exit 0 only when all pass" };
         var module = new Option<string?>("--module") { Description = "Bind this module's SHA-256 into the report (default: 32 zero bytes)", HelpName = "FILE" }.ExistingFile();
+        var format = new Option<string>("--format")
+        {
+            Description = "vm only: json (the result: token, evidence JSON) or bin (the raw report or quote bytes the hardware signed, as go-sev-guest -outform bin; needs --out)",
+            DefaultValueFactory = _ => "json",
+            HelpName = "json|bin",
+        };
+        format.AcceptOnlyFromAmong("json", "bin");
         var bundle = new Option<string?>("--bundle")
         {
             Description = "Also write an offline bundle to FILE: the result and the collateral a verifier needs without a network (certificates the platform returned, --vm-cert files, --tdx-collateral, --rim), signed by the attested host key; check it with 'tee-wasm verify FILE --offline'",
@@ -32,9 +39,10 @@ internal static class AttestCommand
 
         var command = new Command("attest", "Attest the VM, a GPU, or all of them, and print the result JSON; exit 1 when attestation fails")
         {
-            target, nonce, outFile, gpuIndex, allGpus, module, bundle, rim,
+            target, nonce, outFile, gpuIndex, allGpus, module, format, bundle, rim,
         };
         shared.AddTo(command);
+        shared.AddFetchTo(command);
         command.SetAction(parse =>
         {
             byte[] nonceBytes = ParseNonce(parse.GetValue(nonce));
@@ -61,9 +69,24 @@ internal static class AttestCommand
                 if (bundlePath is not null) throw new UsageException("--bundle takes one result: use 'attest all --bundle' for the VM and every GPU");
                 return AttestAllGpus(attester, nonceBytes, parse.GetValue(outFile), stdout, stderr);
             }
+            bool bin = parse.GetValue(format) == "bin";
+            if (bin && gpu) throw new UsageException("--format bin applies to 'attest vm' only (a GPU's SPDM report is in the JSON)");
+            if (bin && parse.GetValue(outFile) is null) throw new UsageException("--format bin writes binary: give --out FILE");
             var result = gpu ? attester.AttestGpu(parse.GetValue(gpuIndex), nonceBytes) : attester.AttestVm(nonceBytes);
             if (bundlePath is not null && result.Success)
                 WriteBundle(bundlePath, BundleCollector.Bundle(result, attesterOptions, attester.HostKey, rimDir), stdout);
+            if (bin)
+            {
+                if (!result.Success || result.Evidence is null)
+                {
+                    stderr.WriteLine("error: " + (result.Error ?? "no evidence"));
+                    return 1;
+                }
+                byte[] raw = EvidenceDocument.Parse(result.Evidence).GetBase64("report") ?? [];
+                File.WriteAllBytes(parse.GetValue(outFile)!, raw);
+                stdout.WriteLine($"attestation OK: wrote {parse.GetValue(outFile)} ({raw.Length} bytes: the raw {result.TeeType} report)");
+                return 0;
+            }
             string json = JsonOutput.Pretty(result.ToJsonUtf8());
             if (parse.GetValue(outFile) is { } path)
             {

@@ -21,43 +21,47 @@ internal static class DocumentVerification
     /// <summary>The options of <c>verify</c> for these documents.</summary>
     internal sealed class Options
     {
-        private readonly Option<bool> _offline = new("--offline") { Description = "Use no network: everything comes from FILE (a bundle) and the options given; nothing is fetched" };
         private readonly Option<string?> _bundle = new("--bundle") { Description = "Receipt: the bundle of its launch attestation (run --receipt R --bundle B); its collateral is used", HelpName = "FILE" };
         private readonly Option<string[]> _dirs = new("--dir") { Description = "Receipt: compare the receipt's file digests with the files in HOST, the guest's directory GUEST (repeatable)", HelpName = "HOST::GUEST" };
         private readonly Option<string?> _stdout = new("--stdout") { Description = "Receipt: compare the guest's stdout, saved in FILE, with the receipt's digest", HelpName = "FILE" };
 
         public void AddTo(Command command)
         {
-            command.Options.Add(_offline);
             command.Options.Add(_bundle);
             command.Options.Add(_dirs);
             command.Options.Add(_stdout);
         }
 
-        public Values Values(ParseResult parse) => new(parse.GetValue(_offline), parse.GetValue(_bundle), parse.GetValue(_dirs) ?? [], parse.GetValue(_stdout));
+        public Values Values(ParseResult parse) => new(parse.GetValue(_bundle), parse.GetValue(_dirs) ?? [], parse.GetValue(_stdout));
     }
 
     /// <summary>The values of <see cref="Options"/>.</summary>
-    internal sealed record Values(bool Offline, string? Bundle, string[] Directories, string? Stdout)
+    internal sealed record Values(string? Bundle, string[] Directories, string? Stdout)
     {
         public bool ForReceipt => Bundle is not null || Directories.Length > 0 || Stdout is not null;
+    }
+
+    /// <summary>True when <paramref name="data"/> is a bundle or a receipt: verified with what it carries (<c>--offline</c> applies without <c>--fetch</c>).</summary>
+    public static bool IsBundleOrReceipt(byte[] data) =>
+        ReadDocument(data) is { } d && (BundleDocument.IsBundle(d) || ReceiptDocument.IsReceipt(d));
+
+    private static EvidenceDocument? ReadDocument(byte[] data)
+    {
+        if (data.AsSpan().TrimStart(" \t\r\n"u8) is not [(byte)'{', ..]) return null;
+        try
+        {
+            return EvidenceDocument.Parse(data);
+        }
+        catch (Exception e) when (e is JsonException or AttestationException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Verifies and prints <paramref name="data"/> when it is one of these documents; null when it is not (plain evidence).</summary>
     public static int? TryRun(byte[] data, VerifyOptions options, Values values, bool json, TextWriter o)
     {
-        EvidenceDocument? document = null;
-        if (data.AsSpan().TrimStart(" \t\r\n"u8) is [(byte)'{', ..])
-        {
-            try
-            {
-                document = EvidenceDocument.Parse(data);
-            }
-            catch (Exception e) when (e is JsonException or AttestationException)
-            {
-                document = null;
-            }
-        }
+        EvidenceDocument? document = ReadDocument(data);
         bool receipt = document is not null && ReceiptDocument.IsReceipt(document);
         if (values.ForReceipt && !receipt) throw new UsageException("--bundle, --dir and --stdout apply to a receipt (tee-wasm run --receipt) only");
         if (document is null) return null;

@@ -62,6 +62,7 @@ internal static class KbsCommand
         };
         var auditLog = new Option<string?>("--audit-log") { Description = "Append one JSON line per verify/token/secret event to FILE (never secrets)", HelpName = "FILE" };
         var tdxCollateral = new Option<string?>("--tdx-collateral") { Description = "TDX collateral directory (TCB info, QE identity, CRLs) for the TCB status of TDX quotes", HelpName = "DIR" }.ExistingDirectory();
+        var fetch = new FetchOptions();
         var workloads = new Option<string[]>("--workloads")
         {
             Description = "Workload documents (files, or directories of *.json, from tee-wasm run --print-workload): a launch refused by a rule's workload_digests is told how it differs from the closest allowed one (repeatable)",
@@ -71,6 +72,7 @@ internal static class KbsCommand
         {
             listen, insecureHttp, tlsCert, tlsKey, secrets, policy, simulatorDir, auditLog, tdxCollateral, workloads,
         };
+        fetch.AddTo(command);
         command.SetAction(parse =>
         {
             SecretPolicy rules;
@@ -106,6 +108,7 @@ internal static class KbsCommand
                 Policy = rules,
                 SimulatorDirectory = parse.GetValue(simulatorDir),
                 TdxCollateralDirectory = parse.GetValue(tdxCollateral),
+                CollateralFetcher = fetch.Create(parse, stderr),
                 AuditLog = (IAttestationAuditLog?)audit ?? NullAuditLog.Instance,
                 Logger = loggers.CreateLogger("kbs"),
                 Workloads = LoadWorkloads(parse.GetValue(workloads) ?? []),

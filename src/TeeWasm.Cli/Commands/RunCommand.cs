@@ -81,6 +81,7 @@ internal static class RunCommand
             receipt, bundle, printWorkload,
         };
         shared.AddTo(command);
+        shared.AddFetchTo(command);
 
         command.SetAction(parse =>
         {

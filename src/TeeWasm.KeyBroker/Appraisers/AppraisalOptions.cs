@@ -11,6 +11,9 @@ public sealed record AppraisalOptions
     /// <summary>A folder of collateral for the verifiers that take one (TDX: TCB info, QE identity, CRLs, for the TCB status); null gives none.</summary>
     public string? CollateralDirectory { get; init; }
 
+    /// <summary>Fetches what the evidence lacks (SEV-SNP: the VCEK, AMD's CRL; TDX: Intel PCS collateral when no <see cref="CollateralDirectory"/>); null stays offline.</summary>
+    public TeeWasm.Attestation.Verification.ICollateralFetcher? CollateralFetcher { get; init; }
+
     /// <summary>The clock.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

@@ -28,7 +28,7 @@ public sealed class EvidenceAppraiser
     {
         _options = options;
         _inputs = new VerifyInputs(
-            new VerifyOptions { CollateralDirectory = options.CollateralDirectory, TrustSimulator = options.SimulatorRoot is not null },
+            new VerifyOptions { CollateralDirectory = options.CollateralDirectory, TrustSimulator = options.SimulatorRoot is not null, Fetcher = options.CollateralFetcher },
             _ => [options.SimulatorRoot!]);
     }
 

@@ -1,3 +1,4 @@
+using TeeWasm.Attestation.Verification;
 using System.Security.Cryptography.X509Certificates;
 using TeeWasm.Attestation.Platforms.Simulator;
 using TeeWasm.Attestation.Platforms.Snp;
@@ -23,11 +24,17 @@ public sealed record TrusteeAppraisalOptions
     /// <summary>The clock.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
-    /// <summary>The SNP verifier these options make.</summary>
-    internal SnpEvidenceVerifier SnpVerifier => new(new SnpVerifierOptions
+    /// <summary>Fetches what the evidence lacks (the VCEK, AMD's CRL; TDX collateral when <see cref="Tdx"/> has none); null stays offline.</summary>
+    public ICollateralFetcher? CollateralFetcher { get; init; }
+
+    /// <summary>The SNP verifier these options make, with what was fetched for one report (certificates, CRL), when anything was.</summary>
+    internal SnpEvidenceVerifier SnpVerifierWith(SnpFetchedCollateral? fetched) => new(new SnpVerifierOptions
     {
         SimulatorRoots = SimulatorRoot is { } root ? [root] : [],
         SimulatorIntermediates = SimulatorAsk is { } ask ? [ask] : [],
+        Certificates = fetched?.Certificates ?? [],
+        Crls = fetched?.Crls ?? [],
+        CrlUnavailable = fetched?.CrlUnavailable,
     });
 
     /// <summary>
@@ -36,7 +43,8 @@ public sealed record TrusteeAppraisalOptions
     /// collateral of <paramref name="tdxCollateralDirectory"/> when given.
     /// </summary>
     /// <exception cref="TeeWasm.Attestation.Evidence.AttestationException">The collateral cannot be read.</exception>
-    public static TrusteeAppraisalOptions Create(bool trustSimulator, string? simulatorDirectory, string? tdxCollateralDirectory, TimeProvider time)
+    public static TrusteeAppraisalOptions Create(bool trustSimulator, string? simulatorDirectory, string? tdxCollateralDirectory, TimeProvider time,
+        ICollateralFetcher? fetcher = null)
     {
         var simulator = trustSimulator ? SimulatorAuthority.LoadOrCreate(simulatorDirectory) : null;
         return new TrusteeAppraisalOptions
@@ -45,6 +53,7 @@ public sealed record TrusteeAppraisalOptions
             SimulatorAsk = simulator?.Ask,
             Tdx = new TdxVerifierOptions { Collateral = tdxCollateralDirectory is { } dir ? TdxCollateral.LoadDirectory(dir) : null },
             Time = time,
+            CollateralFetcher = fetcher,
         };
     }
 }

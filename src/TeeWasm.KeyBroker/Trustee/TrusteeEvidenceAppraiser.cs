@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using TeeWasm.Attestation.Platforms.AzureVtpm;
+using TeeWasm.Attestation.Platforms.Snp;
 using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Services.Kbs;
 using TeeWasm.Attestation.Services.Kbs.Trustee;
@@ -57,8 +59,8 @@ public static class TrusteeEvidenceAppraiser
         static int Rank(string type) => type switch { "VCEK" or "VLEK" => 0, "ASK" => 1, "ARK" => 2, _ => 3 };
         string[] pems = chain.Where(c => Rank(c.Type) < 3).OrderBy(c => Rank(c.Type))
             .Select(c => new string(PemEncoding.Write("CERTIFICATE", c.Der))).ToArray();
-        if (pems.Length == 0)
-            throw new AttestationException("SNP evidence has no cert_chain; this broker does not fetch the VCEK from AMD's KDS");
+        if (pems.Length == 0 && options.CollateralFetcher is null)
+            throw new AttestationException("SNP evidence has no cert_chain and this broker does not fetch the VCEK from AMD's KDS (kbs serve --fetch)");
         return TrusteeReportAppraiser.Snp(report, pems, reportData, [], options);
     }
 

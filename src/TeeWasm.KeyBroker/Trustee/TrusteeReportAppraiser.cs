@@ -21,7 +21,19 @@ internal static class TrusteeReportAppraiser
         var certificates = new X509Certificate2Collection();
         foreach (string? pem in pems) certificates.ImportFromPem(pem);
         var now = options.Time.GetUtcNow();
-        var appraisal = options.SnpVerifier.Verify(new SnpEvidence { Report = report, Certificates = [.. certificates] },
+        SnpFetchedCollateral? fetched = null;
+        if (options.CollateralFetcher is { } fetcher && !certificates.Any(c => c.PublicKey.Oid.Value == "1.2.840.10045.2.1"))
+        {
+            try
+            {
+                fetched = SnpCollateralFetch.For(fetcher, report, [.. certificates], product: null);
+            }
+            catch (Exception e) when (e is CollateralUnavailableException or VerificationInputException)
+            {
+                throw new AttestationException("SNP evidence carries no VCEK and fetching it failed: " + e.Message, e);
+            }
+        }
+        var appraisal = options.SnpVerifierWith(fetched).Verify(new SnpEvidence { Report = report, Certificates = [.. certificates] },
             new VerificationContext { ExpectedReportData = reportData, Time = now });
         if (!appraisal.EvidenceValid)
         {
@@ -39,7 +51,19 @@ internal static class TrusteeReportAppraiser
         string boundInputs = "runtime-data (nonce and tee-pubkey)")
     {
         var now = options.Time.GetUtcNow();
-        var appraisal = new TdxEvidenceVerifier(options.Tdx).Verify(new TdxEvidence { Quote = quote },
+        TdxVerifierOptions tdx = options.Tdx;
+        if (tdx.Collateral is null && options.CollateralFetcher is { } fetcher)
+        {
+            try
+            {
+                tdx = tdx with { Collateral = TdxCollateralFetch.For(fetcher, quote) };
+            }
+            catch (Exception e) when (e is CollateralUnavailableException or VerificationInputException)
+            {
+                throw new AttestationException("fetching the quote's collateral from Intel PCS failed: " + e.Message, e);
+            }
+        }
+        var appraisal = new TdxEvidenceVerifier(tdx).Verify(new TdxEvidence { Quote = quote },
             new VerificationContext { ExpectedReportData = reportData, Time = now });
         if (appraisal.Reason == TdxEvidenceVerifier.ReportDataMismatch) throw new AttestationException($"TDX quote report_data does not bind {boundInputs}");
         if (!appraisal.EvidenceValid) throw new AttestationException($"TDX quote rejected ({appraisal.Reason}): {appraisal.Message}");

@@ -1,6 +1,10 @@
 using System.Text.Json.Nodes;
 using TeeWasm.Attestation.Bundles;
 using TeeWasm.Attestation.Evidence;
+using TeeWasm.Attestation.Platforms.Snp;
+using TeeWasm.Attestation.Policy;
+using TeeWasm.Attestation.Services.Collateral;
+using TeeWasm.Attestation.Tests.Services;
 using TeeWasm.Attestation.Tests.Platforms.Tdx;
 using TeeWasm.Attestation.Tokens;
 using TeeWasm.Attestation.Verification;
@@ -125,6 +129,40 @@ public sealed class BundleTests
         Assert.Matches(@"^tdx-tcb-info 'tcbinfo\.json' \(--tdx-collateral .*\): STALE, next update due 2023-07-18 08:42 UTC$",
             BundleVerifier.Verify(bundle, new VerifyOptions { Time = TdxTestData.Feb2026, AllowUnsignedCollateral = true }).Collateral
                 .Single(c => c.Item.Name == "tcbinfo.json").Describe(TdxTestData.Feb2026));
+    }
+
+    [Fact]
+    public void FetchedCollateral_GoesIntoTheBundle_WithItsUrl_AndIsReadBackByTheCollateralReader()
+    {
+        byte[] report = File.ReadAllBytes(RepoPaths.Vector("snp", "attestation.bin"));
+        using var vendor = new FakeVendorServer();
+        using var fetcher = new CollateralFetcher(new CollateralFetcherOptions { KdsUrl = vendor.Url, RetryDelay = TimeSpan.FromMilliseconds(10) });
+        SnpCollateralFetch.For(fetcher, report, [], "Milan");
+        CollateralSet collateral = BundleCollector.Collect([], new AttesterOptions { CollateralFetcher = fetcher });
+        CollateralItem vcek = collateral.Of(CollateralKind.AmdVcek).Single();
+        Assert.Equal($"{vendor.Url.AbsoluteUri.TrimEnd('/')}/vcek/v1/Milan/{FakeVendorServer.AttestationBinChipId}?{FakeVendorServer.AttestationBinTcbQuery}", vcek.Source);
+        Assert.Equal(new DateTime(2029, 9, 24), vcek.NextUpdate!.Value.UtcDateTime.Date); // the VCEK's notAfter
+
+        var evidence = EvidenceDocument.Parse(EvidenceDocument.WriteDocument(w =>
+        {
+            w.String("tee_type", "SNP");
+            w.Base64("report", report);
+        }));
+        using var key = HostAttestationKey.Create();
+        string json = BundleDocument.Sign(new AttestationBundle { Created = DateTimeOffset.Parse("2026-06-01T00:00:00Z"), Evidence = evidence, Collateral = collateral }, key);
+        CollateralSet read = BundleDocument.Parse(System.Text.Encoding.UTF8.GetBytes(json)).Bundle.Collateral;
+        Assert.Equal(collateral.Items.Select(i => (i.Kind, i.Source, i.NextUpdate)), read.Items.Select(i => (i.Kind, i.Source, i.NextUpdate)));
+
+        // The bundle's pieces go through the reader --collateral uses: the report verifies with them and nothing else.
+        var options = new VerifyOptions { Time = DateTimeOffset.Parse("2026-06-01T00:00:00Z"), Policy = new AttestationPolicy { AllowDebug = true, RequireReportDataBinding = false } };
+        Appraisal a = Assert.Single(AttestationPlatforms.VerifyFile(report, options with { Collateral = read }).Appraisals);
+        Assert.True(a.Valid, a.Failures);
+        Assert.Contains("signed by VCEK (valid 2022-09-24 to 2029-09-24), chain to the AMD Milan ARK", a.Message);
+        // Without the fetched VCEK the same report is not verified.
+        var withoutVcek = new CollateralSet(read.Items.Where(i => i.Kind != CollateralKind.AmdVcek));
+        Appraisal rejected = Assert.Single(AttestationPlatforms.VerifyFile(report, options with { Collateral = withoutVcek }).Appraisals);
+        Assert.False(rejected.Valid);
+        Assert.Equal("no VCEK certificate was supplied", rejected.Checks.Single(c => c.Name == "signature and chain").Reason);
     }
 
     [Fact]

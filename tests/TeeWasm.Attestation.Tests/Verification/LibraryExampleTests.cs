@@ -36,9 +36,10 @@ public sealed class LibraryExampleTests
         string[] lines = console.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("evidence verified: AMD SEV-SNP report, Milan, signed by VCEK (valid 2022-09-24 to 2029-09-24), chain to the AMD Milan ARK", lines[0]);
         Assert.StartsWith("  Pass signature and chain: AMD SEV-SNP report, Milan", lines[1]);
-        Assert.Equal("  Fail debug: guest policy 0xb0000 has DEBUG (bit 19) set: the host may debug this guest and read its memory; debug is forbidden", lines[2]);
-        Assert.StartsWith("  Pass vmpl: ", lines[3]);
-        Assert.Equal("REJECTED: debug: guest policy 0xb0000 has DEBUG (bit 19) set: the host may debug this guest and read its memory; debug is forbidden", lines[4]);
+        Assert.Equal("  Skip revocation: not checked: no AMD CRL given (--collateral DIR with the KDS CRL, or --fetch)", lines[2]);
+        Assert.Equal("  Fail debug: guest policy 0xb0000 has DEBUG (bit 19) set: the host may debug this guest and read its memory; debug is forbidden", lines[3]);
+        Assert.StartsWith("  Pass vmpl: ", lines[4]);
+        Assert.Equal("REJECTED: debug: guest policy 0xb0000 has DEBUG (bit 19) set: the host may debug this guest and read its memory; debug is forbidden", lines[5]);
         Assert.True(appraisal.Claims is { Platform: "AMD SEV-SNP", Simulated: false, Debug: true });
 
         // The same report before its VCEK was issued is rejected, with the reason.

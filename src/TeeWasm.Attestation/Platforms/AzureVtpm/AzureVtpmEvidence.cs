@@ -37,6 +37,13 @@ public sealed record AzureVtpmEvidence : AttestationEvidence
     /// <summary>The PCR values read, in ascending PCR order of <see cref="PcrSelection"/>, or null.</summary>
     public IReadOnlyList<byte[]>? Pcrs { get; init; }
 
+    /// <summary>
+    /// The Trustee evidence version (0, 1, 2) when the evidence was read from Trustee's <c>az-snp-vtpm</c>/<c>az-tdx-vtpm</c>
+    /// format: its TPM quote's extraData is the report data itself (not SHA-256 of it), and from version 2 the HCL
+    /// runtime claims' <c>user-data</c> starts with it; null for TeeWasm's evidence.
+    /// </summary>
+    public int? TrusteeVersion { get; init; }
+
     /// <inheritdoc />
     public override EvidenceSubject Subject => EvidenceSubject.Vm;
 

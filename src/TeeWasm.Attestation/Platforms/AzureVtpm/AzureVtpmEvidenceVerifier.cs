@@ -62,6 +62,12 @@ public sealed class AzureVtpmEvidenceVerifier(AzureVtpmVerifierOptions? options 
             return (VmAppraisal.Rejected("Azure HCL report", "BindingInvalid", "evidence binding rejected: " + bindingError), new AzureVtpmVerificationResult());
         }
         var (r, chainSimulated) = Run(evidence, expected, context.Time);
+        if (r.IsValid && evidence.TrusteeVersion >= 2 && expected is not null && r.Claims?.UserData is var userData
+            && !(userData is not null && userData.StartsWith(Convert.ToHexString(expected), StringComparison.OrdinalIgnoreCase)))
+        {
+            return (VmAppraisal.Rejected("Azure HCL report", "UserDataMismatch",
+                $"the HCL runtime claims' user-data ({userData ?? "absent"}) does not start with the expected report data {Convert.ToHexStringLower(expected)} (Trustee evidence version 2 binds it there)"), r);
+        }
         bool tdxInside = r.Report?.ReportType == HclReportType.Tdx;
         string inner = tdxInside ? "Intel TDX" : "AMD SEV-SNP";
         string kindName = $"Azure HCL report ({inner})";
@@ -77,7 +83,7 @@ public sealed class AzureVtpmEvidenceVerifier(AzureVtpmVerifierOptions? options 
         bool simulated = evidence.Simulated || chainSimulated;
         // The runtime-claims binding binds the AK, not our report_data: only a quote over SHA-256 of the binding counts.
         bool? bound = (expected is not null || _options.ExpectedQuoteNonce is not null) && r.QuoteVerified ? true : null;
-        var checks = new List<AppraisalCheck> { VmAppraisal.SignatureAndChain(r.IsValid, verdict) };
+        var checks = new List<AppraisalCheck> { VmAppraisal.SignatureAndChain(r.IsValid, verdict, r.Reason.ToString()) };
         PolicyInput? input = null;
         if (r.Snp?.Report is { } snp)
         {
@@ -141,7 +147,8 @@ public sealed class AzureVtpmEvidenceVerifier(AzureVtpmVerifierOptions? options 
                 TdxOptions = _options.Tdx.ToQuoteOptions(time),
                 // With a binding the quote must carry SHA-256 of it; otherwise only the evidence's own nonce can be
                 // compared (self-consistency).
-                ExpectedNonce = _options.ExpectedQuoteNonce ?? (expected is not null ? AzureVtpmEvidenceSource.QuoteNonce(expected) : evidence.QuoteNonce),
+                ExpectedNonce = _options.ExpectedQuoteNonce ?? (expected is null ? evidence.QuoteNonce
+                    : evidence.TrusteeVersion is not null ? expected : AzureVtpmEvidenceSource.QuoteNonce(Pad64(expected))),
                 PcrValues = evidence.Pcrs,
                 PcrSelection = evidence.PcrSelection ?? TpmPcrSelection.AllSha256,
             });
@@ -155,6 +162,14 @@ public sealed class AzureVtpmEvidenceVerifier(AzureVtpmVerifierOptions? options 
         var sim = Verify([.. certificates, .. _options.SimulatorIntermediates], _options.SimulatorRoots);
         if (sim.IsValid) return (sim, true);
         return sim.Snp?.Reason is SnpFailureReason.WrongRoot or SnpFailureReason.ChainInvalid ? (verdict, false) : (sim, false);
+    }
+
+    private static byte[] Pad64(byte[] value)
+    {
+        if (value.Length >= 64) return value;
+        byte[] padded = new byte[64];
+        value.CopyTo(padded, 0);
+        return padded;
     }
 
     private static List<KeyValuePair<string, string>> Fields(AzureVtpmVerificationResult r)

@@ -69,6 +69,37 @@ public sealed class AzureVtpmPlatform : EvidencePlatform
     public override AttestationEvidence? TryReadRaw(ReadOnlyMemory<byte> data) =>
         HclReport.HasSignature(data.Span) ? new AzureVtpmEvidence { HclReport = data.ToArray() } : null;
 
+    /// <summary>Trustee's <c>az-snp-vtpm</c> / <c>az-tdx-vtpm</c> evidence, versions 0 (byte arrays, PEM VCEK), 1 and 2 (hex, base64url).</summary>
+    public override EvidenceFile? TryReadFile(ReadOnlyMemory<byte> data)
+    {
+        if (TrusteeJson(data) is not { } json || !TrusteeAzVtpmEvidence.LooksLike(json)) return null;
+        TrusteeAzVtpmEvidence trustee;
+        int version;
+        try
+        {
+            (trustee, version) = TrusteeAzVtpmEvidence.ParseAnyVersion(json);
+        }
+        catch (AttestationException e)
+        {
+            throw new VerificationInputException(e.Message, e);
+        }
+        AzureVtpmEvidence evidence;
+        try
+        {
+            evidence = new AzureVtpmEvidence
+            {
+                HclReport = trustee.HclReport, TdQuote = trustee.TdQuote, Quote = trustee.ToTpmQuote(), Pcrs = trustee.Pcrs,
+                PcrSelection = TpmPcrSelection.AllSha256, Certificates = trustee.Vcek is { } vcek ? [X509CertificateLoader.LoadCertificate(vcek)] : [],
+                TeeType = trustee.TdQuote is null ? TeeType.AmdSevSnp : TeeType.IntelTdx, TrusteeVersion = version, Source = "trustee",
+            };
+        }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or TpmException or OverflowException)
+        {
+            throw new VerificationInputException($"malformed Trustee {trustee.Tee} evidence: unreadable vcek or quote signature: {e.Message}", e);
+        }
+        return new EvidenceFile { Kind = $"Trustee {trustee.Tee} evidence (version {version})", Platform = this, Items = [evidence] };
+    }
+
     /// <inheritdoc />
     public override IEvidenceVerifier CreateVerifier(VerifyInputs inputs, EvidenceFile file)
     {

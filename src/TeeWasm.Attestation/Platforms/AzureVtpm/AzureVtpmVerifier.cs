@@ -148,7 +148,8 @@ internal static class AzureVtpmVerifier
                 return (AzureVtpmFailureReason.QuoteSignatureInvalid, error + " (HCLAkPub from the runtime claims)");
         }
         if (options.ExpectedNonce is { } nonce && !CryptographicOperations.FixedTimeEquals(nonce, attest.ExtraData))
-            return (AzureVtpmFailureReason.NonceMismatch, "TPM quote extraData differs from the nonce");
+            return (AzureVtpmFailureReason.NonceMismatch,
+                $"TPM quote extraData differs from the nonce: the quote carries {Convert.ToHexStringLower(attest.ExtraData)}, expected {Convert.ToHexStringLower(nonce)}");
         if (options.PcrValues is { } pcrs)
         {
             var sel = options.PcrSelection;

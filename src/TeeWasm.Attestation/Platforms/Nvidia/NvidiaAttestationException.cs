@@ -41,6 +41,8 @@ public enum NvidiaFailureReason
     NrasRefused,
     /// <summary>The nvattest CLI failed or returned an unacceptable result.</summary>
     Nvattest,
+    /// <summary>A certificate of the device chain is revoked (or on hold), or its OCSP status cannot be established.</summary>
+    CertificateRevoked,
 }
 
 /// <summary>NVIDIA GPU evidence could not be collected, parsed or verified; <see cref="Reason"/> says which way.</summary>

@@ -28,6 +28,12 @@ public sealed record NvidiaGpuVerifierOptions
 
     /// <summary>Where the RIMs came from (for messages).</summary>
     public string? RimDirectory { get; init; }
+
+    /// <summary>OCSP answers for the certificates of the device chain and the RIM signing chains (given as files or fetched); none: revocation is a visible SKIP.</summary>
+    public IReadOnlyList<OcspResponse> OcspResponses { get; init; } = [];
+
+    /// <summary>Why OCSP answers are missing although they were asked for (a fetch that failed), for the SKIP.</summary>
+    public string? OcspUnavailable { get; init; }
 }
 
 /// <summary>
@@ -56,6 +62,9 @@ public sealed class NvidiaGpuEvidenceVerifier(NvidiaGpuVerifierOptions? options 
 
     /// <summary>The check of the FWID.</summary>
     public const string FwidCheck = "fwid";
+
+    /// <summary>The check of the device chain's OCSP status.</summary>
+    public const string RevocationCheck = "revocation";
 
     private const string Untrusted = "not evaluated: the report did not verify, so its fields cannot be trusted";
     private readonly NvidiaGpuVerifierOptions _options = options ?? new NvidiaGpuVerifierOptions();
@@ -102,13 +111,15 @@ public sealed class NvidiaGpuEvidenceVerifier(NvidiaGpuVerifierOptions? options 
         var checks = new List<AppraisalCheck>();
         void Add(AppraisalCheck c, NvidiaFailureReason failure)
         {
-            checks.Add(c);
-            if (c.Status == CheckStatus.Fail) reasons[c.Name] = failure;
+            bool failed = c.Status == CheckStatus.Fail;
+            checks.Add(failed && failure != NvidiaFailureReason.None && c.Code is null ? c with { Code = failure.ToString() } : c);
+            if (failed) reasons[c.Name] = failure;
         }
 
         ChainOutcome chainOutcome = CheckChain(chain, evidence.Simulated, time);
         Add(chainOutcome.Chain, NvidiaFailureReason.CertificateChain);
         Add(chainOutcome.Validity, NvidiaFailureReason.CertificateExpired);
+        Add(CheckRevocation(chain, chainOutcome, time), NvidiaFailureReason.CertificateRevoked);
         X509Certificate2? leaf = chain.Count > 0 && !IsCa(chain[0]) ? chain[0] : null;
         Add(CheckSignature(report, leaf, chainOutcome.Chain.Status == CheckStatus.Pass), NvidiaFailureReason.ReportSignature);
         (AppraisalCheck nonce, bool? bound) = CheckNonce(report, evidence, context, nonceSource);
@@ -135,7 +146,7 @@ public sealed class NvidiaGpuEvidenceVerifier(NvidiaGpuVerifierOptions? options 
                 var rimVerifier = new RimVerifier(new FixedTime(time));
                 foreach (var (kind, version) in new[] { ("driver", report.OpaqueData.DriverVersion), ("vbios", report.OpaqueData.VbiosVersion) })
                 {
-                    var (c, why) = CheckRim(kind, version, report, rimVerifier);
+                    var (c, why) = CheckRim(kind, version, report, rimVerifier, time);
                     Add(c, why);
                 }
             }
@@ -216,6 +227,57 @@ public sealed class NvidiaGpuEvidenceVerifier(NvidiaGpuVerifierOptions? options 
         if (claimsSimulated && _options.SimulatorRoots.Count == 0)
             message += " (the evidence comes from the TeeWasm simulator: --trust-simulator trusts its GPU root)";
         return new ChainOutcome(new(ChainCheck, CheckStatus.Fail, message), Validity(chain, time), null, false);
+    }
+
+    /// <summary>
+    /// The <c>revocation</c> check: each certificate of the device chain below the pinned root against an OCSP answer
+    /// (<see cref="OcspFailure"/>); no answers: a visible SKIP (which also stands for the RIM signing chains, checked
+    /// with the RIMs once answers are given).
+    /// </summary>
+    private AppraisalCheck CheckRevocation(IReadOnlyList<X509Certificate2> chain, ChainOutcome outcome, DateTimeOffset time)
+    {
+        if (outcome.Chain.Status != CheckStatus.Pass || outcome.Root is not { } root) return new(RevocationCheck, CheckStatus.Skip, Untrusted);
+        if (outcome.SimulatorRoot) return new(RevocationCheck, CheckStatus.Skip, "not checked: the simulator runs no OCSP responder");
+        if (_options.OcspResponses.Count == 0)
+            return new(RevocationCheck, CheckStatus.Skip, _options.OcspUnavailable is { } why
+                ? "not checked: OCSP answers could not be fetched: " + why
+                : "not checked: no OCSP answers given for the device and RIM signing chains (--collateral DIR holding them, or --fetch)");
+        var good = new List<string>();
+        return OcspFailure(RevocationCheck, chain, root, time, good)
+            ?? new(RevocationCheck, CheckStatus.Pass, $"OCSP: {string.Join(", ", good)} good, answers signed by their issuers and current at {time:u}");
+    }
+
+    /// <summary>
+    /// The first certificate of <paramref name="chain"/> below <paramref name="root"/> whose OCSP answer is missing, not
+    /// signed by its issuer (or a responder the issuer delegated), not current at <paramref name="time"/>, revoked (also
+    /// on hold) or unknown, as a failed <paramref name="check"/> naming the certificate, its serial and the answer's
+    /// source; null when every one is good (their names added to <paramref name="good"/>).
+    /// </summary>
+    private AppraisalCheck? OcspFailure(string check, IReadOnlyList<X509Certificate2> chain, X509Certificate2 root, DateTimeOffset time, List<string> good)
+    {
+        for (int i = 0; i < chain.Count; i++)
+        {
+            X509Certificate2 cert = chain[i];
+            if (cert.RawData.AsSpan().SequenceEqual(root.RawData)) break;
+            X509Certificate2 issuer = i + 1 < chain.Count ? chain[i + 1] : root;
+            OcspResponse? answer = _options.OcspResponses.FirstOrDefault(r => r.For(cert, issuer) is not null);
+            if (answer is null)
+                return new(check, CheckStatus.Fail, $"no OCSP answer for '{Name(cert)}' (serial {cert.SerialNumber}) among those given") { Code = "OcspMissing" };
+            OcspSingleResponse single = answer.For(cert, issuer)!;
+            string source = answer.Source.Length > 0 ? $" ({answer.Source})" : "";
+            if (!answer.IsSignedBy(issuer, time, out string? error))
+                return new(check, CheckStatus.Fail, $"OCSP answer for '{Name(cert)}'{source}: {error}") { Code = "OcspInvalid" };
+            if (single.ThisUpdate > time + TimeSpan.FromMinutes(5) || (single.NextUpdate is { } next && time > next))
+                return new(check, CheckStatus.Fail,
+                    $"OCSP answer for '{Name(cert)}'{source} is not current (thisUpdate {single.ThisUpdate:u}, nextUpdate {single.NextUpdate:u}, verification time {time:u})") { Code = "OcspStale" };
+            if (single.Status == OcspCertStatus.Revoked)
+                return new(check, CheckStatus.Fail,
+                    $"certificate '{Name(cert)}' (serial {cert.SerialNumber}) is revoked{(single.RevocationReason is { } r ? $" ({r})" : "")} since {single.RevocationTime:u} per the OCSP answer{source}") { Code = "CertificateRevoked" };
+            if (single.Status == OcspCertStatus.Unknown)
+                return new(check, CheckStatus.Fail, $"the OCSP responder does not know '{Name(cert)}' (serial {cert.SerialNumber}){source}") { Code = "OcspUnknown" };
+            good.Add($"'{Name(cert)}'");
+        }
+        return null;
     }
 
     /// <summary>Validity of the certificates as given, for a chain that does not verify (so the dates are still reported).</summary>
@@ -336,7 +398,7 @@ public sealed class NvidiaGpuEvidenceVerifier(NvidiaGpuVerifierOptions? options 
     /// The RIM(s) for <paramref name="version"/>: passes when one verifies and matches every active index; otherwise the
     /// first one's failure. No RIM for the version fails ("RIM not available").
     /// </summary>
-    private (AppraisalCheck Check, NvidiaFailureReason Reason) CheckRim(string kind, string? version, GpuAttestationReport report, RimVerifier verifier)
+    private (AppraisalCheck Check, NvidiaFailureReason Reason) CheckRim(string kind, string? version, GpuAttestationReport report, RimVerifier verifier, DateTimeOffset time)
     {
         string name = kind + " rim";
         var candidates = version is null ? []
@@ -348,9 +410,18 @@ public sealed class NvidiaGpuEvidenceVerifier(NvidiaGpuVerifierOptions? options 
         {
             try
             {
-                RimComparison comparison = verifier.VerifyAndCompare(rim, report);
+                verifier.Verify(rim);
+                var good = new List<string>();
+                if (_options.OcspResponses.Count > 0 && OcspFailure(name, rim.SigningChain, NvidiaRootCertificates.RimRootCa, time, good) is { } revoked)
+                {
+                    first ??= (revoked with { Reason = $"RIM {rim.Name} {rim.Version} signing chain: {revoked.Reason}" }, NvidiaFailureReason.CertificateRevoked);
+                    continue;
+                }
+                RimComparison comparison = RimVerifier.Compare(rim, report);
+                if (!comparison.Matches)
+                    throw new NvidiaAttestationException(NvidiaFailureReason.MeasurementMismatch, RimVerifier.Mismatch(comparison));
                 return (new(name, CheckStatus.Pass,
-                    $"RIM {rim.Name} {rim.Version}: signature and chain to {Name(NvidiaRootCertificates.RimRootCa)} valid; all {comparison.Compared} active measurements match"),
+                    $"RIM {rim.Name} {rim.Version}: signature and chain to {Name(NvidiaRootCertificates.RimRootCa)} valid{(good.Count > 0 ? $", OCSP: {string.Join(", ", good)} good" : "")}; all {comparison.Compared} active measurements match"),
                     NvidiaFailureReason.None);
             }
             catch (NvidiaAttestationException e)

@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using TeeWasm.Attestation.Evidence;
 using TeeWasm.Attestation.Verification;
+using TeeWasm.Attestation.X509;
 using TeeWasm.Attestation.Inputs;
 
 namespace TeeWasm.Attestation.Platforms.Nvidia;
@@ -99,6 +100,9 @@ public sealed class NvidiaPlatform : EvidencePlatform
         }
     }
 
+    /// <summary>True for NVIDIA switch architectures (LS10: NVSwitch of HGX H100/H200 PPCIE systems).</summary>
+    private static bool IsSwitch(string? arch) => arch is not null && arch.StartsWith("LS", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>True when the bytes begin with an SPDM 1.1 GET_MEASUREMENTS request (11 e0).</summary>
     private static bool IsReport(ReadOnlySpan<byte> b) =>
         b.Length >= 2 && b[0] == GpuAttestationReport.SpdmVersion11 && b[1] == GpuAttestationReport.GetMeasurementsCode;
@@ -112,6 +116,8 @@ public sealed class NvidiaPlatform : EvidencePlatform
     {
         if (EvidenceDocument.TryParseObjects(json, out bool isArray) is not { Count: > 0 } elements || !isArray) return null;
         if (!elements.All(e => e.GetString("certificate") is not null && e.GetString("evidence") is not null && !e.Has("tee_type"))) return null;
+        if (elements.FirstOrDefault(e => IsSwitch(e.GetString("arch"))) is { } sw)
+            throw new VerificationInputException($"NVIDIA NVSwitch evidence (arch {sw.GetString("arch")}) is not supported: tee-wasm verify checks NVIDIA GPU evidence (Hopper, Blackwell) only; verify switch evidence with NVIDIA's verifier (nvattest, NRAS)");
         try
         {
             List<AttestationEvidence> items =
@@ -139,11 +145,18 @@ public sealed class NvidiaPlatform : EvidencePlatform
     public override IEvidenceVerifier CreateVerifier(VerifyInputs inputs, EvidenceFile file)
     {
         VerifyOptions options = inputs.Options;
-        string[] vmOnly = [.. new[] { ("--collateral", options.CollateralDirectory is not null), ("--td-quote", options.TdQuoteFile is not null),
+        string[] vmOnly = [.. new[] { ("--td-quote", options.TdQuoteFile is not null),
             ("--allow-unsigned-collateral", options.AllowUnsignedCollateral) }.Where(o => o.Item2).Select(o => o.Item1)];
         if (vmOnly.Length > 0)
             throw new VerificationInputException($"{string.Join(", ", vmOnly)} appl{(vmOnly.Length == 1 ? "ies" : "y")} to VM evidence only, not to NVIDIA GPU evidence");
-        byte[]? nonce = ParseNonce(options.Nonce);
+        // Evidence that records its binding (tee-wasm attest gpu): --nonce is the binding's nonce, checked through it
+        // (EvidenceFileVerifier); the SPDM nonce is then the binding's first 32 bytes.
+        byte[]? nonce = file.Items.Any(i => i.Binding is not null) ? null : ParseNonce(options.Nonce);
+        if (options.ModuleFile is not null || options.ModuleHash is not null)
+        {
+            if (file.Items.All(i => i.Binding is null))
+                throw new VerificationInputException("--module and --module-hash need GPU evidence that records its binding (tee-wasm attest gpu JSON); NVIDIA SDK evidence and raw reports bind no module");
+        }
         IReadOnlyList<X509Certificate2>? chain = null;
         if (file.IsRaw)
         {
@@ -158,12 +171,102 @@ public sealed class NvidiaPlatform : EvidencePlatform
             throw new VerificationInputException("--cert applies to a raw GPU report only: this GPU evidence carries its own certificate chain");
         }
         IReadOnlyList<X509Certificate2> simulator = inputs.SimulatorRoots;
+        IReadOnlyList<NvidiaRim>? rims = options.RimDirectory is { } dir ? LoadRims(dir) : null;
+        string? rimSource = options.RimDirectory;
+        if (rims is null && options.Fetcher is { } fetcher)
+        {
+            var gpus = file.Items.OfType<NvidiaGpuEvidence>().Select(e => (e.Report, Chain: ChainOf(e, chain)));
+            rims = NvidiaRimFetch.For(fetcher, gpus).Rims;
+            rimSource = "NVIDIA's RIM service";
+        }
+        var ocsp = new List<OcspResponse>();
+        if (inputs.Collateral is { } folder)
+        {
+            var folderRims = new List<NvidiaRim>();
+            foreach (CollateralFile f in folder.Files)
+            {
+                if (OcspResponse.TryParse(f.Data, out OcspResponse? answer, f.Path))
+                {
+                    ocsp.Add(answer);
+                    f.Recognise($"OCSP answer about {answer.Responses.Count} certificate(s), produced {answer.ProducedAt:u}");
+                }
+                else if (!folder.GivenByUser && NvidiaRim.LooksLikeRim(f.Data))
+                {
+                    folderRims.Add(RimOf(f));
+                    f.Recognise("NVIDIA RIM", used: rims is null);
+                }
+            }
+            folder.RequireSomethingUsed("NVIDIA OCSP answers (DER) for the device certificates");
+            if (rims is null && folderRims.Count > 0) (rims, rimSource) = (folderRims, folder.Directory);
+        }
+        string? ocspUnavailable = null;
+        if (options.Fetcher is { } ocspFetcher && ocsp.Count == 0)
+            (ocsp, ocspUnavailable) = FetchOcsp(ocspFetcher, [.. file.Items.OfType<NvidiaGpuEvidence>().Select(e => ChainOf(e, chain)), .. RimChains(file, rims)]);
         return new NvidiaGpuEvidenceVerifier(new NvidiaGpuVerifierOptions
         {
-            SimulatorRoots = simulator, ExpectedNonce = nonce, CertificateChain = chain,
-            Rims = options.RimDirectory is { } dir ? LoadRims(dir) : RimsOf(options.Collateral),
-            RimDirectory = options.RimDirectory ?? (options.Collateral?.Has(CollateralKind.NvidiaRim) == true ? "the bundle" : null),
+            SimulatorRoots = simulator, ExpectedNonce = nonce, CertificateChain = chain, Rims = rims, RimDirectory = rimSource,
+            OcspResponses = ocsp, OcspUnavailable = ocspUnavailable,
         });
+    }
+
+    /// <summary>The signing chains (to the NVIDIA RIM root) of the RIMs of the versions the reports name.</summary>
+    private static IEnumerable<IReadOnlyList<X509Certificate2>> RimChains(EvidenceFile file, IReadOnlyList<NvidiaRim>? rims)
+    {
+        if (rims is null) yield break;
+        var versions = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (NvidiaGpuEvidence e in file.Items.OfType<NvidiaGpuEvidence>())
+        {
+            if (!GpuAttestationReport.TryParse(e.Report, out GpuAttestationReport? report, out _)) continue;
+            foreach (string? v in new[] { report!.OpaqueData.DriverVersion, report.OpaqueData.VbiosVersion })
+                if (v is not null) versions.Add(v);
+        }
+        X509Certificate2 root = NvidiaRootCertificates.RimRootCa;
+        foreach (NvidiaRim rim in rims.Where(r => versions.Contains(r.Version) && r.SigningChain.Count > 0))
+            yield return rim.SigningChain[^1].RawData.AsSpan().SequenceEqual(root.RawData) ? rim.SigningChain : [.. rim.SigningChain, root];
+    }
+
+    /// <summary>The OCSP answer of every certificate of every chain below its last one (the root), from NVIDIA's responder.</summary>
+    private static (List<OcspResponse> Answers, string? Unavailable) FetchOcsp(ICollateralFetcher fetcher, IEnumerable<IReadOnlyList<X509Certificate2>> chains)
+    {
+        var answers = new List<OcspResponse>();
+        var asked = new HashSet<string>(StringComparer.Ordinal);
+        foreach (IReadOnlyList<X509Certificate2> c in chains)
+        {
+            for (int i = 0; i + 1 < c.Count; i++)
+            {
+                if (!asked.Add(c[i].Thumbprint)) continue;
+                try
+                {
+                    CollateralItem item = fetcher.Fetch(new CollateralRequest
+                    {
+                        Kind = CollateralKind.NvidiaOcsp, OcspRequest = OcspResponse.CreateRequest(c[i], c[i + 1]),
+                        Certificate = $"'{X509.CertificateChain.Name(c[i])}' (serial {c[i].SerialNumber})",
+                    });
+                    answers.Add(OcspResponse.Parse(item.Body, item.Url?.GetLeftPart(UriPartial.Path) ?? item.Source));
+                }
+                catch (Exception e) when (e is CollateralUnavailableException or AttestationException)
+                {
+                    return ([], e.Message);
+                }
+            }
+        }
+        return (answers, null);
+    }
+
+    private static IReadOnlyList<X509Certificate2> ChainOf(NvidiaGpuEvidence evidence, IReadOnlyList<X509Certificate2>? given)
+    {
+        if (evidence.CertificateChainPem is { } pem)
+        {
+            try
+            {
+                return NvidiaCertificateChain.ParsePem(pem);
+            }
+            catch (NvidiaAttestationException)
+            {
+                return [];
+            }
+        }
+        return given ?? [];
     }
 
     private static byte[]? ParseNonce(string? hex)
@@ -199,31 +302,33 @@ public sealed class NvidiaPlatform : EvidencePlatform
         return chain;
     }
 
-    /// <summary>The RIMs of a collateral set (a bundle's); null when it holds none.</summary>
-    private static List<NvidiaRim>? RimsOf(CollateralSet? set)
+    /// <summary>The RIM of a bundle's piece (a <c>--collateral</c> folder holds no RIMs: they go with <c>--rim</c>).</summary>
+    private static NvidiaRim RimOf(CollateralFile f)
     {
-        if (set is null || !set.Has(CollateralKind.NvidiaRim)) return null;
-        var rims = new List<NvidiaRim>();
-        foreach (CollateralItem item in set.Of(CollateralKind.NvidiaRim))
+        try
         {
-            try
-            {
-                rims.Add(NvidiaRim.Parse(Encoding.UTF8.GetString(item.Data)));
-            }
-            catch (NvidiaAttestationException e)
-            {
-                throw new VerificationInputException($"collateral {item.Name}: {e.Message}", e);
-            }
+            return NvidiaRim.Parse(Encoding.UTF8.GetString(f.Data));
         }
-        return rims;
+        catch (NvidiaAttestationException e)
+        {
+            throw new VerificationInputException($"{f.Label}: {e.Message}", e);
+        }
     }
 
     private static List<NvidiaRim> LoadRims(string dir)
     {
         if (!Directory.Exists(dir)) throw new VerificationInputException($"--rim: folder '{dir}' not found");
         var rims = new List<NvidiaRim>();
-        foreach (string f in Directory.EnumerateFiles(dir, "*.xml").Order(StringComparer.Ordinal))
+        var others = new List<string>();
+        foreach (string f in Directory.EnumerateFiles(dir).Order(StringComparer.Ordinal))
         {
+            if (Path.GetFileName(f).StartsWith('.')) continue;
+            // By content, not by name: NVIDIA ships RIMs as .swidtag, tools save them as .xml.
+            if (!NvidiaRim.LooksLikeRim(File.ReadAllBytes(f)))
+            {
+                others.Add(Path.GetFileName(f));
+                continue;
+            }
             try
             {
                 rims.Add(NvidiaRim.Load(f));
@@ -233,7 +338,9 @@ public sealed class NvidiaPlatform : EvidencePlatform
                 throw new VerificationInputException($"--rim {f}: {e.Message}", e);
             }
         }
-        if (rims.Count == 0) throw new VerificationInputException($"--rim: no RIM (*.xml) in '{dir}'");
+        if (others.Count > 0)
+            throw new VerificationInputException($"--rim {dir}: {string.Join(", ", others.Select(o => $"'{o}'"))} {(others.Count == 1 ? "is" : "are")} not an NVIDIA RIM (SWID XML with a SoftwareIdentity)");
+        if (rims.Count == 0) throw new VerificationInputException($"--rim: no RIM (SWID XML, .swidtag or .xml) in '{dir}'");
         return rims;
     }
 }

@@ -108,6 +108,14 @@ public sealed class NvidiaRim
         };
     }
 
+    /// <summary>True when <paramref name="data"/> is XML whose root is a SWID <c>SoftwareIdentity</c> (what an NVIDIA RIM is), whatever the file is called.</summary>
+    public static bool LooksLikeRim(ReadOnlySpan<byte> data)
+    {
+        ReadOnlySpan<byte> t = data.Trim(" \t\r\n"u8);
+        if (t.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) t = t[3..];
+        return t.Length > 0 && t[0] == (byte)'<' && t.IndexOf("SoftwareIdentity"u8) >= 0;
+    }
+
     /// <summary>Loads and parses a RIM file (at most <see cref="InputLimits.Rim"/> bytes: <see cref="InputTooLargeException"/> beyond).</summary>
     public static NvidiaRim Load(string path) => Parse(BoundedRead.Text(path, InputLimits.Rim, "RIM file"));
 }

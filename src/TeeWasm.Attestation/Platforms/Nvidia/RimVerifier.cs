@@ -81,9 +81,12 @@ internal sealed class RimVerifier
         Verify(rim);
         RimComparison result = Compare(rim, report);
         if (!result.Matches)
-            throw new NvidiaAttestationException(NvidiaFailureReason.MeasurementMismatch,
-                $"measurements differ from RIM {rim.Name} {rim.Version} at " + string.Join(", ",
-                    result.Mismatches.Select(m => $"RIM index {m.RimIndex} (measurement block {m.BlockIndex}: {(m.Actual is null ? "missing" : m.Actual[..16] + "…")})")));
+            throw new NvidiaAttestationException(NvidiaFailureReason.MeasurementMismatch, Mismatch(result));
         return result;
     }
+
+    /// <summary>"measurements differ from RIM … at RIM index i (measurement block i + 1: …)" for a comparison that failed.</summary>
+    public static string Mismatch(RimComparison result) =>
+        $"measurements differ from RIM {result.Rim.Name} {result.Rim.Version} at " + string.Join(", ",
+            result.Mismatches.Select(m => $"RIM index {m.RimIndex} (measurement block {m.BlockIndex}: {(m.Actual is null ? "missing" : m.Actual[..16] + "…")})"));
 }

@@ -16,13 +16,17 @@ internal static class AmdCertificateSignature
     private const int SaltLength = 48;
 
     /// <summary>True when <paramref name="issuer"/>'s RSA key signed <paramref name="subject"/>; otherwise false and why.</summary>
-    public static bool Verify(X509Certificate2 subject, X509Certificate2 issuer, out string? error)
+    public static bool Verify(X509Certificate2 subject, X509Certificate2 issuer, out string? error) =>
+        VerifySigned(subject.RawData, issuer, out error);
+
+    /// <summary>True when <paramref name="issuer"/>'s RSA key signed the DER structure <paramref name="signedDer"/> (a certificate or CRL).</summary>
+    public static bool VerifySigned(ReadOnlyMemory<byte> signedDer, X509Certificate2 issuer, out string? error)
     {
         ReadOnlyMemory<byte> tbs;
         byte[] signature;
         try
         {
-            var outer = new AsnReader(subject.RawData, AsnEncodingRules.DER).ReadSequence();
+            var outer = new AsnReader(signedDer, AsnEncodingRules.DER).ReadSequence();
             tbs = outer.ReadEncodedValue();
             AsnReader algorithm = outer.ReadSequence();
             string oid = algorithm.ReadObjectIdentifier();
@@ -37,7 +41,7 @@ internal static class AmdCertificateSignature
         }
         catch (AsnContentException)
         {
-            error = "certificate encoding is malformed";
+            error = "encoding is malformed";
             return false;
         }
 

@@ -26,6 +26,12 @@ public sealed record SnpVerifierOptions
 
     /// <summary>A cache of verified VCEK/VLEK chains; null verifies the chain every time.</summary>
     public CertificateChainCache? ChainCache { get; init; }
+
+    /// <summary>AMD's CRLs (KDS <c>/vcek/v1/{product}/crl</c>, issued by the ARK) to check the ASK/ASVK and VCEK/VLEK against; none: revocation is a visible SKIP.</summary>
+    public IReadOnlyList<CertificateRevocationList> Crls { get; init; } = [];
+
+    /// <summary>Why no CRL is at hand although one was asked for (a fetch that failed); shown in the revocation SKIP.</summary>
+    public string? CrlUnavailable { get; init; }
 }
 
 /// <summary>
@@ -37,6 +43,9 @@ public sealed class SnpEvidenceVerifier(SnpVerifierOptions? options = null) : Ev
 {
     /// <summary>What the appraisal calls this evidence.</summary>
     public const string Kind = "AMD SEV-SNP report";
+
+    /// <summary>The check of AMD's CRL.</summary>
+    public const string RevocationCheck = "revocation";
 
     private readonly SnpVerifierOptions _options = options ?? new SnpVerifierOptions();
 
@@ -52,10 +61,19 @@ public sealed class SnpEvidenceVerifier(SnpVerifierOptions? options = null) : Ev
             ? (simulated
                 ? $"{Kind} (SIMULATED: chain to the trusted simulator root), signed by {SignerName(r)}"
                 : $"{Kind}, {r.Product}, signed by {SignerName(r)}, chain to the AMD {r.Product} ARK")
-              + (expected is null ? "" : "; report_data matches the binding")
+              + (expected is null ? "" : context.ExpectedReportData is null ? "; report_data matches the binding" : "; report_data as expected")
             : r.Message;
         IReadOnlyList<KeyValuePair<string, string>> fields = r.Report is { } parsed ? new DeferredList<KeyValuePair<string, string>>(() => Fields(parsed, r.Product)) : [];
-        var checks = new List<AppraisalCheck> { VmAppraisal.SignatureAndChain(r.IsValid, verdict) };
+        AppraisalCheck revocation = Revocation(r, chainSimulated, context.Now);
+        if (revocation.Status == CheckStatus.Fail)
+        {
+            return new Appraisal
+            {
+                Kind = Kind, EvidenceValid = false, Reason = revocation.Code!, Message = revocation.Reason, Fields = fields,
+                Checks = [VmAppraisal.SignatureAndChain(false, revocation.Reason, revocation.Code), revocation],
+            };
+        }
+        var checks = new List<AppraisalCheck> { VmAppraisal.SignatureAndChain(r.IsValid, verdict, r.Reason.ToString()), revocation };
         if (r.Report is { } report) checks.AddRange(SnpPolicyClaims.Checks(report, r.IsValid, context.Policy));
         if (!r.IsValid)
             return new Appraisal { Kind = Kind, EvidenceValid = false, Reason = r.Reason.ToString(), Message = verdict, Checks = checks, Fields = fields };
@@ -100,6 +118,39 @@ public sealed class SnpEvidenceVerifier(SnpVerifierOptions? options = null) : Ev
         return sim.Reason is SnpFailureReason.WrongRoot or SnpFailureReason.ChainInvalid ? (verdict, false) : (sim, false);
     }
 
+    /// <summary>
+    /// The <c>revocation</c> check: the ASK/ASVK and VCEK/VLEK against AMD's CRL of the ARK the chain ended at (its
+    /// RSA-PSS signature by that ARK and its freshness checked first); a visible SKIP without a CRL.
+    /// </summary>
+    private AppraisalCheck Revocation(SnpVerificationResult r, bool simulated, DateTimeOffset now)
+    {
+        if (!r.IsValid || r.Root is not { } ark || r.Intermediate is not { } ask || r.SigningCertificate is not { } leaf)
+            return AppraisalCheck.Untrusted(RevocationCheck);
+        if (simulated) return new(RevocationCheck, CheckStatus.Skip, "not checked: the simulator publishes no CRL");
+        if (_options.Crls.Count == 0)
+            return new(RevocationCheck, CheckStatus.Skip, _options.CrlUnavailable is { } why
+                ? "not checked: AMD's CRL could not be fetched: " + why
+                : "not checked: no AMD CRL given (--collateral DIR with the KDS CRL, or --fetch)");
+        string arkName = CertificateChain.Name(ark);
+        CertificateRevocationList? crl = _options.Crls.FirstOrDefault(c => c.Issuer.RawData.AsSpan().SequenceEqual(ark.SubjectName.RawData));
+        if (crl is null)
+            return new(RevocationCheck, CheckStatus.Skip, $"not checked: no CRL of {arkName} among the CRLs given (they are {string.Join(", ", _options.Crls.Select(c => c.IssuerName))}'s)");
+        string source = crl.Source.Length > 0 ? $" ({crl.Source})" : "";
+        if (!AmdCertificateSignature.VerifySigned(crl.RawData, ark, out string? error))
+            return new(RevocationCheck, CheckStatus.Fail, $"AMD CRL{source} is not signed by {arkName}: {error}") { Code = "CrlInvalid" };
+        if (!crl.IsCurrent(now))
+            return new(RevocationCheck, CheckStatus.Fail,
+                $"AMD CRL of {arkName}{source} is not current (thisUpdate {crl.ThisUpdate:u}, nextUpdate {crl.NextUpdate:u}, verification time {now:u})") { Code = "CrlExpired" };
+        foreach (X509Certificate2 c in (ReadOnlySpan<X509Certificate2>)[ask, leaf])
+        {
+            if (crl.IsRevoked(c))
+                return new(RevocationCheck, CheckStatus.Fail,
+                    $"certificate '{CertificateChain.Name(c)}' (serial {c.SerialNumber}) is revoked by AMD's CRL of {arkName}{source}") { Code = "CertificateRevoked" };
+        }
+        return new(RevocationCheck, CheckStatus.Pass,
+            $"'{CertificateChain.Name(ask)}' and the {(r.Report?.SigningKey == SnpSigningKey.Vlek ? "VLEK" : "VCEK")} are not in AMD's CRL of {arkName}{source} (thisUpdate {crl.ThisUpdate:yyyy-MM-dd}, nextUpdate {crl.NextUpdate:yyyy-MM-dd})");
+    }
+
     private bool IsSimulatorRoot(X509Certificate2 root) => _options.SimulatorRoots.Any(s => s.RawData.AsSpan().SequenceEqual(root.RawData));
 
     /// <summary>"VCEK (valid 2022-09-24 to 2029-09-24)".</summary>
@@ -113,7 +164,9 @@ public sealed class SnpEvidenceVerifier(SnpVerifierOptions? options = null) : Ev
     internal static List<KeyValuePair<string, string>> Fields(SnpReport r, SnpProduct chainProduct) =>
     [
         new("version", r.Version.ToString(CultureInfo.InvariantCulture)),
-        new("product", (r.Product != SnpProduct.Unknown ? r.Product : chainProduct).ToString()),
+        new("product", r.Product != SnpProduct.Unknown
+            ? string.Create(CultureInfo.InvariantCulture, $"{r.Product} (report CPUID family 0x{r.CpuidFamilyId:x2} model 0x{r.CpuidModelId:x2})")
+            : chainProduct != SnpProduct.Unknown ? $"{chainProduct} (from the certificate chain: a version {r.Version} report carries no CPUID)" : "unknown"),
         new("signing_key", r.SigningKey.ToString()),
         new("policy", $"0x{r.Policy:x} (debug {(r.DebugAllowed ? "allowed" : "off")}, SMT {(r.SmtAllowed ? "allowed" : "off")})"),
         new("vmpl", r.Vmpl.ToString(CultureInfo.InvariantCulture)),

@@ -56,11 +56,78 @@ public sealed class SnpPlatform : EvidencePlatform
         ReadNote = data.Length > SnpReport.Size ? "the 20 bytes after the report (Azure IGVM request header) are not signed and were ignored" : null,
     };
 
+    /// <summary>Trustee's <c>snp</c> evidence (<c>{"attestation_report": …, "cert_chain": …}</c>, the sev crate's serde form).</summary>
+    public override EvidenceFile? TryReadFile(ReadOnlyMemory<byte> data)
+    {
+        if (TrusteeJson(data) is not { } json || !json.TryGetProperty("attestation_report", out _)) return null;
+        try
+        {
+            var (report, chain) = TrusteeSnpEvidence.Parse(json);
+            List<X509Certificate2> certificates = [.. chain.Where(c => c.Type is "VCEK" or "VLEK" or "ASK" or "ARK").Select(c => X509CertificateLoader.LoadCertificate(c.Der))];
+            return new EvidenceFile { Kind = "Trustee snp evidence", Platform = this, Items = [new SnpEvidence { Report = report, Certificates = certificates, Source = "trustee" }] };
+        }
+        catch (Exception e) when (e is AttestationException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new VerificationInputException("malformed Trustee snp evidence: " + e.Message, e);
+        }
+    }
+
     /// <inheritdoc />
     public override IEvidenceVerifier CreateVerifier(VerifyInputs inputs, EvidenceFile file)
     {
         VmInputs vm = inputs.PrepareVm();
         if (vm.TdQuoteFile is not null) throw new VerificationInputException(VmInputs.TdQuoteNotApplicable);
-        return new SnpEvidenceVerifier(new SnpVerifierOptions { Certificates = vm.Certificates, SimulatorRoots = vm.SimulatorRoots });
+        var (certificates, crls) = vm.Collateral is { } folder ? FromFolder(folder) : ([], []);
+        string? crlUnavailable = null;
+        if (inputs.Options.Fetcher is { } fetcher && file.Items[0] is SnpEvidence evidence)
+        {
+            SnpFetchedCollateral fetched = SnpCollateralFetch.For(fetcher, evidence.Report, [.. evidence.Certificates, .. vm.Certificates, .. certificates], inputs.Options.Product);
+            certificates = [.. certificates, .. fetched.Certificates];
+            crls = [.. crls, .. fetched.Crls];
+            crlUnavailable = fetched.CrlUnavailable;
+        }
+        return new SnpEvidenceVerifier(new SnpVerifierOptions
+        {
+            Certificates = [.. vm.Certificates, .. certificates], SimulatorRoots = vm.SimulatorRoots, Crls = crls, CrlUnavailable = crlUnavailable,
+        });
     }
+
+    /// <summary>What a collateral folder must hold for SEV-SNP evidence, in words.</summary>
+    public const string FolderContents = "AMD certificates (VCEK/VLEK, ASK/ASVK, ARK; DER or PEM, as KDS serves them) or the ARK's CRL (KDS /vcek/v1/{product}/crl)";
+
+    /// <summary>The AMD certificates and CRLs of a collateral folder, recognised by content (its files marked).</summary>
+    /// <exception cref="VerificationInputException">Nothing in the folder is AMD collateral.</exception>
+    public static (IReadOnlyList<X509Certificate2> Certificates, IReadOnlyList<CertificateRevocationList> Crls) FromFolder(CollateralFolder folder)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        var certificates = new List<X509Certificate2>();
+        var crls = new List<CertificateRevocationList>();
+        foreach (CollateralFile f in folder.Files)
+        {
+            if (CertificateRevocationList.TryParse(f.Data, out CertificateRevocationList? crl) && IsAmdName(crl!.IssuerName))
+            {
+                crls.Add(CertificateRevocationList.Parse(f.Data, f.Path));
+                f.Recognise($"AMD CRL of {crl.IssuerName}");
+                continue;
+            }
+            IReadOnlyList<X509Certificate2> certs;
+            try
+            {
+                certs = CertificateLoader.Load(f.Data);
+            }
+            catch (AttestationException)
+            {
+                continue;
+            }
+            if (certs.Count > 0 && certs.All(c => IsAmdName(CertificateChain.Name(c))))
+            {
+                certificates.AddRange(certs);
+                f.Recognise("AMD certificates: " + string.Join(", ", certs.Select(CertificateChain.Name)));
+            }
+        }
+        folder.RequireSomethingUsed(FolderContents);
+        return (certificates, crls);
+    }
+
+    private static bool IsAmdName(string cn) => cn.StartsWith("ARK-", StringComparison.Ordinal) || cn.StartsWith("SEV-", StringComparison.Ordinal);
 }

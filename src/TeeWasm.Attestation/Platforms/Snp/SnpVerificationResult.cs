@@ -31,6 +31,10 @@ public enum SnpFailureReason
     ReportDataMismatch,
     /// <summary>The report's SIGNING_KEY (VCEK/VLEK/none) does not match the supplied certificate.</summary>
     SigningKeyMismatch,
+    /// <summary>The report's CPUID product (version 3 and later) differs from the VCEK/VLEK's productName.</summary>
+    ProductMismatch,
+    /// <summary>A certificate of the chain is listed in AMD's CRL.</summary>
+    CertificateRevoked,
 }
 
 /// <summary>The verdict on an SEV-SNP report.</summary>
@@ -62,6 +66,9 @@ internal sealed class SnpVerificationResult
 
     /// <summary>The trusted ARK the chain ended at, when the report verified.</summary>
     public X509Certificate2? Root { get; internal init; }
+
+    /// <summary>The ASK or ASVK the chain went through, when the report verified.</summary>
+    public X509Certificate2? Intermediate { get; internal init; }
 
     /// <summary>The VCEK or VLEK that was checked, when one was found.</summary>
     public X509Certificate2? SigningCertificate { get; }

@@ -86,7 +86,7 @@ internal sealed class SnpVerifier
                 {
                     return Fail(SnpFailureReason.WrongRoot, $"report comes from a {report.Product} CPU but the chain ends at the {cachedProduct} root", report, leaf, cachedProduct);
                 }
-                return VerifySignedReport(data, report, options, leaf, leafName, wantVlek, cachedProduct, cached.Ark);
+                return VerifySignedReport(data, report, options, leaf, leafName, wantVlek, cachedProduct, cached.Ark, cached.Ask);
             }
         }
         var intermediates = supplied.Where(c => !IsSelfIssued(c)).ToList();
@@ -146,12 +146,12 @@ internal sealed class SnpVerifier
             DateTimeOffset to = new[] { leaf, ask, ark }.Min(c => new DateTimeOffset(c.NotAfter.ToUniversalTime(), TimeSpan.Zero));
             options.ChainCache!.Add(cacheKey, from, to, new SnpChain(ask, ark));
         }
-        return VerifySignedReport(data, report, options, leaf, leafName, wantVlek, product, ark);
+        return VerifySignedReport(data, report, options, leaf, leafName, wantVlek, product, ark, ask);
     }
 
     /// <summary>Steps after the chain: the report signature, TCB extensions, CHIP_ID and REPORT_DATA.</summary>
     private static SnpVerificationResult VerifySignedReport(ReadOnlySpan<byte> data, SnpReport report, SnpVerificationOptions options,
-        X509Certificate2 leaf, string leafName, bool wantVlek, SnpProduct product, X509Certificate2 root)
+        X509Certificate2 leaf, string leafName, bool wantVlek, SnpProduct product, X509Certificate2 root, X509Certificate2 intermediate)
     {
         // 5. Report signature.
         using (ECDsa? key = leaf.GetECDsaPublicKey())
@@ -166,8 +166,15 @@ internal sealed class SnpVerifier
             }
         }
 
-        // 6. TCB extensions = REPORTED_TCB.
+        // 6. The certificate's product = the report's (CPUID, version 3 and later), then TCB extensions = REPORTED_TCB.
         AmdCertificateExtensions ext = AmdCertificateExtensions.FromCertificate(leaf);
+        if (report.Product != SnpProduct.Unknown && ext.ProductName is { Length: > 0 } productName
+            && !productName.StartsWith(report.Product.ToString(), StringComparison.OrdinalIgnoreCase))
+        {
+            return Fail(SnpFailureReason.ProductMismatch,
+                $"the report comes from a {report.Product} CPU (CPUID family 0x{report.CpuidFamilyId:x2} model 0x{report.CpuidModelId:x2}) but the {leafName} is for '{productName}'",
+                report, leaf, product);
+        }
         SnpTcbLayout layout = report.Version >= 3 ? report.TcbLayout : product == SnpProduct.Turin ? SnpTcbLayout.Turin : SnpTcbLayout.MilanGenoa;
         SnpTcb tcb = report.ReportedTcb.WithLayout(layout);
         if (TcbMismatch(ext, tcb) is string tcbError)
@@ -204,7 +211,7 @@ internal sealed class SnpVerifier
         }
 
         return new SnpVerificationResult(SnpFailureReason.None,
-            $"valid {leafName}-signed SEV-SNP report (version {report.Version}, {product} root, TCB {tcb})", report, product, leaf) { Root = root };
+            $"valid {leafName}-signed SEV-SNP report (version {report.Version}, {product} root, TCB {tcb})", report, product, leaf) { Root = root, Intermediate = intermediate };
     }
 
     private sealed record SnpChain(X509Certificate2 Ask, X509Certificate2 Ark);

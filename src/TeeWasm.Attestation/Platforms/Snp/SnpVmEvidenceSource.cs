@@ -30,6 +30,12 @@ public sealed class SnpVmEvidenceSource : IVmEvidenceSource
         _time = time ?? TimeProvider.System;
     }
 
+    /// <summary>Fetches the VCEK (and chain, CRL) from AMD's KDS when the platform returns none and none was given; null: never.</summary>
+    public ICollateralFetcher? CollateralFetcher { get; init; }
+
+    /// <summary>The AMD product to fetch for when the report does not name it (version 2 firmware); null otherwise.</summary>
+    public string? Product { get; init; }
+
     /// <inheritdoc />
     public TeeType TeeType => TeeType.AmdSevSnp;
 
@@ -41,10 +47,26 @@ public sealed class SnpVmEvidenceSource : IVmEvidenceSource
     {
         var collected = _collector.GetEvidence(reportData);
         X509Certificate2[] certificates = [.. collected.Certificates?.GetCertificates() ?? [], .. _extraCertificates];
+        IReadOnlyList<X509.CertificateRevocationList> crls = [];
+        string? crlUnavailable = null;
+        if (certificates.Length == 0 && CollateralFetcher is { } fetcher)
+        {
+            try
+            {
+                SnpFetchedCollateral fetched = SnpCollateralFetch.For(fetcher, collected.Report, [], Product);
+                certificates = [.. fetched.Certificates];
+                crls = fetched.Crls;
+                crlUnavailable = fetched.CrlUnavailable;
+            }
+            catch (Exception e) when (e is CollateralUnavailableException or VerificationInputException)
+            {
+                throw new AttestationException("the platform returned no VCEK and fetching it failed: " + e.Message, e);
+            }
+        }
         if (certificates.Length == 0)
-            throw new AttestationException("the platform returned no VCEK/VLEK and none was given (--vm-cert FILE)");
+            throw new AttestationException("the platform returned no VCEK/VLEK and none was given (--vm-cert FILE, or --fetch to get the VCEK from AMD's KDS)");
         var evidence = new SnpEvidence { Report = collected.Report.AsSpan(0, SnpReport.Size).ToArray(), Certificates = certificates, Source = collected.Source };
-        var appraisal = new SnpEvidenceVerifier(new SnpVerifierOptions { TrustedRoots = _trustedRoots })
+        var appraisal = new SnpEvidenceVerifier(new SnpVerifierOptions { TrustedRoots = _trustedRoots, Crls = crls, CrlUnavailable = crlUnavailable })
             .Verify(evidence, new VerificationContext { ExpectedReportData = reportData.ToArray(), Time = _time.GetUtcNow() });
         if (!appraisal.EvidenceValid) throw new AttestationException($"report rejected ({appraisal.Reason}): {appraisal.Message}");
         return new CollectedEvidence(ToVerifiedEvidence(appraisal, nonce, moduleHash, appraisal.Note!), evidence, appraisal);

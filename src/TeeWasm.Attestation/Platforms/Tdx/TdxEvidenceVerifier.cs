@@ -58,7 +58,9 @@ public sealed class TdxEvidenceVerifier(TdxVerifierOptions? options = null) : Ev
         bool? bound = null;
         if (r.IsValid && expected is not null && r.Quote is { } bq)
         {
-            bound = CryptographicOperations.FixedTimeEquals(bq.Body.ReportData.Span, expected);
+            byte[] padded = new byte[64];
+            expected.AsSpan(0, Math.Min(expected.Length, 64)).CopyTo(padded);
+            bound = expected.Length <= 64 && CryptographicOperations.FixedTimeEquals(bq.Body.ReportData.Span, padded);
             if (bound == false) return VmAppraisal.Rejected(Kind, ReportDataMismatch, "REPORT_DATA differs from the evidence's binding");
         }
         return Describe(r, bound, evidence.Time, evidence.Simulated, context);
@@ -70,7 +72,7 @@ public sealed class TdxEvidenceVerifier(TdxVerifierOptions? options = null) : Ev
         string verdict = r.IsValid
             ? $"{Kind} {(r.Quote is { } q ? $"v{q.Version}" : "")}, PCK chain to Intel SGX Root CA" + TcbText(r, ", ")
             : r.Message;
-        var checks = new List<AppraisalCheck> { VmAppraisal.SignatureAndChain(r.IsValid, verdict) };
+        var checks = new List<AppraisalCheck> { VmAppraisal.SignatureAndChain(r.IsValid, verdict, r.Reason.ToString()) };
         if (r.Quote is not { } quote)
             return new Appraisal { Kind = Kind, EvidenceValid = false, Reason = r.Reason.ToString(), Message = verdict, Checks = checks, Warnings = r.Warnings };
         checks.Add(TdxPolicyClaims.DebugCheck(quote.Body, r.IsValid, context.Policy));

@@ -57,19 +57,41 @@ public sealed class TdxPlatform : EvidencePlatform
     /// <inheritdoc />
     public override AttestationEvidence? TryReadRaw(ReadOnlyMemory<byte> data) => IsQuote(data.Span) ? new TdxEvidence { Quote = data.ToArray() } : null;
 
+    /// <summary>Trustee's <c>tdx</c> evidence (<c>{"cc_eventlog": base64 | null, "quote": base64}</c>).</summary>
+    public override EvidenceFile? TryReadFile(ReadOnlyMemory<byte> data)
+    {
+        if (TrusteeJson(data) is not { } json || !json.TryGetProperty("quote", out var q) || q.ValueKind != System.Text.Json.JsonValueKind.String
+            || json.TryGetProperty("report", out _) || json.TryGetProperty("tee_type", out _)) return null;
+        byte[] quote;
+        try
+        {
+            quote = Convert.FromBase64String(q.GetString()!);
+        }
+        catch (FormatException e)
+        {
+            throw new VerificationInputException("malformed Trustee tdx evidence: quote is not base64", e);
+        }
+        if (!IsQuote(quote)) throw new VerificationInputException("malformed Trustee tdx evidence: quote is not a TDX quote (v4/v5)");
+        string note = json.TryGetProperty("cc_eventlog", out var log) && log.ValueKind == System.Text.Json.JsonValueKind.String
+            ? "its CC event log is not replayed (RTMRs are shown as the quote states them)" : "";
+        return new EvidenceFile { Kind = "Trustee tdx evidence", Platform = this, Items = [new TdxEvidence { Quote = quote, Source = "trustee" }], Note = note.Length > 0 ? note : null };
+    }
+
     /// <inheritdoc />
     public override IEvidenceVerifier CreateVerifier(VerifyInputs inputs, EvidenceFile file)
     {
         VmInputs vm = inputs.PrepareVm();
         if (vm.TdQuoteFile is not null) throw new VerificationInputException(VmInputs.TdQuoteNotApplicable);
-        return new TdxEvidenceVerifier(Options(vm, inputs.Options));
+        TdxVerifierOptions options = Options(vm, inputs.Options);
+        if (inputs.Options.Fetcher is { } fetcher && vm.Collateral is null && file.Items[0] is TdxEvidence evidence)
+            options = options with { Collateral = TdxCollateralFetch.For(fetcher, evidence.Quote) };
+        return new TdxEvidenceVerifier(options);
     }
 
     /// <summary>The TDX options of the VM inputs (collateral loaded from its folder).</summary>
     internal static TdxVerifierOptions Options(VmInputs vm, VerifyOptions options) => new()
     {
-        Collateral = vm.CollateralDirectory is { } dir ? TdxCollateral.LoadDirectory(dir)
-            : vm.Collateral is { } set ? TdxCollateral.FromSet(set) : null,
+        Collateral = vm.Collateral is { } folder ? TdxCollateral.FromFolder(folder) : null,
         AllowUnverifiedCollateralSignature = options.AllowUnsignedCollateral,
     };
 }

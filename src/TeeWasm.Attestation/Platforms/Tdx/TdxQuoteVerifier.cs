@@ -195,14 +195,19 @@ internal static class TdxQuoteVerifier
     private const string NoCollateralWarning = "no collateral given: CRLs, TCB status and QE identity not checked";
     private const string NoCollateralVerdict = "quote signature, QE report and PCK chain to the Intel SGX Root CA are valid; TCB not evaluated (no collateral)";
 
-    /// <summary>6. CRLs, 7. collateral signatures and freshness, then the TCB evaluation.</summary>
+    /// <summary>6. The TCB info of the PCK's FMSPC and CRLs, 7. collateral signatures and freshness, then the TCB evaluation.</summary>
     private static void Evaluate(TdxQuote quote, PckCertificateExtensions pck, List<X509Certificate2> chain, ReadOnlyMemory<byte> rootDer,
         DateTimeOffset time, TdxVerificationOptions options, TdxVerificationResult result, List<string> warnings)
     {
-        TdxCollateral collateral = options.Collateral!;
         using X509Certificate2 root = X509CertificateLoader.LoadCertificate(rootDer.Span);
 
-        // 6. CRLs.
+        // 6. The TCB info of the PCK's FMSPC, then CRLs.
+        TdxCollateral? collateral = options.Collateral!.ForFmspc(pck.FmspcHex, out string? noTcbInfo);
+        if (collateral is null)
+        {
+            Fail(result, TdxFailureReason.FmspcMismatch, noTcbInfo!);
+            return;
+        }
         if (!CheckCrls(collateral.Crls, chain, time, options, result, warnings))
         {
             return;
@@ -286,7 +291,8 @@ internal static class TdxQuoteVerifier
             {
                 if (crl.IsRevoked(cert))
                 {
-                    Fail(result, TdxFailureReason.CertificateRevoked, $"certificate '{cert.Subject}' (serial {cert.SerialNumber}) is revoked by the CRL of '{crl.Issuer.Name}'");
+                    Fail(result, TdxFailureReason.CertificateRevoked, $"certificate '{cert.Subject}' (serial {cert.SerialNumber}) is revoked by the CRL of '{crl.Issuer.Name}'"
+                        + (crl.Source.Length > 0 ? $" ({crl.Source})" : ""));
                     return false;
                 }
             }

@@ -22,6 +22,9 @@ public sealed class TdxVmEvidenceSource : IVmEvidenceSource
         _time = time ?? TimeProvider.System;
     }
 
+    /// <summary>Fetches Intel PCS collateral for each quote when none was given; null: never.</summary>
+    public ICollateralFetcher? CollateralFetcher { get; init; }
+
     /// <inheritdoc />
     public TeeType TeeType => TeeType.IntelTdx;
 
@@ -34,7 +37,19 @@ public sealed class TdxVmEvidenceSource : IVmEvidenceSource
         if (!_collector.TryGetQuote(reportData, out byte[]? quote, out string? error))
             throw new AttestationException(error ?? "no TDX quote");
         var evidence = new TdxEvidence { Quote = quote!, Source = "configfs-tsm" };
-        var appraisal = new TdxEvidenceVerifier(new TdxVerifierOptions { Collateral = _collateral })
+        TdxCollateral? collateral = _collateral;
+        if (collateral is null && CollateralFetcher is { } fetcher)
+        {
+            try
+            {
+                collateral = TdxCollateralFetch.For(fetcher, quote);
+            }
+            catch (CollateralUnavailableException e)
+            {
+                throw new AttestationException("fetching the quote's collateral from Intel PCS failed: " + e.Message, e);
+            }
+        }
+        var appraisal = new TdxEvidenceVerifier(new TdxVerifierOptions { Collateral = collateral })
             .Verify(evidence, new VerificationContext { ExpectedReportData = reportData.ToArray(), Time = _time.GetUtcNow() });
         if (appraisal.Reason == TdxEvidenceVerifier.ReportDataMismatch) throw new AttestationException("quote report_data is not the requested binding");
         if (!appraisal.EvidenceValid) throw new AttestationException($"quote rejected ({appraisal.Reason}): {appraisal.Message}");

@@ -14,9 +14,10 @@ internal sealed class TestGpuPki : IDisposable
     private readonly ECDsa _rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
     private readonly ECDsa _leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
 
-    public TestGpuPki(byte[]? fwid)
+    /// <summary>A root and leaf valid from a day before <paramref name="from"/> (default: now) for a year.</summary>
+    public TestGpuPki(byte[]? fwid, DateTimeOffset? from = null)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = from ?? DateTimeOffset.UtcNow;
         var rootRequest = new CertificateRequest("CN=Test Device Identity CA, O=TeeWasm Tests", _rootKey, HashAlgorithmName.SHA384);
         rootRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         Root = rootRequest.CreateSelfSigned(now.AddDays(-1), now.AddYears(5));
@@ -29,6 +30,9 @@ internal sealed class TestGpuPki : IDisposable
     }
 
     public X509Certificate2 Root { get; }
+
+    /// <summary>The root's key (signs OCSP answers in revocation tests).</summary>
+    public ECDsa RootKey => _rootKey;
     public X509Certificate2 Leaf { get; }
     public string ChainPem { get; }
 

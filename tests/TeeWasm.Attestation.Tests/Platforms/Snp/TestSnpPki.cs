@@ -10,9 +10,9 @@ internal sealed class TestSnpPki : IDisposable
     private static readonly DateTimeOffset s_from = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset s_to = new(2040, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    public TestSnpPki(SnpTcb vcekTcb, byte[] chipId)
+    public TestSnpPki(SnpTcb vcekTcb, byte[] chipId, string productName = "Milan-B0")
     {
-        using RSA arkKey = RSA.Create(2048);
+        RSA arkKey = ArkKey = RSA.Create(2048);
         using RSA askKey = RSA.Create(2048);
         VcekKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
         var arkName = new X500DistinguishedName("CN=ARK-Test");
@@ -27,11 +27,14 @@ internal sealed class TestSnpPki : IDisposable
         Ask = askReq.Create(arkName, X509SignatureGenerator.CreateForRSA(arkKey, RSASignaturePadding.Pss), s_from, s_to, [1]);
 
         var vcekReq = new CertificateRequest(new X500DistinguishedName("CN=SEV-VCEK"), VcekKey, HashAlgorithmName.SHA384);
-        foreach (X509Extension e in AmdCertificateExtensions.CreateForVcek(vcekTcb, chipId)) vcekReq.CertificateExtensions.Add(e);
+        foreach (X509Extension e in AmdCertificateExtensions.CreateForVcek(vcekTcb, chipId, productName)) vcekReq.CertificateExtensions.Add(e);
         Vcek = vcekReq.Create(askName, X509SignatureGenerator.CreateForRSA(askKey, RSASignaturePadding.Pss), s_from, s_to, [2]);
     }
 
     public X509Certificate2 Ark { get; }
+
+    /// <summary>The ARK's key (signs CRLs in revocation tests).</summary>
+    public RSA ArkKey { get; }
     public X509Certificate2 Ask { get; }
     public X509Certificate2 Vcek { get; }
     public ECDsa VcekKey { get; }
@@ -54,6 +57,7 @@ internal sealed class TestSnpPki : IDisposable
     public void Dispose()
     {
         VcekKey.Dispose();
+        ArkKey.Dispose();
         Ark.Dispose();
         Ask.Dispose();
         Vcek.Dispose();

@@ -65,18 +65,19 @@ public sealed class TdxEvidenceSourceTests : IDisposable
 public sealed class TdxCollateralTests
 {
     [Fact]
-    public void Loads_a_collateral_directory_by_file_names()
+    public void Loads_a_collateral_directory_by_content_whatever_the_file_names()
     {
         string dir = Directory.CreateTempSubdirectory("coll-").FullName;
         try
         {
-            File.Copy(TdxTestData.Path("sample_tcbinfo_response_v5"), Path.Combine(dir, "tcbinfo.json"));
-            File.Copy(TdxTestData.Path("sample_qeIdentity_response"), Path.Combine(dir, "qeidentity.json"));
-            File.Copy(TdxTestData.Path("pckcrl"), Path.Combine(dir, "pckcrl.der"));
+            File.Copy(TdxTestData.Path("sample_tcbinfo_response_v5"), Path.Combine(dir, "a"));
+            File.Copy(TdxTestData.Path("sample_qeIdentity_response"), Path.Combine(dir, "b.txt"));
+            File.Copy(TdxTestData.Path("pckcrl"), Path.Combine(dir, "c.bin"));
             TdxCollateral c = TdxCollateral.LoadDirectory(dir);
-            Assert.Equal("90c06f000000", c.TcbInfo!.Fmspc);
-            Assert.Equal(3, c.TcbInfo.TcbLevels.Count);
-            Assert.Equal(["TDX_03", "TDX_01"], c.TcbInfo.TdxModuleIdentities.Select(m => m.Id));
+            TdxTcbInfo tcbInfo = Assert.Single(c.TcbInfos);
+            Assert.Equal("90c06f000000", tcbInfo.Fmspc);
+            Assert.Equal(3, tcbInfo.TcbLevels.Count);
+            Assert.Equal(["TDX_03", "TDX_01"], tcbInfo.TdxModuleIdentities.Select(m => m.Id));
             Assert.Equal("TD_QE", c.QeIdentity!.Id);
             Assert.Equal(2, c.QeIdentity.IsvProdId);
             Assert.Single(c.Crls);

@@ -303,4 +303,32 @@ public class TdxQuoteVerifierTests
             .CreateSelfSigned(TdxTestData.Feb2026.AddYears(-1), TdxTestData.Feb2026.AddYears(1));
         Assert.Equal(TdxFailureReason.CollateralSignatureInvalid, Run(Signed(body), [selfSigned]).Reason);
     }
+
+    [Fact]
+    public void A_revoked_pck_is_rejected_with_its_serial_and_the_crl_file_named()
+    {
+        TdxQuote q = TdxQuote.Parse(TdxTestData.Quote(TdxTestData.SampleV5));
+        var real = new X509Certificate2Collection();
+        real.ImportFromPem(q.SignatureData.PckCertificateChainPem!);
+        using var pki = new TestPki(real[0].Extensions[PckCertificateExtensions.SgxExtensionOid]!, TdxTestData.Feb2026.AddYears(-1), TdxTestData.Feb2026.AddYears(1));
+        var builder = new CertificateRevocationListBuilder();
+        builder.AddEntry(pki.Leaf, TdxTestData.Feb2026.AddDays(-1));
+        string dir = TestSupport.NewTempDir();
+        try
+        {
+            string crlFile = Path.Combine(dir, "pck_crl_platform.der");
+            File.WriteAllBytes(crlFile, builder.Build(pki.Ca, 1, TdxTestData.Feb2026.AddDays(10), HashAlgorithmName.SHA256, thisUpdate: TdxTestData.Feb2026.AddDays(-1)));
+            TdxVerificationResult r = TdxQuoteVerifier.Verify(pki.Reissue(q), new TdxVerificationOptions
+            {
+                VerificationTime = TdxTestData.Feb2026, Collateral = TdxCollateral.LoadDirectory(dir), TrustedRootOverride = pki.Root,
+            });
+            Assert.Equal(TdxFailureReason.CertificateRevoked, r.Reason);
+            Assert.Contains($"(serial {pki.Leaf.SerialNumber}) is revoked by the CRL of", r.Message);
+            Assert.EndsWith($"({crlFile})", r.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
 }

@@ -3,9 +3,8 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using TeeWasm.Attestation.Evidence;
-using TeeWasm.Attestation.Platforms.Snp;
 
-namespace TeeWasm.Attestation.Services.Kbs.Trustee;
+namespace TeeWasm.Attestation.Platforms.Snp;
 
 /// <summary>One <c>cert_chain</c> entry of Trustee SNP evidence: the sev crate's <c>CertTableEntry</c>.</summary>
 /// <param name="Type">"ARK", "ASK", "VCEK", "VLEK", "CRL", "Empty" (the sev crate's <c>CertType</c> names).</param>

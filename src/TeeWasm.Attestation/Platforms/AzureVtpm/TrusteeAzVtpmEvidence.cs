@@ -2,10 +2,9 @@ using System.Buffers.Binary;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using TeeWasm.Attestation.Evidence;
-using TeeWasm.Attestation.Platforms.AzureVtpm;
 using TeeWasm.Attestation.Tpm;
 
-namespace TeeWasm.Attestation.Services.Kbs.Trustee;
+namespace TeeWasm.Attestation.Platforms.AzureVtpm;
 
 /// <summary>
 /// Trustee's Azure vTPM evidence, version 2 (guest-components <c>attester/src/az_{snp,tdx}_vtpm/mod.rs</c>, trustee
@@ -129,7 +128,71 @@ public sealed record TrusteeAzVtpmEvidence
         }
     }
 
-    private static string Str(JsonElement e, string name) => e.GetProperty(name).GetString() ?? throw new FormatException($"{name} is null");
+    private static string Str(JsonElement e, string name) =>
+        e.TryGetProperty(name, out JsonElement v) ? v.GetString() ?? throw new FormatException($"\"{name}\" is null") : throw new FormatException($"\"{name}\" is missing");
+
+    /// <summary>True when <paramref name="evidence"/> has the shape of Trustee's Azure vTPM evidence (any version).</summary>
+    public static bool LooksLike(JsonElement evidence) =>
+        evidence.ValueKind == JsonValueKind.Object
+        && ((evidence.TryGetProperty("hcl_report", out _) && evidence.TryGetProperty("tpm_quote", out _))
+            || (evidence.TryGetProperty("report", out var r) && r.ValueKind == JsonValueKind.Array && evidence.TryGetProperty("quote", out var q) && q.ValueKind == JsonValueKind.Object));
+
+    /// <summary>
+    /// Reads Trustee Azure vTPM evidence of any version: 0 (no <c>version</c>; <c>az-snp-vtpm</c>: <c>{quote: {signature,
+    /// message, pcrs} as byte arrays, report: bytes, vcek: PEM}</c>; <c>az-tdx-vtpm</c>: <c>{tpm_quote, hcl_report, td_quote}</c>
+    /// as byte arrays), 1 and 2 (<see cref="Parse"/>'s form). SNP or TDX by whether a TD quote is present.
+    /// </summary>
+    /// <exception cref="AttestationException">The evidence is malformed; the message names what is missing.</exception>
+    public static (TrusteeAzVtpmEvidence Evidence, int Version) ParseAnyVersion(JsonElement evidence)
+    {
+        if (evidence.TryGetProperty("version", out JsonElement v) && v.ValueKind == JsonValueKind.Number)
+        {
+            int version = v.GetInt32();
+            if (version is not (1 or 2)) throw new AttestationException($"Trustee Azure vTPM evidence version {version} is not supported (0, 1, 2)");
+            bool tdx = evidence.TryGetProperty("td_quote", out _);
+            try
+            {
+                var quote = evidence.GetProperty("tpm_quote");
+                return (new TrusteeAzVtpmEvidence
+                {
+                    HclReport = FromBase64Url(Str(evidence, "hcl_report")),
+                    Vcek = tdx ? null : FromBase64Url(Str(evidence, "vcek")),
+                    TdQuote = tdx ? FromBase64Url(Str(evidence, "td_quote")) : null,
+                    Message = Convert.FromHexString(Str(quote, "message")),
+                    Signature = Convert.FromHexString(Str(quote, "signature")),
+                    Pcrs = [.. quote.GetProperty("pcrs").EnumerateArray().Select(e => Convert.FromHexString(e.GetString() ?? throw new FormatException("a PCR is null")))],
+                }, version);
+            }
+            catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
+            {
+                throw new AttestationException($"malformed Trustee {(tdx ? TdxTee : SnpTee)} evidence (version {version}): {e.Message}", e);
+            }
+        }
+        try
+        {
+            bool tdx = evidence.TryGetProperty("td_quote", out _);
+            JsonElement quote = tdx ? evidence.GetProperty("tpm_quote") : evidence.TryGetProperty("quote", out var q) ? q : throw new FormatException("\"quote\" is missing");
+            return (new TrusteeAzVtpmEvidence
+            {
+                HclReport = Bytes(evidence, tdx ? "hcl_report" : "report"),
+                Vcek = tdx ? null : System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(Str(evidence, "vcek")).RawData,
+                TdQuote = tdx ? Bytes(evidence, "td_quote") : null,
+                Message = Bytes(quote, "message"),
+                Signature = Bytes(quote, "signature"),
+                Pcrs = [.. quote.GetProperty("pcrs").EnumerateArray().Select(p => ByteArray(p, "a PCR"))],
+            }, 0);
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new AttestationException($"malformed Trustee Azure vTPM evidence (version 0): {e.Message}", e);
+        }
+    }
+
+    private static byte[] Bytes(JsonElement e, string name) =>
+        e.TryGetProperty(name, out JsonElement v) ? ByteArray(v, name) : throw new FormatException($"\"{name}\" is missing");
+
+    private static byte[] ByteArray(JsonElement v, string what) =>
+        v.ValueKind == JsonValueKind.Array ? [.. v.EnumerateArray().Select(b => b.GetByte())] : throw new FormatException($"{what} is not an array of bytes");
 
     // serde_with's Base64<UrlSafe> reads either; it writes padded.
     private static byte[] FromBase64Url(string text)
