@@ -82,8 +82,8 @@ public sealed class AttestationLayerTests
 
     /// <summary>
     /// Offline verification has no network client: the TeeWasm.Attestation package does not depend on the service
-    /// clients' package (TeeWasm.Attestation.Services); it reaches a service only through an interface of its own that
-    /// the host sets (<c>IVmTokenService</c>).
+    /// clients' package (TeeWasm.Attestation.Services); it reaches a service only through interfaces of its own that the
+    /// host sets (<c>IVmTokenService</c>, <c>IRemoteGpuVerifier</c>, <c>ICollateralFetcher</c>).
     /// </summary>
     [Fact]
     public void Attestation_DoesNotDependOnServices() =>
