@@ -54,7 +54,8 @@ public sealed class WebGpuImportsPropertyTests
     /// Argument kinds: an id (mostly of a fixture object of the kind the import expects: I instance, a adapter, d device,
     /// q queue, b buffer, m shader module, y layout, c pipeline, g bind group, e encoder), n small int (power preference,
     /// map mode, counts), u usage bits, l offset or size, w workgroup count, p pointer, z length, S a WGSL (pointer,
-    /// length), E an entry point (pointer, length). The weight makes the data path (writes, dispatches, copies, maps)
+    /// length), E an entry point (pointer, length), L layout entries (count, pointer; 0, 0 for an automatic layout),
+    /// B buffer ids (count, pointer). The weight makes the data path (writes, dispatches, copies, maps)
     /// common and the calls that destroy the fixture rare.
     /// </summary>
     private static readonly (string Export, string Kinds, int Weight)[] s_functions =
@@ -66,9 +67,9 @@ public sealed class WebGpuImportsPropertyTests
         ("create-buffer", "dlu", 2),
         ("queue-write-buffer", "qblpz", 4),
         ("create-shader-module", "dS", 2),
-        ("create-bind-group-layout", "dnp", 2),
+        ("create-bind-group-layout", "dL", 2),
         ("create-compute-pipeline", "dmEy", 2),
-        ("create-bind-group", "dynp", 2),
+        ("create-bind-group", "dyB", 2),
         ("create-command-encoder", "d", 3),
         ("dispatch-compute", "ecgwww", 4),
         ("submit-commands", "qe", 4),
@@ -107,6 +108,8 @@ public sealed class WebGpuImportsPropertyTests
         'p' => s_pointer.Select(p => new object[] { p }),
         'z' => s_length.Select(z => new object[] { z }),
         'S' => Gen.Frequency((3, Gen.Const(new object[] { WgslPtr, wgslLength })), (1, Gen.Select(s_pointer, s_length, (p, z) => new object[] { p, z }))),
+        'L' => Gen.Frequency((2, Gen.Int[1, 4].Select(n => new object[] { n, EntriesPtr })), (1, Gen.Const(new object[] { 0, 0 })), (1, Gen.Select(Arg('n', 0), Arg('p', 0), (n, p) => (object[])[.. n, .. p]))),
+        'B' => Gen.Frequency((3, Gen.Int[1, 4].Select(n => new object[] { n, IdsPtr })), (1, Gen.Select(Arg('n', 0), Arg('p', 0), (n, p) => (object[])[.. n, .. p]))),
         'E' => Gen.Frequency((3, Gen.Const(new object[] { EntryPtr, 4 })), (1, Gen.Select(s_pointer, s_length, (p, z) => new object[] { p, z }))),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
@@ -152,7 +155,7 @@ public sealed class WebGpuImportsPropertyTests
         (1, Gen.Byte.Array[0, 300]));
 
     /// <summary>Buffer ids and layout entries <c>{binding, type, min_size}</c> in guest memory: small, mostly meaningful.</summary>
-    private static readonly Gen<int[]> s_words = Gen.Frequency((4, Gen.Int[0, 8]), (1, Gen.Int)).Array[12];
+    private static readonly Gen<int[]> s_words = Gen.Frequency((6, Gen.OneOf(0, 1, 2, 5, 6, 7, 8)), (1, Gen.Int[0, 300]), (1, Gen.Int)).Array[12];
 
     /// <summary>Live objects to aim at (ids 5..18, see <see cref="s_fixtureIds"/>): four 256-byte buffers, a shader, an automatic layout, a pipeline, a bind group, six encoders.</summary>
     private static void Fixture(WebGpuHarness h)
