@@ -57,11 +57,13 @@ internal sealed class WebGpuHarness : IDisposable
     /// <param name="pages">Guest memory in 64 KiB pages.</param>
     /// <param name="heapStart">Where the guest's allocator starts (an unsigned address).</param>
     /// <param name="originalEra">Treat the guest as one written for the original host (its first-buffer-id convention).</param>
-    public WebGpuHarness(WebGpuGuestLimits? limits = null, bool exportRealloc = true, int pages = MemoryPages, uint heapStart = HeapStart, bool originalEra = false)
+    /// <param name="reallocBody">The body of <c>cabi_realloc</c> (it may use <c>$heap</c>); null: a bump allocator from <paramref name="heapStart"/>.</param>
+    public WebGpuHarness(WebGpuGuestLimits? limits = null, bool exportRealloc = true, int pages = MemoryPages, uint heapStart = HeapStart, bool originalEra = false,
+        string? reallocBody = null)
     {
         _linker = new Linker(_engine);
         _store = new Store(_engine);
-        _module = Module.FromText(_engine, "webgpu-harness", Wat(exportRealloc, pages, heapStart));
+        _module = Module.FromText(_engine, "webgpu-harness", Wat(exportRealloc, pages, heapStart, reallocBody ?? BumpRealloc));
         var guest = new GuestContext(new LineLogger(Log.Add));
         Session = WebGpuImports.Define(_linker, guest, limits, originalEra: originalEra);
         Instance = _linker.Instantiate(_store, _module);
@@ -154,7 +156,14 @@ internal sealed class WebGpuHarness : IDisposable
         return Memory.GetSpan(dest, size).ToArray();
     }
 
-    private static string Wat(bool exportRealloc, int pages, uint heapStart)
+    private const string BumpRealloc = """
+        (local $p i32)
+        (local.set $p (i32.and (i32.add (global.get $heap) (i32.const 7)) (i32.const -8)))
+        (global.set $heap (i32.add (local.get $p) (local.get 3)))
+        (local.get $p)
+        """;
+
+    private static string Wat(bool exportRealloc, int pages, uint heapStart, string reallocBody)
     {
         var sb = new StringBuilder("(module\n");
         foreach (var (name, ps, r) in s_imports)
@@ -163,14 +172,7 @@ internal sealed class WebGpuHarness : IDisposable
         }
         sb.Append($"  (memory (export \"memory\") {pages})\n");
         sb.Append($"  (global $heap (mut i32) (i32.const {(int)heapStart}))\n");
-        if (exportRealloc) sb.Append("""
-              (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
-                (local $p i32)
-                (local.set $p (i32.and (i32.add (global.get $heap) (i32.const 7)) (i32.const -8)))
-                (global.set $heap (i32.add (local.get $p) (local.get 3)))
-                (local.get $p))
-
-            """);
+        if (exportRealloc) sb.Append($"  (func (export \"cabi_realloc\") (param i32 i32 i32 i32) (result i32)\n{reallocBody})\n");
         foreach (var (name, _, _) in s_imports) sb.Append($"  (export \"{name}\" (func ${name}))\n");
         return sb.Append(')').ToString();
     }
