@@ -2,7 +2,8 @@
 # Checks what users install, as they would, offline:
 #   1. scripts/pack.sh; the tool tee-wasm installed from that local feed into a temporary tool path, then a guest run
 #      with it under the simulator, and WebGPU found inside the installed tool (no repository around it);
-#   2. samples/ built against the packed packages (a fresh package folder: nothing stale) and run: EmbedHost runs the
+#   2. samples/ built against the packed packages (a fresh package folder: nothing stale; EmbedHost gets the service
+#      clients, TeeWasm.Attestation.Services, through TeeWasm.Runtime, VerifyEvidence does not) and run: EmbedHost runs the
 #      attestation example guest, VerifyEvidence verifies an SEV-SNP report and a TDX quote and rejects a flipped byte;
 #   3. scripts/publish.sh; the release archive unpacked into an empty directory and a guest run from there with a
 #      clean environment (no .NET SDK or runtime on PATH, no repository around it); then the paths where the native
@@ -19,7 +20,7 @@ RELEASE=1
 for a in "$@"; do
   case "$a" in
     --skip-release) RELEASE=0 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "test-packages: unknown option '$a' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -93,9 +94,16 @@ verify_valid_and_flipped() {
     cp "$data/snp/attestation.bin" "$WORK/flipped.bin" && printf '\x01' | dd of="$WORK/flipped.bin" bs=1 seek=100 conv=notrunc 2>/dev/null &&
     verify_evidence 1 "REJECTED: SEV-SNP report" "$WORK/flipped.bin" --cert "$data/snp/vcek.testcer"
 }
-check sample-EmbedHost-builds samples_build EmbedHost
+restored() { # SAMPLE PACKAGE-ID EXPECTED(yes|no): whether building SAMPLE restored PACKAGE-ID from the feed
+  local id="${2,,}" got=no
+  [ -d "$WORK/samples-packages/$id/$VERSION" ] && got=yes
+  [ "$got" = "$3" ] || { echo "$1: package $2 restored: $got, expected $3"; ls "$WORK/samples-packages"; return 1; }
+}
+embed_host_builds() { samples_build EmbedHost && restored EmbedHost TeeWasm.Attestation.Services yes; } # via TeeWasm.Runtime
+verify_evidence_builds() { samples_build VerifyEvidence && restored VerifyEvidence TeeWasm.Attestation.Services no; } # offline verification alone
+check sample-EmbedHost-builds embed_host_builds
 check sample-EmbedHost-runs embed_host
-check sample-VerifyEvidence-builds samples_build VerifyEvidence
+check sample-VerifyEvidence-builds verify_evidence_builds
 check sample-VerifyEvidence-verifies verify_valid_and_flipped
 
 if [ "$RELEASE" = 1 ]; then

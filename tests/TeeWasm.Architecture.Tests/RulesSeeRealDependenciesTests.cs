@@ -26,5 +26,18 @@ public sealed class RulesSeeRealDependenciesTests
     public void TheRootNamespaceProvider_MatchesTheRootTypes() =>
         Assert.False(Types().That().Are(In("TeeWasm.Attestation.Services.Kbs"))
             .Should().NotDependOnAny(Types().That().ResideInNamespace("TeeWasm.Attestation"))
-            .HasNoViolations(AttestationOnly), "the KBS client takes the Attester");
+            .HasNoViolations(AttestationAndServices), "the KBS client takes the Attester");
+
+    /// <summary>The assembly-wide shape of the package rules sees the real edge between the two packages.</summary>
+    [Fact]
+    public void TheAssemblyProviders_SeeTheServicesOnTheAttestationLibrary() =>
+        Assert.False(Types().That().Are(AssemblyOf(typeof(Attestation.Services.ServiceEvidence)))
+            .Should().NotDependOnAny(AssemblyOf(typeof(Attestation.Attester)))
+            .HasNoViolations(AllAssemblies), "the service clients use the attestation library");
+
+    [Fact]
+    public void TheServicesProvider_SeesTheirUsers() =>
+        Assert.False(Types().That().Are(AssemblyOf(typeof(Runtime.Hosting.WasmRunner)))
+            .Should().NotDependOnAny(AssemblyOf(typeof(Attestation.Services.ServiceEvidence)))
+            .HasNoViolations(AllAssemblies), "the runtime's get_secret uses the KBS client");
 }

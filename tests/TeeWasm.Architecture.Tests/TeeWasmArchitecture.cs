@@ -13,6 +13,7 @@ internal static class TeeWasmArchitecture
 {
     public static readonly ArchUnitNET.Domain.Architecture AllAssemblies = new ArchLoader().LoadAssemblies(
         typeof(Attestation.Attester).Assembly,
+        typeof(Attestation.Services.ServiceEvidence).Assembly,
         typeof(KeyBroker.KeyBrokerServer).Assembly,
         typeof(Runtime.Hosting.WasmRunner).Assembly,
         typeof(Gpu.Kernels.IGpuBackend).Assembly,
@@ -21,6 +22,11 @@ internal static class TeeWasmArchitecture
     /// <summary>The attestation library alone, for the rules about its own namespaces.</summary>
     public static readonly ArchUnitNET.Domain.Architecture AttestationOnly =
         new ArchLoader().LoadAssemblies(typeof(Attestation.Attester).Assembly).Build();
+
+    /// <summary>The attestation library and its service clients (TeeWasm.Attestation.Services, its own package).</summary>
+    public static readonly ArchUnitNET.Domain.Architecture AttestationAndServices = new ArchLoader().LoadAssemblies(
+        typeof(Attestation.Attester).Assembly,
+        typeof(Attestation.Services.ServiceEvidence).Assembly).Build();
 
     /// <summary>The CLI alone.</summary>
     public static readonly ArchUnitNET.Domain.Architecture CliOnly =

@@ -78,6 +78,30 @@ public sealed class KeyBrokerServerTests : IDisposable
         Assert.Single(client_.Split('\n'), l => l.Contains("\"event\":\"attest\"")); // one attestation for both secrets
     }
 
+    /// <summary>
+    /// The example of the TeeWasm.Attestation.Services package README (packaging/readme/TeeWasm.Attestation.Services.md),
+    /// compiled and run against this broker: its body with the broker's address and a simulated attester filled in.
+    /// </summary>
+    [Fact]
+    public async Task ServicesPackageReadmeExample_GetsTheSecret_AndNamesARefusal()
+    {
+        await using var broker = await Broker(Policy("""{"secrets":{"default/secret/demo":{"allow_simulated":true}}}"""));
+        var console = new StringWriter();
+        foreach (string name in new[] { "default/secret/demo", "default/secret/other" })
+        {
+            // packaging/readme/TeeWasm.Attestation.Services.md
+            using var attester = new Attester(TestSupport.Simulate()) { ModuleHash = Attester.HashModule("guest"u8) };
+            using var kbs = new KbsClient(new KbsClientOptions { Endpoint = broker.Address }, attester);
+            SecretResult result = kbs.GetSecret(name);
+            console.WriteLine(result.Success ? $"released: {result.Secret!.Length} bytes" : $"refused: {result.Error}");
+            // end of the example
+        }
+        string[] lines = console.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("released: 32 bytes", lines[0]);
+        Assert.StartsWith("refused: Key broker (KBS) at http://127.0.0.1:", lines[1]);
+        Assert.Contains("default/secret/other", lines[1]);
+    }
+
     [Fact]
     public async Task Broker_without_a_simulated_rule_refuses_simulated_platforms_at_attestation()
     {
