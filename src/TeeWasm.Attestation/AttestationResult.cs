@@ -142,7 +142,8 @@ public sealed record AttestationResult
     /// <summary>The ABI JSON as a string.</summary>
     public string ToJson() => Encoding.UTF8.GetString(ToJsonUtf8());
 
-    private static void WriteNullable(Utf8JsonWriter w, string name, string? value)
+    /// <summary>Writes <paramref name="value"/>, or JSON null when it is null.</summary>
+    internal static void WriteNullable(Utf8JsonWriter w, string name, string? value)
     {
         if (value is null) w.WriteNull(name);
         else w.WriteString(name, value);

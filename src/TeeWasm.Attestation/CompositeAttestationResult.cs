@@ -104,9 +104,9 @@ public sealed record CompositeAttestationResult
         {
             w.WriteStartObject();
             w.WriteBoolean("success", Success);
-            WriteNullable(w, "token", Token);
-            WriteNullable(w, "evidence", Evidence);
-            WriteNullable(w, "error", Error);
+            AttestationResult.WriteNullable(w, "token", Token);
+            AttestationResult.WriteNullable(w, "evidence", Evidence);
+            AttestationResult.WriteNullable(w, "error", Error);
             w.WriteNumber("timestamp", Timestamp);
             w.WriteString("tee_type", TeeTypeName);
             if (Simulated) w.WriteBoolean("simulated", true);
@@ -117,10 +117,10 @@ public sealed record CompositeAttestationResult
                 w.WriteString("device", d.Device);
                 if (d.GpuIndex is int i) w.WriteNumber("gpu_index", i);
                 if (d.Uuid is { } uuid) w.WriteString("uuid", uuid);
-                WriteNullable(w, "tee_type", d.Result.TeeType);
+                AttestationResult.WriteNullable(w, "tee_type", d.Result.TeeType);
                 w.WriteBoolean("success", d.Result.Success);
                 if (d.Result.Verified is { } v) w.WriteString("measurement", Convert.ToHexStringLower(v.Measurement));
-                WriteNullable(w, "error", d.Result.Error);
+                AttestationResult.WriteNullable(w, "error", d.Result.Error);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -131,10 +131,4 @@ public sealed record CompositeAttestationResult
 
     /// <summary>The JSON as a string.</summary>
     public string ToJson() => Encoding.UTF8.GetString(ToJsonUtf8());
-
-    private static void WriteNullable(Utf8JsonWriter w, string name, string? value)
-    {
-        if (value is null) w.WriteNull(name);
-        else w.WriteString(name, value);
-    }
 }

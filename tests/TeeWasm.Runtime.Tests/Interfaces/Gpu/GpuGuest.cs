@@ -3,6 +3,27 @@ namespace TeeWasm.Runtime.Tests.Interfaces.Gpu;
 /// <summary>WAT guests for the wasi:gpu tests.</summary>
 internal static class GpuGuest
 {
+    /// <summary>
+    /// The guest's call_* exports and their arguments: i = i32, l = i64, f = f32, r = the result pointer. Shared by the
+    /// randomized wasi:gpu tests.
+    /// </summary>
+    public static readonly (string Export, char[] Kinds)[] Functions =
+    [
+        ("call_get_device_info", ['r']),
+        ("call_buffer_create", ['l', 'i', 'r']),
+        ("call_buffer_write", ['i', 'l', 'i', 'i', 'r']),
+        ("call_buffer_read", ['i', 'l', 'i', 'r']),
+        ("call_buffer_copy", ['i', 'l', 'i', 'l', 'l', 'r']),
+        ("call_buffer_destroy", ['i', 'r']),
+        ("call_bootstrap", ['i', 'i', 'i', 'i', 'r']),
+        ("call_find_split", ['i', 'i', 'i', 'i', 'i', 'i', 'i', 'i', 'i', 'r']),
+        ("call_average", ['i', 'i', 'i', 'i', 'r']),
+        ("call_matmul", ['i', 'i', 'i', 'i', 'i', 'f', 'f', 'i', 'i', 'i', 'r']),
+        ("call_elementwise", ['i', 'i', 'i', 'i', 'i', 'i', 'r']),
+        ("call_reduce", ['i', 'i', 'i', 'i', 'r']),
+        ("call_batch_predict", ['i', 'i', 'i', 'i', 'i', 'i', 'i', 'i', 'r']),
+    ];
+
     /// <summary>Every wasi:gpu import, in the exact flat signatures of wasi-gpu-abi.md.</summary>
     public const string Imports = """
           (import "wasi:gpu/compute@0.1.0" "get-device-info" (func $get_device_info (param i32)))

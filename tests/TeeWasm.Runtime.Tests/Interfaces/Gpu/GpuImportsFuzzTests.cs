@@ -12,23 +12,6 @@ public sealed class GpuImportsFuzzTests
     private static readonly long[] s_longs = [0, 1, 4, 8, -1, long.MaxValue, long.MinValue, 1L << 32, 1L << 20];
     private static readonly float[] s_floats = [0f, 1f, -1f, float.NaN, float.PositiveInfinity];
 
-    private static readonly (string Export, char[] Kinds)[] s_functions =
-    [
-        ("call_get_device_info", ['r']),
-        ("call_buffer_create", ['l', 'i', 'r']),
-        ("call_buffer_write", ['i', 'l', 'i', 'i', 'r']),
-        ("call_buffer_read", ['i', 'l', 'i', 'r']),
-        ("call_buffer_copy", ['i', 'l', 'i', 'l', 'l', 'r']),
-        ("call_buffer_destroy", ['i', 'r']),
-        ("call_bootstrap", ['i', 'i', 'i', 'i', 'r']),
-        ("call_find_split", ['i', 'i', 'i', 'i', 'i', 'i', 'i', 'i', 'i', 'r']),
-        ("call_average", ['i', 'i', 'i', 'i', 'r']),
-        ("call_matmul", ['i', 'i', 'i', 'i', 'i', 'f', 'f', 'i', 'i', 'i', 'r']),
-        ("call_elementwise", ['i', 'i', 'i', 'i', 'i', 'i', 'r']),
-        ("call_reduce", ['i', 'i', 'i', 'i', 'r']),
-        ("call_batch_predict", ['i', 'i', 'i', 'i', 'i', 'i', 'i', 'i', 'r']),
-    ];
-
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
@@ -41,7 +24,7 @@ public sealed class GpuImportsFuzzTests
         for (int i = 0; i < 4; i++) h.Call("call_buffer_create", 64L, 44, GpuHarness.RetPtr); // ids 1..4 exist
         for (int call = 0; call < 3000; call++)
         {
-            var (export, kinds) = s_functions[rng.Next(s_functions.Length)];
+            var (export, kinds) = GpuGuest.Functions[rng.Next(GpuGuest.Functions.Length)];
             var args = kinds.Select(k => k switch
             {
                 'l' => (ValueBox)s_longs[rng.Next(s_longs.Length)],

@@ -18,23 +18,6 @@ public sealed class GpuImportsPropertyTests
     /// <summary>What an import may write at its result pointer (docs/wasi-gpu.md): 36 bytes for device-info, 12 for buffer-read, else 8.</summary>
     private static int RetSize(string export) => export switch { "call_get_device_info" => 36, "call_buffer_read" => 12, _ => 8 };
 
-    private static readonly (string Export, char[] Kinds)[] s_functions =
-    [
-        ("call_get_device_info", ['r']),
-        ("call_buffer_create", ['l', 'i', 'r']),
-        ("call_buffer_write", ['i', 'l', 'i', 'i', 'r']),
-        ("call_buffer_read", ['i', 'l', 'i', 'r']),
-        ("call_buffer_copy", ['i', 'l', 'i', 'l', 'l', 'r']),
-        ("call_buffer_destroy", ['i', 'r']),
-        ("call_bootstrap", ['i', 'i', 'i', 'i', 'r']),
-        ("call_find_split", ['i', 'i', 'i', 'i', 'i', 'i', 'i', 'i', 'i', 'r']),
-        ("call_average", ['i', 'i', 'i', 'i', 'r']),
-        ("call_matmul", ['i', 'i', 'i', 'i', 'i', 'f', 'f', 'i', 'i', 'i', 'r']),
-        ("call_elementwise", ['i', 'i', 'i', 'i', 'i', 'i', 'r']),
-        ("call_reduce", ['i', 'i', 'i', 'i', 'r']),
-        ("call_batch_predict", ['i', 'i', 'i', 'i', 'i', 'i', 'i', 'i', 'r']),
-    ];
-
     private static readonly int[] s_ints = [0, 1, 2, 3, 4, 5, -1, -8, 7, 16, 64, 4096, 131072, MemorySize - 8, MemorySize - 4, MemorySize, int.MaxValue, int.MinValue, unchecked((int)0x80000000u), GpuHarness.RetPtr];
     private static readonly long[] s_longs = [0, 1, 4, 8, 64, -1, long.MaxValue, long.MinValue, 1L << 32, 1L << 20, uint.MaxValue];
     private static readonly float[] s_floats = [0f, 1f, -1f, float.NaN, float.PositiveInfinity];
@@ -54,9 +37,9 @@ public sealed class GpuImportsPropertyTests
         _ => Gen.Frequency((3, Gen.Int[0, 6]), (2, Gen.OneOf(s_ints)), (1, Gen.Int)).Select(i => (object)i),
     };
 
-    private static readonly Gen<Call> s_call = Gen.Int[0, s_functions.Length - 1].SelectMany(f =>
+    private static readonly Gen<Call> s_call = Gen.Int[0, GpuGuest.Functions.Length - 1].SelectMany(f =>
     {
-        var (export, kinds) = s_functions[f];
+        var (export, kinds) = GpuGuest.Functions[f];
         return kinds.Aggregate(Gen.Const(Array.Empty<object>()), (args, kind) => Gen.Select(args, Arg(kind), (a, next) => (object[])[.. a, next]))
             .Select(args => new Call(export, args));
     });
