@@ -11,7 +11,7 @@
 # Usage: scripts/transcripts.sh OUTDIR [--no-demos]    (raw outputs are kept in OUTDIR/raw)
 #        scripts/transcripts.sh --remask OUTDIR          (masks OUTDIR/raw again, e.g. after changing the masks)
 #   TEE_WASM   the command to run (default: dotnet src/TeeWasm.Cli/bin/Release/net10.0/tee-wasm.dll; build it first)
-#   VECTORS    the evidence vectors (default: $TEEWASM_VECTORS, else tests/TestData, else ../shared/vectors)
+#   VECTORS    the evidence vectors (default: $TEEWASM_VECTORS, else tests/TestData)
 # Then: diff -r BEFORE AFTER
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,7 +28,8 @@ if [ -n "${TEE_WASM:-}" ]; then read -r -a TW <<<"$TEE_WASM"; else TW=(dotnet "$
 if [ -n "${VECTORS:-}" ]; then V="$VECTORS"
 elif [ -n "${TEEWASM_VECTORS:-}" ]; then V="$TEEWASM_VECTORS"
 elif [ -d "$ROOT/tests/TestData" ]; then V="$ROOT/tests/TestData"
-else V="$(cd "$ROOT/../shared/vectors" 2>/dev/null && pwd)" || { [ "$REMASK" -eq 1 ] || { echo "transcripts: no vectors (set VECTORS)" >&2; exit 2; }; }
+elif [ "$REMASK" -ne 1 ]; then echo "transcripts: no vectors: tests/TestData is missing (set VECTORS)" >&2; exit 2
+else V=""
 fi
 
 W="$(mktemp -d)"

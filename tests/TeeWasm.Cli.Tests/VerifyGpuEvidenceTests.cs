@@ -6,7 +6,7 @@ using TeeWasm.Tests.Shared;
 namespace TeeWasm.Cli.Tests;
 
 /// <summary>
-/// <c>tee-wasm verify</c> on NVIDIA GPU evidence: every verdict of the NVIDIA vectors' README (shared/vectors/nvidia),
+/// <c>tee-wasm verify</c> on NVIDIA GPU evidence: every verdict of the NVIDIA vectors' README (tests/TestData/README.md),
 /// our own <c>attest gpu --tee simulate</c> output, tampering, RIMs and policy, all through the real command line.
 /// </summary>
 public sealed class VerifyGpuEvidenceTests : IDisposable

@@ -17,7 +17,7 @@ namespace TeeWasm.KeyBroker.Tests;
 
 /// <summary>
 /// A secret rule's <c>attestation</c> policy evaluated on appraised evidence: a simulator report re-signed at another
-/// VMPL, and real TDX quotes (shared vectors) appraised with and without their collateral; and loading such rules.
+/// VMPL, and real TDX quotes (tests/TestData/tdx) appraised with and without their collateral; and loading such rules.
 /// </summary>
 public sealed class SecretRuleAttestationTests
 {
@@ -81,7 +81,7 @@ public sealed class SecretRuleAttestationTests
         Assert.Null(Rule("""{"allow_simulated":true}""").Check(evidence));
     }
 
-    // ---- TDX: real quotes and collateral from /work/shared/vectors/tdx, at 2026-02-15 ----
+    // ---- TDX: real quotes and collateral from tests/TestData/tdx, at 2026-02-15 ----
 
     private static AppraisedEvidence AppraiseTdx(string quoteFile, bool withCollateral)
     {

@@ -6,7 +6,7 @@ using TeeWasm.Tests.Shared;
 namespace TeeWasm.Attestation.Tests.Services.Maa;
 
 /// <summary>
-/// The real MAA tokens in shared/vectors/jwt. Their signatures need Microsoft's key sets (the instances' /certs), which
+/// The real MAA tokens in tests/TestData/jwt. Their signatures need Microsoft's key sets (the instances' /certs), which
 /// are not available offline: we check structure and claims, and that verification refuses them (unknown kid, expired)
 /// without ever following the header's <c>jku</c>.
 /// </summary>
