@@ -25,6 +25,8 @@ internal static class Mutations
             byte[] d = (byte[])original.Clone();
             int n = Math.Min(bytes.Length, d.Length - at);
             bytes.AsSpan(0, n).CopyTo(d.AsSpan(at));
+            // Random bytes can equal the ones they replace (1 in 256 for one byte): then it is no change at all.
+            if (d.AsSpan(at, n).SequenceEqual(original.AsSpan(at, n))) d[at] ^= 0xFF;
             return new Mutated(source, $"{n} bytes overwritten at {at}", d);
         }),
         Gen.Select(Gen.Int[0, original.Length], Gen.Byte.Array[1, 64], (at, bytes) =>
